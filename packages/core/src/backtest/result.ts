@@ -1,0 +1,63 @@
+import type { Decimal } from '../model/decimal.js';
+import type { Fill } from '../model/fill.js';
+import type { Order } from '../model/order.js';
+import type { Position, RoundTrip } from '../model/position.js';
+import type { EpochMs } from '../model/time.js';
+import type { BacktestMetrics } from './metrics.js';
+
+/** One point of the equity curve (numbers: statistics, not accounting). */
+export interface EquityPoint {
+  readonly time: EpochMs;
+  readonly equity: number;
+  /** Drawdown from the running peak, as a fraction (0.1 = 10% below the peak). */
+  readonly drawdown: number;
+}
+
+export interface DataSourceSummary {
+  readonly file: string;
+  readonly format: string;
+  readonly instrumentId: string;
+  readonly interval: number;
+  readonly bars: number;
+  readonly first: EpochMs | undefined;
+  readonly last: EpochMs | undefined;
+  /** Missing intervals between first and last: reported, never invented. */
+  readonly gaps: number;
+  readonly largestGapMs: number;
+  /** True for a generated market (no real data behind it). */
+  readonly generated: boolean;
+}
+
+export interface StrategySummary {
+  readonly id: string;
+  readonly name: string;
+  readonly params: unknown;
+}
+
+/** Everything a finished backtest knows. Money is Decimal; reports write it as decimal strings. */
+export interface BacktestResult {
+  readonly kbotVersion: string;
+  readonly name: string;
+  readonly startedAt: EpochMs;
+  readonly finishedAt: EpochMs;
+  readonly from: EpochMs | undefined;
+  readonly to: EpochMs | undefined;
+  readonly barsProcessed: number;
+  readonly data: readonly DataSourceSummary[];
+  readonly strategies: readonly StrategySummary[];
+  readonly quoteAsset: string;
+  readonly startBalances: Readonly<Record<string, Decimal>>;
+  readonly endBalances: Readonly<Record<string, Decimal>>;
+  readonly startEquity: Decimal;
+  readonly endEquity: Decimal;
+  /** Last price of each instrument, used to value open positions. */
+  readonly markPrices: Readonly<Record<string, Decimal>>;
+  readonly fills: readonly Fill[];
+  readonly orders: readonly Order[];
+  readonly roundTrips: readonly RoundTrip[];
+  readonly openPositions: readonly Position[];
+  /** Downsampled for charts (at most a few thousand points), first and last points kept. */
+  readonly equityCurve: readonly EquityPoint[];
+  readonly denials: Readonly<Record<string, number>>;
+  readonly metrics: BacktestMetrics;
+}

@@ -1,0 +1,63 @@
+import { EventEmitter } from 'eventemitter3';
+import type { KbotEvent, KbotEventOf, KbotEventType } from '../model/events.js';
+
+export type EventHandler<E> = (event: E) => void;
+export type Unsubscribe = () => void;
+
+/**
+ * The public, typed event bus. Handlers run synchronously in subscription order, so every
+ * subscriber sees the same sequence of facts. A throwing handler is reported, not swallowed:
+ * it stops the publish (a broken invariant must not be hidden).
+ */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private anyCount = 0;
+
+  on<T extends KbotEventType>(type: T, handler: EventHandler<KbotEventOf<T>>): Unsubscribe {
+    this.emitter.on(type, handler as EventHandler<unknown>);
+    return () => this.emitter.off(type, handler as EventHandler<unknown>);
+  }
+
+  /** Every event, whatever its type (journals, recorders, UIs). */
+  onAny(handler: EventHandler<KbotEvent>): Unsubscribe {
+    this.emitter.on('*', handler);
+    this.anyCount++;
+    return () => {
+      this.emitter.off('*', handler);
+      this.anyCount--;
+    };
+  }
+
+  publish(event: KbotEvent): void {
+    this.emitter.emit(event.type, event);
+    if (this.anyCount > 0) this.emitter.emit('*', event);
+  }
+
+  listenerCount(type: KbotEventType): number {
+    return this.emitter.listenerCount(type);
+  }
+}
+
+/**
+ * A typed single-topic channel for the hot path (bars, trades, quotes): a plain array of
+ * listeners called in a for-loop, which measures faster than an emitter lookup per event.
+ */
+export class Channel<T> {
+  private listeners: EventHandler<T>[] = [];
+
+  subscribe(listener: EventHandler<T>): Unsubscribe {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((existing) => existing !== listener);
+    };
+  }
+
+  publish(value: T): void {
+    const listeners = this.listeners;
+    for (let index = 0; index < listeners.length; index++) listeners[index]!(value);
+  }
+
+  get size(): number {
+    return this.listeners.length;
+  }
+}

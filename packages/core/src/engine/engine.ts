@@ -1,0 +1,625 @@
+import { EventBus } from '../bus/event-bus.js';
+import type { Clock } from '../clock/clock.js';
+import { InvariantError, isKbotError } from '../errors/errors.js';
+import type { ExecutionClient, ExecutionReportSink, InstrumentProvider, MarketDataSink, VenueFill } from '../exchange/exchange.js';
+import { isMarketDrivenVenue } from '../exchange/exchange.js';
+import type { Learner } from '../learning/learner.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
+import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, TradingState } from '../model/events.js';
+import type { Fill } from '../model/fill.js';
+import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
+import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
+import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
+import type { Order, OrderIntent, SubmitOrder } from '../model/order.js';
+import type { EpochMs } from '../model/time.js';
+import type { Store } from '../persistence/store.js';
+import { Portfolio } from '../portfolio/portfolio.js';
+import { RiskEngine } from '../risk/risk-engine.js';
+import type { RiskPolicy, RiskView } from '../risk/risk-policy.js';
+import type { Strategy, StrategyContext } from '../strategy/strategy.js';
+import { asInstrumentId, MarketCache } from './market-cache.js';
+import { OrderManager } from './order-manager.js';
+import { createStrategyContext } from './strategy-context.js';
+
+export type EngineMode = 'backtest' | 'paper' | 'live';
+
+export interface EngineStrategy {
+  readonly id: string;
+  readonly strategy: Strategy<any>;
+  readonly params: unknown;
+}
+
+export interface EngineOptions {
+  readonly mode: EngineMode;
+  readonly clock: Clock;
+  readonly instruments: InstrumentProvider;
+  readonly execution: ExecutionClient;
+  readonly store: Store;
+  readonly strategies: readonly EngineStrategy[];
+  /** The asset equity and P&L are measured in (e.g. `USD`). */
+  readonly quoteAsset: string;
+  /** What the account holds at start (backtest and paper); live fetches it from the venue. */
+  readonly startBalances?: Readonly<Record<string, DecimalLike>>;
+  readonly riskPolicies?: readonly RiskPolicy[];
+  readonly learners?: readonly Learner[];
+  readonly logger?: Logger;
+  readonly bus?: EventBus;
+  /** Prefix of client order ids; ids are `<prefix><counter>`, so a run is reproducible. */
+  readonly orderIdPrefix?: string;
+}
+
+interface StrategyRuntime {
+  readonly id: StrategyId;
+  readonly strategy: Strategy<unknown>;
+  readonly context: StrategyContext<unknown>;
+}
+
+type AnyReport = () => void;
+
+/**
+ * The one engine that backtest, paper and live share. Everything happens in one synchronous
+ * loop: market data in, strategy handlers, risk, the order lifecycle, fills, portfolio, learners.
+ * Work that a handler causes (an order a strategy submits, a fill a simulated venue reports) is
+ * queued and runs after the current step, so every handler sees one event at a time, in order.
+ * Every state-changing event is journaled to the store before it is published.
+ */
+export class Engine implements MarketDataSink, ExecutionReportSink {
+  readonly mode: EngineMode;
+  readonly bus: EventBus;
+  readonly portfolio: Portfolio;
+  readonly orders = new OrderManager();
+  readonly risk: RiskEngine;
+  readonly market = new MarketCache();
+  readonly clock: Clock;
+  readonly quoteAsset: string;
+
+  private readonly instruments: InstrumentProvider;
+  private readonly execution: ExecutionClient;
+  private readonly venueFeed: MarketDataSink | undefined;
+  private readonly store: Store;
+  private readonly learners: readonly Learner[];
+  private readonly log: Logger;
+  private readonly runtimes: StrategyRuntime[] = [];
+  private readonly barRoutes = new Map<InstrumentId, Map<number, StrategyRuntime[]>>();
+  private readonly tradeRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  private readonly quoteRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  private readonly bookRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  private readonly queue: AnyReport[] = [];
+  private queueHead = 0;
+  private draining = false;
+  private sequence = 0;
+  private orderCounter = 0;
+  private readonly orderIdPrefix: string;
+  private started = false;
+  private readonly denialCounts = new Map<string, number>();
+
+  constructor(options: EngineOptions) {
+    this.mode = options.mode;
+    this.clock = options.clock;
+    this.instruments = options.instruments;
+    this.execution = options.execution;
+    this.venueFeed = isMarketDrivenVenue(options.execution) ? options.execution : undefined;
+    this.store = options.store;
+    this.learners = options.learners ?? [];
+    this.log = options.logger ?? silentLogger;
+    this.bus = options.bus ?? new EventBus();
+    this.quoteAsset = options.quoteAsset;
+    this.portfolio = new Portfolio(options.startBalances ?? {});
+    this.risk = new RiskEngine(options.riskPolicies ?? []);
+    this.orderIdPrefix = options.orderIdPrefix ?? 'kb-';
+    const ids = new Set<string>();
+    for (const entry of options.strategies) {
+      if (ids.has(entry.id)) throw new InvariantError(`two strategies share the id "${entry.id}"; give each an id`);
+      ids.add(entry.id);
+      this.addStrategy(entry);
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.started) throw new InvariantError('engine already started');
+    this.started = true;
+    await this.execution.connect(this);
+    this.emit({ type: 'engine-started', time: this.clock.now(), sequence: 0, mode: this.mode });
+    this.runSerially(() => {
+      for (const runtime of this.runtimes) runtime.strategy.onStart?.(runtime.context);
+    });
+  }
+
+  async stop(reason = 'stopped'): Promise<void> {
+    if (!this.started) return;
+    this.runSerially(() => {
+      for (const runtime of this.runtimes) runtime.strategy.onStop?.(runtime.context);
+    });
+    this.emit({ type: 'engine-stopped', time: this.clock.now(), sequence: 0, reason });
+    this.started = false;
+  }
+
+  /** Every subscription of every strategy, for the market-data client. */
+  subscriptions() {
+    return this.runtimes.flatMap((runtime) => runtime.strategy.subscriptions(runtime.context.params));
+  }
+
+  strategyIds(): string[] {
+    return this.runtimes.map((runtime) => runtime.id);
+  }
+
+  denials(): ReadonlyMap<string, number> {
+    return this.denialCounts;
+  }
+
+  // ---- market data (hot path: numbers only, no allocation unless something happens) -------------
+
+  onBar(bar: Bar): void {
+    this.advanceClock(bar.openTime);
+    // The venue sees the bar first: orders placed before it may fill on it; orders placed on it cannot.
+    if (this.venueFeed) {
+      this.venueFeed.onBar(bar);
+      this.drain();
+    }
+    this.advanceClock(bar.openTime + bar.interval);
+    this.market.onBar(bar);
+    const runtimes = this.barRoutes.get(bar.instrumentId)?.get(bar.interval);
+    if (runtimes) {
+      for (let index = 0; index < runtimes.length; index++) {
+        const runtime = runtimes[index]!;
+        runtime.strategy.onBar!(bar, runtime.context);
+      }
+      this.drain();
+    }
+    if (this.bus.listenerCount('bar-closed') > 0) this.bus.publish({ type: 'bar-closed', time: this.clock.now(), sequence: 0, bar });
+  }
+
+  onTrade(trade: Trade): void {
+    this.advanceClock(trade.time);
+    if (this.venueFeed) {
+      this.venueFeed.onTrade(trade);
+      this.drain();
+    }
+    this.market.onTrade(trade);
+    const runtimes = this.tradeRoutes.get(trade.instrumentId);
+    if (runtimes) {
+      for (const runtime of runtimes) runtime.strategy.onTrade!(trade, runtime.context);
+      this.drain();
+    }
+    if (this.bus.listenerCount('trade-received') > 0) this.bus.publish({ type: 'trade-received', time: this.clock.now(), sequence: 0, trade });
+  }
+
+  onQuote(quote: Quote): void {
+    this.advanceClock(quote.time);
+    if (this.venueFeed) {
+      this.venueFeed.onQuote(quote);
+      this.drain();
+    }
+    this.market.onQuote(quote);
+    const runtimes = this.quoteRoutes.get(quote.instrumentId);
+    if (runtimes) {
+      for (const runtime of runtimes) runtime.strategy.onQuote!(quote, runtime.context);
+      this.drain();
+    }
+    if (this.bus.listenerCount('quote-received') > 0) this.bus.publish({ type: 'quote-received', time: this.clock.now(), sequence: 0, quote });
+  }
+
+  onBook(book: BookView): void {
+    this.advanceClock(book.time);
+    if (this.venueFeed) {
+      this.venueFeed.onBook(book);
+      this.drain();
+    }
+    this.market.onBook(book);
+    const runtimes = this.bookRoutes.get(book.instrumentId);
+    if (runtimes) {
+      for (const runtime of runtimes) runtime.strategy.onBook!(book, runtime.context);
+      this.drain();
+    }
+  }
+
+  /** Account value in the quote asset as a number, positions at the last price (equity curve). */
+  equityNumber(): number {
+    let equity = this.portfolio.balanceNumber(this.quoteAsset);
+    for (const asset of this.portfolio.assets()) {
+      if (asset === this.quoteAsset) continue;
+      const amount = this.portfolio.balanceNumber(asset);
+      if (amount === 0) continue;
+      const price = this.market.lastPrice(`${asset}/${this.quoteAsset}` as InstrumentId);
+      if (price !== undefined) equity += amount * price;
+    }
+    return equity;
+  }
+
+  /** Account value in the quote asset, exact, positions at `markPrices` (or the last price). */
+  equity(markPrices: ReadonlyMap<string, Decimal> = this.markPrices()): Decimal {
+    let equity = this.portfolio.balanceTotal(this.quoteAsset);
+    for (const asset of this.portfolio.assets()) {
+      if (asset === this.quoteAsset) continue;
+      const amount = this.portfolio.balanceTotal(asset);
+      const price = markPrices.get(`${asset}/${this.quoteAsset}`);
+      if (!amount.isZero() && price) equity = equity.plus(amount.times(price));
+    }
+    return equity;
+  }
+
+  /** Last price of each instrument seen, as Decimal (for valuing positions in reports). */
+  markPrices(): Map<string, Decimal> {
+    const prices = new Map<string, Decimal>();
+    for (const instrument of this.instruments.list()) {
+      const price = this.market.lastPrice(instrument.id);
+      if (price !== undefined) prices.set(instrument.id, new Decimal(price));
+    }
+    return prices;
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  /** Accepts an intent now and processes it in turn; the id is valid even if risk denies it. */
+  submit(strategy: string, intent: OrderIntent): ClientOrderId {
+    const id = clientOrderId(`${this.orderIdPrefix}${++this.orderCounter}`);
+    this.enqueue(() => this.processSubmit(toStrategyId(strategy), id, intent));
+    return id;
+  }
+
+  cancel(id: ClientOrderId): void {
+    this.enqueue(() => this.processCancel(id));
+  }
+
+  cancelAll(filter: { strategyId?: string; instrumentId?: InstrumentId } = {}): void {
+    this.enqueue(() => {
+      for (const order of this.orders.openOrders(filter.instrumentId)) {
+        if (filter.strategyId === undefined || order.strategyId === filter.strategyId) this.processCancel(order.clientOrderId);
+      }
+    });
+  }
+
+  /** Moves the trading state (`active`, `reducing`, `halted`) and journals why. */
+  setTradingState(to: TradingState, reason: string): void {
+    this.enqueue(() => {
+      const from = this.risk.state;
+      if (this.risk.setState(to)) this.emit({ type: 'trading-state-changed', time: this.clock.now(), sequence: 0, from, to, reason });
+    });
+  }
+
+  // ---- execution reports (may arrive late, twice, or out of order) -----------------------------
+
+  onAccepted(report: { clientOrderId: ClientOrderId; venueOrderId: VenueOrderId; time: EpochMs }): void {
+    this.enqueue(() => {
+      if (!this.orders.allows(report.clientOrderId, 'accepted')) return this.ignoreReport('accepted', report.clientOrderId);
+      const order = this.orders.transition(report.clientOrderId, 'accepted', report.time, { venueOrderId: report.venueOrderId });
+      this.emitOrderEvent({ type: 'order-accepted', ...this.orderEventBase(order, report.time) });
+    });
+  }
+
+  onRejected(report: { clientOrderId: ClientOrderId; reason: string; time: EpochMs }): void {
+    this.enqueue(() => {
+      if (!this.orders.allows(report.clientOrderId, 'rejected')) return this.ignoreReport('rejected', report.clientOrderId);
+      const order = this.orders.transition(report.clientOrderId, 'rejected', report.time, { reason: report.reason });
+      this.emitOrderEvent({ type: 'order-rejected', ...this.orderEventBase(order, report.time), reason: report.reason });
+    });
+  }
+
+  onFilled(venueFill: VenueFill): void {
+    this.enqueue(() => this.processFill(venueFill));
+  }
+
+  onCanceled(report: { clientOrderId: ClientOrderId; time: EpochMs; reason?: string }): void {
+    this.enqueue(() => {
+      if (!this.orders.allows(report.clientOrderId, 'canceled')) return this.ignoreReport('canceled', report.clientOrderId);
+      const order = this.orders.transition(report.clientOrderId, 'canceled', report.time, report.reason ? { reason: report.reason } : {});
+      this.emitOrderEvent({ type: 'order-canceled', ...this.orderEventBase(order, report.time) });
+    });
+  }
+
+  onCancelRejected(report: { clientOrderId: ClientOrderId; reason: string; time: EpochMs }): void {
+    this.enqueue(() => {
+      if (!this.orders.allows(report.clientOrderId, 'cancel-rejected')) return this.ignoreReport('cancel-rejected', report.clientOrderId);
+      const order = this.orders.transition(report.clientOrderId, 'cancel-rejected', report.time);
+      this.emitOrderEvent({ type: 'order-cancel-rejected', ...this.orderEventBase(order, report.time), reason: report.reason });
+    });
+  }
+
+  onExpired(report: { clientOrderId: ClientOrderId; time: EpochMs }): void {
+    this.enqueue(() => {
+      if (!this.orders.allows(report.clientOrderId, 'expired')) return this.ignoreReport('expired', report.clientOrderId);
+      const order = this.orders.transition(report.clientOrderId, 'expired', report.time);
+      this.emitOrderEvent({ type: 'order-expired', ...this.orderEventBase(order, report.time) });
+    });
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private addStrategy(entry: EngineStrategy): void {
+    const id = toStrategyId(entry.id);
+    const context = createStrategyContext({
+      strategyId: id,
+      params: entry.params,
+      engine: this,
+      instruments: this.instruments,
+      learners: this.learners,
+      log: this.log.child({ strategy: entry.id }),
+    });
+    const runtime: StrategyRuntime = { id, strategy: entry.strategy as Strategy<unknown>, context };
+    this.runtimes.push(runtime);
+    for (const subscription of entry.strategy.subscriptions(entry.params)) {
+      const instrument = subscription.instrumentId;
+      if (subscription.kind === 'bars') {
+        if (!entry.strategy.onBar) throw new InvariantError(`strategy "${entry.id}" subscribes to bars but has no onBar handler`);
+        if (subscription.interval === undefined) throw new InvariantError(`strategy "${entry.id}" subscribes to bars of ${instrument} without an interval`);
+        let byInterval = this.barRoutes.get(instrument);
+        if (!byInterval) this.barRoutes.set(instrument, (byInterval = new Map()));
+        const list = byInterval.get(subscription.interval) ?? [];
+        if (!list.includes(runtime)) list.push(runtime);
+        byInterval.set(subscription.interval, list);
+      } else {
+        const [routes, handler] =
+          subscription.kind === 'trades' ? [this.tradeRoutes, entry.strategy.onTrade]
+          : subscription.kind === 'quotes' ? [this.quoteRoutes, entry.strategy.onQuote]
+          : [this.bookRoutes, entry.strategy.onBook];
+        if (!handler) throw new InvariantError(`strategy "${entry.id}" subscribes to ${subscription.kind} but has no handler for them`);
+        const list = routes.get(instrument) ?? [];
+        if (!list.includes(runtime)) list.push(runtime);
+        routes.set(instrument, list);
+      }
+    }
+  }
+
+  private advanceClock(time: EpochMs): void {
+    const clock = this.clock as { advanceTo?: (time: EpochMs) => void };
+    if (this.mode === 'backtest' && clock.advanceTo) clock.advanceTo(time);
+  }
+
+  private enqueue(work: AnyReport): void {
+    this.queue.push(work);
+    if (!this.draining) this.drain();
+  }
+
+  private runSerially(work: AnyReport): void {
+    this.enqueue(work);
+  }
+
+  /** Runs queued work until none is left. Re-entrant calls only queue. */
+  private drain(): void {
+    if (this.draining || this.queueHead === this.queue.length) return;
+    this.draining = true;
+    try {
+      while (this.queueHead < this.queue.length) {
+        const work = this.queue[this.queueHead]!;
+        this.queue[this.queueHead++] = undefined as unknown as AnyReport;
+        work();
+      }
+    } finally {
+      this.queue.length = 0;
+      this.queueHead = 0;
+      this.draining = false;
+    }
+  }
+
+  private processSubmit(strategy: StrategyId, id: ClientOrderId, intent: OrderIntent): void {
+    const now = this.clock.now();
+    let instrumentIdValue: InstrumentId;
+    try {
+      instrumentIdValue = asInstrumentId(intent.instrumentId);
+    } catch (error) {
+      return this.denyUnbuilt(strategy, id, intent, now, 'unknown-instrument', (error as Error).message);
+    }
+    const instrument = this.instruments.get(instrumentIdValue);
+    if (!instrument) return this.denyUnbuilt(strategy, id, intent, now, 'unknown-instrument', `instrument ${instrumentIdValue} is not known to the venue`);
+    let command: SubmitOrder;
+    try {
+      command = this.buildCommand(strategy, id, intent, instrument, now);
+    } catch (error) {
+      if (!isKbotError(error) && !(error instanceof TypeError)) throw error;
+      return this.denyUnbuilt(strategy, id, intent, now, 'invalid-order', (error as Error).message);
+    }
+    const order = this.orders.create(command);
+    const lastPrice = this.market.lastPrice(instrument.id);
+    const violation = checkOrderRules(instrument, {
+      quantity: command.quantity,
+      price: command.type === 'limit' ? command.price : command.triggerPrice,
+      referencePrice: lastPrice === undefined ? undefined : new Decimal(lastPrice),
+    });
+    if (violation) return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message}`, 'order-rules');
+    const view: RiskView = {
+      time: now,
+      tradingState: this.risk.state,
+      instrument,
+      lastPrice: lastPrice === undefined ? undefined : new Decimal(lastPrice),
+      portfolio: this.portfolioViewFor(),
+    };
+    const decision = this.risk.check(command, view);
+    if (!decision.allowed) return this.deny(order, decision.code, decision.reason, decision.policy);
+    const submitted = this.orders.transition(id, 'submitted', now);
+    this.emitOrderEvent({ type: 'order-submitted', ...this.orderEventBase(submitted, now), command });
+    this.execution.submit(command);
+  }
+
+  /** Converts an intent to a command, rounding at the boundary to the instrument's rules. */
+  private buildCommand(strategy: StrategyId, id: ClientOrderId, intent: OrderIntent, instrument: Instrument, now: EpochMs): SubmitOrder {
+    if (intent.side !== 'buy' && intent.side !== 'sell') throw new TypeError(`side: received ${JSON.stringify(intent.side)}, expected "buy" or "sell"`);
+    if (!['market', 'limit', 'stop-loss', 'take-profit'].includes(intent.type)) {
+      throw new TypeError(`type: received ${JSON.stringify(intent.type)}, expected "market", "limit", "stop-loss" or "take-profit"`);
+    }
+    const quantity = roundQuantity(instrument, toDecimal(intent.quantity, 'quantity'));
+    let price: Decimal | undefined;
+    let triggerPrice: Decimal | undefined;
+    if (intent.type === 'limit') {
+      if (intent.price === undefined) throw new TypeError('price: received nothing, expected a limit price for a limit order');
+      price = roundPrice(instrument, toDecimal(intent.price, 'price'), intent.side === 'buy' ? 'down' : 'up');
+    }
+    if (intent.type === 'stop-loss' || intent.type === 'take-profit') {
+      if (intent.triggerPrice === undefined) throw new TypeError(`triggerPrice: received nothing, expected a trigger price for a ${intent.type} order`);
+      triggerPrice = roundPrice(instrument, toDecimal(intent.triggerPrice, 'triggerPrice'), 'nearest');
+    }
+    const timeInForce = intent.timeInForce ?? 'gtc';
+    if (timeInForce === 'gtd' && intent.expireAt === undefined) throw new TypeError('expireAt: received nothing, expected a time for a gtd order');
+    return Object.freeze({
+      clientOrderId: id,
+      strategyId: strategy,
+      instrumentId: instrument.id,
+      side: intent.side,
+      type: intent.type,
+      quantity,
+      price,
+      triggerPrice,
+      postOnly: intent.postOnly ?? false,
+      reduceOnly: intent.reduceOnly ?? false,
+      timeInForce,
+      expireAt: intent.expireAt,
+      tag: intent.tag,
+      features: intent.features ? Object.freeze({ ...intent.features }) : undefined,
+      createdAt: now,
+    });
+  }
+
+  /** An intent too broken to become an order still leaves a denied order behind, so nothing is silent. */
+  private denyUnbuilt(strategy: StrategyId, id: ClientOrderId, intent: OrderIntent, now: EpochMs, code: DenialCode, reason: string): void {
+    const command: SubmitOrder = Object.freeze({
+      clientOrderId: id,
+      strategyId: strategy,
+      instrumentId: String(intent.instrumentId) as InstrumentId,
+      side: intent.side,
+      type: intent.type,
+      quantity: safeDecimal(intent.quantity),
+      price: intent.price === undefined ? undefined : safeDecimal(intent.price),
+      triggerPrice: intent.triggerPrice === undefined ? undefined : safeDecimal(intent.triggerPrice),
+      postOnly: intent.postOnly ?? false,
+      reduceOnly: intent.reduceOnly ?? false,
+      timeInForce: intent.timeInForce ?? 'gtc',
+      expireAt: intent.expireAt,
+      tag: intent.tag,
+      features: undefined,
+      createdAt: now,
+    });
+    this.deny(this.orders.create(command), code, reason, 'order-rules');
+  }
+
+  private deny(order: Order, code: DenialCode, reason: string, policy: string): void {
+    const denied = this.orders.transition(order.clientOrderId, 'denied', this.clock.now(), { reason });
+    this.denialCounts.set(code, (this.denialCounts.get(code) ?? 0) + 1);
+    this.emitOrderEvent({ type: 'order-denied', ...this.orderEventBase(denied, this.clock.now()), code, reason, policy });
+  }
+
+  private processCancel(id: ClientOrderId): void {
+    const order = this.orders.get(id);
+    if (!order) return this.log.warn('cancel of an unknown order ignored', { clientOrderId: id });
+    if (!this.orders.allows(id, 'cancel-requested') || order.status === 'pending-cancel') {
+      return this.log.debug('cancel ignored: order is not open', { clientOrderId: id, status: order.status });
+    }
+    const now = this.clock.now();
+    const pending = this.orders.transition(id, 'cancel-requested', now);
+    this.emitOrderEvent({ type: 'order-cancel-requested', ...this.orderEventBase(pending, now) });
+    this.execution.cancel({ clientOrderId: id, venueOrderId: pending.venueOrderId, instrumentId: pending.instrumentId, requestedAt: now });
+  }
+
+  private processFill(venueFill: VenueFill): void {
+    const outcome = this.orders.applyFill(venueFill);
+    if (outcome.kind === 'duplicate') return this.log.debug('duplicate fill ignored', { tradeId: venueFill.tradeId });
+    if (outcome.kind === 'unknown-order') {
+      return this.log.warn('fill for an order this bot does not know ignored', { tradeId: venueFill.tradeId, clientOrderId: venueFill.clientOrderId });
+    }
+    const order = outcome.order;
+    const fill: Fill = Object.freeze({ ...venueFill, clientOrderId: order.clientOrderId, strategyId: order.strategyId });
+    this.emitOrderEvent({ type: 'order-filled', ...this.orderEventBase(order, fill.time), fill });
+    const instrument = this.instruments.get(fill.instrumentId);
+    if (!instrument) throw new InvariantError(`fill for ${fill.instrumentId}, which the venue does not list`);
+    const change = this.portfolio.applyFill(fill, instrument);
+    const base = { time: fill.time, sequence: 0 };
+    if (change.kind === 'opened') this.emit({ type: 'position-opened', ...base, position: change.position });
+    else if (change.kind === 'changed') this.emit({ type: 'position-changed', ...base, position: change.position, fill });
+    else {
+      const entry = this.orders.get(change.entryOrderId);
+      const owner = entry?.strategyId ?? order.strategyId;
+      this.emit({ type: 'position-closed', ...base, position: change.position, roundTrip: change.roundTrip, strategyId: owner });
+      for (const learner of this.learners) {
+        learner.observe({ strategyId: owner, instrumentId: fill.instrumentId, roundTrip: change.roundTrip, features: entry?.features ?? {}, observedAt: fill.time });
+      }
+    }
+  }
+
+  private ignoreReport(kind: string, id: ClientOrderId): void {
+    this.log.debug(`${kind} report ignored: not valid for the order's current status`, { clientOrderId: id, status: this.orders.get(id)?.status });
+  }
+
+  private orderEventBase(order: Order, time: EpochMs) {
+    return { time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order };
+  }
+
+  private emitOrderEvent(event: OrderEvent): void {
+    const published = this.emit(event) as OrderEvent;
+    const runtime = this.runtimes.find((candidate) => candidate.id === published.strategyId);
+    runtime?.strategy.onOrderEvent?.(published, runtime.context);
+  }
+
+  /** Numbers the event, journals it (state-changing events), then publishes it. */
+  private emit(event: KbotEvent): KbotEvent {
+    const journaled = isJournaled(event);
+    const numbered = Object.freeze(journaled ? { ...event, sequence: ++this.sequence } : event) as KbotEvent;
+    if (journaled) {
+      this.store.append([numbered as JournaledEvent]);
+      this.risk.observe(numbered as JournaledEvent);
+    }
+    this.bus.publish(numbered);
+    return numbered;
+  }
+
+  /** Views handed to strategies and risk policies; they read live engine state. */
+  portfolioViewFor() {
+    return this.portfolioView;
+  }
+
+  private readonly portfolioView = createPortfolioView(this);
+
+  /** For views: reserved amounts of open orders. */
+  held(asset: string): Decimal {
+    return this.orders.reserved(
+      asset,
+      (id) => this.instruments.get(id) ?? { base: '', quote: '' },
+      (id) => {
+        const price = this.market.lastPrice(id);
+        return price === undefined ? undefined : new Decimal(price);
+      },
+    );
+  }
+}
+
+function isJournaled(event: KbotEvent): boolean {
+  return event.type !== 'bar-closed' && event.type !== 'trade-received' && event.type !== 'quote-received';
+}
+
+function safeDecimal(value: DecimalLike): Decimal {
+  try {
+    return toDecimal(value);
+  } catch {
+    return ZERO;
+  }
+}
+
+function createPortfolioView(engine: Engine) {
+  return {
+    balance(asset: string) {
+      const total = engine.portfolio.balanceTotal(asset);
+      return Object.freeze({ asset, total, available: total.minus(engine.held(asset)) });
+    },
+    balances() {
+      return engine.portfolio.balances((asset) => engine.held(asset));
+    },
+    position(id: InstrumentId | string) {
+      return engine.portfolio.position(asInstrumentId(id));
+    },
+    positions() {
+      return engine.portfolio.openPositions();
+    },
+    equity(quoteAsset?: string) {
+      if (quoteAsset !== undefined && quoteAsset !== engine.quoteAsset) {
+        throw new InvariantError(`equity in ${quoteAsset} is not available; the bot measures equity in ${engine.quoteAsset}`);
+      }
+      return engine.equity();
+    },
+    openOrders(id?: InstrumentId | string) {
+      return engine.orders.openOrders(id === undefined ? undefined : asInstrumentId(id));
+    },
+    order(id: ClientOrderId) {
+      return engine.orders.get(id);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Decimal } from '../model/decimal.js';
+import type { Fill } from '../model/fill.js';
+import type { ClientOrderId, InstrumentId, VenueOrderId } from '../model/ids.js';
+import type { Instrument } from '../model/instrument.js';
+import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { CancelOrder, OrderStatus, SubmitOrder } from '../model/order.js';
+import type { Balance } from '../model/position.js';
+import type { EpochMs } from '../model/time.js';
+
+/** Knows the venue's instruments and their order rules. */
+export interface InstrumentProvider {
+  /** Loads (or reloads) instruments from the venue. */
+  load(): Promise<readonly Instrument[]>;
+  get(id: InstrumentId): Instrument | undefined;
+  list(): readonly Instrument[];
+}
+
+/** Receives market data. Called synchronously, in data order. */
+export interface MarketDataSink {
+  onBar(bar: Bar): void;
+  onTrade(trade: Trade): void;
+  onQuote(quote: Quote): void;
+  onBook(book: BookView): void;
+}
+
+export interface MarketDataClient {
+  /** Starts delivering the subscribed data to the sink. */
+  subscribe(subscriptions: readonly Subscription[], sink: MarketDataSink): Promise<void>;
+  unsubscribe(subscriptions: readonly Subscription[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A fill as the venue reports it; the engine adds the strategy that owns the order. */
+export type VenueFill = Omit<Fill, 'strategyId'>;
+
+/** How an execution client reports what happened to orders. Every call may arrive late or twice. */
+export interface ExecutionReportSink {
+  onAccepted(report: { clientOrderId: ClientOrderId; venueOrderId: VenueOrderId; time: EpochMs }): void;
+  onRejected(report: { clientOrderId: ClientOrderId; reason: string; time: EpochMs }): void;
+  onFilled(fill: VenueFill): void;
+  onCanceled(report: { clientOrderId: ClientOrderId; time: EpochMs; reason?: string }): void;
+  onCancelRejected(report: { clientOrderId: ClientOrderId; reason: string; time: EpochMs }): void;
+  onExpired(report: { clientOrderId: ClientOrderId; time: EpochMs }): void;
+}
+
+/** The venue's view of one order, as returned by reconciliation. */
+export interface VenueOrderState {
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
+  readonly status: OrderStatus;
+  readonly filledQuantity: Decimal;
+}
+
+export interface ReconcileReport {
+  readonly orders: readonly VenueOrderState[];
+  readonly fills: readonly VenueFill[];
+  readonly balances: readonly Balance[];
+}
+
+export interface ExecutionClient {
+  connect(sink: ExecutionReportSink): Promise<void>;
+  /**
+   * Sends an order that the engine has already rounded and checked. Returns at once; the result
+   * arrives through the sink (synchronously for simulated venues).
+   */
+  submit(order: SubmitOrder): void;
+  cancel(command: CancelOrder): void;
+  /** The venue's current truth: open and recently closed orders, recent fills, balances. */
+  reconcile(since: EpochMs): Promise<ReconcileReport>;
+  fetchBalances(): Promise<readonly Balance[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A venue that decides fills from market data (the simulated venue). The engine hands it each
+ * piece of market data before strategies see it, so an order placed on bar N can only fill on
+ * data that arrives after it: bar N+1 at the earliest.
+ */
+export interface MarketDrivenVenue extends ExecutionClient, MarketDataSink {
+  readonly marketDriven: true;
+}
+
+export function isMarketDrivenVenue(client: ExecutionClient): client is MarketDrivenVenue {
+  return (client as Partial<MarketDrivenVenue>).marketDriven === true;
+}
+
+/** One venue: its instruments, its market data and its order execution. */
+export interface Exchange {
+  readonly id: string;
+  readonly instruments: InstrumentProvider;
+  readonly data: MarketDataClient;
+  readonly execution: ExecutionClient;
+}

@@ -1,0 +1,71 @@
+// reflect-metadata must load before tsyringe (tsyringe throws without the polyfill).
+import 'reflect-metadata';
+
+// money and model
+export { Decimal, ZERO, ONE, toDecimal, isDecimal, decimalString, minDecimal, maxDecimal } from './model/decimal.js';
+export type { DecimalLike } from './model/decimal.js';
+export { instrumentId, splitInstrumentId, clientOrderId, venueOrderId, tradeId, strategyId } from './model/ids.js';
+export type { Brand, InstrumentId, ClientOrderId, VenueOrderId, TradeId, StrategyId } from './model/ids.js';
+export { MINUTE_MS, HOUR_MS, DAY_MS, parseInterval, formatInterval, isoTime, parseTime } from './model/time.js';
+export type { EpochMs, IntervalText } from './model/time.js';
+export { defineInstrument, roundPrice, roundQuantity, isMultipleOf, checkOrderRules } from './model/instrument.js';
+export type { Instrument, InstrumentInput, InstrumentStatus, RoundingDirection, OrderRuleViolation } from './model/instrument.js';
+export { barCloseTime } from './model/market-data.js';
+export type { Bar, Trade, Quote, BookLevel, BookView, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';
+export { remainingQuantity, isOrderOpen, isOrderTerminal } from './model/order.js';
+export type { OrderSide, OrderType, TimeInForce, OrderIntent, SubmitOrder, CancelOrder, OrderStatus, Order } from './model/order.js';
+export { ORDER_STATUSES, ORDER_TRANSITION_EVENTS, ORDER_TRANSITIONS, canTransition, nextOrderStatus } from './model/order-fsm.js';
+export type { OrderTransitionEvent } from './model/order-fsm.js';
+export type { Fill, Liquidity } from './model/fill.js';
+export type { Position, Balance, RoundTrip } from './model/position.js';
+export { freezeEvent } from './model/events.js';
+export type {
+  KbotEvent, KbotEventType, KbotEventOf, JournaledEvent, MarketDataEvent, OrderEvent, PositionEvent, DenialCode, TradingState,
+  BarClosed, TradeReceived, QuoteReceived, OrderSubmitted, OrderDenied, OrderAccepted, OrderRejected, OrderFilled,
+  OrderCancelRequested, OrderCancelRejected, OrderCanceled, OrderExpired, PositionOpened, PositionChanged, PositionClosed,
+  TradingStateChanged, EngineStarted, EngineStopped,
+} from './model/events.js';
+
+// errors
+export { KbotError, isKbotError, ConfigError, DataError, ExchangeError, InvariantError, formatConfigIssue } from './errors/errors.js';
+export type { ConfigIssue, ExchangeErrorKind } from './errors/errors.js';
+
+// bus, clock, log
+export { EventBus, Channel } from './bus/event-bus.js';
+export type { EventHandler, Unsubscribe } from './bus/event-bus.js';
+export { LiveClock, TestClock } from './clock/clock.js';
+export type { Clock } from './clock/clock.js';
+export { silentLogger, createConsoleLogger } from './log/logger.js';
+export type { Logger, LogLevel } from './log/logger.js';
+
+// interfaces
+export { BaseStrategy, strategySpec, isStrategySpec, defaultStrategyId } from './strategy/strategy.js';
+export type { Strategy, StrategyClass, StrategySpec, StrategyContext, MarketView, PortfolioView, OrderPort, LearnerView } from './strategy/strategy.js';
+export type { Learner, TradeOutcome, Advice, AdviceQuery } from './learning/learner.js';
+export { isMarketDrivenVenue } from './exchange/exchange.js';
+export type {
+  Exchange, InstrumentProvider, MarketDataClient, MarketDataSink, ExecutionClient, ExecutionReportSink, MarketDrivenVenue,
+  VenueFill, VenueOrderState, ReconcileReport,
+} from './exchange/exchange.js';
+export { ALLOW, deny } from './risk/risk-policy.js';
+export type { RiskPolicy, RiskView, RiskVerdict } from './risk/risk-policy.js';
+export { RiskEngine, reducesExposure } from './risk/risk-engine.js';
+export type { RiskDecision } from './risk/risk-engine.js';
+export { maxPosition } from './risk/policies/max-position.js';
+export type { MaxPositionOptions } from './risk/policies/max-position.js';
+export { maxOpenOrders } from './risk/policies/max-open-orders.js';
+export { InMemoryStore } from './persistence/store.js';
+export type { Store, EngineSnapshot, Recovered } from './persistence/store.js';
+
+// engine
+export { Engine } from './engine/engine.js';
+export type { EngineMode, EngineOptions, EngineStrategy } from './engine/engine.js';
+export { OrderManager } from './engine/order-manager.js';
+export type { FillOutcome } from './engine/order-manager.js';
+export { MarketCache } from './engine/market-cache.js';
+export { Portfolio } from './portfolio/portfolio.js';
+export type { PositionChange } from './portfolio/portfolio.js';
+
+// backtest
+export type { BacktestResult, EquityPoint, DataSourceSummary, StrategySummary } from './backtest/result.js';
+export type { BacktestMetrics } from './backtest/metrics.js';

@@ -1,0 +1,138 @@
+import { Decimal, ZERO, toDecimal, type DecimalLike } from './decimal.js';
+import { instrumentId, type InstrumentId } from './ids.js';
+
+export type InstrumentStatus = 'online' | 'cancel-only' | 'post-only' | 'limit-only' | 'reduce-only' | 'offline';
+
+/** A tradable pair and the venue's rules for orders on it. Fee rates are fractions (0.0025 = 0.25%). */
+export interface Instrument {
+  readonly id: InstrumentId;
+  readonly base: string;
+  readonly quote: string;
+  /** The venue's own symbol (Kraken: `XBTUSD` / `XBT/USD`), for adapters. */
+  readonly venueSymbol: string;
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+  /** Tick size: every price is a multiple of it. */
+  readonly priceIncrement: Decimal;
+  /** Lot size: every quantity is a multiple of it. */
+  readonly quantityIncrement: Decimal;
+  readonly minQuantity: Decimal;
+  /** Minimum price × quantity, in quote currency. */
+  readonly minCost: Decimal;
+  readonly makerFee: Decimal;
+  readonly takerFee: Decimal;
+  readonly status: InstrumentStatus;
+}
+
+export interface InstrumentInput {
+  readonly id: string;
+  readonly venueSymbol?: string;
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+  readonly priceIncrement?: DecimalLike;
+  readonly quantityIncrement?: DecimalLike;
+  readonly minQuantity?: DecimalLike;
+  readonly minCost?: DecimalLike;
+  readonly makerFee?: DecimalLike;
+  readonly takerFee?: DecimalLike;
+  readonly status?: InstrumentStatus;
+}
+
+/** Builds a frozen Instrument; increments default to one unit of the last decimal place. */
+export function defineInstrument(input: InstrumentInput): Instrument {
+  const id = instrumentId(input.id);
+  const [base, quote] = id.split('/') as [string, string];
+  for (const key of ['pricePrecision', 'quantityPrecision'] as const) {
+    const value = input[key];
+    if (!Number.isInteger(value) || value < 0 || value > 18) {
+      throw new TypeError(`instrument ${id}.${key}: received ${value}, expected an integer from 0 to 18`);
+    }
+  }
+  return Object.freeze({
+    id,
+    base,
+    quote,
+    venueSymbol: input.venueSymbol ?? `${base}${quote}`,
+    pricePrecision: input.pricePrecision,
+    quantityPrecision: input.quantityPrecision,
+    priceIncrement: toDecimal(input.priceIncrement ?? new Decimal(10).pow(-input.pricePrecision), `instrument ${id}.priceIncrement`),
+    quantityIncrement: toDecimal(input.quantityIncrement ?? new Decimal(10).pow(-input.quantityPrecision), `instrument ${id}.quantityIncrement`),
+    minQuantity: toDecimal(input.minQuantity ?? 0, `instrument ${id}.minQuantity`),
+    minCost: toDecimal(input.minCost ?? 0, `instrument ${id}.minCost`),
+    makerFee: toDecimal(input.makerFee ?? '0.0025', `instrument ${id}.makerFee`),
+    takerFee: toDecimal(input.takerFee ?? '0.004', `instrument ${id}.takerFee`),
+    status: input.status ?? 'online',
+  });
+}
+
+export type RoundingDirection = 'down' | 'up' | 'nearest';
+
+function roundToIncrement(value: Decimal, increment: Decimal, direction: RoundingDirection): Decimal {
+  if (increment.isZero()) return value;
+  const steps = value.dividedBy(increment);
+  const rounded = direction === 'down' ? steps.floor() : direction === 'up' ? steps.ceil() : steps.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+  return rounded.times(increment);
+}
+
+/**
+ * Rounds a price to the instrument's tick. The direction defaults to the side's safe one:
+ * a buy never pays more than asked, a sell never receives less.
+ */
+export function roundPrice(instrument: Instrument, price: Decimal, direction: RoundingDirection): Decimal {
+  return roundToIncrement(price, instrument.priceIncrement, direction).toDecimalPlaces(instrument.pricePrecision, Decimal.ROUND_DOWN);
+}
+
+/** Rounds a quantity down to the lot size, so an order never exceeds what the caller asked for. */
+export function roundQuantity(instrument: Instrument, quantity: Decimal): Decimal {
+  return roundToIncrement(quantity, instrument.quantityIncrement, 'down').toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
+}
+
+export function isMultipleOf(value: Decimal, increment: Decimal): boolean {
+  return increment.isZero() || value.modulo(increment).isZero();
+}
+
+/** Why a venue would refuse an order on this instrument; the texts mirror Kraken's errors. */
+export type OrderRuleViolation =
+  | { readonly code: 'invalid-quantity'; readonly message: string }
+  | { readonly code: 'quantity-precision'; readonly message: string }
+  | { readonly code: 'price-precision'; readonly message: string }
+  | { readonly code: 'invalid-price'; readonly message: string }
+  | { readonly code: 'below-minimum-quantity'; readonly message: string }
+  | { readonly code: 'below-minimum-cost'; readonly message: string }
+  | { readonly code: 'market-closed'; readonly message: string };
+
+/**
+ * Checks an order against the instrument's rules without rounding anything: the caller rounds
+ * first (at the exchange boundary) and this tells whether the result is sendable.
+ * `referencePrice` is used for the cost minimum of market orders.
+ */
+export function checkOrderRules(
+  instrument: Instrument,
+  order: { quantity: Decimal; price?: Decimal | undefined; referencePrice?: Decimal | undefined },
+): OrderRuleViolation | undefined {
+  if (instrument.status === 'offline' || instrument.status === 'cancel-only') {
+    return { code: 'market-closed', message: `EService:Market in ${instrument.status.replace('-', '_')} mode` };
+  }
+  if (!order.quantity.isFinite() || order.quantity.lessThanOrEqualTo(ZERO)) {
+    return { code: 'invalid-quantity', message: 'EGeneral:Invalid arguments:volume' };
+  }
+  if (order.quantity.decimalPlaces() > instrument.quantityPrecision || !isMultipleOf(order.quantity, instrument.quantityIncrement)) {
+    return { code: 'quantity-precision', message: 'EGeneral:Invalid arguments:volume' };
+  }
+  if (order.price !== undefined) {
+    if (!order.price.isFinite() || order.price.lessThanOrEqualTo(ZERO)) return { code: 'invalid-price', message: 'EOrder:Invalid price' };
+    if (order.price.decimalPlaces() > instrument.pricePrecision) {
+      return {
+        code: 'price-precision',
+        message: `EOrder:Invalid price:${instrument.venueSymbol} price can only be specified up to ${instrument.pricePrecision} decimals.`,
+      };
+    }
+    if (!isMultipleOf(order.price, instrument.priceIncrement)) return { code: 'price-precision', message: 'EOrder:Tick size check failed' };
+  }
+  if (order.quantity.lessThan(instrument.minQuantity)) return { code: 'below-minimum-quantity', message: 'EOrder:Order minimum not met' };
+  const costPrice = order.price ?? order.referencePrice;
+  if (costPrice !== undefined && costPrice.times(order.quantity).lessThan(instrument.minCost)) {
+    return { code: 'below-minimum-cost', message: 'EOrder:Cost minimum not met' };
+  }
+  return undefined;
+}

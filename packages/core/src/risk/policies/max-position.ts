@@ -1,0 +1,37 @@
+import { ZERO, toDecimal, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
+
+export interface MaxPositionOptions {
+  /** Largest position value per instrument, in its quote asset, counting open buy orders. */
+  readonly quote?: DecimalLike;
+  /** Largest base quantity per instrument, counting open buy orders. */
+  readonly base?: DecimalLike;
+}
+
+/** Denies buys that would make a position larger than the limit (sells always reduce it). */
+export function maxPosition(options: MaxPositionOptions): RiskPolicy {
+  const quoteLimit: Decimal | undefined = options.quote === undefined ? undefined : toDecimal(options.quote, 'risk.maxPositionQuote');
+  const baseLimit: Decimal | undefined = options.base === undefined ? undefined : toDecimal(options.base, 'risk.maxPositionBase');
+  return {
+    name: 'max-position',
+    check(order, view) {
+      if (order.side === 'sell') return ALLOW;
+      let quantity = view.portfolio.position(order.instrumentId)?.quantity ?? ZERO;
+      for (const open of view.portfolio.openOrders(order.instrumentId)) {
+        if (open.side === 'buy') quantity = quantity.plus(open.quantity.minus(open.filledQuantity));
+      }
+      const after = quantity.plus(order.quantity);
+      if (baseLimit && after.greaterThan(baseLimit)) {
+        return deny('max-position', `position would be ${after.toFixed()} ${view.instrument.base}, above the limit of ${baseLimit.toFixed()}`);
+      }
+      const price = order.price ?? order.triggerPrice ?? view.lastPrice;
+      if (quoteLimit && price) {
+        const value = after.times(price);
+        if (value.greaterThan(quoteLimit)) {
+          return deny('max-position', `position would be worth ${value.toDecimalPlaces(2).toFixed()} ${view.instrument.quote}, above the limit of ${quoteLimit.toFixed()}`);
+        }
+      }
+      return ALLOW;
+    },
+  };
+}

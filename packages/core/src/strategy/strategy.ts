@@ -1,0 +1,118 @@
+import type { Clock } from '../clock/clock.js';
+import type { Decimal } from '../model/decimal.js';
+import type { OrderEvent } from '../model/events.js';
+import type { ClientOrderId, InstrumentId } from '../model/ids.js';
+import type { Instrument } from '../model/instrument.js';
+import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { Order, OrderIntent } from '../model/order.js';
+import type { Balance, Position } from '../model/position.js';
+import type { Logger } from '../log/logger.js';
+import type { Advice, AdviceQuery } from '../learning/learner.js';
+
+/** What a strategy may read of the market: the latest data the engine has seen, never later. */
+export interface MarketView {
+  instrument(id: InstrumentId | string): Instrument;
+  lastBar(id: InstrumentId | string, interval?: number): Bar | undefined;
+  lastTrade(id: InstrumentId | string): Trade | undefined;
+  lastQuote(id: InstrumentId | string): Quote | undefined;
+  book(id: InstrumentId | string): BookView | undefined;
+  /** Last known price: last trade, else quote mid, else last bar close. */
+  lastPrice(id: InstrumentId | string): number | undefined;
+}
+
+export interface PortfolioView {
+  balance(asset: string): Balance;
+  balances(): readonly Balance[];
+  position(id: InstrumentId | string): Position | undefined;
+  positions(): readonly Position[];
+  /** Account value in the quote asset, open positions marked at the last price. */
+  equity(quoteAsset?: string): Decimal;
+  openOrders(id?: InstrumentId | string): readonly Order[];
+  order(id: ClientOrderId): Order | undefined;
+}
+
+/** How a strategy trades. Results arrive later as order events (`onOrderEvent`). */
+export interface OrderPort {
+  /** Submits an order; returns its client order id at once, even if risk denies it. */
+  submit(intent: OrderIntent): ClientOrderId;
+  cancel(id: ClientOrderId): void;
+  /** Cancels every open order of this strategy (on one instrument when given). */
+  cancelAll(instrumentId?: InstrumentId | string): void;
+}
+
+export interface LearnerView {
+  /** Advice of the bot's learners; `{ allow: true }` with no score when there are none. */
+  advise(query: AdviceQuery): Advice;
+}
+
+export interface StrategyContext<P = unknown> {
+  readonly strategyId: string;
+  readonly params: Readonly<P>;
+  readonly clock: Clock;
+  readonly market: MarketView;
+  readonly portfolio: PortfolioView;
+  readonly orders: OrderPort;
+  readonly learner: LearnerView;
+  readonly log: Logger;
+}
+
+/**
+ * A trading strategy. Handlers are synchronous and see one event at a time, in order; they read
+ * the context and submit orders, and never do I/O.
+ */
+export interface Strategy<P = unknown> {
+  subscriptions(params: P): readonly Subscription[];
+  onStart?(ctx: StrategyContext<P>): void;
+  onBar?(bar: Bar, ctx: StrategyContext<P>): void;
+  onTrade?(trade: Trade, ctx: StrategyContext<P>): void;
+  onQuote?(quote: Quote, ctx: StrategyContext<P>): void;
+  onBook?(book: BookView, ctx: StrategyContext<P>): void;
+  onOrderEvent?(event: OrderEvent, ctx: StrategyContext<P>): void;
+  onStop?(ctx: StrategyContext<P>): void;
+}
+
+/** A strategy class: constructed by the bot's container, so its constructor may ask for injections. */
+export type StrategyClass<P = any> = new (...args: any[]) => Strategy<P>;
+
+/** A strategy chosen for a bot, with its parameters. */
+export interface StrategySpec<P = unknown> {
+  readonly kind: 'strategy-spec';
+  /** Unique within a bot; defaults to the class name in kebab case. */
+  readonly id: string | undefined;
+  readonly strategy: StrategyClass<P>;
+  readonly params: P;
+  /** Validates params; when given, the bot refuses to start with invalid ones. */
+  readonly schema: { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } } | undefined;
+}
+
+type ParamsOf<S> = S extends Strategy<infer P> ? P : never;
+
+/**
+ * Optional base class: gives `MyStrategy.with(params)` for configs. Strategies may equally
+ * implement `Strategy` directly and be listed with `strategySpec(MyStrategy, params)`.
+ */
+export abstract class BaseStrategy<P = unknown> implements Strategy<P> {
+  abstract subscriptions(params: P): readonly Subscription[];
+
+  static with<S extends Strategy<any>>(this: new (...args: any[]) => S, params: ParamsOf<S>, options: { id?: string } = {}): StrategySpec<ParamsOf<S>> {
+    const schema = (this as unknown as { paramsSchema?: StrategySpec['schema'] }).paramsSchema;
+    return strategySpec(this as unknown as StrategyClass<ParamsOf<S>>, params, { ...options, schema });
+  }
+}
+
+export function strategySpec<P>(
+  strategy: StrategyClass<P>,
+  params: P,
+  options: { id?: string | undefined; schema?: StrategySpec['schema'] } = {},
+): StrategySpec<P> {
+  return Object.freeze({ kind: 'strategy-spec', id: options.id, strategy, params, schema: options.schema });
+}
+
+export function isStrategySpec(value: unknown): value is StrategySpec {
+  return typeof value === 'object' && value !== null && (value as StrategySpec).kind === 'strategy-spec';
+}
+
+/** `MeanReversionBands` → `mean-reversion-bands`. */
+export function defaultStrategyId(strategy: StrategyClass): string {
+  return strategy.name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase() || 'strategy';
+}
