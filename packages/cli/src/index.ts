@@ -1,1 +1,11 @@
-export const packageName = '@kbot/cli';
+export { runCli, createProgram, KBOT_VERSION } from './program.js';
+export type { CliIo } from './program.js';
+export { loadKbotConfig } from './load-config.js';
+export type { LoadedConfig } from './load-config.js';
+export { initProject } from './commands/init.js';
+export type { InitResult } from './commands/init.js';
+export { backtestCommand } from './commands/backtest.js';
+export type { BacktestFlags, BacktestOutcome } from './commands/backtest.js';
+export { configCheckCommand } from './commands/config-check.js';
+export type { ConfigCheckOutcome } from './commands/config-check.js';
+export { EXIT, UsageError, exitCodeFor } from './exit-codes.js';

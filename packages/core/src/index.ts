@@ -69,3 +69,40 @@ export type { PositionChange } from './portfolio/portfolio.js';
 // backtest
 export type { BacktestResult, EquityPoint, DataSourceSummary, StrategySummary } from './backtest/result.js';
 export type { BacktestMetrics } from './backtest/metrics.js';
+export { EquityTracker, MS_PER_YEAR } from './backtest/equity-tracker.js';
+export type { EquityTrackerOptions, EquityStatistics } from './backtest/equity-tracker.js';
+export { computeMetrics } from './backtest/metrics.js';
+export type { MetricsInput } from './backtest/metrics.js';
+export { runBacktest, backtestInstruments } from './backtest/run-backtest.js';
+export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
+export { openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
+export type { OpenBacktestDataOptions } from './backtest/backtest-data.js';
+export { krakenSpotInstruments, StaticInstrumentProvider } from './backtest/instruments.js';
+
+// market data files
+export { openBarFile, BarFileSource, generateBars, GeneratedBarSource, mergeBarStreams, openTradeFile, detectDataFormat, DATA_FORMATS, inferFromFileName, krakenAssetName, krakenPairToInstrumentId, readLines } from './data/index.js';
+export type { BarSource, BarFileOptions, GenerateBarsOptions, TradeFileOptions, TradeFileSource, DataFormat, FileNameHints, NumberedLine } from './data/index.js';
+
+// simulated venue
+export { SimulatedVenue, SIMULATED_VENUE_ERRORS, KrakenSpotFeeModel, FixedFeeModel, InstrumentFeeModel, KRAKEN_SPOT_FEE_TIERS, FixedBpsSlippage, NoSlippage, krakenAssetDecimals } from './simulation/index.js';
+export type { SimulatedVenueOptions, FillModelOptions, FeeModel, FeeTier, SlippageModel, SlippageContext, LimitFillRule } from './simulation/index.js';
+
+// reports
+export { toReportJson, toTradesCsv, toReportHtml, writeReport, REPORT_SCHEMA_VERSION, REPORT_FILE_NAMES, TRADES_CSV_COLUMNS } from './report/index.js';
+export type { ReportJson, ReportPaths } from './report/index.js';
+
+// config
+export { defineConfig, validateConfig, kbotConfigSchema } from './config/schema.js';
+export type { KbotConfig, KbotConfigInput, DataEntry, StrategyEntry } from './config/schema.js';
+export { applyEnvOverrides } from './config/env-overrides.js';
+export { Secret, secretFromEnv, redact } from './config/secret.js';
+export { configIssuesFromZod, describeReceived } from './config/zod-issues.js';
+
+// dependency injection: users import these from @kbot/core, never tsyringe directly
+export { injectable, inject, singleton, container } from 'tsyringe';
+export type { DependencyContainer, InjectionToken } from 'tsyringe';
+export { TOKENS } from './di/tokens.js';
+export { definePlugin, isKbotPlugin } from './di/plugin.js';
+export type { KbotPlugin, PluginContext } from './di/plugin.js';
+export { createBot } from './di/container.js';
+export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry } from './di/container.js';

@@ -223,10 +223,28 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       if (asset === this.quoteAsset) continue;
       const amount = this.portfolio.balanceNumber(asset);
       if (amount === 0) continue;
-      const price = this.market.lastPrice(`${asset}/${this.quoteAsset}` as InstrumentId);
+      const price = this.market.lastPrice(this.valuationInstrument(asset));
       if (price !== undefined) equity += amount * price;
     }
     return equity;
+  }
+
+  /** True when the account holds any asset other than the quote asset. */
+  hasExposure(): boolean {
+    for (const asset of this.portfolio.assets()) if (asset !== this.quoteAsset && this.portfolio.balanceNumber(asset) > 0) return true;
+    return false;
+  }
+
+  private readonly valuationIds = new Map<string, InstrumentId>();
+
+  /** `BTC` → `BTC/USD` for a USD bot, cached so the per-bar equity sample allocates nothing. */
+  private valuationInstrument(asset: string): InstrumentId {
+    let id = this.valuationIds.get(asset);
+    if (id === undefined) {
+      id = `${asset}/${this.quoteAsset}` as InstrumentId;
+      this.valuationIds.set(asset, id);
+    }
+    return id;
   }
 
   /** Account value in the quote asset, exact, positions at `markPrices` (or the last price). */

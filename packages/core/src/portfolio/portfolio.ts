@@ -55,12 +55,14 @@ export class Portfolio {
   private feesTotal: Map<string, Decimal> = new Map();
   /** Number mirror of `totals` for the per-bar equity sample. */
   private readonly totalsNumber = new Map<string, number>();
+  private assetList: readonly string[] = [];
 
   constructor(startBalances: Readonly<Record<string, DecimalLike>> = {}) {
     for (const [asset, amount] of Object.entries(startBalances)) this.setBalance(asset, toDecimal(amount, `balances.${asset}`));
   }
 
   setBalance(asset: string, total: Decimal): void {
+    if (!this.totals.has(asset)) this.assetList = [...this.assetList, asset].sort();
     this.totals.set(asset, total);
     this.totalsNumber.set(asset, total.toNumber());
   }
@@ -80,8 +82,9 @@ export class Portfolio {
       .map(([asset, total]) => Object.freeze({ asset, total, available: total.minus(held(asset)) }));
   }
 
-  assets(): string[] {
-    return [...this.totals.keys()].sort();
+  /** Assets with a balance, sorted; the same array until a new asset appears (no per-bar allocation). */
+  assets(): readonly string[] {
+    return this.assetList;
   }
 
   position(id: InstrumentId): Position | undefined {

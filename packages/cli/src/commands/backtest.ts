@@ -1,0 +1,83 @@
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  createBot, openBacktestData, parseTimeOption, runBacktest, toReportJson, writeReport,
+  type BarSource, type DataEntry, type StrategyRegistry,
+} from '@kbot/core';
+import { loadKbotConfig } from '../load-config.js';
+import { createProgress } from '../output/progress.js';
+import { backtestSummary } from '../output/tables.js';
+
+export interface BacktestFlags {
+  readonly config?: string;
+  readonly data?: readonly string[];
+  readonly instrument?: string;
+  readonly interval?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+export interface BacktestOutcome {
+  readonly reportDir: string;
+  readonly output: string;
+}
+
+/** `kbot backtest`: loads the config, replays the data through the engine, writes the report. */
+export async function backtestCommand(flags: BacktestFlags, context: { cwd: string; kbotVersion: string; registry: StrategyRegistry }): Promise<BacktestOutcome> {
+  const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
+  const from = parseTimeOption(flags.from ?? config.backtest.from, flags.from ? '--from' : 'backtest.from');
+  const to = parseTimeOption(flags.to ?? config.backtest.to, flags.to ? '--to' : 'backtest.to');
+  const fromFlags = (flags.data ?? []).map((path): DataEntry => ({
+    file: resolve(context.cwd, path),
+    ...(flags.instrument ? { instrument: flags.instrument } : {}),
+    ...(flags.interval ? { interval: flags.interval } : {}),
+  }));
+  const entries = fromFlags.length > 0 ? fromFlags : config.backtest.data;
+  const configDir = dirname(file);
+  const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  const bot = createBot(config, { registry: context.registry });
+
+  const progress = createProgress(estimateBars(data.sources), { enabled: flags.progress !== false && !flags.json, label: 'backtest' });
+  let result;
+  try {
+    result = await runBacktest({ bot, data, kbotVersion: context.kbotVersion, onProgress: (done) => progress.update(done), progressEvery: 20_000 });
+  } finally {
+    progress.stop();
+  }
+  const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(configDir, config.storage.dir, 'reports', `${config.name}-${stamp}`);
+  await writeReport(result, reportDir);
+  const output = flags.json ? JSON.stringify(toReportJson(result)) : backtestSummary(result, reportDir);
+  return { reportDir, output };
+}
+
+/** Bars to expect, for the progress bar: generated counts, and line counts of files (fast scan). */
+function estimateBars(sources: readonly BarSource[]): number {
+  let total = 0;
+  for (const source of sources) {
+    const file = (source as { file?: string }).file;
+    if (file === undefined) total += source.summary().bars;
+    else total += countLines(file);
+  }
+  return total;
+}
+
+function countLines(file: string): number {
+  if (statSync(file).size > 512 * 1024 * 1024) return 0;
+  const descriptor = openSync(file, 'r');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let lines = 0;
+  try {
+    for (;;) {
+      const read = readSync(descriptor, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      for (let index = 0; index < read; index++) if (buffer[index] === 10) lines++;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return lines;
+}

@@ -1,0 +1,64 @@
+import Table from 'cli-table3';
+import { decimalString, formatInterval, isoTime, type BacktestResult } from '@kbot/core';
+
+function percent(value: number | null, digits = 2): string {
+  return value === null ? 'n/a' : `${value.toFixed(digits)}%`;
+}
+
+function ratio(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(2);
+}
+
+/** The summary a person reads after `kbot backtest`. */
+export function backtestSummary(result: BacktestResult, reportDir: string | undefined): string {
+  const m = result.metrics;
+  const quote = result.quoteAsset;
+  const lines: string[] = [];
+  const generated = result.data.filter((source) => source.generated);
+  if (generated.length > 0) {
+    lines.push(`NOTE: ${generated.length === result.data.length ? 'all' : 'some'} market data in this run is GENERATED (a seeded random market), not real prices.`);
+  }
+  const sources = new Table({ head: ['data', 'instrument', 'interval', 'bars', 'from', 'to', 'gaps'], style: { head: [], border: [] } });
+  for (const source of result.data) {
+    sources.push([
+      source.generated ? 'generated market' : source.file,
+      source.instrumentId,
+      formatInterval(source.interval),
+      String(source.bars),
+      source.first === undefined ? '-' : isoTime(source.first).slice(0, 16),
+      source.last === undefined ? '-' : isoTime(source.last).slice(0, 16),
+      String(source.gaps),
+    ]);
+  }
+  lines.push(sources.toString());
+  const metrics = new Table({ style: { head: [], border: [] } });
+  metrics.push(
+    { 'start equity': `${decimalString(result.startEquity.toDecimalPlaces(2))} ${quote}` },
+    { 'end equity': `${decimalString(result.endEquity.toDecimalPlaces(2))} ${quote}` },
+    { 'net P&L (after fees)': `${decimalString(m.netPnl.toDecimalPlaces(2))} ${quote} (${percent(m.netPnlPercent)})` },
+    { 'buy and hold': percent(m.buyAndHoldPercent) },
+    { 'fees paid': `${decimalString(m.feesPaid.toDecimalPlaces(2))} ${quote}` },
+    { 'max drawdown': `${percent(m.maxDrawdown * 100)} (${m.maxDrawdownQuote.toFixed(2)} ${quote})` },
+    { sharpe: ratio(m.sharpe) },
+    { sortino: ratio(m.sortino) },
+    { 'round trips': String(m.tradeCount) },
+    { 'win rate': m.winRate === null ? 'n/a' : percent(m.winRate * 100, 1) },
+    { 'profit factor': ratio(m.profitFactor) },
+    { exposure: percent(m.exposure * 100, 1) },
+    { fills: String(m.fillCount) },
+  );
+  const denials = Object.entries(result.denials);
+  if (denials.length > 0) metrics.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
+  lines.push(metrics.toString());
+  const balances = new Table({ head: ['asset', 'start', 'end'], style: { head: [], border: [] } });
+  const assets = [...new Set([...Object.keys(result.startBalances), ...Object.keys(result.endBalances)])].sort();
+  for (const asset of assets) {
+    balances.push([asset, result.startBalances[asset] ? decimalString(result.startBalances[asset]!) : '0', result.endBalances[asset] ? decimalString(result.endBalances[asset]!) : '0']);
+  }
+  lines.push(balances.toString());
+  if (result.openPositions.length > 0) {
+    lines.push(`open at the end (valued at the last price): ${result.openPositions.map((position) => `${decimalString(position.quantity)} ${position.instrumentId}`).join(', ')}`);
+  }
+  if (reportDir) lines.push(`report: ${reportDir}/report.html (also report.json, trades.csv)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,113 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import type { StrategyRegistry } from '@kbot/core';
+import { strategyRegistry } from '@kbot/strategies';
+import { backtestCommand } from './commands/backtest.js';
+import { configCheckCommand } from './commands/config-check.js';
+import { initProject } from './commands/init.js';
+import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
+
+export const KBOT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface CliIo {
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly registry?: StrategyRegistry;
+}
+
+const defaultIo: CliIo = {
+  cwd: process.cwd(),
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Builds the `kbot` program. Actions set `exitCode` instead of exiting, so tests can run it. */
+export function createProgram(io: CliIo = defaultIo): { program: Command; exitCode: () => number } {
+  let exitCode: number = EXIT.ok;
+  const registry = io.registry ?? strategyRegistry;
+  const program = new Command('kbot')
+    .description('kbot: build, backtest and run trading bots for Kraken')
+    .version(KBOT_VERSION, '-v, --version')
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run "kbot --help" for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+
+  program
+    .command('backtest')
+    .description('replay market data through the bot and write a report (report.json, trades.csv, report.html)')
+    .option('-c, --config <file>', 'config file (default: kbot.config.ts found from the current folder)')
+    .option('-d, --data <file>', 'market data file; repeat for several (overrides backtest.data)', collect)
+    .option('--instrument <pair>', 'instrument of the --data files when the file name does not say (e.g. BTC/USD)')
+    .option('--interval <interval>', 'bar interval of the --data files when it cannot be inferred (e.g. 15m)')
+    .option('--from <date>', 'first bar time, inclusive (2023-01-01 or 2023-01-01T12:00:00Z)')
+    .option('--to <date>', 'end time, exclusive')
+    .option('-o, --out <dir>', 'report folder (default: <storage.dir>/reports/<name>-<time>)')
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .option('--no-progress', 'hide the progress bar')
+    .action(async (flags) => {
+      const outcome = await backtestCommand(flags, { cwd: io.cwd, kbotVersion: KBOT_VERSION, registry });
+      io.stdout(outcome.output);
+    });
+
+  program
+    .command('init')
+    .description('create a working bot project: kbot.config.ts, a strategy, package.json, tsconfig.json')
+    .argument('[dir]', 'folder to create the project in', '.')
+    .option('--force', 'overwrite existing files')
+    .action((dir: string, flags: { force?: boolean }) => {
+      const result = initProject(dir, KBOT_VERSION, { force: flags.force ?? false });
+      io.stdout(`created ${result.files.length} files in ${result.dir}:\n${result.files.map((file) => `  ${file}`).join('\n')}\nnext: cd ${dir} && npm install && npx kbot backtest`);
+    });
+
+  const config = program.command('config').description('work with kbot.config.ts');
+  config
+    .command('check')
+    .description('validate the config and list every problem')
+    .option('-c, --config <file>', 'config file (default: kbot.config.ts found from the current folder)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: { config?: string; json?: boolean }) => {
+      const outcome = await configCheckCommand(flags, { cwd: io.cwd, registry });
+      if (flags.json) io.stdout(JSON.stringify(outcome));
+      else if (outcome.ok) io.stdout(`config ok: ${outcome.file}\n${JSON.stringify(outcome.summary, null, 2)}`);
+      else io.stderr(`config has ${outcome.problems.length} problem(s):\n${outcome.problems.map((line) => `  ${line}`).join('\n')}`);
+      if (!outcome.ok) exitCode = EXIT.usage;
+    });
+
+  program
+    .command('strategies')
+    .description('list the strategies a config can name with { use: "<name>" }')
+    .option('--json', 'print as JSON')
+    .action((flags: { json?: boolean }) => {
+      const entries = Object.entries(registry).map(([name, entry]) => ({ name, class: entry.strategy.name, description: entry.description ?? '' }));
+      if (flags.json) io.stdout(JSON.stringify(entries));
+      else io.stdout(entries.length === 0 ? 'no strategies registered' : entries.map((entry) => `${entry.name.padEnd(20)} ${entry.description}`).join('\n'));
+    });
+
+  return { program, exitCode: () => exitCode };
+}
+
+/** Runs the CLI and returns the exit code; never throws for user errors. */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const { program, exitCode } = createProgram(io);
+  const debug = argv.includes('--debug') || process.env.KBOT_DEBUG === '1';
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they already printed.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    io.stderr(describeError(error, debug));
+    return exitCodeFor(error);
+  }
+}
+
+

@@ -1,0 +1,155 @@
+import { TestClock } from '../clock/clock.js';
+import type { KbotConfig } from '../config/schema.js';
+import type { Bot } from '../di/container.js';
+import { InvariantError } from '../errors/errors.js';
+import { Engine } from '../engine/engine.js';
+import type { Learner } from '../learning/learner.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { Decimal, ZERO } from '../model/decimal.js';
+import { defineInstrument, type Instrument } from '../model/instrument.js';
+import type { Bar } from '../model/market-data.js';
+import { InMemoryStore, type Store } from '../persistence/store.js';
+import { FixedFeeModel, KrakenSpotFeeModel } from '../simulation/fee-model.js';
+import { FixedBpsSlippage } from '../simulation/slippage-model.js';
+import { SimulatedVenue } from '../simulation/simulated-venue.js';
+import { EquityTracker } from './equity-tracker.js';
+import { krakenSpotInstruments, StaticInstrumentProvider } from './instruments.js';
+import { computeMetrics } from './metrics.js';
+import type { BacktestResult, DataSourceSummary } from './result.js';
+
+/** Bars in time order (one or several instruments merged) and, once read, what they held. */
+export interface BacktestData {
+  readonly bars: Iterable<Bar>;
+  /** Called after the bars are exhausted. */
+  summaries(): readonly DataSourceSummary[];
+}
+
+export interface RunBacktestOptions {
+  readonly bot: Bot;
+  readonly data: BacktestData;
+  readonly kbotVersion: string;
+  /** Called every `progressEvery` bars with the count so far (progress bars). */
+  readonly onProgress?: (barsDone: number) => void;
+  readonly progressEvery?: number;
+  readonly logger?: Logger;
+  readonly store?: Store;
+  readonly learners?: readonly Learner[];
+}
+
+/** Instruments of the backtest: Kraken's rules for known pairs, then the config's overrides. */
+export function backtestInstruments(config: KbotConfig): StaticInstrumentProvider {
+  const overrides: Instrument[] = config.backtest.instruments.map((entry) => defineInstrument(entry));
+  return new StaticInstrumentProvider(krakenSpotInstruments()).with(overrides);
+}
+
+/**
+ * Runs a bot over historical bars through the real engine and the simulated venue, streaming
+ * the data (only the bars in flight are held), and returns everything the reports need.
+ */
+export async function runBacktest(options: RunBacktestOptions): Promise<BacktestResult> {
+  const { bot } = options;
+  const config = bot.config;
+  const settings = config.backtest;
+  const startedAt = Date.now();
+  const instruments = backtestInstruments(config);
+  const subscribed = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
+  for (const id of subscribed) {
+    if (!instruments.get(id)) {
+      throw new InvariantError(`no order rules known for ${id}; add it under backtest.instruments (pricePrecision, quantityPrecision, minQuantity, minCost)`);
+    }
+  }
+  const quoteAsset = settings.quoteAsset ?? (subscribed[0] ? instruments.get(subscribed[0])!.quote : Object.keys(settings.balances)[0] ?? 'USD');
+  const clock = new TestClock(0);
+  const venue = new SimulatedVenue({
+    instruments: (id) => instruments.get(id),
+    clock,
+    balances: settings.balances,
+    feeModel: settings.fees === 'kraken' ? new KrakenSpotFeeModel() : new FixedFeeModel(new Decimal(settings.fees.maker), new Decimal(settings.fees.taker)),
+    slippageModel: new FixedBpsSlippage(settings.slippageBps),
+    fillModel: { maxVolumeParticipation: settings.maxVolumeParticipation },
+    limitFillOn: settings.limitFillOn,
+  });
+  const store = options.store ?? new InMemoryStore();
+  const engine = new Engine({
+    mode: 'backtest',
+    clock,
+    instruments,
+    execution: venue,
+    store,
+    strategies: bot.strategies,
+    quoteAsset,
+    startBalances: settings.balances,
+    riskPolicies: bot.riskPolicies,
+    learners: options.learners ?? config.learning,
+    logger: options.logger ?? silentLogger,
+    orderIdPrefix: 'bt-',
+  });
+  const tracker = new EquityTracker();
+  const startBalances = Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total]));
+  let startEquity: Decimal | undefined;
+  let firstClose: number | undefined;
+  let lastClose: number | undefined;
+  const benchmark = subscribed[0];
+  let barsProcessed = 0;
+  const progressEvery = options.progressEvery ?? 10_000;
+  const onProgress = options.onProgress;
+
+  await engine.start();
+  for (const bar of options.data.bars) {
+    if (startEquity === undefined) startEquity = engine.equity();
+    engine.onBar(bar);
+    if (bar.instrumentId === benchmark) {
+      if (firstClose === undefined) firstClose = bar.close;
+      lastClose = bar.close;
+    }
+    tracker.record(bar.openTime + bar.interval, engine.equityNumber(), engine.hasExposure());
+    barsProcessed++;
+    if (onProgress !== undefined && barsProcessed % progressEvery === 0) onProgress(barsProcessed);
+  }
+  await engine.stop('end of data');
+  onProgress?.(barsProcessed);
+
+  const markPrices = engine.markPrices();
+  const endEquity = engine.equity(markPrices);
+  const fills = collectFills(store);
+  const feesPaid = engine.portfolio.feesPaid(quoteAsset);
+  const summaries = options.data.summaries();
+  const statistics = tracker.statistics();
+  return {
+    kbotVersion: options.kbotVersion,
+    name: config.name,
+    startedAt,
+    finishedAt: Date.now(),
+    from: statistics.firstTime,
+    to: statistics.lastTime,
+    barsProcessed,
+    data: summaries,
+    strategies: bot.strategies.map((entry) => ({ id: entry.id, name: entry.strategy.constructor.name, params: entry.params })),
+    quoteAsset,
+    startBalances,
+    endBalances: Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total])),
+    startEquity: startEquity ?? engine.equity(),
+    endEquity,
+    markPrices: Object.fromEntries(markPrices),
+    fills,
+    orders: engine.orders.all(),
+    roundTrips: [...engine.portfolio.roundTrips()],
+    openPositions: engine.portfolio.openPositions(),
+    equityCurve: tracker.curve(),
+    denials: Object.fromEntries(engine.denials()),
+    metrics: computeMetrics({
+      startEquity: startEquity ?? ZERO,
+      endEquity,
+      feesPaid,
+      roundTrips: engine.portfolio.roundTrips(),
+      fillCount: fills.length,
+      equity: tracker,
+      firstClose,
+      lastClose,
+    }),
+  };
+}
+
+function collectFills(store: Store) {
+  return store.load().events.flatMap((event) => (event.type === 'order-filled' ? [event.fill] : []));
+}

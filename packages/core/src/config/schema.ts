@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors/errors.js';
+import type { Learner } from '../learning/learner.js';
+import type { RiskPolicy } from '../risk/risk-policy.js';
+import { isStrategySpec, type StrategySpec } from '../strategy/strategy.js';
+import { isKbotPlugin, type KbotPlugin } from '../di/plugin.js';
+import { configIssuesFromZod } from './zod-issues.js';
+
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Money in configs: a decimal string ("10000.50") or a plain number. */
+const money = z.union([z.string().regex(DECIMAL_TEXT, 'a decimal number such as "10000" or "0.5"'), z.number().finite()]).transform(String);
+const positiveMoney = money.refine((value) => Number(value) > 0, 'a positive amount');
+const fraction = z.number().finite().min(0).max(1);
+const timeText = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+const strategyByName = z.object({
+  use: z.string().min(1),
+  id: z.string().min(1).optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+const strategyEntry = z.union([
+  z.custom<StrategySpec>(isStrategySpec, 'a strategy such as MyStrategy.with({ ... }) or { use: "name", params: { ... } }'),
+  strategyByName,
+]);
+
+const dataEntry = z.union([
+  z.string().min(1),
+  z.object({
+    file: z.string().min(1),
+    format: z.enum(['kraken-ohlcvt', 'kraken-rest-ohlc', 'freqtrade-json', 'kraken-trades', 'binance-csv']).optional(),
+    instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"').optional(),
+    interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').optional(),
+  }).strict(),
+  z.object({
+    generated: z.object({
+      instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
+      interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').default('1h'),
+      bars: z.number().int().positive().max(50_000_000).default(5000),
+      seed: z.number().int().default(1),
+      start: timeText.default('2024-01-01'),
+      startPrice: z.number().positive().default(40_000),
+    }).strict(),
+  }).strict(),
+]);
+
+const instrumentEntry = z.object({
+  id: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
+  pricePrecision: z.number().int().min(0).max(18),
+  quantityPrecision: z.number().int().min(0).max(18),
+  priceIncrement: money.optional(),
+  quantityIncrement: money.optional(),
+  minQuantity: money.optional(),
+  minCost: money.optional(),
+  makerFee: money.optional(),
+  takerFee: money.optional(),
+}).strict();
+
+const backtestSection = z.object({
+  data: z.array(dataEntry).default([]),
+  from: timeText.optional(),
+  to: timeText.optional(),
+  /** What the simulated account holds at the start, per asset. */
+  balances: z.record(z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"'), money).default({ USD: '10000' }),
+  /** Asset equity and P&L are measured in; defaults to the first instrument's quote asset. */
+  quoteAsset: z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"').optional(),
+  /** `kraken` applies Kraken's spot fee tiers; an object sets fixed rates (fractions: 0.0025 = 0.25%). */
+  fees: z.union([z.literal('kraken'), z.object({ maker: money, taker: money }).strict()]).default('kraken'),
+  /** Slippage of market and stop fills, in basis points of the price. */
+  slippageBps: z.number().finite().min(0).max(1000).default(5),
+  /** Largest share of one bar's volume an order may take; the rest fills on later bars. */
+  maxVolumeParticipation: fraction.refine((value) => value > 0, 'a fraction greater than 0').default(0.1),
+  /** Whether a limit order fills when the price only touches it, or must trade through it. */
+  limitFillOn: z.enum(['through', 'touch']).default('through'),
+  instruments: z.array(instrumentEntry).default([]),
+}).strict();
+
+const riskSection = z.object({
+  maxPositionQuote: positiveMoney.optional(),
+  maxPositionBase: positiveMoney.optional(),
+  maxOpenOrders: z.number().int().positive().optional(),
+  policies: z.array(z.custom<RiskPolicy>((value) => typeof value === 'object' && value !== null && typeof (value as RiskPolicy).check === 'function', 'a RiskPolicy (an object with name and check)')).default([]),
+}).strict();
+
+export const kbotConfigSchema = z.object({
+  name: z.string().min(1).default('kbot'),
+  mode: z.enum(['backtest', 'paper', 'live']).default('backtest'),
+  exchange: z.custom<KbotPlugin>(isKbotPlugin, 'an exchange plugin such as kraken({ ... })').optional(),
+  strategies: z.array(strategyEntry).min(1),
+  risk: riskSection.default({ policies: [] }),
+  learning: z.array(z.custom<Learner>((value) => typeof value === 'object' && value !== null && typeof (value as Learner).observe === 'function', 'a Learner (an object with observe and advise)')).default([]),
+  plugins: z.array(z.custom<KbotPlugin>(isKbotPlugin, 'a kbot plugin')).default([]),
+  storage: z.object({ dir: z.string().min(1).default('./trading_data') }).strict().default({ dir: './trading_data' }),
+  backtest: backtestSection.default(() => backtestSection.parse({})),
+  log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).strict().default({ level: 'info' }),
+}).strict();
+
+/** What a user writes in kbot.config.ts (defaults may be left out). */
+export type KbotConfigInput = z.input<typeof kbotConfigSchema>;
+/** A validated config, defaults filled in. */
+export type KbotConfig = z.output<typeof kbotConfigSchema>;
+export type DataEntry = z.output<typeof dataEntry>;
+export type StrategyEntry = z.output<typeof strategyEntry>;
+
+/** Types the config in kbot.config.ts; validation happens when kbot loads it. */
+export function defineConfig(config: KbotConfigInput): KbotConfigInput {
+  return config;
+}
+
+/** Validates a config, reporting every problem (not just the first) as one ConfigError. */
+export function validateConfig(input: unknown, source?: string): KbotConfig {
+  const result = kbotConfigSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(configIssuesFromZod(result.error), source);
+  return result.data;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { BaseStrategy, Decimal, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { EMA } from '../../indicators/ema.js';
+import { RSI } from '../../indicators/rsi.js';
+
+export const emaRsiTrendParams = z.object({
+  /** Instrument, e.g. `BTC/USD`. */
+  pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
+  /** Bar interval, e.g. `1h`. */
+  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  fastPeriod: z.number().int().min(2).default(12),
+  slowPeriod: z.number().int().min(3).default(26),
+  rsiPeriod: z.number().int().min(2).default(14),
+  /** No entry when RSI is at or above this (the move is already stretched). */
+  entryRsiBelow: z.number().min(1).max(100).default(70),
+  /** Exit when RSI reaches this (take the stretch). */
+  exitRsiAbove: z.number().min(1).max(100).default(80),
+  /** Share of the available quote balance one entry spends (0.5 = half). */
+  allocation: z.number().gt(0).max(1).default(0.5),
+  /** Exit when price falls this many percent below the entry (0 disables). */
+  stopLossPercent: z.number().min(0).max(100).default(5),
+}).strict().refine((params) => params.fastPeriod < params.slowPeriod, { message: 'fastPeriod below slowPeriod', path: ['fastPeriod'] });
+
+export type EmaRsiTrendParams = z.output<typeof emaRsiTrendParams>;
+
+/**
+ * Trend following with a momentum filter. Enters long when the fast EMA crosses above the slow
+ * EMA while RSI is not overbought; exits when the fast EMA crosses back below, when RSI gets
+ * stretched, or at a stop below the entry. Market orders on bar closes; fills come at the next
+ * bar's open (the simulated venue never looks ahead).
+ *
+ * When it loses: sideways markets (whipsaws: every crossing pays two taker fees), and gaps
+ * through the stop.
+ */
+export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
+  static readonly paramsSchema = emaRsiTrendParams;
+
+  private fast!: EMA;
+  private slow!: EMA;
+  private rsi!: RSI;
+  private previousSpread: number | undefined;
+  private entryPrice: number | undefined;
+  private orderInFlight = false;
+
+  subscriptions(params: EmaRsiTrendParams): Subscription[] {
+    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
+  }
+
+  onStart(ctx: StrategyContext<EmaRsiTrendParams>): void {
+    this.fast = new EMA(ctx.params.fastPeriod);
+    this.slow = new EMA(ctx.params.slowPeriod);
+    this.rsi = new RSI(ctx.params.rsiPeriod);
+  }
+
+  onBar(bar: Bar, ctx: StrategyContext<EmaRsiTrendParams>): void {
+    const fast = this.fast.add(bar.close);
+    const slow = this.slow.add(bar.close);
+    const rsi = this.rsi.add(bar.close);
+    if (fast === undefined || slow === undefined || rsi === undefined) return;
+    const spread = fast - slow;
+    const previous = this.previousSpread;
+    this.previousSpread = spread;
+    if (previous === undefined || this.orderInFlight) return;
+
+    const params = ctx.params;
+    const position = ctx.portfolio.position(bar.instrumentId);
+    if (position === undefined) {
+      if (previous <= 0 && spread > 0 && rsi < params.entryRsiBelow) this.enter(bar, ctx, { fast, slow, rsi });
+      return;
+    }
+    const stopped = params.stopLossPercent > 0 && this.entryPrice !== undefined && bar.close <= this.entryPrice * (1 - params.stopLossPercent / 100);
+    if ((previous >= 0 && spread < 0) || rsi >= params.exitRsiAbove || stopped) {
+      this.orderInFlight = true;
+      ctx.orders.submit({
+        instrumentId: bar.instrumentId, side: 'sell', type: 'market', quantity: position.quantity,
+        tag: stopped ? 'stop loss' : rsi >= params.exitRsiAbove ? 'rsi stretched' : 'trend turned',
+      });
+    }
+  }
+
+  onOrderEvent(event: OrderEvent): void {
+    if (event.type === 'order-filled' && event.order.side === 'buy') this.entryPrice = event.order.averageFillPrice?.toNumber();
+    if (event.order.status === 'filled' || event.order.status === 'denied' || event.order.status === 'rejected' || event.order.status === 'canceled' || event.order.status === 'expired') {
+      this.orderInFlight = false;
+    }
+  }
+
+  private enter(bar: Bar, ctx: StrategyContext<EmaRsiTrendParams>, features: Record<string, number>): void {
+    const instrument = ctx.market.instrument(bar.instrumentId);
+    const available = ctx.portfolio.balance(instrument.quote).available;
+    // Money becomes Decimal here, once per order, not per bar. The taker fee is left aside so
+    // the venue's funds check passes.
+    const spend = available.times(ctx.params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
+    const quantity = spend.dividedBy(new Decimal(bar.close));
+    if (quantity.lessThan(instrument.minQuantity)) return;
+    this.orderInFlight = true;
+    ctx.orders.submit({ instrumentId: bar.instrumentId, side: 'buy', type: 'market', quantity, tag: 'ema cross up', features });
+  }
+}
