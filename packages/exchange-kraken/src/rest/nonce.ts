@@ -1,0 +1,267 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, linkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError, ExchangeError, KbotError } from '@kbot/core';
+
+/** What the REST client needs from a nonce scheme. */
+export interface NonceSource {
+  /** The next nonce: larger than every nonce this source (and any sharing its file) handed out. */
+  next(): number;
+  /** Makes every later nonce larger than `value` (e.g. the key once used a larger scheme). */
+  bumpPast(value: number): void;
+  /** The error to raise when Kraken still says `EAPI:Invalid nonce` after a fresh nonce. */
+  rejected(nonce: number, venueMessage?: string): ExchangeError;
+}
+
+export interface NonceServiceOptions {
+  readonly apiKey: string;
+  /** Where the high-water mark lives; without it the service is in-memory only. */
+  readonly directory?: string;
+  /** Wall clock in epoch ms; nonces are this × 1000 (microseconds). */
+  readonly now?: () => number;
+  /** How long to wait for another process's lock before giving up. */
+  readonly lockTimeoutMs?: number;
+  /** A lock older than this is abandoned even if its process still exists (pid reuse, a hung process). */
+  readonly staleLockMs?: number;
+}
+
+interface LockRecord {
+  readonly pid: number;
+  readonly token: string;
+  readonly at: number;
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepSync(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+function keyDigest(apiKey: string): string {
+  return createHash('sha256').update(`kbot:kraken-nonce:${apiKey}`).digest('hex');
+}
+
+/** File name of a key's high-water mark: a hash of the key, never the key itself. */
+export function nonceFileName(apiKey: string): string {
+  return `kraken-nonce-${keyDigest(apiKey).slice(0, 32)}`;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * Kraken nonces for one API key: strictly increasing, `max(now µs, last + 1)`.
+ *
+ * With a directory, the high-water mark is persisted (one file per key hash) so a restart never
+ * goes backwards even if the clock does, and several processes sharing the key take turns under
+ * an exclusive lock file (`open(..., 'wx')`). A lock whose process is gone, or that is older than
+ * `staleLockMs`, is taken over. Every call is synchronous: the critical section is a few
+ * microseconds of file I/O, and sign-and-send must be serialised per key anyway.
+ */
+export class NonceService implements NonceSource {
+  readonly file: string | undefined;
+  readonly #lockFile: string | undefined;
+  readonly #fingerprint: string;
+  readonly #now: () => number;
+  readonly #lockTimeoutMs: number;
+  readonly #staleLockMs: number;
+  #last = 0;
+
+  constructor(options: NonceServiceOptions) {
+    if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
+      throw new TypeError('NonceService apiKey: received an empty value, expected the Kraken API key the nonces belong to');
+    }
+    this.#fingerprint = keyDigest(options.apiKey).slice(0, 8);
+    this.#now = options.now ?? Date.now;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
+    this.#staleLockMs = options.staleLockMs ?? 10_000;
+    if (options.directory !== undefined) {
+      mkdirSync(options.directory, { recursive: true });
+      this.file = join(options.directory, nonceFileName(options.apiKey));
+      this.#lockFile = `${this.file}.lock`;
+    }
+  }
+
+  next(): number {
+    return this.#withLock(() => {
+      const last = Math.max(this.#last, this.#readStored());
+      const nonce = Math.max(Math.floor(this.#now() * 1000), last + 1);
+      this.#assertSafe(nonce, 'next nonce');
+      this.#store(nonce);
+      return nonce;
+    });
+  }
+
+  bumpPast(value: number): void {
+    this.#assertSafe(value, 'bumpPast value');
+    this.#withLock(() => {
+      const last = Math.max(this.#last, this.#readStored());
+      if (value > last) this.#store(value);
+    });
+  }
+
+  /** The largest nonce handed out or bumped past, as this instance last saw it. */
+  lastIssued(): number {
+    return this.#last;
+  }
+
+  rejected(nonce: number, venueMessage = 'EAPI:Invalid nonce'): ExchangeError {
+    return new ExchangeError(
+      'invalid-nonce',
+      `Kraken rejected nonce ${nonce} for API key #${this.#fingerprint} as too low (${venueMessage}), even after a fresh nonce: ` +
+        'the key has already accepted a larger one. Another process or library is using this key, or it once used a larger ' +
+        'nonce scale (kbot sends microseconds; some SDKs send nanoseconds). Give each bot its own API key, or widen the ' +
+        "key's nonce window in Kraken's API settings; if the key saw larger nonces, call bumpPast() with that value or create a new key.",
+      { retryable: false, venueMessage },
+    );
+  }
+
+  #assertSafe(value: number, what: string): void {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new TypeError(
+        `NonceService ${what}: received ${value}, expected a non-negative integer up to ${Number.MAX_SAFE_INTEGER} ` +
+          '(a key that has seen nanosecond nonces needs a new key)',
+      );
+    }
+  }
+
+  #store(value: number): void {
+    this.#last = value;
+    if (this.file === undefined) return;
+    // Write-then-rename, so a crash leaves either the old mark or the new one, never half a number.
+    const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, `${value}\n`, { mode: 0o600 });
+    renameSync(temporary, this.file);
+  }
+
+  #readStored(): number {
+    if (this.file === undefined) return 0;
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return 0;
+      throw error;
+    }
+    const trimmed = text.trim();
+    const value = Number(trimmed);
+    if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {
+      throw new DataError(this.file, 1, `received ${JSON.stringify(trimmed.slice(0, 40))}, expected the last nonce as a whole number`);
+    }
+    return value;
+  }
+
+  #withLock<T>(work: () => T): T {
+    const lockFile = this.#lockFile;
+    if (lockFile === undefined) return work();
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    let pause = 1;
+    for (;;) {
+      if (this.#tryAcquire(lockFile, token)) break;
+      this.#breakIfStale(lockFile);
+      if (Date.now() >= deadline) {
+        throw new KbotError(
+          'nonce-lock-timeout',
+          `nonce lock ${lockFile}: still held by another process after ${this.#lockTimeoutMs} ms; ` +
+            'if no other kbot process uses this API key, delete the lock file',
+        );
+      }
+      sleepSync(pause);
+      pause = Math.min(pause * 2, 20);
+    }
+    try {
+      return work();
+    } finally {
+      this.#release(lockFile, token);
+    }
+  }
+
+  #tryAcquire(lockFile: string, token: string): boolean {
+    let fd: number;
+    try {
+      fd = openSync(lockFile, 'wx', 0o600);
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      throw error;
+    }
+    try {
+      writeSync(fd, JSON.stringify({ pid: process.pid, token, at: Date.now() } satisfies LockRecord));
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  }
+
+  #release(lockFile: string, token: string): void {
+    // Only remove our own lock: if it was taken over as stale, the file now belongs to someone else.
+    if (this.#readLock(lockFile)?.token === token) {
+      try {
+        unlinkSync(lockFile);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+    }
+  }
+
+  #readLock(lockFile: string): LockRecord | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<LockRecord>;
+      if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.at === 'number') {
+        return parsed as LockRecord;
+      }
+    } catch {
+      // Missing, or caught between open and write: the caller decides by the file's age.
+    }
+    return undefined;
+  }
+
+  #isStale(record: LockRecord): boolean {
+    return !processIsAlive(record.pid) || Date.now() - record.at >= this.#staleLockMs;
+  }
+
+  #breakIfStale(lockFile: string): void {
+    const record = this.#readLock(lockFile);
+    if (record !== undefined) {
+      if (!this.#isStale(record)) return;
+    } else {
+      let ageMs: number;
+      try {
+        ageMs = Date.now() - statSync(lockFile).mtimeMs;
+      } catch {
+        return; // gone already
+      }
+      if (ageMs < this.#staleLockMs) return;
+    }
+    // Rename is atomic, so of several processes breaking the same stale lock exactly one wins.
+    const aside = `${lockFile}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(lockFile, aside);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    const moved = this.#readLock(aside);
+    if (moved !== undefined && moved.token !== record?.token && !this.#isStale(moved)) {
+      // Between our look and the rename, the stale lock was replaced by a live one: put it back
+      // (link never overwrites, so a lock created meanwhile is not clobbered).
+      try {
+        linkSync(aside, lockFile);
+      } catch {
+        // Someone holds a newer lock; theirs stands.
+      }
+    }
+    unlinkSync(aside);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Kraken's two rate counters (spec §7), as pure bookkeeping: every method takes the time (epoch
+ * ms) it should reason about, so tests and the simulator drive it with their own clock.
+ */
+
+export type KrakenTier = 'starter' | 'intermediate' | 'pro';
+
+export interface RestCounterLimits {
+  /** The counter may not go above this. */
+  readonly max: number;
+  readonly decayPerSecond: number;
+}
+
+export interface TradingCounterLimits {
+  /** Reaching past this gives `EOrder:Rate limit exceeded` on the pair. */
+  readonly threshold: number;
+  readonly decayPerSecond: number;
+  readonly maxOpenOrdersPerPair: number;
+}
+
+/** §7.1: the per-key REST call counter. */
+export const REST_COUNTER_LIMITS: Readonly<Record<KrakenTier, RestCounterLimits>> = Object.freeze({
+  starter: Object.freeze({ max: 15, decayPerSecond: 0.33 }),
+  intermediate: Object.freeze({ max: 20, decayPerSecond: 0.5 }),
+  pro: Object.freeze({ max: 20, decayPerSecond: 1 }),
+});
+
+/** §7.2: the per-pair matching-engine trading counter. */
+export const TRADING_COUNTER_LIMITS: Readonly<Record<KrakenTier, TradingCounterLimits>> = Object.freeze({
+  starter: Object.freeze({ threshold: 60, decayPerSecond: 1, maxOpenOrdersPerPair: 60 }),
+  intermediate: Object.freeze({ threshold: 125, decayPerSecond: 2.34, maxOpenOrdersPerPair: 80 }),
+  pro: Object.freeze({ threshold: 180, decayPerSecond: 3.75, maxOpenOrdersPerPair: 225 }),
+});
+
+// Ledger and trade history cost 2 (Kraken's docs); ccxt also counts ClosedOrders as history.
+const HISTORY_ENDPOINTS = new Set(['Ledgers', 'TradesHistory', 'ClosedOrders']);
+// Order entry goes through the trading counter instead (§7.2).
+const ORDER_ENTRY_ENDPOINTS = new Set([
+  'AddOrder',
+  'AddOrderBatch',
+  'AmendOrder',
+  'EditOrder',
+  'CancelOrder',
+  'CancelOrderBatch',
+  'CancelAll',
+  'CancelAllOrdersAfter',
+]);
+// Public calls are limited per IP, not by the key's counter.
+const PUBLIC_ENDPOINTS = new Set(['Time', 'SystemStatus', 'Assets', 'AssetPairs', 'Ticker', 'OHLC', 'Depth', 'Trades', 'Spread']);
+
+/** What one call adds to the REST counter; accepts `TradesHistory` or `/0/private/TradesHistory`. */
+export function restCallCost(endpoint: string): number {
+  const name = endpoint.slice(endpoint.lastIndexOf('/') + 1);
+  if (endpoint.includes('/public/') || PUBLIC_ENDPOINTS.has(name)) return 0;
+  if (ORDER_ENTRY_ENDPOINTS.has(name)) return 0;
+  return HISTORY_ENDPOINTS.has(name) ? 2 : 1;
+}
+
+// Floating-point decay leaves crumbs like 1e-15; without a tolerance they cost an extra wait.
+const EPSILON = 1e-9;
+
+/** A counter that drains linearly over time and never below zero. */
+class DecayingCounter {
+  #level = 0;
+  #at = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly decayPerSecond: number) {}
+
+  level(now: number): number {
+    if (this.#level === 0 || now <= this.#at) return this.#level;
+    return Math.max(0, this.#level - ((now - this.#at) / 1000) * this.decayPerSecond);
+  }
+
+  add(amount: number, now: number): void {
+    const level = this.level(now);
+    this.#level = level + amount;
+    this.#at = Math.max(now, this.#at);
+  }
+
+  waitTimeMs(amount: number, ceiling: number, now: number): number {
+    const excess = this.level(now) + amount - ceiling;
+    if (excess <= EPSILON) return 0;
+    return Math.ceil((excess / this.decayPerSecond) * 1000 - EPSILON);
+  }
+}
+
+/** The per-key REST call counter (§7.1). */
+export class RestRateLimiter {
+  readonly limits: RestCounterLimits;
+  readonly #counter: DecayingCounter;
+
+  constructor(tier: KrakenTier | RestCounterLimits = 'starter') {
+    this.limits = typeof tier === 'string' ? REST_COUNTER_LIMITS[tier] : tier;
+    this.#counter = new DecayingCounter(this.limits.decayPerSecond);
+  }
+
+  cost(endpoint: string): number {
+    return restCallCost(endpoint);
+  }
+
+  canSpend(cost: number, now: number): boolean {
+    return this.#counter.level(now) + cost <= this.limits.max + EPSILON;
+  }
+
+  /** How long until `cost` fits under the maximum; 0 when it fits now. */
+  waitTimeMs(cost: number, now: number): number {
+    return this.#counter.waitTimeMs(cost, this.limits.max, now);
+  }
+
+  spend(cost: number, now: number): void {
+    if (cost > 0) this.#counter.add(cost, now);
+  }
+
+  /** Headroom under the maximum, fractional while the counter decays. */
+  remaining(now: number): number {
+    return Math.max(0, this.limits.max - this.#counter.level(now));
+  }
+}
+
+function byAge(ageMs: number, steps: readonly (readonly [belowMs: number, cost: number])[]): number {
+  for (const [belowMs, cost] of steps) if (ageMs < belowMs) return cost;
+  return 0;
+}
+
+/** Amend: +1 fixed, plus +3/+2/+1 for an order younger than 5/10/15 s (§7.2). Never below 1. */
+export function amendOrderCost(orderAgeMs: number): number {
+  return 1 + byAge(orderAgeMs, [[5_000, 3], [10_000, 2], [15_000, 1]]);
+}
+
+/** Edit (cancel-replace): +1 fixed, plus +6/+5/+4/+2/+1 below 5/10/15/45/90 s (§7.2). */
+export function editOrderCost(orderAgeMs: number): number {
+  return 1 + byAge(orderAgeMs, [[5_000, 6], [10_000, 5], [15_000, 4], [45_000, 2], [90_000, 1]]);
+}
+
+/** Cancel: +8/+6/+5/+4/+2/+1 below 5/10/15/45/90/300 s; nothing for an order resting 300 s or more (§7.2). */
+export function cancelOrderCost(orderAgeMs: number): number {
+  return byAge(orderAgeMs, [[5_000, 8], [10_000, 6], [15_000, 5], [45_000, 4], [90_000, 2], [300_000, 1]]);
+}
+
+/** The per-pair matching-engine trading counter (§7.2), shared by REST, WebSocket and FIX. */
+export class TradingRateLimiter {
+  readonly limits: TradingCounterLimits;
+  readonly #pairs = new Map<string, DecayingCounter>();
+
+  constructor(tier: KrakenTier | TradingCounterLimits = 'starter') {
+    this.limits = typeof tier === 'string' ? TRADING_COUNTER_LIMITS[tier] : tier;
+  }
+
+  #counter(pair: string): DecayingCounter {
+    let counter = this.#pairs.get(pair);
+    if (counter === undefined) {
+      counter = new DecayingCounter(this.limits.decayPerSecond);
+      this.#pairs.set(pair, counter);
+    }
+    return counter;
+  }
+
+  onOrderPlaced(pair: string, now: number): void {
+    this.#counter(pair).add(1, now);
+  }
+
+  /** AddOrderBatch of `count` orders: +count/2. */
+  onBatchPlaced(pair: string, count: number, now: number): void {
+    this.#counter(pair).add(count / 2, now);
+  }
+
+  onAmend(pair: string, orderAgeMs: number, now: number): void {
+    this.#counter(pair).add(amendOrderCost(orderAgeMs), now);
+  }
+
+  onEdit(pair: string, orderAgeMs: number, now: number): void {
+    this.#counter(pair).add(editOrderCost(orderAgeMs), now);
+  }
+
+  onCancel(pair: string, orderAgeMs: number, now: number): void {
+    const cost = cancelOrderCost(orderAgeMs);
+    if (cost > 0) this.#counter(pair).add(cost, now);
+  }
+
+  /** Charges `cost` directly, e.g. to mark the counter full when Kraken reports it exceeded. */
+  spend(pair: string, cost: number, now: number): void {
+    if (cost > 0) this.#counter(pair).add(cost, now);
+  }
+
+  /** Headroom under the pair's threshold. */
+  remaining(pair: string, now: number): number {
+    const level = this.#pairs.get(pair)?.level(now) ?? 0;
+    return Math.max(0, this.limits.threshold - level);
+  }
+
+  canSpend(pair: string, cost: number, now: number): boolean {
+    const level = this.#pairs.get(pair)?.level(now) ?? 0;
+    return level + cost <= this.limits.threshold + EPSILON;
+  }
+
+  waitTimeMs(pair: string, cost: number, now: number): number {
+    return this.#counter(pair).waitTimeMs(cost, this.limits.threshold, now);
+  }
+}
