@@ -59,7 +59,7 @@ export function createBot(config: KbotConfig, options: BotContainerOptions = {})
     if (!spec) return;
     let params: unknown = spec.params;
     if (spec.schema) {
-      const parsed = spec.schema.safeParse(spec.params);
+      const parsed = spec.schema.safeParse(spec.params, { reportInput: true });
       if (!parsed.success) {
         issues.push(...configIssuesFromZod(parsed.error as z.ZodError, `${path}.params`));
         return;

@@ -11,6 +11,11 @@ export interface Position {
   readonly quantity: Decimal;
   /** Average entry price of the open quantity (quote per base); zero when flat. */
   readonly averageEntryPrice: Decimal;
+  /**
+   * What the open quantity cost, exactly (quote). Partial closes remove their share of it; a full
+   * close removes the rest, so `quote = start + realized − fees − costBasis` holds to the last digit.
+   */
+  readonly costBasis: Decimal;
   /** P&L realized by sells against the average entry, before fees, in quote currency. */
   readonly realizedPnl: Decimal;
   /** Fees paid on this instrument's fills, converted to quote currency at the fill price. */

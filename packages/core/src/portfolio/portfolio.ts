@@ -14,7 +14,7 @@ export type PositionChange =
 
 interface PositionState {
   quantity: Decimal;
-  averageEntryPrice: Decimal;
+  costBasis: Decimal;
   realizedPnl: Decimal;
   feesPaid: Decimal;
   openedAt: EpochMs | undefined;
@@ -32,7 +32,7 @@ interface PositionState {
 
 function emptyPosition(time: EpochMs): PositionState {
   return {
-    quantity: ZERO, averageEntryPrice: ZERO, realizedPnl: ZERO, feesPaid: ZERO, openedAt: undefined, updatedAt: time,
+    quantity: ZERO, costBasis: ZERO, realizedPnl: ZERO, feesPaid: ZERO, openedAt: undefined, updatedAt: time,
     tripEntryQuantity: ZERO, tripEntryCost: ZERO, tripExitQuantity: ZERO, tripExitProceeds: ZERO, tripGrossPnl: ZERO,
     tripFees: ZERO, tripFills: 0, tripEntryOrderId: undefined,
   };
@@ -152,9 +152,8 @@ export class Portfolio {
     state.tripFills++;
 
     if (fill.side === 'buy') {
-      const newQuantity = state.quantity.plus(fill.quantity);
-      state.averageEntryPrice = state.quantity.times(state.averageEntryPrice).plus(fill.quantity.times(fill.price)).dividedBy(newQuantity);
-      state.quantity = newQuantity;
+      state.quantity = state.quantity.plus(fill.quantity);
+      state.costBasis = state.costBasis.plus(fill.quantity.times(fill.price));
       state.tripEntryQuantity = state.tripEntryQuantity.plus(fill.quantity);
       state.tripEntryCost = state.tripEntryCost.plus(fill.quantity.times(fill.price));
       if (wasFlat) {
@@ -173,7 +172,10 @@ export class Portfolio {
       return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
     }
     const closing = fill.quantity.lessThanOrEqualTo(state.quantity) ? fill.quantity : state.quantity;
-    const pnl = fill.price.minus(state.averageEntryPrice).times(closing);
+    // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
+    const removedCost = closing.equals(state.quantity) ? state.costBasis : state.costBasis.times(closing).dividedBy(state.quantity);
+    const pnl = closing.times(fill.price).minus(removedCost);
+    state.costBasis = state.costBasis.minus(removedCost);
     state.realizedPnl = state.realizedPnl.plus(pnl);
     state.tripGrossPnl = state.tripGrossPnl.plus(pnl);
     state.tripExitQuantity = state.tripExitQuantity.plus(closing);
@@ -210,7 +212,8 @@ export class Portfolio {
     return Object.freeze({
       instrumentId,
       quantity: state.quantity,
-      averageEntryPrice: state.quantity.isZero() ? ZERO : state.averageEntryPrice,
+      averageEntryPrice: state.quantity.isZero() ? ZERO : state.costBasis.dividedBy(state.quantity),
+      costBasis: state.costBasis,
       realizedPnl: state.realizedPnl,
       feesPaid: state.feesPaid,
       openedAt: state.quantity.isZero() ? undefined : state.openedAt,
@@ -224,7 +227,7 @@ export class Portfolio {
       balances: Object.fromEntries([...this.totals].map(([asset, total]) => [asset, total.toFixed()])),
       fees: Object.fromEntries([...this.feesTotal].map(([asset, fee]) => [asset, fee.toFixed()])),
       positions: Object.fromEntries([...this.positionsById].map(([id, s]) => [id, {
-        quantity: s.quantity.toFixed(), averageEntryPrice: s.averageEntryPrice.toFixed(), realizedPnl: s.realizedPnl.toFixed(), feesPaid: s.feesPaid.toFixed(),
+        quantity: s.quantity.toFixed(), costBasis: s.costBasis.toFixed(), realizedPnl: s.realizedPnl.toFixed(), feesPaid: s.feesPaid.toFixed(),
       }])),
     };
   }

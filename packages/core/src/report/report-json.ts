@@ -146,7 +146,9 @@ export interface ReportOpenPosition {
   readonly markPrice: string | null;
   /** quantity × markPrice. */
   readonly marketValue: string | null;
-  /** (markPrice − averageEntryPrice) × quantity, before exit fees. */
+  /** What the open quantity cost, exactly (quote). */
+  readonly costBasis: string;
+  /** markPrice × quantity − costBasis, before exit fees. */
   readonly unrealizedPnl: string | null;
   readonly realizedPnl: string;
   readonly feesPaid: string;
@@ -327,7 +329,8 @@ function openPositionJson(position: Position, mark: Decimal | undefined): Report
     averageEntryPrice: decimalString(position.averageEntryPrice),
     markPrice: optionalDecimal(mark),
     marketValue: mark === undefined ? null : decimalString(mark.times(position.quantity)),
-    unrealizedPnl: mark === undefined ? null : decimalString(mark.minus(position.averageEntryPrice).times(position.quantity)),
+    costBasis: decimalString(position.costBasis),
+    unrealizedPnl: mark === undefined ? null : decimalString(mark.times(position.quantity).minus(position.costBasis)),
     realizedPnl: decimalString(position.realizedPnl),
     feesPaid: decimalString(position.feesPaid),
     openedAt: position.openedAt ?? null,

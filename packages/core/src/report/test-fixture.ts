@@ -111,6 +111,7 @@ const openPosition: Position = {
   instrumentId: BTC_USD,
   quantity: d('0.05'),
   averageEntryPrice: d('20500'),
+  costBasis: d('1025'),
   realizedPnl: d('0'),
   feesPaid: d('2.5625'),
   openedAt: T0 + 3 * HOUR,

@@ -1,0 +1,12 @@
+export { BarFileSource, openBarFile, type BarFileOptions } from './bar-file.js';
+export type { BarSource } from './bar-source.js';
+export { BarSummaryTracker, type BarSummaryOrigin } from './bar-summary.js';
+export { DATA_FORMATS, detectDataFormat, isDataFormat, type DataFormat } from './data-format.js';
+export type { FileBarIterator } from './file-bar-iterator.js';
+export { inferFromFileName, type FileNameHints } from './file-name-inference.js';
+export { GeneratedBarSource, generateBars, type GenerateBarsOptions } from './generate-bars.js';
+export { krakenAssetName, krakenPairToInstrumentId } from './kraken-names.js';
+export { LineReader, readLines, type LineReaderOptions, type NumberedLine } from './line-reader.js';
+export { mergeBarStreams } from './merge-bar-streams.js';
+export { SeededRandom } from './seeded-random.js';
+export { openTradeFile, type TradeFileOptions, type TradeFileSource } from './trade-file.js';

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { TestClock } from '../clock/clock.js';
+import type { ExecutionClient, ExecutionReportSink, VenueFill } from '../exchange/exchange.js';
+import { StaticInstrumentProvider, krakenSpotInstruments } from '../backtest/instruments.js';
+import { Decimal } from '../model/decimal.js';
+import type { JournaledEvent, OrderEvent } from '../model/events.js';
+import { instrumentId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.js';
+import type { Bar } from '../model/market-data.js';
+import type { CancelOrder, OrderIntent, SubmitOrder } from '../model/order.js';
+import { InMemoryStore } from '../persistence/store.js';
+import { deny, ALLOW, type RiskPolicy } from '../risk/risk-policy.js';
+import type { Strategy, StrategyContext } from '../strategy/strategy.js';
+import type { Learner, TradeOutcome } from '../learning/learner.js';
+import { Engine } from './engine.js';
+
+const BTC = instrumentId('BTC/USD');
+const HOUR = 3_600_000;
+
+/** An execution client the test drives by hand: it records commands and reports what it is told. */
+class ScriptedVenue implements ExecutionClient {
+  sink!: ExecutionReportSink;
+  readonly submitted: SubmitOrder[] = [];
+  readonly canceled: CancelOrder[] = [];
+  async connect(sink: ExecutionReportSink) { this.sink = sink; }
+  submit(order: SubmitOrder) { this.submitted.push(order); }
+  cancel(command: CancelOrder) { this.canceled.push(command); }
+  async reconcile() { return { orders: [], fills: [], balances: [] }; }
+  async fetchBalances() { return []; }
+  async close() {}
+  fill(id: ClientOrderId, quantity: string, price: string, trade: string, time = 1): void {
+    const order = this.submitted.find((candidate) => candidate.clientOrderId === id)!;
+    const fill: VenueFill = {
+      tradeId: tradeId(trade), clientOrderId: id, venueOrderId: venueOrderId(`V-${id}`), instrumentId: order.instrumentId, side: order.side,
+      quantity: new Decimal(quantity), price: new Decimal(price), fee: new Decimal(quantity).times(price).times('0.004'), feeAsset: 'USD', liquidity: 'taker', time,
+    };
+    this.sink.onFilled(fill);
+  }
+}
+
+/** Submits the intents it is given on the first bar and records every order event it sees. */
+class ScriptedStrategy implements Strategy<{ intents: OrderIntent[] }> {
+  readonly seen: OrderEvent[] = [];
+  ids: ClientOrderId[] = [];
+  subscriptions() { return [{ instrumentId: BTC, kind: 'bars' as const, interval: HOUR }]; }
+  onBar(_bar: Bar, ctx: StrategyContext<{ intents: OrderIntent[] }>) {
+    if (this.ids.length === 0) this.ids = ctx.params.intents.map((intent) => ctx.orders.submit(intent));
+  }
+  onOrderEvent(event: OrderEvent) { this.seen.push(event); }
+}
+
+function bar(index: number, close = 100): Bar {
+  return { instrumentId: BTC, interval: HOUR, openTime: index * HOUR, open: close, high: close + 1, low: close - 1, close, volume: 10 };
+}
+
+function setup(intents: OrderIntent[], options: { policies?: RiskPolicy[]; learners?: Learner[]; balances?: Record<string, string> } = {}) {
+  const venue = new ScriptedVenue();
+  const store = new InMemoryStore();
+  const strategy = new ScriptedStrategy();
+  const engine = new Engine({
+    mode: 'backtest', clock: new TestClock(), instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: venue, store,
+    strategies: [{ id: 'scripted', strategy, params: { intents } }], quoteAsset: 'USD', startBalances: options.balances ?? { USD: '10000' },
+    riskPolicies: options.policies ?? [], learners: options.learners ?? [],
+  });
+  return { venue, store, strategy, engine };
+}
+
+const types = (events: readonly JournaledEvent[]) => events.map((event) => event.type);
+
+describe('Engine', () => {
+  it('journals submitted → accepted → filled → position events with increasing sequence numbers', async () => {
+    const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }]);
+    await engine.start();
+    engine.onBar(bar(0));
+    const id = strategy.ids[0]!;
+    venue.sink.onAccepted({ clientOrderId: id, venueOrderId: venueOrderId('V1'), time: 2 });
+    venue.fill(id, '0.5', '101', 'T1');
+    expect(types(store.events())).toEqual(['engine-started', 'order-submitted', 'order-accepted', 'order-filled', 'position-opened']);
+    expect(store.events().map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(engine.orders.get(id)?.status).toBe('filled');
+    expect(engine.portfolio.balanceTotal('USD').toFixed()).toBe('9949.298');
+    expect(strategy.seen.map((event) => event.type)).toEqual(['order-submitted', 'order-accepted', 'order-filled']);
+    expect(Object.isFrozen(store.events()[3])).toBe(true);
+  });
+
+  it('ignores a duplicate fill (same trade id) and accepts a late fill after cancel', async () => {
+    const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '99', quantity: '1' }]);
+    await engine.start();
+    engine.onBar(bar(0));
+    const id = strategy.ids[0]!;
+    venue.sink.onAccepted({ clientOrderId: id, venueOrderId: venueOrderId('V1'), time: 2 });
+    venue.fill(id, '0.4', '99', 'T1');
+    venue.fill(id, '0.4', '99', 'T1');
+    expect(engine.orders.get(id)?.filledQuantity.toFixed()).toBe('0.4');
+    engine.cancel(id);
+    expect(venue.canceled).toHaveLength(1);
+    venue.sink.onCanceled({ clientOrderId: id, time: 3 });
+    venue.fill(id, '0.1', '99', 'T2');
+    const order = engine.orders.get(id)!;
+    expect(order.status).toBe('canceled');
+    expect(order.filledQuantity.toFixed()).toBe('0.5');
+    expect(engine.portfolio.balanceTotal('BTC').toFixed()).toBe('0.5');
+    expect(types(store.events()).filter((type) => type === 'order-filled')).toHaveLength(2);
+  });
+
+  it('denies through risk with a reason code and never sends the order', async () => {
+    const cap: RiskPolicy = { name: 'cap', check: (order) => (order.quantity.greaterThan(1) ? deny('max-position', 'too big') : ALLOW) };
+    const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '2' }], { policies: [cap] });
+    await engine.start();
+    engine.onBar(bar(0));
+    expect(venue.submitted).toHaveLength(0);
+    const denied = store.events().find((event) => event.type === 'order-denied');
+    expect(denied).toMatchObject({ code: 'max-position', reason: 'too big', policy: 'cap' });
+    expect(engine.orders.get(strategy.ids[0]!)?.status).toBe('denied');
+    expect(engine.denials().get('max-position')).toBe(1);
+  });
+
+  it('rounds to the instrument at the boundary and denies what Kraken would reject', async () => {
+    const { venue, store, engine } = setup([
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '100.37', quantity: '0.123456789' },
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.00001' },
+      { instrumentId: 'DOGE/EUR', side: 'buy', type: 'market', quantity: '1' },
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', quantity: '1' },
+    ]);
+    await engine.start();
+    engine.onBar(bar(0));
+    expect(venue.submitted).toHaveLength(1);
+    expect(venue.submitted[0]!.price!.toFixed()).toBe('100.3');
+    expect(venue.submitted[0]!.quantity.toFixed()).toBe('0.12345678');
+    const denials = store.events().filter((event) => event.type === 'order-denied');
+    expect(denials.map((event) => (event as { code: string }).code)).toEqual(['invalid-order', 'unknown-instrument', 'invalid-order']);
+    expect((denials[0] as { reason: string }).reason).toContain('EOrder:Order minimum not met');
+    expect((denials[2] as { reason: string }).reason).toContain('price');
+  });
+
+  it('in halted state only cancels pass; in reducing only sells of a held position pass', async () => {
+    const { venue, engine } = setup([]);
+    await engine.start();
+    engine.setTradingState('halted', 'test');
+    engine.submit('scripted', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.1' });
+    engine.onBar(bar(0));
+    expect(venue.submitted).toHaveLength(0);
+    engine.setTradingState('reducing', 'test');
+    engine.submit('scripted', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.1' });
+    expect(venue.submitted).toHaveLength(0);
+  });
+
+  it('tells learners about closed round trips with the entry features', async () => {
+    const outcomes: TradeOutcome[] = [];
+    const learner: Learner = { id: 'l', observe: (outcome) => outcomes.push(outcome), advise: () => ({ allow: true }), snapshot: () => ({}), restore() {} };
+    const { venue, strategy, engine } = setup([
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '1', features: { rsi: 42 } },
+      { instrumentId: 'BTC/USD', side: 'sell', type: 'limit', price: '110', quantity: '1' },
+    ], { learners: [learner] });
+    await engine.start();
+    engine.onBar(bar(0));
+    const [buy, sell] = strategy.ids as [ClientOrderId, ClientOrderId];
+    venue.fill(buy, '1', '100', 'T1');
+    venue.fill(sell, '1', '110', 'T2');
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]!.features).toEqual({ rsi: 42 });
+    expect(outcomes[0]!.roundTrip.grossPnl.toFixed()).toBe('10');
+    expect(outcomes[0]!.roundTrip.netPnl.toFixed()).toBe('9.16');
+  });
+
+  it('the same inputs give the same journal', async () => {
+    const run = async () => {
+      const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }]);
+      await engine.start();
+      engine.onBar(bar(0));
+      venue.fill(strategy.ids[0]!, '0.5', '101', 'T1');
+      engine.onBar(bar(1, 105));
+      return JSON.stringify(store.events());
+    };
+    expect(await run()).toBe(await run());
+  });
+});

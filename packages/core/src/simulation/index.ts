@@ -1,0 +1,13 @@
+export { DEFAULT_ASSET_DECIMALS, KRAKEN_ASSET_DECIMALS, krakenAssetDecimals } from './asset-decimals.js';
+export { FixedFeeModel, InstrumentFeeModel, KRAKEN_SPOT_FEE_TIERS, KrakenSpotFeeModel } from './fee-model.js';
+export type { FeeModel, FeeTier } from './fee-model.js';
+export { isAfterOrder, sliceFromBar, sliceFromQuote, sliceFromTrade } from './market-slice.js';
+export type { MarketSlice, PricePath } from './market-slice.js';
+export { matchOrder } from './order-matching.js';
+export type { LimitFillRule, MatchableOrder, MatchOutcome } from './order-matching.js';
+export { SIMULATED_VENUE_ERRORS, SimulatedVenue } from './simulated-venue.js';
+export type { FillModelOptions, SimulatedVenueOptions } from './simulated-venue.js';
+export { FixedBpsSlippage, NoSlippage } from './slippage-model.js';
+export type { SlippageContext, SlippageModel } from './slippage-model.js';
+export { FEE_VOLUME_WINDOW_MS, TrailingVolume } from './trailing-volume.js';
+export { VenueIdGenerator, formatVenueId } from './venue-ids.js';

@@ -1,0 +1,121 @@
+import { InvariantError } from '../errors/errors.js';
+import type { InstrumentId } from '../model/ids.js';
+import { barCloseTime, type Bar, type Quote, type Trade } from '../model/market-data.js';
+import type { EpochMs } from '../model/time.js';
+
+/** The prices one side of the market could trade at during a slice, in time order: first, best, worst. */
+export interface PricePath {
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+}
+
+/**
+ * One piece of market data as the matching rules see it. Bars and trades are the same thing
+ * (a trade is a bar with one price); a quote gives buyers the ask and sellers the bid.
+ */
+export interface MarketSlice {
+  readonly kind: 'bar' | 'trade' | 'quote';
+  readonly instrumentId: InstrumentId;
+  /**
+   * The data's own timestamp and the earliest moment any of its prices can have happened: the
+   * bar's openTime (as Kraken stamps candles), the tick's time. Fills and expiries the slice causes
+   * carry this time, which is where the engine's clock stands while the venue processes the data.
+   */
+  readonly time: EpochMs;
+  /** When the slice is over: the bar's close time (openTime + interval), the tick's time. */
+  readonly endTime: EpochMs;
+  /** Prices a buyer trades at: the traded prices for bars and trades, the ask for quotes. */
+  readonly buyPath: PricePath;
+  /** Prices a seller trades at: the traded prices for bars and trades, the bid for quotes. */
+  readonly sellPath: PricePath;
+  /** Base quantity on the buyer's side: traded volume (bars, trades) or the ask size (quotes). */
+  readonly buyVolume: number;
+  readonly sellVolume: number;
+  /** Price a buyer / seller would face right after the slice: the close, the trade price, the ask / bid. */
+  readonly lastBuyPrice: number;
+  readonly lastSellPrice: number;
+}
+
+function positive(value: number, field: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new InvariantError(`${field}: received ${value}, expected a finite price above 0`);
+  return value;
+}
+
+function nonNegative(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new InvariantError(`${field}: received ${value}, expected a finite quantity of 0 or more`);
+  return value;
+}
+
+export function sliceFromBar(bar: Bar): MarketSlice {
+  const where = `bar ${bar.instrumentId} at ${bar.openTime}`;
+  const path = {
+    open: positive(bar.open, `${where} open`),
+    high: positive(bar.high, `${where} high`),
+    low: positive(bar.low, `${where} low`),
+  };
+  positive(bar.close, `${where} close`);
+  if (path.low > path.high) throw new InvariantError(`${where}: low ${path.low} is above high ${path.high}`);
+  if (!Number.isFinite(bar.interval) || bar.interval <= 0) throw new InvariantError(`${where} interval: received ${bar.interval}, expected a positive number of milliseconds`);
+  const volume = nonNegative(bar.volume, `${where} volume`);
+  return {
+    kind: 'bar',
+    instrumentId: bar.instrumentId,
+    time: bar.openTime,
+    endTime: barCloseTime(bar),
+    buyPath: path,
+    sellPath: path,
+    buyVolume: volume,
+    sellVolume: volume,
+    lastBuyPrice: bar.close,
+    lastSellPrice: bar.close,
+  };
+}
+
+export function sliceFromTrade(trade: Trade): MarketSlice {
+  const where = `trade ${trade.instrumentId} at ${trade.time}`;
+  const price = positive(trade.price, `${where} price`);
+  const quantity = nonNegative(trade.quantity, `${where} quantity`);
+  const path = { open: price, high: price, low: price };
+  return {
+    kind: 'trade',
+    instrumentId: trade.instrumentId,
+    time: trade.time,
+    endTime: trade.time,
+    buyPath: path,
+    sellPath: path,
+    buyVolume: quantity,
+    sellVolume: quantity,
+    lastBuyPrice: price,
+    lastSellPrice: price,
+  };
+}
+
+export function sliceFromQuote(quote: Quote): MarketSlice {
+  const where = `quote ${quote.instrumentId} at ${quote.time}`;
+  const bid = positive(quote.bid, `${where} bid`);
+  const ask = positive(quote.ask, `${where} ask`);
+  return {
+    kind: 'quote',
+    instrumentId: quote.instrumentId,
+    time: quote.time,
+    endTime: quote.time,
+    buyPath: { open: ask, high: ask, low: ask },
+    sellPath: { open: bid, high: bid, low: bid },
+    buyVolume: nonNegative(quote.askSize, `${where} askSize`),
+    sellVolume: nonNegative(quote.bidSize, `${where} bidSize`),
+    lastBuyPrice: ask,
+    lastSellPrice: bid,
+  };
+}
+
+/**
+ * The no-look-ahead rule. An order may only trade on prices that happened after it reached the
+ * venue (`eligibleAt` = createdAt + latency). A bar qualifies when it opens at or after that time
+ * (its open is the first price after the order: an order placed on bar N's close, which is bar
+ * N+1's openTime, trades on bar N+1); a trade or quote must be strictly later, because one stamped
+ * with the same millisecond may be the very tick the strategy reacted to.
+ */
+export function isAfterOrder(slice: MarketSlice, eligibleAt: EpochMs): boolean {
+  return slice.kind === 'bar' ? slice.time >= eligibleAt : slice.time > eligibleAt;
+}
