@@ -36,6 +36,8 @@ export function configIssuesFromZod(error: z.ZodError, prefix = ''): ConfigIssue
         return [{ path, received, expected: issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}` }];
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({ path: formatPath([...(prefix ? [prefix] : []), ...issue.path, key]), received: 'an unknown key', expected: 'no such key (check the spelling)' }));
+      case 'invalid_key':
+        return [{ path, received, expected: issue.issues[0]?.message ?? 'a valid key' }];
       case 'invalid_union':
         return [{ path, received, expected: issue.message.replace(/^Invalid input:?\s*/i, '') || 'one of the allowed forms' }];
       default:

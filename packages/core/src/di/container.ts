@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { ConfigError, type ConfigIssue } from '../errors/errors.js';
 import type { EngineStrategy } from '../engine/engine.js';

@@ -1,0 +1,83 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/errors.js';
+import { BaseStrategy } from '../strategy/strategy.js';
+import type { Subscription } from '../model/market-data.js';
+import { applyEnvOverrides } from './env-overrides.js';
+import { defineConfig, validateConfig } from './schema.js';
+import { Secret, redact, secretFromEnv } from './secret.js';
+
+class Noop extends BaseStrategy<{ n: number }> {
+  subscriptions(): Subscription[] {
+    return [];
+  }
+}
+
+function issues(input: unknown): string[] {
+  try {
+    validateConfig(input);
+  } catch (error) {
+    return (error as ConfigError).issues.map((issue) => `${issue.path}: received ${issue.received}, expected ${issue.expected}`);
+  }
+  return [];
+}
+
+describe('validateConfig', () => {
+  it('fills defaults', () => {
+    const config = validateConfig(defineConfig({ strategies: [Noop.with({ n: 1 })] }));
+    expect(config.mode).toBe('backtest');
+    expect(config.backtest.balances).toEqual({ USD: '10000' });
+    expect(config.backtest.fees).toBe('kraken');
+    expect(config.storage.dir).toBe('./trading_data');
+  });
+
+  it('reports every problem as path: received X, expected Y', () => {
+    expect(issues({ mode: 'moon', strategies: [], risk: { maxOpenOrders: 0 }, backtest: { balances: { usd: '1' }, maxVolumeParticipation: 2 }, extra: 1 })).toEqual([
+      'mode: received "moon", expected one of "backtest", "paper", "live"',
+      'strategies: received an array of 0, expected at least 1 item(s)',
+      'risk.maxOpenOrders: received 0, expected > 0',
+      'backtest.balances.usd: received "usd", expected an asset code such as "USD"',
+      'backtest.maxVolumeParticipation: received 2, expected ≤ 1',
+      'extra: received an unknown key, expected no such key (check the spelling)',
+    ]);
+  });
+
+  it('names money fields that are not decimals', () => {
+    expect(issues({ strategies: [Noop.with({ n: 1 })], backtest: { balances: { USD: '10,000' } } })).toEqual([
+      'backtest.balances.USD: received "10,000", expected a decimal number such as "10000" or "0.5"',
+    ]);
+  });
+
+  it('rejects something that is not a strategy', () => {
+    expect(issues({ strategies: [Noop] })[0]).toMatch(/^strategies\[0\]: received function Noop, expected/);
+  });
+
+  it('the error message lists all issues, one per line', () => {
+    expect(() => validateConfig({ mode: 1 }, 'kbot.config.ts')).toThrow(/invalid config kbot\.config\.ts:\n {2}mode: received 1/);
+  });
+});
+
+describe('environment overrides and secrets', () => {
+  it('KBOT_MODE, KBOT_STORAGE_DIR and KBOT_LOG_LEVEL override the file', () => {
+    const config = validateConfig(applyEnvOverrides({ strategies: [Noop.with({ n: 1 })] }, { KBOT_MODE: 'paper', KBOT_STORAGE_DIR: '/data', KBOT_LOG_LEVEL: 'debug' }));
+    expect(config.mode).toBe('paper');
+    expect(config.storage.dir).toBe('/data');
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('a bad override is reported like a bad config value', () => {
+    expect(issues(applyEnvOverrides({ strategies: [Noop.with({ n: 1 })] }, { KBOT_MODE: 'yolo' }))).toEqual(['mode: received "yolo", expected one of "backtest", "paper", "live"']);
+  });
+
+  it('a secret never prints: string, JSON, inspect and template all show [redacted]', () => {
+    const secret = secretFromEnv('KEY', { KEY: '  abcd-secret-1234 ' })!;
+    expect(secret.reveal()).toBe('abcd-secret-1234');
+    expect(String(secret)).toBe('[redacted]');
+    expect(`${secret}`).toBe('[redacted]');
+    expect(JSON.stringify({ secret })).toBe('{"secret":"[redacted]"}');
+    expect(inspect({ secret })).not.toContain('abcd');
+    expect(redact('failed with key abcd-secret-1234 at x', [secret])).toBe('failed with key [redacted] at x');
+    expect(secretFromEnv('MISSING', {})).toBeUndefined();
+    expect(new Secret('x').toJSON()).toBe('[redacted]');
+  });
+});
