@@ -3,7 +3,7 @@
 // rewrites workspace: ranges), scaffold a project with `kbot init` OUTSIDE the workspace, install
 // the tarballs with plain npm, and run `npx kbot backtest` there. Exits non-zero on any failure.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -20,6 +20,7 @@ if (packages.some((name) => !existsSync(join(root, 'packages', name, 'dist', 'in
 
 const work = mkdtempSync(join(tmpdir(), 'kbot-npm-path-'));
 const tarballs = join(work, 'tarballs');
+mkdirSync(tarballs);
 try {
   for (const name of packages) run('npx', [...pnpm, 'pack', '--pack-destination', tarballs], join(root, 'packages', name));
   const files = readdirSync(tarballs).filter((file) => file.endsWith('.tgz')).map((file) => join(tarballs, file));
