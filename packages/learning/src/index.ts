@@ -1,1 +1,2 @@
-export const packageName = '@kbot/learning';
+export { TradeMemory } from './trade-memory.js';
+export type { TradeMemoryOptions, TradeMemoryState } from './trade-memory.js';

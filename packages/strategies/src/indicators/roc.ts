@@ -3,7 +3,7 @@ import { invalidInput, requirePeriod } from './validation.js';
 
 /**
  * Rate of change in percent: 100 × (input − input `period` steps back) / input `period` steps back.
- * Warm-up: `period + 1`.
+ * Meant for prices: a base input of 0 gives ±Infinity or NaN. Warm-up: `period + 1`.
  */
 export class ROC implements Indicator<number, number> {
   readonly period: number;
