@@ -77,7 +77,8 @@ export { runBacktest, backtestInstruments } from './backtest/run-backtest.js';
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
 export { openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
 export type { OpenBacktestDataOptions } from './backtest/backtest-data.js';
-export { krakenSpotInstruments, StaticInstrumentProvider } from './backtest/instruments.js';
+export { krakenSpotInstruments } from './backtest/instruments.js';
+export { StaticInstrumentProvider } from './exchange/static-instrument-provider.js';
 
 // market data files
 export { openBarFile, BarFileSource, generateBars, GeneratedBarSource, mergeBarStreams, openTradeFile, detectDataFormat, DATA_FORMATS, inferFromFileName, krakenAssetName, krakenPairToInstrumentId, readLines } from './data/index.js';

@@ -13,7 +13,8 @@ import { FixedFeeModel, KrakenSpotFeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import { EquityTracker } from './equity-tracker.js';
-import { krakenSpotInstruments, StaticInstrumentProvider } from './instruments.js';
+import { krakenSpotInstruments } from './instruments.js';
+import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
 import { computeMetrics } from './metrics.js';
 import type { BacktestResult, DataSourceSummary } from './result.js';
 

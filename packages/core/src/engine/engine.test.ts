@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../clock/clock.js';
 import type { ExecutionClient, ExecutionReportSink, VenueFill } from '../exchange/exchange.js';
-import { StaticInstrumentProvider, krakenSpotInstruments } from '../backtest/instruments.js';
+import { krakenSpotInstruments } from '../backtest/instruments.js';
+import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
 import { Decimal } from '../model/decimal.js';
 import type { JournaledEvent, OrderEvent } from '../model/events.js';
 import { instrumentId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.js';

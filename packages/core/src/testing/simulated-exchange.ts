@@ -1,4 +1,4 @@
-import { StaticInstrumentProvider } from '../backtest/instruments.js';
+import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { Instrument } from '../model/instrument.js';
 import { SimulatedVenue, type SimulatedVenueOptions } from '../simulation/simulated-venue.js';

@@ -1,4 +1,5 @@
-import { krakenSpotInstruments, StaticInstrumentProvider } from '../backtest/instruments.js';
+import { krakenSpotInstruments } from '../backtest/instruments.js';
+import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
 import { TestClock } from '../clock/clock.js';
 import { Engine } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
