@@ -84,6 +84,14 @@ describe('kbot backtest', () => {
     expect(result.stderr).toMatch(/strategies\[0\]\.use: received "moon-shot", expected one of "ema-rsi"/);
   });
 
+  it('data that no strategy subscribes to is refused before the run', async () => {
+    const rows = ['1672531200,16500.1,16510,16490,16505,1.5,10', '1672532100,16505,16520,16500,16515,2,12'];
+    const dir = project(GOOD, { 'XBTUSD_15.csv': `${rows.join('\n')}\n` });
+    const result = await kbot(dir, 'backtest', '--data', 'XBTUSD_15.csv');
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/backtest\.data: received BTC\/USD 15m bars, expected bars a strategy subscribes to \(BTC\/USD 1h\)/);
+  });
+
   it('an unknown flag is a usage error', async () => {
     const result = await kbot(project(GOOD), 'backtest', '--speed', 'fast');
     expect(result.code).toBe(EXIT.usage);

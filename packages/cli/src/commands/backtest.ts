@@ -1,7 +1,7 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  createBot, openBacktestData, parseTimeOption, runBacktest, toReportJson, writeReport,
+  createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, writeReport,
   type BarSource, type DataEntry, type StrategyRegistry,
 } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
@@ -38,12 +38,13 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
   const entries = fromFlags.length > 0 ? fromFlags : config.backtest.data;
   const configDir = dirname(file);
   const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-  const bot = createBot(config, { registry: context.registry });
+  const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name });
+  const bot = createBot(config, { registry: context.registry, logger });
 
   const progress = createProgress(estimateBars(data.sources), { enabled: flags.progress !== false && !flags.json, label: 'backtest' });
   let result;
   try {
-    result = await runBacktest({ bot, data, kbotVersion: context.kbotVersion, onProgress: (done) => progress.update(done), progressEvery: 20_000 });
+    result = await runBacktest({ bot, data, logger, kbotVersion: context.kbotVersion, onProgress: (done) => progress.update(done), progressEvery: 20_000 });
   } finally {
     progress.stop();
   }

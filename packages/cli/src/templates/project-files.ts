@@ -114,7 +114,7 @@ npx kbot backtest --data XBTUSD_60.csv --from 2020-01-01 --to 2020-06-30
 npx kbot config check            # validates the config and lists every problem
 \`\`\`
 
-Reports land in \`reports/<name>-<time>/\`: \`report.json\`, \`trades.csv\`, \`report.html\`.
+Reports land in \`trading_data/reports/<name>-<time>/\` (or the folder given with \`--out\`): \`report.json\`, \`trades.csv\`, \`report.html\`.
 `,
   };
 }

@@ -1,7 +1,8 @@
 import { TestClock } from '../clock/clock.js';
 import type { KbotConfig } from '../config/schema.js';
 import type { Bot } from '../di/container.js';
-import { InvariantError } from '../errors/errors.js';
+import { ConfigError, type ConfigIssue } from '../errors/errors.js';
+import { formatInterval } from '../model/time.js';
 import { Engine } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -9,7 +10,7 @@ import { Decimal, ZERO } from '../model/decimal.js';
 import { defineInstrument, type Instrument } from '../model/instrument.js';
 import type { Bar } from '../model/market-data.js';
 import { InMemoryStore, type Store } from '../persistence/store.js';
-import { FixedFeeModel, KrakenSpotFeeModel } from '../simulation/fee-model.js';
+import { FixedFeeModel, InstrumentFeeModel, KrakenSpotFeeModel, type FeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import { EquityTracker } from './equity-tracker.js';
@@ -23,6 +24,8 @@ export interface BacktestData {
   readonly bars: Iterable<Bar>;
   /** Called after the bars are exhausted. */
   summaries(): readonly DataSourceSummary[];
+  /** Instrument and interval of each source, checked against the strategies' subscriptions. */
+  readonly sources?: readonly { readonly instrumentId: string; readonly interval: number }[];
 }
 
 export interface RunBacktestOptions {
@@ -54,18 +57,28 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const startedAt = Date.now();
   const instruments = backtestInstruments(config);
   const subscribed = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
+  const issues: ConfigIssue[] = [];
   for (const id of subscribed) {
     if (!instruments.get(id)) {
-      throw new InvariantError(`no order rules known for ${id}; add it under backtest.instruments (pricePrecision, quantityPrecision, minQuantity, minCost)`);
+      issues.push({ path: 'backtest.instruments', received: `no order rules for ${id}`, expected: `an entry for ${id} (pricePrecision, quantityPrecision, minQuantity, minCost)` });
     }
   }
+  // Data nobody subscribed to would run silently with no trades: say so before the run.
+  const wanted = new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).filter((sub) => sub.kind === 'bars').map((sub) => `${sub.instrumentId} ${formatInterval(sub.interval ?? 0)}`)));
+  for (const source of options.data.sources ?? []) {
+    const offered = `${source.instrumentId} ${formatInterval(source.interval)}`;
+    if (!wanted.has(offered)) {
+      issues.push({ path: 'backtest.data', received: `${offered} bars`, expected: `bars a strategy subscribes to (${[...wanted].join(', ') || 'none'})` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   const quoteAsset = settings.quoteAsset ?? (subscribed[0] ? instruments.get(subscribed[0])!.quote : Object.keys(settings.balances)[0] ?? 'USD');
   const clock = new TestClock(0);
   const venue = new SimulatedVenue({
     instruments: (id) => instruments.get(id),
     clock,
     balances: settings.balances,
-    feeModel: settings.fees === 'kraken' ? new KrakenSpotFeeModel() : new FixedFeeModel(new Decimal(settings.fees.maker), new Decimal(settings.fees.taker)),
+    feeModel: feeModelFor(settings.fees),
     slippageModel: new FixedBpsSlippage(settings.slippageBps),
     fillModel: { maxVolumeParticipation: settings.maxVolumeParticipation },
     limitFillOn: settings.limitFillOn,
@@ -153,4 +166,11 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
 
 function collectFills(store: Store) {
   return store.load().events.flatMap((event) => (event.type === 'order-filled' ? [event.fill] : []));
+}
+
+/** `kraken`: Kraken's spot tiers by 30-day volume; `instrument`: each instrument's own rates; or fixed rates. */
+function feeModelFor(fees: KbotConfig['backtest']['fees']): FeeModel {
+  if (fees === 'kraken') return new KrakenSpotFeeModel();
+  if (fees === 'instrument') return new InstrumentFeeModel();
+  return new FixedFeeModel(new Decimal(fees.maker), new Decimal(fees.taker));
 }

@@ -65,8 +65,11 @@ const backtestSection = z.object({
   balances: z.record(z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"'), money).default({ USD: '10000' }),
   /** Asset equity and P&L are measured in; defaults to the first instrument's quote asset. */
   quoteAsset: z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"').optional(),
-  /** `kraken` applies Kraken's spot fee tiers; an object sets fixed rates (fractions: 0.0025 = 0.25%). */
-  fees: z.union([z.literal('kraken'), z.object({ maker: money, taker: money }).strict()]).default('kraken'),
+  /**
+   * `kraken` applies Kraken's spot fee tiers by 30-day volume; `instrument` each instrument's own
+   * makerFee/takerFee (see `instruments`); an object sets fixed rates (fractions: 0.0025 = 0.25%).
+   */
+  fees: z.union([z.literal('kraken'), z.literal('instrument'), z.object({ maker: money, taker: money }).strict()]).default('kraken'),
   /** Slippage of market and stop fills, in basis points of the price. */
   slippageBps: z.number().finite().min(0).max(1000).default(5),
   /** Largest share of one bar's volume an order may take; the rest fills on later bars. */
@@ -89,7 +92,7 @@ export const kbotConfigSchema = z.object({
   exchange: z.custom<KbotPlugin>(isKbotPlugin, 'an exchange plugin such as kraken({ ... })').optional(),
   strategies: z.array(strategyEntry).min(1),
   risk: riskSection.default({ policies: [] }),
-  learning: z.array(z.custom<Learner>((value) => typeof value === 'object' && value !== null && typeof (value as Learner).observe === 'function', 'a Learner (an object with observe and advise)')).default([]),
+  learning: z.array(z.custom<Learner>((value) => typeof value === 'object' && value !== null && typeof (value as Learner).observe === 'function' && typeof (value as Learner).advise === 'function', 'a Learner (an object with observe and advise)')).default([]),
   plugins: z.array(z.custom<KbotPlugin>(isKbotPlugin, 'a kbot plugin')).default([]),
   storage: z.object({ dir: z.string().min(1).default('./trading_data') }).strict().default({ dir: './trading_data' }),
   backtest: backtestSection.default(() => backtestSection.parse({})),

@@ -537,10 +537,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     const order = outcome.order;
     const fill: Fill = Object.freeze({ ...venueFill, clientOrderId: order.clientOrderId, strategyId: order.strategyId });
-    this.emitOrderEvent({ type: 'order-filled', ...this.orderEventBase(order, fill.time), fill });
     const instrument = this.instruments.get(fill.instrumentId);
     if (!instrument) throw new InvariantError(`fill for ${fill.instrumentId}, which the venue does not list`);
+    // The portfolio moves first, so a strategy reading its position in onOrderEvent sees the fill.
     const change = this.portfolio.applyFill(fill, instrument);
+    this.emitOrderEvent({ type: 'order-filled', ...this.orderEventBase(order, fill.time), fill });
     const base = { time: fill.time, sequence: 0 };
     if (change.kind === 'opened') this.emit({ type: 'position-opened', ...base, position: change.position });
     else if (change.kind === 'changed') this.emit({ type: 'position-changed', ...base, position: change.position, fill });
