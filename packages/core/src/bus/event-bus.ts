@@ -12,10 +12,18 @@ export type Unsubscribe = () => void;
 export class EventBus {
   private readonly emitter = new EventEmitter();
   private anyCount = 0;
+  private readonly counts = new Map<string, number>();
 
   on<T extends KbotEventType>(type: T, handler: EventHandler<KbotEventOf<T>>): Unsubscribe {
     this.emitter.on(type, handler as EventHandler<unknown>);
-    return () => this.emitter.off(type, handler as EventHandler<unknown>);
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.emitter.off(type, handler as EventHandler<unknown>);
+      this.counts.set(type, (this.counts.get(type) ?? 1) - 1);
+    };
   }
 
   /** Every event, whatever its type (journals, recorders, UIs). */
@@ -33,8 +41,9 @@ export class EventBus {
     if (this.anyCount > 0) this.emitter.emit('*', event);
   }
 
+  /** Listeners of one type (not counting onAny). A map lookup: the engine asks once per bar. */
   listenerCount(type: KbotEventType): number {
-    return this.emitter.listenerCount(type);
+    return this.counts.get(type) ?? 0;
   }
 }
 

@@ -63,7 +63,17 @@ export class MarketCache {
   }
 }
 
-/** Accepts `'btc/usd'` or an InstrumentId; user-facing views take both. */
+const checkedIds = new Map<string, InstrumentId>();
+
+/**
+ * Accepts `'btc/usd'` or an InstrumentId; user-facing views take both. Strategies pass the same
+ * few ids every bar, so each distinct text is checked once and then looked up.
+ */
 export function asInstrumentId(id: InstrumentId | string): InstrumentId {
-  return toInstrumentId(id);
+  let checked = checkedIds.get(id);
+  if (checked === undefined) {
+    checked = toInstrumentId(id);
+    if (checkedIds.size < 10_000) checkedIds.set(id, checked);
+  }
+  return checked;
 }

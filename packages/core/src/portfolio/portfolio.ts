@@ -56,6 +56,8 @@ export class Portfolio {
   /** Number mirror of `totals` for the per-bar equity sample. */
   private readonly totalsNumber = new Map<string, number>();
   private assetList: readonly string[] = [];
+  /** Cached `position()` results (null = flat), dropped when a fill moves the position. */
+  private readonly positionViews = new Map<InstrumentId, Position | null>();
 
   constructor(startBalances: Readonly<Record<string, DecimalLike>> = {}) {
     for (const [asset, amount] of Object.entries(startBalances)) this.setBalance(asset, toDecimal(amount, `balances.${asset}`));
@@ -87,9 +89,14 @@ export class Portfolio {
     return this.assetList;
   }
 
+  /** The open position, or undefined when flat. Strategies call this every bar: the frozen view is cached until the next fill. */
   position(id: InstrumentId): Position | undefined {
+    const cached = this.positionViews.get(id);
+    if (cached !== undefined) return cached ?? undefined;
     const state = this.positionsById.get(id);
-    return state && !state.quantity.isZero() ? this.freeze(id, state) : undefined;
+    const view = state && !state.quantity.isZero() ? this.freeze(id, state) : null;
+    this.positionViews.set(id, view);
+    return view ?? undefined;
   }
 
   openPositions(): Position[] {
@@ -140,6 +147,7 @@ export class Portfolio {
   }
 
   private applyToPosition(fill: Fill, feeInQuote: Decimal): PositionChange {
+    this.positionViews.delete(fill.instrumentId);
     let state = this.positionsById.get(fill.instrumentId);
     if (!state) {
       state = emptyPosition(fill.time);

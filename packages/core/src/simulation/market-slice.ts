@@ -47,17 +47,27 @@ function nonNegative(value: number, field: string): number {
   return value;
 }
 
-export function sliceFromBar(bar: Bar): MarketSlice {
+/**
+ * Throws when a bar cannot be matched against (non-positive or non-finite prices, low above high,
+ * negative volume). Plain comparisons first: the message is only built for a bad bar.
+ */
+export function checkBar(bar: Bar): void {
+  const { open, high, low, close, volume, interval } = bar;
+  if (open > 0 && high > 0 && low > 0 && close > 0 && low <= high && volume >= 0 && interval > 0
+    && Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) && Number.isFinite(volume) && Number.isFinite(interval)) return;
   const where = `bar ${bar.instrumentId} at ${bar.openTime}`;
-  const path = {
-    open: positive(bar.open, `${where} open`),
-    high: positive(bar.high, `${where} high`),
-    low: positive(bar.low, `${where} low`),
-  };
-  positive(bar.close, `${where} close`);
-  if (path.low > path.high) throw new InvariantError(`${where}: low ${path.low} is above high ${path.high}`);
-  if (!Number.isFinite(bar.interval) || bar.interval <= 0) throw new InvariantError(`${where} interval: received ${bar.interval}, expected a positive number of milliseconds`);
-  const volume = nonNegative(bar.volume, `${where} volume`);
+  positive(open, `${where} open`);
+  positive(high, `${where} high`);
+  positive(low, `${where} low`);
+  positive(close, `${where} close`);
+  if (low > high) throw new InvariantError(`${where}: low ${low} is above high ${high}`);
+  if (!Number.isFinite(interval) || interval <= 0) throw new InvariantError(`${where} interval: received ${interval}, expected a positive number of milliseconds`);
+  nonNegative(volume, `${where} volume`);
+}
+
+export function sliceFromBar(bar: Bar): MarketSlice {
+  checkBar(bar);
+  const path = { open: bar.open, high: bar.high, low: bar.low };
   return {
     kind: 'bar',
     instrumentId: bar.instrumentId,
@@ -65,8 +75,8 @@ export function sliceFromBar(bar: Bar): MarketSlice {
     endTime: barCloseTime(bar),
     buyPath: path,
     sellPath: path,
-    buyVolume: volume,
-    sellVolume: volume,
+    buyVolume: bar.volume,
+    sellVolume: bar.volume,
     lastBuyPrice: bar.close,
     lastSellPrice: bar.close,
   };

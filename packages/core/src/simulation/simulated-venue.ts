@@ -11,7 +11,7 @@ import type { Balance } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
 import { krakenAssetDecimals } from './asset-decimals.js';
 import { KrakenSpotFeeModel, type FeeModel } from './fee-model.js';
-import { isAfterOrder, sliceFromBar, sliceFromQuote, sliceFromTrade, type MarketSlice } from './market-slice.js';
+import { checkBar, isAfterOrder, sliceFromBar, sliceFromQuote, sliceFromTrade, type MarketSlice } from './market-slice.js';
 import { matchOrder, type LimitFillRule, type MatchableOrder, type MatchOutcome } from './order-matching.js';
 import { FixedBpsSlippage, type SlippageModel } from './slippage-model.js';
 import { TrailingVolume } from './trailing-volume.js';
@@ -315,7 +315,23 @@ export class SimulatedVenue implements MarketDrivenVenue {
   // ---------------------------------------------------------------- MarketDataSink
 
   onBar(bar: Bar): void {
-    this.process(sliceFromBar(bar));
+    const open = this.openOrders.get(bar.instrumentId);
+    if (this.closed || this.openGoodTillDate > 0 || (open !== undefined && open.length > 0)) {
+      this.process(sliceFromBar(bar));
+      return;
+    }
+    // Nothing can fill or expire: note the bar's time and price without building a slice. This is
+    // the path of almost every bar of a backtest, so it allocates nothing once the pair is known.
+    checkBar(bar);
+    const until = this.matchedUntil.get(bar.instrumentId);
+    if (until !== undefined && bar.openTime < until) return;
+    this.matchedUntil.set(bar.instrumentId, bar.openTime + bar.interval);
+    const reference = this.references.get(bar.instrumentId);
+    if (reference === undefined) this.references.set(bar.instrumentId, { buy: bar.close, sell: bar.close });
+    else {
+      reference.buy = bar.close;
+      reference.sell = bar.close;
+    }
   }
 
   onTrade(trade: Trade): void {
@@ -416,7 +432,12 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const open = this.openOrders.get(instrumentId);
     // A copy: reports may make the engine submit or cancel orders while this loop runs.
     if (open && open.length > 0) for (const order of [...open]) this.matchOne(order, slice);
-    this.references.set(instrumentId, { buy: slice.lastBuyPrice, sell: slice.lastSellPrice });
+    const reference = this.references.get(instrumentId);
+    if (reference === undefined) this.references.set(instrumentId, { buy: slice.lastBuyPrice, sell: slice.lastSellPrice });
+    else {
+      reference.buy = slice.lastBuyPrice;
+      reference.sell = slice.lastSellPrice;
+    }
     this.dropClosed(instrumentId);
   }
 

@@ -86,6 +86,11 @@ export interface StrategySpec<P = unknown> {
 }
 
 type ParamsOf<S> = S extends Strategy<infer P> ? P : never;
+/**
+ * What `.with()` accepts: the params schema's input (defaults may be left out) when the class
+ * declares `static paramsSchema` (a zod schema), else the params type itself.
+ */
+type ParamsInput<C> = C extends { paramsSchema: { _zod: { input: infer I } } } ? I : C extends new (...args: any[]) => infer S ? ParamsOf<S> : never;
 
 /**
  * Optional base class: gives `MyStrategy.with(params)` for configs. Strategies may equally
@@ -94,9 +99,9 @@ type ParamsOf<S> = S extends Strategy<infer P> ? P : never;
 export abstract class BaseStrategy<P = unknown> implements Strategy<P> {
   abstract subscriptions(params: P): readonly Subscription[];
 
-  static with<S extends Strategy<any>>(this: new (...args: any[]) => S, params: ParamsOf<S>, options: { id?: string } = {}): StrategySpec<ParamsOf<S>> {
+  static with<C extends new (...args: any[]) => Strategy<any>>(this: C, params: ParamsInput<C>, options: { id?: string } = {}): StrategySpec<ParamsOf<InstanceType<C>>> {
     const schema = (this as unknown as { paramsSchema?: StrategySpec['schema'] }).paramsSchema;
-    return strategySpec(this as unknown as StrategyClass<ParamsOf<S>>, params, { ...options, schema });
+    return strategySpec(this as unknown as StrategyClass<ParamsOf<InstanceType<C>>>, params as ParamsOf<InstanceType<C>>, { ...options, schema });
   }
 }
 

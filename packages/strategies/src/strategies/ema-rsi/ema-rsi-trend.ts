@@ -92,7 +92,8 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
     // the venue's funds check passes.
     const spend = available.times(ctx.params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
     const quantity = spend.dividedBy(new Decimal(bar.close));
-    if (quantity.lessThan(instrument.minQuantity)) return;
+    // Below the venue's minimums the order would only be denied: skip it here.
+    if (quantity.lessThan(instrument.minQuantity) || spend.lessThan(instrument.minCost)) return;
     this.orderInFlight = true;
     ctx.orders.submit({ instrumentId: bar.instrumentId, side: 'buy', type: 'market', quantity, tag: 'ema cross up', features });
   }

@@ -1,0 +1,109 @@
+// Backtest throughput and memory: 1,000,000 one-minute BTC/USD bars through the real engine with
+// EmaRsiTrend, against a bare loop doing the same indicator arithmetic (see README.md).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { EMA, RSI } from '@kbot/strategies';
+import { bareLoop, barSource, benchConfig, closesOf, engineInput, runEngine, STRATEGY_PARAMS } from './backtest-fixture.mjs';
+import { describe, log, measure, row } from './harness.mjs';
+
+export const name = 'backtest';
+export const description = '1M 1m bars, EmaRsiTrend, real engine vs a bare Float64Array loop; peak memory at 1M and 2M bars';
+
+const BARS = 1_000_000;
+/** The issue's target: the engine at no less than a tenth of the bare loop. */
+const ENGINE_TARGET = 0.1;
+/** Twice the bars must not take twice the memory: the bars are streamed, not held. */
+const MEMORY_TARGET = 2;
+
+function barsPerSecond(bars, seconds) {
+  return bars / seconds;
+}
+
+/** The bare loop's indicators must equal the library's on the same closes, or the baseline is not the same work. */
+function checkBaseline(closes) {
+  const fast = new EMA(STRATEGY_PARAMS.fastPeriod);
+  const slow = new EMA(STRATEGY_PARAMS.slowPeriod);
+  const rsi = new RSI(STRATEGY_PARAMS.rsiPeriod);
+  const sample = closes.subarray(0, 50_000);
+  let expected;
+  for (const close of sample) expected = { fast: fast.add(close), slow: slow.add(close), rsi: rsi.add(close) };
+  const actual = bareLoop(sample);
+  for (const key of ['fast', 'slow', 'rsi']) {
+    if (Math.abs(actual[key] - expected[key]) > 1e-9 * Math.max(1, Math.abs(expected[key]))) {
+      throw new Error(`bare loop ${key} after ${sample.length} closes: received ${actual[key]}, expected ${expected[key]} (the library's ${key.toUpperCase()})`);
+    }
+  }
+}
+
+/** Runs the memory child in a fresh process and returns what it printed. */
+function memoryRun(bars) {
+  const child = fileURLToPath(new URL('./backtest-memory-child.mjs', import.meta.url));
+  const outcome = spawnSync(process.execPath, ['--expose-gc', child, String(bars)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (outcome.status !== 0) throw new Error(`memory run of ${bars} bars: exit code ${outcome.status}${outcome.error ? ` (${outcome.error.message})` : ''}`);
+  return JSON.parse(outcome.stdout.trim().split('\n').pop());
+}
+
+export async function run({ warmup = 1, runs = 5 } = {}) {
+  log(`backtest: generating ${BARS.toLocaleString('en-US')} closes for the bare loop (untimed)`);
+  const closes = closesOf(BARS);
+  checkBaseline(closes);
+
+  log('backtest: bare loop');
+  const bare = await measure(() => bareLoop(closes), { warmup: Math.max(warmup, 3), runs: Math.max(runs, 9) });
+  const bareRate = barsPerSecond(BARS, bare.median);
+  log(describe('backtest: bare loop', bare));
+
+  log('backtest: generator alone');
+  const generator = await measure((source) => {
+    let sum = 0;
+    for (const bar of source) sum += bar.close;
+    return sum;
+  }, { warmup, runs, setup: () => barSource(BARS) });
+  const generatorRate = barsPerSecond(BARS, generator.median);
+  log(describe('backtest: generator', generator));
+
+  const config = benchConfig();
+  log(`backtest: engine over bars replayed from memory, ${warmup} warm-up + ${runs} timed runs`);
+  const engine = await measure((input) => runEngine(input), { warmup, runs, setup: () => engineInput(BARS, config, 'replay') });
+  if (engine.result.barsProcessed !== BARS) throw new Error(`engine run processed ${engine.result.barsProcessed} bars, expected ${BARS}`);
+  const engineRate = barsPerSecond(BARS, engine.median);
+  log(describe('backtest: engine', engine));
+  log(`backtest: engine run made ${engine.result.orders.length} orders, ${engine.result.fills.length} fills, ${engine.result.roundTrips.length} round trips`);
+
+  // Same strategy with entries switched off (RSI never falls below 1): the per-bar cost of the
+  // engine without any order, fill or Decimal work.
+  const quietConfig = benchConfig({ entryRsiBelow: 1 });
+  log('backtest: engine with entries switched off');
+  const quiet = await measure((input) => runEngine(input), { warmup, runs, setup: () => engineInput(BARS, quietConfig, 'replay') });
+
+  log('backtest: engine fed by the streaming generator (what a generated-market backtest costs end to end)');
+  const streamed = await measure((input) => runEngine(input), { warmup, runs, setup: () => engineInput(BARS, config) });
+  log(describe('backtest: engine, no orders', quiet));
+  if (quiet.result.orders.length !== 0) throw new Error(`the no-orders run made ${quiet.result.orders.length} orders, expected none`);
+
+  log('backtest: memory, 1M and 2M bars, each in a fresh process');
+  const memory1 = memoryRun(BARS);
+  const memory2 = memoryRun(2 * BARS);
+  for (const memory of [memory1, memory2]) {
+    log(`backtest: memory run of ${memory.bars} bars: ${memory.orders} orders, ${memory.fills} fills, peak heap +${memory.peakHeapGrowthMB.toFixed(1)} MB, retained +${memory.retainedHeapMB.toFixed(1)} MB, max RSS ${memory.maxRssMB.toFixed(0)} MB, ${memory.seconds.toFixed(1)} s`);
+  }
+
+  const bareName = 'backtest.bare-loop';
+  const heapName = 'backtest.peak-heap-1m';
+  const rssName = 'backtest.peak-rss-1m';
+  const retainedName = 'backtest.retained-heap-1m';
+
+  return [
+    row({ name: bareName, value: bareRate, unit: 'bars/s' }),
+    row({ name: 'backtest.generator', value: generatorRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.engine', value: engineRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate, target: ENGINE_TARGET }),
+    row({ name: 'backtest.engine-with-generator', value: barsPerSecond(BARS, streamed.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.engine-no-orders', value: barsPerSecond(BARS, quiet.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: heapName, value: memory1.peakHeapGrowthMB, unit: 'MB' }),
+    row({ name: 'backtest.peak-heap-2m', value: memory2.peakHeapGrowthMB, unit: 'MB', baseline: heapName, baselineValue: memory1.peakHeapGrowthMB, target: MEMORY_TARGET, better: 'lower' }),
+    row({ name: rssName, value: memory1.peakRssGrowthMB, unit: 'MB' }),
+    row({ name: 'backtest.peak-rss-2m', value: memory2.peakRssGrowthMB, unit: 'MB', baseline: rssName, baselineValue: memory1.peakRssGrowthMB, target: MEMORY_TARGET, better: 'lower' }),
+    row({ name: retainedName, value: memory1.retainedHeapMB, unit: 'MB' }),
+    row({ name: 'backtest.retained-heap-2m', value: memory2.retainedHeapMB, unit: 'MB', baseline: retainedName, baselineValue: memory1.retainedHeapMB }),
+  ];
+}

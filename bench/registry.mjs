@@ -1,0 +1,6 @@
+// Every benchmark `run.mjs` knows, in the order it runs them. A benchmark module exports `name`,
+// `description` and `run(options)`, which returns rows made with harness.mjs's `row`.
+// To add one: write `<name>.bench.mjs` beside this file and list it here.
+export const BENCHMARKS = Object.freeze([
+  { name: 'backtest', load: () => import('./backtest.bench.mjs') },
+]);
