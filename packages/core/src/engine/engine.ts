@@ -1,5 +1,5 @@
 import { EventBus } from '../bus/event-bus.js';
-import type { Clock } from '../clock/clock.js';
+import { TestClock, type Clock } from '../clock/clock.js';
 import { InvariantError, isKbotError } from '../errors/errors.js';
 import type { ExecutionClient, ExecutionReportSink, InstrumentProvider, MarketDataSink, VenueFill } from '../exchange/exchange.js';
 import { isMarketDrivenVenue } from '../exchange/exchange.js';
@@ -72,6 +72,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   readonly risk: RiskEngine;
   readonly market = new MarketCache();
   readonly clock: Clock;
+  private readonly dataClock: TestClock | undefined;
   readonly quoteAsset: string;
 
   private readonly instruments: InstrumentProvider;
@@ -97,6 +98,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   constructor(options: EngineOptions) {
     this.mode = options.mode;
     this.clock = options.clock;
+    // In a backtest the data moves the clock; live and paper read the wall clock.
+    this.dataClock = options.mode === 'backtest' && options.clock instanceof TestClock ? options.clock : undefined;
     this.instruments = options.instruments;
     this.execution = options.execution;
     this.venueFeed = isMarketDrivenVenue(options.execution) ? options.execution : undefined;
@@ -106,6 +109,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.bus = options.bus ?? new EventBus();
     this.quoteAsset = options.quoteAsset;
     this.portfolio = new Portfolio(options.startBalances ?? {});
+    this.refreshHoldings();
     this.risk = new RiskEngine(options.riskPolicies ?? []);
     this.orderIdPrefix = options.orderIdPrefix ?? 'kb-';
     const ids = new Set<string>();
@@ -218,33 +222,36 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   /** Account value in the quote asset as a number, positions at the last price (equity curve). */
   equityNumber(): number {
-    let equity = this.portfolio.balanceNumber(this.quoteAsset);
-    for (const asset of this.portfolio.assets()) {
-      if (asset === this.quoteAsset) continue;
-      const amount = this.portfolio.balanceNumber(asset);
-      if (amount === 0) continue;
-      const price = this.market.lastPrice(this.valuationInstrument(asset));
-      if (price !== undefined) equity += amount * price;
+    let equity = this.quoteNumber;
+    const holdings = this.holdings;
+    for (let index = 0; index < holdings.length; index++) {
+      const holding = holdings[index]!;
+      const price = this.market.lastPrice(holding.instrumentId);
+      if (price !== undefined) equity += holding.amount * price;
     }
     return equity;
   }
 
   /** True when the account holds any asset other than the quote asset. */
   hasExposure(): boolean {
-    for (const asset of this.portfolio.assets()) if (asset !== this.quoteAsset && this.portfolio.balanceNumber(asset) > 0) return true;
-    return false;
+    return this.exposed;
   }
 
-  private readonly valuationIds = new Map<string, InstrumentId>();
+  /*
+   * Number mirrors of the balances for the per-bar equity sample, rebuilt only when a fill moves
+   * a balance, so sampling equity every bar allocates nothing and looks up one price per holding.
+   */
+  private quoteNumber = 0;
+  private holdings: readonly { readonly instrumentId: InstrumentId; readonly amount: number }[] = [];
+  private exposed = false;
 
-  /** `BTC` → `BTC/USD` for a USD bot, cached so the per-bar equity sample allocates nothing. */
-  private valuationInstrument(asset: string): InstrumentId {
-    let id = this.valuationIds.get(asset);
-    if (id === undefined) {
-      id = `${asset}/${this.quoteAsset}` as InstrumentId;
-      this.valuationIds.set(asset, id);
-    }
-    return id;
+  private refreshHoldings(): void {
+    this.quoteNumber = this.portfolio.balanceNumber(this.quoteAsset);
+    this.holdings = this.portfolio
+      .assets()
+      .filter((asset) => asset !== this.quoteAsset && this.portfolio.balanceNumber(asset) !== 0)
+      .map((asset) => ({ instrumentId: `${asset}/${this.quoteAsset}` as InstrumentId, amount: this.portfolio.balanceNumber(asset) }));
+    this.exposed = this.holdings.some((holding) => holding.amount > 0);
   }
 
   /** Account value in the quote asset, exact, positions at `markPrices` (or the last price). */
@@ -382,8 +389,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   private advanceClock(time: EpochMs): void {
-    const clock = this.clock as { advanceTo?: (time: EpochMs) => void };
-    if (this.mode === 'backtest' && clock.advanceTo) clock.advanceTo(time);
+    if (this.dataClock !== undefined) this.dataClock.advanceTo(time);
   }
 
   private enqueue(work: AnyReport): void {
@@ -541,6 +547,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (!instrument) throw new InvariantError(`fill for ${fill.instrumentId}, which the venue does not list`);
     // The portfolio moves first, so a strategy reading its position in onOrderEvent sees the fill.
     const change = this.portfolio.applyFill(fill, instrument);
+    this.refreshHoldings();
     this.emitOrderEvent({ type: 'order-filled', ...this.orderEventBase(order, fill.time), fill });
     const base = { time: fill.time, sequence: 0 };
     if (change.kind === 'opened') this.emit({ type: 'position-opened', ...base, position: change.position });
