@@ -47,13 +47,32 @@ export type {
   Exchange, InstrumentProvider, MarketDataClient, MarketDataSink, ExecutionClient, ExecutionReportSink, MarketDrivenVenue,
   VenueFill, VenueOrderState, ReconcileReport,
 } from './exchange/exchange.js';
-export { ALLOW, deny } from './risk/risk-policy.js';
+export { ALLOW, allow, deny } from './risk/risk-policy.js';
 export type { RiskPolicy, RiskView, RiskVerdict } from './risk/risk-policy.js';
 export { RiskEngine, reducesExposure } from './risk/risk-engine.js';
-export type { RiskDecision } from './risk/risk-engine.js';
+export type { RiskDecision, StateRequestListener } from './risk/risk-engine.js';
+export { requestState, mostSevereState, stateSeverity, isBreakerAction } from './risk/breakers.js';
+export type { StateRequest, BreakerAction } from './risk/breakers.js';
 export { maxPosition } from './risk/policies/max-position.js';
 export type { MaxPositionOptions } from './risk/policies/max-position.js';
 export { maxOpenOrders } from './risk/policies/max-open-orders.js';
+export { maxExposure } from './risk/policies/max-exposure.js';
+export type { MaxExposureOptions } from './risk/policies/max-exposure.js';
+export { orderRate } from './risk/policies/order-rate.js';
+export type { OrderRateOptions, TradingBudget } from './risk/policies/order-rate.js';
+export { dailyLoss } from './risk/policies/daily-loss.js';
+export type { DailyLossOptions } from './risk/policies/daily-loss.js';
+export { maxDrawdown } from './risk/policies/max-drawdown.js';
+export type { MaxDrawdownOptions } from './risk/policies/max-drawdown.js';
+export { minBalance } from './risk/policies/min-balance.js';
+export type { MinBalanceOptions } from './risk/policies/min-balance.js';
+export { strategyBudget } from './risk/policies/strategy-budget.js';
+export type { StrategyBudgetOptions } from './risk/policies/strategy-budget.js';
+export { priceBand } from './risk/policies/price-band.js';
+export type { PriceBandOptions } from './risk/policies/price-band.js';
+export { fatFinger } from './risk/policies/fat-finger.js';
+export type { FatFingerOptions } from './risk/policies/fat-finger.js';
+export { riskPoliciesFromConfig } from './risk/policies/from-config.js';
 export { InMemoryStore } from './persistence/store.js';
 export type { Store, EngineSnapshot, Recovered } from './persistence/store.js';
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/errors.js';
 import type { Learner } from '../learning/learner.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
+import type { TradingBudget } from '../risk/policies/order-rate.js';
 import { isStrategySpec, type StrategySpec } from '../strategy/strategy.js';
 import { isKbotPlugin, type KbotPlugin } from '../di/plugin.js';
 import { configIssuesFromZod } from './zod-issues.js';
@@ -79,10 +80,31 @@ const backtestSection = z.object({
   instruments: z.array(instrumentEntry).default([]),
 }).strict();
 
+const assetCode = z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"');
+const nonNegativeMoney = money.refine((value) => Number(value) >= 0, 'an amount of 0 or more');
+
+/** Every built-in policy has a key here (docs/risk.md); `policies` adds your own, which run first. */
 const riskSection = z.object({
   maxPositionQuote: positiveMoney.optional(),
   maxPositionBase: positiveMoney.optional(),
+  maxExposureQuote: positiveMoney.optional(),
   maxOpenOrders: z.number().int().positive().optional(),
+  maxOrdersPerMinute: z.number().int().positive().optional(),
+  /** Remaining venue budget per instrument (e.g. Kraken's trading counter), for the order-rate policy. */
+  tradingBudget: z.custom<TradingBudget>((value) => typeof value === 'function', 'a function (instrumentId, time) => remaining budget or undefined').optional(),
+  dailyLossQuote: positiveMoney.optional(),
+  /** Where the daily-loss breaker moves trading; `reducing` when left out. */
+  dailyLossAction: z.enum(['reducing', 'halted']).optional(),
+  maxDrawdownPercent: z.number().finite().gt(0).max(100).optional(),
+  minBalance: z.record(assetCode, nonNegativeMoney).optional(),
+  strategyBudgets: z.record(z.string().min(1), positiveMoney).optional(),
+  priceBandPercent: z.number().finite().gt(0).optional(),
+  fatFinger: z.object({
+    maxOrderQuote: positiveMoney.optional(),
+    maxOrderMultipleOfAverage: z.number().finite().gt(1).optional(),
+    sampleSize: z.number().int().positive().optional(),
+    minimumSamples: z.number().int().positive().optional(),
+  }).strict().refine((value) => value.maxOrderQuote !== undefined || value.maxOrderMultipleOfAverage !== undefined, 'maxOrderQuote, maxOrderMultipleOfAverage or both').optional(),
   policies: z.array(z.custom<RiskPolicy>((value) => typeof value === 'object' && value !== null && typeof (value as RiskPolicy).check === 'function', 'a RiskPolicy (an object with name and check)')).default([]),
 }).strict();
 

@@ -4,8 +4,7 @@ import { ConfigError, type ConfigIssue } from '../errors/errors.js';
 import type { EngineStrategy } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
-import { maxOpenOrders } from '../risk/policies/max-open-orders.js';
-import { maxPosition } from '../risk/policies/max-position.js';
+import { riskPoliciesFromConfig } from '../risk/policies/from-config.js';
 import { defaultStrategyId, isStrategySpec, type StrategyClass, type StrategySpec } from '../strategy/strategy.js';
 import type { KbotConfig } from '../config/schema.js';
 import { configIssuesFromZod, describeReceived } from '../config/zod-issues.js';
@@ -81,11 +80,7 @@ export function createBot(config: KbotConfig, options: BotContainerOptions = {})
   });
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const riskPolicies: RiskPolicy[] = [...config.risk.policies];
-  if (config.risk.maxPositionQuote !== undefined || config.risk.maxPositionBase !== undefined) {
-    riskPolicies.push(maxPosition({ quote: config.risk.maxPositionQuote, base: config.risk.maxPositionBase }));
-  }
-  if (config.risk.maxOpenOrders !== undefined) riskPolicies.push(maxOpenOrders(config.risk.maxOpenOrders));
+  const riskPolicies: RiskPolicy[] = riskPoliciesFromConfig(config.risk);
   for (const policy of riskPolicies) container.register(TOKENS.RiskPolicy, { useValue: policy });
   return { container, config, strategies, riskPolicies };
 }

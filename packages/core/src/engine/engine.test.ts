@@ -175,3 +175,27 @@ describe('Engine', () => {
     expect(await run()).toBe(await run());
   });
 });
+
+describe('Engine ordering', () => {
+  it('a strategy handler is never re-entered: order events of a submit arrive after onBar returns', async () => {
+    const log: string[] = [];
+    const strategy: Strategy<unknown> = {
+      subscriptions: () => [{ instrumentId: BTC, kind: 'bars', interval: HOUR }],
+      onBar(_bar, ctx) {
+        log.push('bar-start');
+        ctx.orders.submit({ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.00001' });
+        log.push('bar-end');
+      },
+      onOrderEvent(event) {
+        log.push(event.type);
+      },
+    };
+    const engine = new Engine({
+      mode: 'backtest', clock: new TestClock(), instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: new ScriptedVenue(),
+      store: new InMemoryStore(), strategies: [{ id: 's', strategy, params: {} }], quoteAsset: 'USD', startBalances: { USD: '100' },
+    });
+    await engine.start();
+    engine.onBar(bar(0));
+    expect(log).toEqual(['bar-start', 'bar-end', 'order-denied']);
+  });
+});

@@ -110,7 +110,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.quoteAsset = options.quoteAsset;
     this.portfolio = new Portfolio(options.startBalances ?? {});
     this.refreshHoldings();
-    this.risk = new RiskEngine(options.riskPolicies ?? []);
+    // A breaker's request for a new trading state goes through the engine, so it is journaled.
+    this.risk = new RiskEngine(options.riskPolicies ?? [], { onStateRequest: (to, reason) => this.setTradingState(to, reason) });
     this.orderIdPrefix = options.orderIdPrefix ?? 'kb-';
     const ids = new Set<string>();
     for (const entry of options.strategies) {
@@ -160,16 +161,28 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.advanceClock(bar.openTime);
     // The venue sees the bar first: orders placed before it may fill on it; orders placed on it cannot.
     if (this.venueFeed) {
-      this.venueFeed.onBar(bar);
+      // Reports the venue makes while matching are queued and run after it, not inside its loop.
+      this.draining = true;
+      try {
+        this.venueFeed.onBar(bar);
+      } finally {
+        this.draining = false;
+      }
       this.drain();
     }
     this.advanceClock(bar.openTime + bar.interval);
     this.market.onBar(bar);
     const runtimes = this.barRoutes.get(bar.instrumentId)?.get(bar.interval);
     if (runtimes) {
-      for (let index = 0; index < runtimes.length; index++) {
-        const runtime = runtimes[index]!;
-        runtime.strategy.onBar!(bar, runtime.context);
+      // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
+      this.draining = true;
+      try {
+        for (let index = 0; index < runtimes.length; index++) {
+          const runtime = runtimes[index]!;
+          runtime.strategy.onBar!(bar, runtime.context);
+        }
+      } finally {
+        this.draining = false;
       }
       this.drain();
     }
@@ -178,46 +191,34 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   onTrade(trade: Trade): void {
     this.advanceClock(trade.time);
-    if (this.venueFeed) {
-      this.venueFeed.onTrade(trade);
-      this.drain();
-    }
+    if (this.venueFeed) this.guarded(() => this.venueFeed!.onTrade(trade));
     this.market.onTrade(trade);
     const runtimes = this.tradeRoutes.get(trade.instrumentId);
-    if (runtimes) {
+    if (runtimes) this.guarded(() => {
       for (const runtime of runtimes) runtime.strategy.onTrade!(trade, runtime.context);
-      this.drain();
-    }
+    });
     if (this.bus.listenerCount('trade-received') > 0) this.bus.publish({ type: 'trade-received', time: this.clock.now(), sequence: 0, trade });
   }
 
   onQuote(quote: Quote): void {
     this.advanceClock(quote.time);
-    if (this.venueFeed) {
-      this.venueFeed.onQuote(quote);
-      this.drain();
-    }
+    if (this.venueFeed) this.guarded(() => this.venueFeed!.onQuote(quote));
     this.market.onQuote(quote);
     const runtimes = this.quoteRoutes.get(quote.instrumentId);
-    if (runtimes) {
+    if (runtimes) this.guarded(() => {
       for (const runtime of runtimes) runtime.strategy.onQuote!(quote, runtime.context);
-      this.drain();
-    }
+    });
     if (this.bus.listenerCount('quote-received') > 0) this.bus.publish({ type: 'quote-received', time: this.clock.now(), sequence: 0, quote });
   }
 
   onBook(book: BookView): void {
     this.advanceClock(book.time);
-    if (this.venueFeed) {
-      this.venueFeed.onBook(book);
-      this.drain();
-    }
+    if (this.venueFeed) this.guarded(() => this.venueFeed!.onBook(book));
     this.market.onBook(book);
     const runtimes = this.bookRoutes.get(book.instrumentId);
-    if (runtimes) {
+    if (runtimes) this.guarded(() => {
       for (const runtime of runtimes) runtime.strategy.onBook!(book, runtime.context);
-      this.drain();
-    }
+    });
   }
 
   /** Account value in the quote asset as a number, positions at the last price (equity curve). */
@@ -399,6 +400,18 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   private runSerially(work: AnyReport): void {
     this.enqueue(work);
+  }
+
+  /** Runs `work` with new work queued rather than run inside it, then runs what it queued. */
+  private guarded(work: () => void): void {
+    if (this.draining) return work();
+    this.draining = true;
+    try {
+      work();
+    } finally {
+      this.draining = false;
+    }
+    this.drain();
   }
 
   /** Runs queued work until none is left. Re-entrant calls only queue. */

@@ -28,7 +28,7 @@ export type DenialCode =
   | 'trading-halted'
   | 'reducing-only'
   | 'max-position'
-  | 'max-notional'
+  | 'max-exposure'
   | 'max-open-orders'
   | 'order-rate'
   | 'daily-loss'

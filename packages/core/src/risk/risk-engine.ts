@@ -1,10 +1,18 @@
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { SubmitOrder } from '../model/order.js';
-import type { RiskPolicy, RiskView } from './risk-policy.js';
+import { mostSevereState, type StateRequest } from './breakers.js';
+import type { RiskPolicy, RiskVerdict, RiskView } from './risk-policy.js';
 
 export type RiskDecision =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly code: DenialCode; readonly reason: string; readonly policy: string };
+
+/** Called when a breaker wants the trading state moved; the engine journals the change and calls `setState`. */
+export type StateRequestListener = (to: TradingState, reason: string) => void;
+
+const ALLOWED: RiskDecision = Object.freeze({ allowed: true });
+const HALTED = Object.freeze({ allowed: false, code: 'trading-halted', reason: 'trading is halted: only cancels are accepted', policy: 'trading-state' }) satisfies RiskDecision;
+const REDUCING = Object.freeze({ allowed: false, code: 'reducing-only', reason: 'trading is reducing: only orders that shrink a position are accepted', policy: 'trading-state' }) satisfies RiskDecision;
 
 /** True when the order can only make the position smaller (sells up to the held quantity). */
 export function reducesExposure(order: SubmitOrder, view: RiskView): boolean {
@@ -13,46 +21,122 @@ export function reducesExposure(order: SubmitOrder, view: RiskView): boolean {
   return position !== undefined && order.quantity.lessThanOrEqualTo(position.quantity);
 }
 
+function decision(verdict: RiskVerdict & { allowed: false }, policy: string): RiskDecision {
+  return Object.freeze({ allowed: false, code: verdict.code, reason: verdict.reason, policy });
+}
+
 /**
- * Runs every policy on every order, in order, and owns the trading state:
+ * Runs every policy on every order and owns the trading state:
  * `active` lets policies decide; `reducing` lets only exposure-reducing orders through;
  * `halted` denies every new order (cancels are never checked and always pass).
+ *
+ * Every policy runs on every order, even after a denial and even when trading is halted, so
+ * breakers see each check (a new UTC day releases the daily-loss breaker on the next order of
+ * any kind). The first policy denial wins, except that the state gate comes first; when a breaker
+ * trips on this very order, the order carries the breaker's code rather than the gate's.
+ *
+ * State changes are journaled by the engine: a breaker's request goes to the listener
+ * (`onStateRequest`), which is the engine's `setTradingState`, and comes back through `setState`.
+ * Until it does, the gate already uses the requested state, so the order after a trip is gated.
  */
 export class RiskEngine {
   private tradingState: TradingState = 'active';
+  /** What we asked the engine for and it has not applied yet, oldest first. */
+  private readonly pending: TradingState[] = [];
+  /** The state set from outside (an operator, `kbot panic`); breakers never go below it. */
+  private operatorState: TradingState = 'active';
+  private readonly requests = new Map<string, StateRequest>();
+  private listener: StateRequestListener | undefined;
 
-  constructor(private readonly policies: readonly RiskPolicy[] = []) {}
+  constructor(private readonly policies: readonly RiskPolicy[] = [], options: { onStateRequest?: StateRequestListener } = {}) {
+    this.listener = options.onStateRequest;
+  }
 
+  /** The applied trading state (what the journal says). */
   get state(): TradingState {
     return this.tradingState;
+  }
+
+  /**
+   * The state orders are gated by: the most severe of the outside state and every breaker's
+   * request. It runs ahead of `state` while a request waits for the engine to apply it.
+   */
+  get effectiveState(): TradingState {
+    if (this.requests.size === 0) return this.operatorState;
+    return mostSevereState([this.operatorState, ...[...this.requests.values()].map((entry) => entry.to)]);
   }
 
   policyNames(): string[] {
     return this.policies.map((policy) => policy.name);
   }
 
-  check(order: SubmitOrder, view: RiskView): RiskDecision {
-    if (this.tradingState === 'halted') {
-      return { allowed: false, code: 'trading-halted', reason: 'trading is halted: only cancels are accepted', policy: 'trading-state' };
-    }
-    if (this.tradingState === 'reducing' && !reducesExposure(order, view)) {
-      return { allowed: false, code: 'reducing-only', reason: 'trading is reducing: only orders that shrink a position are accepted', policy: 'trading-state' };
-    }
-    for (const policy of this.policies) {
-      const verdict = policy.check(order, view);
-      if (!verdict.allowed) return { allowed: false, code: verdict.code, reason: verdict.reason, policy: policy.name };
-    }
-    return { allowed: true };
+  /** Breakers currently asking for a state other than `active`, by policy name. */
+  stateRequests(): ReadonlyMap<string, StateRequest> {
+    return this.requests;
   }
 
-  /** Moves the trading state; returns false when it already was `to`. */
+  /** Where breaker requests go; without a listener they are applied at once (and not journaled). */
+  onStateRequest(listener: StateRequestListener | undefined): void {
+    this.listener = listener;
+  }
+
+  check(order: SubmitOrder, view: RiskView): RiskDecision {
+    let firstDenial: RiskDecision | undefined;
+    let trippedBy: RiskDecision | undefined;
+    for (const policy of this.policies) {
+      const verdict = policy.check(order, view);
+      const changed = verdict.requestState !== undefined && this.request(policy.name, verdict.requestState);
+      if (!verdict.allowed) {
+        firstDenial ??= decision(verdict, policy.name);
+        if (changed) trippedBy ??= decision(verdict, policy.name);
+      }
+    }
+    const state = this.effectiveState;
+    if (state === 'halted') return trippedBy ?? HALTED;
+    if (state === 'reducing' && !reducesExposure(order, view)) return trippedBy ?? REDUCING;
+    return firstDenial ?? ALLOWED;
+  }
+
+  /**
+   * Moves the trading state; returns false when nothing changes. A move the risk engine asked for
+   * is applied unless it went stale meanwhile (a later request or an outside move superseded it).
+   * Any other move comes from outside (an operator, `kbot panic`): it becomes the floor breakers
+   * build on and clears every breaker's request; a breaker still tripped asks again on its next
+   * check, so a resume to `active` cannot silently undo a loss limit.
+   */
   setState(to: TradingState): boolean {
+    if (this.pending.length > 0 && this.pending[0] === to) {
+      this.pending.shift();
+      if (to !== this.effectiveState) return false;
+    } else {
+      this.operatorState = to;
+      this.requests.clear();
+    }
     if (to === this.tradingState) return false;
     this.tradingState = to;
     return true;
   }
 
   observe(event: JournaledEvent): void {
-    for (const policy of this.policies) policy.observe?.(event);
+    for (const policy of this.policies) {
+      const request = policy.observe?.(event);
+      if (request) this.request(policy.name, request);
+    }
+  }
+
+  /** Records a breaker's request; returns true when it changes the effective state. */
+  private request(policy: string, request: StateRequest): boolean {
+    const before = this.effectiveState;
+    if (request.to === 'active') this.requests.delete(policy);
+    else this.requests.set(policy, request);
+    const target = this.effectiveState;
+    if (target === before) return false;
+    if (this.listener) {
+      this.pending.push(target);
+      this.listener(target, `${policy}: ${request.reason}`);
+    } else {
+      this.tradingState = target;
+    }
+    return true;
   }
 }

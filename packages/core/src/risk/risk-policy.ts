@@ -4,9 +4,11 @@ import type { Instrument } from '../model/instrument.js';
 import type { SubmitOrder } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
 import type { PortfolioView } from '../strategy/strategy.js';
+import type { StateRequest } from './breakers.js';
 
 /** What a policy may look at when it judges an order. */
 export interface RiskView {
+  /** Engine clock time (data time in backtests): policies never read the wall clock. */
   readonly time: EpochMs;
   readonly tradingState: TradingState;
   readonly instrument: Instrument;
@@ -15,22 +17,32 @@ export interface RiskView {
   readonly portfolio: PortfolioView;
 }
 
+/**
+ * A policy's judgement of one order. A breaker may also ask for a trading-state change
+ * (`requestState`); the risk engine applies it whether or not the order itself is allowed.
+ */
 export type RiskVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly code: DenialCode; readonly reason: string };
+  | { readonly allowed: true; readonly requestState?: StateRequest }
+  | { readonly allowed: false; readonly code: DenialCode; readonly reason: string; readonly requestState?: StateRequest };
 
 export const ALLOW: RiskVerdict = Object.freeze({ allowed: true });
 
-export function deny(code: DenialCode, reason: string): RiskVerdict {
-  return Object.freeze({ allowed: false, code, reason });
+export function deny(code: DenialCode, reason: string, requestState?: StateRequest): RiskVerdict {
+  return Object.freeze(requestState === undefined ? { allowed: false, code, reason } : { allowed: false, code, reason, requestState });
+}
+
+/** Allows the order; with a request, also asks for a trading-state change (a breaker that trips or releases). */
+export function allow(requestState?: StateRequest): RiskVerdict {
+  return requestState === undefined ? ALLOW : Object.freeze({ allowed: true, requestState });
 }
 
 /**
  * One pre-trade rule. `check` is synchronous and pure with respect to the order; a policy that
  * keeps state (rates, daily loss) updates it in `observe`, which sees every journaled event.
+ * A breaker returns a `StateRequest` from `check` (in its verdict) or from `observe`.
  */
 export interface RiskPolicy {
   readonly name: string;
   check(order: SubmitOrder, view: RiskView): RiskVerdict;
-  observe?(event: JournaledEvent): void;
+  observe?(event: JournaledEvent): StateRequest | void;
 }

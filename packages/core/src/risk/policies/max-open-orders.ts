@@ -1,8 +1,9 @@
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
+import { integerAtLeast } from './policy-options.js';
 
-/** Denies a new order when the bot already has `limit` open orders (all instruments). */
+/** Denies a new order when the bot already has `limit` open orders (all instruments). Code `max-open-orders`. */
 export function maxOpenOrders(limit: number): RiskPolicy {
-  if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`risk.maxOpenOrders: received ${limit}, expected an integer ≥ 1`);
+  integerAtLeast(limit, 'risk.maxOpenOrders', 1);
   return {
     name: 'max-open-orders',
     check(_order, view) {

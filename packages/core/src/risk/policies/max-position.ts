@@ -1,5 +1,8 @@
-import { ZERO, toDecimal, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import { ConfigError } from '../../errors/errors.js';
+import { ZERO, type Decimal, type DecimalLike } from '../../model/decimal.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
+import { money, orderPrice } from './order-value.js';
+import { positiveAmount } from './policy-options.js';
 
 export interface MaxPositionOptions {
   /** Largest position value per instrument, in its quote asset, counting open buy orders. */
@@ -8,10 +11,15 @@ export interface MaxPositionOptions {
   readonly base?: DecimalLike;
 }
 
-/** Denies buys that would make a position larger than the limit (sells always reduce it). */
+/**
+ * Denies buys that would make a position larger than the limit (sells always reduce it). The
+ * position after the order counts open buys; its value uses the order's limit or trigger price,
+ * else the market price (without any, only the base limit applies). Code `max-position`.
+ */
 export function maxPosition(options: MaxPositionOptions): RiskPolicy {
-  const quoteLimit: Decimal | undefined = options.quote === undefined ? undefined : toDecimal(options.quote, 'risk.maxPositionQuote');
-  const baseLimit: Decimal | undefined = options.base === undefined ? undefined : toDecimal(options.base, 'risk.maxPositionBase');
+  const quoteLimit: Decimal | undefined = options.quote === undefined ? undefined : positiveAmount(options.quote, 'risk.maxPositionQuote');
+  const baseLimit: Decimal | undefined = options.base === undefined ? undefined : positiveAmount(options.base, 'risk.maxPositionBase');
+  if (!quoteLimit && !baseLimit) throw new ConfigError([{ path: 'risk.maxPositionQuote', received: 'nothing', expected: 'a quote limit, a base limit (maxPositionBase) or both' }]);
   return {
     name: 'max-position',
     check(order, view) {
@@ -24,11 +32,11 @@ export function maxPosition(options: MaxPositionOptions): RiskPolicy {
       if (baseLimit && after.greaterThan(baseLimit)) {
         return deny('max-position', `position would be ${after.toFixed()} ${view.instrument.base}, above the limit of ${baseLimit.toFixed()}`);
       }
-      const price = order.price ?? order.triggerPrice ?? view.lastPrice;
+      const price = orderPrice(order, view.lastPrice);
       if (quoteLimit && price) {
         const value = after.times(price);
         if (value.greaterThan(quoteLimit)) {
-          return deny('max-position', `position would be worth ${value.toDecimalPlaces(2).toFixed()} ${view.instrument.quote}, above the limit of ${quoteLimit.toFixed()}`);
+          return deny('max-position', `position would be worth ${money(value)} ${view.instrument.quote}, above the limit of ${quoteLimit.toFixed()}`);
         }
       }
       return ALLOW;

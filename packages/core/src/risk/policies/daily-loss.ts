@@ -1,0 +1,141 @@
+import { ConfigError } from '../../errors/errors.js';
+import { ZERO, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import type { JournaledEvent } from '../../model/events.js';
+import type { Fill } from '../../model/fill.js';
+import { splitInstrumentId } from '../../model/ids.js';
+import { DAY_MS, isoTime } from '../../model/time.js';
+import { isBreakerAction, requestState, type BreakerAction, type StateRequest } from '../breakers.js';
+import { reducesExposure } from '../risk-engine.js';
+import { allow, deny, type RiskPolicy } from '../risk-policy.js';
+import { LastPrices } from './last-prices.js';
+import { money } from './order-value.js';
+import { positiveAmount } from './policy-options.js';
+
+export interface DailyLossOptions {
+  /** The largest loss per UTC day, in the quote asset: realized plus unrealized, fees included. */
+  readonly limit: DecimalLike;
+  /** Where the breaker moves trading when the limit is reached; default `reducing`. */
+  readonly action?: BreakerAction;
+}
+
+/** What the bot holds of one instrument and the price today's P&L on it is measured from. */
+interface Holding {
+  quantity: Decimal;
+  reference: Decimal;
+}
+
+function feeInQuote(fill: Fill): Decimal {
+  const { base, quote } = splitInstrumentId(fill.instrumentId);
+  if (fill.feeAsset === quote) return fill.fee;
+  if (fill.feeAsset === base) return fill.fee.times(fill.price);
+  // A fee in a third asset (e.g. KFEE credits) has no price here; it does not count as a loss.
+  return ZERO;
+}
+
+/**
+ * Daily loss breaker. Today's P&L is what the bot's trades realized since 00:00 UTC (fees
+ * included) plus the change in value of what it holds: holdings carried over midnight are
+ * measured from the last price seen before midnight, holdings bought today from their cost.
+ * Prices come from the orders it checks (the view's last price) and from fills.
+ *
+ * When the loss reaches the limit the breaker trips for the rest of the UTC day: it asks for
+ * `reducing` (or `halted`) and denies orders that add exposure with `daily-loss`. The first check
+ * or event of the next UTC day releases it. An operator resume (state set to `active` from outside)
+ * also releases it, and losses count again from that moment.
+ */
+export function dailyLoss(options: DailyLossOptions): RiskPolicy {
+  const limit = positiveAmount(options.limit, 'risk.dailyLossQuote');
+  const action = options.action ?? 'reducing';
+  if (!isBreakerAction(action)) throw new ConfigError([{ path: 'risk.dailyLossAction', received: JSON.stringify(action), expected: '"reducing" or "halted"' }]);
+
+  const prices = new LastPrices();
+  const holdings = new Map<string, Holding>();
+  let day: number | undefined;
+  let realized = ZERO;
+  /** Today's P&L when an operator resumed trading: the limit applies to losses after that. */
+  let offset = ZERO;
+  let trippedDay: number | undefined;
+  let tripReason = '';
+  let quoteAsset = '';
+
+  function roll(time: number): void {
+    const today = Math.floor(time / DAY_MS);
+    // A late report stamped yesterday counts toward today: the day never moves back.
+    if (day !== undefined && today <= day) return;
+    if (day !== undefined) {
+      for (const [id, holding] of holdings) if (!holding.quantity.isZero()) holding.reference = prices.get(id) ?? holding.reference;
+      realized = ZERO;
+      offset = ZERO;
+    }
+    day = today;
+  }
+
+  function pnl(): Decimal {
+    let total = realized;
+    for (const [id, holding] of holdings) {
+      if (holding.quantity.isZero()) continue;
+      const mark = prices.get(id) ?? holding.reference;
+      total = total.plus(holding.quantity.times(mark.minus(holding.reference)));
+    }
+    return total.minus(offset);
+  }
+
+  function applyFill(fill: Fill): void {
+    quoteAsset = splitInstrumentId(fill.instrumentId).quote;
+    realized = realized.minus(feeInQuote(fill));
+    const holding = holdings.get(fill.instrumentId) ?? { quantity: ZERO, reference: fill.price };
+    holdings.set(fill.instrumentId, holding);
+    if (fill.side === 'buy') {
+      const quantity = holding.quantity.plus(fill.quantity);
+      holding.reference = holding.quantity.times(holding.reference).plus(fill.quantity.times(fill.price)).dividedBy(quantity);
+      holding.quantity = quantity;
+    } else {
+      // Selling more than the bot bought sells holdings it never priced; only its own count.
+      const sold = fill.quantity.lessThan(holding.quantity) ? fill.quantity : holding.quantity;
+      realized = realized.plus(sold.times(fill.price.minus(holding.reference)));
+      holding.quantity = holding.quantity.minus(sold);
+    }
+  }
+
+  function evaluate(): void {
+    if (trippedDay === day) return;
+    const loss = pnl().negated();
+    if (loss.lessThan(limit)) return;
+    trippedDay = day;
+    tripReason = `loss of ${money(loss)} ${quoteAsset} since ${isoTime(day! * DAY_MS)} reached the daily limit of ${limit.toFixed()}`;
+  }
+
+  /** While tripped it keeps asking (requests are idempotent); after a trip it keeps releasing. */
+  function currentRequest(): StateRequest | undefined {
+    if (trippedDay === undefined) return undefined;
+    if (trippedDay === day) return requestState(action, tripReason);
+    return requestState('active', `a new UTC day began at ${isoTime(day! * DAY_MS)}`);
+  }
+
+  return {
+    name: 'daily-loss',
+    check(order, view) {
+      roll(view.time);
+      prices.noteView(view);
+      quoteAsset ||= view.instrument.quote;
+      evaluate();
+      const request = currentRequest();
+      if (trippedDay !== day || reducesExposure(order, view)) return allow(request);
+      return deny('daily-loss', `${tripReason}: only orders that reduce a position are allowed until the next UTC day`, request);
+    },
+    observe(event: JournaledEvent) {
+      if (event.type === 'trading-state-changed') {
+        if (event.to === 'active' && trippedDay !== undefined && trippedDay === day) {
+          offset = offset.plus(pnl());
+          trippedDay = undefined;
+        }
+        return undefined;
+      }
+      roll(event.time);
+      prices.noteEvent(event);
+      if (event.type === 'order-filled') applyFill(event.fill);
+      evaluate();
+      return currentRequest();
+    },
+  };
+}

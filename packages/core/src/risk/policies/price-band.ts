@@ -1,0 +1,37 @@
+import { Decimal } from '../../model/decimal.js';
+import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
+import { positiveNumber } from './policy-options.js';
+
+export interface PriceBandOptions {
+  /** Largest distance of a limit price from the last market price, in percent (5 = 5%). */
+  readonly percent: number;
+  /**
+   * Deny every order while the instrument has no known market price. Default false: without a
+   * price there is nothing to compare with, and the order passes (as it does every price-based policy).
+   */
+  readonly requireMarketPrice?: boolean;
+}
+
+/**
+ * Rejects a limit price too far from the market: more than `percent` above or below the view's
+ * last price, on either side (a buy far above the market fills at a bad price; a sell far above it
+ * is usually a typo too). Market and trigger orders are not checked. Code `price-band`.
+ */
+export function priceBand(options: PriceBandOptions): RiskPolicy {
+  const percent = new Decimal(positiveNumber(options.percent, 'risk.priceBandPercent'));
+  const requireMarketPrice = options.requireMarketPrice ?? false;
+  return {
+    name: 'price-band',
+    check(order, view) {
+      const market = view.lastPrice;
+      if (market === undefined || market.isZero()) {
+        return requireMarketPrice ? deny('price-band', `no market price is known for ${order.instrumentId}, and this bot requires one before it trades`) : ALLOW;
+      }
+      if (order.type !== 'limit' || order.price === undefined) return ALLOW;
+      const distance = order.price.minus(market).abs().dividedBy(market).times(100);
+      if (distance.lessThanOrEqualTo(percent)) return ALLOW;
+      const direction = order.price.greaterThan(market) ? 'above' : 'below';
+      return deny('price-band', `limit price ${order.price.toFixed()} is ${distance.toDecimalPlaces(2).toFixed()}% ${direction} the market price ${market.toFixed()}, more than the ${percent.toFixed()}% band`);
+    },
+  };
+}

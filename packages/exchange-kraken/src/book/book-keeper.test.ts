@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instrumentId } from '@kbot/core';
+import { describe, expect, it } from 'vitest';
+import { BookMessageScan, scanBookMessage } from '../ws/parse-book.js';
+import { BookKeeper, type BookHealth } from './book-keeper.js';
+import type { L2Book } from './l2-book.js';
+
+const shared = process.env.KBOT_SHARED_DATA ?? '';
+
+/** The raw text of the JSON object that starts at `start`; the recording has no braces inside strings. */
+function objectText(text: string, start: number): string {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index];
+    if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return text.slice(start, index + 1);
+  }
+  throw new Error(`unterminated object at ${start}`);
+}
+
+/** The recording's messages as Kraken's raw text (pretty-printed), snapshot first: no float ever touches them. */
+function recordedMessages(): string[] {
+  const text = readFileSync(join(shared, 'ws/kraken/v2/python-kraken-sdk-2023/orderbook-v2.json'), 'utf8');
+  const messages = [objectText(text, text.indexOf('{', text.indexOf('"init"')))];
+  let at = text.indexOf('[', text.indexOf('"updates"')) + 1;
+  for (;;) {
+    const next = text.indexOf('{', at);
+    if (next === -1) break;
+    const message = objectText(text, next);
+    messages.push(message);
+    at = next + message.length;
+  }
+  return messages;
+}
+
+function keeperFor(symbol: string, depth: number, pricePrecision: number, quantityPrecision: number) {
+  const health: BookHealth[] = [];
+  const resyncs: [string, number][] = [];
+  const books: L2Book[] = [];
+  let verified = 0;
+  let clock = 1_000;
+  const keeper = new BookKeeper({
+    onBook: (book) => {
+      verified++;
+      books.push(book);
+    },
+    onBookHealth: (event) => health.push(event),
+    requestResync: (requested, requestedDepth) => resyncs.push([requested, requestedDepth]),
+    now: () => clock,
+  });
+  keeper.track(symbol, { depth, pricePrecision, quantityPrecision });
+  const scan = new BookMessageScan();
+  const feed = (message: string): void => {
+    clock += 10;
+    expect(scanBookMessage(message, scan)).toBe('book');
+    keeper.apply(message, scan);
+  };
+  return { keeper, health, resyncs, books, feed, verified: () => verified };
+}
+
+// The recording lives in ../shared/data, which is not part of the repository; without it there is nothing to replay.
+describe.skipIf(!shared)('BookKeeper on the recorded Kraken v2 BTC/USD book (python-kraken-sdk, depth 10)', () => {
+  it('reproduces all 510 checksums: the snapshot and 509 updates', () => {
+    const messages = recordedMessages();
+    expect(messages).toHaveLength(510);
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    for (const message of messages) run.feed(message);
+    expect(run.verified()).toBe(510);
+    expect(run.resyncs).toEqual([]);
+    expect(run.health.map((event) => event.status)).toEqual(['synced']);
+    const book = run.keeper.book('BTC/USD')!;
+    expect(book.bidCount).toBe(10);
+    expect(book.askCount).toBe(10);
+    expect(book.bestBidPrice()).toBeLessThan(book.bestAskPrice());
+    expect(book.time).toBe(Date.parse('2023-07-30T15:30:49.008Z')); // the last update's stamp, sub-millisecond digits truncated
+  });
+
+  it("reproduces them again from Kraken's compact wire layout (the scanner's fast path)", () => {
+    // Re-serialised compactly, as Kraken sends them; JSON.stringify drops trailing zeros, as the wire does.
+    const messages = recordedMessages().map((message) => JSON.stringify(JSON.parse(message)));
+    expect(messages[1]).toMatch(/^\{"channel":"book","type":"update","data":\[\{"symbol":"BTC\/USD","bids":\[/);
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    for (const message of messages) run.feed(message);
+    expect(run.verified()).toBe(510);
+    expect(run.resyncs).toEqual([]);
+  });
+
+  it("verifies Kraken's documented checksum example file (3310070434)", () => {
+    const message = readFileSync(join(shared, 'ws/kraken/v2/book_snapshot_checksum_example.json'), 'utf8');
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(message);
+    expect(run.verified()).toBe(1);
+    expect(run.keeper.book('BTC/USD')!.checksum()).toBe(3310070434);
+  });
+
+  it('truncation to the subscribed depth matters: tracked at 25 instead of 10, the feed is resynced', () => {
+    const messages = recordedMessages();
+    const run = keeperFor('BTC/USD', 25, 1, 8);
+    for (const message of messages) run.feed(message);
+    expect(run.resyncs.length).toBeGreaterThan(0);
+    expect(run.health[1]).toMatchObject({ status: 'resync', reason: 'checksum', mismatches: 1, resyncs: 1 });
+  });
+
+  it('detects a corrupted quantity as a mismatch, drops the book, asks for a resync and recovers on the next snapshot', () => {
+    const messages = recordedMessages();
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(messages[0]!);
+    run.feed(messages[1]!);
+    // Corrupt one quantity of update 2 by one unit of its last decimal.
+    const original = messages[2]!;
+    const match = /"qty":\s*([0-9.e-]+)/.exec(original)!;
+    const token = match[1]!;
+    const corruptedToken = token.endsWith('0') ? `${token.slice(0, -1)}1` : `${token.slice(0, -1)}${(Number(token.at(-1)) + 1) % 10}`;
+    const corrupted = original.replace(match[0], match[0].replace(token, corruptedToken));
+    expect(corrupted).not.toBe(original);
+    run.feed(corrupted);
+    expect(run.resyncs).toEqual([['BTC/USD', 10]]);
+    const event = run.health.at(-1)!;
+    expect(event).toMatchObject({ instrumentId: instrumentId('BTC/USD'), status: 'resync', reason: 'checksum', mismatches: 1, resyncs: 1, ageMs: 20 });
+    expect(event.expectedChecksum).not.toBe(event.computedChecksum);
+    expect(run.keeper.book('BTC/USD')!.bidCount + run.keeper.book('BTC/USD')!.askCount).toBe(0);
+    // Updates before the fresh snapshot are ignored, not applied to an empty book.
+    const before = run.verified();
+    run.feed(messages[3]!);
+    expect(run.verified()).toBe(before);
+    // The resubscription's snapshot restores the book; replaying the recording from it verifies again.
+    run.feed(messages[0]!);
+    expect(run.health.at(-1)).toMatchObject({ status: 'synced', mismatches: 1, resyncs: 1 });
+    run.feed(messages[1]!);
+    run.feed(messages[2]!);
+    expect(run.resyncs).toHaveLength(1);
+    expect(run.verified()).toBe(before + 3);
+  });
+
+  it('resynchronises when the instrument precision changes under a live book', () => {
+    const messages = recordedMessages();
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(messages[0]!);
+    run.keeper.track('BTC/USD', { depth: 10, pricePrecision: 2, quantityPrecision: 8 });
+    expect(run.health.at(-1)).toMatchObject({ status: 'resync', reason: 'precision-changed' });
+    expect(run.resyncs).toEqual([['BTC/USD', 10]]);
+  });
+});
+
+describe('BookKeeper', () => {
+  const SNAPSHOT_A =
+    '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":45283.5,"qty":0.10000000},{"price":45283.4,"qty":1.54582015},' +
+    '{"price":45282.1,"qty":0.10000000},{"price":45281.0,"qty":0.10000000},{"price":45280.3,"qty":1.54592586},{"price":45279.0,"qty":0.07990000},' +
+    '{"price":45277.6,"qty":0.03310103},{"price":45277.5,"qty":0.30000000},{"price":45277.3,"qty":1.54602737},{"price":45276.6,"qty":0.15445238}],' +
+    '"asks":[{"price":45285.2,"qty":0.00100000},{"price":45286.4,"qty":1.54571953},{"price":45286.6,"qty":1.54571109},{"price":45289.6,"qty":1.54560911},' +
+    '{"price":45290.2,"qty":0.15890660},{"price":45291.8,"qty":1.54553491},{"price":45294.7,"qty":0.04454749},{"price":45296.1,"qty":0.35380000},' +
+    '{"price":45297.5,"qty":0.09945542},{"price":45299.5,"qty":0.18772827}],"checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]}';
+
+  it("verifies the docs' checksum snapshot and stamps the book with Kraken's time", () => {
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(SNAPSHOT_A);
+    expect(run.verified()).toBe(1);
+    expect(run.keeper.book('BTC/USD')!.time).toBe(Date.parse('2023-10-06T17:35:55.440Z'));
+    expect(run.health).toEqual([{ instrumentId: 'BTC/USD', symbol: 'BTC/USD', status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0 }]);
+  });
+
+  it('resyncs on a level it cannot read at the precision instead of guessing', () => {
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(SNAPSHOT_A);
+    run.feed('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":45283.55,"qty":1}],"asks":[],"checksum":1}]}');
+    expect(run.health.at(-1)).toMatchObject({ status: 'resync', reason: 'unreadable-level', mismatches: 0, resyncs: 1 });
+  });
+
+  it('ignores books of symbols it does not track', () => {
+    const run = keeperFor('ETH/USD', 10, 2, 8);
+    run.feed(SNAPSHOT_A);
+    expect(run.verified()).toBe(0);
+    expect(run.resyncs).toEqual([]);
+  });
+
+  it('drops every book on resetAll until the next snapshot', () => {
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(SNAPSHOT_A);
+    run.keeper.resetAll();
+    expect(run.keeper.book('BTC/USD')!.bidCount).toBe(0);
+    run.feed('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":45283.5,"qty":1}],"asks":[],"checksum":1}]}');
+    expect(run.verified()).toBe(1);
+    expect(run.resyncs).toEqual([]);
+  });
+});

@@ -1,0 +1,215 @@
+import { instrumentId as toInstrumentId, silentLogger, type InstrumentId, type Logger } from '@kbot/core';
+import type { BookEntryScan, BookMessageScan } from '../ws/parse-book.js';
+import { L2Book } from './l2-book.js';
+
+/** Why a book was dropped. */
+export type BookResyncReason = 'checksum' | 'unreadable-level' | 'precision-changed';
+
+/** A book's health, reported on every resync and every (re)synchronising snapshot. */
+export interface BookHealth {
+  readonly instrumentId: InstrumentId;
+  /** Kraken's symbol (`BTC/USD`). */
+  readonly symbol: string;
+  /** `resync`: the book was dropped and a fresh snapshot requested; `synced`: a verified snapshot arrived. */
+  readonly status: 'synced' | 'resync';
+  /** Checksum mismatches on this symbol since it was tracked. */
+  readonly mismatches: number;
+  /** Times this symbol's book was dropped and requested again. */
+  readonly resyncs: number;
+  /** Milliseconds since the book's last snapshot: how long it lived before this event. */
+  readonly ageMs: number;
+  readonly reason?: BookResyncReason;
+  /** With reason `checksum`: Kraken's value and ours. */
+  readonly expectedChecksum?: number;
+  readonly computedChecksum?: number;
+}
+
+export interface BookPrecision {
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+}
+
+export interface TrackBookOptions extends BookPrecision {
+  /** The subscribed depth (spec §8.7: 10, 25, 100, 500 or 1000). */
+  readonly depth: number;
+  /** kbot's id for the symbol; defaults to the symbol itself (v2 symbols are already `BASE/QUOTE`). */
+  readonly instrumentId?: InstrumentId;
+}
+
+export interface BookKeeperOptions {
+  /** A verified book after each message that changed it; the book is live, copy what you keep. */
+  readonly onBook?: (book: L2Book) => void;
+  readonly onBookHealth?: (health: BookHealth) => void;
+  /** Asks for a fresh snapshot (unsubscribe + subscribe, or reconnect). Updates are ignored until it arrives. */
+  readonly requestResync?: (symbol: string, depth: number) => void;
+  readonly logger?: Logger;
+  /** Wall clock, epoch ms. */
+  readonly now?: () => number;
+}
+
+interface TrackedBook {
+  readonly symbol: string;
+  book: L2Book;
+  awaitingSnapshot: boolean;
+  snapshotAt: number;
+  mismatches: number;
+  resyncs: number;
+}
+
+/**
+ * Keeps one checksum-verified L2 book per symbol from scanned `book` messages (spec §9.1):
+ * a snapshot replaces the book, an update sets or deletes levels, each side is truncated to the
+ * subscribed depth, and the checksum is compared on every message. A mismatch never stops the
+ * feed: it is reported, the book is dropped, a fresh snapshot is requested and updates are
+ * ignored until it arrives.
+ */
+export class BookKeeper {
+  readonly #books = new Map<string, TrackedBook>();
+  readonly #options: BookKeeperOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #warnedSymbols = new Set<string>();
+
+  constructor(options: BookKeeperOptions = {}) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Starts keeping the book of `symbol`. Tracking again with another precision or depth replaces
+   * the book, and a book already fed is resynchronised (its levels were read at the old precision).
+   */
+  track(symbol: string, options: TrackBookOptions): L2Book {
+    const existing = this.#books.get(symbol);
+    if (
+      existing !== undefined &&
+      existing.book.depth === options.depth &&
+      existing.book.pricePrecision === options.pricePrecision &&
+      existing.book.quantityPrecision === options.quantityPrecision
+    ) {
+      return existing.book;
+    }
+    const book = new L2Book({
+      instrumentId: options.instrumentId ?? existing?.book.instrumentId ?? toInstrumentId(symbol),
+      pricePrecision: options.pricePrecision,
+      quantityPrecision: options.quantityPrecision,
+      depth: options.depth,
+    });
+    if (existing === undefined) {
+      this.#books.set(symbol, { symbol, book, awaitingSnapshot: true, snapshotAt: this.#now(), mismatches: 0, resyncs: 0 });
+      return book;
+    }
+    const fed = !existing.awaitingSnapshot;
+    existing.book = book;
+    existing.awaitingSnapshot = true;
+    if (fed) this.#resync(existing, 'precision-changed');
+    return book;
+  }
+
+  untrack(symbol: string): void {
+    this.#books.delete(symbol);
+  }
+
+  book(symbol: string): L2Book | undefined {
+    return this.#books.get(symbol)?.book;
+  }
+
+  symbols(): string[] {
+    return [...this.#books.keys()];
+  }
+
+  /** Drops every book's levels until its next snapshot, e.g. when the connection is lost. */
+  resetAll(): void {
+    for (const tracked of this.#books.values()) {
+      tracked.book.clear();
+      tracked.awaitingSnapshot = true;
+    }
+  }
+
+  /** Counters for one symbol. */
+  health(symbol: string): BookHealth | undefined {
+    const tracked = this.#books.get(symbol);
+    return tracked === undefined ? undefined : this.#health(tracked, tracked.awaitingSnapshot ? 'resync' : 'synced');
+  }
+
+  /** Applies a scanned `book` message; `text` is the message the scan points into. */
+  apply(text: string, scan: BookMessageScan): void {
+    for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(text, scan.type, scan.entry(index));
+  }
+
+  #applyEntry(text: string, type: 'snapshot' | 'update', entry: BookEntryScan): void {
+    const tracked = this.#books.get(entry.symbol);
+    if (tracked === undefined) {
+      if (!this.#warnedSymbols.has(entry.symbol)) {
+        this.#warnedSymbols.add(entry.symbol);
+        this.#logger.warn('Kraken book message for a symbol without a tracked book; ignored', { symbol: entry.symbol });
+      }
+      return;
+    }
+    const book = tracked.book;
+    if (type === 'snapshot') {
+      book.clear();
+      tracked.awaitingSnapshot = false;
+      tracked.snapshotAt = this.#now();
+    } else if (tracked.awaitingSnapshot) {
+      return;
+    }
+    let readable = true;
+    const bids = entry.bids;
+    for (let level = 0; level < entry.bidCount; level++) {
+      const at = level * 4;
+      readable = book.setLevelText('bid', text, bids[at]!, bids[at + 1]!, bids[at + 2]!, bids[at + 3]!) && readable;
+    }
+    const asks = entry.asks;
+    for (let level = 0; level < entry.askCount; level++) {
+      const at = level * 4;
+      readable = book.setLevelText('ask', text, asks[at]!, asks[at + 1]!, asks[at + 2]!, asks[at + 3]!) && readable;
+    }
+    book.truncate();
+    if (!readable) {
+      this.#logger.warn('Kraken book level not readable at the instrument precision; resynchronising', {
+        symbol: tracked.symbol,
+        pricePrecision: book.pricePrecision,
+        quantityPrecision: book.quantityPrecision,
+      });
+      this.#resync(tracked, 'unreadable-level');
+      return;
+    }
+    if (entry.checksum >= 0) {
+      const computed = book.checksum();
+      if (computed !== entry.checksum) {
+        tracked.mismatches++;
+        this.#resync(tracked, 'checksum', entry.checksum, computed);
+        return;
+      }
+    }
+    book.time = Number.isNaN(entry.timestamp) ? this.#now() : entry.timestamp;
+    if (type === 'snapshot') this.#options.onBookHealth?.(this.#health(tracked, 'synced'));
+    this.#options.onBook?.(book);
+  }
+
+  #resync(tracked: TrackedBook, reason: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): void {
+    tracked.resyncs++;
+    const health = this.#health(tracked, 'resync', reason, expectedChecksum, computedChecksum);
+    tracked.book.clear();
+    tracked.awaitingSnapshot = true;
+    this.#logger.warn('Kraken book dropped; requesting a fresh snapshot', { ...health });
+    this.#options.onBookHealth?.(health);
+    this.#options.requestResync?.(tracked.symbol, tracked.book.depth);
+  }
+
+  #health(tracked: TrackedBook, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
+    return {
+      instrumentId: tracked.book.instrumentId,
+      symbol: tracked.symbol,
+      status,
+      mismatches: tracked.mismatches,
+      resyncs: tracked.resyncs,
+      ageMs: Math.max(0, this.#now() - tracked.snapshotAt),
+      ...(reason === undefined ? {} : { reason }),
+      ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
+      ...(computedChecksum === undefined ? {} : { computedChecksum }),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CRC32_INITIAL, crc32Finish, crc32Integer, crc32OfText } from './crc32.js';
+
+const ASKS_A =
+  '45285210000045286415457195345286615457110945289615456091145290215890660452918154553491452947445474945296135380000452975994554245299518772827';
+const BIDS_A =
+  '452835100000004528341545820154528211000000045281010000000452803154592586452790799000045277633101034527753000000045277315460273745276615445238';
+
+describe('crc32', () => {
+  it('gives the standard CRC-32 check value of "123456789"', () => {
+    expect(crc32OfText('123456789')).toBe(0xcbf43926);
+    expect(crc32OfText('')).toBe(0);
+  });
+
+  it("reproduces the spec's test vector A string checksum (3310070434) and its wrong-order pitfall", () => {
+    expect(crc32OfText(ASKS_A + BIDS_A)).toBe(3310070434);
+    expect(crc32OfText(BIDS_A + ASKS_A)).toBe(2704419326);
+  });
+
+  it('feeds integers as their digits without leading zeros, matching the text for every size', () => {
+    const values = [1, 9, 10, 99, 100000, 99_999_999, 100_000_000, 100_000_001, 123_456_789_012, 4_500_000_000_000_000, 9_007_199_254_740_991];
+    for (const value of values) {
+      expect(crc32Finish(crc32Integer(CRC32_INITIAL, value))).toBe(crc32OfText(String(value)));
+    }
+    // digits inside a value that straddle the 10^8 chunk boundary keep their zeros
+    expect(crc32Finish(crc32Integer(CRC32_INITIAL, 1_000_000_005))).toBe(crc32OfText('1000000005'));
+  });
+
+  it('feeds nothing for zero, as stripping the leading zeros of "0.0" leaves nothing', () => {
+    expect(crc32Finish(crc32Integer(CRC32_INITIAL, 0))).toBe(0);
+  });
+
+  it('agrees with zlib over random integers', () => {
+    let seed = 7;
+    for (let round = 0; round < 2000; round++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const value = Math.floor((seed / 2147483648) * 10 ** (1 + (round % 16)));
+      const expected = value === 0 ? 0 : zlibCrc32(String(value));
+      expect(crc32Finish(crc32Integer(CRC32_INITIAL, value))).toBe(expected);
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { parseRule, reaches, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
+
+export const trailingStopRuleSchema = z.object({
+  kind: z.literal('trailing-stop'),
+  /** Trail this many percent below the highest high since the entry. */
+  percent: z.number().gt(0).lt(100).optional(),
+  /** Or: trail this many ATRs (current) below the highest high since the entry. */
+  atrMultiple: z.number().gt(0).max(100).optional(),
+  atrPeriod: z.number().int().min(1).max(1000).default(14),
+  /** Start trailing only once a bar has closed this many percent above the entry (0: at once). */
+  activateAtPercent: z.number().min(0).max(1000).default(0),
+}).strict().refine((rule) => (rule.percent === undefined) !== (rule.atrMultiple === undefined), { message: 'either percent or atrMultiple (one of them)' });
+
+export type TrailingStopRule = z.output<typeof trailingStopRuleSchema>;
+export type TrailingStopInput = Omit<z.input<typeof trailingStopRuleSchema>, 'kind'>;
+
+/**
+ * A stop that follows the price up and never down: the level is the highest high since the
+ * entry minus `percent` (or minus `atrMultiple` × the current ATR), and it only ever rises.
+ * Everything is sold when a bar closes at or below it. With `activateAtPercent` it waits until
+ * the trade is that far in profit (by close).
+ */
+export function trailingStop(input: TrailingStopInput): TrailingStopRule {
+  return Object.freeze(parseRule(trailingStopRuleSchema, 'trailingStop', { ...input, kind: 'trailing-stop' }));
+}
+
+export class TrailingStopRuntime implements ExitRuleRuntime {
+  readonly reason = 'trailing-stop' as const;
+  readonly atrPeriods: readonly number[];
+  private active = false;
+  private level = Number.NaN;
+
+  constructor(private readonly rule: TrailingStopRule) {
+    this.atrPeriods = rule.atrMultiple === undefined ? [] : [rule.atrPeriod];
+  }
+
+  open(): void {
+    this.active = this.rule.activateAtPercent === 0;
+    this.level = Number.NaN;
+  }
+
+  observe(position: HeldPosition): void {
+    if (!this.active && reaches(position.close, position.entryPrice * (1 + this.rule.activateAtPercent / 100))) this.active = true;
+    if (!this.active) return;
+    let candidate: number;
+    if (this.rule.percent !== undefined) {
+      candidate = position.highestHigh * (1 - this.rule.percent / 100);
+    } else {
+      const atr = position.atr(this.rule.atrPeriod);
+      candidate = atr === undefined ? Number.NaN : position.highestHigh - this.rule.atrMultiple! * atr;
+    }
+    // A wider ATR must not pull the stop back down: the level ratchets.
+    if (candidate > this.level || (Number.isNaN(this.level) && !Number.isNaN(candidate))) this.level = candidate;
+  }
+
+  stopLevel(): number {
+    return this.level;
+  }
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  BaseStrategy, Decimal, ZERO, instrumentId, isOrderTerminal, parseInterval, splitInstrumentId,
+  type Bar, type ClientOrderId, type EpochMs, type InstrumentId, type OrderEvent, type StrategyContext, type Subscription,
+} from '@kbot/core';
+import { BarSteps } from './bar-steps.js';
+import { planRebalance, type RebalanceLine, type RebalancePlan } from './rebalance-plan.js';
+
+const PAIR = /^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/;
+const intervalText = z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "4h", "1d", "1w"');
+const amountText = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'an amount such as "0.05"'), z.number().finite().nonnegative()]).transform(String);
+
+export const portfolioRebalancerParams = z.object({
+  /** Target share of equity per pair, fractions (`{ 'BTC/USD': 0.5, 'ETH/USD': 0.3 }`); the rest stays in the quote asset. */
+  targets: z.record(z.string().regex(PAIR, 'an instrument such as "BTC/USD"'), z.number().min(0).max(1)),
+  /** Bar interval of every pair, e.g. `4h`. */
+  interval: intervalText,
+  /** Rebalance a pair when its weight is more than this many percentage points off target; null: no threshold rebalancing. */
+  driftThresholdPercent: z.number().gt(0).max(100).nullable().default(5),
+  /** Rebalance every pair this often, by bar time (`1d`, `7d`); null: no calendar rebalancing. */
+  rebalanceEvery: intervalText.nullable().default(null),
+  /** Skip a trade whose taker fee exceeds this × its drift benefit (equity × drift²); see the README. */
+  maxFeeToBenefit: z.number().gt(0).default(0.25),
+  /** Amounts never sold (base assets) or spent (the quote asset), per asset: `{ BTC: '0.01', USD: '100' }`. */
+  reserves: z.record(z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "BTC"'), amountText).default({}),
+}).strict().superRefine((params, issues) => {
+  const pairs = Object.keys(params.targets);
+  if (pairs.length === 0) issues.addIssue({ code: 'custom', path: ['targets'], message: 'at least one pair with a target weight' });
+  const normalized = pairs.map((pair) => pair.toUpperCase());
+  const duplicate = normalized.find((pair, index) => normalized.indexOf(pair) !== index);
+  if (duplicate) issues.addIssue({ code: 'custom', path: ['targets'], message: `each pair once (${duplicate} is given twice)` });
+  const quotes = [...new Set(normalized.map((pair) => pair.split('/')[1]))];
+  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['targets'], message: `pairs of one quote asset (received ${quotes.join(', ')})` });
+  const sum = Object.values(params.targets).reduce((total, weight) => total + weight, 0);
+  if (sum > 1 + 1e-9) issues.addIssue({ code: 'custom', path: ['targets'], message: `weights that add up to at most 1 (they add up to ${sum})` });
+  if (params.driftThresholdPercent === null && params.rebalanceEvery === null) {
+    issues.addIssue({ code: 'custom', path: ['driftThresholdPercent'], message: 'a drift threshold, a rebalanceEvery interval, or both' });
+  }
+});
+
+export type PortfolioRebalancerParams = z.output<typeof portfolioRebalancerParams>;
+
+interface Setup {
+  readonly pairs: readonly InstrumentId[];
+  readonly targets: ReadonlyMap<InstrumentId, number>;
+  readonly quoteAsset: string;
+  readonly interval: number;
+  readonly every: number | undefined;
+  readonly threshold: number | undefined;
+  readonly reserves: ReadonlyMap<string, Decimal>;
+}
+
+function setupOf(params: PortfolioRebalancerParams): Setup {
+  const targets = new Map(Object.entries(params.targets).map(([pair, weight]) => [instrumentId(pair), weight] as const));
+  const pairs = [...targets.keys()];
+  return {
+    pairs,
+    targets,
+    quoteAsset: splitInstrumentId(pairs[0]!).quote,
+    interval: parseInterval(params.interval),
+    every: params.rebalanceEvery === null ? undefined : parseInterval(params.rebalanceEvery),
+    threshold: params.driftThresholdPercent === null ? undefined : params.driftThresholdPercent / 100,
+    reserves: new Map(Object.entries(params.reserves).map(([asset, amount]) => [asset, new Decimal(amount)] as const)),
+  };
+}
+
+/**
+ * Holds several pairs at target weights of equity, the rest in the quote asset, and trades them
+ * back when they drift: a pair whose weight is more than `driftThresholdPercent` points off (checked
+ * every step), and every pair each `rebalanceEvery` of bar time. It decides once per step (when
+ * every pair's bar for that close time is in, see `BarSteps`) with market orders, sells before
+ * buys: buys wait until the sells have filled, so the proceeds can pay for them. Trades below the
+ * instrument's minimums, trades whose fee is not worth the drift (`planRebalance`) and sells that
+ * would cut into a reserve are skipped.
+ *
+ * When it loses: in a steady trend it sells the winner and buys the loser all the way; every
+ * rebalance pays the taker fee; and it never leaves the market (it is a holding, not a timing, rule).
+ */
+export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams> {
+  static readonly paramsSchema = portfolioRebalancerParams;
+
+  private setup!: Setup;
+  private steps!: BarSteps;
+  private readonly lastClose = new Map<InstrumentId, number>();
+  private readonly inFlight = new Set<ClientOrderId>();
+  /** Pairs to buy once this rebalance's sells are done. */
+  private pendingBuys: Set<InstrumentId> | undefined;
+  private pendingReason = '';
+  private lastCalendarAt: EpochMs | undefined;
+
+  subscriptions(params: PortfolioRebalancerParams): Subscription[] {
+    const interval = parseInterval(params.interval);
+    return Object.keys(params.targets).map((pair) => ({ instrumentId: instrumentId(pair), kind: 'bars', interval }));
+  }
+
+  onStart(ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    this.setup = setupOf(ctx.params);
+    this.steps = new BarSteps(this.setup.pairs);
+    // Unknown pairs fail here, at start, with the instrument's name.
+    for (const pair of this.setup.pairs) ctx.market.instrument(pair);
+  }
+
+  onBar(bar: Bar, ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    if (bar.interval !== this.setup.interval) return;
+    const update = this.steps.onBar(bar);
+    if (update.flushed !== undefined) this.decide(update.flushed, ctx);
+    this.lastClose.set(bar.instrumentId, bar.close);
+    if (update.completed !== undefined) this.decide(update.completed, ctx);
+  }
+
+  onOrderEvent(event: OrderEvent): void {
+    if (isOrderTerminal(event.order.status)) this.inFlight.delete(event.clientOrderId);
+  }
+
+  private decide(time: EpochMs, ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    if (this.inFlight.size > 0) return;
+    if (this.setup.pairs.some((pair) => !this.lastClose.has(pair))) return;
+    if (this.pendingBuys) {
+      const plan = this.plan(ctx, this.pendingBuys);
+      this.pendingBuys = undefined;
+      this.submit(plan.buys, this.pendingReason, ctx);
+      return;
+    }
+    const { every, threshold } = this.setup;
+    const calendarDue = every !== undefined && (this.lastCalendarAt === undefined || time - this.lastCalendarAt >= every);
+    if (!calendarDue && threshold === undefined) return;
+    if (calendarDue) this.lastCalendarAt = time;
+    const reason = calendarDue ? 'rebalance (calendar)' : 'rebalance (drift)';
+    const plan = this.plan(ctx, calendarDue ? 'all' : 'threshold');
+    ctx.log.debug(reason, { time, equity: plan.equity.toFixed(2), weights: Object.fromEntries(plan.lines.map((line) => [line.instrumentId, line.weight])) });
+    if (plan.sells.length === 0) {
+      this.submit(plan.buys, reason, ctx);
+      return;
+    }
+    this.submit(plan.sells, reason, ctx);
+    // Underweight pairs this rebalance chose; they are sized again once the sells have paid out.
+    const underweight = plan.lines.filter((line) => line.drift < 0 && line.skip !== 'within-threshold').map((line) => line.instrumentId);
+    if (underweight.length > 0) {
+      this.pendingBuys = new Set(underweight);
+      this.pendingReason = reason;
+    }
+  }
+
+  private plan(ctx: StrategyContext<PortfolioRebalancerParams>, select: 'threshold' | 'all' | ReadonlySet<InstrumentId>): RebalancePlan {
+    const { pairs, targets, quoteAsset, reserves, threshold } = this.setup;
+    const quote = ctx.portfolio.balance(quoteAsset);
+    return planRebalance({
+      pairs: pairs.map((pair) => {
+        const instrument = ctx.market.instrument(pair);
+        return {
+          instrument,
+          target: targets.get(pair)!,
+          baseBalance: ctx.portfolio.balance(instrument.base).total,
+          price: new Decimal(this.lastClose.get(pair)!),
+          baseReserve: reserves.get(instrument.base) ?? ZERO,
+        };
+      }),
+      quoteBalance: quote.total,
+      quoteBudget: quote.available.minus(reserves.get(quoteAsset) ?? ZERO),
+      select,
+      driftThreshold: threshold ?? 0,
+      maxFeeToBenefit: ctx.params.maxFeeToBenefit,
+    });
+  }
+
+  private submit(lines: readonly RebalanceLine[], reason: string, ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    for (const line of lines) {
+      const id = ctx.orders.submit({
+        instrumentId: line.instrumentId,
+        side: line.action === 'sell' ? 'sell' : 'buy',
+        type: 'market',
+        quantity: line.quantity,
+        tag: reason,
+        features: { weight: line.weight, target: line.target, drift: line.drift },
+      });
+      // The engine may process the order during submit (a denial arrives before submit returns).
+      const order = ctx.portfolio.order(id);
+      if (order === undefined || !isOrderTerminal(order.status)) this.inFlight.add(id);
+    }
+  }
+}

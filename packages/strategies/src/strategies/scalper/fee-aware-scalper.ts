@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import {
+  BaseStrategy, Decimal, ZERO, instrumentId, isOrderTerminal, parseInterval, roundPrice, roundQuantity,
+  type Bar, type BookView, type ClientOrderId, type EpochMs, type Instrument, type OrderEvent, type OrderSide, type Quote,
+  type StrategyContext, type Subscription, type Trade,
+} from '@kbot/core';
+import { CancelBudget } from './cancel-budget.js';
+
+const amountText = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'an amount such as "0.01"'), z.number().finite().positive()]).transform(String)
+  .refine((value) => Number(value) > 0, 'an amount above 0');
+
+export const feeAwareScalperParams = z.object({
+  /** Instrument, e.g. `ETH/USD`. */
+  pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "ETH/USD"'),
+  /** Bars for the fast-market guard; the scalper quotes only after the first one. */
+  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m"').default('1m'),
+  /** Where the best bid and ask come from: `quotes` (ticker) or `book` (L2, which also gives the imbalance). */
+  source: z.enum(['quotes', 'book']).default('quotes'),
+  /** Book levels summed for the imbalance. */
+  bookDepth: z.number().int().min(1).default(10),
+  /** Base quantity of each quote. */
+  quantity: amountText,
+  /** Most base inventory held (filled) plus bid (resting). */
+  maxPosition: amountText,
+  /** Quote only when the spread captured, less 2 × the maker fee, is above this (percent of mid). */
+  minEdgePercent: z.number().finite().min(0).default(0),
+  /** Quote this many ticks inside the best bid and ask (0: join them). */
+  improveTicks: z.number().int().min(0).default(0),
+  /** At full inventory both quotes sit this many ticks lower (less eager to buy, keener to sell); proportional below. */
+  skewTicks: z.number().int().min(0).default(2),
+  /** Cancel (and re-place) a quote this old, in milliseconds. */
+  staleAfterMs: z.number().int().positive().default(30_000),
+  /** Cancel a quote more than this many ticks from where it would be placed now. */
+  repriceTicks: z.number().int().min(0).default(2),
+  /** Order-rate budget: at most this many cancels in any minute; past it, stale quotes stay. */
+  maxCancelsPerMinute: z.number().int().min(1).default(20),
+  /** Pull quotes while the last bar's range (high − low) / close is above this, percent; null: never. */
+  maxBarRangePercent: z.number().positive().nullable().default(null),
+  /** Book only: no bid when (bids − asks) / (bids + asks) over `bookDepth` ≤ −this, no ask when ≥ this; null: off. */
+  imbalanceThreshold: z.number().gt(0).max(1).nullable().default(null),
+  /** Sell only at or above the entry plus both maker fees (never realize a loss on inventory). */
+  sellAboveBreakEven: z.boolean().default(true),
+}).strict();
+
+export type FeeAwareScalperParams = z.output<typeof feeAwareScalperParams>;
+
+interface Top {
+  readonly bid: number;
+  readonly ask: number;
+  readonly time: EpochMs;
+  /** (bids − asks) / (bids + asks) over the book depth; undefined from quotes. */
+  readonly imbalance: number | undefined;
+}
+
+interface LiveQuote {
+  readonly id: ClientOrderId;
+  readonly side: OrderSide;
+  readonly price: Decimal;
+  readonly placedAt: EpochMs;
+  cancelRequested: boolean;
+}
+
+/** What the scalper would post now, per side; undefined: no quote on that side. */
+export interface ScalperQuotes {
+  readonly bid: { readonly price: Decimal; readonly quantity: Decimal } | undefined;
+  readonly ask: { readonly price: Decimal; readonly quantity: Decimal } | undefined;
+  /** Spread captured by bid and ask at these prices, less 2 × maker fee, percent of mid. */
+  readonly edgePercent: number;
+}
+
+/**
+ * Fee-aware micro-scalping with post-only limit orders around the spread. It bids only when the
+ * spread it would capture, less two maker fees (the instrument's `makerFee`: the account's tier),
+ * beats `minEdgePercent`; it offers its inventory at the ask, never below the entry plus both fees.
+ * Quotes skew down as inventory builds and the bid stops at `maxPosition`. A quote is cancelled
+ * when it is older than `staleAfterMs` or more than `repriceTicks` from where it belongs, within a
+ * cancel budget per minute. Every order is post-only (maker or nothing).
+ *
+ * Needs quotes or an L2 book, and public trades, in time order: bar data cannot show a spread or a
+ * queue, so a backtest on bars cannot evaluate it (see the README).
+ */
+export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
+  static readonly paramsSchema = feeAwareScalperParams;
+
+  private instrument!: Instrument;
+  private quantity!: Decimal;
+  private maxPosition!: Decimal;
+  private budget!: CancelBudget;
+  private top: Top | undefined;
+  private lastTrade: Trade | undefined;
+  private lastBar: Bar | undefined;
+  private readonly live: { buy: LiveQuote | undefined; sell: LiveQuote | undefined } = { buy: undefined, sell: undefined };
+
+  subscriptions(params: FeeAwareScalperParams): Subscription[] {
+    const id = instrumentId(params.pair);
+    return [
+      { instrumentId: id, kind: 'bars', interval: parseInterval(params.interval) },
+      params.source === 'book' ? { instrumentId: id, kind: 'book', depth: params.bookDepth } : { instrumentId: id, kind: 'quotes' },
+      { instrumentId: id, kind: 'trades' },
+    ];
+  }
+
+  onStart(ctx: StrategyContext<FeeAwareScalperParams>): void {
+    this.instrument = ctx.market.instrument(ctx.params.pair);
+    this.quantity = new Decimal(ctx.params.quantity);
+    this.maxPosition = new Decimal(ctx.params.maxPosition);
+    this.budget = new CancelBudget(ctx.params.maxCancelsPerMinute);
+  }
+
+  onBar(bar: Bar, ctx: StrategyContext<FeeAwareScalperParams>): void {
+    this.lastBar = bar;
+    this.maintain(ctx);
+  }
+
+  onQuote(quote: Quote, ctx: StrategyContext<FeeAwareScalperParams>): void {
+    this.top = { bid: quote.bid, ask: quote.ask, time: quote.time, imbalance: undefined };
+    this.maintain(ctx);
+  }
+
+  onBook(book: BookView, ctx: StrategyContext<FeeAwareScalperParams>): void {
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    if (!bid || !ask) return;
+    const depth = ctx.params.bookDepth;
+    let bids = 0;
+    let asks = 0;
+    for (const level of book.bids(depth)) bids += level.quantity;
+    for (const level of book.asks(depth)) asks += level.quantity;
+    this.top = { bid: bid.price, ask: ask.price, time: book.time, imbalance: bids + asks > 0 ? (bids - asks) / (bids + asks) : 0 };
+    this.maintain(ctx);
+  }
+
+  /** Trades move no quote by themselves; they run the staleness check and warn of a stale book. */
+  onTrade(trade: Trade, ctx: StrategyContext<FeeAwareScalperParams>): void {
+    this.lastTrade = trade;
+    this.maintain(ctx);
+  }
+
+  onOrderEvent(event: OrderEvent): void {
+    for (const side of ['buy', 'sell'] as const) {
+      const live = this.live[side];
+      if (live && live.id === event.clientOrderId && isOrderTerminal(event.order.status)) this.live[side] = undefined;
+    }
+  }
+
+  /** The quotes the scalper wants now (for tests and tools); undefined before a bar and a top of book. */
+  desiredQuotes(ctx: StrategyContext<FeeAwareScalperParams>): ScalperQuotes | undefined {
+    const top = this.top;
+    const bar = this.lastBar;
+    if (top === undefined || bar === undefined) return undefined;
+    const params = ctx.params;
+    const instrument = this.instrument;
+    const tick = instrument.priceIncrement;
+    const inventory = ctx.portfolio.position(instrument.id)?.quantity ?? ZERO;
+    const bestBid = new Decimal(top.bid);
+    const bestAsk = new Decimal(top.ask);
+
+    // Inside the spread by `improveTicks`, but never crossing: bid and ask keep a tick between them.
+    let bid = roundPrice(instrument, bestBid.plus(tick.times(params.improveTicks)), 'down');
+    let ask = roundPrice(instrument, bestAsk.minus(tick.times(params.improveTicks)), 'up');
+    if (bid.greaterThanOrEqualTo(ask)) {
+      bid = roundPrice(instrument, bestBid, 'down');
+      ask = roundPrice(instrument, bestAsk, 'up');
+    }
+    // Exact, so a spread of exactly two maker fees is no edge (it is not a rounding error above zero).
+    const mid = bestBid.plus(bestAsk).dividedBy(2);
+    const edge = ask.minus(bid).dividedBy(mid).minus(instrument.makerFee.times(2)).times(100);
+    const edgePercent = edge.toNumber();
+
+    // Skew: at full inventory both quotes move `skewTicks` lower.
+    const fill = this.maxPosition.isZero() ? 0 : Math.min(1, inventory.dividedBy(this.maxPosition).toNumber());
+    const skew = tick.times(Math.round(params.skewTicks * fill));
+    bid = bid.minus(skew);
+    ask = Decimal.max(ask.minus(skew), roundPrice(instrument, bestBid.plus(tick), 'up'));
+
+    const fastMarket = params.maxBarRangePercent !== null && ((bar.high - bar.low) / bar.close) * 100 > params.maxBarRangePercent;
+    const imbalance = top.imbalance;
+    const threshold = params.imbalanceThreshold;
+    // A trade printed after the top of book at or through our price: the book we see is stale.
+    const trade = this.lastTrade !== undefined && this.lastTrade.time > top.time ? this.lastTrade : undefined;
+
+    let bidQuote: ScalperQuotes['bid'];
+    const room = this.maxPosition.minus(inventory);
+    const bidQuantity = roundQuantity(instrument, Decimal.min(this.quantity, room));
+    if (
+      !fastMarket && edge.greaterThan(params.minEdgePercent) && bidQuantity.greaterThanOrEqualTo(instrument.minQuantity) && bidQuantity.isPositive()
+      && bidQuantity.times(bid).greaterThanOrEqualTo(instrument.minCost)
+      && !(threshold !== null && imbalance !== undefined && imbalance <= -threshold)
+      && !(trade !== undefined && trade.price <= bid.toNumber())
+    ) {
+      bidQuote = { price: bid, quantity: bidQuantity };
+    }
+
+    let askQuote: ScalperQuotes['ask'];
+    const askQuantity = roundQuantity(instrument, Decimal.min(this.quantity, inventory));
+    if (params.sellAboveBreakEven) {
+      const entry = ctx.portfolio.position(instrument.id)?.averageEntryPrice;
+      if (entry !== undefined && entry.isPositive()) {
+        const fee = instrument.makerFee;
+        ask = Decimal.max(ask, roundPrice(instrument, entry.times(fee.plus(1)).dividedBy(new Decimal(1).minus(fee)), 'up'));
+      }
+    }
+    if (
+      !fastMarket && askQuantity.greaterThanOrEqualTo(instrument.minQuantity) && askQuantity.isPositive()
+      && askQuantity.times(ask).greaterThanOrEqualTo(instrument.minCost)
+      && !(threshold !== null && imbalance !== undefined && imbalance >= threshold)
+      && !(trade !== undefined && trade.price >= ask.toNumber())
+    ) {
+      askQuote = { price: ask, quantity: askQuantity };
+    }
+    // Never bid at or above our own ask: reducing inventory comes first.
+    if (bidQuote !== undefined && askQuote !== undefined && bidQuote.price.greaterThanOrEqualTo(askQuote.price)) bidQuote = undefined;
+    return { bid: bidQuote, ask: askQuote, edgePercent };
+  }
+
+  private maintain(ctx: StrategyContext<FeeAwareScalperParams>): void {
+    const desired = this.desiredQuotes(ctx);
+    if (desired === undefined) return;
+    const now = ctx.clock.now();
+    const params = ctx.params;
+    const tolerance = this.instrument.priceIncrement.times(params.repriceTicks);
+    for (const side of ['buy', 'sell'] as const) {
+      const want = side === 'buy' ? desired.bid : desired.ask;
+      const live = this.live[side];
+      if (live) {
+        if (live.cancelRequested) continue;
+        const stale = now - live.placedAt >= params.staleAfterMs;
+        const moved = want === undefined || live.price.minus(want.price).abs().greaterThan(tolerance);
+        if ((stale || moved) && this.budget.allows(now)) {
+          this.budget.spend(now);
+          live.cancelRequested = true;
+          ctx.orders.cancel(live.id);
+        }
+        continue;
+      }
+      if (want === undefined) continue;
+      const id = ctx.orders.submit({
+        instrumentId: this.instrument.id, side, type: 'limit', price: want.price, quantity: want.quantity, postOnly: true, timeInForce: 'gtc',
+        tag: side === 'buy' ? 'scalp bid' : 'scalp ask', features: { edgePercent: desired.edgePercent },
+      });
+      // The engine may settle the order during submit (a denial, a post-only rejection).
+      const order = ctx.portfolio.order(id);
+      if (order === undefined || !isOrderTerminal(order.status)) this.live[side] = { id, side, price: want.price, placedAt: now, cancelRequested: false };
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type StrategyContext } from '@kbot/core';
+import { TEST_START_TIME, bar, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
+import type { PairRanking } from './rank-pairs.js';
+import { ScannerRotation, scannerRotationParams, type ScannerRotationParams } from './scanner-rotation.js';
+
+/** Hourly bars from closes and base volumes; each bar opens at the previous close. */
+function series(pair: string, closes: number[], volumes: number[]): Bar[] {
+  return closes.map((close, index) => bar({
+    instrumentId: pair, interval: '1h', openTime: TEST_START_TIME + index * HOUR_MS, open: index === 0 ? close : closes[index - 1]!, close, volume: volumes[index]!,
+  }));
+}
+
+// BTC leads on traded value (≈ 40,000 USD a bar) until its volume drops to a tenth at hour 4;
+// ETH trades a steady ≈ 20,000 USD a bar, rising; SOL ≈ 10,000 USD a bar, falling.
+const market = [...mergeBarStreams([
+  series('BTC/USD', [40_000, 40_400, 40_800, 41_200, 41_600, 42_000, 42_400, 42_800], [1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1]),
+  series('ETH/USD', [2000, 2010, 2020, 2030, 2040, 2050, 2060, 2070], [10, 10, 10, 10, 10, 10, 10, 10]),
+  series('SOL/USD', [100, 99, 98, 97, 96, 95, 94, 93], [100, 100, 100, 100, 100, 100, 100, 100]),
+])];
+
+const params = (input: Record<string, unknown> = {}): ScannerRotationParams => scannerRotationParams.parse({
+  pairs: ['BTC/USD', 'ETH/USD', 'SOL/USD'], interval: '1h', topN: 1, window: 2, trendPeriod: 2, trendLookback: 1,
+  weights: { volume: 1, spread: 0, volatility: 0, trend: 0 }, allocation: 0.5, rescanEveryBars: 1, ...input,
+});
+
+/** Records every candidate list it is handed: the "other logic" the scanner feeds. */
+class RecordingRotation extends ScannerRotation {
+  readonly lists: Array<[number, readonly InstrumentId[]]> = [];
+
+  protected override onRankingChanged(_ranking: PairRanking, candidates: readonly InstrumentId[], time: EpochMs, _ctx: StrategyContext<ScannerRotationParams>): void {
+    this.lists.push([(time - TEST_START_TIME) / HOUR_MS, candidates]);
+  }
+}
+
+async function run(strategy: ScannerRotation, input: Record<string, unknown> = {}): Promise<StrategyHarness<ScannerRotationParams>> {
+  const harness = await createStrategyHarness({ strategy, params: params(input) });
+  harness.feed(market);
+  await harness.stop();
+  return harness;
+}
+
+const decided = (harness: StrategyHarness<ScannerRotationParams>) =>
+  harness.intents.map((entry) => [(entry.time - TEST_START_TIME) / HOUR_MS, entry.intent.side, entry.intent.instrumentId, String(entry.intent.quantity), entry.intent.tag]);
+
+describe('ScannerRotation', () => {
+  it('buys the top-ranked pair, and rotates when the ranking changes under it', async () => {
+    const strategy = new RecordingRotation();
+    const harness = await run(strategy);
+    // Ranking starts at hour 3 (ATR and the EMA slope need three bars). Quote volume over two bars:
+    // BTC 81,200, ETH 40,300, SOL 19,700. BTC's close 40,800 is above its EMA(2) 40,600, which rose: buy
+    // with half the USD less twice the taker fee: 10,000 × 0.5 × 0.992 / 40,800 = 0.12156862 BTC.
+    // At hour 6 BTC's window holds 4,160 + 4,200 = 8,360 against ETH's 40,900: BTC leaves the list, is
+    // sold; at hour 7, flat, the new leader ETH (rising) is bought with half the USD then.
+    expect(decided(harness)).toEqual([
+      [3, 'buy', 'BTC/USD', '0.12156862', 'rank 1'],
+      [6, 'sell', 'BTC/USD', '0.12156862', 'left the candidates'],
+      [7, 'buy', 'ETH/USD', '2.43319754', 'rank 1'],
+    ]);
+    expect(harness.fills.map((fill) => [fill.side, fill.instrumentId, fill.price.toFixed(), fill.fee.toFixed()])).toEqual([
+      ['buy', 'BTC/USD', '40800', '19.84'],
+      ['sell', 'BTC/USD', '42000', '20.4235'],
+      ['buy', 'ETH/USD', '2060', '17.5434'],
+    ]);
+    expect(harness.roundTrips.map((trip) => [trip.instrumentId, trip.netPnl.toFixed()])).toEqual([['BTC/USD', '105.618844']]);
+    expect(strategy.lists).toEqual([[3, ['BTC/USD']], [6, ['ETH/USD']]]);
+    expect(strategy.candidates).toEqual(['ETH/USD']);
+    expect(strategy.ranking.ranked.map((entry) => entry.instrumentId)).toEqual(['ETH/USD', 'SOL/USD', 'BTC/USD']);
+  });
+
+  it('hands the top-N list to the trend rule: a falling leader is passed over for the next candidate', async () => {
+    // SOL trades far more than ETH but falls; with topN 2 both are candidates.
+    const heavySol = [...mergeBarStreams([
+      series('ETH/USD', [2000, 2010, 2020, 2030, 2040], [10, 10, 10, 10, 10]),
+      series('SOL/USD', [100, 99, 98, 97, 96], [1000, 1000, 1000, 1000, 1000]),
+    ])];
+    const harness = await createStrategyHarness({ strategy: new RecordingRotation(), params: params({ pairs: ['ETH/USD', 'SOL/USD'], topN: 2 }) });
+    harness.feed(heavySol);
+    await harness.stop();
+    // SOL ranks first (≈ 98,000 USD against ≈ 40,000) but falls: the rule skips it and buys ETH, rank 2.
+    expect(decided(harness)).toEqual([[3, 'buy', 'ETH/USD', '2.45544554', 'rank 2']]);
+  });
+
+  it('never trades a blacklisted pair, and a minimum volume keeps thin pairs off the list', async () => {
+    const blacklisted = await run(new RecordingRotation(), { blacklist: ['BTC'] });
+    expect(blacklisted.intents.map((entry) => entry.intent.instrumentId)).not.toContain('BTC/USD');
+    expect(decided(blacklisted)[0]).toEqual([3, 'buy', 'ETH/USD', '2.45544554', 'rank 1']);
+
+    const strategy = new RecordingRotation();
+    const harness = await run(strategy, { minQuoteVolume: 50_000 });
+    // Only BTC's 81,200 passes at first; once it drops below 50,000 nothing is left to hold.
+    expect(strategy.lists).toEqual([[3, ['BTC/USD']], [5, []]]);
+    expect(decided(harness)).toEqual([
+      [3, 'buy', 'BTC/USD', '0.12156862', 'rank 1'],
+      [5, 'sell', 'BTC/USD', '0.12156862', 'left the candidates'],
+    ]);
+    expect(strategy.ranking.excluded.map((entry) => [entry.instrumentId, entry.reason])).toEqual([
+      ['BTC/USD', 'below-min-volume'], ['ETH/USD', 'below-min-volume'], ['SOL/USD', 'below-min-volume'],
+    ]);
+  });
+
+  it('notes that the spread is not scored when there are no quotes (bar backtests)', async () => {
+    const strategy = new RecordingRotation();
+    await run(strategy, { weights: { volume: 1, spread: 1, volatility: 0, trend: 0 } });
+    expect(strategy.ranking.ranked.map((entry) => entry.notes)).toEqual([
+      ['spread not scored: no quotes for this pair'], ['spread not scored: no quotes for this pair'], ['spread not scored: no quotes for this pair'],
+    ]);
+  });
+
+  it('validates its params', () => {
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD', 'ETH/EUR'], interval: '1h' }).error?.issues[0]?.message).toBe('pairs of one quote asset (received USD, EUR)');
+    expect(scannerRotationParams.safeParse({ pairs: [], interval: '1h' }).success).toBe(false);
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '1h', weights: { volume: 0, spread: 0, volatility: 0, trend: 0 } }).error?.issues[0]?.message).toBe('at least one weight above 0');
+  });
+});
+
+runStrategyContract('ScannerRotation', () => new ScannerRotation(), params(), market);
+runStrategyContract('ScannerRotation with quotes', () => new ScannerRotation(), params({ useQuotes: true }), market);

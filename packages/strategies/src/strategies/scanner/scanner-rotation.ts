@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import {
+  BaseStrategy, Decimal, instrumentId, isOrderTerminal, parseInterval, roundQuantity, splitInstrumentId,
+  type Bar, type ClientOrderId, type EpochMs, type InstrumentId, type OrderEvent, type OrderIntent, type Quote, type StrategyContext, type Subscription,
+} from '@kbot/core';
+import { BarSteps } from '../portfolio/bar-steps.js';
+import { PairMetrics, type PairMetricsSnapshot } from './pair-metrics.js';
+import { rankPairs, type PairRanking, type RankedPair } from './rank-pairs.js';
+
+const PAIR = /^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/;
+const weight = z.number().finite().min(0);
+
+export const scannerRotationParams = z.object({
+  /** The pairs scanned, all with the same quote asset. */
+  pairs: z.array(z.string().regex(PAIR, 'an instrument such as "BTC/USD"')).min(1),
+  /** Bar interval of every pair, e.g. `15m`. */
+  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  /** How many of the best-ranked pairs are candidates; a held pair is sold once it drops out of them. */
+  topN: z.number().int().min(1).default(2),
+  /** Bars of quote volume summed, and the ATR period (96 × 15m = one day). */
+  window: z.number().int().min(2).default(96),
+  /** EMA period of the trend figure and of the entry rule. */
+  trendPeriod: z.number().int().min(2).default(96),
+  /** Bars over which the EMA's slope is measured. */
+  trendLookback: z.number().int().min(1).default(16),
+  /** Rank (and trade) every this many steps: 4 × 15m = hourly. */
+  rescanEveryBars: z.number().int().min(1).default(4),
+  /** Pairs whose quote volume over the window is below this are not ranked. */
+  minQuoteVolume: z.number().finite().min(0).default(0),
+  /** Pairs with a known spread above this (percent) are not ranked; null: no limit. Needs quotes. */
+  maxSpreadPercent: z.number().finite().min(0).nullable().default(null),
+  /** Pairs (`DOGE/USD`) or assets (`DOGE`) never traded. */
+  blacklist: z.array(z.string().min(1)).default([]),
+  weights: z.object({ volume: weight.default(1), spread: weight.default(1), volatility: weight.default(1), trend: weight.default(1) }).strict()
+    .default({ volume: 1, spread: 1, volatility: 1, trend: 1 })
+    .refine((w) => w.volume + w.spread + w.volatility + w.trend > 0, 'at least one weight above 0'),
+  /** Also subscribe to quotes, for the spread (live and paper; bar backtests have none). */
+  useQuotes: z.boolean().default(false),
+  /** Share of the available quote balance one entry spends. */
+  allocation: z.number().gt(0).max(1).default(0.95),
+}).strict().superRefine((params, issues) => {
+  const quotes = [...new Set(params.pairs.map((pair) => pair.toUpperCase().split('/')[1]))];
+  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['pairs'], message: `pairs of one quote asset (received ${quotes.join(', ')})` });
+  const normalized = params.pairs.map((pair) => pair.toUpperCase());
+  const duplicate = normalized.find((pair, index) => normalized.indexOf(pair) !== index);
+  if (duplicate) issues.addIssue({ code: 'custom', path: ['pairs'], message: `each pair once (${duplicate} is given twice)` });
+});
+
+export type ScannerRotationParams = z.output<typeof scannerRotationParams>;
+
+/**
+ * Opportunity scanner with a rotation on top. Every step (see `BarSteps`) it ranks the pairs with
+ * `rankPairs` on figures streamed from their bars (`PairMetrics`: quote volume, ATR %, EMA slope,
+ * and the spread when quotes arrive) and keeps the top `topN` as the candidate list, which changes
+ * as the market does. It holds at most one pair: when flat it buys the best-ranked candidate that
+ * `wantsToEnter` accepts; it sells when the held pair leaves the candidates or `wantsToHold` turns
+ * it down. Market orders on step closes.
+ *
+ * The logic fed with the candidates is the protected methods `wantsToEnter` (default: the close is
+ * above the trend EMA and the EMA is rising), `wantsToHold` (default: the EMA is still rising) and
+ * `onRankingChanged`. Subclass to plug in another rule.
+ *
+ * When it loses: rotations pay two taker fees each; chasing whatever ranks best buys after moves,
+ * and a choppy market makes the trend rule flip in and out.
+ */
+export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
+  static readonly paramsSchema = scannerRotationParams;
+
+  private pairs: InstrumentId[] = [];
+  private interval = 0;
+  private steps!: BarSteps;
+  private readonly metrics = new Map<InstrumentId, PairMetrics>();
+  private stepCount = 0;
+  private top: readonly InstrumentId[] = [];
+  private current: PairRanking = { ranked: [], excluded: [] };
+  private inFlight: ClientOrderId | undefined;
+
+  /** The latest ranking. */
+  get ranking(): PairRanking {
+    return this.current;
+  }
+
+  /** The latest candidate list, best first. */
+  get candidates(): readonly InstrumentId[] {
+    return this.top;
+  }
+
+  subscriptions(params: ScannerRotationParams): Subscription[] {
+    const interval = parseInterval(params.interval);
+    return params.pairs.flatMap((pair): Subscription[] => [
+      { instrumentId: instrumentId(pair), kind: 'bars', interval },
+      ...(params.useQuotes ? [{ instrumentId: instrumentId(pair), kind: 'quotes' as const }] : []),
+    ]);
+  }
+
+  onStart(ctx: StrategyContext<ScannerRotationParams>): void {
+    const params = ctx.params;
+    this.pairs = params.pairs.map((pair) => instrumentId(pair));
+    this.interval = parseInterval(params.interval);
+    this.steps = new BarSteps(this.pairs);
+    for (const pair of this.pairs) {
+      ctx.market.instrument(pair);
+      this.metrics.set(pair, new PairMetrics(pair, { window: params.window, trendPeriod: params.trendPeriod, trendLookback: params.trendLookback }));
+    }
+  }
+
+  onBar(bar: Bar, ctx: StrategyContext<ScannerRotationParams>): void {
+    if (bar.interval !== this.interval) return;
+    const update = this.steps.onBar(bar);
+    if (update.flushed !== undefined) this.step(update.flushed, ctx);
+    this.metrics.get(bar.instrumentId)?.onBar(bar);
+    if (update.completed !== undefined) this.step(update.completed, ctx);
+  }
+
+  onQuote(quote: Quote): void {
+    this.metrics.get(quote.instrumentId)?.onQuote(quote);
+  }
+
+  onOrderEvent(event: OrderEvent): void {
+    if (event.clientOrderId === this.inFlight && isOrderTerminal(event.order.status)) this.inFlight = undefined;
+  }
+
+  /**
+   * Whether to buy `pair`, a candidate, when flat. Default: the last close is above EMA(trendPeriod)
+   * and the EMA rose over the last `trendLookback` bars.
+   */
+  protected wantsToEnter(_pair: RankedPair, metrics: PairMetricsSnapshot, _ctx: StrategyContext<ScannerRotationParams>): boolean {
+    return metrics.close !== undefined && metrics.ema !== undefined && metrics.trendPercent !== undefined
+      && metrics.close > metrics.ema && metrics.trendPercent > 0;
+  }
+
+  /**
+   * Whether to stay in the held pair while it is still a candidate. Default: the EMA is still rising
+   * (a close dipping under the EMA alone does not sell: that would trade every wiggle).
+   */
+  protected wantsToHold(_pair: RankedPair, metrics: PairMetricsSnapshot, _ctx: StrategyContext<ScannerRotationParams>): boolean {
+    return metrics.trendPercent !== undefined && metrics.trendPercent > 0;
+  }
+
+  /** Called when the candidate list changes (a different pair, or a different order). */
+  protected onRankingChanged(_ranking: PairRanking, _candidates: readonly InstrumentId[], _time: EpochMs, _ctx: StrategyContext<ScannerRotationParams>): void {}
+
+  private step(time: EpochMs, ctx: StrategyContext<ScannerRotationParams>): void {
+    const params = ctx.params;
+    if (this.stepCount++ % params.rescanEveryBars !== 0) return;
+    const snapshots = this.pairs.map((pair) => {
+      const snapshot = this.metrics.get(pair)!.snapshot();
+      return { ...snapshot, status: ctx.market.instrument(pair).status };
+    });
+    const ranking = rankPairs(snapshots, {
+      minQuoteVolume: params.minQuoteVolume,
+      ...(params.maxSpreadPercent === null ? {} : { maxSpreadPercent: params.maxSpreadPercent }),
+      blacklist: params.blacklist,
+      weights: params.weights,
+      now: time,
+      // A pair silent for a whole window has no current figures.
+      maxAgeMs: params.window * this.interval,
+    });
+    this.current = ranking;
+    const top = ranking.ranked.slice(0, params.topN).map((entry) => entry.instrumentId as InstrumentId);
+    if (top.length !== this.top.length || top.some((pair, index) => pair !== this.top[index])) {
+      this.top = Object.freeze(top);
+      ctx.log.debug('scanner candidates changed', { time, candidates: top });
+      this.onRankingChanged(ranking, this.top, time, ctx);
+    }
+    if (this.inFlight !== undefined) return;
+
+    const held = this.pairs.find((pair) => ctx.portfolio.position(pair) !== undefined);
+    const byId = new Map(ranking.ranked.map((entry) => [entry.instrumentId as InstrumentId, entry]));
+    if (held !== undefined) {
+      const entry = byId.get(held);
+      const keep = entry !== undefined && top.includes(held) && this.wantsToHold(entry, this.metrics.get(held)!.snapshot(), ctx);
+      if (!keep) {
+        const position = ctx.portfolio.position(held)!;
+        this.submit(ctx, { instrumentId: held, side: 'sell', type: 'market', quantity: position.quantity, tag: entry === undefined || !top.includes(held) ? 'left the candidates' : 'trend rule says out' });
+      }
+      return;
+    }
+    for (const pair of top) {
+      const entry = byId.get(pair)!;
+      const metrics = this.metrics.get(pair)!.snapshot();
+      if (!this.wantsToEnter(entry, metrics, ctx)) continue;
+      const instrument = ctx.market.instrument(pair);
+      const available = ctx.portfolio.balance(splitInstrumentId(pair).quote).available;
+      // The taker fee twice over stays aside, so the venue's funds check passes at the next open.
+      const spend = available.times(params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
+      const quantity = roundQuantity(instrument, spend.dividedBy(new Decimal(metrics.close!)));
+      if (quantity.lessThan(instrument.minQuantity) || quantity.isZero() || quantity.times(metrics.close!).lessThan(instrument.minCost)) return;
+      this.submit(ctx, {
+        instrumentId: pair, side: 'buy', type: 'market', quantity, tag: `rank ${entry.rank}`,
+        features: { rank: entry.rank, score: entry.score, trendPercent: metrics.trendPercent!, volatilityPercent: metrics.volatilityPercent!, quoteVolume: metrics.quoteVolume! },
+      });
+      return;
+    }
+  }
+
+  private submit(ctx: StrategyContext<ScannerRotationParams>, intent: OrderIntent): void {
+    const id = ctx.orders.submit(intent);
+    const order = ctx.portfolio.order(id);
+    // The engine may settle the order during submit (a denial): then nothing is in flight.
+    this.inFlight = order !== undefined && isOrderTerminal(order.status) ? undefined : id;
+  }
+}
