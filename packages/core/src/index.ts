@@ -126,3 +126,7 @@ export { definePlugin, isKbotPlugin } from './di/plugin.js';
 export type { KbotPlugin, PluginContext } from './di/plugin.js';
 export { createBot } from './di/container.js';
 export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry } from './di/container.js';
+
+// paper and live sessions
+export { runSession } from './session/run-session.js';
+export type { RunSessionOptions, SessionStatus } from './session/run-session.js';

@@ -36,6 +36,8 @@ export interface StrategySummary {
 
 /** Everything a finished backtest knows. Money is Decimal; reports write it as decimal strings. */
 export interface BacktestResult {
+  /** What produced it: a backtest, or a paper or live session (same shape, same reports). */
+  readonly mode?: 'backtest' | 'paper' | 'live';
   readonly kbotVersion: string;
   readonly name: string;
   readonly startedAt: EpochMs;

@@ -166,7 +166,7 @@ export interface ReportEquityPoint {
 
 export interface ReportJson {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  readonly kind: 'backtest';
+  readonly kind: 'backtest' | 'paper' | 'live';
   readonly kbotVersion: string;
   readonly name: string;
   /** True when any data source is a generated market: the results say nothing about real prices. */
@@ -193,7 +193,7 @@ export function toReportJson(result: BacktestResult): ReportJson {
   const m = result.metrics;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    kind: 'backtest',
+    kind: result.mode ?? 'backtest',
     kbotVersion: result.kbotVersion,
     name: result.name,
     generatedMarket: result.data.some((source) => source.generated),

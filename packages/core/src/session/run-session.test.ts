@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/schema.js';
+import { createBot } from '../di/container.js';
+import { krakenSpotInstruments } from '../backtest/instruments.js';
+import { instrumentId } from '../model/ids.js';
+import type { Bar, Subscription } from '../model/market-data.js';
+import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
+import { bars } from '../testing/market-data-builders.js';
+import { createFakeExchange } from '../testing/fake-exchange.js';
+import { runSession } from './run-session.js';
+
+const BTC = instrumentId('BTC/USD');
+const MINUTE = 60_000;
+
+/** Buys on its 2nd bar and sells on its 4th. */
+class BuyThenSell extends BaseStrategy<Record<string, never>> {
+  private seen = 0;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    this.seen++;
+    if (this.seen === 2) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+    const position = ctx.portfolio.position(BTC);
+    if (this.seen === 4 && position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
+  }
+}
+
+describe('runSession (paper)', () => {
+  it('runs the engine on pushed market data with the simulated venue and reports like a backtest', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+    const bot = createBot(validateConfig({ name: 'paper-test', strategies: [BuyThenSell.with({})] }));
+    // Bars from the next whole minute on: a paper venue fills only on data after the order.
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const feed = bars([40_000, 40_100, 40_200, 40_300, 40_400, 40_500], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 });
+    const statuses: number[] = [];
+    const session = runSession({
+      bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '10000' }, maxBars: 6,
+      onStatus: (status) => statuses.push(status.bars),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    exchange.data.push(feed);
+    const result = await session;
+    expect(result.mode).toBe('paper');
+    expect(result.barsProcessed).toBe(6);
+    expect(statuses).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.fills.map((fill) => [fill.side, fill.quantity.toFixed()])).toEqual([['buy', '0.01'], ['sell', '0.01']]);
+    // The buy on bar 2's close fills at bar 3's open (40,100 + 5 bps slippage, rounded up to the tick).
+    expect(result.fills[0]!.price.toFixed()).toBe('40120.1');
+    expect(result.roundTrips).toHaveLength(1);
+    expect(result.endEquity.equals(result.endBalances.USD!)).toBe(true);
+    expect(exchange.data.unsubscribeCalls).toHaveLength(1);
+  });
+
+  it('stops on its signal and refuses a strategy whose pair the venue does not list', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments().filter((instrument) => instrument.id !== 'BTC/USD') });
+    const bot = createBot(validateConfig({ strategies: [BuyThenSell.with({})] }));
+    await expect(runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test' })).rejects.toThrow(/strategies: received a subscription to BTC\/USD, expected an instrument the fake venue lists/);
+
+    const listed = createFakeExchange({ instruments: krakenSpotInstruments() });
+    const controller = new AbortController();
+    const session = runSession({ bot: createBot(validateConfig({ strategies: [BuyThenSell.with({})] })), exchange: listed, mode: 'paper', kbotVersion: 'test', signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const result = await session;
+    expect(result.barsProcessed).toBe(0);
+  });
+});
