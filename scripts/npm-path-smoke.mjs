@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const packages = ['core', 'strategies', 'cli'];
+const packages = ['core', 'strategies', 'exchange-kraken', 'cli'];
 const pnpm = ['-y', 'pnpm@12.4.2'];
 
 function run(command, args, cwd, options = {}) {

@@ -5,6 +5,8 @@ import { strategyRegistry } from '@kbot/strategies';
 import { backtestCommand } from './commands/backtest.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { initProject } from './commands/init.js';
+import { startSim } from './commands/sim.js';
+import { runCommand } from './commands/run.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 
 export const KBOT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -77,6 +79,55 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
       else if (outcome.ok) io.stdout(`config ok: ${outcome.file}\n${JSON.stringify(outcome.summary, null, 2)}`);
       else io.stderr(`config has ${outcome.problems.length} problem(s):\n${outcome.problems.map((line) => `  ${line}`).join('\n')}`);
       if (!outcome.ok) exitCode = EXIT.usage;
+    });
+
+  program
+    .command('run')
+    .description('run the bot in paper or live mode against the configured exchange until Ctrl-C, --duration or --bars')
+    .option('-c, --config <file>', 'config file (default: kbot.config.ts found from the current folder)')
+    .option('--mode <mode>', 'paper or live (default: the config\'s mode)')
+    .option('--duration <time>', 'stop after this long (90s, 15m, 2h)')
+    .option('--bars <n>', 'stop after this many closed bars')
+    .option('--confirm-live', 'confirm live trading with real money (needed once per storage folder)')
+    .option('-o, --out <dir>', 'session report folder (default: <storage.dir>/reports/<name>-<mode>-<time>)')
+    .option('--json', 'print report.json to stdout instead of the summary')
+    .action(async (flags) => {
+      let last = 0;
+      const status = (line: string) => {
+        // A live status line for people; a line every 10 s otherwise (logs, CI).
+        if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(100)}`);
+        else if (Date.now() - last > 10_000) {
+          last = Date.now();
+          io.stderr(line);
+        }
+      };
+      const outcome = await runCommand(flags, { cwd: io.cwd, kbotVersion: KBOT_VERSION, registry, status });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      io.stdout(outcome.output);
+    });
+
+  program
+    .command('sim')
+    .description('run a local Kraken simulator (REST + WebSocket v2) for paper and live tests; no network, no real keys')
+    .option('--port <port>', 'port to listen on (default: any free port)')
+    .option('--speed <factor>', 'market time per wall time (default 60: a 1-minute bar per second; 0 = frozen)')
+    .option('-d, --data <file>', 'replay this market data file (repeat for several pairs; default: a generated market)', collect)
+    .option('--pair <pair>', 'pair of the generated market, or of --data files whose name does not say (default BTC/USD)')
+    .option('--interval <interval>', 'bar interval of the generated market (default 1m)')
+    .option('--balance <asset=amount>', 'starting balance of the simulated account (repeat; default USD=10000)', collect)
+    .option('--credentials <file>', 'where to write the account key and URLs (default trading_data/sim-credentials.env)')
+    .option('--seed <n>', 'seed of the generated market (default 1)')
+    .option('--start <date>', 'first bar time of the generated market (default 2024-01-01)')
+    .action(async (flags) => {
+      const started = await startSim(flags, { cwd: io.cwd });
+      io.stdout(started.lines.join('\n'));
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await started.simulator.stop();
+      io.stdout('simulator stopped');
     });
 
   program

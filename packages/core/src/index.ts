@@ -130,3 +130,12 @@ export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry 
 // paper and live sessions
 export { runSession } from './session/run-session.js';
 export type { RunSessionOptions, SessionStatus } from './session/run-session.js';
+
+// persistence
+export { SqliteStore, STORE_FILE_NAME, storeFilePath } from './persistence/sqlite-store.js';
+export type { SqliteStoreOptions, StoreDurability, SessionLogEntry } from './persistence/sqlite-store.js';
+export { StoreError } from './persistence/store-error.js';
+export type { StoreErrorCode } from './persistence/store-error.js';
+export { encodeEvent, decodeEvent, encodeValue, decodeValue, JOURNALED_EVENT_TYPES, isJournaledEventType } from './persistence/event-codec.js';
+export { MIGRATIONS, KBOT_APPLICATION_ID, latestSchemaVersion } from './persistence/migrations.js';
+export type { Migration } from './persistence/migrations.js';

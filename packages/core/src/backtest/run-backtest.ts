@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal, ZERO } from '../model/decimal.js';
 import { defineInstrument, type Instrument } from '../model/instrument.js';
 import type { Bar } from '../model/market-data.js';
+import type { Fill } from '../model/fill.js';
 import { InMemoryStore, type Store } from '../persistence/store.js';
 import { FixedFeeModel, InstrumentFeeModel, KrakenSpotFeeModel, type FeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
@@ -108,6 +109,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const progressEvery = options.progressEvery ?? 10_000;
   const onProgress = options.onProgress;
 
+  const fills: Fill[] = [];
+  engine.bus.on('order-filled', (event) => fills.push(event.fill));
   await engine.start();
   for (const bar of options.data.bars) {
     if (startEquity === undefined) startEquity = engine.equity();
@@ -125,7 +128,6 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
 
   const markPrices = engine.markPrices();
   const endEquity = engine.equity(markPrices);
-  const fills = collectFills(store);
   const feesPaid = engine.portfolio.feesPaid(quoteAsset);
   const summaries = options.data.summaries();
   const statistics = tracker.statistics();
@@ -162,10 +164,6 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       lastClose,
     }),
   };
-}
-
-function collectFills(store: Store) {
-  return store.load().events.flatMap((event) => (event.type === 'order-filled' ? [event.fill] : []));
 }
 
 /** `kraken`: Kraken's spot tiers by 30-day volume; `instrument`: each instrument's own rates; or fixed rates. */

@@ -158,6 +158,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   // ---- market data (hot path: numbers only, no allocation unless something happens) -------------
 
   onBar(bar: Bar): void {
+    if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBar(bar));
     this.advanceClock(bar.openTime);
     // The venue sees the bar first: orders placed before it may fill on it; orders placed on it cannot.
     if (this.venueFeed) {
@@ -190,6 +191,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   onTrade(trade: Trade): void {
+    if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onTrade(trade));
     this.advanceClock(trade.time);
     if (this.venueFeed) this.guarded(() => this.venueFeed!.onTrade(trade));
     this.market.onTrade(trade);
@@ -201,6 +203,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   onQuote(quote: Quote): void {
+    if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onQuote(quote));
     this.advanceClock(quote.time);
     if (this.venueFeed) this.guarded(() => this.venueFeed!.onQuote(quote));
     this.market.onQuote(quote);
@@ -212,6 +215,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   onBook(book: BookView): void {
+    if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBook(book));
     this.advanceClock(book.time);
     if (this.venueFeed) this.guarded(() => this.venueFeed!.onBook(book));
     this.market.onBook(book);
@@ -395,7 +399,29 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   private enqueue(work: AnyReport): void {
     this.queue.push(work);
-    if (!this.draining) this.drain();
+    if (!this.draining) this.step(() => this.drain());
+  }
+
+  private inStep = false;
+
+  /**
+   * One synchronous step of the engine is one store transaction (a durable store commits once per
+   * step, not once per event). Stores without batches (in memory) run the step as it is.
+   */
+  private step(work: () => void): void {
+    const store = this.store;
+    if (this.inStep || store.batch === undefined) return work();
+    this.inStep = true;
+    try {
+      store.batch(work);
+    } finally {
+      this.inStep = false;
+    }
+  }
+
+  /** A live order or cancel is about to leave the process: its journal entries must be on disk first. */
+  private commitBeforeVenue(): void {
+    if (this.mode === 'live') this.store.flush?.();
   }
 
   private runSerially(work: AnyReport): void {
@@ -467,6 +493,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (!decision.allowed) return this.deny(order, decision.code, decision.reason, decision.policy);
     const submitted = this.orders.transition(id, 'submitted', now);
     this.emitOrderEvent({ type: 'order-submitted', ...this.orderEventBase(submitted, now), command });
+    this.commitBeforeVenue();
     this.execution.submit(command);
   }
 
@@ -545,6 +572,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const now = this.clock.now();
     const pending = this.orders.transition(id, 'cancel-requested', now);
     this.emitOrderEvent({ type: 'order-cancel-requested', ...this.orderEventBase(pending, now) });
+    this.commitBeforeVenue();
     this.execution.cancel({ clientOrderId: id, venueOrderId: pending.venueOrderId, instrumentId: pending.instrumentId, requestedAt: now });
   }
 

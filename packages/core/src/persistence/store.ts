@@ -24,6 +24,10 @@ export interface Store {
   snapshot(state: EngineSnapshot): void;
   load(): Recovered;
   close(): void;
+  /** Runs fn with all its writes in one transaction: committed when it returns, rolled back if it throws. */
+  batch?<T>(fn: () => T): T;
+  /** Inside a batch: commit what was written so far (before a live order leaves the process). */
+  flush?(): void;
 }
 
 /** Keeps the journal in memory: backtests, tests, and the default when nothing must survive. */

@@ -25,7 +25,7 @@ class BufferingStore implements Store {
   private pending: JournaledEvent[] = [];
   append(events: readonly JournaledEvent[]): void {
     this.pending.push(...events);
-    if (this.pending.length >= 4) this.flush();
+    if (this.pending.length >= 4) this.commitBuffered();
   }
   snapshot(state: EngineSnapshot): void {
     this.inner.snapshot(state);
@@ -34,9 +34,9 @@ class BufferingStore implements Store {
     return this.inner.load();
   }
   close(): void {
-    this.flush();
+    this.commitBuffered();
   }
-  private flush(): void {
+  private commitBuffered(): void {
     this.inner.append(this.pending);
     this.pending = [];
   }

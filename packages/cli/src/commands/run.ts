@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  ConfigError, TOKENS, createBot, createConsoleLogger, runSession, silentLogger, toReportJson, writeReport,
+  type Exchange, type SessionStatus, type StrategyRegistry,
+} from '@kbot/core';
+import { loadKbotConfig } from '../load-config.js';
+import { UsageError } from '../exit-codes.js';
+import { backtestSummary } from '../output/tables.js';
+
+export interface RunFlags {
+  readonly config?: string;
+  readonly mode?: string;
+  readonly duration?: string;
+  readonly bars?: string;
+  readonly confirmLive?: boolean;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseDuration(value: string): number {
+  const match = DURATION.exec(value.trim());
+  if (!match) throw new UsageError(`--duration: received ${JSON.stringify(value)}, expected a length such as 90s, 15m, 2h`);
+  return Number(match[1]) * UNIT_MS[match[2]!]!;
+}
+
+/**
+ * `kbot run`: the bot in paper or live mode against the configured exchange, until Ctrl-C, a
+ * duration or a bar count; then the session report. Live trading needs keys in the environment
+ * and, the first time for a storage folder, `--confirm-live`.
+ */
+export async function runCommand(
+  flags: RunFlags,
+  context: { cwd: string; kbotVersion: string; registry: StrategyRegistry; status: (line: string) => void; signal?: AbortSignal },
+): Promise<{ output: string; reportDir: string }> {
+  const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
+  const mode = flags.mode ?? config.mode;
+  if (mode !== 'paper' && mode !== 'live') {
+    throw new UsageError(`--mode: received ${JSON.stringify(mode)}, expected "paper" or "live" (set mode in the config or pass --mode; backtests run with "kbot backtest")`);
+  }
+  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  const maxBars = flags.bars === undefined ? undefined : Number(flags.bars);
+  if (maxBars !== undefined && !(Number.isInteger(maxBars) && maxBars > 0)) throw new UsageError(`--bars: received ${JSON.stringify(flags.bars)}, expected a whole number ≥ 1`);
+  const storageDir = resolve(dirname(file), config.storage.dir);
+  const confirmation = resolve(storageDir, 'live-confirmed');
+  if (mode === 'live' && !existsSync(confirmation) && !flags.confirmLive) {
+    throw new UsageError(`live mode trades real money: run once with --confirm-live to confirm for ${storageDir}`);
+  }
+  const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name, mode });
+  const bot = createBot(config, { registry: context.registry, logger });
+  if (!bot.container.isRegistered(TOKENS.Exchange, true)) {
+    throw new ConfigError([{ path: 'exchange', received: 'nothing', expected: 'an exchange plugin such as kraken({ tier: "starter" }) for paper and live modes' }], file);
+  }
+  const exchange: Exchange = bot.container.resolve(TOKENS.Exchange);
+  if (mode === 'live' && flags.confirmLive) {
+    mkdirSync(storageDir, { recursive: true });
+    writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  context.signal?.addEventListener('abort', onSignal, { once: true });
+  let result;
+  try {
+    result = await runSession({
+      bot, exchange, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal,
+      paperBalances: config.backtest.balances,
+      ...(durationMs === undefined ? {} : { durationMs }),
+      ...(maxBars === undefined ? {} : { maxBars }),
+      onStatus: (status: SessionStatus) =>
+        context.status(`${status.mode} ${new Date(status.time).toISOString().slice(11, 19)} bars ${status.bars} fills ${status.fills} open orders ${status.openOrders} equity ${status.equity.toFixed(2)} state ${status.tradingState}`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);
+  await writeReport(result, reportDir);
+  return { reportDir, output: flags.json ? JSON.stringify(toReportJson(result)) : `${mode.toUpperCase()} session on ${exchange.id}\n${backtestSummary(result, reportDir)}` };
+}

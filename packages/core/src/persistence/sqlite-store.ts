@@ -1,0 +1,702 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { InvariantError, isKbotError } from '../errors/errors.js';
+import type { JournaledEvent } from '../model/events.js';
+import type { EpochMs } from '../model/time.js';
+import { decodeEvent, decodeValue, encodeEvent, encodeValue } from './event-codec.js';
+import { KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
+import { StoreError } from './store-error.js';
+import type { EngineSnapshot, Recovered, Store } from './store.js';
+
+/** The store's file name inside the data directory (`trading_data/` by default). */
+export const STORE_FILE_NAME = 'kbot.sqlite';
+
+/** `<directory>/kbot.sqlite`. */
+export function storeFilePath(directory: string): string {
+  return join(directory, STORE_FILE_NAME);
+}
+
+/**
+ * - `full`: every commit is synced to the disk before it returns; survives power loss (live).
+ * - `normal`: survives a crash of the process, but the last commits may be lost if the machine
+ *   loses power (SQLite WAL with `synchronous=NORMAL`); several times faster (backtest, paper).
+ */
+export type StoreDurability = 'full' | 'normal';
+
+export interface SqliteStoreOptions {
+  /** Default `full`. */
+  readonly durability?: StoreDurability;
+  /** Run SQLite's `quick_check` on an existing file before using it (reads the whole file). Default true. */
+  readonly checkOnOpen?: boolean;
+  /** Snapshots kept; older ones are deleted when a new one is written (the journal is never trimmed). Default 3. */
+  readonly keepSnapshots?: number;
+  /**
+   * After how many write-ahead-log pages a commit also copies the log into the database file
+   * (SQLite's `wal_autocheckpoint`; a page is 4 KiB). Checkpoints are most of the cost of heavy
+   * writing, because they sync the database file, so a backtest that journals hundreds of
+   * thousands of events should pass 0: no checkpoint until `checkpoint()` or `close()`.
+   * Default 1000 (SQLite's), right for live and paper.
+   */
+  readonly autoCheckpointPages?: number;
+  /** How long to wait for another process's write lock, in milliseconds. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /**
+   * The schema steps. Default: this build's `MIGRATIONS`. Only tests (simulating older or newer
+   * builds of kbot) and forks should pass it.
+   */
+  readonly migrations?: readonly Migration[];
+}
+
+/** One line of the session log: what happened to the bot, not to its orders (those are in the journal). */
+export interface SessionLogEntry {
+  readonly time: EpochMs;
+  /** e.g. `session-started`, `recovered`, `reconciled`, `session-stopped`. */
+  readonly kind: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const HEADER_BYTES = 100;
+const APPLICATION_ID_OFFSET = 68;
+
+/** Files open in this process: two stores writing one journal would break its sequence. */
+const openFiles = new Set<string>();
+
+/** Where the journal and snapshots stand, kept in memory to check sequences without a query. */
+interface JournalPosition {
+  lastSequence: number;
+  snapshotSequence: number;
+}
+
+interface JournalRow {
+  readonly sequence: number;
+  readonly type: string;
+  readonly payload: string;
+}
+
+interface SnapshotRow {
+  readonly sequence: number;
+  readonly time: number;
+  readonly state: string;
+}
+
+interface SessionLogRow {
+  readonly time: number;
+  readonly kind: string;
+  readonly message: string;
+  readonly details: string | null;
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+function isDamage(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== undefined && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'));
+}
+
+function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * The SQLite store: the event journal, engine snapshots, key-value state (learners, the nonce
+ * high-water mark) and the session log, in one file (WAL mode).
+ *
+ * Outside a batch, an `append` that returns has been committed. Inside `batch(fn)`, writes join
+ * one transaction that commits when `fn` returns (or is rolled back if it throws), which is how
+ * the engine keeps the journal cheap: one commit per step instead of one per event. `flush()` commits early, for
+ * the moments when something is about to leave the process (an order sent to the venue).
+ *
+ * Opening never changes a file that is not a healthy kbot store: a foreign database, random
+ * bytes, a damaged file or a newer schema is refused with a StoreError naming the file. An
+ * older schema is copied to a backup file next to it, then migrated in one transaction.
+ */
+export class SqliteStore implements Store {
+  readonly file: string;
+  readonly options: SqliteStoreOptions;
+  /** Where the pre-migration copy went, when opening migrated an older schema. */
+  readonly backupFile: string | undefined;
+
+  private readonly database: Database;
+  private readonly keepSnapshots: number;
+  private readonly statements: {
+    readonly insertEvent: Statement<[number, string, number, string]>;
+    readonly eventsAfter: Statement<[number], JournalRow>;
+    readonly lastSequence: Statement<[], { sequence: number | null }>;
+    readonly insertSnapshot: Statement<[number, number, string]>;
+    readonly latestSnapshot: Statement<[], SnapshotRow>;
+    readonly pruneSnapshots: Statement<[number]>;
+    readonly readValue: Statement<[string], { value: string }>;
+    readonly writeValue: Statement<[string, string, number]>;
+    readonly deleteValue: Statement<[string]>;
+    readonly insertSessionLog: Statement<[number, string, string, string | null]>;
+    readonly sessionLog: Statement<[number], SessionLogRow>;
+  };
+  private readonly transactional: BetterSqlite3.Transaction<(work: () => void) => void>;
+  private closed = false;
+  /** Nesting depth of `batch` calls; 0 outside any batch. */
+  private depth = 0;
+  /**
+   * Savepoints open: savepoint n belongs to the batch at depth n + 1. They are made only when a
+   * nested batch first writes, so the engine's empty steps inside a larger batch cost nothing.
+   */
+  private savepoints = 0;
+  private readonly position: JournalPosition;
+  /** The position as of the last commit, restored when a batch rolls back. */
+  private committed: JournalPosition;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.file = resolve(file);
+    this.options = options;
+    this.keepSnapshots = options.keepSnapshots ?? 3;
+    if (!Number.isInteger(this.keepSnapshots) || this.keepSnapshots < 1) {
+      throw new InvariantError(`SqliteStore keepSnapshots: received ${options.keepSnapshots}, expected a whole number of 1 or more`);
+    }
+    const pages = options.autoCheckpointPages;
+    if (pages !== undefined && (!Number.isSafeInteger(pages) || pages < 0)) {
+      throw new InvariantError(`SqliteStore autoCheckpointPages: received ${pages}, expected a whole number of 0 or more`);
+    }
+    const migrations = options.migrations ?? MIGRATIONS;
+    checkMigrations(migrations);
+    if (openFiles.has(this.file)) {
+      throw new StoreError('store-in-use', this.file, 'is already open in this process; close the other SqliteStore first (two writers would break the journal sequence)');
+    }
+    const opened = openDatabase(this.file, options, migrations);
+    this.database = opened.database;
+    this.backupFile = opened.backupFile;
+    this.transactional = this.database.transaction((work: () => void) => work());
+    try {
+      this.statements = this.prepare();
+      const last = this.statements.lastSequence.get()?.sequence ?? 0;
+      const snapshot = this.statements.latestSnapshot.get();
+      this.position = { lastSequence: last, snapshotSequence: snapshot?.sequence ?? 0 };
+      this.committed = { ...this.position };
+    } catch (error) {
+      this.database.close();
+      throw new StoreError('store-corrupt', this.file, `the kbot schema is damaged (${(error as Error).message}); kbot will not change the file`, { cause: error });
+    }
+    openFiles.add(this.file);
+  }
+
+  /** Sequence of the last journaled event (0 when the journal is empty), including an open batch. */
+  get lastSequence(): number {
+    return this.position.lastSequence;
+  }
+
+  /** The schema version of the open file. */
+  get schemaVersion(): number {
+    this.ensureOpen();
+    return this.database.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** True inside `batch`. */
+  get batching(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * Appends events whose sequences continue the journal (last + 1, + 2, ...); a duplicate, a
+   * gap or an unjournaled sequence (0) throws an InvariantError and writes nothing. Outside a
+   * batch the events are committed (together) before this returns.
+   */
+  append(events: readonly JournaledEvent[]): void {
+    this.ensureOpen();
+    if (events.length === 0) return;
+    const first = this.position.lastSequence + 1;
+    const payloads: string[] = new Array<string>(events.length);
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
+      const expected = first + index;
+      if (event.sequence !== expected) {
+        const problem = event.sequence <= this.position.lastSequence ? 'is already in the journal (a duplicate)' : `would leave a gap after ${expected - 1}`;
+        throw new InvariantError(`${this.file}: cannot journal ${event.type} with sequence ${event.sequence}: it ${problem}; expected sequence ${expected}`);
+      }
+      if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
+        throw new InvariantError(`${this.file}: cannot journal ${event.type} ${event.sequence}: time: received ${String(event.time)}, expected epoch milliseconds`);
+      }
+      payloads[index] = encodeEvent(event);
+    }
+    try {
+      if (this.depth > 0) {
+        // the engine's path: no closure, no transaction of its own
+        this.prepareBatchWrite();
+        this.insertEvents(events, payloads);
+      } else {
+        this.transactional.immediate(() => this.insertEvents(events, payloads));
+      }
+    } catch (error) {
+      throw this.writeFailure('journal', error);
+    }
+    this.position.lastSequence = first + events.length - 1;
+    this.afterWrite();
+  }
+
+  /**
+   * Saves a snapshot. Its sequence must be in the journal already (a snapshot past the journal
+   * would hide events that were never written) and not behind the latest snapshot.
+   */
+  snapshot(state: EngineSnapshot): void {
+    this.ensureOpen();
+    const { sequence, time } = state;
+    if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > this.position.lastSequence) {
+      throw new InvariantError(`${this.file}: snapshot sequence: received ${sequence}, expected a whole number from 0 to the last journaled sequence ${this.position.lastSequence}`);
+    }
+    if (sequence < this.position.snapshotSequence) {
+      throw new InvariantError(`${this.file}: snapshot sequence: received ${sequence}, expected at least ${this.position.snapshotSequence} (the latest snapshot's)`);
+    }
+    if (typeof time !== 'number' || !Number.isFinite(time)) throw new InvariantError(`${this.file}: snapshot time: received ${String(time)}, expected epoch milliseconds`);
+    const encoded = encodeValue(state.state);
+    this.write('snapshot', () => {
+      this.statements.insertSnapshot.run(sequence, time, encoded);
+      this.statements.pruneSnapshots.run(this.keepSnapshots);
+    });
+    this.position.snapshotSequence = sequence;
+    this.afterWrite();
+  }
+
+  /** The latest snapshot and every event after it, decoded (Decimals are Decimals) and frozen. */
+  load(): Recovered {
+    this.ensureOpen();
+    try {
+      const row = this.statements.latestSnapshot.get();
+      const snapshot: EngineSnapshot | undefined = row
+        ? Object.freeze({ sequence: row.sequence, time: row.time, state: this.decodeStored(row.state, `snapshot at sequence ${row.sequence}`) })
+        : undefined;
+      const after = snapshot?.sequence ?? 0;
+      const events: JournaledEvent[] = [];
+      let expected = after + 1;
+      for (const journalRow of this.statements.eventsAfter.iterate(after)) {
+        const where = `${this.file} journal sequence ${journalRow.sequence}`;
+        if (journalRow.sequence !== expected) throw new StoreError('store-corrupt', this.file, `the journal jumps from sequence ${expected - 1} to ${journalRow.sequence}: events are missing`);
+        const event = decodeStoredEvent(this.file, journalRow.payload, where);
+        if (event.sequence !== journalRow.sequence || event.type !== journalRow.type) {
+          throw new StoreError('store-corrupt', this.file, `journal sequence ${journalRow.sequence}: the stored event says ${event.type} ${event.sequence}, the row says ${journalRow.type} ${journalRow.sequence}`);
+        }
+        events.push(event);
+        expected++;
+      }
+      return Object.freeze({ snapshot, events: Object.freeze(events) });
+    } catch (error) {
+      throw this.readFailure(error);
+    }
+  }
+
+  /**
+   * Runs `fn` with every write it makes in one transaction, committed when `fn` returns; if `fn`
+   * throws, everything it wrote since the batch began (or since the last `flush`) is rolled back
+   * and the error propagates. Nested batches roll back only their own writes. `fn` must be
+   * synchronous. `argument` is passed to `fn`, so a hot caller can pass a bound function and
+   * its input instead of allocating a closure per call.
+   */
+  batch<T>(fn: () => T): T;
+  batch<A, T>(fn: (argument: A) => T, argument: A): T;
+  batch<A, T>(fn: (argument?: A) => T, argument?: A): T {
+    this.ensureOpen();
+    const outermost = this.depth === 0;
+    const before: JournalPosition = { ...this.position };
+    const level = ++this.depth;
+    let result: T;
+    try {
+      result = fn(argument);
+      if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+        throw new InvariantError(`${this.file}: batch work returned a promise; it must be synchronous (the transaction cannot stay open across awaits)`);
+      }
+    } catch (error) {
+      this.depth--;
+      if (!this.closed) {
+        if (outermost) this.rollback();
+        else this.endSavepoint(level, 'rollback');
+      }
+      Object.assign(this.position, outermost ? this.committed : before);
+      throw error;
+    }
+    this.depth--;
+    if (this.closed) throw new InvariantError(`${this.file}: the store was closed inside a batch; its writes were rolled back`);
+    if (outermost) this.commit();
+    else this.endSavepoint(level, 'release');
+    return result;
+  }
+
+  /**
+   * Inside a batch: commits what the batch has written so far (later writes start a new
+   * transaction). Call it before anything leaves the process, such as an order sent to the
+   * venue. Outside a batch it does nothing: every write is committed already.
+   */
+  flush(): void {
+    this.ensureOpen();
+    if (this.depth === 0) return;
+    if (this.depth > 1) throw new InvariantError(`${this.file}: flush inside a nested batch; only the outermost batch can commit`);
+    this.commit();
+  }
+
+  /** A value saved with `writeValue` (learner state, counters), decoded; undefined when absent. */
+  readValue(key: string): unknown {
+    this.ensureOpen();
+    try {
+      const row = this.statements.readValue.get(key);
+      return row === undefined ? undefined : this.decodeStored(row.value, `value ${JSON.stringify(key)}`);
+    } catch (error) {
+      throw this.readFailure(error);
+    }
+  }
+
+  /** Saves plain data (Decimals, bigints and undefined included) under `key`, replacing what was there. */
+  writeValue(key: string, value: unknown): void {
+    this.ensureOpen();
+    const encoded = encodeValue(value);
+    this.write('value', () => this.statements.writeValue.run(key, encoded, Date.now()));
+    this.afterWrite();
+  }
+
+  /** Removes `key`; true when it existed. */
+  deleteValue(key: string): boolean {
+    this.ensureOpen();
+    let changes = 0;
+    this.write('value', () => {
+      changes = this.statements.deleteValue.run(key).changes;
+    });
+    this.afterWrite();
+    return changes > 0;
+  }
+
+  /** The high-water mark under `key` (e.g. `nonce:kraken`), or undefined if none was saved. */
+  highWaterMark(key: string): bigint | undefined {
+    const value = this.readValue(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'bigint') throw new StoreError('store-corrupt', this.file, `value ${JSON.stringify(key)}: received ${typeof value}, expected a high-water mark (bigint)`);
+    return value;
+  }
+
+  /**
+   * Raises the mark under `key` to `candidate` if that is higher, and returns the mark. It never
+   * goes down, so a nonce service that saves a mark ahead of the nonces it uses never reuses one
+   * after a restart.
+   */
+  raiseHighWaterMark(key: string, candidate: bigint | number): bigint {
+    if (typeof candidate === 'number' && !Number.isSafeInteger(candidate)) {
+      throw new InvariantError(`${this.file}: high-water mark ${JSON.stringify(key)}: received ${candidate}, expected a whole number`);
+    }
+    const next = BigInt(candidate);
+    const current = this.highWaterMark(key);
+    if (current !== undefined && current >= next) return current;
+    this.writeValue(key, next);
+    return next;
+  }
+
+  /** Adds a line to the session log. */
+  appendSessionLog(entry: SessionLogEntry): void {
+    this.ensureOpen();
+    const details = entry.details === undefined ? null : encodeValue(entry.details);
+    this.write('session log', () => this.statements.insertSessionLog.run(entry.time, entry.kind, entry.message, details));
+    this.afterWrite();
+  }
+
+  /** The last `limit` session log lines (default 100), oldest first. */
+  readSessionLog(options: { readonly limit?: number } = {}): SessionLogEntry[] {
+    this.ensureOpen();
+    const limit = options.limit ?? 100;
+    try {
+      return this.statements.sessionLog
+        .all(limit)
+        .reverse()
+        .map((row) => {
+          const base = { time: row.time, kind: row.kind, message: row.message };
+          if (row.details === null) return Object.freeze(base);
+          return Object.freeze({ ...base, details: this.decodeStored(row.details, 'session log details') as Readonly<Record<string, unknown>> });
+        });
+    } catch (error) {
+      throw this.readFailure(error);
+    }
+  }
+
+  /**
+   * Copies the write-ahead log into the database file now, without waiting for readers
+   * (SQLite's passive checkpoint). For long runs with `autoCheckpointPages: 0`, between steps.
+   */
+  checkpoint(): void {
+    this.ensureOpen();
+    if (this.depth > 0) throw new InvariantError(`${this.file}: checkpoint inside a batch; call it between batches`);
+    try {
+      this.database.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      throw this.writeFailure('checkpoint', error);
+    }
+  }
+
+  /** Closes this store and opens the same file again with the same options (tests; recovery drills). */
+  reopen(): SqliteStore {
+    this.close();
+    return new SqliteStore(this.file, this.options);
+  }
+
+  /** Rolls back an unfinished batch, then closes. Calling it again does nothing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    openFiles.delete(this.file);
+    if (this.database.inTransaction) this.database.exec('ROLLBACK');
+    this.database.close();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private prepare(): SqliteStore['statements'] {
+    const database = this.database;
+    return {
+      insertEvent: database.prepare('INSERT INTO journal (sequence, type, time, payload) VALUES (?, ?, ?, ?)'),
+      eventsAfter: database.prepare('SELECT sequence, type, payload FROM journal WHERE sequence > ? ORDER BY sequence'),
+      lastSequence: database.prepare('SELECT MAX(sequence) AS sequence FROM journal'),
+      insertSnapshot: database.prepare('INSERT INTO snapshots (sequence, time, state) VALUES (?, ?, ?)'),
+      latestSnapshot: database.prepare('SELECT sequence, time, state FROM snapshots ORDER BY id DESC LIMIT 1'),
+      // deletes from the (keep + 1)-th newest down
+      pruneSnapshots: database.prepare('DELETE FROM snapshots WHERE id <= (SELECT id FROM snapshots ORDER BY id DESC LIMIT 1 OFFSET ?)'),
+      readValue: database.prepare('SELECT value FROM kv WHERE key = ?'),
+      writeValue: database.prepare('INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      deleteValue: database.prepare('DELETE FROM kv WHERE key = ?'),
+      insertSessionLog: database.prepare('INSERT INTO session_log (time, kind, message, details) VALUES (?, ?, ?, ?)'),
+      sessionLog: database.prepare('SELECT time, kind, message, details FROM session_log ORDER BY id DESC LIMIT ?'),
+    };
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new InvariantError(`${this.file}: the store is closed`);
+  }
+
+  /** Runs `work` inside the open batch transaction, or in a transaction of its own. */
+  private write(what: string, work: () => void): void {
+    try {
+      if (this.depth > 0) {
+        this.prepareBatchWrite();
+        work();
+      } else {
+        this.transactional.immediate(work);
+      }
+    } catch (error) {
+      throw this.writeFailure(what, error);
+    }
+  }
+
+  /** Inside a batch: opens the transaction, and the savepoints of nested batches, on their first write. */
+  private prepareBatchWrite(): void {
+    if (!this.database.inTransaction) this.database.exec('BEGIN IMMEDIATE');
+    while (this.savepoints < this.depth - 1) this.database.exec(`SAVEPOINT kbot_batch_${++this.savepoints}`);
+  }
+
+  private insertEvents(events: readonly JournaledEvent[], payloads: readonly string[]): void {
+    const insert = this.statements.insertEvent;
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
+      insert.run(event.sequence, event.type, event.time, payloads[index]!);
+    }
+  }
+
+  private afterWrite(): void {
+    if (this.depth === 0) this.committed = { ...this.position };
+  }
+
+  private commit(): void {
+    if (!this.database.inTransaction) {
+      this.committed = { ...this.position };
+      return;
+    }
+    try {
+      this.database.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      Object.assign(this.position, this.committed);
+      throw this.writeFailure('batch', error);
+    }
+    this.committed = { ...this.position };
+  }
+
+  private rollback(): void {
+    this.savepoints = 0;
+    if (this.database.inTransaction) this.database.exec('ROLLBACK');
+  }
+
+  /** Ends the savepoint of the nested batch at depth `level`, if it wrote anything. */
+  private endSavepoint(level: number, how: 'release' | 'rollback'): void {
+    const index = level - 1;
+    if (this.savepoints < index) return;
+    const name = `kbot_batch_${index}`;
+    this.database.exec(how === 'release' ? `RELEASE ${name}` : `ROLLBACK TO ${name}; RELEASE ${name}`);
+    this.savepoints = index - 1;
+  }
+
+  private decodeStored(text: string, what: string): unknown {
+    try {
+      return decodeValue(text);
+    } catch (error) {
+      throw new StoreError('store-corrupt', this.file, `${what} cannot be decoded: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private writeFailure(what: string, error: unknown): Error {
+    if (isKbotError(error)) return error;
+    if (sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT')) {
+      return new InvariantError(`${this.file}: ${what} write broke a constraint (${(error as Error).message}); is another process writing this store?`, { cause: error });
+    }
+    if (isDamage(error)) return new StoreError('store-corrupt', this.file, `SQLite reports damage while writing the ${what}: ${(error as Error).message}`, { cause: error });
+    return new StoreError('store-write-failed', this.file, `could not write the ${what}: ${(error as Error).message}`, { cause: error });
+  }
+
+  private readFailure(error: unknown): Error {
+    if (isKbotError(error)) return error;
+    if (isDamage(error)) return new StoreError('store-corrupt', this.file, `SQLite reports damage: ${(error as Error).message}`, { cause: error });
+    return error as Error;
+  }
+}
+
+function decodeStoredEvent(file: string, payload: string, where: string): JournaledEvent {
+  try {
+    return decodeEvent(payload, where);
+  } catch (error) {
+    throw new StoreError('store-corrupt', file, (error as Error).message, { cause: error });
+  }
+}
+
+/** What the first bytes of an existing file say it is. */
+function readHeader(file: string): Buffer | 'missing' | 'empty' {
+  let size: number;
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw new StoreError('store-unavailable', file, 'is a directory, expected a kbot store file (or no file)');
+    size = stats.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    if (isKbotError(error)) throw error;
+    throw new StoreError('store-unavailable', file, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (size === 0) return 'empty';
+  const header = Buffer.alloc(HEADER_BYTES);
+  let read = 0;
+  try {
+    const descriptor = openSync(file, 'r');
+    try {
+      read = readSync(descriptor, header, 0, HEADER_BYTES, 0);
+    } finally {
+      closeSync(descriptor);
+    }
+  } catch (error) {
+    throw new StoreError('store-unavailable', file, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return header.subarray(0, read);
+}
+
+/**
+ * Checks an existing file without writing to it: the SQLite magic and kbot's application id
+ * from the raw header, then (read-only) SQLite's own check and the schema version.
+ */
+function inspectExisting(file: string, header: Buffer, options: SqliteStoreOptions, latest: number): number {
+  if (header.length < HEADER_BYTES || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    throw new StoreError('store-corrupt', file, `is not a SQLite database (its header is not "SQLite format 3"): it is damaged or another kind of file. kbot will not open or change it; move it away or point storage.dir at another directory`);
+  }
+  const applicationId = header.readUInt32BE(APPLICATION_ID_OFFSET);
+  if (applicationId !== KBOT_APPLICATION_ID) {
+    throw new StoreError('store-foreign', file, `is a SQLite database of another application (application_id ${hex(applicationId)}, expected ${hex(KBOT_APPLICATION_ID)} "kbot"). kbot will not open or change it; point storage.dir at another directory`);
+  }
+  let reader: Database | undefined;
+  try {
+    reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+    if (options.checkOnOpen ?? true) {
+      const problems = reader.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+      const report = problems.map((row) => row.quick_check);
+      if (!(report.length === 1 && report[0] === 'ok')) {
+        throw new StoreError('store-corrupt', file, `SQLite's integrity check failed: ${report.join('; ')}. kbot will not change the file; restore a backup or move it away`);
+      }
+    }
+    const version = reader.pragma('user_version', { simple: true }) as number;
+    if (version > latest) {
+      throw new StoreError('store-too-new', file, `has schema version ${version}, but this @kbot/core reads versions up to ${latest}: it was written by a newer kbot. Upgrade @kbot/core; the file was not changed`);
+    }
+    return version;
+  } catch (error) {
+    if (isKbotError(error)) throw error;
+    if (isDamage(error)) throw new StoreError('store-corrupt', file, `SQLite reports damage (${(error as Error).message}). kbot will not change the file; restore a backup or move it away`, { cause: error });
+    throw new StoreError('store-unavailable', file, `cannot be opened: ${(error as Error).message}`, { cause: error });
+  } finally {
+    reader?.close();
+  }
+}
+
+/** A free name for the pre-migration copy: `kbot.sqlite.v1.backup`, then `...v1.backup-2`, ... */
+function backupName(file: string, version: number): string {
+  const base = `${file}.v${version}.backup`;
+  if (!existsSync(base)) return base;
+  for (let attempt = 2; ; attempt++) {
+    const candidate = `${base}-${attempt}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+function openDatabase(file: string, options: SqliteStoreOptions, migrations: readonly Migration[]): { database: Database; backupFile: string | undefined } {
+  const latest = latestSchemaVersion(migrations);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw new StoreError('store-unavailable', file, `its directory cannot be created: ${(error as Error).message}`, { cause: error });
+  }
+  const header = readHeader(file);
+  const isNew = header === 'missing' || header === 'empty';
+  if (isNew && existsSync(`${file}-wal`)) {
+    throw new StoreError('store-corrupt', file, `is missing or empty but ${file}-wal exists: the database was deleted without its write-ahead log. kbot will not start a new store over it; move both away`);
+  }
+  const version = isNew ? 0 : inspectExisting(file, header, options, latest);
+
+  let backupFile: string | undefined;
+  if (!isNew && version >= 1 && version < latest) {
+    backupFile = backupName(file, version);
+    let reader: Database | undefined;
+    try {
+      reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+      reader.prepare('VACUUM INTO ?').run(backupFile);
+    } catch (error) {
+      throw new StoreError('store-migration-failed', file, `cannot copy it to ${backupFile} before upgrading schema ${version} to ${latest}: ${(error as Error).message}. Nothing was changed`, { cause: error });
+    } finally {
+      reader?.close();
+    }
+  }
+
+  let database: Database;
+  try {
+    database = new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw new StoreError('store-unavailable', file, `cannot be opened: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    // The application id goes into the header before WAL mode, so it is in the main file
+    // itself from the start: the foreign-file check reads it from there.
+    if (isNew) database.pragma(`application_id = ${KBOT_APPLICATION_ID}`);
+    const mode = database.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new StoreError('store-unavailable', file, `SQLite refused WAL mode (journal_mode is ${String(mode)}); is the file on a network drive?`);
+    database.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    database.pragma(`wal_autocheckpoint = ${options.autoCheckpointPages ?? 1000}`);
+    const current = database.pragma('user_version', { simple: true }) as number;
+    if (current > latest) throw new StoreError('store-too-new', file, `has schema version ${current}, but this @kbot/core reads versions up to ${latest}. Upgrade @kbot/core; the file was not changed`);
+    if (current < latest) {
+      try {
+        applyMigrations(database, current, migrations);
+      } catch (error) {
+        if (isKbotError(error)) throw error;
+        throw new StoreError(
+          'store-migration-failed',
+          file,
+          `upgrading schema ${current} to ${latest} failed (${(error as Error).message}); the transaction was rolled back${backupFile ? ` and a copy is in ${backupFile}` : ''}`,
+          { cause: error },
+        );
+      }
+    }
+    return { database, backupFile };
+  } catch (error) {
+    database.close();
+    if (isKbotError(error)) throw error;
+    if (isDamage(error)) throw new StoreError('store-corrupt', file, `SQLite reports damage (${(error as Error).message}). kbot will not change the file`, { cause: error });
+    throw new StoreError('store-unavailable', file, `cannot be prepared: ${(error as Error).message}`, { cause: error });
+  }
+}
