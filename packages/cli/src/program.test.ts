@@ -154,3 +154,17 @@ describe('kbot init', () => {
     expect(second.stderr).toMatch(/already has .*kbot\.config\.ts.*nothing was written/);
   });
 });
+
+describe('kbot strategies', () => {
+  it('lists every registered strategy with its parameters', async () => {
+    const result = await kbot(process.cwd(), 'strategies', '--json');
+    expect(result.code).toBe(EXIT.ok);
+    const entries = JSON.parse(result.stdout) as { name: string; params: { name: string; required: boolean; default: unknown }[] }[];
+    expect(entries.map((entry) => entry.name)).toEqual(expect.arrayContaining(['ema-rsi', 'mean-reversion', 'momentum', 'portfolio', 'scanner-rotation', 'scalper']));
+    const emaRsi = entries.find((entry) => entry.name === 'ema-rsi')!;
+    expect(emaRsi.params).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'pair', required: true }),
+      expect.objectContaining({ name: 'fastPeriod', required: false, default: 12 }),
+    ]));
+  });
+});

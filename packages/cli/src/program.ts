@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import type { StrategyRegistry } from '@kbot/core';
+import { describeParams, type StrategyRegistry } from '@kbot/core';
 import { strategyRegistry } from '@kbot/strategies';
 import { backtestCommand } from './commands/backtest.js';
 import { configCheckCommand } from './commands/config-check.js';
@@ -135,9 +135,15 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .description('list the strategies a config can name with { use: "<name>" }')
     .option('--json', 'print as JSON')
     .action((flags: { json?: boolean }) => {
-      const entries = Object.entries(registry).map(([name, entry]) => ({ name, class: entry.strategy.name, description: entry.description ?? '' }));
-      if (flags.json) io.stdout(JSON.stringify(entries));
-      else io.stdout(entries.length === 0 ? 'no strategies registered' : entries.map((entry) => `${entry.name.padEnd(20)} ${entry.description}`).join('\n'));
+      const entries = Object.entries(registry).map(([name, entry]) => ({
+        name, class: entry.strategy.name, description: entry.description ?? '', params: describeParams(entry.schema),
+      }));
+      if (flags.json) return io.stdout(JSON.stringify(entries));
+      if (entries.length === 0) return io.stdout('no strategies registered');
+      io.stdout(entries.map((entry) => [
+        `${entry.name} (${entry.class}): ${entry.description}`,
+        ...entry.params.map((param) => `    ${param.name.padEnd(22)} ${param.type.padEnd(8)} ${param.required ? 'required' : `default ${JSON.stringify(param.default)}`}${param.constraints ? `  ${param.constraints}` : ''}`),
+      ].join('\n')).join('\n\n'));
     });
 
   return { program, exitCode: () => exitCode };

@@ -139,3 +139,5 @@ export type { StoreErrorCode } from './persistence/store-error.js';
 export { encodeEvent, decodeEvent, encodeValue, decodeValue, JOURNALED_EVENT_TYPES, isJournaledEventType } from './persistence/event-codec.js';
 export { MIGRATIONS, KBOT_APPLICATION_ID, latestSchemaVersion } from './persistence/migrations.js';
 export type { Migration } from './persistence/migrations.js';
+export { describeParams } from './config/describe-params.js';
+export type { ParamDescription } from './config/describe-params.js';
