@@ -1,3 +1,5 @@
+import { crc32OfText } from '../book/crc32.js';
+
 /**
  * Kraken's order book checksum (spec §9.2): CRC-32 (IEEE, as zlib) over the top 10 asks
  * ascending then the top 10 bids descending, each level written as price then quantity with
@@ -5,22 +7,8 @@
  * precision (`0.10000000`, not `0.1`), which is why this takes text, not numbers.
  */
 
-const TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** Standard CRC-32 of ASCII text, unsigned. */
-export function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+/** Standard CRC-32 of ASCII text, unsigned (the book's implementation: one CRC table in the package). */
+export const crc32 = crc32OfText;
 
 /** One value's contribution: `0.00100000` → `100000`. */
 export function checksumPiece(text: string): string {
