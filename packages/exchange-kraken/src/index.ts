@@ -63,3 +63,23 @@ export type {
   WsOrderType, WsPriceType, WsOrderTriggers, WsConditionalOrder, WsOrderFields, WsAddOrderParams, WsAmendOrderParams, WsCancelOrderParams, WsBatchAddParams,
   WsBatchCancelParams, WsAddOrderResult, WsAmendOrderResult, WsCancelOrderOutcome, WsCancelAllResult, WsCancelAllOrdersAfterResult, WsBatchAddRow, WsBatchCancelResult,
 } from './ws/trading-types.js';
+export { KrakenMarketDataClient, krakenBookDepth, krakenOhlcInterval } from './market-data-client.js';
+export type { KrakenMarketDataClientOptions } from './market-data-client.js';
+export { ClosedBarAggregator } from './bar-aggregator.js';
+export type { ClosedBarAggregatorOptions } from './bar-aggregator.js';
+export { KrakenExecutionClient } from './execution-client.js';
+export type { KrakenExecutionClientOptions, KrakenExecutionRest } from './execution-client.js';
+export { KrakenOrderTracker, isSettled } from './order-tracker.js';
+export type { TrackedOrder, TrackOrderInput, TrackerOutcome, KrakenOrderTrackerOptions } from './order-tracker.js';
+export { buildKrakenOrderRequest } from './kraken-order-request.js';
+export type { KrakenOrderRequest } from './kraken-order-request.js';
+export { isKrakenClientOrderId, toKrakenClientOrderId } from './client-order-id.js';
+export { parseKrakenOrder, parseKrakenTrade, parseKrakenBalance, parseKrakenBalanceEx, venueOrderStatus, krakenSeconds } from './venue-state.js';
+export type { KrakenOrderState, ParseOrderContext, ParseTradeContext } from './venue-state.js';
+export { DeadMansSwitch } from './dead-mans-switch.js';
+export type { DeadMansSwitchOptions, DeadMansSwitchState } from './dead-mans-switch.js';
+export { KeylessExecutionClient } from './keyless-execution-client.js';
+export { kraken, createKrakenExchange } from './plugin.js';
+export type { KrakenExchange, CreateKrakenExchangeOptions } from './plugin.js';
+export { krakenSettingsSchema, parseKrakenSettings, resolveKrakenSettings } from './settings.js';
+export type { KrakenSettings, KrakenSettingsInput, ResolvedKrakenSettings } from './settings.js';

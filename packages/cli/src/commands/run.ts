@@ -78,6 +78,10 @@ export async function runCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Plugins close what they opened (sockets, timers), so the process can end.
+    for (const plugin of [...(config.exchange ? [config.exchange] : []), ...config.plugins]) {
+      await plugin.stop?.(bot.container).catch((error: unknown) => logger.warn('plugin stop failed', { plugin: plugin.name, error: String(error) }));
+    }
   }
   const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);

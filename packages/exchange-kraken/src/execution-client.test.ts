@@ -1,0 +1,173 @@
+import { clientOrderId, instrumentId, type ExecutionReportSink } from '@kbot/core';
+import { RecordingSink, submitOrder } from '@kbot/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KrakenExecutionClient, type KrakenExecutionClientOptions, type KrakenExecutionRest } from './execution-client.js';
+import { KrakenInstrumentProvider } from './instrument-provider.js';
+import { KEY, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
+import { KrakenRestClient } from './rest/rest-client.js';
+import type { KrakenSimulator } from './simulator/kraken-simulator.js';
+
+const BTC = instrumentId('BTC/USD');
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** The REST client, with every call it makes recorded by name. */
+function recordingRest(sim: KrakenSimulator): { rest: KrakenExecutionRest; calls: string[] } {
+  const inner = new KrakenRestClient({ baseUrl: sim.restUrl, credentials: { apiKey: KEY, apiSecret: SPEC_SECRET }, retryBaseDelayMs: 10, reconcileDelayMs: 10 });
+  const calls: string[] = [];
+  const rest = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...inner: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { rest, calls };
+}
+
+async function setUp(overrides: Partial<KrakenExecutionClientOptions> = {}, wrap: (sink: RecordingSink) => ExecutionReportSink = (sink) => sink) {
+  const sim = await startScriptedSimulator();
+  cleanups.push(() => sim.stop());
+  const { rest, calls } = recordingRest(sim);
+  const client = new KrakenExecutionClient({
+    rest,
+    instruments: new KrakenInstrumentProvider(rest),
+    url: sim.wsAuthUrl,
+    retryDelayMs: 50,
+    pollIntervalMs: 100,
+    webSocket: { reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 50, random: () => 0.5 },
+    ...overrides,
+  });
+  cleanups.push(() => client.close());
+  const sink = new RecordingSink();
+  await client.connect(wrap(sink));
+  return { sim, client, sink, calls };
+}
+
+const restingBuy = (id: string) => submitOrder({ clientOrderId: id, instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '39600' });
+const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('KrakenExecutionClient against the simulator', () => {
+  it('places over the WebSocket and reports the fill from the executions channel, with the TradesHistory trade id', async () => {
+    const { sim, client, sink, calls } = await setUp();
+    const order = restingBuy('kb-1');
+    client.submit(order);
+    await sink.waitFor((report) => report.kind === 'accepted', 3_000);
+    for (let step = 0; step < 4; step++) sim.step();
+    await sink.waitFor((report) => report.kind === 'filled', 3_000);
+    await settle();
+    expect(calls).not.toContain('addOrder');
+    const trades = sim.account(KEY).trades();
+    expect(sink.fills.map((fill) => fill.tradeId)).toEqual(trades.map((trade) => trade.txid));
+    expect(sink.fills[0]).toMatchObject({ clientOrderId: 'kb-1', venueOrderId: trades[0]!.order.txid, side: 'buy', feeAsset: 'USD' });
+    expect(sink.fills[0]!.price.toFixed()).toBe('39600');
+    expect(sim.account(KEY).orders()[0]!.clOrdId).toBe('kb-1');
+  });
+
+  it('uses REST AddOrder and CancelOrder while the private socket is down, and polls for fills', async () => {
+    // Nothing listens on port 1: the socket keeps failing and connect() goes on with REST after its timeout.
+    const { sim, client, sink, calls } = await setUp({ url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 200 });
+    expect(client.connectionState).not.toBe('open');
+    client.submit(restingBuy('kb-1'));
+    client.submit(restingBuy('kb-2'));
+    await sink.waitFor((report) => report.kind === 'accepted' && report.clientOrderId === 'kb-2', 3_000);
+    const second = sink.reports.find((report) => report.kind === 'accepted' && report.clientOrderId === 'kb-2');
+    client.cancel({ clientOrderId: clientOrderId('kb-2'), venueOrderId: second?.kind === 'accepted' ? second.venueOrderId : undefined, instrumentId: BTC, requestedAt: 0 });
+    await sink.waitFor((report) => report.kind === 'canceled', 3_000);
+    for (let step = 0; step < 4; step++) sim.step();
+    await sink.waitFor((report) => report.kind === 'filled', 3_000);
+    expect(calls.filter((call) => call === 'addOrder')).toHaveLength(2);
+    expect(calls).toContain('cancelOrder');
+    expect(sink.reports.map((report) => `${report.kind} ${report.clientOrderId}`)).toEqual(['accepted kb-1', 'accepted kb-2', 'canceled kb-2', 'filled kb-1']);
+  });
+
+  it('looks an order up by cl_ord_id when its reply is lost, and does not place it twice', async () => {
+    const { sim, client, sink } = await setUp();
+    // Kraken placed the order, then the answer was an error that leaves the outcome unknown.
+    sim.rejectNext('add_order', { error: 'EService:Unavailable', after: true });
+    client.submit(restingBuy('kb-1'));
+    const report = await sink.waitFor((candidate) => candidate.clientOrderId === 'kb-1', 3_000);
+    await settle();
+    const orders = sim.account(KEY).orders();
+    expect(orders).toHaveLength(1);
+    expect(report).toMatchObject({ kind: 'accepted', venueOrderId: orders[0]!.txid });
+    expect(sink.reports).toHaveLength(1);
+  });
+
+  it('sends an order again over REST when the lookup shows Kraken never placed it', async () => {
+    const { sim, client, sink, calls } = await setUp();
+    sim.rejectNext('add_order', 'EService:Unavailable');
+    client.submit(restingBuy('kb-1'));
+    const report = await sink.waitFor((candidate) => candidate.clientOrderId === 'kb-1', 3_000);
+    await settle();
+    expect(calls).toEqual(expect.arrayContaining(['openOrders', 'closedOrders', 'addOrder']));
+    expect(sim.account(KEY).orders()).toHaveLength(1);
+    expect(report).toMatchObject({ kind: 'accepted', venueOrderId: sim.account(KEY).orders()[0]!.txid });
+  });
+
+  it("waits and resends when Kraken's shared counter refuses an order, instead of rejecting it", async () => {
+    const { sim, client, sink } = await setUp();
+    sim.rejectNext('add_order', 'EOrder:Rate limit exceeded');
+    const started = Date.now();
+    client.submit(restingBuy('kb-1'));
+    const report = await sink.waitFor((candidate) => candidate.clientOrderId === 'kb-1', 5_000);
+    expect(report.kind).toBe('accepted');
+    // The pair's counter was taken as full: one point decays in a second on the starter tier.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(sim.account(KEY).orders()).toHaveLength(1);
+  });
+
+  it("reports Kraken's rejection text, and cancel-rejected for an order Kraken does not have", async () => {
+    const { client, sink } = await setUp();
+    client.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '1000', price: '39600' }));
+    const rejected = await sink.waitFor((report) => report.clientOrderId === 'kb-1', 3_000);
+    expect(rejected).toMatchObject({ kind: 'rejected', reason: 'EOrder:Insufficient funds' });
+    client.cancel({ clientOrderId: clientOrderId('kb-404'), venueOrderId: undefined, instrumentId: BTC, requestedAt: 0 });
+    const cancel = await sink.waitFor((report) => report.clientOrderId === 'kb-404', 3_000);
+    expect(cancel).toMatchObject({ kind: 'cancel-rejected', reason: 'EOrder:Invalid order' });
+  });
+
+  it('refuses to trade before connect()', () => {
+    const client = new KrakenExecutionClient({ rest: {} as KrakenExecutionRest, instruments: new KrakenInstrumentProvider({} as never), url: 'ws://127.0.0.1:1/auth/v2' });
+    cleanups.push(() => client.close());
+    expect(() => client.submit(restingBuy('kb-1'))).toThrow(/submit before connect/);
+  });
+
+  it('after a dropped connection, reconciles and reports a fill that happened while it was down exactly once', async () => {
+    const reconciled: string[] = [];
+    const onFilled: string[] = [];
+    // Counts what the client itself sends, before any deduplication a sink might do.
+    const counting = (sink: RecordingSink): ExecutionReportSink => ({
+      onAccepted: (report) => sink.onAccepted(report),
+      onRejected: (report) => sink.onRejected(report),
+      onFilled: (fill) => {
+        onFilled.push(fill.tradeId);
+        sink.onFilled(fill);
+      },
+      onCanceled: (report) => sink.onCanceled(report),
+      onCancelRejected: (report) => sink.onCancelRejected(report),
+      onExpired: (report) => sink.onExpired(report),
+    });
+    const { sim, client, sink } = await setUp(
+      // No polling while down: the reconnect itself must bring the fill.
+      { onReconciled: (summary) => reconciled.push(summary.reason), pollIntervalMs: 60_000, webSocket: { reconnectBaseDelayMs: 200, reconnectMaxDelayMs: 200, random: () => 0.99 } },
+      counting,
+    );
+    client.submit(restingBuy('kb-1'));
+    await sink.waitFor((report) => report.kind === 'accepted', 3_000);
+    sim.dropConnections();
+    // The fill happens while nobody is subscribed: no executions update carries it.
+    for (let step = 0; step < 4; step++) sim.step();
+    expect(sim.account(KEY).trades()).toHaveLength(1);
+    await sink.waitFor((report) => report.kind === 'filled', 5_000);
+    await eventually(() => reconciled.includes('reconnect'), 'the reconnect reconciliation');
+    await settle(300);
+    expect(onFilled).toEqual([sim.account(KEY).trades()[0]!.txid]);
+  });
+});
