@@ -6,7 +6,7 @@ import { formatInterval } from '../model/time.js';
 import { Engine } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { Decimal, ZERO } from '../model/decimal.js';
+import { Decimal } from '../model/decimal.js';
 import { defineInstrument, type Instrument } from '../model/instrument.js';
 import type { Bar } from '../model/market-data.js';
 import type { Fill } from '../model/fill.js';
@@ -17,7 +17,7 @@ import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import { EquityTracker } from './equity-tracker.js';
 import { krakenSpotInstruments } from './instruments.js';
 import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
-import { computeMetrics } from './metrics.js';
+import { sessionResult } from './session-result.js';
 import type { BacktestResult, DataSourceSummary } from './result.js';
 
 /** Bars in time order (one or several instruments merged) and, once read, what they held. */
@@ -126,44 +126,21 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   await engine.stop('end of data');
   onProgress?.(barsProcessed);
 
-  const markPrices = engine.markPrices();
-  const endEquity = engine.equity(markPrices);
-  const feesPaid = engine.portfolio.feesPaid(quoteAsset);
-  const summaries = options.data.summaries();
-  const statistics = tracker.statistics();
-  return {
+  return sessionResult(engine, {
+    mode: 'backtest',
+    bot,
     kbotVersion: options.kbotVersion,
-    name: config.name,
     startedAt,
-    finishedAt: Date.now(),
-    from: statistics.firstTime,
-    to: statistics.lastTime,
-    barsProcessed,
-    data: summaries,
-    strategies: bot.strategies.map((entry) => ({ id: entry.id, name: entry.strategy.constructor.name, params: entry.params })),
     quoteAsset,
     startBalances,
-    endBalances: Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total])),
     startEquity: startEquity ?? engine.equity(),
-    endEquity,
-    markPrices: Object.fromEntries(markPrices),
     fills,
-    orders: engine.orders.all(),
-    roundTrips: [...engine.portfolio.roundTrips()],
-    openPositions: engine.portfolio.openPositions(),
-    equityCurve: tracker.curve(),
-    denials: Object.fromEntries(engine.denials()),
-    metrics: computeMetrics({
-      startEquity: startEquity ?? ZERO,
-      endEquity,
-      feesPaid,
-      roundTrips: engine.portfolio.roundTrips(),
-      fillCount: fills.length,
-      equity: tracker,
-      firstClose,
-      lastClose,
-    }),
-  };
+    tracker,
+    barsProcessed,
+    data: options.data.summaries(),
+    firstClose,
+    lastClose,
+  });
 }
 
 /** `kraken`: Kraken's spot tiers by 30-day volume; `instrument`: each instrument's own rates; or fixed rates. */

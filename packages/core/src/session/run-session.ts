@@ -11,8 +11,9 @@ import { KrakenSpotFeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import { EquityTracker } from '../backtest/equity-tracker.js';
-import { computeMetrics } from '../backtest/metrics.js';
 import type { BacktestResult } from '../backtest/result.js';
+import { sessionResult } from '../backtest/session-result.js';
+import type { Fill } from '../model/fill.js';
 
 export interface SessionStatus {
   readonly mode: 'paper' | 'live';
@@ -102,14 +103,14 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   const tracker = new EquityTracker();
   const startEquity = engine.equity();
   let bars = 0;
-  let fills = 0;
+  const fills: Fill[] = [];
   let firstClose: number | undefined;
   let lastClose: number | undefined;
   const benchmark = subscriptions[0]!.instrumentId;
   let stop: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stop = resolve));
 
-  engine.bus.on('order-filled', () => fills++);
+  engine.bus.on('order-filled', (event) => fills.push(event.fill));
   engine.bus.on('bar-closed', (event) => {
     bars++;
     if (event.bar.instrumentId === benchmark) {
@@ -117,7 +118,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       lastClose = event.bar.close;
     }
     tracker.record(event.bar.openTime + event.bar.interval, engine.equityNumber(), engine.hasExposure());
-    options.onStatus?.({ mode, time: clock.now(), bars, fills, openOrders: engine.orders.openCount(), equity: engine.equityNumber(), tradingState: engine.risk.state });
+    options.onStatus?.({ mode, time: clock.now(), bars, fills: fills.length, openOrders: engine.orders.openCount(), equity: engine.equityNumber(), tradingState: engine.risk.state });
     if (options.maxBars !== undefined && bars >= options.maxBars) stop(`${bars} bars closed`);
   });
   const timer = options.durationMs === undefined ? undefined : setTimeout(() => stop('duration reached'), options.durationMs);
@@ -137,45 +138,22 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     await exchange.data.unsubscribe(subscriptions).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));
   }
   await engine.stop(reason);
-  logger.info('session stopped', { reason, bars, fills });
+  logger.info('session stopped', { reason, bars, fills: fills.length });
   if (mode === 'paper') await execution.close();
 
-  const markPrices = engine.markPrices();
-  const endEquity = engine.equity(markPrices);
-  const fillList = store.load().events.flatMap((event) => (event.type === 'order-filled' ? [event.fill] : []));
-  const statistics = tracker.statistics();
-  return {
+  return sessionResult(engine, {
     mode,
+    bot,
     kbotVersion: options.kbotVersion,
-    name: bot.config.name,
     startedAt,
-    finishedAt: Date.now(),
-    from: statistics.firstTime,
-    to: statistics.lastTime,
-    barsProcessed: bars,
-    data: [],
-    strategies: bot.strategies.map((entry) => ({ id: entry.id, name: entry.strategy.constructor.name, params: entry.params })),
     quoteAsset,
     startBalances: Object.fromEntries(Object.entries(startBalances).map(([asset, amount]) => [asset, toDecimal(amount, `balances.${asset}`)])),
-    endBalances: Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total])),
     startEquity,
-    endEquity,
-    markPrices: Object.fromEntries(markPrices),
-    fills: fillList,
-    orders: engine.orders.all(),
-    roundTrips: [...engine.portfolio.roundTrips()],
-    openPositions: engine.portfolio.openPositions(),
-    equityCurve: tracker.curve(),
-    denials: Object.fromEntries(engine.denials()),
-    metrics: computeMetrics({
-      startEquity,
-      endEquity,
-      feesPaid: engine.portfolio.feesPaid(quoteAsset),
-      roundTrips: engine.portfolio.roundTrips(),
-      fillCount: fillList.length,
-      equity: tracker,
-      firstClose,
-      lastClose,
-    }),
-  };
+    fills,
+    tracker,
+    barsProcessed: bars,
+    data: [],
+    firstClose,
+    lastClose,
+  });
 }

@@ -1,0 +1,69 @@
+import type { Bot } from '../di/container.js';
+import type { Engine } from '../engine/engine.js';
+import type { Decimal } from '../model/decimal.js';
+import type { Fill } from '../model/fill.js';
+import type { EquityTracker } from './equity-tracker.js';
+import { computeMetrics } from './metrics.js';
+import type { BacktestResult, DataSourceSummary } from './result.js';
+
+/** What a finished run knows besides the engine's own state. */
+export interface SessionFacts {
+  readonly mode: 'backtest' | 'paper' | 'live';
+  readonly bot: Bot;
+  readonly kbotVersion: string;
+  readonly startedAt: number;
+  readonly quoteAsset: string;
+  readonly startBalances: Readonly<Record<string, Decimal>>;
+  readonly startEquity: Decimal;
+  readonly fills: readonly Fill[];
+  readonly tracker: EquityTracker;
+  readonly barsProcessed: number;
+  readonly data: readonly DataSourceSummary[];
+  /** Closes of the benchmark instrument's first and last bars, for buy and hold. */
+  readonly firstClose: number | undefined;
+  readonly lastClose: number | undefined;
+}
+
+/**
+ * The result of a backtest, paper or live run, read off the engine once it has stopped: one
+ * shape for every mode, so the same reports serve all of them.
+ */
+export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResult {
+  const markPrices = engine.markPrices();
+  const endEquity = engine.equity(markPrices);
+  const statistics = facts.tracker.statistics();
+  return {
+    mode: facts.mode,
+    kbotVersion: facts.kbotVersion,
+    name: facts.bot.config.name,
+    startedAt: facts.startedAt,
+    finishedAt: Date.now(),
+    from: statistics.firstTime,
+    to: statistics.lastTime,
+    barsProcessed: facts.barsProcessed,
+    data: facts.data,
+    strategies: facts.bot.strategies.map((entry) => ({ id: entry.id, name: entry.strategy.constructor.name, params: entry.params })),
+    quoteAsset: facts.quoteAsset,
+    startBalances: facts.startBalances,
+    endBalances: Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total])),
+    startEquity: facts.startEquity,
+    endEquity,
+    markPrices: Object.fromEntries(markPrices),
+    fills: facts.fills,
+    orders: engine.orders.all(),
+    roundTrips: [...engine.portfolio.roundTrips()],
+    openPositions: engine.portfolio.openPositions(),
+    equityCurve: facts.tracker.curve(),
+    denials: Object.fromEntries(engine.denials()),
+    metrics: computeMetrics({
+      startEquity: facts.startEquity,
+      endEquity,
+      feesPaid: engine.portfolio.feesPaid(facts.quoteAsset),
+      roundTrips: engine.portfolio.roundTrips(),
+      fillCount: facts.fills.length,
+      equity: facts.tracker,
+      firstClose: facts.firstClose,
+      lastClose: facts.lastClose,
+    }),
+  };
+}
