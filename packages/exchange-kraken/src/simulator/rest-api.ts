@@ -435,14 +435,7 @@ const PRIVATE: Readonly<Record<string, PrivateHandler>> = {
   CancelOrderBatch: (_ctx, account, params) => {
     const references = [...listParam(params.orders), ...listParam(params.cl_ord_ids)];
     if (references.length === 0 || references.length > 50) return fail('EGeneral:Invalid arguments:orders');
-    let count = 0;
-    for (const reference of references) {
-      const found = /^-?\d+$/.test(reference)
-        ? account.findOpen({ userref: Number(reference) })
-        : account.findOpen({ txid: reference }).concat(account.findOpen({ clOrdId: reference }));
-      for (const order of found) if (account.cancel(order).ok) count++;
-    }
-    return ok({ count });
+    return ok({ count: account.cancelByReferences(references) });
   },
   CancelAllOrdersAfter: (_ctx, account, params) => {
     const timeout = intParam(params.timeout, 'timeout', 0, 86_399, -1);

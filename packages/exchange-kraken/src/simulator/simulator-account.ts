@@ -241,6 +241,21 @@ export class SimAccount implements ExecutionReportSink, MatchingSink {
   }
 
   /** Cancels every open order (costs +1 per pair that had any, spec §7.2). */
+  /**
+   * Cancels the open orders each reference names (a numeric text is a userref, anything else a
+   * txid or cl_ord_id), as Kraken's batch cancel does over REST and WebSocket; returns how many.
+   */
+  cancelByReferences(references: readonly string[]): number {
+    let count = 0;
+    for (const reference of references) {
+      const found = /^-?\d+$/.test(reference)
+        ? this.findOpen({ userref: Number(reference) })
+        : this.findOpen({ txid: reference }).concat(this.findOpen({ clOrdId: reference }));
+      for (const order of found) if (this.cancel(order).ok) count++;
+    }
+    return count;
+  }
+
   cancelAll(reason: string = CANCEL_REASONS.user): Outcome<number> {
     if (this.#options.systemStatus() === 'maintenance') return fail('EService:Unavailable');
     const open = this.openOrders();

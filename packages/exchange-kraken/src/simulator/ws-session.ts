@@ -463,14 +463,7 @@ export class WsSession {
       case 'batch_cancel': {
         const references = [...listOf(params.orders), ...listOf(params.cl_ord_id)];
         if (references.length < 1 || references.length > 50) return refuse('EGeneral:Invalid arguments:orders');
-        let count = 0;
-        for (const reference of references) {
-          const found = /^-?\d+$/.test(reference)
-            ? account.findOpen({ userref: Number(reference) })
-            : account.findOpen({ txid: reference }).concat(account.findOpen({ clOrdId: reference }));
-          for (const order of found) if (account.cancel(order).ok) count++;
-        }
-        return succeed({ count });
+        return succeed({ count: account.cancelByReferences(references) });
       }
       case 'cancel_all': {
         const canceled = account.cancelAll();
