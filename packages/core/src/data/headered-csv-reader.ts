@@ -3,6 +3,7 @@ import type { Bar } from '../model/market-data.js';
 import { CsvFields } from './csv-fields.js';
 import { FileBarIterator, type BarReadSettings } from './file-bar-iterator.js';
 import { LineReader } from './line-reader.js';
+import { csvHeader } from './csv-header.js';
 
 const TIME_COLUMNS = ['unix', 'open_time', 'time', 'timestamp', 'date'];
 const TRADE_COLUMNS = ['tradecount', 'trades', 'number_of_trades', 'count'];
@@ -74,19 +75,7 @@ export class HeaderedCsvIterator extends FileBarIterator {
   }
 
   private readHeader(line: string): void {
-    const names = line.split(',').map((name) => name.trim().toLowerCase());
-    const find = (candidates: readonly string[]) => {
-      for (const candidate of candidates) {
-        const index = names.indexOf(candidate);
-        if (index >= 0) return index;
-      }
-      return -1;
-    };
-    const require = (candidates: readonly string[]) => {
-      const index = find(candidates);
-      if (index < 0) this.fail(`header ${JSON.stringify(line.slice(0, 160))} has no ${candidates.join(' or ')} column`);
-      return index;
-    };
+    const { names, find, require } = csvHeader(line, (problem) => this.fail(problem));
     this.timeColumn = require(TIME_COLUMNS);
     this.openColumn = require(['open']);
     this.highColumn = require(['high']);

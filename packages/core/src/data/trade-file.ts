@@ -8,6 +8,7 @@ import { inferFromFileName } from './file-name-inference.js';
 import { LineReader } from './line-reader.js';
 import { chunkSizeOption, instrumentOption, rangeOption } from './source-options.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
+import { csvHeader } from './csv-header.js';
 
 const PRICE_COLUMNS = ['price'];
 const QUANTITY_COLUMNS = ['volume', 'quantity', 'qty', 'amount'];
@@ -116,19 +117,7 @@ export class TradeRowReader {
   }
 
   private readHeader(line: string): void {
-    const names = line.split(',').map((name) => name.trim().toLowerCase());
-    const find = (candidates: readonly string[]) => {
-      for (const candidate of candidates) {
-        const index = names.indexOf(candidate);
-        if (index >= 0) return index;
-      }
-      return -1;
-    };
-    const require = (candidates: readonly string[]) => {
-      const index = find(candidates);
-      if (index < 0) this.fail(`header ${JSON.stringify(line.slice(0, 160))} has no ${candidates.join(' or ')} column`);
-      return index;
-    };
+    const { names, find, require } = csvHeader(line, (problem) => this.fail(problem));
     this.priceColumn = require(PRICE_COLUMNS);
     this.quantityColumn = require(QUANTITY_COLUMNS);
     this.timeColumn = require(TIME_COLUMNS);
