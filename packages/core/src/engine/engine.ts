@@ -128,14 +128,14 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.started = true;
     await this.execution.connect(this);
     this.emit({ type: 'engine-started', time: this.clock.now(), sequence: 0, mode: this.mode });
-    this.runSerially(() => {
+    this.enqueue(() => {
       for (const runtime of this.runtimes) runtime.strategy.onStart?.(runtime.context);
     });
   }
 
   async stop(reason = 'stopped'): Promise<void> {
     if (!this.started) return;
-    this.runSerially(() => {
+    this.enqueue(() => {
       for (const runtime of this.runtimes) runtime.strategy.onStop?.(runtime.context);
     });
     this.emit({ type: 'engine-stopped', time: this.clock.now(), sequence: 0, reason });
@@ -422,10 +422,6 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** A live order or cancel is about to leave the process: its journal entries must be on disk first. */
   private commitBeforeVenue(): void {
     if (this.mode === 'live') this.store.flush?.();
-  }
-
-  private runSerially(work: AnyReport): void {
-    this.enqueue(work);
   }
 
   /** Runs `work` with new work queued rather than run inside it, then runs what it queued. */
