@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import {
-  ConfigError, TOKENS, createBot, createConsoleLogger, runSession, silentLogger, toReportJson, writeReport,
-  type Exchange, type SessionStatus, type StrategyRegistry,
-} from '@kbot/core';
+import { resolve } from 'node:path';
+import { runSession, toReportJson, writeReport, type SessionStatus, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
+import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
 import { backtestSummary } from '../output/tables.js';
 
@@ -36,25 +34,21 @@ export async function runCommand(
   flags: RunFlags,
   context: { cwd: string; kbotVersion: string; registry: StrategyRegistry; status: (line: string) => void; signal?: AbortSignal },
 ): Promise<{ output: string; reportDir: string }> {
-  const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
-  const mode = flags.mode ?? config.mode;
+  const loaded = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
+  const mode = flags.mode ?? loaded.config.mode;
   if (mode !== 'paper' && mode !== 'live') {
     throw new UsageError(`--mode: received ${JSON.stringify(mode)}, expected "paper" or "live" (set mode in the config or pass --mode; backtests run with "kbot backtest")`);
   }
   const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration);
   const maxBars = flags.bars === undefined ? undefined : Number(flags.bars);
   if (maxBars !== undefined && !(Number.isInteger(maxBars) && maxBars > 0)) throw new UsageError(`--bars: received ${JSON.stringify(flags.bars)}, expected a whole number ≥ 1`);
-  const storageDir = resolve(dirname(file), config.storage.dir);
+  const opened = await openExchange({ cwd: context.cwd, registry: context.registry, mode, loaded, ...(flags.config ? { configFile: flags.config } : {}) });
+  const { config, storageDir, bot, exchange, logger } = opened;
   const confirmation = resolve(storageDir, 'live-confirmed');
   if (mode === 'live' && !existsSync(confirmation) && !flags.confirmLive) {
+    await opened.close();
     throw new UsageError(`live mode trades real money: run once with --confirm-live to confirm for ${storageDir}`);
   }
-  const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name, mode });
-  const bot = createBot(config, { registry: context.registry, logger });
-  if (!bot.container.isRegistered(TOKENS.Exchange, true)) {
-    throw new ConfigError([{ path: 'exchange', received: 'nothing', expected: 'an exchange plugin such as kraken({ tier: "starter" }) for paper and live modes' }], file);
-  }
-  const exchange: Exchange = bot.container.resolve(TOKENS.Exchange);
   if (mode === 'live' && flags.confirmLive) {
     mkdirSync(storageDir, { recursive: true });
     writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
@@ -79,9 +73,7 @@ export async function runCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // Plugins close what they opened (sockets, timers), so the process can end.
-    for (const plugin of [...(config.exchange ? [config.exchange] : []), ...config.plugins]) {
-      await plugin.stop?.(bot.container).catch((error: unknown) => logger.warn('plugin stop failed', { plugin: plugin.name, error: String(error) }));
-    }
+    await opened.close();
   }
   const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);
