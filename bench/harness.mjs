@@ -13,8 +13,12 @@ export const JSON_FIELDS = Object.freeze(['name', 'value', 'unit', 'baseline', '
  * the next. `fn` may be async. The value `fn` returns last is kept in `result`, which also stops
  * the JIT from dropping work whose result nobody reads. `cpuShare` is the median share of each
  * run's wall time this process spent on the CPU (see `contentionWarning`).
+ *
+ * `collectGarbage: false` skips that GC, for work that allocates (almost) nothing: a full GC
+ * throws away optimized code that pointed at the last run's dead objects (V8's "weak objects"
+ * deopt), so each run would start by re-optimizing, which a long-running bot never pays.
  */
-export async function measure(fn, { warmup = 1, runs = 5, setup } = {}) {
+export async function measure(fn, { warmup = 1, runs = 5, setup, collectGarbage = true } = {}) {
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`measure runs: received ${runs}, expected a whole number >= 1`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new RangeError(`measure warmup: received ${warmup}, expected a whole number >= 0`);
   for (let i = 0; i < warmup; i++) await fn(setup ? await setup(i) : undefined);
@@ -23,7 +27,7 @@ export async function measure(fn, { warmup = 1, runs = 5, setup } = {}) {
   let result;
   for (let i = 0; i < runs; i++) {
     const input = setup ? await setup(i) : undefined;
-    globalThis.gc?.();
+    if (collectGarbage) globalThis.gc?.();
     const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     result = await fn(input);

@@ -3,4 +3,5 @@
 // To add one: write `<name>.bench.mjs` beside this file and list it here.
 export const BENCHMARKS = Object.freeze([
   { name: 'backtest', load: () => import('./backtest.bench.mjs') },
+  { name: 'indicators', load: () => import('./indicators.bench.mjs') },
 ]);
