@@ -1,4 +1,5 @@
 import { Decimal, ZERO, toDecimal, type DecimalLike } from './decimal.js';
+import type { Decimal as DecimalJs } from 'decimal.js';
 import { instrumentId, type InstrumentId } from './ids.js';
 
 export type InstrumentStatus = 'online' | 'cancel-only' | 'post-only' | 'limit-only' | 'reduce-only' | 'offline';
@@ -79,16 +80,50 @@ function roundToIncrement(value: Decimal, increment: Decimal, direction: Roundin
  * a buy never pays more than asked, a sell never receives less.
  */
 export function roundPrice(instrument: Instrument, price: Decimal, direction: RoundingDirection): Decimal {
+  if (incrementsOf(instrument).priceIsUnit) return price.toDecimalPlaces(instrument.pricePrecision, ROUNDING_MODE[direction]);
   return roundToIncrement(price, instrument.priceIncrement, direction).toDecimalPlaces(instrument.pricePrecision, Decimal.ROUND_DOWN);
 }
 
 /** Rounds a quantity down to the lot size, so an order never exceeds what the caller asked for. */
 export function roundQuantity(instrument: Instrument, quantity: Decimal): Decimal {
+  if (incrementsOf(instrument).quantityIsUnit) return quantity.toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_FLOOR);
   return roundToIncrement(quantity, instrument.quantityIncrement, 'down').toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
 }
 
 export function isMultipleOf(value: Decimal, increment: Decimal): boolean {
   return increment.isZero() || value.modulo(increment).isZero();
+}
+
+const ROUNDING_MODE: Readonly<Record<RoundingDirection, DecimalJs.Rounding>> = {
+  // Floor and ceiling, as roundToIncrement's steps.floor() and steps.ceil(), for any sign.
+  down: Decimal.ROUND_FLOOR,
+  up: Decimal.ROUND_CEIL,
+  nearest: Decimal.ROUND_HALF_EVEN,
+};
+
+interface IncrementShape {
+  /** The tick is one unit of the last price decimal (10^-pricePrecision), as on every Kraken pair seen. */
+  readonly priceIsUnit: boolean;
+  readonly quantityIsUnit: boolean;
+}
+
+const incrementShapes = new WeakMap<Instrument, IncrementShape>();
+
+/**
+ * Whether the increments are one unit of the last decimal. Then rounding to them is rounding to
+ * decimal places, several times cheaper than divide, round and multiply back, and fills and
+ * order sizing round on every order. Worked out once per instrument object (they are frozen).
+ */
+function incrementsOf(instrument: Instrument): IncrementShape {
+  let shape = incrementShapes.get(instrument);
+  if (shape === undefined) {
+    shape = {
+      priceIsUnit: instrument.priceIncrement.equals(new Decimal(10).pow(-instrument.pricePrecision)),
+      quantityIsUnit: instrument.quantityIncrement.equals(new Decimal(10).pow(-instrument.quantityPrecision)),
+    };
+    incrementShapes.set(instrument, shape);
+  }
+  return shape;
 }
 
 /** Why a venue would refuse an order on this instrument; the texts mirror Kraken's errors. */
@@ -116,7 +151,8 @@ export function checkOrderRules(
   if (!order.quantity.isFinite() || order.quantity.lessThanOrEqualTo(ZERO)) {
     return { code: 'invalid-quantity', message: 'EGeneral:Invalid arguments:volume' };
   }
-  if (order.quantity.decimalPlaces() > instrument.quantityPrecision || !isMultipleOf(order.quantity, instrument.quantityIncrement)) {
+  const increments = incrementsOf(instrument);
+  if (order.quantity.decimalPlaces() > instrument.quantityPrecision || (!increments.quantityIsUnit && !isMultipleOf(order.quantity, instrument.quantityIncrement))) {
     return { code: 'quantity-precision', message: 'EGeneral:Invalid arguments:volume' };
   }
   if (order.price !== undefined) {
@@ -127,7 +163,8 @@ export function checkOrderRules(
         message: `EOrder:Invalid price:${instrument.venueSymbol} price can only be specified up to ${instrument.pricePrecision} decimals.`,
       };
     }
-    if (!isMultipleOf(order.price, instrument.priceIncrement)) return { code: 'price-precision', message: 'EOrder:Tick size check failed' };
+    // With a unit tick, the decimal-places check above already proved the price a multiple of it.
+    if (!increments.priceIsUnit && !isMultipleOf(order.price, instrument.priceIncrement)) return { code: 'price-precision', message: 'EOrder:Tick size check failed' };
   }
   if (order.quantity.lessThan(instrument.minQuantity)) return { code: 'below-minimum-quantity', message: 'EOrder:Order minimum not met' };
   const costPrice = order.price ?? order.referencePrice;

@@ -147,6 +147,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private readonly slippageModel: SlippageModel;
   /** undefined: no volume cap. */
   private readonly participation: Decimal | undefined;
+  /** `participation` as a number, for the quick no-cap check. */
+  private readonly participationNumber: number;
   private readonly limitFillOn: LimitFillRule;
   private readonly latencyMs: number;
   private readonly assetDecimals: (asset: string) => number;
@@ -201,6 +203,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.feeModel = options.feeModel ?? new KrakenSpotFeeModel();
     this.slippageModel = options.slippageModel ?? new FixedBpsSlippage(5);
     this.participation = participation >= 1 ? undefined : new Decimal(participation);
+    this.participationNumber = participation;
     this.limitFillOn = limitFillOn;
     this.latencyMs = latencyMs;
     this.assetDecimals = options.assetDecimals ?? krakenAssetDecimals;
@@ -486,7 +489,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const buy = command.side === 'buy';
     const remaining = command.quantity.minus(order.filled);
     let quantity = remaining;
-    const cap = this.volumeCap(instrument, slice, buy);
+    const cap = this.volumeCap(instrument, slice, buy, remaining);
     if (cap !== undefined) quantity = roundQuantity(instrument, minDecimal(quantity, cap));
     if (quantity.isZero()) return;
 
@@ -506,10 +509,14 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const feeFor = (amount: Decimal) => amount.times(price).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
 
     let shortOfFunds = false;
+    let fee = feeFor(quantity);
+    let cost = quantity.times(price);
+    let release: Decimal | undefined;
     if (buy) {
       const free = this.available(quote);
+      release = Decimal.min(order.held, this.holdFor(order, quantity));
       const total = (amount: Decimal) => amount.times(price).plus(feeFor(amount));
-      if (total(quantity).greaterThan(free.plus(Decimal.min(order.held, this.holdFor(order, quantity))))) {
+      if (cost.plus(fee).greaterThan(free.plus(release))) {
         // The price moved beyond what the order holds (a market order carrying on over several
         // bars, a fee tier that lapsed) and free funds cannot make up the difference: trade what
         // the order's whole hold and the free funds pay for, and cancel the rest.
@@ -521,13 +528,13 @@ export class SimulatedVenue implements MarketDrivenVenue {
           this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
           return;
         }
+        cost = quantity.times(price);
+        fee = feeFor(quantity);
+        // Short of funds the order is about to end, so its whole hold goes now and available never dips below zero.
+        release = order.held;
       }
     }
-
-    const cost = quantity.times(price);
-    const fee = feeFor(quantity);
-    // Short of funds the order is about to end, so its whole hold goes now and available never dips below zero.
-    const release = shortOfFunds ? order.held : Decimal.min(order.held, this.holdFor(order, quantity));
+    release ??= Decimal.min(order.held, this.holdFor(order, quantity));
     order.held = order.held.minus(release);
     const heldBalance = this.asset(order.heldAsset);
     heldBalance.held = heldBalance.held.minus(release);
@@ -567,9 +574,14 @@ export class SimulatedVenue implements MarketDrivenVenue {
   }
 
   /** Most an order may take from this slice, rounded down to the lot; undefined: no cap. */
-  private volumeCap(instrument: Instrument, slice: MarketSlice, buy: boolean): Decimal | undefined {
+  private volumeCap(instrument: Instrument, slice: MarketSlice, buy: boolean, remaining: Decimal): Decimal | undefined {
     if (this.participation === undefined) return undefined;
-    const volume = new Decimal(buy ? slice.buyVolume : slice.sellVolume);
+    const volumeNumber = buy ? slice.buyVolume : slice.sellVolume;
+    const capNumber = slice.kind === 'quote' ? volumeNumber : volumeNumber * this.participationNumber;
+    // Most fills are far below the cap: decide that with numbers and skip two Decimal conversions.
+    // The margin covers the number's rounding error, so a fill near the cap still takes the exact path.
+    if (capNumber > remaining.toNumber() * (1 + 1e-9) + 1e-12) return undefined;
+    const volume = new Decimal(volumeNumber);
     return roundQuantity(instrument, slice.kind === 'quote' ? volume : volume.times(this.participation));
   }
 
