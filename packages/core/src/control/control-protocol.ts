@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { TradingState } from '../model/events.js';
+
+/** One open order as `kbot status` shows it; money as decimal strings. */
+export interface StatusOrder {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | null;
+  readonly strategyId: string;
+  readonly instrumentId: string;
+  readonly side: 'buy' | 'sell';
+  readonly type: string;
+  readonly status: string;
+  readonly quantity: string;
+  readonly filledQuantity: string;
+  readonly price: string | null;
+  readonly triggerPrice: string | null;
+}
+
+export interface StatusPosition {
+  readonly instrumentId: string;
+  readonly quantity: string;
+  readonly averageEntryPrice: string;
+  readonly realizedPnl: string;
+  readonly feesPaid: string;
+}
+
+/** What a running bot reports about itself (GET /status). */
+export interface BotStatus {
+  readonly bot: string;
+  readonly mode: 'paper' | 'live';
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly time: number;
+  readonly tradingState: TradingState;
+  readonly quoteAsset: string;
+  readonly equity: string;
+  readonly startEquity: string;
+  /** equity − startEquity. */
+  readonly pnl: string;
+  readonly realizedPnl: string;
+  readonly feesPaid: string;
+  readonly openOrders: readonly StatusOrder[];
+  readonly positions: readonly StatusPosition[];
+  readonly balances: readonly { readonly asset: string; readonly total: string; readonly available: string }[];
+  /** Denied orders by reason code since the start. */
+  readonly denials: Readonly<Record<string, number>>;
+  /** What the session adds: bars seen, book health, connection state. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface PanicRequest {
+  /** Also sell every open position with market orders (after halting new entries and cancelling). */
+  readonly flatten: boolean;
+  /** Who asked, for the audit trail (`operator:<user>`). */
+  readonly actor: string;
+}
+
+/** What a panic did, for the operator to read. */
+export interface PanicReport {
+  readonly tradingState: TradingState;
+  readonly canceled: readonly string[];
+  readonly flattenOrders: readonly { readonly clientOrderId: string; readonly instrumentId: string; readonly quantity: string }[];
+  /** Positions that could not be sold, with why (below the venue's minimum, no price yet, ...). */
+  readonly notFlattened: readonly { readonly instrumentId: string; readonly quantity: string; readonly reason: string }[];
+}
+
+/** What the control server needs from the running bot. */
+export interface BotControl {
+  status(): BotStatus;
+  panic(request: PanicRequest): Promise<PanicReport>;
+}
+
+/** Unix sockets have a path limit of about 104 bytes (macOS) to 108 (Linux). */
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * Where the running bot of this storage folder listens: `<storage>/kbot.sock`, or on Windows a
+ * named pipe derived from the folder. A long folder path falls back to a socket in the system's
+ * temporary folder, named after a hash of the storage folder, so both sides still agree.
+ */
+export function controlSocketPath(storageDir: string, platform: NodeJS.Platform = process.platform, tmpDir = '/tmp'): string {
+  const absolute = resolve(storageDir);
+  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+  if (platform === 'win32') return `\\\\.\\pipe\\kbot-${hash}`;
+  const inside = join(absolute, 'kbot.sock');
+  return Buffer.byteLength(inside) <= MAX_SOCKET_PATH ? inside : join(tmpDir, `kbot-${hash}.sock`);
+}

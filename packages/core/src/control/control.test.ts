@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestClock } from '../clock/clock.js';
+import { krakenSpotInstruments } from '../backtest/instruments.js';
+import { Engine } from '../engine/engine.js';
+import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
+import { instrumentId, type ClientOrderId } from '../model/ids.js';
+import type { Bar } from '../model/market-data.js';
+import { InMemoryStore } from '../persistence/store.js';
+import { SimulatedVenue } from '../simulation/simulated-venue.js';
+import type { Strategy, StrategyContext } from '../strategy/strategy.js';
+import { fetchBotStatus, requestBotPanic } from './control-client.js';
+import { controlSocketPath } from './control-protocol.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { engineControl } from './engine-control.js';
+
+const BTC = instrumentId('BTC/USD');
+const MINUTE = 60_000;
+
+/** Buys 0.1 BTC at market on the first bar, then rests a limit buy far below the market. */
+class BuyAndRest implements Strategy<Record<string, never>> {
+  resting: ClientOrderId | undefined;
+  private bars = 0;
+  subscriptions() { return [{ instrumentId: BTC, kind: 'bars' as const, interval: MINUTE }]; }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>) {
+    this.bars++;
+    if (this.bars === 1) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.1' });
+    if (this.bars === 3) this.resting = ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.05', price: '20000' });
+  }
+}
+
+function bar(index: number, close = 30_000): Bar {
+  return { instrumentId: BTC, interval: MINUTE, openTime: index * MINUTE, open: close, high: close + 10, low: close - 10, close, volume: 50 };
+}
+
+async function runningBot() {
+  const clock = new TestClock();
+  const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
+  const venue = new SimulatedVenue({ instruments: (id) => instruments.get(id), clock, balances: { USD: '10000' } });
+  const strategy = new BuyAndRest();
+  const engine = new Engine({
+    mode: 'paper', clock, instruments, execution: venue, store: new InMemoryStore(),
+    strategies: [{ id: 'buy-and-rest', strategy, params: {} }], quoteAsset: 'USD', startBalances: { USD: '10000' },
+  });
+  await engine.start();
+  const feed = (index: number) => {
+    const next = bar(index);
+    clock.advanceTo(next.openTime + MINUTE);
+    engine.onBar(next);
+  };
+  for (let index = 0; index < 4; index++) feed(index);
+  const control = engineControl(engine, { bot: 'test-bot', mode: 'paper', startedAt: 0, startEquity: engine.equity(), instruments, details: () => ({ bars: 4 }) });
+  return { engine, strategy, control, feed };
+}
+
+const servers: ControlServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+function socketIn(dir: string): string {
+  return controlSocketPath(dir);
+}
+
+describe('the control socket of a running bot', () => {
+  it('reports the bot: state, equity, positions and open orders as decimal strings', async () => {
+    const { control, strategy } = await runningBot();
+    const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    servers.push(await startControlServer({ path, control }));
+
+    const status = await fetchBotStatus(path);
+    expect(status).toMatchObject({ bot: 'test-bot', mode: 'paper', tradingState: 'active', quoteAsset: 'USD', details: { bars: 4 } });
+    expect(status.positions).toEqual([expect.objectContaining({ instrumentId: 'BTC/USD', quantity: '0.1' })]);
+    expect(status.openOrders.map((order) => order.clientOrderId)).toEqual([strategy.resting]);
+    expect(status.openOrders[0]).toMatchObject({ side: 'buy', type: 'limit', quantity: '0.05', filledQuantity: '0', price: '20000' });
+    expect(Number(status.equity)).toBeGreaterThan(9000);
+  });
+
+  it('panics: cancels every open order, sells the position at market and ends halted', async () => {
+    const { control, engine, strategy, feed } = await runningBot();
+    const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    servers.push(await startControlServer({ path, control }));
+
+    const report = await requestBotPanic(path, { flatten: true, actor: 'operator:test' });
+    expect(report.canceled).toEqual([strategy.resting]);
+    expect(report.flattenOrders).toEqual([expect.objectContaining({ instrumentId: 'BTC/USD', quantity: '0.1' })]);
+    expect(report.notFlattened).toEqual([]);
+    expect(engine.orders.get(strategy.resting!)?.status).toBe('canceled');
+    // The market sell fills on the next bar (no look-ahead), after which the bot holds no BTC.
+    feed(4);
+    expect(engine.portfolio.position(BTC)?.quantity.isZero() ?? true).toBe(true);
+    const status = await fetchBotStatus(path);
+    expect(status.tradingState).toBe('halted');
+    expect(status.openOrders).toEqual([]);
+  });
+
+  it('panics without flattening: halted at once, the position is kept', async () => {
+    const { control, engine } = await runningBot();
+    const report = await control.panic({ flatten: false, actor: 'operator:test' });
+    expect(report.flattenOrders).toEqual([]);
+    expect(engine.risk.state).toBe('halted');
+    expect(engine.portfolio.position(BTC)?.quantity.toFixed()).toBe('0.1');
+  });
+
+  it('refuses a malformed panic request with the field that is wrong', async () => {
+    const { control } = await runningBot();
+    const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    servers.push(await startControlServer({ path, control }));
+    await expect(requestBotPanic(path, { flatten: 'yes' as unknown as boolean, actor: 'operator:test' })).rejects.toThrow(/flatten: received "yes", expected true or false/);
+  });
+
+  it('says no bot is running when nothing answers, naming the socket', async () => {
+    const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    await expect(fetchBotStatus(path)).rejects.toThrow(/no kbot is running on this storage folder \(nothing answers at .*kbot\.sock\)/);
+  });
+
+  it('refuses to start a second bot on the same storage folder, and replaces a stale socket', async () => {
+    const { control } = await runningBot();
+    const dir = mkdtempSync(join(tmpdir(), 'kbot-control-'));
+    const path = socketIn(dir);
+    servers.push(await startControlServer({ path, control }));
+    await expect(startControlServer({ path, control })).rejects.toThrow(/another kbot is running on this storage folder/);
+    await servers.pop()!.close();
+
+    // A socket file nobody listens on (left by a killed bot) is removed and replaced.
+    const stale = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    const orphan = createServer();
+    await new Promise<void>((resolve) => orphan.listen(stale, resolve));
+    // Closing a listener removes its file; recreate a dead file the way kill -9 leaves one.
+    await new Promise<void>((resolve) => orphan.close(() => resolve()));
+    writeFileSync(stale, '');
+    servers.push(await startControlServer({ path: stale, control }));
+    expect((await fetchBotStatus(stale)).bot).toBe('test-bot');
+  });
+
+  it('keeps socket paths short enough for Unix and derives a named pipe on Windows', () => {
+    expect(controlSocketPath('/srv/bot/trading_data', 'linux')).toBe('/srv/bot/trading_data/kbot.sock');
+    const long = controlSocketPath(`/srv/${'x'.repeat(120)}/trading_data`, 'linux');
+    expect(long).toMatch(/^\/tmp\/kbot-[0-9a-f]{16}\.sock$/);
+    expect(controlSocketPath(`/srv/${'x'.repeat(120)}/trading_data`, 'linux')).toBe(long);
+    expect(controlSocketPath('C:\\bots\\trading_data', 'win32')).toMatch(/^\\\\\.\\pipe\\kbot-[0-9a-f]{16}$/);
+  });
+});

@@ -1,0 +1,112 @@
+import type { Engine } from '../engine/engine.js';
+import type { InstrumentProvider } from '../exchange/exchange.js';
+import type { Decimal } from '../model/decimal.js';
+import { checkOrderRules, roundQuantity } from '../model/instrument.js';
+import { Decimal as DecimalValue } from '../model/decimal.js';
+import type { Order } from '../model/order.js';
+import type { BotControl, BotStatus, PanicReport, PanicRequest, StatusOrder } from './control-protocol.js';
+
+export interface EngineControlOptions {
+  readonly bot: string;
+  readonly mode: 'paper' | 'live';
+  readonly startedAt: number;
+  readonly startEquity: Decimal;
+  /** The venue's instruments (their lot and minimum rules decide what can be sold). */
+  readonly instruments: InstrumentProvider;
+  /** Session facts for the status (bars seen, book health, connection state). */
+  readonly details?: () => Record<string, unknown>;
+}
+
+/** The strategy id operator orders carry in the journal and reports. */
+export const OPERATOR_STRATEGY_ID = 'operator';
+
+function statusOrder(order: Order): StatusOrder {
+  return {
+    clientOrderId: order.clientOrderId,
+    venueOrderId: order.venueOrderId ?? null,
+    strategyId: order.strategyId,
+    instrumentId: order.instrumentId,
+    side: order.side,
+    type: order.type,
+    status: order.status,
+    quantity: order.quantity.toFixed(),
+    filledQuantity: order.filledQuantity.toFixed(),
+    price: order.price?.toFixed() ?? null,
+    triggerPrice: order.triggerPrice?.toFixed() ?? null,
+  };
+}
+
+/**
+ * The running engine as the control socket sees it. A panic goes through the engine's own
+ * commands, so it is journaled and risk-checked like any order: the state moves to `reducing`
+ * (or straight to `halted` without flattening), every open order is canceled, positions are sold
+ * with market orders that can only shrink exposure, and then the state is `halted`.
+ */
+export function engineControl(engine: Engine, options: EngineControlOptions): BotControl {
+  return {
+    status(): BotStatus {
+      const quote = engine.quoteAsset;
+      const equity = engine.equity();
+      return {
+        bot: options.bot,
+        mode: options.mode,
+        pid: process.pid,
+        startedAt: options.startedAt,
+        time: engine.clock.now(),
+        tradingState: engine.risk.state,
+        quoteAsset: quote,
+        equity: equity.toFixed(),
+        startEquity: options.startEquity.toFixed(),
+        pnl: equity.minus(options.startEquity).toFixed(),
+        realizedPnl: engine.portfolio.realizedPnl(quote).toFixed(),
+        feesPaid: engine.portfolio.feesPaid(quote).toFixed(),
+        openOrders: engine.orders.openOrders().map(statusOrder),
+        positions: engine.portfolio.openPositions().map((position) => ({
+          instrumentId: position.instrumentId,
+          quantity: position.quantity.toFixed(),
+          averageEntryPrice: position.averageEntryPrice.toFixed(),
+          realizedPnl: position.realizedPnl.toFixed(),
+          feesPaid: position.feesPaid.toFixed(),
+        })),
+        balances: engine.portfolio.balances().map((balance) => ({ asset: balance.asset, total: balance.total.toFixed(), available: balance.available.toFixed() })),
+        denials: Object.fromEntries(engine.denials()),
+        details: options.details?.() ?? {},
+      };
+    },
+
+    async panic(request: PanicRequest): Promise<PanicReport> {
+      const reason = `panic by ${request.actor}${request.flatten ? ' (flatten)' : ''}`;
+      const canceled = engine.orders.openOrders().map((order) => order.clientOrderId as string);
+      engine.setTradingState(request.flatten ? 'reducing' : 'halted', reason);
+      engine.cancelAll();
+      const flattenOrders: PanicReport['flattenOrders'][number][] = [];
+      const notFlattened: PanicReport['notFlattened'][number][] = [];
+      if (request.flatten) {
+        for (const position of engine.portfolio.openPositions()) {
+          if (!position.quantity.isPositive()) continue;
+          const instrument = options.instruments.get(position.instrumentId);
+          if (instrument === undefined) {
+            notFlattened.push({ instrumentId: position.instrumentId, quantity: position.quantity.toFixed(), reason: 'the venue no longer lists this instrument' });
+            continue;
+          }
+          const quantity = roundQuantity(instrument, position.quantity);
+          const last = engine.market.lastPrice(instrument.id);
+          if (last === undefined) {
+            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: 'no market price seen yet, so the order minimums cannot be checked' });
+            continue;
+          }
+          const violation = checkOrderRules(instrument, { quantity, referencePrice: new DecimalValue(last) });
+          if (violation) {
+            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: `${violation.code} (${violation.message})` });
+            continue;
+          }
+          const clientOrderId = engine.submit(OPERATOR_STRATEGY_ID, { instrumentId: instrument.id, side: 'sell', type: 'market', quantity, reduceOnly: true, tag: reason });
+          flattenOrders.push({ clientOrderId, instrumentId: instrument.id, quantity: quantity.toFixed() });
+        }
+        // The sells were queued under `reducing`; from here on nothing new may open.
+        engine.setTradingState('halted', reason);
+      }
+      return { tradingState: 'halted', canceled, flattenOrders, notFlattened };
+    },
+  };
+}
