@@ -7,7 +7,10 @@ import { configCheckCommand } from './commands/config-check.js';
 import { initProject } from './commands/init.js';
 import { startSim } from './commands/sim.js';
 import { runCommand } from './commands/run.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
+import { registerOperatorCommands } from './operator-commands.js';
+import { registerDataCommands } from './commands/data.js';
 
 export const KBOT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -47,6 +50,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .option('-d, --data <file>', 'market data file; repeat for several (overrides backtest.data)', collect)
     .option('--instrument <pair>', 'instrument of the --data files when the file name does not say (e.g. BTC/USD)')
     .option('--interval <interval>', 'bar interval of the --data files when it cannot be inferred (e.g. 15m)')
+    .option('--resample <interval>', 'replay every data source aggregated to this longer interval (e.g. 15m, 1h, 4h, 1d)')
     .option('--from <date>', 'first bar time, inclusive (2023-01-01 or 2023-01-01T12:00:00Z)')
     .option('--to <date>', 'end time, exclusive')
     .option('-o, --out <dir>', 'report folder (default: <storage.dir>/reports/<name>-<time>)')
@@ -145,6 +149,10 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
         ...entry.params.map((param) => `    ${param.name.padEnd(22)} ${param.type.padEnd(8)} ${param.required ? 'required' : `default ${JSON.stringify(param.default)}`}${param.constraints ? `  ${param.constraints}` : ''}`),
       ].join('\n')).join('\n\n'));
     });
+
+  registerOperatorCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
+  registerKeysCommand(program, io);
+  registerDataCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
 
   return { program, exitCode: () => exitCode };
 }

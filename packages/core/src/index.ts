@@ -37,6 +37,9 @@ export { LiveClock, TestClock } from './clock/clock.js';
 export type { Clock } from './clock/clock.js';
 export { silentLogger, createConsoleLogger } from './log/logger.js';
 export type { Logger, LogLevel } from './log/logger.js';
+export { createFileLogger } from './log/file-logger.js';
+export type { FileLogger, CreateFileLoggerOptions, LogRotation, LogSink } from './log/file-logger.js';
+export { REDACTED, SECRET_FIELD_NAMES, secretRedactPaths, scrubSecretValues } from './log/redaction.js';
 
 // interfaces
 export { BaseStrategy, strategySpec, isStrategySpec, defaultStrategyId } from './strategy/strategy.js';
@@ -102,6 +105,9 @@ export { StaticInstrumentProvider } from './exchange/static-instrument-provider.
 // market data files
 export { openBarFile, BarFileSource, generateBars, GeneratedBarSource, mergeBarStreams, openTradeFile, detectDataFormat, DATA_FORMATS, inferFromFileName, krakenAssetName, krakenPairToInstrumentId, readLines } from './data/index.js';
 export type { BarSource, BarFileOptions, GenerateBarsOptions, TradeFileOptions, TradeFileSource, DataFormat, FileNameHints, NumberedLine } from './data/index.js';
+export { BarResampler, ResampledBarSource, resampleBars, resampleInterval } from './data/resample.js';
+export type { PartialIntervalRule, ResampleOptions } from './data/resample.js';
+export { TradeBarBuilder } from './data/trade-bar-builder.js';
 
 // simulated venue
 export { SimulatedVenue, SIMULATED_VENUE_ERRORS, KrakenSpotFeeModel, FixedFeeModel, InstrumentFeeModel, KRAKEN_SPOT_FEE_TIERS, FixedBpsSlippage, NoSlippage, krakenAssetDecimals } from './simulation/index.js';
@@ -116,6 +122,24 @@ export { defineConfig, validateConfig, kbotConfigSchema } from './config/schema.
 export type { KbotConfig, KbotConfigInput, DataEntry, StrategyEntry } from './config/schema.js';
 export { applyEnvOverrides } from './config/env-overrides.js';
 export { Secret, secretFromEnv, redact } from './config/secret.js';
+
+// secrets: the encrypted key file and where credentials come from
+export { KeyFileError } from './secrets/key-file-error.js';
+export type { KeyFileErrorCode } from './secrets/key-file-error.js';
+export {
+  encryptKeyFile, decryptKeyFile, readKeyFile, readKeyFileText, writeKeyFile, checkKeyEntries,
+  KEY_FILE_FORMAT, KEY_FILE_VERSION, DEFAULT_SCRYPT, KEY_ENTRY_NAME, KEY_FIELD_NAME,
+} from './secrets/key-file.js';
+export type { KeyEntry, KeyEntries, ScryptParameters } from './secrets/key-file.js';
+export { obtainPassphrase, createTerminalPrompt, PASSPHRASE_ENV, MIN_PASSPHRASE_LENGTH } from './secrets/passphrase.js';
+export type { HiddenPrompt, PassphraseOptions, PromptInput, PromptOutput } from './secrets/passphrase.js';
+export { resolveCredentials, keyFilePath, credentialEnvName, keyEntriesToEnv, KEY_FILE_NAME, KEY_FILE_ENV } from './secrets/credentials.js';
+export type { CredentialResolution, CredentialSource, ResolveCredentialsOptions } from './secrets/credentials.js';
+export { writeFileAtomic } from './secrets/atomic-write.js';
+
+// audit trail
+export { AuditTrail, attachAuditTrail, operatorActor, auditFilePath, AUDIT_FILE_NAME, AUDITED_ORDER_EVENTS } from './audit/audit-trail.js';
+export type { AuditActor, AuditEntry, AuditTrailOptions, OperatorAction } from './audit/audit-trail.js';
 export { configIssuesFromZod, describeReceived } from './config/zod-issues.js';
 
 // dependency injection: users import these from @kbot/core, never tsyringe directly

@@ -17,7 +17,7 @@ import { KrakenInstrumentProvider } from './instrument-provider.js';
 import { KeylessExecutionClient } from './keyless-execution-client.js';
 import { KrakenMarketDataClient, type KrakenMarketDataClientOptions } from './market-data-client.js';
 import { KrakenRestClient } from './rest/rest-client.js';
-import { parseKrakenSettings, resolveKrakenSettings, type KrakenSettings, type KrakenSettingsInput } from './settings.js';
+import { parseKrakenSettings, resolveKrakenSettings, type KrakenSettings, type KrakenSettingsInput, type ResolvedKrakenSettings } from './settings.js';
 
 /** A Kraken exchange: instruments, market data, execution, and the dead man's switch when enabled. */
 export interface KrakenExchange extends Exchange {
@@ -28,6 +28,10 @@ export interface KrakenExchange extends Exchange {
   readonly execution: ExecutionClient;
   /** Whether API keys were found in the environment. */
   readonly hasCredentials: boolean;
+  /** The REST client the exchange uses (with the key when one is set), for operator commands such as `kbot check` and `kbot panic`. */
+  readonly rest: KrakenRestClient;
+  /** The plugin's settings with URLs resolved; names of the key variables, never the keys. */
+  readonly settings: ResolvedKrakenSettings;
   /** Set when `deadMansSwitch` is configured and keys exist: call `heartbeat()` from the bot's health loop. */
   readonly deadMansSwitch: DeadMansSwitch | undefined;
   /** Disarms the dead man's switch (clean stop) and closes both connections. */
@@ -104,6 +108,8 @@ export function createKrakenExchange(settings: KrakenSettingsInput | KrakenSetti
     data,
     execution,
     hasCredentials: key !== undefined,
+    rest,
+    settings: resolved,
     deadMansSwitch,
     async close() {
       await deadMansSwitch?.stop();

@@ -1,7 +1,7 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, writeReport,
+  createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, writeReport, ResampledBarSource,
   type BarSource, type DataEntry, type StrategyRegistry,
 } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
@@ -13,6 +13,7 @@ export interface BacktestFlags {
   readonly data?: readonly string[];
   readonly instrument?: string;
   readonly interval?: string;
+  readonly resample?: string;
   readonly from?: string;
   readonly to?: string;
   readonly out?: string;
@@ -37,7 +38,7 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
   }));
   const entries = fromFlags.length > 0 ? fromFlags : config.backtest.data;
   const configDir = dirname(file);
-  const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(flags.resample ? { resample: flags.resample } : {}) });
   const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name });
   const bot = createBot(config, { registry: context.registry, logger });
 
@@ -59,9 +60,11 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
 function estimateBars(sources: readonly BarSource[]): number {
   let total = 0;
   for (const source of sources) {
-    const file = (source as { file?: string }).file;
+    // A resampled file: its lines, shrunk by how many source bars make one resampled bar.
+    const read = source instanceof ResampledBarSource ? source.source : source;
+    const file = (read as { file?: string }).file;
     if (file === undefined) total += source.summary().bars;
-    else total += countLines(file);
+    else total += Math.ceil(countLines(file) * read.interval / source.interval);
   }
   return total;
 }

@@ -33,6 +33,8 @@ const dataEntry = z.union([
     format: z.enum(['kraken-ohlcvt', 'kraken-rest-ohlc', 'freqtrade-json', 'kraken-trades', 'binance-csv']).optional(),
     instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"').optional(),
     interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').optional(),
+    /** Replay the file's bars aggregated to this longer interval (a whole multiple of the file's). */
+    resample: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h", "1d"').optional(),
   }).strict(),
   z.object({
     generated: z.object({
@@ -108,6 +110,23 @@ const riskSection = z.object({
   policies: z.array(z.custom<RiskPolicy>((value) => typeof value === 'object' && value !== null && typeof (value as RiskPolicy).check === 'function', 'a RiskPolicy (an object with name and check)')).default([]),
 }).strict();
 
+/**
+ * Logs of paper and live runs: JSON lines in `file` (relative to storage.dir; `false` for none),
+ * rotated past `rotate.size` and every `rotate.interval`, keeping `rotate.keep` old files.
+ */
+const logSection = z.object({
+  level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  file: z.union([z.literal(false), z.string().min(1)]).default('logs/kbot.log'),
+  rotate: z.object({
+    size: z.union([z.literal(false), z.string().regex(/^[1-9]\d*[BKMG]$/, 'a size such as "10M", "500K" or "1G"')]).default('10M'),
+    interval: z.union([
+      z.literal(false),
+      z.string().regex(/^([1-9]\d*d|(1|2|3|4|6|8|12|24)h|(1|2|3|4|5|6|10|12|15|20|30|60)m)$/, 'an interval such as "1d", "12h" or "30m" (hours dividing 24, minutes dividing 60)'),
+    ]).default('1d'),
+    keep: z.number().int().min(1).max(1000).default(10),
+  }).strict().default({ size: '10M', interval: '1d', keep: 10 }),
+}).strict();
+
 export const kbotConfigSchema = z.object({
   name: z.string().min(1).default('kbot'),
   mode: z.enum(['backtest', 'paper', 'live']).default('backtest'),
@@ -118,7 +137,7 @@ export const kbotConfigSchema = z.object({
   plugins: z.array(z.custom<KbotPlugin>(isKbotPlugin, 'a kbot plugin')).default([]),
   storage: z.object({ dir: z.string().min(1).default('./trading_data') }).strict().default({ dir: './trading_data' }),
   backtest: backtestSection.default(() => backtestSection.parse({})),
-  log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).strict().default({ level: 'info' }),
+  log: logSection.default(() => logSection.parse({})),
 }).strict();
 
 /** What a user writes in kbot.config.ts (defaults may be left out). */

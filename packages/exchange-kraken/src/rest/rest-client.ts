@@ -236,6 +236,12 @@ export class KrakenRestClient {
     this.#random = options.random ?? Math.random;
   }
 
+  /** The key's REST call counter as this client tracks it (spec §7.1): ceiling, decay per second, headroom now. */
+  restCounter(): { readonly max: number; readonly decayPerSecond: number; readonly remaining: number } {
+    const { max, decayPerSecond } = this.#restLimiter.limits;
+    return { max, decayPerSecond, remaining: this.#restLimiter.remaining(this.#now()) };
+  }
+
   // ---- public endpoints ---------------------------------------------------------------------
 
   time(): Promise<TimeResult> {
