@@ -80,13 +80,17 @@ export { InMemoryStore } from './persistence/store.js';
 export type { Store, EngineSnapshot, Recovered } from './persistence/store.js';
 
 // engine
-export { Engine } from './engine/engine.js';
-export type { EngineMode, EngineOptions, EngineStrategy } from './engine/engine.js';
+export { Engine, SIMULATED_VENUE_RESTART_REASON } from './engine/engine.js';
+export type { BalanceComparison, BalanceDifference, EngineMode, EngineOptions, EngineStrategy } from './engine/engine.js';
+export { recoverEngineState, hasRecoverableState, canAdoptOrders } from './engine/recovery.js';
+export type { OrderAdoptingClient, RecoverEngineStateOptions, RecoveredEngineState, RecoverySummary } from './engine/recovery.js';
+export { ENGINE_STATE_FORMAT, orderToJson, orderFromJson, parseEngineState } from './engine/engine-state.js';
+export type { EngineStateJson, OrderStateJson, ParsedEngineState, RestoredOrder } from './engine/engine-state.js';
 export { OrderManager } from './engine/order-manager.js';
 export type { FillOutcome } from './engine/order-manager.js';
 export { MarketCache } from './engine/market-cache.js';
 export { Portfolio } from './portfolio/portfolio.js';
-export type { PositionChange } from './portfolio/portfolio.js';
+export type { PortfolioState, PositionChange, PositionStateJson } from './portfolio/portfolio.js';
 
 // backtest
 export type { BacktestResult, EquityPoint, DataSourceSummary, StrategySummary } from './backtest/result.js';
@@ -159,7 +163,9 @@ export type { BotControl, BotStatus, PanicReport, PanicRequest, StatusOrder, Sta
 export { startControlServer, type ControlServer } from './control/control-server.js';
 export { fetchBotStatus, requestBotPanic } from './control/control-client.js';
 export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from './control/engine-control.js';
-export type { RunSessionOptions, SessionStatus } from './session/run-session.js';
+export type { RunSessionOptions, SessionStartup, SessionStatus } from './session/run-session.js';
+export { sessionStoreFile, openSessionStore } from './session/session-store.js';
+export type { SessionStoreKey } from './session/session-store.js';
 
 // persistence
 export { SqliteStore, STORE_FILE_NAME, storeFilePath } from './persistence/sqlite-store.js';

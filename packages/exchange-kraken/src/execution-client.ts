@@ -246,12 +246,19 @@ export class KrakenExecutionClient implements ExecutionClient {
 
   /**
    * Makes an order placed earlier (before a restart, from the journal) known to this client, so
-   * its executions and reconciled fills reach the sink. Call before connect().
+   * its executions and reconciled fills reach the sink. Call before connect(). `known.tradeIds`
+   * are the fills the journal already counted (they make up `filledQuantity`): Kraken reporting
+   * them again is not a new fill. An order the journal has as sent but never acknowledged is
+   * looked up by its `cl_ord_id`; if Kraken still does not have it once `unresolvedOrderGraceMs`
+   * has passed since it was sent, it is reported rejected. It is never sent again.
    */
-  adopt(order: Pick<Order, 'clientOrderId' | 'venueOrderId' | 'instrumentId' | 'side' | 'quantity' | 'filledQuantity' | 'status'>): void {
+  adopt(
+    order: Pick<Order, 'clientOrderId' | 'venueOrderId' | 'instrumentId' | 'side' | 'quantity' | 'filledQuantity' | 'status' | 'updatedAt'>,
+    known: { readonly tradeIds?: readonly string[] } = {},
+  ): void {
     if (this.#tracker.get(order.clientOrderId) !== undefined) return;
     const { quote } = splitInstrumentId(order.instrumentId);
-    this.#tracker.track({
+    const tracked = this.#tracker.track({
       clientOrderId: order.clientOrderId,
       krakenClientOrderId: toKrakenClientOrderId(order.clientOrderId),
       instrumentId: order.instrumentId,
@@ -261,8 +268,11 @@ export class KrakenExecutionClient implements ExecutionClient {
       venueSince: Number.NEGATIVE_INFINITY,
       filled: order.filledQuantity,
       accepted: order.status !== 'submitted' && order.status !== 'initialized',
+      ...(known.tradeIds === undefined ? {} : { seenTradeIds: known.tradeIds }),
       ...(order.venueOrderId === undefined ? {} : { venueOrderId: order.venueOrderId }),
     });
+    // Sent, but whether Kraken got it is unknown: the time it was sent starts the grace period.
+    if (order.venueOrderId === undefined && order.status === 'submitted') tracked.unresolvedSince = Math.min(order.updatedAt, this.#now());
   }
 
   submit(order: SubmitOrder): void {
@@ -619,6 +629,10 @@ export class KrakenExecutionClient implements ExecutionClient {
     if (++this.#catchUpRetries > MAX_CATCH_UP_RETRIES) {
       this.#logger.error('Kraken reconciliation keeps finding gaps; giving up until the next trigger', { reason });
       this.#catchUpRetries = 0;
+      // An order whose submission is unresolved is settled when its grace period ends: come back then.
+      const grace = this.#options.unresolvedOrderGraceMs ?? 30_000;
+      const since = this.#tracker.unfinished().flatMap((order) => (order.unresolvedSince === undefined ? [] : [order.unresolvedSince]));
+      if (since.length > 0) this.#requestCatchUp('unresolved order: grace period over', Math.max(0, Math.min(...since) + grace - this.#now()) + 1);
       return;
     }
     this.#requestCatchUp(reason, this.#options.retryDelayMs ?? 2_000);

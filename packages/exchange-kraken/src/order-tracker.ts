@@ -48,6 +48,8 @@ export type TrackOrderInput = Pick<TrackedOrder, 'clientOrderId' | 'krakenClient
   /** Fills the sink already knows (an order adopted after a restart). */
   readonly filled?: Decimal;
   readonly accepted?: boolean;
+  /** Trade ids the sink already counted (an adopted order's fills before the restart): not reported again. */
+  readonly seenTradeIds?: readonly string[];
 };
 
 /** What an executions message or a reconciliation left unexplained. */
@@ -125,6 +127,7 @@ export class KrakenOrderTracker {
     };
     this.#byClient.set(order.clientOrderId, order);
     this.#byKrakenClientId.set(order.krakenClientOrderId, order);
+    for (const tradeId of input.seenTradeIds ?? []) this.#seenTrades.add(tradeId);
     if (input.venueOrderId !== undefined) this.#bindVenueId(order, input.venueOrderId);
     return order;
   }

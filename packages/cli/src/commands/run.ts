@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runSession, toReportJson, writeReport, type SessionStatus, type StrategyRegistry } from '@kbot/core';
+import { openSessionStore, runSession, toReportJson, writeReport, type SessionStartup, type SessionStatus, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
@@ -25,10 +25,25 @@ function parseDuration(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
+/** One status line about what start-up recovered and reconciled. */
+function startupLine(startup: SessionStartup, journal: string): string {
+  const recovery = startup.recovery;
+  if (recovery === undefined) return `new journal ${journal}: nothing to recover`;
+  const reconciled = Object.entries(startup.reconciled).map(([type, count]) => `${count} ${type}`).join(', ');
+  const adjusted = startup.balancesAdjusted.map((difference) => `${difference.asset} ${difference.engine.toFixed()} -> ${difference.venue.toFixed()}`).join(', ');
+  return [
+    `resumed from the journal: ${recovery.eventsReplayed} events replayed, ${recovery.openOrders} open orders, ${recovery.openPositions} open positions`,
+    reconciled === '' ? 'nothing changed at the venue while stopped' : `reconciled: ${reconciled}`,
+    ...(adjusted === '' ? [] : [`balances taken from the venue: ${adjusted}`]),
+  ].join('; ');
+}
+
 /**
  * `kbot run`: the bot in paper or live mode against the configured exchange, until Ctrl-C, a
  * duration or a bar count; then the session report. Live trading needs keys in the environment
- * and, the first time for a storage folder, `--confirm-live`.
+ * and, the first time for a storage folder, `--confirm-live`. The journal is kept per bot and
+ * mode under the storage folder, so running the same bot again (after a stop or a crash) resumes
+ * it: see docs/recovery.md.
  */
 export async function runCommand(
   flags: RunFlags,
@@ -54,6 +69,13 @@ export async function runCommand(
     writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
   }
 
+  let store;
+  try {
+    store = openSessionStore(storageDir, { mode, botName: config.name });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -62,8 +84,9 @@ export async function runCommand(
   let result;
   try {
     result = await runSession({
-      bot, exchange, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal,
+      bot, exchange, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal, store,
       paperBalances: config.backtest.balances,
+      onStarted: (startup: SessionStartup) => context.status(startupLine(startup, store.file)),
       ...(durationMs === undefined ? {} : { durationMs }),
       ...(maxBars === undefined ? {} : { maxBars }),
       onStatus: (status: SessionStatus) =>
@@ -74,6 +97,7 @@ export async function runCommand(
     process.off('SIGTERM', onSignal);
     // Plugins close what they opened (sockets, timers), so the process can end.
     await opened.close();
+    store.close();
   }
   const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);

@@ -11,7 +11,8 @@ import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
 import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
-import type { Order, OrderIntent, SubmitOrder } from '../model/order.js';
+import { isOrderOpen, type Order, type OrderIntent, type SubmitOrder } from '../model/order.js';
+import type { Balance } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
 import type { Store } from '../persistence/store.js';
 import { Portfolio } from '../portfolio/portfolio.js';
@@ -19,7 +20,9 @@ import { RiskEngine } from '../risk/risk-engine.js';
 import type { RiskPolicy, RiskView } from '../risk/risk-policy.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
 import { asInstrumentId, MarketCache } from './market-cache.js';
+import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine-state.js';
 import { OrderManager } from './order-manager.js';
+import { canAdoptOrders, type RecoveredEngineState, type RecoverySummary } from './recovery.js';
 import { createStrategyContext } from './strategy-context.js';
 
 export type EngineMode = 'backtest' | 'paper' | 'live';
@@ -47,7 +50,39 @@ export interface EngineOptions {
   readonly bus?: EventBus;
   /** Prefix of client order ids; ids are `<prefix><counter>`, so a run is reproducible. */
   readonly orderIdPrefix?: string;
+  /**
+   * State rebuilt from the store (`recoverEngineState(store.load())`): the engine continues from
+   * it, and `startBalances` is ignored. At `start()` its open orders are handed to the execution
+   * client (`adopt`) so their fills and ends are reported, or canceled when the venue is an
+   * in-process simulation that did not survive the restart.
+   */
+  readonly recovered?: RecoveredEngineState;
+  /**
+   * Writes a snapshot of the engine's state to the store every this many journaled events, at
+   * `start()` (before anything is journaled, so recovery knows the starting balances) and at
+   * `stop()`. 0 (default) writes none: backtests do not pay for recovery.
+   */
+  readonly snapshotEvery?: number;
+  /** How long finished orders stay in snapshots after their last change; default 24 hours. */
+  readonly snapshotRetainFinishedMs?: number;
 }
+
+/** How balances are compared with a venue's report. */
+export interface BalanceComparison {
+  /** Decimal places the venue reports an asset's balance to; differences below one unit of the last are ignored. */
+  readonly decimals?: (asset: string) => number;
+}
+
+/** A balance on which the engine and the venue disagree. */
+export interface BalanceDifference {
+  readonly asset: string;
+  readonly engine: Decimal;
+  readonly venue: Decimal;
+}
+
+const DAY_MS = 86_400_000;
+/** Reason on recovered orders canceled because the in-process simulated venue did not survive the restart. */
+export const SIMULATED_VENUE_RESTART_REASON = 'the simulated venue restarted: resting orders do not survive a restart';
 
 interface StrategyRuntime {
   readonly id: StrategyId;
@@ -68,8 +103,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   readonly mode: EngineMode;
   readonly bus: EventBus;
   readonly portfolio: Portfolio;
-  readonly orders = new OrderManager();
+  readonly orders: OrderManager;
   readonly risk: RiskEngine;
+  /** What start-up recovery found; undefined when the engine started from nothing. */
+  readonly recovery: RecoverySummary | undefined;
   readonly market = new MarketCache();
   readonly clock: Clock;
   private readonly dataClock: TestClock | undefined;
@@ -94,6 +131,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private readonly orderIdPrefix: string;
   private started = false;
   private readonly denialCounts = new Map<string, number>();
+  private readonly recovered: RecoveredEngineState | undefined;
+  private readonly snapshotEvery: number;
+  private readonly snapshotRetainFinishedMs: number;
+  private snapshotSequence = -1;
 
   constructor(options: EngineOptions) {
     this.mode = options.mode;
@@ -108,10 +149,31 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.log = options.logger ?? silentLogger;
     this.bus = options.bus ?? new EventBus();
     this.quoteAsset = options.quoteAsset;
-    this.portfolio = new Portfolio(options.startBalances ?? {});
+    const snapshotEvery = options.snapshotEvery ?? 0;
+    if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 0) {
+      throw new InvariantError(`snapshotEvery: received ${String(options.snapshotEvery)}, expected a whole number of 0 or more (0: no snapshots)`);
+    }
+    this.snapshotEvery = snapshotEvery;
+    this.snapshotRetainFinishedMs = options.snapshotRetainFinishedMs ?? DAY_MS;
+    const recovered = options.recovered;
+    this.recovered = recovered;
+    this.recovery = recovered?.summary;
+    this.orders = recovered?.orders ?? new OrderManager({ tradeIdsPerOrder: options.mode !== 'backtest' || snapshotEvery > 0 });
+    this.portfolio = recovered?.portfolio ?? new Portfolio(options.startBalances ?? {});
     this.refreshHoldings();
+    this.risk = new RiskEngine(options.riskPolicies ?? []);
+    if (recovered !== undefined) {
+      this.sequence = recovered.lastSequence;
+      this.orderCounter = recovered.orderCounter;
+      // Resumed right at a snapshot (after a clean stop): the store has this state already.
+      if (recovered.summary.snapshotSequence === recovered.lastSequence) this.snapshotSequence = recovered.lastSequence;
+      // Policies learn again from the replayed events. Their requests were journaled back then as
+      // trading-state-changed events, so here they move the state without journaling it again.
+      for (const event of recovered.replayed) this.risk.observe(event);
+      if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState);
+    }
     // A breaker's request for a new trading state goes through the engine, so it is journaled.
-    this.risk = new RiskEngine(options.riskPolicies ?? [], { onStateRequest: (to, reason) => this.setTradingState(to, reason) });
+    this.risk.onStateRequest((to, reason) => this.setTradingState(to, reason));
     this.orderIdPrefix = options.orderIdPrefix ?? 'kb-';
     const ids = new Set<string>();
     for (const entry of options.strategies) {
@@ -123,10 +185,41 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
+  /**
+   * Connects the venue and starts the strategies. After a recovery this is where the engine meets
+   * the venue again: open orders are adopted by the execution client before it connects, so what
+   * happened to them while the bot was down (fills, cancels) arrives as the usual reports during
+   * `connect`, and is journaled like any other; cancels that were requested but may not have left
+   * the process are sent again.
+   */
   async start(): Promise<void> {
     if (this.started) throw new InvariantError('engine already started');
     this.started = true;
+    const recovered = this.recovered;
+    const open = recovered === undefined ? [] : this.orders.openOrders();
+    const simulatedVenue = this.venueFeed !== undefined;
+    if (open.length > 0 && !simulatedVenue) {
+      if (canAdoptOrders(this.execution)) {
+        for (const order of open) this.execution.adopt(order, { tradeIds: this.orders.tradeIds(order.clientOrderId) });
+      } else {
+        this.log.warn('the execution client cannot adopt orders placed before the restart; their fills will not be reported', { openOrders: open.length });
+      }
+    }
+    if (this.snapshotEvery > 0) this.takeSnapshot();
     await this.execution.connect(this);
+    if (open.length > 0) {
+      this.enqueue(() => {
+        const now = this.clock.now();
+        for (const order of this.orders.openOrders()) {
+          if (simulatedVenue) {
+            this.onCanceled({ clientOrderId: order.clientOrderId, time: now, reason: SIMULATED_VENUE_RESTART_REASON });
+          } else if (order.status === 'pending-cancel') {
+            // The cancel was journaled before the restart; whether it reached the venue is unknown.
+            this.execution.cancel({ clientOrderId: order.clientOrderId, venueOrderId: order.venueOrderId, instrumentId: order.instrumentId, requestedAt: now });
+          }
+        }
+      });
+    }
     this.emit({ type: 'engine-started', time: this.clock.now(), sequence: 0, mode: this.mode });
     this.enqueue(() => {
       for (const runtime of this.runtimes) runtime.strategy.onStart?.(runtime.context);
@@ -140,6 +233,76 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     });
     this.emit({ type: 'engine-stopped', time: this.clock.now(), sequence: 0, reason });
     this.started = false;
+    if (this.snapshotEvery > 0) this.takeSnapshot();
+  }
+
+  // ---- snapshots and balances (recovery) ------------------------------------------------------
+
+  /** The engine's state as a snapshot holds it: plain JSON, money as strings (see `EngineStateJson`). */
+  snapshotState(): EngineStateJson {
+    const portfolio = this.portfolio.toJSON();
+    const entryOrders = new Set<string>();
+    for (const position of Object.values(portfolio.positions)) {
+      if (position.trip.entryOrderId !== null) entryOrders.add(position.trip.entryOrderId);
+    }
+    const horizon = this.clock.now() - this.snapshotRetainFinishedMs;
+    const orders = this.orders
+      .all()
+      .filter((order) => isOrderOpen(order.status) || order.updatedAt >= horizon || entryOrders.has(order.clientOrderId))
+      .map((order) => orderToJson(order, this.orders.tradeIds(order.clientOrderId), this.orders.statusBeforeCancelOf(order.clientOrderId)));
+    return {
+      format: ENGINE_STATE_FORMAT,
+      orderCounter: this.orderCounter,
+      orderIdPrefix: this.orderIdPrefix,
+      tradingState: this.risk.state,
+      orders,
+      portfolio,
+    };
+  }
+
+  /** Writes a snapshot at the current journal sequence (once per sequence). */
+  takeSnapshot(): void {
+    if (this.snapshotSequence === this.sequence) return;
+    this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state: this.snapshotState() });
+    this.snapshotSequence = this.sequence;
+  }
+
+  /**
+   * Balances on which the portfolio and `venue` disagree (an asset missing on one side counts as
+   * zero). With `decimals`, the places the venue reports an asset's balance to, a difference
+   * smaller than one unit in the last of them is the venue's rounding, not a difference: fills
+   * are exact, a venue's balance report need not be.
+   */
+  balanceDifferences(venue: readonly Balance[], options: BalanceComparison = {}): BalanceDifference[] {
+    const venueTotals = new Map(venue.map((balance) => [balance.asset, balance.total]));
+    const assets = new Set([...this.portfolio.assets(), ...venueTotals.keys()]);
+    const differences: BalanceDifference[] = [];
+    for (const asset of [...assets].sort()) {
+      const engine = this.portfolio.balanceTotal(asset);
+      const venueTotal = venueTotals.get(asset) ?? ZERO;
+      if (engine.equals(venueTotal)) continue;
+      const places = options.decimals?.(asset);
+      if (places !== undefined && engine.minus(venueTotal).abs().lessThan(new Decimal(10).pow(-places))) continue;
+      differences.push(Object.freeze({ asset, engine, venue: venueTotal }));
+    }
+    return differences;
+  }
+
+  /**
+   * Takes the venue's balances where they differ from the portfolio's (deposits, withdrawals,
+   * trading the bot did not do) and, with snapshots on, writes a snapshot at once so a restart
+   * starts from them. Returns what changed; the caller logs it.
+   */
+  adoptVenueBalances(venue: readonly Balance[], options: BalanceComparison = {}): BalanceDifference[] {
+    const differences = this.balanceDifferences(venue, options);
+    if (differences.length === 0) return differences;
+    for (const difference of differences) this.portfolio.setBalance(difference.asset, difference.venue);
+    this.refreshHoldings();
+    if (this.snapshotEvery > 0) {
+      this.snapshotSequence = -1;
+      this.takeSnapshot();
+    }
+    return differences;
   }
 
   /** Every subscription of every strategy, for the market-data client. */
@@ -410,13 +573,27 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
    */
   private step(work: () => void): void {
     const store = this.store;
-    if (this.inStep || store.batch === undefined) return work();
+    if (this.inStep) return work();
+    if (store.batch === undefined) {
+      work();
+      if (this.snapshotEvery > 0) this.snapshotIfDue();
+      return;
+    }
     this.inStep = true;
     try {
-      store.batch(work);
+      // The snapshot joins the step's transaction: it is committed with the events it covers.
+      store.batch(this.snapshotEvery > 0 ? () => {
+        work();
+        this.snapshotIfDue();
+      } : work);
     } finally {
       this.inStep = false;
     }
+  }
+
+  /** Between steps the state is whole: a snapshot is taken when enough events were journaled. */
+  private snapshotIfDue(): void {
+    if (this.started && this.sequence - Math.max(this.snapshotSequence, 0) >= this.snapshotEvery) this.takeSnapshot();
   }
 
   /** A live order or cancel is about to leave the process: its journal entries must be on disk first. */

@@ -21,7 +21,18 @@ export class OrderManager {
   private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
   private readonly open = new Map<ClientOrderId, Order>();
   private readonly seenTrades = new Set<TradeId>();
+  /** Trade ids applied to each order: what a restarted bot tells the venue adapter it has counted. */
+  private readonly tradesByOrder = new Map<ClientOrderId, TradeId[]>();
   private readonly statusBeforeCancel = new Map<ClientOrderId, OrderStatus>();
+  private readonly keepTradeIds: boolean;
+
+  /**
+   * `tradeIdsPerOrder` (default true): remember which trade ids each order had, for snapshots and
+   * for adopting open orders after a restart. Backtests turn it off: they never recover.
+   */
+  constructor(options: { readonly tradeIdsPerOrder?: boolean } = {}) {
+    this.keepTradeIds = options.tradeIdsPerOrder ?? true;
+  }
 
   create(command: SubmitOrder): Order {
     if (this.orders.has(command.clientOrderId)) throw new InvariantError(`client order id ${command.clientOrderId} is already used`);
@@ -65,6 +76,64 @@ export class OrderManager {
     return this.seenTrades.has(id);
   }
 
+  /** Trade ids of the fills applied to the order, oldest first. */
+  tradeIds(id: ClientOrderId): TradeId[] {
+    const list = this.tradesByOrder.get(id);
+    return list === undefined ? [] : [...list];
+  }
+
+  /** For an order in `pending-cancel`: the status it had when the cancel was requested. */
+  statusBeforeCancelOf(id: ClientOrderId): OrderStatus | undefined {
+    return this.statusBeforeCancel.get(id);
+  }
+
+  /**
+   * Puts an order back as a snapshot or the journal recorded it (start-up recovery): no
+   * transition check, since the order already went through them before the restart. Trade ids
+   * are added to the seen set, so the venue re-reporting a counted fill changes nothing.
+   */
+  restore(order: Order, details: { readonly tradeIds?: readonly TradeId[]; readonly statusBeforeCancel?: OrderStatus | undefined } = {}): Order {
+    const previous = this.orders.get(order.clientOrderId);
+    if (previous?.venueOrderId !== undefined && previous.venueOrderId !== order.venueOrderId) this.byVenueId.delete(previous.venueOrderId);
+    if (order.venueOrderId !== undefined) this.byVenueId.set(order.venueOrderId, order.clientOrderId);
+    for (const tradeId of details.tradeIds ?? []) this.noteTrade(order.clientOrderId, tradeId);
+    if (order.status === 'pending-cancel') {
+      const before = details.statusBeforeCancel ?? (previous !== undefined && previous.status !== 'pending-cancel' ? previous.status : this.statusBeforeCancel.get(order.clientOrderId));
+      if (before !== undefined && before !== 'pending-cancel') this.statusBeforeCancel.set(order.clientOrderId, before);
+    } else {
+      this.statusBeforeCancel.delete(order.clientOrderId);
+    }
+    return this.store(order);
+  }
+
+  /** Records a trade id as applied to an order (recovery replays fills through here). */
+  noteTrade(id: ClientOrderId, tradeId: TradeId): void {
+    if (this.seenTrades.has(tradeId)) return;
+    this.seenTrades.add(tradeId);
+    if (!this.keepTradeIds) return;
+    const list = this.tradesByOrder.get(id);
+    if (list === undefined) this.tradesByOrder.set(id, [tradeId]);
+    else list.push(tradeId);
+  }
+
+  /**
+   * Drops finished orders for which `keep` says no, with their trade ids: a long-running bot's
+   * snapshots and memory then hold only what recovery needs, not every order it ever made.
+   */
+  forget(keep: (order: Order) => boolean): number {
+    let dropped = 0;
+    for (const [id, order] of this.orders) {
+      if (this.open.has(id) || keep(order)) continue;
+      this.orders.delete(id);
+      if (order.venueOrderId !== undefined && this.byVenueId.get(order.venueOrderId) === id) this.byVenueId.delete(order.venueOrderId);
+      for (const tradeId of this.tradesByOrder.get(id) ?? []) this.seenTrades.delete(tradeId);
+      this.tradesByOrder.delete(id);
+      this.statusBeforeCancel.delete(id);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** Applies a non-fill transition; throws InvariantError when the table forbids it. */
   transition(id: ClientOrderId, event: Exclude<OrderTransitionEvent, 'partially-filled' | 'filled'>, time: EpochMs, details: { venueOrderId?: VenueOrderId; reason?: string } = {}): Order {
     const order = this.require(id);
@@ -92,7 +161,7 @@ export class OrderManager {
     if (this.seenTrades.has(fill.tradeId)) return { kind: 'duplicate' };
     const order = this.orders.get(fill.clientOrderId) ?? (fill.venueOrderId ? this.byVenueOrderId(fill.venueOrderId) : undefined);
     if (!order) return { kind: 'unknown-order' };
-    this.seenTrades.add(fill.tradeId);
+    this.noteTrade(order.clientOrderId, fill.tradeId);
     const filledQuantity = order.filledQuantity.plus(fill.quantity);
     if (filledQuantity.greaterThan(order.quantity)) {
       throw new InvariantError(`order ${order.clientOrderId} overfilled: ${filledQuantity.toFixed()} of ${order.quantity.toFixed()}`);

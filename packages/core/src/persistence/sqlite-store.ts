@@ -4,11 +4,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { InvariantError, isKbotError } from '../errors/errors.js';
 import type { JournaledEvent } from '../model/events.js';
-import type { EpochMs } from '../model/time.js';
 import { decodeEvent, decodeValue, encodeEvent, encodeValue } from './event-codec.js';
 import { KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
 import { StoreError } from './store-error.js';
-import type { EngineSnapshot, Recovered, Store } from './store.js';
+import type { EngineSnapshot, Recovered, SessionLogEntry, Store } from './store.js';
 
 /** The store's file name inside the data directory (`trading_data/` by default). */
 export const STORE_FILE_NAME = 'kbot.sqlite';
@@ -49,14 +48,7 @@ export interface SqliteStoreOptions {
   readonly migrations?: readonly Migration[];
 }
 
-/** One line of the session log: what happened to the bot, not to its orders (those are in the journal). */
-export interface SessionLogEntry {
-  readonly time: EpochMs;
-  /** e.g. `session-started`, `recovered`, `reconciled`, `session-stopped`. */
-  readonly kind: string;
-  readonly message: string;
-  readonly details?: Readonly<Record<string, unknown>>;
-}
+export type { SessionLogEntry } from './store.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
@@ -258,6 +250,22 @@ export class SqliteStore implements Store {
     });
     this.position.snapshotSequence = sequence;
     this.afterWrite();
+  }
+
+  /**
+   * Journaled events after `sequence` (default: the whole journal), decoded and frozen, in order:
+   * for audits and tools that read more than recovery needs. Another process may be writing the
+   * store meanwhile (WAL readers do not block the writer); the result is then a consistent prefix.
+   */
+  eventsAfter(sequence = 0): JournaledEvent[] {
+    this.ensureOpen();
+    try {
+      const events: JournaledEvent[] = [];
+      for (const row of this.statements.eventsAfter.iterate(sequence)) events.push(decodeStoredEvent(this.file, row.payload, `${this.file} journal sequence ${row.sequence}`));
+      return events;
+    } catch (error) {
+      throw this.readFailure(error);
+    }
   }
 
   /** The latest snapshot and every event after it, decoded (Decimals are Decimals) and frozen. */

@@ -1,4 +1,5 @@
 import type { JournaledEvent } from '../model/events.js';
+import type { EpochMs } from '../model/time.js';
 
 /** Everything needed to rebuild the engine's state without replaying the whole journal. */
 export interface EngineSnapshot {
@@ -15,6 +16,15 @@ export interface Recovered {
   readonly events: readonly JournaledEvent[];
 }
 
+/** One line of the session log: what happened to the bot, not to its orders (those are in the journal). */
+export interface SessionLogEntry {
+  readonly time: EpochMs;
+  /** e.g. `session-started`, `recovered`, `reconciled`, `session-stopped`. */
+  readonly kind: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The journal and snapshots. Calls are synchronous: the engine journals every state-changing
  * event before publishing it, and an append that returns has been committed.
@@ -28,12 +38,15 @@ export interface Store {
   batch?<T>(fn: () => T): T;
   /** Inside a batch: commit what was written so far (before a live order leaves the process). */
   flush?(): void;
+  /** Adds a line to the session log (start, recovery, reconciliation, stop), where the store keeps one. */
+  appendSessionLog?(entry: SessionLogEntry): void;
 }
 
 /** Keeps the journal in memory: backtests, tests, and the default when nothing must survive. */
 export class InMemoryStore implements Store {
   private readonly journal: JournaledEvent[] = [];
   private latest: EngineSnapshot | undefined;
+  private readonly log: SessionLogEntry[] = [];
 
   append(events: readonly JournaledEvent[]): void {
     for (const event of events) this.journal.push(event);
@@ -46,6 +59,15 @@ export class InMemoryStore implements Store {
   load(): Recovered {
     const after = this.latest?.sequence ?? 0;
     return { snapshot: this.latest, events: this.journal.filter((event) => event.sequence > after) };
+  }
+
+  appendSessionLog(entry: SessionLogEntry): void {
+    this.log.push(Object.freeze({ ...entry }));
+  }
+
+  /** The session log lines, oldest first. */
+  readSessionLog(): readonly SessionLogEntry[] {
+    return this.log;
   }
 
   /** The whole journal, for reports and tests. */

@@ -130,7 +130,7 @@ export class Portfolio {
    * Applies one fill. The caller guarantees each trade id is applied once (the order manager
    * drops duplicates before they get here).
    */
-  applyFill(fill: Fill, instrument: Instrument): PositionChange {
+  applyFill(fill: Fill, instrument: Pick<Instrument, 'base' | 'quote'>): PositionChange {
     const { base, quote } = instrument;
     const notional = fill.quantity.times(fill.price);
     if (fill.side === 'buy') {
@@ -229,14 +229,131 @@ export class Portfolio {
     });
   }
 
-  /** Serializable state (money as strings) for snapshots. */
-  toJSON(): unknown {
+  /** The whole state as plain JSON, money as exact decimal strings (engine snapshots). */
+  toJSON(): PortfolioState {
     return {
       balances: Object.fromEntries([...this.totals].map(([asset, total]) => [asset, total.toFixed()])),
       fees: Object.fromEntries([...this.feesTotal].map(([asset, fee]) => [asset, fee.toFixed()])),
-      positions: Object.fromEntries([...this.positionsById].map(([id, s]) => [id, {
-        quantity: s.quantity.toFixed(), costBasis: s.costBasis.toFixed(), realizedPnl: s.realizedPnl.toFixed(), feesPaid: s.feesPaid.toFixed(),
+      positions: Object.fromEntries([...this.positionsById].map(([id, state]) => [id, {
+        quantity: state.quantity.toFixed(),
+        costBasis: state.costBasis.toFixed(),
+        realizedPnl: state.realizedPnl.toFixed(),
+        feesPaid: state.feesPaid.toFixed(),
+        openedAt: state.openedAt ?? null,
+        updatedAt: state.updatedAt,
+        trip: {
+          entryQuantity: state.tripEntryQuantity.toFixed(),
+          entryCost: state.tripEntryCost.toFixed(),
+          exitQuantity: state.tripExitQuantity.toFixed(),
+          exitProceeds: state.tripExitProceeds.toFixed(),
+          grossPnl: state.tripGrossPnl.toFixed(),
+          fees: state.tripFees.toFixed(),
+          fills: state.tripFills,
+          entryOrderId: state.tripEntryOrderId ?? null,
+        },
       }])),
     };
   }
+
+  /**
+   * A portfolio as `toJSON()` left it. Round trips closed before are not part of the state (they
+   * are in the journal and in earlier reports); everything that shapes future P&L is. Bad input
+   * throws an InvariantError naming `where` and the field.
+   */
+  static fromJSON(state: unknown, where = 'portfolio'): Portfolio {
+    const record = objectAt(state, where);
+    const portfolio = new Portfolio();
+    for (const [asset, amount] of Object.entries(objectAt(record['balances'], `${where}.balances`))) {
+      portfolio.setBalance(asset, decimalAt(amount, `${where}.balances.${asset}`));
+    }
+    for (const [asset, amount] of Object.entries(objectAt(record['fees'], `${where}.fees`))) {
+      portfolio.feesTotal.set(asset, decimalAt(amount, `${where}.fees.${asset}`));
+    }
+    for (const [id, value] of Object.entries(objectAt(record['positions'], `${where}.positions`))) {
+      const path = `${where}.positions.${id}`;
+      const position = objectAt(value, path);
+      const trip = objectAt(position['trip'], `${path}.trip`);
+      const openedAt = position['openedAt'];
+      const entryOrderId = trip['entryOrderId'];
+      if (openedAt !== null && !isTime(openedAt)) throw invalid(`${path}.openedAt`, openedAt, 'epoch milliseconds or null');
+      if (!isTime(position['updatedAt'])) throw invalid(`${path}.updatedAt`, position['updatedAt'], 'epoch milliseconds');
+      if (entryOrderId !== null && typeof entryOrderId !== 'string') throw invalid(`${path}.trip.entryOrderId`, entryOrderId, 'a client order id or null');
+      const fills = trip['fills'];
+      if (!Number.isSafeInteger(fills) || (fills as number) < 0) throw invalid(`${path}.trip.fills`, fills, 'a whole number of 0 or more');
+      portfolio.positionsById.set(id as InstrumentId, {
+        quantity: decimalAt(position['quantity'], `${path}.quantity`),
+        costBasis: decimalAt(position['costBasis'], `${path}.costBasis`),
+        realizedPnl: decimalAt(position['realizedPnl'], `${path}.realizedPnl`),
+        feesPaid: decimalAt(position['feesPaid'], `${path}.feesPaid`),
+        openedAt: openedAt === null ? undefined : (openedAt as EpochMs),
+        updatedAt: position['updatedAt'] as EpochMs,
+        tripEntryQuantity: decimalAt(trip['entryQuantity'], `${path}.trip.entryQuantity`),
+        tripEntryCost: decimalAt(trip['entryCost'], `${path}.trip.entryCost`),
+        tripExitQuantity: decimalAt(trip['exitQuantity'], `${path}.trip.exitQuantity`),
+        tripExitProceeds: decimalAt(trip['exitProceeds'], `${path}.trip.exitProceeds`),
+        tripGrossPnl: decimalAt(trip['grossPnl'], `${path}.trip.grossPnl`),
+        tripFees: decimalAt(trip['fees'], `${path}.trip.fees`),
+        tripFills: fills as number,
+        tripEntryOrderId: entryOrderId === null ? undefined : (entryOrderId as ClientOrderId),
+      });
+    }
+    return portfolio;
+  }
+
+  /**
+   * Forgets the round trips closed so far (a resumed session reports its own; the earlier ones
+   * are in the journal). Positions, balances and fees stay.
+   */
+  clearRoundTrips(): void {
+    this.closedTrips.length = 0;
+  }
+}
+
+/** One position in `PortfolioState`: the open quantity and its cost, and the round trip in progress. */
+export interface PositionStateJson {
+  readonly quantity: string;
+  readonly costBasis: string;
+  readonly realizedPnl: string;
+  readonly feesPaid: string;
+  readonly openedAt: number | null;
+  readonly updatedAt: number;
+  readonly trip: {
+    readonly entryQuantity: string;
+    readonly entryCost: string;
+    readonly exitQuantity: string;
+    readonly exitProceeds: string;
+    readonly grossPnl: string;
+    readonly fees: string;
+    readonly fills: number;
+    readonly entryOrderId: string | null;
+  };
+}
+
+/** The portfolio as plain JSON (snapshots): money as exact decimal strings, keyed by asset or instrument id. */
+export interface PortfolioState {
+  readonly balances: Readonly<Record<string, string>>;
+  readonly fees: Readonly<Record<string, string>>;
+  readonly positions: Readonly<Record<string, PositionStateJson>>;
+}
+
+function invalid(path: string, received: unknown, expected: string): InvariantError {
+  return new InvariantError(`${path}: received ${JSON.stringify(received) ?? String(received)}, expected ${expected}`);
+}
+
+function objectAt(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(path, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function decimalAt(value: unknown, path: string): Decimal {
+  if (typeof value !== 'string') throw invalid(path, value, 'a decimal string');
+  try {
+    return toDecimal(value, path);
+  } catch {
+    throw invalid(path, value, 'a decimal string');
+  }
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
 }

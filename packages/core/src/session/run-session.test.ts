@@ -7,7 +7,8 @@ import type { Bar, Subscription } from '../model/market-data.js';
 import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
 import { bars } from '../testing/market-data-builders.js';
 import { createFakeExchange } from '../testing/fake-exchange.js';
-import { runSession } from './run-session.js';
+import { InMemoryStore } from '../persistence/store.js';
+import { runSession, type SessionStartup } from './run-session.js';
 
 const BTC = instrumentId('BTC/USD');
 const MINUTE = 60_000;
@@ -26,7 +27,50 @@ class BuyThenSell extends BaseStrategy<Record<string, never>> {
   }
 }
 
+/** Buys on its 2nd bar and keeps the position; a resting bid far below stays open. */
+class BuyAndHold extends BaseStrategy<Record<string, never>> {
+  private seen = 0;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    this.seen++;
+    if (this.seen === 2 && !ctx.portfolio.position(BTC)) {
+      ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+      ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'limit', price: '20000', quantity: '0.01' });
+    }
+  }
+}
+
 describe('runSession (paper)', () => {
+  it('resumes from its store: the balances and position carry over, the resting order of the lost simulated venue is canceled, and the session log says so', async () => {
+    const store = new InMemoryStore();
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const run = async (from: number) => {
+      const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+      const bot = createBot(validateConfig({ name: 'resume-test', strategies: [BuyAndHold.with({})] }));
+      const startups: SessionStartup[] = [];
+      const session = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '10000' }, maxBars: 3, store, onStarted: (startup) => startups.push(startup) });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      exchange.data.push(bars([40_000, 40_100, 40_200], { instrument: 'BTC/USD', interval: '1m', start: from, volume: 100 }));
+      return { result: await session, startup: startups[0]! };
+    };
+    const first = await run(start);
+    expect(first.startup.recovery).toBeUndefined();
+    expect(first.result.openPositions.map((position) => position.quantity.toFixed())).toEqual(['0.01']);
+    const resting = first.result.orders.find((order) => order.status === 'accepted')!;
+
+    const second = await run(start + 3 * MINUTE);
+    expect(second.startup.recovery).toMatchObject({ openOrders: 1, openPositions: 1 });
+    expect(second.startup.reconciled).toEqual({ 'order-canceled': 1 });
+    expect(second.result.startBalances).toEqual(first.result.endBalances);
+    expect(second.result.openPositions).toEqual(first.result.openPositions);
+    expect(second.result.orders.find((order) => order.clientOrderId === resting.clientOrderId)).toMatchObject({ status: 'canceled' });
+    // The strategy starts fresh but sees the position it holds, so it does not buy again.
+    expect(second.result.fills).toEqual([]);
+    expect(store.readSessionLog().map((entry) => entry.kind)).toEqual(['session-started', 'session-stopped', 'recovered', 'session-started', 'reconciled', 'session-stopped']);
+  });
+
   it('runs the engine on pushed market data with the simulated venue and reports like a backtest', async () => {
     const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
     const bot = createBot(validateConfig({ name: 'paper-test', strategies: [BuyThenSell.with({})] }));

@@ -1,14 +1,17 @@
 import { LiveClock, type Clock } from '../clock/clock.js';
 import type { Bot } from '../di/container.js';
 import { ConfigError } from '../errors/errors.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, type BalanceComparison, type BalanceDifference } from '../engine/engine.js';
+import { hasRecoverableState, recoverEngineState, type RecoveredEngineState, type RecoverySummary } from '../engine/recovery.js';
 import type { Exchange, ExecutionClient } from '../exchange/exchange.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { toDecimal, type Decimal } from '../model/decimal.js';
 import type { TradingState } from '../model/events.js';
-import { InMemoryStore, type Store } from '../persistence/store.js';
+import { InMemoryStore, type SessionLogEntry, type Store } from '../persistence/store.js';
+import type { Balance } from '../model/position.js';
 import { KrakenSpotFeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
+import { krakenAssetDecimals } from '../simulation/asset-decimals.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import { EquityTracker } from '../backtest/equity-tracker.js';
 import type { BacktestResult } from '../backtest/result.js';
@@ -34,7 +37,19 @@ export interface RunSessionOptions {
   readonly paperBalances?: Readonly<Record<string, string | Decimal>>;
   /** The asset equity is measured in; defaults to the first subscribed instrument's quote. */
   readonly quoteAsset?: string;
+  /**
+   * The journal. Start-up is recovery: what the store holds (latest snapshot + the journal after
+   * it) is rebuilt first, then the venue is reconciled (see docs/recovery.md). Default: in memory,
+   * nothing survives the process. `kbot run` passes a SqliteStore kept per bot and mode.
+   */
   readonly store?: Store;
+  /** Journaled events between snapshots; default 1000. 0: no snapshots (a restart then cannot know the starting balances). */
+  readonly snapshotEvery?: number;
+  /**
+   * Live restarts compare the journal's balances with the venue's: the places the venue reports
+   * an asset to, below which a difference is its rounding. Default: Kraken's asset precisions.
+   */
+  readonly balanceDecimals?: (asset: string) => number;
   readonly logger?: Logger;
   readonly clock?: Clock;
   /** Stops the session when aborted (Ctrl-C, `kbot panic`, a test). */
@@ -45,7 +60,23 @@ export interface RunSessionOptions {
   readonly maxBars?: number;
   /** Called on every closed bar with a status snapshot (live status lines, health heartbeat). */
   readonly onStatus?: (status: SessionStatus) => void;
+  /** Called once start-up (recovery and reconciliation included) is done, before market data flows. */
+  readonly onStarted?: (startup: SessionStartup) => void;
 }
+
+/** What start-up did: the recovery from the store and, live, the reconciliation with the venue. */
+export interface SessionStartup {
+  /** Undefined when the store was empty: a fresh start. */
+  readonly recovery: RecoverySummary | undefined;
+  /** Journaled order events that start-up produced (fills, cancels, acceptances found at the venue), by type. */
+  readonly reconciled: Readonly<Record<string, number>>;
+  /** Live: balances the venue had that fills did not explain, taken from the venue. */
+  readonly balancesAdjusted: readonly BalanceDifference[];
+}
+
+/** How many times start-up reads the venue's balances before deciding a difference is real. */
+const BALANCE_CHECKS = 5;
+const BALANCE_CHECK_INTERVAL_MS = 400;
 
 /**
  * Runs a bot in paper or live mode: the same engine as a backtest, bound to the venue's market
@@ -65,11 +96,28 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     throw new ConfigError(missing.map((id) => ({ path: 'strategies', received: `a subscription to ${id}`, expected: `an instrument the ${exchange.id} venue lists` })));
   }
   const quoteAsset = options.quoteAsset ?? exchange.instruments.get(subscriptions[0]!.instrumentId)!.quote;
+  const store = options.store ?? new InMemoryStore();
+  const sessionLog = (kind: string, message: string, details?: Record<string, unknown>) =>
+    store.appendSessionLog?.({ time: Date.now(), kind, message, ...(details === undefined ? {} : { details }) } satisfies SessionLogEntry);
+
+  // Start-up is recovery: the latest snapshot and the journal after it, before the venue is touched.
+  const found = store.load();
+  const paperStart = { ...(options.paperBalances ?? { [quoteAsset]: '10000' }) };
+  let recovered: RecoveredEngineState | undefined;
+  if (hasRecoverableState(found)) {
+    recovered = recoverEngineState(found, { instruments: (id) => exchange.instruments.get(id), ...(mode === 'paper' ? { startBalances: paperStart } : {}) });
+    const summary = recovered.summary;
+    const message = `replayed ${summary.eventsReplayed} journaled events after ${summary.snapshotSequence === undefined ? 'no snapshot' : `the snapshot at sequence ${summary.snapshotSequence}`}: ${summary.openOrders} open orders, ${summary.openPositions} open positions`;
+    logger.info('recovered from the journal', { ...summary });
+    sessionLog('recovered', message, { ...summary });
+  }
 
   let execution: ExecutionClient;
   let startBalances: Record<string, string | Decimal>;
   if (mode === 'paper') {
-    startBalances = { ...(options.paperBalances ?? { [quoteAsset]: '10000' }) };
+    // The simulated venue lives in this process: it restarts with the recovered balances, and the
+    // orders that rested on it before are canceled by the engine at start.
+    startBalances = recovered === undefined ? paperStart : totals(recovered.portfolio.balances());
     execution = new SimulatedVenue({
       instruments: (id) => exchange.instruments.get(id),
       clock,
@@ -81,10 +129,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     });
   } else {
     execution = exchange.execution;
-    startBalances = Object.fromEntries((await execution.fetchBalances()).map((balance) => [balance.asset, balance.total]));
+    startBalances = recovered === undefined ? totals(await execution.fetchBalances()) : totals(recovered.portfolio.balances());
   }
 
-  const store = options.store ?? new InMemoryStore();
   const engine = new Engine({
     mode,
     clock,
@@ -97,8 +144,10 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     riskPolicies: bot.riskPolicies,
     learners: bot.config.learning,
     logger,
-    // Live ids must not repeat across sessions: the venue keeps them.
+    // Live ids must not repeat across sessions, even if the journal were lost: the venue keeps them.
     orderIdPrefix: `${mode === 'live' ? 'L' : 'P'}${startedAt.toString(36)}-`,
+    ...(recovered === undefined ? {} : { recovered }),
+    snapshotEvery: options.snapshotEvery ?? 1000,
   });
   const tracker = new EquityTracker();
   const startEquity = engine.equity();
@@ -126,7 +175,45 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop('stopped by signal');
 
-  await engine.start();
+  sessionLog('session-started', `${mode} session on ${exchange.id}${recovered === undefined ? '' : ' (resumed)'}`, { mode, exchange: exchange.id, kbotVersion: options.kbotVersion, resumed: recovered !== undefined });
+  // What the venue reports while the engine starts is what happened while the bot was down.
+  const reconciled: Record<string, number> = {};
+  let startupOver = false;
+  const countStartup = engine.bus.onAny((event) => {
+    // After engine-started come the strategies' own orders (onStart).
+    if (event.type === 'engine-started') startupOver = true;
+    if (!startupOver && event.sequence > 0 && event.type.startsWith('order-')) reconciled[event.type] = (reconciled[event.type] ?? 0) + 1;
+  });
+  try {
+    await engine.start();
+  } finally {
+    countStartup();
+  }
+  let balancesAdjusted: readonly BalanceDifference[] = [];
+  if (recovered !== undefined) {
+    if (Object.keys(reconciled).length > 0) {
+      const what = Object.entries(reconciled).map(([type, count]) => `${count} ${type}`).join(', ');
+      logger.info('reconciled with the venue', reconciled);
+      sessionLog('reconciled', `start-up reconciliation with ${mode === 'live' ? exchange.id : 'the simulated venue'}: ${what}`, reconciled);
+    }
+    if (mode === 'live') {
+      const balances = await reconcileBalances(engine, execution, () => fills.length, { decimals: options.balanceDecimals ?? krakenAssetDecimals });
+      balancesAdjusted = balances.adopted;
+      if (balances.unsettled.length > 0) {
+        const what = balances.unsettled.map((difference) => `${difference.asset} journal ${difference.engine.toFixed()}, venue ${difference.venue.toFixed()}`).join('; ');
+        logger.warn('balances differ from the venue\'s while fills keep arriving; kept the journal\'s', { differences: what });
+        sessionLog('balances-unsettled', `balances differ from the venue's while fills keep arriving; kept the journal's: ${what}`);
+      }
+      if (balancesAdjusted.length > 0) {
+        const what = balancesAdjusted.map((difference) => `${difference.asset} ${difference.engine.toFixed()} -> ${difference.venue.toFixed()}`).join(', ');
+        logger.warn('balances differ from what the journal explains; the venue\'s are taken', { differences: what });
+        sessionLog('balances-adjusted', `balances differ from what the journal explains; the venue's are taken: ${what}`, {
+          differences: balancesAdjusted.map((difference) => ({ asset: difference.asset, journal: difference.engine.toFixed(), venue: difference.venue.toFixed() })),
+        });
+      }
+    }
+  }
+  options.onStarted?.(Object.freeze({ recovery: recovered?.summary, reconciled: Object.freeze({ ...reconciled }), balancesAdjusted }));
   let reason: string;
   try {
     await exchange.data.subscribe(subscriptions, engine);
@@ -139,6 +226,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   }
   await engine.stop(reason);
   logger.info('session stopped', { reason, bars, fills: fills.length });
+  sessionLog('session-stopped', reason, { bars, fills: fills.length, openOrders: engine.orders.openCount() });
   if (mode === 'paper') await execution.close();
 
   return sessionResult(engine, {
@@ -156,4 +244,34 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     firstClose,
     lastClose,
   });
+}
+
+function totals(balances: readonly Balance[]): Record<string, Decimal> {
+  return Object.fromEntries(balances.map((balance) => [balance.asset, balance.total]));
+}
+
+/**
+ * After a live restart the venue's balances should be what the journal plus the reconciled fills
+ * say. A difference seen once may be a fill in flight, so it counts only when two reads in a row
+ * agree with each other and no fill arrived between them; then the venue's balances are taken.
+ */
+async function reconcileBalances(
+  engine: Engine,
+  execution: ExecutionClient,
+  fillCount: () => number,
+  comparison: BalanceComparison,
+): Promise<{ readonly adopted: readonly BalanceDifference[]; readonly unsettled: readonly BalanceDifference[] }> {
+  let previous: string | undefined;
+  let differences: BalanceDifference[] = [];
+  for (let check = 0; check < BALANCE_CHECKS; check++) {
+    const fillsBefore = fillCount();
+    const venue = await execution.fetchBalances();
+    differences = engine.balanceDifferences(venue, comparison);
+    if (differences.length === 0) return { adopted: [], unsettled: [] };
+    const key = fillsBefore === fillCount() ? `${fillsBefore}:${differences.map((difference) => `${difference.asset}=${difference.venue.toFixed()}/${difference.engine.toFixed()}`).join(',')}` : undefined;
+    if (key !== undefined && key === previous) return { adopted: engine.adoptVenueBalances(venue, comparison), unsettled: [] };
+    previous = key;
+    await new Promise((resolve) => setTimeout(resolve, BALANCE_CHECK_INTERVAL_MS));
+  }
+  return { adopted: [], unsettled: differences };
 }

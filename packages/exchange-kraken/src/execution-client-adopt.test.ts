@@ -1,0 +1,97 @@
+import { Decimal, clientOrderId, instrumentId, type Order } from '@kbot/core';
+import { RecordingSink, submitOrder } from '@kbot/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KrakenExecutionClient } from './execution-client.js';
+import { KrakenInstrumentProvider } from './instrument-provider.js';
+import { KEY, SCRIPT, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
+import { scriptedBars } from './simulator/simulator-test-fixtures.js';
+import { KrakenRestClient } from './rest/rest-client.js';
+import type { KrakenSimulator } from './simulator/kraken-simulator.js';
+
+/*
+ * A bot restarted after a crash hands its open orders to a new client (`adopt`) with the trade
+ * ids its journal counted. The client must report what it has not counted, and nothing twice.
+ */
+
+const BTC = instrumentId('BTC/USD');
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function client(sim: KrakenSimulator, overrides: { unresolvedOrderGraceMs?: number } = {}): KrakenExecutionClient {
+  const rest = new KrakenRestClient({ baseUrl: sim.restUrl, credentials: { apiKey: KEY, apiSecret: SPEC_SECRET }, retryBaseDelayMs: 10, reconcileDelayMs: 10 });
+  const created = new KrakenExecutionClient({ rest, instruments: new KrakenInstrumentProvider(rest), url: sim.wsAuthUrl, retryDelayMs: 50, pollIntervalMs: 100, ...overrides });
+  cleanups.push(() => created.close());
+  return created;
+}
+
+/** The order as a recovered journal holds it. */
+function journaled(fields: Partial<Order> & Pick<Order, 'clientOrderId' | 'status'>): Order {
+  return {
+    ...submitOrder({ clientOrderId: fields.clientOrderId, instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.002', price: '39600' }),
+    venueOrderId: undefined,
+    filledQuantity: new Decimal(0),
+    averageFillPrice: undefined,
+    fees: {},
+    updatedAt: Date.now(),
+    reason: undefined,
+    ...fields,
+  };
+}
+
+describe('KrakenExecutionClient adopting orders after a restart', () => {
+  it('reports the fills made while the bot was down, and not the ones its journal already counted', async () => {
+    // A tiny volume share and a book whose ask stays far above the bid: the order fills in two
+    // parts, on two trades of the falling bar, and the book never fills the rest at once.
+    const sim = await startScriptedSimulator({
+      market: { sources: [scriptedBars('BTC/USD', SCRIPT, undefined, 50)], historyBars: 10, spreadTicks: 20_000 },
+      fillModel: { maxVolumeParticipation: 0.0001 },
+    });
+    const first = client(sim);
+    const firstSink = new RecordingSink();
+    await first.connect(firstSink);
+    first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.002', price: '39600' }));
+    await firstSink.waitFor((report) => report.kind === 'accepted', 3_000);
+    for (let step = 0; step < 20 && sim.account(KEY).trades().length === 0; step++) sim.advance(15_000);
+    await firstSink.waitFor((report) => report.kind === 'filled', 3_000);
+    const counted = firstSink.fills.map((fill) => fill.tradeId);
+    expect(counted).toHaveLength(1);
+    // The process dies; the market goes on and fills the rest.
+    await first.close();
+    for (let step = 0; step < 8 && sim.account(KEY).trades().length < 2; step++) sim.advance(15_000);
+    const trades = sim.account(KEY).trades();
+    expect(trades).toHaveLength(2);
+
+    const second = client(sim);
+    const sink = new RecordingSink();
+    const venueOrderId = trades[0]!.order.txid;
+    second.adopt(journaled({ clientOrderId: clientOrderId('kb-1'), status: 'partially-filled', venueOrderId: venueOrderId as never, filledQuantity: firstSink.fills[0]!.quantity }), { tradeIds: counted });
+    await second.connect(sink);
+    await eventually(() => sink.fills.length > 0, 'the fill made while down');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.fills.map((fill) => fill.tradeId)).toEqual([trades[1]!.txid]);
+    expect(sink.fills[0]!.quantity.plus(firstSink.fills[0]!.quantity).toFixed()).toBe('0.002');
+    expect(sink.ofKind('canceled')).toEqual([]);
+  });
+
+  it('finds an order whose acknowledgement was lost by its cl_ord_id, and rejects one that never arrived once its grace is over, without sending either again', async () => {
+    const sim = await startScriptedSimulator();
+    const first = client(sim);
+    await first.connect(new RecordingSink());
+    first.submit(submitOrder({ clientOrderId: 'kb-sent', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '39000' }));
+    await eventually(() => sim.account(KEY).openOrders().length === 1, 'the order at the simulator');
+    await first.close();
+
+    const second = client(sim, { unresolvedOrderGraceMs: 1_000 });
+    const sink = new RecordingSink();
+    second.adopt(journaled({ clientOrderId: clientOrderId('kb-sent'), status: 'submitted' }));
+    // Journaled as submitted 5 s ago, but the process died before it left: Kraken never saw it.
+    second.adopt(journaled({ clientOrderId: clientOrderId('kb-lost'), status: 'submitted', updatedAt: Date.now() - 5_000 }));
+    await second.connect(sink);
+    await sink.waitFor((report) => report.kind === 'rejected', 3_000);
+    expect(sink.ofKind('accepted').map((report) => [report.clientOrderId, report.venueOrderId])).toEqual([['kb-sent', sim.account(KEY).orders()[0]!.txid]]);
+    expect(sink.ofKind('rejected').map((report) => report.clientOrderId)).toEqual(['kb-lost']);
+    expect(sim.account(KEY).orders().map((order) => order.clOrdId)).toEqual(['kb-sent']);
+  });
+});
