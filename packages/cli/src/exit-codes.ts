@@ -11,6 +11,10 @@ export const EXIT = {
   data: 3,
   /** The exchange refused or could not be reached. */
   exchange: 4,
+  /** The bot is not running (`kbot status`), or already running (a second `kbot run` of it). */
+  botState: 5,
+  /** Stopped by Ctrl-C where stopping early is reported (kbot data download: the pages read so far are kept). */
+  interrupted: 130,
 } as const;
 
 /** A mistake by the user: printed as one line, without a stack trace. */
@@ -27,6 +31,9 @@ export function exitCodeFor(error: unknown): number {
     if (error.code === 'config-invalid') return EXIT.usage;
     if (error.code === 'data-invalid') return EXIT.data;
     if (error.code.startsWith('exchange-')) return EXIT.exchange;
+    if (error.code === 'bot-not-running' || error.code === 'bot-already-running') return EXIT.botState;
+    // A wrong passphrase or a missing, foreign or corrupt key file: the user's to fix.
+    if (error.code.startsWith('key-file-')) return EXIT.usage;
   }
   return EXIT.failure;
 }

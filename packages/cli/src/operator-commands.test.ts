@@ -240,7 +240,7 @@ describe('kbot panic', () => {
     const result = await kbot(sim.dir, 'panic', '--flatten', '--yes', '--keep', 'eth');
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toMatch(/^PANIC on kraken/);
-    expect(result.stdout).toMatch(/halt: no bot runs in this process/);
+    expect(result.stdout).toMatch(/halt: no bot of this config is running/);
     expect(result.stdout).toMatch(/canceled 0 open orders/);
     expect(result.stdout).toMatch(/sold 0\.5 BTC on BTC\/USD: order O/);
     expect(result.stdout).toMatch(/not sold: 3 DOT: the venue has no DOT\/USD pair/);

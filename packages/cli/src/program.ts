@@ -8,6 +8,7 @@ import { initProject } from './commands/init.js';
 import { startSim } from './commands/sim.js';
 import { runCommand } from './commands/run.js';
 import { registerKeysCommand } from './commands/keys.js';
+import { registerStatusCommand } from './commands/status.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerDataCommands } from './commands/data.js';
@@ -152,6 +153,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
 
   registerOperatorCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
   registerKeysCommand(program, io);
+  registerStatusCommand(program, io);
   registerDataCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
 
   return { program, exitCode: () => exitCode };

@@ -164,7 +164,7 @@ export { startControlServer, type ControlServer } from './control/control-server
 export { fetchBotStatus, requestBotPanic } from './control/control-client.js';
 export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from './control/engine-control.js';
 export type { RunSessionOptions, SessionStartup, SessionStatus } from './session/run-session.js';
-export { sessionStoreFile, openSessionStore } from './session/session-store.js';
+export { sessionFolder, sessionStoreFile, openSessionStore } from './session/session-store.js';
 export type { SessionStoreKey } from './session/session-store.js';
 
 // persistence

@@ -1,6 +1,6 @@
 import { ConfigError } from '@kbot/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadMansSwitch } from './dead-mans-switch.js';
+import { DeadMansSwitch, deadMansSwitchHeartbeat } from './dead-mans-switch.js';
 
 describe('DeadMansSwitch', () => {
   beforeEach(() => {
@@ -111,5 +111,26 @@ describe('DeadMansSwitch', () => {
   it('refuses a refresh interval that is not below the timeout', () => {
     expect(() => new DeadMansSwitch({ timeoutSeconds: 30, refreshSeconds: 30, arm: async () => {} })).toThrow(ConfigError);
     expect(() => new DeadMansSwitch({ timeoutSeconds: 0, refreshSeconds: 1, arm: async () => {} })).toThrow(/timeoutSeconds: received 0/);
+  });
+});
+
+describe('deadMansSwitchHeartbeat', () => {
+  it('refreshes the switch while the bot trades or reduces, and stops refreshing for good once it halts', async () => {
+    const armed: number[] = [];
+    const deadMansSwitch = new DeadMansSwitch({ timeoutSeconds: 60, refreshSeconds: 15, arm: async (timeout) => armed.push(timeout) });
+    const heartbeat = deadMansSwitchHeartbeat(deadMansSwitch);
+    // Three beats per stale period (60 s), capped at 5 s.
+    expect(heartbeat.intervalMs).toBe(5_000);
+    heartbeat.beat('active');
+    await Promise.resolve();
+    expect(armed).toEqual([60]);
+    expect(deadMansSwitch.state).toBe('armed');
+    heartbeat.beat('reducing');
+    expect(deadMansSwitch.state).toBe('armed');
+    heartbeat.beat('halted');
+    expect(deadMansSwitch.state).toBe('halted');
+    heartbeat.beat('active');
+    expect(deadMansSwitch.state).toBe('halted');
+    await deadMansSwitch.stop();
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, silentLogger, type ConfigIssue, type Logger } from '@kbot/core';
+import { ConfigError, silentLogger, type ConfigIssue, type Logger, type TradingState } from '@kbot/core';
 
 export type DeadMansSwitchState = 'idle' | 'armed' | 'stale' | 'halted' | 'stopped';
 
@@ -142,4 +142,26 @@ export class DeadMansSwitch {
         this.#arming = undefined;
       });
   }
+}
+
+/** What `runSession`'s `heartbeat` option takes. */
+export interface SessionHeartbeat {
+  readonly intervalMs: number;
+  readonly beat: (tradingState: TradingState) => void;
+}
+
+/**
+ * The bot's health heartbeat for a switch: each beat while the bot trades (or only reduces)
+ * keeps Kraken's cancel-all timer refreshed; the first beat after the bot halts stops the
+ * refreshing, so Kraken cancels the open orders when the timer runs out. Beats come three times
+ * per stale period, so one late beat does not let the switch go stale.
+ */
+export function deadMansSwitchHeartbeat(deadMansSwitch: DeadMansSwitch): SessionHeartbeat {
+  return {
+    intervalMs: Math.max(250, Math.min(5_000, (deadMansSwitch.staleAfterSeconds * 1000) / 3)),
+    beat: (tradingState) => {
+      if (tradingState === 'halted') deadMansSwitch.halt('the bot halted trading');
+      else deadMansSwitch.heartbeat();
+    },
+  };
 }

@@ -6,7 +6,7 @@ import {
   type Bar, type DataSourceSummary, type InstrumentId, type StrategyRegistry,
 } from '@kbot/core';
 import { toKrakenPair, type KrakenExchange, type KrakenRestClient, type OhlcInterval, type OhlcRow, type TradeRow } from '@kbot/exchange-kraken';
-import { UsageError } from '../exit-codes.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 import type { LoadedConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import {
@@ -23,7 +23,7 @@ const DEFAULT_REQUEST_GAP_MS = 1_000;
 /** Trades per `/0/public/Trades` page: Kraken's maximum. */
 const TRADES_PER_PAGE = 1_000;
 /** Exit code of a download stopped by Ctrl-C (128 + SIGINT, as shells report it). */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.interrupted;
 
 export interface DownloadRequest {
   readonly instrumentId: InstrumentId;

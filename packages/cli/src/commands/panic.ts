@@ -1,10 +1,11 @@
-import { decimalString, isoTime } from '@kbot/core';
+import { decimalString, isoTime, operatorActor, requestBotPanic } from '@kbot/core';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { configQuote, parseAssetFlag } from '../operator/operator-flags.js';
 import { NotConfirmedError, withOperatorSession, type CommandOutcome, type OperatorContext } from '../operator/operator-session.js';
 import { panic, type PanicReport } from '../operator/panic.js';
 import { panicSummary } from '../output/operator-tables.js';
 import { placedOrderJson } from './sell.js';
+import { findRunningBots } from './status.js';
 
 export interface PanicFlags {
   readonly config?: string;
@@ -59,7 +60,14 @@ export async function panicCommand(flags: PanicFlags, context: OperatorContext):
       if (flags.json || context.confirm === undefined) throw new NotConfirmedError(`panic --flatten would ${what}: add --yes to confirm; nothing was done`);
       if (!(await context.confirm(`${what[0]!.toUpperCase()}${what.slice(1)}?`))) throw new NotConfirmedError('not confirmed; nothing was done');
     }
-    const report = await panic(venue, { flatten: flags.flatten === true, quote, keep, ...(context.now ? { now: context.now } : {}) });
+    // A running bot of this config is halted first, through its control socket, so it cancels its
+    // own orders in its journal and sends no new ones while the account is cleared below.
+    const running = await findRunningBots(context.cwd, flags.config);
+    const halt = running.length === 0 ? undefined : async () => {
+      const actor = operatorActor(context.env ?? process.env);
+      for (const bot of running) await requestBotPanic(bot.socket, { flatten: false, actor });
+    };
+    const report = await panic(venue, { flatten: flags.flatten === true, quote, keep, ...(halt ? { halt } : {}), ...(context.now ? { now: context.now } : {}) });
     const exitCode = report.errors.length > 0 ? EXIT.exchange : EXIT.ok;
     return { exitCode, report, output: flags.json ? JSON.stringify(panicReportJson(report)) : panicSummary(report) };
   });

@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openSessionStore, runSession, toReportJson, writeReport, type SessionStartup, type SessionStatus, type StrategyRegistry } from '@kbot/core';
+import {
+  attachAuditTrail, controlSocketPath, engineControl, openSessionStore, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
+  type ControlServer, type SessionStartup, type SessionStatus, type StrategyRegistry,
+} from '@kbot/core';
+import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
 import { loadKbotConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
@@ -69,13 +73,28 @@ export async function runCommand(
     writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
   }
 
+  const sessionKey = { mode, botName: config.name } as const;
+  // The control socket (kbot status, kbot panic) is also the lock on the journal: a second run of
+  // this bot stops here, before it opens the journal the first one is writing.
+  let control: ControlServer;
   let store;
   try {
-    store = openSessionStore(storageDir, { mode, botName: config.name });
+    control = await startControlServer({ path: controlSocketPath(sessionFolder(storageDir, sessionKey)), logger });
   } catch (error) {
     await opened.close();
     throw error;
   }
+  try {
+    store = openSessionStore(storageDir, sessionKey);
+  } catch (error) {
+    await control.close();
+    await opened.close();
+    throw error;
+  }
+  let lastStatus: SessionStatus | undefined;
+  let detachAudit: (() => void) | undefined;
+  // Kraken's dead man's switch, when configured: refreshed from the session's heartbeat.
+  const deadMansSwitch = (exchange as Partial<KrakenExchange>).deadMansSwitch;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -87,17 +106,30 @@ export async function runCommand(
       bot, exchange, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal, store,
       paperBalances: config.backtest.balances,
       onStarted: (startup: SessionStartup) => context.status(startupLine(startup, store.file)),
+      onEngine: (engine, session) => {
+        // Every order command, the strategies' and the operator's, goes to audit.log.
+        detachAudit = attachAuditTrail(engine.bus, opened.audit);
+        control.attach(engineControl(engine, {
+          bot: config.name, mode, startedAt: session.startedAt, startEquity: session.startEquity, instruments: exchange.instruments,
+          details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
+        }));
+      },
+      ...(deadMansSwitch === undefined ? {} : { heartbeat: deadMansSwitchHeartbeat(deadMansSwitch) }),
       ...(durationMs === undefined ? {} : { durationMs }),
       ...(maxBars === undefined ? {} : { maxBars }),
-      onStatus: (status: SessionStatus) =>
-        context.status(`${status.mode} ${new Date(status.time).toISOString().slice(11, 19)} bars ${status.bars} fills ${status.fills} open orders ${status.openOrders} equity ${status.equity.toFixed(2)} state ${status.tradingState}`),
+      onStatus: (status: SessionStatus) => {
+        lastStatus = status;
+        context.status(`${status.mode} ${new Date(status.time).toISOString().slice(11, 19)} bars ${status.bars} fills ${status.fills} open orders ${status.openOrders} equity ${status.equity.toFixed(2)} state ${status.tradingState}`);
+      },
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    detachAudit?.();
     // Plugins close what they opened (sockets, timers), so the process can end.
     await opened.close();
     store.close();
+    await control.close();
   }
   const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);

@@ -50,10 +50,10 @@ export function panicSummary(report: PanicReport): string {
   const lines = [`PANIC on ${report.exchangeId} (${report.endpoint}) at ${isoTime(report.time)}`];
   lines.push(
     report.halt === 'halted'
-      ? 'halt: the bot is halted'
+      ? 'halt: the running bot of this config is halted (its open orders canceled through its journal)'
       : report.halt === 'failed'
         ? 'halt: FAILED (see errors)'
-        : 'halt: no bot runs in this process; a running "kbot run" keeps trading until it is stopped (Ctrl-C)',
+        : 'halt: no bot of this config is running',
   );
   lines.push(report.canceled === undefined ? 'cancel all orders: FAILED (see errors)' : `canceled ${report.canceled} open order${report.canceled === 1 ? '' : 's'}`);
   if (!report.flatten) lines.push('positions: left as they are (add --flatten to sell them at market)');

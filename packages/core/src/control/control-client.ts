@@ -29,7 +29,7 @@ function call<T>(path: string, method: 'GET' | 'POST', url: string, body: unknow
     outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-        reject(new KbotError('bot-not-running', `no kbot is running on this storage folder (nothing answers at ${path}); start one with "kbot run"`));
+        reject(new KbotError('bot-not-running', `this bot is not running (nothing answers at ${path}); start it with "kbot run"`));
       } else {
         reject(new KbotError('control-failed', `the bot's control socket ${path}: ${error.message}`));
       }

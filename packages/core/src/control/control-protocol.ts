@@ -75,12 +75,12 @@ export interface BotControl {
 const MAX_SOCKET_PATH = 100;
 
 /**
- * Where the running bot of this storage folder listens: `<storage>/kbot.sock`, or on Windows a
- * named pipe derived from the folder. A long folder path falls back to a socket in the system's
- * temporary folder, named after a hash of the storage folder, so both sides still agree.
+ * Where the bot whose journal lives in `folder` (its `sessionFolder`) listens: `<folder>/kbot.sock`,
+ * or on Windows a named pipe derived from the folder. A long folder path falls back to a socket in
+ * the system's temporary folder, named after a hash of the folder, so both sides still agree.
  */
-export function controlSocketPath(storageDir: string, platform: NodeJS.Platform = process.platform, tmpDir = '/tmp'): string {
-  const absolute = resolve(storageDir);
+export function controlSocketPath(folder: string, platform: NodeJS.Platform = process.platform, tmpDir = '/tmp'): string {
+  const absolute = resolve(folder);
   const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
   if (platform === 'win32') return `\\\\.\\pipe\\kbot-${hash}`;
   const inside = join(absolute, 'kbot.sock');

@@ -8,6 +8,8 @@ import type { BotControl, PanicRequest } from './control-protocol.js';
 
 export interface ControlServer {
   readonly path: string;
+  /** Starts answering for `control` (until then requests get 503: the bot is starting). */
+  attach(control: BotControl): void;
   close(): Promise<void>;
 }
 
@@ -65,18 +67,20 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 
 /**
  * The running bot's control channel: HTTP with JSON on a Unix socket (a named pipe on Windows)
- * that only the bot's user can open. `GET /status` reports the bot; `POST /panic` halts it,
+ * that only the bot's user can open. Start it before the bot opens its journal (it is the lock)
+ * and `attach` the bot once its engine exists. `GET /status` reports the bot; `POST /panic` halts it,
  * cancels its orders and optionally flattens. The socket doubles as a lock: a second bot on the
- * same storage folder finds it alive and refuses to start, and a stale one left by a killed bot
+ * same journal finds it alive and refuses to start, and a stale one left by a killed bot
  * is removed.
  */
-export async function startControlServer(options: { path: string; control: BotControl; logger?: Logger }): Promise<ControlServer> {
-  const { path, control } = options;
+export async function startControlServer(options: { path: string; control?: BotControl; logger?: Logger }): Promise<ControlServer> {
+  const { path } = options;
+  let control = options.control;
   const logger = options.logger ?? silentLogger;
   const pipe = path.startsWith('\\\\.\\pipe\\');
   if (!pipe && existsSync(path)) {
     if (await isAlive(path)) {
-      throw new KbotError('bot-already-running', `another kbot is running on this storage folder (its control socket ${path} answers): stop it first, or give this bot its own storage.dir`);
+      throw new KbotError('bot-already-running', `this bot is already running (its control socket ${path} answers): stop it first; two processes must not share one journal`);
     }
     // Left by a bot that was killed: nobody answers, so it is safe to replace.
     unlinkSync(path);
@@ -86,6 +90,7 @@ export async function startControlServer(options: { path: string; control: BotCo
   const server = createServer((request, response) => {
     void (async () => {
       try {
+        if (control === undefined) return send(response, 503, { error: 'the bot is starting (recovering its journal and reconciling with the venue); ask again in a moment' });
         if (request.method === 'GET' && request.url === '/status') return send(response, 200, control.status());
         if (request.method === 'POST' && request.url === '/panic') {
           const parsed = parsePanicRequest(await readBody(request));
@@ -112,6 +117,9 @@ export async function startControlServer(options: { path: string; control: BotCo
   logger.info('control socket listening', { path });
   return {
     path,
+    attach(next: BotControl) {
+      control = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

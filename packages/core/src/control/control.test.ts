@@ -114,15 +114,15 @@ describe('the control socket of a running bot', () => {
 
   it('says no bot is running when nothing answers, naming the socket', async () => {
     const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
-    await expect(fetchBotStatus(path)).rejects.toThrow(/no kbot is running on this storage folder \(nothing answers at .*kbot\.sock\)/);
+    await expect(fetchBotStatus(path)).rejects.toThrow(/this bot is not running \(nothing answers at .*kbot\.sock\)/);
   });
 
-  it('refuses to start a second bot on the same storage folder, and replaces a stale socket', async () => {
+  it('refuses to start the same bot twice, and replaces a stale socket', async () => {
     const { control } = await runningBot();
     const dir = mkdtempSync(join(tmpdir(), 'kbot-control-'));
     const path = socketIn(dir);
     servers.push(await startControlServer({ path, control }));
-    await expect(startControlServer({ path, control })).rejects.toThrow(/another kbot is running on this storage folder/);
+    await expect(startControlServer({ path, control })).rejects.toThrow(/this bot is already running/);
     await servers.pop()!.close();
 
     // A socket file nobody listens on (left by a killed bot) is removed and replaced.

@@ -108,4 +108,28 @@ describe('runSession (paper)', () => {
     const result = await session;
     expect(result.barsProcessed).toBe(0);
   });
+
+  it('beats its heartbeat with the trading state while it runs, hands the engine to onEngine, and stops beating when it stops', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+    const beats: string[] = [];
+    let engineSeen = false;
+    const controller = new AbortController();
+    const session = runSession({
+      bot: createBot(validateConfig({ strategies: [BuyThenSell.with({})] })), exchange, mode: 'paper', kbotVersion: 'test', signal: controller.signal,
+      onEngine: (engine, facts) => {
+        engineSeen = facts.startEquity.toFixed() === '10000';
+        // An operator halts the bot half-way: the beats after it carry the new state.
+        setTimeout(() => engine.setTradingState('halted', 'test'), 60);
+      },
+      heartbeat: { intervalMs: 10, beat: (state) => beats.push(state) },
+    });
+    setTimeout(() => controller.abort(), 150);
+    await session;
+    expect(engineSeen).toBe(true);
+    expect(beats[0]).toBe('active');
+    expect(beats.at(-1)).toBe('halted');
+    const count = beats.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(beats.length).toBe(count);
+  });
 });

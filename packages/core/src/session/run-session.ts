@@ -62,6 +62,17 @@ export interface RunSessionOptions {
   readonly onStatus?: (status: SessionStatus) => void;
   /** Called once start-up (recovery and reconciliation included) is done, before market data flows. */
   readonly onStarted?: (startup: SessionStartup) => void;
+  /**
+   * Called once the engine exists, before it starts: where the control socket, the audit trail
+   * and dashboards attach (`engine.bus` carries every event, recovery's included).
+   */
+  readonly onEngine?: (engine: Engine, session: { readonly startEquity: Decimal; readonly startedAt: number }) => void;
+  /**
+   * The bot's health heartbeat: `beat` is called every `intervalMs` while the session runs, with
+   * the trading state (the Kraken dead man's switch is refreshed from it, and stops being
+   * refreshed once the bot halts). A stuck event loop stops the beats too, which is the point.
+   */
+  readonly heartbeat?: { readonly intervalMs: number; readonly beat: (tradingState: TradingState) => void };
 }
 
 /** What start-up did: the recovery from the store and, live, the reconciliation with the venue. */
@@ -151,6 +162,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   });
   const tracker = new EquityTracker();
   const startEquity = engine.equity();
+  options.onEngine?.(engine, { startEquity, startedAt });
   let bars = 0;
   const fills: Fill[] = [];
   let firstClose: number | undefined;
@@ -215,11 +227,25 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   }
   options.onStarted?.(Object.freeze({ recovery: recovered?.summary, reconciled: Object.freeze({ ...reconciled }), balancesAdjusted }));
   let reason: string;
+  let heartbeat: NodeJS.Timeout | undefined;
   try {
+    if (options.heartbeat !== undefined) {
+      const { beat, intervalMs } = options.heartbeat;
+      const safeBeat = () => {
+        try {
+          beat(engine.risk.state);
+        } catch (error) {
+          logger.error('heartbeat failed', { error: String(error) });
+        }
+      };
+      safeBeat();
+      heartbeat = setInterval(safeBeat, intervalMs);
+    }
     await exchange.data.subscribe(subscriptions, engine);
     logger.info('session started', { mode, strategies: bot.strategies.map((entry) => entry.id), subscriptions: subscriptions.length });
     reason = await stopped;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     await exchange.data.unsubscribe(subscriptions).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));

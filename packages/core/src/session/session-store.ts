@@ -18,8 +18,13 @@ function folderName(name: string): string {
  * journal per bot and mode, so a restart of the same bot resumes where it stopped, and paper and
  * live (or two bots sharing a storage folder) never mix their orders and balances.
  */
+/** `<storage>/<mode>/<bot name>`: the folder of one bot's journal and its control socket. */
+export function sessionFolder(storageDir: string, key: SessionStoreKey): string {
+  return join(storageDir, key.mode, folderName(key.botName));
+}
+
 export function sessionStoreFile(storageDir: string, key: SessionStoreKey): string {
-  return storeFilePath(join(storageDir, key.mode, folderName(key.botName)));
+  return storeFilePath(sessionFolder(storageDir, key));
 }
 
 /**

@@ -1,0 +1,103 @@
+import { dirname, resolve } from 'node:path';
+import Table from 'cli-table3';
+import { KbotError, controlSocketPath, fetchBotStatus, isKbotError, sessionFolder, type BotStatus } from '@kbot/core';
+import type { Command } from 'commander';
+import { loadKbotConfig } from '../load-config.js';
+import { UsageError } from '../exit-codes.js';
+import type { CliIo } from '../program.js';
+
+export interface StatusFlags {
+  readonly config?: string;
+  readonly mode?: string;
+  readonly json?: boolean;
+}
+
+export interface RunningBot {
+  readonly mode: 'paper' | 'live';
+  readonly socket: string;
+  readonly status: BotStatus;
+}
+
+/**
+ * The running bots of the config found from `cwd` (or `--config`): its bot name in paper and in
+ * live mode (or only `mode`), each asked for its status over its control socket. A bot that is not
+ * running is left out; any other failure is thrown.
+ */
+export async function findRunningBots(cwd: string, configFile: string | undefined, mode?: 'paper' | 'live'): Promise<RunningBot[]> {
+  const { config, file } = await loadKbotConfig({ cwd, ...(configFile ? { file: configFile } : {}) });
+  const storageDir = resolve(dirname(file), config.storage.dir);
+  const found: RunningBot[] = [];
+  for (const candidate of mode === undefined ? (['live', 'paper'] as const) : [mode]) {
+    const socket = controlSocketPath(sessionFolder(storageDir, { mode: candidate, botName: config.name }));
+    try {
+      found.push({ mode: candidate, socket, status: await fetchBotStatus(socket) });
+    } catch (error) {
+      if (!(isKbotError(error) && error.code === 'bot-not-running')) throw error;
+    }
+  }
+  return found;
+}
+
+function parseModeFlag(value: string | undefined): 'paper' | 'live' | undefined {
+  if (value === undefined || value === 'paper' || value === 'live') return value;
+  throw new UsageError(`--mode: received ${JSON.stringify(value)}, expected "paper" or "live"`);
+}
+
+function money(text: string, digits = 2): string {
+  const value = Number(text);
+  return Number.isFinite(value) ? value.toFixed(digits) : text;
+}
+
+/** What a person reads: the bot line, money, then positions and open orders. */
+export function statusText(status: BotStatus): string {
+  const lines = [
+    `${status.bot}: ${status.mode} since ${new Date(status.startedAt).toISOString()} (pid ${status.pid}), trading state ${status.tradingState.toUpperCase()}`,
+  ];
+  const summary = new Table({ style: { head: [], border: [] } });
+  summary.push(
+    { equity: `${money(status.equity)} ${status.quoteAsset}` },
+    { 'P&L since start': `${money(status.pnl)} ${status.quoteAsset}` },
+    { 'realized P&L': `${money(status.realizedPnl)} ${status.quoteAsset}` },
+    { 'fees paid': `${money(status.feesPaid)} ${status.quoteAsset}` },
+  );
+  for (const [key, value] of Object.entries(status.details)) summary.push({ [key]: typeof value === 'string' ? value : JSON.stringify(value) });
+  const denials = Object.entries(status.denials);
+  if (denials.length > 0) summary.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
+  lines.push(summary.toString());
+  if (status.positions.length > 0) {
+    const positions = new Table({ head: ['position', 'quantity', 'average entry', 'realized', 'fees'], style: { head: [], border: [] } });
+    for (const position of status.positions) positions.push([position.instrumentId, position.quantity, position.averageEntryPrice, money(position.realizedPnl), money(position.feesPaid)]);
+    lines.push(positions.toString());
+  } else {
+    lines.push('no open positions');
+  }
+  if (status.openOrders.length > 0) {
+    const orders = new Table({ head: ['order', 'strategy', 'pair', 'side', 'type', 'quantity', 'filled', 'price', 'status'], style: { head: [], border: [] } });
+    for (const order of status.openOrders) {
+      orders.push([order.clientOrderId, order.strategyId, order.instrumentId, order.side, order.type, order.quantity, order.filledQuantity, order.price ?? order.triggerPrice ?? 'market', order.status]);
+    }
+    lines.push(orders.toString());
+  } else {
+    lines.push('no open orders');
+  }
+  return lines.join('\n');
+}
+
+/** `kbot status`: asks this config's running bot (paper, live, or both) how it is doing. */
+export function registerStatusCommand(program: Command, io: CliIo): void {
+  program
+    .command('status')
+    .description('show the running bot of this config: mode, trading state, P&L, positions, open orders')
+    .option('-c, --config <file>', 'config file (default: kbot.config.ts found from the current folder)')
+    .option('--mode <mode>', 'paper or live (default: whichever is running)')
+    .option('--json', 'print the status as JSON (money as decimal strings); an array when both modes run')
+    .action(async (flags: StatusFlags) => {
+      const bots = await findRunningBots(io.cwd, flags.config, parseModeFlag(flags.mode));
+      if (bots.length === 0) {
+        const which = flags.mode === undefined ? 'this config\'s bot is not running, in paper or live mode' : `this config's bot is not running in ${flags.mode} mode`;
+        throw new KbotError('bot-not-running', `${which}: start it with "kbot run"`);
+      }
+      if (flags.json) io.stdout(JSON.stringify(bots.length === 1 ? bots[0]!.status : bots.map((bot) => bot.status)));
+      else io.stdout(bots.map((bot) => statusText(bot.status)).join('\n\n'));
+    });
+}

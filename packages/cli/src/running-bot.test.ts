@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT } from './exit-codes.js';
+import { kbot, simulatedAccount, type SimulatedAccount } from './operator-test-harness.js';
+
+/*
+ * A `kbot run` in progress, seen from the operator's other commands: `kbot status` reads it over
+ * its control socket, a second `kbot run` of the same bot is refused, and `kbot panic` halts it
+ * before clearing the account.
+ */
+
+let account: SimulatedAccount | undefined;
+afterEach(async () => {
+  await account?.stop();
+  account = undefined;
+});
+
+async function waitForStatus(dir: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const result = await kbot(dir, 'status', '--json');
+    if (result.code === EXIT.ok) return JSON.parse(result.stdout) as Record<string, unknown>;
+    if (Date.now() > deadline) throw new Error(`kbot status never answered: ${result.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('a running bot and the operator', () => {
+  it('says when no bot of the config is running, with exit code 5', async () => {
+    account = await simulatedAccount({ USD: '10000' });
+    const result = await kbot(account.dir, 'status');
+    expect(result.code).toBe(EXIT.botState);
+    expect(result.stderr).toMatch(/^kbot: this config's bot is not running, in paper or live mode: start it with "kbot run"/);
+  });
+
+  it('status reads the running bot, a second run is refused, and panic halts it', async () => {
+    account = await simulatedAccount({ USD: '10000', BTC: '0.5' });
+    const run = kbot(account.dir, 'run', '--mode', 'live', '--confirm-live', '--duration', '6s', '--json');
+
+    const status = await waitForStatus(account.dir);
+    expect(status).toMatchObject({ bot: 'operator-test', mode: 'live', tradingState: 'active', quoteAsset: 'USD' });
+    expect(status.balances).toEqual(expect.arrayContaining([expect.objectContaining({ asset: 'USD', total: '10000' })]));
+
+    const second = await kbot(account.dir, 'run', '--mode', 'live', '--duration', '1s');
+    expect(second.code).toBe(EXIT.botState);
+    expect(second.stderr).toMatch(/this bot is already running \(its control socket .* answers\)/);
+
+    const panic = await kbot(account.dir, 'panic', '--json');
+    expect(panic.code).toBe(EXIT.ok);
+    expect(JSON.parse(panic.stdout)).toMatchObject({ halt: 'halted', flatten: false });
+    expect((await waitForStatus(account.dir)).tradingState).toBe('halted');
+
+    const finished = await run;
+    expect(finished.code).toBe(EXIT.ok);
+    expect(JSON.parse(finished.stdout)).toMatchObject({ kind: 'live' });
+    // Stopped: the socket is gone with the bot.
+    expect((await kbot(account.dir, 'status')).code).toBe(EXIT.botState);
+  }, 60_000);
+});
