@@ -99,10 +99,10 @@ export { EquityTracker, MS_PER_YEAR } from './backtest/equity-tracker.js';
 export type { EquityTrackerOptions, EquityStatistics } from './backtest/equity-tracker.js';
 export { computeMetrics } from './backtest/metrics.js';
 export type { MetricsInput } from './backtest/metrics.js';
-export { runBacktest, backtestInstruments } from './backtest/run-backtest.js';
+export { runBacktest, backtestInstruments, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
 export { openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
-export type { OpenBacktestDataOptions } from './backtest/backtest-data.js';
+export type { OpenBacktestDataOptions, OpenedBacktestData } from './backtest/backtest-data.js';
 export { krakenSpotInstruments } from './backtest/instruments.js';
 export { StaticInstrumentProvider } from './exchange/static-instrument-provider.js';
 
@@ -112,6 +112,8 @@ export type { BarSource, BarFileOptions, GenerateBarsOptions, TradeFileOptions, 
 export { BarResampler, ResampledBarSource, resampleBars, resampleInterval } from './data/resample.js';
 export type { PartialIntervalRule, ResampleOptions } from './data/resample.js';
 export { TradeBarBuilder } from './data/trade-bar-builder.js';
+export { openSpreadFile, generateTicks, GeneratedTickSource, mergeReplayStreams, barItems, tradeItems, quoteItems } from './data/index.js';
+export type { QuoteFileSource, SpreadFileOptions, GenerateTicksOptions, ReplayItem, ReplayKind, ReplayOffer, TickSource } from './data/index.js';
 
 // simulated venue
 export { SimulatedVenue, SIMULATED_VENUE_ERRORS, KrakenSpotFeeModel, FixedFeeModel, InstrumentFeeModel, KRAKEN_SPOT_FEE_TIERS, FixedBpsSlippage, NoSlippage, krakenAssetDecimals } from './simulation/index.js';

@@ -11,6 +11,8 @@ import { backtestSummary } from '../output/tables.js';
 export interface BacktestFlags {
   readonly config?: string;
   readonly data?: readonly string[];
+  /** Kraken trades files replayed as Trade events (`--trades`). */
+  readonly trades?: readonly string[];
   readonly instrument?: string;
   readonly interval?: string;
   readonly resample?: string;
@@ -36,13 +38,19 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
     ...(flags.instrument ? { instrument: flags.instrument } : {}),
     ...(flags.interval ? { interval: flags.interval } : {}),
   }));
-  const entries = fromFlags.length > 0 ? fromFlags : config.backtest.data;
+  const tradeFlags = (flags.trades ?? []).map((path): DataEntry => ({
+    file: resolve(context.cwd, path),
+    replay: 'trades',
+    ...(flags.instrument ? { instrument: flags.instrument } : {}),
+  }));
+  const entries = fromFlags.length + tradeFlags.length > 0 ? [...fromFlags, ...tradeFlags] : config.backtest.data;
   const configDir = dirname(file);
   const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(flags.resample ? { resample: flags.resample } : {}) });
   const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name });
   const bot = createBot(config, { registry: context.registry, logger });
 
-  const progress = createProgress(estimateBars(data.sources), { enabled: flags.progress !== false && !flags.json, label: 'backtest' });
+  const ticks = data.tickSources.reduce((total, source) => total + (source.generated ? 0 : countLines(source.file)), 0);
+  const progress = createProgress(estimateBars(data.sources) + ticks, { enabled: flags.progress !== false && !flags.json, label: 'backtest' });
   let result;
   try {
     result = await runBacktest({ bot, data, logger, kbotVersion: context.kbotVersion, onProgress: (done) => progress.update(done), progressEvery: 20_000 });

@@ -18,15 +18,18 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
   if (generated.length > 0) {
     lines.push(`NOTE: ${generated.length === result.data.length ? 'all' : 'some'} market data in this run is GENERATED (a seeded random market), not real prices.`);
   }
-  const sources = new Table({ head: ['data', 'instrument', 'interval', 'bars', 'from', 'to', 'gaps'], style: { head: [], border: [] } });
+  const ticks = result.data.some((source) => (source.trades ?? 0) > 0 || (source.quotes ?? 0) > 0);
+  const sources = new Table({ head: ['data', 'instrument', 'interval', 'bars', ...(ticks ? ['ticks'] : []), 'from', 'to', 'gaps'], style: { head: [], border: [] } });
   for (const source of result.data) {
+    const tickText = [...((source.trades ?? 0) > 0 ? [`${source.trades} trades`] : []), ...((source.quotes ?? 0) > 0 ? [`${source.quotes} quotes`] : [])].join(', ') || '-';
     sources.push([
       source.generated ? 'generated market' : source.file,
       source.instrumentId,
-      formatInterval(source.interval),
+      source.interval > 0 ? formatInterval(source.interval) : '-',
       String(source.bars),
-      source.first === undefined ? '-' : isoTime(source.first).slice(0, 16),
-      source.last === undefined ? '-' : isoTime(source.last).slice(0, 16),
+      ...(ticks ? [tickText] : []),
+      source.first === undefined ? '-' : isoTime(source.first).slice(0, ticks ? 19 : 16),
+      source.last === undefined ? '-' : isoTime(source.last).slice(0, ticks ? 19 : 16),
       String(source.gaps),
     ]);
   }

@@ -1,15 +1,23 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { extname, isAbsolute, resolve } from 'node:path';
 import type { DataEntry } from '../config/schema.js';
 import { ConfigError, DataError } from '../errors/errors.js';
 import type { Bar } from '../model/market-data.js';
-import { parseTime, type EpochMs } from '../model/time.js';
+import { HOUR_MS, parseTime, type EpochMs } from '../model/time.js';
 import { openBarFile } from '../data/bar-file.js';
 import type { BarSource } from '../data/bar-source.js';
+import { detectDataFormat } from '../data/data-format.js';
 import { generateBars } from '../data/generate-bars.js';
+import { generateTicks } from '../data/generate-ticks.js';
+import { isSpreadHeader, openSpreadFile } from '../data/kraken-spread-file.js';
+import { readLines } from '../data/line-reader.js';
 import { mergeBarStreams } from '../data/merge-bar-streams.js';
+import { mergeReplayStreams } from '../data/merge-replay-streams.js';
+import { barItems, quoteItems, tradeItems, type ReplayItem, type ReplayOffer } from '../data/replay-item.js';
 import { ResampledBarSource } from '../data/resample.js';
 import { intervalOption } from '../data/source-options.js';
+import { TrackedTickSource, type TickSource } from '../data/tick-source.js';
+import { openTradeFile } from '../data/trade-file.js';
 import type { BacktestData } from './run-backtest.js';
 import type { DataSourceSummary } from './result.js';
 
@@ -36,18 +44,33 @@ export function parseTimeOption(value: string | number | undefined, field: strin
   }
 }
 
+/** What `openBacktestData` returns: the merged data plus the opened sources, bars and ticks apart. */
+export interface OpenedBacktestData extends BacktestData {
+  /** The bar sources (files, generated bar markets), in config order. */
+  readonly sources: readonly BarSource[];
+  /** The trade, quote and generated tick sources, in config order. */
+  readonly tickSources: readonly TickSource[];
+}
+
 /**
  * Opens every data entry of a backtest (files and generated markets) and merges them into one
  * time-ordered stream. Files are checked to exist now, so a typo fails before the run starts.
+ *
+ * Bar entries alone give `bars` (merged by close time), as they always did. When any entry
+ * replays trades or quotes (`replay: 'trades'`, a spreads file, `generatedTicks`), `items` holds
+ * everything, bars included, merged by `mergeReplayStreams`: by time, then bars, trades, quotes,
+ * then config order. `--resample` applies to bar entries only.
  */
-export function openBacktestData(entries: readonly DataEntry[], options: OpenBacktestDataOptions): BacktestData & { sources: readonly BarSource[] } {
+export function openBacktestData(entries: readonly DataEntry[], options: OpenBacktestDataOptions): OpenedBacktestData {
   if (entries.length === 0) {
     throw new ConfigError([{ path: 'backtest.data', received: 'nothing', expected: 'at least one data file (--data <file>) or a generated market' }]);
   }
   if (options.from !== undefined && options.to !== undefined && options.from >= options.to) {
     throw new ConfigError([{ path: 'to', received: new Date(options.to).toISOString(), expected: `a time after from (${new Date(options.from).toISOString()})` }]);
   }
-  const sources = entries.map((entry, index): BarSource => {
+  const opened = entries.map((entry, index): BarSource | TickSource => {
+    const ticks = openTickEntry(entry, index, options);
+    if (ticks !== undefined) return ticks;
     const resample = options.resample ?? (typeof entry === 'object' && 'file' in entry ? entry.resample : undefined);
     const resamplePath = options.resample !== undefined ? '--resample' : `backtest.data[${index}].resample`;
     if (resample === undefined) return openEntry(entry, index, options);
@@ -63,15 +86,108 @@ export function openBacktestData(entries: readonly DataEntry[], options: OpenBac
       ...(readTo === undefined ? {} : { coveredUntil: readTo }),
     });
   });
-  const streams = sources.map((source) => (source.format === 'generated' ? withinRange(source, options.from, options.to) : source));
+  const sources = opened.filter((source): source is BarSource => !isTickSource(source));
+  const tickSources = opened.filter(isTickSource);
+  const barStream = (source: BarSource): Iterable<Bar> => (source.format === 'generated' ? withinRange(source, options.from, options.to) : source);
+  const streams = sources.map(barStream);
+  const offers: ReplayOffer[] = opened.map((source) => (isTickSource(source) ? source.offers : { instrumentId: source.instrumentId, bars: source.interval }));
+  const items: Iterable<ReplayItem> | undefined = tickSources.length === 0
+    ? undefined
+    : mergeReplayStreams(opened.map((source) => (isTickSource(source) ? source : barItems(barStream(source)))));
   return {
     sources,
-    bars: sources.length === 1 ? streams[0]! : mergeBarStreams(streams),
-    summaries: (): DataSourceSummary[] => sources.map((source) => source.summary()),
+    tickSources,
+    offers,
+    bars: streams.length === 1 ? streams[0]! : mergeBarStreams(streams),
+    ...(items === undefined ? {} : { items }),
+    summaries: (): DataSourceSummary[] => opened.map((source) => source.summary()),
   };
 }
 
-/** Opens one data entry: a file (checked to exist) or a generated market. */
+function isTickSource(source: BarSource | TickSource): source is TickSource {
+  return 'offers' in source;
+}
+
+/**
+ * Opens an entry that replays ticks: a generated tick market, a trade file with `replay:
+ * 'trades'`, or a spreads file (by `format`, `replay: 'quotes'` or its header). Undefined for bar
+ * entries. Combinations that cannot work are ConfigErrors naming the entry.
+ */
+function openTickEntry(entry: DataEntry, index: number, options: OpenBacktestDataOptions): TickSource | undefined {
+  const path = `backtest.data[${index}]`;
+  if (typeof entry !== 'string' && 'generatedTicks' in entry) {
+    const settings = entry.generatedTicks;
+    const start = parseTimeOption(settings.start, `${path}.generatedTicks.start`);
+    return generateTicks({
+      instrumentId: settings.instrument,
+      durationMs: Math.round(settings.hours * HOUR_MS),
+      seed: settings.seed,
+      startPrice: settings.startPrice,
+      volatility: settings.volatility,
+      spreadBps: settings.spreadBps,
+      tradesPerMinute: settings.tradesPerMinute,
+      meanTradeNotional: settings.meanTradeNotional,
+      bars: settings.bars,
+      ...(settings.priceIncrement === undefined ? {} : { priceIncrement: settings.priceIncrement }),
+      ...(start === undefined ? {} : { start }),
+      ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.to === undefined ? {} : { to: options.to }),
+    });
+  }
+  if (typeof entry !== 'string' && 'generated' in entry) return undefined;
+  const spec = typeof entry === 'string' ? { file: entry } : entry;
+  const replay = 'replay' in spec ? spec.replay : undefined;
+  const issue = (field: string, received: string, expected: string) => new ConfigError([{ path: `${path}.${field}`, received, expected }]);
+  if (replay === 'bars' && spec.format === 'kraken-spreads') {
+    throw issue('replay', '"bars"', '"quotes" for a kraken-spreads file (top of book has no traded prices or volume to build bars from)');
+  }
+  if (replay === 'bars' || (replay === undefined && spec.format !== undefined && spec.format !== 'kraken-spreads')) return undefined;
+  const file = resolveFile(spec.file, options.baseDir);
+  let format: string | undefined = spec.format;
+  if (format === undefined) {
+    if (isSpreadFile(file)) format = 'kraken-spreads';
+    else if (replay === undefined) return undefined;
+    else format = detectDataFormat(file);
+  }
+  const kind = replay ?? 'quotes';
+  if (kind === 'trades' && format !== 'kraken-trades') {
+    throw issue('replay', '"trades"', `${format === 'kraken-spreads' ? '"quotes"' : '"bars"'} for a ${format} file (only a Kraken trades file, price,volume,time,..., replays as trades)`);
+  }
+  if (kind === 'quotes' && format !== 'kraken-spreads') {
+    throw issue('replay', '"quotes"', `"bars" or "trades" for a ${format} file (only a Kraken spreads file, unix,bid,ask,..., replays as quotes)`);
+  }
+  // `interval` is left alone (the CLI's --interval applies to every --data file, bars or not);
+  // resampling ticks is a mistake worth naming.
+  if (typeof entry !== 'string' && entry.resample !== undefined) {
+    throw issue('resample', JSON.stringify(entry.resample), `nothing: ${kind} are not bars and cannot be resampled`);
+  }
+  const range = { ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) };
+  const instrument = spec.instrument === undefined ? {} : { instrumentId: spec.instrument };
+  if (kind === 'trades') {
+    const trades = openTradeFile(file, { ...instrument, ...range });
+    return new TrackedTickSource({ file, format, instrumentId: trades.instrumentId, generated: false, offers: { instrumentId: trades.instrumentId, trades: true } }, tradeItems(trades));
+  }
+  const quotes = openSpreadFile(file, { ...instrument, ...range });
+  return new TrackedTickSource({ file, format, instrumentId: quotes.instrumentId, generated: false, offers: { instrumentId: quotes.instrumentId, quotes: true } }, quoteItems(quotes));
+}
+
+function resolveFile(name: string, baseDir: string): string {
+  const file = isAbsolute(name) ? name : resolve(baseDir, name);
+  if (!existsSync(file)) throw new DataError(file, undefined, 'file not found');
+  return file;
+}
+
+/** A CSV whose first non-blank line names bid and ask columns (Kraken spreads). */
+function isSpreadFile(file: string): boolean {
+  if (extname(file).toLowerCase() === '.json') return false;
+  for (const line of readLines(file, { chunkSize: 64 * 1024 })) {
+    if (line.text.trim() === '') continue;
+    return isSpreadHeader(line.text);
+  }
+  return false;
+}
+
+/** Opens one bar entry: a file (checked to exist) or a generated market. */
 function openEntry(entry: DataEntry, index: number, options: OpenBacktestDataOptions): BarSource {
   if (typeof entry !== 'string' && 'generated' in entry) {
     const generated = entry.generated;
@@ -85,11 +201,11 @@ function openEntry(entry: DataEntry, index: number, options: OpenBacktestDataOpt
       ...(start === undefined ? {} : { start }),
     });
   }
+  if (typeof entry !== 'string' && 'generatedTicks' in entry) throw new ConfigError([{ path: `backtest.data[${index}]`, received: 'generatedTicks', expected: 'a bar entry' }]);
   const spec = typeof entry === 'string' ? { file: entry } : entry;
-  const file = isAbsolute(spec.file) ? spec.file : resolve(options.baseDir, spec.file);
-  if (!existsSync(file)) throw new DataError(file, undefined, 'file not found');
+  const file = resolveFile(spec.file, options.baseDir);
   return openBarFile(file, {
-    ...(spec.format === undefined ? {} : { format: spec.format }),
+    ...(spec.format === undefined || spec.format === 'kraken-spreads' ? {} : { format: spec.format }),
     ...(spec.instrument === undefined ? {} : { instrumentId: spec.instrument }),
     ...(spec.interval === undefined ? {} : { interval: spec.interval }),
     ...(options.from === undefined ? {} : { from: options.from }),

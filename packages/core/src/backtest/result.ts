@@ -17,8 +17,14 @@ export interface DataSourceSummary {
   readonly file: string;
   readonly format: string;
   readonly instrumentId: string;
+  /** Bar interval in milliseconds; 0 for a source that replays no bars (trades or quotes only). */
   readonly interval: number;
   readonly bars: number;
+  /** Public trades replayed as trades (not aggregated into bars); absent for bar sources. */
+  readonly trades?: number;
+  /** Top-of-book quotes replayed; absent for bar sources. */
+  readonly quotes?: number;
+  /** First and last time: bar open times for bar sources, tick times for trade and quote sources. */
   readonly first: EpochMs | undefined;
   readonly last: EpochMs | undefined;
   /** Missing intervals between first and last: reported, never invented. */
@@ -45,6 +51,10 @@ export interface BacktestResult {
   readonly from: EpochMs | undefined;
   readonly to: EpochMs | undefined;
   readonly barsProcessed: number;
+  /** Public trades the engine was handed one by one (0 or absent when only bars were replayed). */
+  readonly tradesProcessed?: number;
+  /** Top-of-book quotes the engine was handed (0 or absent when only bars were replayed). */
+  readonly quotesProcessed?: number;
   readonly data: readonly DataSourceSummary[];
   readonly strategies: readonly StrategySummary[];
   readonly quoteAsset: string;

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal } from '../model/decimal.js';
 import { defineInstrument, type Instrument } from '../model/instrument.js';
 import type { Bar } from '../model/market-data.js';
+import type { ReplayItem, ReplayOffer } from '../data/replay-item.js';
 import type { Fill } from '../model/fill.js';
 import { InMemoryStore, type Store } from '../persistence/store.js';
 import { FixedFeeModel, InstrumentFeeModel, KrakenSpotFeeModel, type FeeModel } from '../simulation/fee-model.js';
@@ -23,11 +24,28 @@ import type { BacktestResult, DataSourceSummary } from './result.js';
 /** Bars in time order (one or several instruments merged) and, once read, what they held. */
 export interface BacktestData {
   readonly bars: Iterable<Bar>;
-  /** Called after the bars are exhausted. */
+  /**
+   * Bars, trades and quotes merged in time order (see `mergeReplayStreams`). When present it is
+   * what the run replays, instead of `bars`, and equity is sampled once per second of data time.
+   */
+  readonly items?: Iterable<ReplayItem>;
+  /** Called after the data is exhausted. */
   summaries(): readonly DataSourceSummary[];
-  /** Instrument and interval of each source, checked against the strategies' subscriptions. */
+  /** Instrument and interval of each bar source, checked against the strategies' bar subscriptions. */
   readonly sources?: readonly { readonly instrumentId: string; readonly interval: number }[];
+  /**
+   * What every source replays. When given, each trades, quotes or book subscription must be
+   * served by a source, or the run would end without the data the strategy waits for.
+   */
+  readonly offers?: readonly ReplayOffer[];
 }
+
+/**
+ * With trades or quotes, equity is sampled at the end of every second of data time that held
+ * data (a second without data has no sample, as Kraken leaves out intervals without trades), and
+ * Sharpe is annualised with one-second periods.
+ */
+export const TICK_EQUITY_SAMPLE_MS = 1000;
 
 export interface RunBacktestOptions {
   readonly bot: Bot;
@@ -72,6 +90,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       issues.push({ path: 'backtest.data', received: `${offered} bars`, expected: `bars a strategy subscribes to (${[...wanted].join(', ') || 'none'})` });
     }
   }
+  if (options.data.offers !== undefined) issues.push(...unservedSubscriptions(bot, options.data.offers));
   if (issues.length > 0) throw new ConfigError(issues);
   const quoteAsset = settings.quoteAsset ?? (subscribed[0] ? instruments.get(subscribed[0])!.quote : Object.keys(settings.balances)[0] ?? 'USD');
   const clock = new TestClock(0);
@@ -99,19 +118,87 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     logger: options.logger ?? silentLogger,
     orderIdPrefix: 'bt-',
   });
-  const tracker = new EquityTracker();
+  const items = options.data.items;
+  const tracker = items === undefined ? new EquityTracker() : new EquityTracker({ intervalMs: TICK_EQUITY_SAMPLE_MS });
   const startBalances = Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total]));
   let startEquity: Decimal | undefined;
   let firstClose: number | undefined;
   let lastClose: number | undefined;
   const benchmark = subscribed[0];
   let barsProcessed = 0;
+  let tradesProcessed = 0;
+  let quotesProcessed = 0;
   const progressEvery = options.progressEvery ?? 10_000;
   const onProgress = options.onProgress;
 
   const fills: Fill[] = [];
   engine.bus.on('order-filled', (event) => fills.push(event.fill));
   await engine.start();
+  if (items !== undefined) {
+    // Ticks (and any bars) in time order. Buy and hold runs from the benchmark's first price to its
+    // last, both of one kind: the quote mid when quotes of it are replayed (the price a quoting
+    // strategy trades around, and over the stretch it can trade), else trade prices, else bar
+    // closes. Mixing kinds would make it move by half a spread depending on which came last.
+    const benchmarkPrices = { quote: [Number.NaN, Number.NaN], trade: [Number.NaN, Number.NaN], bar: [Number.NaN, Number.NaN] };
+    let period = Number.NaN;
+    let done = 0;
+    for (const item of items) {
+      if (startEquity === undefined) startEquity = engine.equity();
+      const itemPeriod = Math.floor(item.time / TICK_EQUITY_SAMPLE_MS);
+      if (itemPeriod !== period) {
+        if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
+        period = itemPeriod;
+      }
+      let price: number;
+      let instrumentId: string;
+      if (item.kind === 'bar') {
+        engine.onBar(item.bar);
+        barsProcessed++;
+        price = item.bar.close;
+        instrumentId = item.bar.instrumentId;
+      } else if (item.kind === 'trade') {
+        engine.onTrade(item.trade);
+        tradesProcessed++;
+        price = item.trade.price;
+        instrumentId = item.trade.instrumentId;
+      } else {
+        engine.onQuote(item.quote);
+        quotesProcessed++;
+        price = (item.quote.bid + item.quote.ask) / 2;
+        instrumentId = item.quote.instrumentId;
+      }
+      if (instrumentId === benchmark) {
+        const pair = benchmarkPrices[item.kind];
+        if (Number.isNaN(pair[0]!)) pair[0] = price;
+        pair[1] = price;
+      }
+      done++;
+      if (onProgress !== undefined && done % progressEvery === 0) onProgress(done);
+    }
+    if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
+    const [first, last] = [benchmarkPrices.quote, benchmarkPrices.trade, benchmarkPrices.bar].find((pair) => !Number.isNaN(pair[0]!)) ?? [undefined, undefined];
+    firstClose = first;
+    lastClose = last;
+    await engine.stop('end of data');
+    onProgress?.(done);
+    return sessionResult(engine, {
+      mode: 'backtest',
+      bot,
+      kbotVersion: options.kbotVersion,
+      startedAt,
+      quoteAsset,
+      startBalances,
+      startEquity: startEquity ?? engine.equity(),
+      fills,
+      tracker,
+      barsProcessed,
+      tradesProcessed,
+      quotesProcessed,
+      data: options.data.summaries(),
+      firstClose,
+      lastClose,
+    });
+  }
   for (const bar of options.data.bars) {
     if (startEquity === undefined) startEquity = engine.equity();
     engine.onBar(bar);
@@ -141,6 +228,33 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     firstClose,
     lastClose,
   });
+}
+
+/**
+ * Trades, quotes and book subscriptions that no source replays. Bars are checked the other way
+ * round (every bar source must be subscribed); a strategy that waits for ticks that never come
+ * would run to the end without a single decision, which reads like a result and is not one.
+ */
+function unservedSubscriptions(bot: Bot, offers: readonly ReplayOffer[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const entry of bot.strategies) {
+    for (const sub of entry.strategy.subscriptions(entry.params)) {
+      if (sub.kind === 'bars') continue;
+      const key = `${sub.kind} ${sub.instrumentId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const served = offers.some((offer) => offer.instrumentId === sub.instrumentId && (sub.kind === 'trades' ? offer.trades === true : sub.kind === 'quotes' ? offer.quotes === true : false));
+      if (served) continue;
+      const expected = sub.kind === 'trades'
+        ? `a backtest.data entry replaying trades of ${sub.instrumentId}: { file: '<Kraken trades CSV>', replay: 'trades' } or { generatedTicks: { instrument: '${sub.instrumentId}' } }`
+        : sub.kind === 'quotes'
+          ? `a backtest.data entry replaying quotes of ${sub.instrumentId}: a Kraken spreads CSV (unix,bid,ask,...) or { generatedTicks: { instrument: '${sub.instrumentId}' } }`
+          : `order book data for ${sub.instrumentId}, which backtests cannot replay yet: subscribe to quotes instead (the scalper: source: 'quotes')`;
+      issues.push({ path: 'backtest.data', received: `strategy "${entry.id}" subscribes to ${sub.kind} of ${sub.instrumentId}; no entry replays them`, expected });
+    }
+  }
+  return issues;
 }
 
 /** `kraken`: Kraken's spot tiers by 30-day volume; `instrument`: each instrument's own rates; or fixed rates. */

@@ -18,6 +18,9 @@ export interface SessionFacts {
   readonly fills: readonly Fill[];
   readonly tracker: EquityTracker;
   readonly barsProcessed: number;
+  /** Trades and quotes handed to the engine one by one (backtests that replay ticks). */
+  readonly tradesProcessed?: number;
+  readonly quotesProcessed?: number;
   readonly data: readonly DataSourceSummary[];
   /** Closes of the benchmark instrument's first and last bars, for buy and hold. */
   readonly firstClose: number | undefined;
@@ -41,6 +44,8 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
     from: statistics.firstTime,
     to: statistics.lastTime,
     barsProcessed: facts.barsProcessed,
+    ...(facts.tradesProcessed === undefined ? {} : { tradesProcessed: facts.tradesProcessed }),
+    ...(facts.quotesProcessed === undefined ? {} : { quotesProcessed: facts.quotesProcessed }),
     data: facts.data,
     strategies: facts.bot.strategies.map((entry) => ({ id: entry.id, name: entry.strategy.constructor.name, params: entry.params })),
     quoteAsset: facts.quoteAsset,

@@ -30,11 +30,18 @@ const dataEntry = z.union([
   z.string().min(1),
   z.object({
     file: z.string().min(1),
-    format: z.enum(['kraken-ohlcvt', 'kraken-rest-ohlc', 'freqtrade-json', 'kraken-trades', 'binance-csv']).optional(),
+    /** `kraken-spreads`: Kraken's Spread data (`unix,bid,ask,...`), replayed as quotes. */
+    format: z.enum(['kraken-ohlcvt', 'kraken-rest-ohlc', 'freqtrade-json', 'kraken-trades', 'binance-csv', 'kraken-spreads']).optional(),
     instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"').optional(),
     interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').optional(),
     /** Replay the file's bars aggregated to this longer interval (a whole multiple of the file's). */
     resample: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h", "1d"').optional(),
+    /**
+     * What the file is replayed as: `bars` (candle files; trade files aggregated to `interval`),
+     * `trades` (a trade file, one Trade event per row) or `quotes` (a spreads file). Default: `quotes`
+     * for spreads files, `bars` for everything else. `interval` only applies to bars.
+     */
+    replay: z.enum(['bars', 'trades', 'quotes']).optional(),
   }).strict(),
   z.object({
     generated: z.object({
@@ -44,6 +51,22 @@ const dataEntry = z.union([
       seed: z.number().int().default(1),
       start: timeText.default('2024-01-01'),
       startPrice: z.number().positive().default(40_000),
+    }).strict(),
+  }).strict(),
+  /** A GENERATED tick market (quotes, trades and bars from a seeded random walk): see generateTicks. */
+  z.object({
+    generatedTicks: z.object({
+      instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
+      hours: z.number().positive().max(24 * 366).default(24),
+      seed: z.number().int().default(1),
+      start: timeText.default('2024-01-01'),
+      startPrice: z.number().positive().default(40_000),
+      volatility: z.number().min(0).max(10).default(0.6),
+      spreadBps: z.number().positive().max(10_000).default(1),
+      priceIncrement: z.number().positive().optional(),
+      tradesPerMinute: z.number().min(0).max(10_000).default(12),
+      meanTradeNotional: z.number().positive().default(3000),
+      bars: z.union([z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m"'), z.literal(false)]).default('1m'),
     }).strict(),
   }).strict(),
 ]);

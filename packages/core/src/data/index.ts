@@ -10,3 +10,8 @@ export { LineReader, readLines, type LineReaderOptions, type NumberedLine } from
 export { mergeBarStreams } from './merge-bar-streams.js';
 export { SeededRandom } from './seeded-random.js';
 export { openTradeFile, type TradeFileOptions, type TradeFileSource } from './trade-file.js';
+export { isSpreadHeader, openSpreadFile, type QuoteFileSource, type SpreadFileOptions } from './kraken-spread-file.js';
+export { GENERATED_QUOTE_STEP_MS, GeneratedTickSource, generateTicks, type GenerateTicksOptions } from './generate-ticks.js';
+export { mergeReplayStreams } from './merge-replay-streams.js';
+export { barItems, quoteItems, tradeItems, type ReplayItem, type ReplayKind, type ReplayOffer } from './replay-item.js';
+export type { TickSource } from './tick-source.js';

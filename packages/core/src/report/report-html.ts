@@ -21,7 +21,7 @@ export function renderReportHtml(report: ReportJson): string {
 
   sections.push(`<h1>${text(title)}</h1>`);
   sections.push(
-    `<p class="meta">${text(periodText(report))} · ${report.run.barsProcessed} bars · kbot ${text(report.kbotVersion)} · ` +
+    `<p class="meta">${text(periodText(report))} · ${text(replayedText(report.run))} · kbot ${text(report.kbotVersion)} · ` +
       `run ${text(isoTime(report.run.startedAt))}, took ${text(durationText(report.run.durationMs))}</p>`,
   );
   if (report.generatedMarket) {
@@ -134,20 +134,21 @@ export function renderReportHtml(report: ReportJson): string {
   sections.push('<h2>Data</h2>');
   sections.push(
     table(
-      ['File', 'Format', 'Instrument', 'Interval', 'Bars', 'First', 'Last', 'Gaps', 'Largest gap', 'Generated'],
+      ['File', 'Format', 'Instrument', 'Interval', 'Bars', 'Ticks', 'First', 'Last', 'Gaps', 'Largest gap', 'Generated'],
       report.dataSources.map((source) => [
         source.file,
         source.format,
         source.instrumentId,
-        source.intervalText,
+        source.interval > 0 ? source.intervalText : '—',
         String(source.bars),
+        ticksText(source.trades ?? 0, source.quotes ?? 0),
         source.firstIso ?? '—',
         source.lastIso ?? '—',
         String(source.gaps),
         source.gaps > 0 ? durationText(source.largestGapMs) : '—',
         source.generated ? 'yes' : 'no',
       ]),
-      [false, false, false, false, true, false, false, true, true, false],
+      [false, false, false, false, true, true, false, false, true, true, false],
     ),
   );
 
@@ -239,4 +240,16 @@ function durationText(ms: number): string {
     if (parts.length === 2) break;
   }
   return parts.join(' ');
+}
+
+/** `8635 bars`, or `40 bars, 1000 trades, 220 quotes` when ticks were replayed (older reports have no tick counts). */
+function replayedText(run: ReportJson['run']): string {
+  const trades = run.tradesProcessed ?? 0;
+  const quotes = run.quotesProcessed ?? 0;
+  return trades === 0 && quotes === 0 ? `${run.barsProcessed} bars` : `${run.barsProcessed} bars, ${trades} trades, ${quotes} quotes`;
+}
+
+function ticksText(trades: number, quotes: number): string {
+  const parts = [...(trades > 0 ? [`${trades} trades`] : []), ...(quotes > 0 ? [`${quotes} quotes`] : [])];
+  return parts.length === 0 ? '—' : parts.join(', ');
 }

@@ -27,6 +27,10 @@ export interface ReportRun {
   readonly to: EpochMs | null;
   readonly toIso: string | null;
   readonly barsProcessed: number;
+  /** Public trades replayed one by one (0 when only bars were replayed). */
+  readonly tradesProcessed: number;
+  /** Top-of-book quotes replayed (0 when only bars were replayed). */
+  readonly quotesProcessed: number;
 }
 
 export interface ReportBalance {
@@ -59,6 +63,10 @@ export interface ReportDataSource {
   readonly interval: number;
   readonly intervalText: string;
   readonly bars: number;
+  /** Trades replayed one by one; 0 for bar sources. */
+  readonly trades: number;
+  /** Quotes replayed; 0 for bar sources. */
+  readonly quotes: number;
   readonly first: EpochMs | null;
   readonly firstIso: string | null;
   readonly last: EpochMs | null;
@@ -208,6 +216,8 @@ export function toReportJson(result: BacktestResult): ReportJson {
       to: result.to ?? null,
       toIso: optionalIso(result.to),
       barsProcessed: result.barsProcessed,
+      tradesProcessed: result.tradesProcessed ?? 0,
+      quotesProcessed: result.quotesProcessed ?? 0,
     },
     quoteAsset: result.quoteAsset,
     startEquity: decimalString(result.startEquity),
@@ -235,6 +245,8 @@ export function toReportJson(result: BacktestResult): ReportJson {
       interval: source.interval,
       intervalText: source.interval > 0 ? formatInterval(source.interval) : String(source.interval),
       bars: source.bars,
+      trades: source.trades ?? 0,
+      quotes: source.quotes ?? 0,
       first: source.first ?? null,
       firstIso: optionalIso(source.first),
       last: source.last ?? null,

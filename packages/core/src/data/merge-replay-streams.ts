@@ -1,0 +1,158 @@
+import { InvariantError } from '../errors/errors.js';
+import { isoTime } from '../model/time.js';
+import type { ReplayItem, ReplayKind } from './replay-item.js';
+
+/**
+ * At one millisecond: bars first (a bar known at that instant closed then, so it holds only
+ * earlier data), then trades, then quotes (a quote stamped with a trade's millisecond is taken to
+ * show the book after that trade).
+ */
+const KIND_RANK: Readonly<Record<ReplayKind, number>> = { bar: 0, trade: 1, quote: 2 };
+
+/**
+ * Merges time-ordered replay streams (bars, trades, quotes; one stream per file or generated
+ * market) into one stream ordered by `time`, the moment each item becomes known. Ties are broken
+ * the same way on every run:
+ * 1. by kind: bars, then trades, then quotes (`KIND_RANK`);
+ * 2. then by the order of `streams` (the order of `backtest.data`);
+ * 3. within one stream, its own order is kept (several quotes in one second stay in file order).
+ *
+ * Each input must be in time order (equal times are fine); one that goes back in time throws an
+ * InvariantError naming the stream. It streams: one item per input is held in a binary heap.
+ * Each iteration of the result iterates the inputs afresh; stopping early closes them.
+ */
+export function mergeReplayStreams(streams: readonly Iterable<ReplayItem>[]): Iterable<ReplayItem> {
+  const inputs = [...streams];
+  return {
+    [Symbol.iterator]: () => new MergedReplayIterator(inputs.map((stream) => stream[Symbol.iterator]())),
+  };
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+class MergedReplayIterator implements IterableIterator<ReplayItem> {
+  private readonly sources: Iterator<ReplayItem>[];
+  private readonly heads: (ReplayItem | undefined)[];
+  private readonly times: Float64Array;
+  private readonly lastTimes: Float64Array;
+  /** Source indexes as a binary min-heap on (time, kind rank, source index). */
+  private readonly heap: Int32Array;
+  private size = 0;
+  private pending = -1;
+  private started = false;
+  private finished = false;
+
+  constructor(sources: Iterator<ReplayItem>[]) {
+    this.sources = sources;
+    this.heads = new Array<ReplayItem | undefined>(sources.length).fill(undefined);
+    this.times = new Float64Array(sources.length);
+    this.lastTimes = new Float64Array(sources.length).fill(-Infinity);
+    this.heap = new Int32Array(sources.length);
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<ReplayItem, undefined> {
+    if (this.finished) return DONE;
+    try {
+      if (!this.started) {
+        this.started = true;
+        for (let index = 0; index < this.sources.length; index++) if (this.pull(index)) this.push(index);
+      } else if (this.pending >= 0) {
+        const index = this.pending;
+        this.pending = -1;
+        // The top of the heap is still `index`: refill it in place, or drop it when exhausted.
+        if (this.pull(index)) this.siftDown(0);
+        else this.removeTop();
+      }
+      if (this.size === 0) {
+        this.finished = true;
+        return DONE;
+      }
+      const index = this.heap[0]!;
+      this.pending = index;
+      return { done: false, value: this.heads[index]! };
+    } catch (error) {
+      this.return();
+      throw error;
+    }
+  }
+
+  return(): IteratorResult<ReplayItem, undefined> {
+    if (!this.finished) {
+      this.finished = true;
+      for (const source of this.sources) source.return?.();
+    }
+    return DONE;
+  }
+
+  private pull(index: number): boolean {
+    const result = this.sources[index]!.next();
+    if (result.done) {
+      this.heads[index] = undefined;
+      return false;
+    }
+    const item = result.value;
+    const time = item.time;
+    if (!Number.isFinite(time)) throw new InvariantError(`mergeReplayStreams: stream ${index + 1} gave a ${item.kind} at time ${time}, expected epoch milliseconds`);
+    if (time < this.lastTimes[index]!) {
+      throw new InvariantError(
+        `mergeReplayStreams: stream ${index + 1} went back in time: a ${item.kind} at ${isoTime(time)} came after an item at ${isoTime(this.lastTimes[index]!)}; every input must be in time order`,
+      );
+    }
+    this.lastTimes[index] = time;
+    this.times[index] = time;
+    this.heads[index] = item;
+    return true;
+  }
+
+  private before(a: number, b: number): boolean {
+    const timeA = this.times[a]!;
+    const timeB = this.times[b]!;
+    if (timeA !== timeB) return timeA < timeB;
+    const rankA = KIND_RANK[this.heads[a]!.kind];
+    const rankB = KIND_RANK[this.heads[b]!.kind];
+    return rankA !== rankB ? rankA < rankB : a < b;
+  }
+
+  private push(index: number): void {
+    const heap = this.heap;
+    let position = this.size++;
+    heap[position] = index;
+    while (position > 0) {
+      const parent = (position - 1) >> 1;
+      if (!this.before(heap[position]!, heap[parent]!)) break;
+      const swap = heap[parent]!;
+      heap[parent] = heap[position]!;
+      heap[position] = swap;
+      position = parent;
+    }
+  }
+
+  private removeTop(): void {
+    this.size--;
+    if (this.size > 0) {
+      this.heap[0] = this.heap[this.size]!;
+      this.siftDown(0);
+    }
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    const size = this.size;
+    let position = start;
+    for (;;) {
+      const left = 2 * position + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
+      if (!this.before(heap[child]!, heap[position]!)) break;
+      const swap = heap[child]!;
+      heap[child] = heap[position]!;
+      heap[position] = swap;
+      position = child;
+    }
+  }
+}
