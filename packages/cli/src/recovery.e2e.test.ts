@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Decimal, SqliteStore, instrumentId, recoverEngineState, sessionStoreFile, type JournaledEvent, type RecoveredEngineState, type SessionLogEntry } from '@kbot/core';
-import { build } from 'tsup';
+import { bundleWorkspace, WORKSPACE_ROOT } from '../../../scripts/test-support/bundle-workspace.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
@@ -21,8 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * the simulator host from src with esbuild (tsup), about a second; nothing needs to be built first.
  */
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const PACKAGES = ['core', 'exchange-kraken', 'strategies', 'cli'] as const;
+const ROOT = WORKSPACE_ROOT;
 const KILLS = 24;
 const SEED = Number(process.env.KBOT_RECOVERY_SEED ?? 20_251_125);
 const BTC = instrumentId('BTC/USD');
@@ -108,51 +107,20 @@ let sim: Child;
 let controlUrl: string;
 let credentials: Record<string, string>;
 
-/** Bundles the workspace from src into `work`, with node_modules links for the external packages. */
+/** Bundles the CLI, the packages and the simulator host from src into `work`, with the bot's project beside them. */
 async function bundle(): Promise<void> {
-  const external = new Map<string, string>();
-  for (const name of PACKAGES) {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
-      if (!dependency.startsWith('@kbot/') && !external.has(dependency)) external.set(dependency, realpathSync(join(ROOT, 'packages', name, 'node_modules', dependency)));
-    }
-  }
-  await build({
-    config: false,
-    entry: {
+  await bundleWorkspace({
+    work,
+    entries: {
       cli: join(ROOT, 'packages/cli/src/cli.ts'),
       core: join(ROOT, 'packages/core/src/index.ts'),
       'exchange-kraken': join(ROOT, 'packages/exchange-kraken/src/index.ts'),
       strategies: join(ROOT, 'packages/strategies/src/index.ts'),
       'simulator-host': join(ROOT, 'packages/cli/src/recovery-e2e/simulator-host.ts'),
     },
-    format: ['esm'],
-    platform: 'node',
-    target: 'node20',
-    outDir: join(work, 'bundle'),
-    // One chunk per shared module: the CLI and the bot's config then share one @kbot/core.
-    splitting: true,
-    dts: false,
-    sourcemap: false,
-    silent: true,
-    noExternal: [/^@kbot\//],
-    external: [...external.keys()],
-    esbuildOptions(options) {
-      options.conditions = ['@kbot/source', 'module', 'node'];
-    },
+    // The bot's kbot.config.ts imports these at run time: the same modules as the CLI's.
+    expose: ['core', 'exchange-kraken', 'strategies'],
   });
-  for (const [dependency, target] of external) {
-    const link = join(work, 'node_modules', dependency);
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(target, link, 'dir');
-  }
-  for (const name of ['core', 'exchange-kraken', 'strategies']) {
-    const folder = join(work, 'node_modules', '@kbot', name);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: `@kbot/${name}`, type: 'module', exports: './index.js' }));
-    writeFileSync(join(folder, 'index.js'), `export * from '../../../bundle/${name}.js';\n`);
-  }
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'kbot-recovery-e2e', private: true, type: 'module', version: '0.0.0-e2e' }));
   mkdirSync(join(work, 'bot'));
   for (const file of ['kbot.config.ts', 'resting-ladder.ts']) copyFileSync(join(ROOT, 'packages/cli/src/recovery-e2e', file), join(work, 'bot', file));
 }
