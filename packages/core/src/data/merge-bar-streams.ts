@@ -1,6 +1,7 @@
 import { InvariantError } from '../errors/errors.js';
 import type { Bar } from '../model/market-data.js';
 import { isoTime } from '../model/time.js';
+import { IndexHeap } from './index-heap.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -22,13 +23,12 @@ export function mergeBarStreams(streams: readonly Iterable<Bar>[]): Iterable<Bar
 
 class MergedBarIterator implements IterableIterator<Bar> {
   private readonly sources: Iterator<Bar>[];
+  /** Source indexes in merge order (see `before`). */
+  private readonly heap: IndexHeap;
   private readonly heads: (Bar | undefined)[];
   /** Close time of each source's head, and of the bar it last handed out (for the order check). */
   private readonly keys: Float64Array;
   private readonly lastKeys: Float64Array;
-  /** Source indexes ordered as a binary min-heap on (key, index). */
-  private readonly heap: Int32Array;
-  private size = 0;
   /** The source whose bar was handed out last and must be read before the next comparison. */
   private pending = -1;
   private started = false;
@@ -40,7 +40,7 @@ class MergedBarIterator implements IterableIterator<Bar> {
     this.heads = new Array<Bar | undefined>(sources.length).fill(undefined);
     this.keys = new Float64Array(sources.length);
     this.lastKeys = new Float64Array(sources.length).fill(-Infinity);
-    this.heap = new Int32Array(sources.length);
+    this.heap = new IndexHeap(sources.length, (a, b) => this.before(a, b));
   }
 
   [Symbol.iterator](): this {
@@ -53,20 +53,20 @@ class MergedBarIterator implements IterableIterator<Bar> {
       if (!this.started) {
         this.started = true;
         for (let index = 0; index < this.sources.length; index++) {
-          if (this.pull(index)) this.push(index);
+          if (this.pull(index)) this.heap.push(index);
         }
       } else if (this.pending >= 0) {
         const index = this.pending;
         this.pending = -1;
         // The top of the heap is still `index`: refill it in place, or drop it when exhausted.
-        if (this.pull(index)) this.siftDown(0);
-        else this.removeTop();
+        if (this.pull(index)) this.heap.siftDown();
+        else this.heap.removeTop();
       }
-      if (this.size === 0) {
+      if (this.heap.size === 0) {
         this.finished = true;
         return DONE;
       }
-      const index = this.heap[0]!;
+      const index = this.heap.top;
       this.pending = index;
       this.result.value = this.heads[index]!;
       return this.result;
@@ -108,44 +108,5 @@ class MergedBarIterator implements IterableIterator<Bar> {
     const keyA = this.keys[a]!;
     const keyB = this.keys[b]!;
     return keyA < keyB || (keyA === keyB && a < b);
-  }
-
-  private push(index: number): void {
-    const heap = this.heap;
-    let position = this.size++;
-    heap[position] = index;
-    while (position > 0) {
-      const parent = (position - 1) >> 1;
-      if (!this.before(heap[position]!, heap[parent]!)) break;
-      const swap = heap[parent]!;
-      heap[parent] = heap[position]!;
-      heap[position] = swap;
-      position = parent;
-    }
-  }
-
-  private removeTop(): void {
-    this.size--;
-    if (this.size > 0) {
-      this.heap[0] = this.heap[this.size]!;
-      this.siftDown(0);
-    }
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const size = this.size;
-    let position = start;
-    for (;;) {
-      const left = 2 * position + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
-      if (!this.before(heap[child]!, heap[position]!)) break;
-      const swap = heap[child]!;
-      heap[child] = heap[position]!;
-      heap[position] = swap;
-      position = child;
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { InvariantError } from '../errors/errors.js';
 import { isoTime } from '../model/time.js';
 import type { ReplayItem, ReplayKind } from './replay-item.js';
+import { IndexHeap } from './index-heap.js';
 
 /**
  * At one millisecond: bars first (a bar known at that instant closed then, so it holds only
@@ -32,12 +33,11 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 class MergedReplayIterator implements IterableIterator<ReplayItem> {
   private readonly sources: Iterator<ReplayItem>[];
+  /** Source indexes in merge order (see `before`). */
+  private readonly heap: IndexHeap;
   private readonly heads: (ReplayItem | undefined)[];
   private readonly times: Float64Array;
   private readonly lastTimes: Float64Array;
-  /** Source indexes as a binary min-heap on (time, kind rank, source index). */
-  private readonly heap: Int32Array;
-  private size = 0;
   private pending = -1;
   private started = false;
   private finished = false;
@@ -47,7 +47,7 @@ class MergedReplayIterator implements IterableIterator<ReplayItem> {
     this.heads = new Array<ReplayItem | undefined>(sources.length).fill(undefined);
     this.times = new Float64Array(sources.length);
     this.lastTimes = new Float64Array(sources.length).fill(-Infinity);
-    this.heap = new Int32Array(sources.length);
+    this.heap = new IndexHeap(sources.length, (a, b) => this.before(a, b));
   }
 
   [Symbol.iterator](): this {
@@ -59,19 +59,19 @@ class MergedReplayIterator implements IterableIterator<ReplayItem> {
     try {
       if (!this.started) {
         this.started = true;
-        for (let index = 0; index < this.sources.length; index++) if (this.pull(index)) this.push(index);
+        for (let index = 0; index < this.sources.length; index++) if (this.pull(index)) this.heap.push(index);
       } else if (this.pending >= 0) {
         const index = this.pending;
         this.pending = -1;
         // The top of the heap is still `index`: refill it in place, or drop it when exhausted.
-        if (this.pull(index)) this.siftDown(0);
-        else this.removeTop();
+        if (this.pull(index)) this.heap.siftDown();
+        else this.heap.removeTop();
       }
-      if (this.size === 0) {
+      if (this.heap.size === 0) {
         this.finished = true;
         return DONE;
       }
-      const index = this.heap[0]!;
+      const index = this.heap.top;
       this.pending = index;
       return { done: false, value: this.heads[index]! };
     } catch (error) {
@@ -115,44 +115,5 @@ class MergedReplayIterator implements IterableIterator<ReplayItem> {
     const rankA = KIND_RANK[this.heads[a]!.kind];
     const rankB = KIND_RANK[this.heads[b]!.kind];
     return rankA !== rankB ? rankA < rankB : a < b;
-  }
-
-  private push(index: number): void {
-    const heap = this.heap;
-    let position = this.size++;
-    heap[position] = index;
-    while (position > 0) {
-      const parent = (position - 1) >> 1;
-      if (!this.before(heap[position]!, heap[parent]!)) break;
-      const swap = heap[parent]!;
-      heap[parent] = heap[position]!;
-      heap[position] = swap;
-      position = parent;
-    }
-  }
-
-  private removeTop(): void {
-    this.size--;
-    if (this.size > 0) {
-      this.heap[0] = this.heap[this.size]!;
-      this.siftDown(0);
-    }
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const size = this.size;
-    let position = start;
-    for (;;) {
-      const left = 2 * position + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
-      if (!this.before(heap[child]!, heap[position]!)) break;
-      const swap = heap[child]!;
-      heap[child] = heap[position]!;
-      heap[position] = swap;
-      position = child;
-    }
   }
 }
