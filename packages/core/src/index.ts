@@ -161,7 +161,7 @@ export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry 
 export { runSession } from './session/run-session.js';
 // control: the running bot's status and panic over a local socket (kbot status, kbot panic)
 export { controlSocketPath } from './control/control-protocol.js';
-export type { BotControl, BotStatus, PanicReport, PanicRequest, StatusOrder, StatusPosition } from './control/control-protocol.js';
+export type { BotControl, BotStatus, PanicReport, PanicRequest, StatusPosition } from './control/control-protocol.js';
 export { startControlServer, type ControlServer } from './control/control-server.js';
 export { fetchBotStatus, requestBotPanic } from './control/control-client.js';
 export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from './control/engine-control.js';

@@ -1,21 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { TradingState } from '../model/events.js';
-
-/** One open order as `kbot status` shows it; money as decimal strings. */
-export interface StatusOrder {
-  readonly clientOrderId: string;
-  readonly venueOrderId: string | null;
-  readonly strategyId: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly type: string;
-  readonly status: string;
-  readonly quantity: string;
-  readonly filledQuantity: string;
-  readonly price: string | null;
-  readonly triggerPrice: string | null;
-}
+import type { ReportOrder } from '../report/report-json.js';
 
 export interface StatusPosition {
   readonly instrumentId: string;
@@ -40,7 +26,8 @@ export interface BotStatus {
   readonly pnl: string;
   readonly realizedPnl: string;
   readonly feesPaid: string;
-  readonly openOrders: readonly StatusOrder[];
+  /** The open orders, as report.json lists orders. */
+  readonly openOrders: readonly ReportOrder[];
   readonly positions: readonly StatusPosition[];
   readonly balances: readonly { readonly asset: string; readonly total: string; readonly available: string }[];
   /** Denied orders by reason code since the start. */

@@ -1,10 +1,9 @@
 import type { Engine } from '../engine/engine.js';
 import type { InstrumentProvider } from '../exchange/exchange.js';
-import type { Decimal } from '../model/decimal.js';
+import { Decimal } from '../model/decimal.js';
 import { checkOrderRules, roundQuantity } from '../model/instrument.js';
-import { Decimal as DecimalValue } from '../model/decimal.js';
-import type { Order } from '../model/order.js';
-import type { BotControl, BotStatus, PanicReport, PanicRequest, StatusOrder } from './control-protocol.js';
+import { orderJson } from '../report/report-json.js';
+import type { BotControl, BotStatus, PanicReport, PanicRequest } from './control-protocol.js';
 
 export interface EngineControlOptions {
   readonly bot: string;
@@ -19,22 +18,6 @@ export interface EngineControlOptions {
 
 /** The strategy id operator orders carry in the journal and reports. */
 export const OPERATOR_STRATEGY_ID = 'operator';
-
-function statusOrder(order: Order): StatusOrder {
-  return {
-    clientOrderId: order.clientOrderId,
-    venueOrderId: order.venueOrderId ?? null,
-    strategyId: order.strategyId,
-    instrumentId: order.instrumentId,
-    side: order.side,
-    type: order.type,
-    status: order.status,
-    quantity: order.quantity.toFixed(),
-    filledQuantity: order.filledQuantity.toFixed(),
-    price: order.price?.toFixed() ?? null,
-    triggerPrice: order.triggerPrice?.toFixed() ?? null,
-  };
-}
 
 /**
  * The running engine as the control socket sees it. A panic goes through the engine's own
@@ -60,7 +43,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         pnl: equity.minus(options.startEquity).toFixed(),
         realizedPnl: engine.portfolio.realizedPnl(quote).toFixed(),
         feesPaid: engine.portfolio.feesPaid(quote).toFixed(),
-        openOrders: engine.orders.openOrders().map(statusOrder),
+        openOrders: engine.orders.openOrders().map(orderJson),
         positions: engine.portfolio.openPositions().map((position) => ({
           instrumentId: position.instrumentId,
           quantity: position.quantity.toFixed(),
@@ -95,7 +78,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
             notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: 'no market price seen yet, so the order minimums cannot be checked' });
             continue;
           }
-          const violation = checkOrderRules(instrument, { quantity, referencePrice: new DecimalValue(last) });
+          const violation = checkOrderRules(instrument, { quantity, referencePrice: new Decimal(last) });
           if (violation) {
             notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: `${violation.code} (${violation.message})` });
             continue;

@@ -285,7 +285,8 @@ function fillJson(fill: Fill): ReportFill {
   };
 }
 
-function orderJson(order: Order): ReportOrder {
+/** An order as report.json and `kbot status` show it: money as decimal strings, times also as ISO text. */
+export function orderJson(order: Order): ReportOrder {
   return {
     clientOrderId: order.clientOrderId,
     venueOrderId: order.venueOrderId ?? null,
