@@ -143,10 +143,11 @@ export class Portfolio {
     this.add(fill.feeAsset, fill.fee.negated());
     this.feesTotal.set(fill.feeAsset, (this.feesTotal.get(fill.feeAsset) ?? ZERO).plus(fill.fee));
     const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? fill.fee.times(fill.price) : ZERO;
-    return this.applyToPosition(fill, feeInQuote);
+    return this.applyToPosition(fill, feeInQuote, notional);
   }
 
-  private applyToPosition(fill: Fill, feeInQuote: Decimal): PositionChange {
+  /** `notional` is quantity × price of the fill. */
+  private applyToPosition(fill: Fill, feeInQuote: Decimal, notional: Decimal): PositionChange {
     this.positionViews.delete(fill.instrumentId);
     let state = this.positionsById.get(fill.instrumentId);
     if (!state) {
@@ -161,9 +162,9 @@ export class Portfolio {
 
     if (fill.side === 'buy') {
       state.quantity = state.quantity.plus(fill.quantity);
-      state.costBasis = state.costBasis.plus(fill.quantity.times(fill.price));
+      state.costBasis = state.costBasis.plus(notional);
       state.tripEntryQuantity = state.tripEntryQuantity.plus(fill.quantity);
-      state.tripEntryCost = state.tripEntryCost.plus(fill.quantity.times(fill.price));
+      state.tripEntryCost = state.tripEntryCost.plus(notional);
       if (wasFlat) {
         state.openedAt = fill.time;
         state.tripEntryOrderId = fill.clientOrderId;
@@ -182,12 +183,13 @@ export class Portfolio {
     const closing = fill.quantity.lessThanOrEqualTo(state.quantity) ? fill.quantity : state.quantity;
     // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
     const removedCost = closing.equals(state.quantity) ? state.costBasis : state.costBasis.times(closing).dividedBy(state.quantity);
-    const pnl = closing.times(fill.price).minus(removedCost);
+    const proceeds = closing === fill.quantity ? notional : closing.times(fill.price);
+    const pnl = proceeds.minus(removedCost);
     state.costBasis = state.costBasis.minus(removedCost);
     state.realizedPnl = state.realizedPnl.plus(pnl);
     state.tripGrossPnl = state.tripGrossPnl.plus(pnl);
     state.tripExitQuantity = state.tripExitQuantity.plus(closing);
-    state.tripExitProceeds = state.tripExitProceeds.plus(closing.times(fill.price));
+    state.tripExitProceeds = state.tripExitProceeds.plus(proceeds);
     state.quantity = state.quantity.minus(closing);
     if (!state.quantity.isZero()) return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
 

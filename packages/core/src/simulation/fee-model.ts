@@ -50,6 +50,8 @@ export const KRAKEN_SPOT_FEE_TIERS: readonly FeeTier[] = Object.freeze([
  */
 export class KrakenSpotFeeModel implements FeeModel {
   private readonly tiers: readonly FeeTier[];
+  /** Index of the tier the last lookup found. */
+  private lastTier = 0;
 
   constructor(tiers: readonly FeeTier[] = KRAKEN_SPOT_FEE_TIERS) {
     if (tiers.length === 0) throw new TypeError('KrakenSpotFeeModel tiers: received an empty list, expected at least one tier');
@@ -62,12 +64,21 @@ export class KrakenSpotFeeModel implements FeeModel {
   }
 
   tierFor(thirtyDayVolumeQuote: Decimal): FeeTier {
-    let found = this.tiers[0]!;
-    for (const candidate of this.tiers) {
-      if (candidate.minimumVolume.lessThanOrEqualTo(thirtyDayVolumeQuote)) found = candidate;
+    // The volume moves little between fills, so the last tier is checked first (two comparisons)
+    // before the table is walked: a fill asks for its rate several times.
+    const tiers = this.tiers;
+    const last = this.lastTier;
+    const next = tiers[last + 1];
+    if (tiers[last]!.minimumVolume.lessThanOrEqualTo(thirtyDayVolumeQuote) && (next === undefined || next.minimumVolume.greaterThan(thirtyDayVolumeQuote))) {
+      return tiers[last]!;
+    }
+    let found = 0;
+    for (let index = 1; index < tiers.length; index++) {
+      if (tiers[index]!.minimumVolume.lessThanOrEqualTo(thirtyDayVolumeQuote)) found = index;
       else break;
     }
-    return found;
+    this.lastTier = found;
+    return tiers[found]!;
   }
 
   rate(_instrument: Instrument, liquidity: Liquidity, thirtyDayVolumeQuote: Decimal): Decimal {
