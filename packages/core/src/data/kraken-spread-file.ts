@@ -3,10 +3,9 @@ import type { InstrumentId } from '../model/ids.js';
 import type { Quote } from '../model/market-data.js';
 import { isoTime, type EpochMs } from '../model/time.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
-import { CsvFields } from './csv-fields.js';
+import { CsvRowReader } from './csv-row-reader.js';
 import { csvHeader } from './csv-header.js';
 import { inferFromFileName } from './file-name-inference.js';
-import { LineReader } from './line-reader.js';
 import { chunkSizeOption, instrumentOption, rangeOption } from './source-options.js';
 
 const TIME_COLUMNS = ['unix', 'time', 'timestamp'];
@@ -16,8 +15,6 @@ const ASK_SIZE_COLUMNS = ['ask_size', 'asksize', 'ask_volume', 'ask_qty'];
 const MILLISECONDS_THRESHOLD = 1e11;
 /** A whole-second stamp covers this second: the quote is replayed at its last millisecond. */
 const END_OF_SECOND_MS = 999;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
 
 /**
  * Reads top-of-book quotes from Kraken's Spread data saved as CSV, one row at a time into reused
@@ -41,18 +38,13 @@ const DIGIT_9 = 57;
  * - **Checks.** Bid and ask are positive, the bid is not above the ask; sizes, when present, are 0
  *   or more. A bad row is a DataError naming the file, line, column, value and what was expected.
  */
-export class SpreadRowReader {
-  readonly file: string;
+export class SpreadRowReader extends CsvRowReader {
   bid = 0;
   ask = 0;
   bidSize = 0;
   askSize = 0;
   /** Epoch ms as replayed (see the class comment). */
   time = 0;
-  lineNumber = 0;
-  private readonly lines: LineReader;
-  private readonly fields: CsvFields;
-  private columnCount = 0;
   private timeColumn = -1;
   private bidColumn = -1;
   private askColumn = -1;
@@ -63,40 +55,7 @@ export class SpreadRowReader {
   private previousTime = -Infinity;
   private previousLine = 0;
 
-  constructor(file: string, chunkSize = DEFAULT_CHUNK_SIZE) {
-    this.file = file;
-    this.lines = new LineReader(file, { chunkSize });
-    this.fields = new CsvFields(file);
-  }
-
-  /** Reads the next quote into the public fields; false at the end of the file. */
-  read(): boolean {
-    const lines = this.lines;
-    const fields = this.fields;
-    while (lines.nextLine()) {
-      if (lines.isBlank()) continue;
-      const count = fields.split(lines.bytes, lines.lineStart, lines.lineEnd, lines.lineNumber);
-      this.lineNumber = lines.lineNumber;
-      if (this.columnCount === 0) {
-        const first = lines.bytes[lines.lineStart]!;
-        if (!(first >= DIGIT_0 && first <= DIGIT_9)) {
-          this.readHeader(lines.text());
-          continue;
-        }
-        this.assumeLayout(count);
-      }
-      if (count !== this.columnCount) this.fail(`received ${count} columns, expected ${this.columnCount} (${fields.names.join(',')})`);
-      this.readFields();
-      return true;
-    }
-    return false;
-  }
-
-  close(): void {
-    this.lines.close();
-  }
-
-  private readFields(): void {
+  protected readFields(): void {
     const fields = this.fields;
     const bid = fields.number(this.bidColumn);
     if (!(bid > 0)) fields.fail(this.bidColumn, 'a positive price');
@@ -131,7 +90,7 @@ export class SpreadRowReader {
     this.askSize = askSize;
   }
 
-  private readHeader(line: string): void {
+  protected readHeader(line: string): void {
     const { names, find, require } = csvHeader(line, (problem) => this.fail(problem));
     this.timeColumn = require(TIME_COLUMNS);
     this.bidColumn = require(['bid']);
@@ -145,7 +104,7 @@ export class SpreadRowReader {
     this.columnCount = names.length;
   }
 
-  private assumeLayout(count: number): void {
+  protected assumeLayout(count: number): void {
     if (count < 3) this.fail(`received ${count} columns, expected time,bid,ask (Kraken Spread entries) or a header naming unix, bid and ask`);
     this.fields.names = ['time', 'bid', 'ask', 'column 4', 'column 5', 'column 6', 'column 7'].slice(0, count);
     this.timeColumn = 0;
@@ -154,9 +113,6 @@ export class SpreadRowReader {
     this.columnCount = count;
   }
 
-  private fail(problem: string): never {
-    throw new DataError(this.file, this.lineNumber, problem);
-  }
 }
 
 export interface SpreadFileOptions {

@@ -3,9 +3,8 @@ import { tradeId as toTradeId, type InstrumentId } from '../model/ids.js';
 import type { AggressorSide, Trade } from '../model/market-data.js';
 import type { EpochMs } from '../model/time.js';
 import { isoTime } from '../model/time.js';
-import { CsvFields } from './csv-fields.js';
+import { CsvRowReader } from './csv-row-reader.js';
 import { inferFromFileName } from './file-name-inference.js';
-import { LineReader } from './line-reader.js';
 import { chunkSizeOption, instrumentOption, rangeOption } from './source-options.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
 import { csvHeader } from './csv-header.js';
@@ -17,8 +16,6 @@ const SIDE_COLUMNS = ['side', 'buysell', 'buy/sell', 'taker_side'];
 const TRADE_ID_COLUMNS = ['trade_id', 'tradeid', 'id'];
 /** Epoch values at or above this are milliseconds (1e11 s would be the year 5138). */
 const MILLISECONDS_THRESHOLD = 1e11;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
 
 /**
  * Reads Kraken public trades from CSV, one row at a time into reused fields (no allocation per
@@ -27,8 +24,7 @@ const DIGIT_9 = 57;
  * (`timestamp,price,volume`) or REST `/0/public/Trades` rows (`price,volume,time,side,type,misc[,id]`).
  * Times are epoch seconds with a fraction; trades must not go back in time (equal times are normal).
  */
-export class TradeRowReader {
-  readonly file: string;
+export class TradeRowReader extends CsvRowReader {
   price = 0;
   quantity = 0;
   /** Epoch ms, rounded down. */
@@ -36,10 +32,6 @@ export class TradeRowReader {
   side: AggressorSide | undefined = undefined;
   /** The trade id text, or undefined when the file has none. */
   tradeIdText: string | undefined = undefined;
-  lineNumber = 0;
-  private readonly lines: LineReader;
-  private readonly fields: CsvFields;
-  private columnCount = 0;
   private priceColumn = -1;
   private quantityColumn = -1;
   private timeColumn = -1;
@@ -49,40 +41,7 @@ export class TradeRowReader {
   private previousTime = -Infinity;
   private previousLine = 0;
 
-  constructor(file: string, chunkSize = DEFAULT_CHUNK_SIZE) {
-    this.file = file;
-    this.lines = new LineReader(file, { chunkSize });
-    this.fields = new CsvFields(file);
-  }
-
-  /** Reads the next trade into the public fields; false at the end of the file. */
-  read(): boolean {
-    const lines = this.lines;
-    const fields = this.fields;
-    while (lines.nextLine()) {
-      if (lines.isBlank()) continue;
-      const count = fields.split(lines.bytes, lines.lineStart, lines.lineEnd, lines.lineNumber);
-      this.lineNumber = lines.lineNumber;
-      if (this.columnCount === 0) {
-        const first = lines.bytes[lines.lineStart]!;
-        if (!(first >= DIGIT_0 && first <= DIGIT_9)) {
-          this.readHeader(lines.text());
-          continue;
-        }
-        this.assumeLayout(count);
-      }
-      if (count !== this.columnCount) this.fail(`received ${count} columns, expected ${this.columnCount} (${fields.names.join(',')})`);
-      this.readFields();
-      return true;
-    }
-    return false;
-  }
-
-  close(): void {
-    this.lines.close();
-  }
-
-  private readFields(): void {
+  protected readFields(): void {
     const fields = this.fields;
     const price = fields.number(this.priceColumn);
     if (!(price > 0)) fields.fail(this.priceColumn, 'a positive price');
@@ -116,7 +75,7 @@ export class TradeRowReader {
     return fields.fail(column, 'b, s, buy or sell');
   }
 
-  private readHeader(line: string): void {
+  protected readHeader(line: string): void {
     const { names, find, require } = csvHeader(line, (problem) => this.fail(problem));
     this.priceColumn = require(PRICE_COLUMNS);
     this.quantityColumn = require(QUANTITY_COLUMNS);
@@ -127,7 +86,7 @@ export class TradeRowReader {
     this.columnCount = names.length;
   }
 
-  private assumeLayout(count: number): void {
+  protected assumeLayout(count: number): void {
     if (count === 3) {
       this.fields.names = ['timestamp', 'price', 'volume'];
       this.timeColumn = 0;
@@ -146,9 +105,6 @@ export class TradeRowReader {
     this.columnCount = count;
   }
 
-  private fail(problem: string): never {
-    throw new DataError(this.file, this.lineNumber, problem);
-  }
 }
 
 export interface TradeFileOptions {
