@@ -13,6 +13,8 @@ export const EXIT = {
   exchange: 4,
   /** The bot is not running (`kbot status`), or already running (a second `kbot run` of it). */
   botState: 5,
+  /** `kbot report --parity`: the replay's fills differ from the session's. */
+  parityDiffers: 6,
   /** Stopped by Ctrl-C where stopping early is reported (kbot data download: the pages read so far are kept). */
   interrupted: 130,
 } as const;

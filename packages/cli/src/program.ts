@@ -12,6 +12,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerReportCommand } from './commands/report.js';
 
 export const KBOT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -95,6 +96,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .option('--duration <time>', 'stop after this long (90s, 15m, 2h)')
     .option('--bars <n>', 'stop after this many closed bars')
     .option('--confirm-live', 'confirm live trading with real money (needed once per storage folder)')
+    .option('--no-record', 'do not keep a flight recording of the session (docs/flight-recorder.md)')
     .option('-o, --out <dir>', 'session report folder (default: <storage.dir>/reports/<name>-<mode>-<time>)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (flags) => {
@@ -156,6 +158,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
   registerKeysCommand(program, io);
   registerStatusCommand(program, io);
   registerDataCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
+  registerReportCommand(program, io, { registry, kbotVersion: KBOT_VERSION, setExitCode: (code) => (exitCode = code) });
 
   return { program, exitCode: () => exitCode };
 }

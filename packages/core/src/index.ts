@@ -168,6 +168,14 @@ export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from '
 export type { RunSessionOptions, SessionStartup, SessionStatus } from './session/run-session.js';
 export { sessionFolder, sessionStoreFile, openSessionStore } from './session/session-store.js';
 export type { SessionStoreKey } from './session/session-store.js';
+// flight recorder and parity (kbot report --parity): docs/flight-recorder.md
+export { FlightRecorder, PAPER_VENUE_SETTINGS, type FlightRecorderOptions } from './recording/flight-recorder.js';
+export { RecordingWriter, recordingFileName, type RecordingWriterOptions } from './recording/recording-writer.js';
+export { recordingEntries, recordingFiles, readRecordingFile, type RecordingReadSummary } from './recording/recording-reader.js';
+export type { RecordedEntry } from './recording/recording-lines.js';
+export { readRecordingManifest, RECORDING_MANIFEST_FILE, type RecordingManifest, type RecordedInstrument, type RecordedVenueSettings } from './recording/recording-manifest.js';
+export { compareFills, type FillParity, type MatchedFill, type ParityTotals } from './recording/fill-parity.js';
+export { parityConfig, recordedFills, recordedReplayData, runParity, type ParityOptions, type ParityOutcome } from './recording/replay-recording.js';
 
 // persistence
 export { SqliteStore, STORE_FILE_NAME, storeFilePath } from './persistence/sqlite-store.js';

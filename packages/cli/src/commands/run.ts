@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  attachAuditTrail, controlSocketPath, engineControl, openSessionStore, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
-  type ControlServer, type SessionStartup, type SessionStatus, type StrategyRegistry,
+  attachAuditTrail, controlSocketPath, engineControl, FlightRecorder, openSessionStore, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
+  type ControlServer, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
 import { loadKbotConfig } from '../load-config.js';
@@ -18,6 +18,13 @@ export interface RunFlags {
   readonly confirmLive?: boolean;
   readonly out?: string;
   readonly json?: boolean;
+  /** `--no-record`: no flight recording (docs/flight-recorder.md). Default: on. */
+  readonly record?: boolean;
+}
+
+/** `20240101-120000`: the time stamp in report and recording folder names. */
+function folderStamp(time: number): string {
+  return new Date(time).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -91,6 +98,23 @@ export async function runCommand(
     await opened.close();
     throw error;
   }
+  // The flight recorder: every market-data message and order event of the session, for
+  // `kbot report --parity` (docs/flight-recorder.md).
+  let recorder: FlightRecorder | undefined;
+  if (flags.record !== false) {
+    try {
+      recorder = new FlightRecorder({
+        dir: resolve(sessionFolder(storageDir, sessionKey), 'recordings', folderStamp(Date.now())),
+        bot: config.name, mode, exchange: exchange.id, configFile: opened.file, kbotVersion: context.kbotVersion,
+      });
+    } catch (error) {
+      store.close();
+      await control.close();
+      await opened.close();
+      throw error;
+    }
+  }
+  let detachRecorder: (() => void) | undefined;
   let lastStatus: SessionStatus | undefined;
   let detachAudit: (() => void) | undefined;
   // Kraken's dead man's switch, when configured: refreshed from the session's heartbeat.
@@ -103,10 +127,20 @@ export async function runCommand(
   let result;
   try {
     result = await runSession({
-      bot, exchange, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal, store,
+      bot, mode, kbotVersion: context.kbotVersion, logger, signal: controller.signal, store,
+      exchange: recorder === undefined ? exchange : { id: exchange.id, instruments: exchange.instruments, execution: exchange.execution, data: recorder.marketData(exchange.data) },
       paperBalances: config.backtest.balances,
-      onStarted: (startup: SessionStartup) => context.status(startupLine(startup, store.file)),
+      onStarted: (startup: SessionStartup) => {
+        recorder?.update({ resumed: startup.recovery !== undefined });
+        context.status(startupLine(startup, store.file));
+      },
       onEngine: (engine, session) => {
+        if (recorder !== undefined) {
+          detachRecorder = recorder.attach(engine.bus);
+          const ids = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
+          const instruments = ids.map((id) => exchange.instruments.get(id)).filter((instrument): instrument is Instrument => instrument !== undefined);
+          recorder.recordStart({ quoteAsset: engine.quoteAsset, balances: engine.portfolio.balances(), instruments });
+        }
         // Every order command, the strategies' and the operator's, goes to audit.log.
         detachAudit = attachAuditTrail(engine.bus, opened.audit);
         control.attach(engineControl(engine, {
@@ -126,13 +160,19 @@ export async function runCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     detachAudit?.();
+    detachRecorder?.();
+    // Closed (flushed) here as well, so a failed session keeps what it recorded.
+    if (result === undefined) recorder?.close();
     // Plugins close what they opened (sockets, timers), so the process can end.
     await opened.close();
     store.close();
     await control.close();
   }
-  const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${stamp}`);
-  await writeReport(result, reportDir);
+  const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(storageDir, 'reports', `${config.name}-${mode}-${folderStamp(result.startedAt)}`);
+  try {
+    await writeReport(result, reportDir);
+  } finally {
+    recorder?.close({ reportDir });
+  }
   return { reportDir, output: flags.json ? JSON.stringify(toReportJson(result)) : `${mode.toUpperCase()} session on ${exchange.id}\n${backtestSummary(result, reportDir)}` };
 }

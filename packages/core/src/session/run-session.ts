@@ -13,6 +13,7 @@ import { KrakenSpotFeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { krakenAssetDecimals } from '../simulation/asset-decimals.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
+import { PAPER_VENUE_SETTINGS } from '../recording/flight-recorder.js';
 import { EquityTracker } from '../backtest/equity-tracker.js';
 import type { BacktestResult } from '../backtest/result.js';
 import { sessionResult } from '../backtest/session-result.js';
@@ -133,8 +134,14 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       instruments: (id) => exchange.instruments.get(id),
       clock,
       balances: startBalances,
+      // The settings a parity replay of this session uses too (kbot report --parity).
       feeModel: new KrakenSpotFeeModel(),
-      slippageModel: new FixedBpsSlippage(5),
+      slippageModel: new FixedBpsSlippage(PAPER_VENUE_SETTINGS.slippageBps),
+      fillModel: { maxVolumeParticipation: PAPER_VENUE_SETTINGS.maxVolumeParticipation },
+      limitFillOn: PAPER_VENUE_SETTINGS.limitFillOn,
+      // Bars of a live feed arrive after they close: an order placed on one may fill on the next
+      // bar, as in a backtest, although the wall clock already says that bar has begun.
+      orderTime: 'market-data',
       // Venue ids must not repeat across sessions: derive them from the start time.
       idPrefix: `P${(startedAt % 36 ** 7).toString(36).toUpperCase().padStart(7, '0')}`,
     });
@@ -241,7 +248,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       safeBeat();
       heartbeat = setInterval(safeBeat, intervalMs);
     }
-    await exchange.data.subscribe(subscriptions, engine);
+    // A venue whose stream cannot open yet may keep this waiting (data can still arrive another
+    // way, such as Kraken's REST fallback); a stop must not wait for it.
+    await Promise.race([exchange.data.subscribe(subscriptions, engine), stopped]);
     logger.info('session started', { mode, strategies: bot.strategies.map((entry) => entry.id), subscriptions: subscriptions.length });
     reason = await stopped;
   } finally {

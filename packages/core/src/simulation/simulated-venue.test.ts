@@ -158,6 +158,37 @@ function rejection(h: Harness): string | undefined {
 
 // ---------------------------------------------------------------------------------- look-ahead
 
+describe('SimulatedVenue order time on a live feed (paper)', () => {
+  // A live bar reaches the bot after it closed: the wall clock is already inside the next bar.
+  const placeAfterBarArrived = async (orderTime: 'clock' | 'market-data') => {
+    const h = await harness({ orderTime });
+    h.bar(0, 100, 101, 99, 100);
+    h.clock.advanceTo(MINUTE_MS + 800);
+    const id = h.submit({ quantity: '1' });
+    h.bar(1, 110, 111, 109, 110);
+    h.bar(2, 120, 121, 119, 120);
+    return h.sink.fillSummary().filter((fill) => fill.id === id);
+  };
+
+  it('market-data: an order placed on a bar fills on the next bar, as in a backtest', async () => {
+    expect(await placeAfterBarArrived('market-data')).toEqual([expect.objectContaining({ price: '110', time: MINUTE_MS })]);
+  });
+
+  it('clock (the default): the same order waits for the first bar that opens after its wall-clock time', async () => {
+    expect(await placeAfterBarArrived('clock')).toEqual([expect.objectContaining({ price: '120', time: 2 * MINUTE_MS })]);
+  });
+
+  it('market-data never lets an order fill on data the venue had already seen', async () => {
+    const h = await harness({ orderTime: 'market-data' });
+    h.bar(0, 100, 101, 99, 100);
+    // The clock is behind the data (a venue fed ahead of time): the order's own time still rules.
+    const id = h.submit({ quantity: '1', createdAt: 0 });
+    h.bar(1, 110, 111, 109, 110);
+    expect(h.sink.fillSummary().filter((fill) => fill.id === id)).toEqual([expect.objectContaining({ price: '110' })]);
+  });
+});
+
+
 describe('SimulatedVenue: no look-ahead', () => {
   it('fills a market order placed on bar N\'s close at bar N+1\'s open, never at bar N\'s close', async () => {
     const h = await harness();

@@ -71,6 +71,16 @@ export interface SimulatedVenueOptions {
    * any latency above 0 pushes a fill one bar later. Cancels are not delayed.
    */
   readonly latencyMs?: number;
+  /**
+   * What an order's time is when deciding which data may fill it:
+   * - `clock` (default): its `createdAt`. Right when the clock is the data's time (backtests) or
+   *   the venue's own market clock (the Kraken simulator).
+   * - `market-data`: no later than the end of the last data the venue had seen for the pair when
+   *   the order arrived. For paper trading on a live feed: a bar reaches the bot after it closed,
+   *   so the wall-clock time of an order placed on it falls inside the next bar, which `clock`
+   *   would skip; this fills it on the next bar, as a backtest does.
+   */
+  readonly orderTime?: 'clock' | 'market-data';
   /** Up to 8 characters A-Z/0-9 put into every order and trade id, to keep ids unique across sessions. */
   readonly idPrefix?: string;
   /** Decimal places fees are rounded to (half up), per fee asset; default Kraken's asset precision (USD 4, BTC 10, unknown 8). */
@@ -149,6 +159,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private readonly participation: Decimal | undefined;
   /** `participation` as a number, for the quick no-cap check. */
   private readonly participationNumber: number;
+  private readonly orderTime: 'clock' | 'market-data';
   private readonly limitFillOn: LimitFillRule;
   private readonly latencyMs: number;
   private readonly assetDecimals: (asset: string) => number;
@@ -204,6 +215,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.slippageModel = options.slippageModel ?? new FixedBpsSlippage(5);
     this.participation = participation >= 1 ? undefined : new Decimal(participation);
     this.participationNumber = participation;
+    this.orderTime = options.orderTime ?? 'clock';
     this.limitFillOn = limitFillOn;
     this.latencyMs = latencyMs;
     this.assetDecimals = options.assetDecimals ?? krakenAssetDecimals;
@@ -244,7 +256,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
       command: order,
       instrument,
       venueOrderId: venueOrderId(this.ids.nextOrderId()),
-      eligibleAt: order.createdAt + this.latencyMs,
+      eligibleAt: this.orderTimeOf(order) + this.latencyMs,
       status: 'accepted',
       filled: ZERO,
       resting,
@@ -354,6 +366,13 @@ export class SimulatedVenue implements MarketDrivenVenue {
   }
 
   // ---------------------------------------------------------------- submission
+
+  /** See `SimulatedVenueOptions.orderTime`. */
+  private orderTimeOf(order: SubmitOrder): EpochMs {
+    if (this.orderTime === 'clock') return order.createdAt;
+    const seen = this.matchedUntil.get(order.instrumentId);
+    return seen === undefined ? order.createdAt : Math.min(order.createdAt, seen);
+  }
 
   /** Returns the rejection text, or what acceptance needs. Follows Kraken's validation order (kraken.md §12.4). */
   private validate(order: SubmitOrder): string | { instrument: Instrument; holdPrice: Decimal; holdFeeRate: Decimal; resting: boolean } {

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readRecordingManifest, recordingEntries } from '@kbot/core';
+import { kraken, startKrakenSimulator, type KrakenSimulator } from '@kbot/exchange-kraken';
+import { EXIT } from '../exit-codes.js';
+import { kbot } from '../operator-test-harness.js';
+import { PARITY_DIFFERS_EXIT } from './report.js';
+
+/*
+ * `kbot report` and `kbot report --parity` on a real session: an in-process `kbot run --mode
+ * paper` against the in-process Kraken simulator, its flight recording replayed through the
+ * backtester. The simulator's generated market is dated a day AHEAD of the wall clock: a paper
+ * order is stamped with the wall clock and the simulated venue only fills it on data after that
+ * time, so a market in the past (the operator harness's 2024 market) would never fill anything.
+ * The plugin reaches the temporary config through globalThis, as in operator-test-harness.ts.
+ */
+
+const PLUGIN_GLOBAL = '__kbotReportTestExchange';
+let sim: KrakenSimulator | undefined;
+afterEach(async () => {
+  delete (globalThis as Record<string, unknown>)[PLUGIN_GLOBAL];
+  await sim?.stop();
+  sim = undefined;
+});
+
+async function paperProject(): Promise<string> {
+  const start = Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000;
+  sim = await startKrakenSimulator({
+    market: { sources: [{ generate: { instrumentId: 'BTC/USD', interval: '1m', count: 600, seed: 7, startPrice: 40_000, start } }], historyBars: 5 },
+    accounts: [{ key: `report-test-${randomBytes(4).toString('hex')}`, secret: randomBytes(64).toString('base64'), balances: { USD: '10000' }, tier: 'intermediate' }],
+    speed: 0,
+  });
+  (globalThis as Record<string, unknown>)[PLUGIN_GLOBAL] = kraken({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, wsAuthUrl: sim.wsAuthUrl, tier: 'intermediate' });
+  const dir = mkdtempSync(join(tmpdir(), 'kbot-report-'));
+  writeFileSync(join(dir, 'kbot.config.mjs'), `export default {
+  name: 'report-test',
+  mode: 'paper',
+  exchange: globalThis.${PLUGIN_GLOBAL},
+  strategies: [{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1m', fastPeriod: 3, slowPeriod: 8 } }],
+  log: { level: 'silent' },
+};
+`);
+  return dir;
+}
+
+/** Runs a paper session of `bars` closed bars, moving the frozen simulator one bar at a time. */
+async function paperSession(dir: string, bars: number, ...extra: string[]) {
+  let done = false;
+  const run = kbot(dir, 'run', '--mode', 'paper', '--bars', String(bars), '--json', ...extra).finally(() => (done = true));
+  // Give the session time to subscribe, then feed it bars until it stops.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  while (!done) {
+    sim!.step();
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  return run;
+}
+
+describe('kbot report on a recorded paper session against the simulator', () => {
+  it('prints the report, and its parity replay has no differences', async () => {
+    const dir = await paperProject();
+    const run = await paperSession(dir, 120);
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    const session = JSON.parse(run.stdout) as { kind: string; metrics: { fillCount: number } };
+    expect(session.kind).toBe('paper');
+    // Not an empty comparison: the session traded.
+    expect(session.metrics.fillCount).toBeGreaterThan(1);
+
+    const reports = join(dir, 'trading_data', 'reports');
+    const [reportName] = readdirSync(reports);
+    expect(reportName).toMatch(/^report-test-paper-\d{8}-\d{6}$/);
+    const recordings = join(dir, 'trading_data', 'paper', 'report-test', 'recordings');
+    const [stamp] = readdirSync(recordings);
+    const manifest = readRecordingManifest(join(recordings, stamp!));
+    expect(manifest).toMatchObject({ bot: 'report-test', mode: 'paper', resumed: false, reportDir: join(reports, reportName!), startBalances: { USD: '10000' }, quoteAsset: 'USD' });
+    const kinds = [...recordingEntries(join(recordings, stamp!))].map((entry) => (entry.kind === 'event' ? entry.event.type : entry.kind));
+    expect(kinds.filter((kind) => kind === 'bar').length).toBeGreaterThanOrEqual(120);
+    expect(kinds.filter((kind) => kind === 'order-filled').length).toBe(session.metrics.fillCount);
+
+    // By the time stamp alone (the folder name's tail), as a person would type it.
+    const summary = await kbot(dir, 'report', reportName!.slice(-15));
+    expect(summary.stderr).toBe('');
+    expect(summary.code).toBe(EXIT.ok);
+    expect(summary.stdout).toMatch(/^PAPER report-test \(kbot /);
+    expect(summary.stdout).toContain(`fills`);
+    expect(summary.stdout).toContain(join(reports, reportName!, 'report.html'));
+    const json = await kbot(dir, 'report', join(reports, reportName!), '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'paper', name: 'report-test', metrics: { fillCount: session.metrics.fillCount } });
+
+    const parity = await kbot(dir, 'report', '--parity', reportName!);
+    expect(parity.stderr).toBe('');
+    expect(parity.stdout).toContain('parity: no differences');
+    expect(parity.code).toBe(EXIT.ok);
+    const parityJson = JSON.parse((await kbot(dir, 'report', '--parity', reportName!, '--json')).stdout) as Record<string, unknown>;
+    expect(parityJson).toMatchObject({ kind: 'parity', empty: true, notes: [], differences: [], onlyLive: [], onlyReplay: [] });
+    expect(parityJson.totals).toMatchObject({ liveFills: session.metrics.fillCount, replayFills: session.metrics.fillCount, matched: session.metrics.fillCount, exact: session.metrics.fillCount, feeDifference: '0' });
+  }, 90_000);
+
+  it('shows the differences, with exit code 6, when the replay is not the session', async () => {
+    const dir = await paperProject();
+    const run = await paperSession(dir, 120);
+    expect(run.code).toBe(EXIT.ok);
+    const [reportName] = readdirSync(join(dir, 'trading_data', 'reports'));
+    // The same bot with other parameters replays other decisions. (A second file: Node caches the
+    // first one's module in this process, so rewriting it would not change what loads.)
+    writeFileSync(join(dir, 'other.config.mjs'), `export default {
+  name: 'report-test',
+  mode: 'paper',
+  exchange: globalThis.${PLUGIN_GLOBAL},
+  strategies: [{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1m', fastPeriod: 4, slowPeriod: 13 } }],
+  log: { level: 'silent' },
+};
+`);
+    const parity = await kbot(dir, 'report', '--parity', reportName!, '--config', 'other.config.mjs');
+    expect(parity.code, parity.stdout + parity.stderr).toBe(PARITY_DIFFERS_EXIT);
+    expect(parity.stdout).toContain('other.config.mjs is not the config the session ran with');
+    expect(parity.stdout).toMatch(/parity: \d+ differences/);
+  }, 90_000);
+
+  it('lists the sessions when the name matches none, and --no-record records nothing', async () => {
+    const dir = await paperProject();
+    const run = await paperSession(dir, 3, '--no-record');
+    expect(run.code).toBe(EXIT.ok);
+    expect(existsSync(join(dir, 'trading_data', 'paper', 'report-test', 'recordings'))).toBe(false);
+    const [reportName] = readdirSync(join(dir, 'trading_data', 'reports'));
+    const missing = await kbot(dir, 'report', 'nope');
+    expect(missing.code).toBe(EXIT.usage);
+    expect(missing.stderr).toBe(`kbot: session "nope": no report folder of that name or path, and none under ${join(dir, 'trading_data', 'reports')} contains it; sessions there: ${reportName}\n`);
+    const parity = await kbot(dir, 'report', '--parity', basename(reportName!));
+    expect(parity.code).toBe(EXIT.usage);
+    expect(parity.stderr).toMatch(/no flight recording of this session/);
+  }, 60_000);
+});

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { EventBus, Unsubscribe } from '../bus/event-bus.js';
+import type { MarketDataClient, MarketDataSink } from '../exchange/exchange.js';
+import type { Instrument } from '../model/instrument.js';
+import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { Balance } from '../model/position.js';
+import { barLine, bookLine, eventLine, quoteLine, tradeLine } from './recording-lines.js';
+import {
+  RECORDING_FORMAT, RECORDING_FORMAT_VERSION, writeRecordingManifest,
+  type RecordedInstrument, type RecordedVenueSettings, type RecordingManifest,
+} from './recording-manifest.js';
+import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
+
+/**
+ * The simulated venue of a paper session (`runSession`): Kraken's fee tiers, 5 bps slippage on
+ * taker fills, 10% of each bar's volume per order, limits filled when traded through. `runSession`
+ * builds its paper venue from these, and a parity replay sets the same.
+ */
+export const PAPER_VENUE_SETTINGS: RecordedVenueSettings = Object.freeze({ fees: 'kraken', slippageBps: 5, maxVolumeParticipation: 0.1, limitFillOn: 'through' });
+
+export interface FlightRecorderOptions extends RecordingWriterOptions {
+  readonly bot: string;
+  readonly mode: 'paper' | 'live';
+  readonly exchange: string;
+  readonly configFile: string;
+  readonly kbotVersion: string;
+  /** Default: `PAPER_VENUE_SETTINGS` in paper mode, null live. */
+  readonly venue?: RecordedVenueSettings | null;
+  /** Arrival times; default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * Records a paper or live session: every market-data message the engine receives, with its
+ * arrival time, and every order event on the bus, as gzip JSON lines (see `RecordingWriter` for
+ * the rotation and what a kill loses, `recording-lines.ts` for the format), plus `manifest.json`.
+ * Market data costs one string per message; no Decimal on that path.
+ */
+export class FlightRecorder {
+  readonly dir: string;
+  private readonly writer: RecordingWriter;
+  private readonly now: () => number;
+  private current: RecordingManifest;
+
+  constructor(options: FlightRecorderOptions) {
+    this.dir = options.dir;
+    this.now = options.now ?? Date.now;
+    this.writer = new RecordingWriter(options);
+    const startedAt = this.now();
+    this.current = {
+      format: RECORDING_FORMAT,
+      version: RECORDING_FORMAT_VERSION,
+      bot: options.bot,
+      mode: options.mode,
+      exchange: options.exchange,
+      configFile: options.configFile,
+      configSha256: existsSync(options.configFile) ? createHash('sha256').update(readFileSync(options.configFile)).digest('hex') : '',
+      kbotVersion: options.kbotVersion,
+      startedAt,
+      startedAtIso: new Date(startedAt).toISOString(),
+      stoppedAt: null,
+      reportDir: null,
+      resumed: null,
+      quoteAsset: null,
+      startBalances: null,
+      instruments: [],
+      venue: options.venue !== undefined ? options.venue : options.mode === 'paper' ? PAPER_VENUE_SETTINGS : null,
+      books: 'top-of-book',
+    };
+    writeRecordingManifest(this.dir, this.current);
+  }
+
+  get manifest(): RecordingManifest {
+    return this.current;
+  }
+
+  /** Lines recorded so far. */
+  get lines(): number {
+    return this.writer.lines;
+  }
+
+  /** A sink that records each message, then hands it to `target`. */
+  sink(target: MarketDataSink): MarketDataSink {
+    const writer = this.writer;
+    const now = this.now;
+    return {
+      onBar(bar: Bar) {
+        writer.write(barLine(now(), bar));
+        target.onBar(bar);
+      },
+      onTrade(trade: Trade) {
+        writer.write(tradeLine(now(), trade));
+        target.onTrade(trade);
+      },
+      onQuote(quote: Quote) {
+        writer.write(quoteLine(now(), quote));
+        target.onQuote(quote);
+      },
+      onBook(book: BookView) {
+        writer.write(bookLine(now(), book));
+        target.onBook(book);
+      },
+    };
+  }
+
+  /** The client with every subscription's sink recorded (what `kbot run` hands the session). */
+  marketData(client: MarketDataClient): MarketDataClient {
+    return {
+      subscribe: (subscriptions: readonly Subscription[], sink: MarketDataSink) => client.subscribe(subscriptions, this.sink(sink)),
+      unsubscribe: (subscriptions: readonly Subscription[]) => client.unsubscribe(subscriptions),
+      close: () => client.close(),
+    };
+  }
+
+  /** Records every order event (`order-…`) the bus carries, start-up reconciliation included. */
+  attach(bus: EventBus): Unsubscribe {
+    return bus.onAny((event) => {
+      if (event.type.startsWith('order-')) this.writer.write(eventLine(this.now(), event));
+    });
+  }
+
+  /** What a replay needs to start where the session started: balances, quote asset, order rules. */
+  recordStart(start: { readonly quoteAsset: string; readonly balances: readonly Balance[]; readonly instruments: readonly Instrument[] }): void {
+    this.update({
+      quoteAsset: start.quoteAsset,
+      startBalances: Object.fromEntries(start.balances.filter((balance) => !balance.total.isZero()).map((balance) => [balance.asset, balance.total.toFixed()])),
+      instruments: start.instruments.map(recordedInstrument),
+    });
+  }
+
+  /** Rewrites the manifest with these fields changed. */
+  update(patch: Partial<Pick<RecordingManifest, 'reportDir' | 'resumed' | 'stoppedAt' | 'quoteAsset' | 'startBalances' | 'instruments'>>): void {
+    this.current = { ...this.current, ...patch };
+    writeRecordingManifest(this.dir, this.current);
+  }
+
+  /** Flushes and closes the files; stamps the stop time (and anything in `patch`) into the manifest. */
+  close(patch: Partial<Pick<RecordingManifest, 'reportDir'>> = {}): void {
+    this.writer.close();
+    this.update({ stoppedAt: this.now(), ...patch });
+  }
+}
+
+function recordedInstrument(instrument: Instrument): RecordedInstrument {
+  return {
+    id: instrument.id,
+    pricePrecision: instrument.pricePrecision,
+    quantityPrecision: instrument.quantityPrecision,
+    priceIncrement: instrument.priceIncrement.toFixed(),
+    quantityIncrement: instrument.quantityIncrement.toFixed(),
+    minQuantity: instrument.minQuantity.toFixed(),
+    minCost: instrument.minCost.toFixed(),
+    makerFee: instrument.makerFee.toFixed(),
+    takerFee: instrument.takerFee.toFixed(),
+  };
+}

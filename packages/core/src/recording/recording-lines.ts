@@ -1,0 +1,115 @@
+import { encodeValue, decodeValue } from '../persistence/event-codec.js';
+import type { KbotEvent, OrderEvent } from '../model/events.js';
+import type { InstrumentId } from '../model/ids.js';
+import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
+import type { EpochMs } from '../model/time.js';
+
+/**
+ * One line of a flight recording. `at` is when the message reached the process (wall clock, ms);
+ * market data keeps its own times inside. Numbers are written as JavaScript prints them (the
+ * shortest text that reads back to the same double), so a replay sees the very same values.
+ *
+ * - `{"k":"bar","at":…,"i":"BTC/USD","iv":60000,"t":openTime,"o":…,"h":…,"l":…,"c":…,"v":…,"n":trades?}`
+ * - `{"k":"trade","at":…,"i":…,"t":…,"p":…,"q":…,"s":"buy"|"sell"|null,"id":"…"?}`
+ * - `{"k":"quote","at":…,"i":…,"t":…,"b":…,"bs":…,"a":…,"as":…}`
+ * - `{"k":"book","at":…,"i":…,"t":…,"b":[price,qty]|null,"a":[price,qty]|null}`: top of book only
+ * - `{"k":"event","at":…,"e":{…}}`: an order event, Decimals as `{"$decimal":"…"}` (event-codec)
+ */
+export type RecordedEntry =
+  | { readonly kind: 'bar'; readonly at: EpochMs; readonly bar: Bar }
+  | { readonly kind: 'trade'; readonly at: EpochMs; readonly trade: Trade }
+  | { readonly kind: 'quote'; readonly at: EpochMs; readonly quote: Quote }
+  | { readonly kind: 'book'; readonly at: EpochMs; readonly instrumentId: InstrumentId; readonly time: EpochMs; readonly bid: readonly [number, number] | null; readonly ask: readonly [number, number] | null }
+  | { readonly kind: 'event'; readonly at: EpochMs; readonly event: OrderEvent };
+
+// JSON has no NaN or Infinity: such a value is written as null (and a replay then refuses it).
+const num = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+/** Quoted instrument ids, cached: ids are few and quoting them per message would be waste. */
+const quoted = new Map<string, string>();
+function quote(id: string): string {
+  let text = quoted.get(id);
+  if (text === undefined) {
+    text = JSON.stringify(id);
+    quoted.set(id, text);
+  }
+  return text;
+}
+
+export function barLine(at: number, bar: Bar): string {
+  return `{"k":"bar","at":${at},"i":${quote(bar.instrumentId)},"iv":${num(bar.interval)},"t":${num(bar.openTime)},"o":${num(bar.open)},"h":${num(bar.high)},"l":${num(bar.low)},"c":${num(bar.close)},"v":${num(bar.volume)}${bar.trades === undefined ? '' : `,"n":${num(bar.trades)}`}}`;
+}
+
+export function tradeLine(at: number, trade: Trade): string {
+  const side = trade.side === undefined ? 'null' : `"${trade.side}"`;
+  return `{"k":"trade","at":${at},"i":${quote(trade.instrumentId)},"t":${num(trade.time)},"p":${num(trade.price)},"q":${num(trade.quantity)},"s":${side}${trade.tradeId === undefined ? '' : `,"id":${JSON.stringify(trade.tradeId)}`}}`;
+}
+
+export function quoteLine(at: number, q: Quote): string {
+  return `{"k":"quote","at":${at},"i":${quote(q.instrumentId)},"t":${num(q.time)},"b":${num(q.bid)},"bs":${num(q.bidSize)},"a":${num(q.ask)},"as":${num(q.askSize)}}`;
+}
+
+export function bookLine(at: number, book: BookView): string {
+  const bid = book.bestBid();
+  const ask = book.bestAsk();
+  return `{"k":"book","at":${at},"i":${quote(book.instrumentId)},"t":${num(book.time)},"b":${bid ? `[${num(bid.price)},${num(bid.quantity)}]` : 'null'},"a":${ask ? `[${num(ask.price)},${num(ask.quantity)}]` : 'null'}}`;
+}
+
+/** Order events are rare next to market data: the journal's codec keeps their Decimals exact. */
+export function eventLine(at: number, event: KbotEvent): string {
+  return `{"k":"event","at":${at},"e":${encodeValue(event)}}`;
+}
+
+const EVENT_PREFIX = '{"k":"event","at":';
+
+/** Reads one line back; throws (SyntaxError or Error naming the problem) when it is not one. */
+export function parseRecordedLine(line: string): RecordedEntry {
+  if (line.startsWith(EVENT_PREFIX)) {
+    const comma = line.indexOf(',"e":', EVENT_PREFIX.length);
+    if (comma < 0 || !line.endsWith('}')) throw new Error('an event line without its "e" field');
+    const at = Number(line.slice(EVENT_PREFIX.length, comma));
+    const event = decodeValue(line.slice(comma + 5, -1)) as OrderEvent;
+    if (!Number.isFinite(at) || typeof event !== 'object' || event === null || typeof event.type !== 'string') throw new Error('an event line without a time or an event');
+    return { kind: 'event', at, event };
+  }
+  const raw = JSON.parse(line) as Record<string, unknown>;
+  const at = raw.at as number;
+  const instrumentId = raw.i as InstrumentId;
+  switch (raw.k) {
+    case 'bar':
+      return {
+        kind: 'bar',
+        at,
+        bar: {
+          instrumentId, interval: finite(raw.iv, 'iv'), openTime: finite(raw.t, 't'),
+          open: finite(raw.o, 'o'), high: finite(raw.h, 'h'), low: finite(raw.l, 'l'), close: finite(raw.c, 'c'), volume: finite(raw.v, 'v'),
+          ...(raw.n === undefined ? {} : { trades: finite(raw.n, 'n') }),
+        },
+      };
+    case 'trade':
+      return {
+        kind: 'trade',
+        at,
+        trade: {
+          instrumentId, time: finite(raw.t, 't'), price: finite(raw.p, 'p'), quantity: finite(raw.q, 'q'),
+          side: raw.s === 'buy' || raw.s === 'sell' ? raw.s : undefined,
+          ...(typeof raw.id === 'string' ? { tradeId: raw.id } : {}),
+        },
+      };
+    case 'quote':
+      return {
+        kind: 'quote',
+        at,
+        quote: { instrumentId, time: finite(raw.t, 't'), bid: finite(raw.b, 'b'), bidSize: finite(raw.bs, 'bs'), ask: finite(raw.a, 'a'), askSize: finite(raw.as, 'as') },
+      };
+    case 'book':
+      return { kind: 'book', at, instrumentId, time: finite(raw.t, 't'), bid: (raw.b ?? null) as [number, number] | null, ask: (raw.a ?? null) as [number, number] | null };
+    default:
+      throw new Error(`unknown kind ${JSON.stringify(raw.k)}`);
+  }
+}
+
+function finite(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`field "${field}" is ${JSON.stringify(value)}, expected a finite number`);
+  return value;
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { BacktestData } from '../backtest/run-backtest.js';
+import { runBacktest } from '../backtest/run-backtest.js';
+import type { BacktestResult, DataSourceSummary } from '../backtest/result.js';
+import type { KbotConfig } from '../config/schema.js';
+import type { Bot } from '../di/container.js';
+import type { ReplayItem } from '../data/replay-item.js';
+import { DataError } from '../errors/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Fill } from '../model/fill.js';
+import { barCloseTime } from '../model/market-data.js';
+import { compareFills, type FillParity } from './fill-parity.js';
+import { readRecordingManifest, type RecordingManifest } from './recording-manifest.js';
+import { recordingEntries, type RecordingReadSummary } from './recording-reader.js';
+
+/**
+ * The recorded market data as backtest data: bars, trades and quotes in the order they reached
+ * the session (arrival order, which is the order the session's engine saw them), each at its own
+ * data time. Books are recorded top-of-book only and are not replayed. Each iteration reads the
+ * files afresh.
+ */
+export function recordedReplayData(dir: string, summary?: RecordingReadSummary): BacktestData & { readonly bookMessages: () => number } {
+  const sources = new Map<string, { instrumentId: string; interval: number; bars: number; trades: number; quotes: number; first: number | undefined; last: number | undefined }>();
+  let books = 0;
+  const entries = recordingEntries(dir, summary);
+  const items: Iterable<ReplayItem> = {
+    *[Symbol.iterator]() {
+      sources.clear();
+      books = 0;
+      for (const entry of entries) {
+        if (entry.kind === 'event') continue;
+        if (entry.kind === 'book') {
+          books++;
+          continue;
+        }
+        const instrumentId = entry.kind === 'bar' ? entry.bar.instrumentId : entry.kind === 'trade' ? entry.trade.instrumentId : entry.quote.instrumentId;
+        let source = sources.get(instrumentId);
+        if (source === undefined) {
+          source = { instrumentId, interval: 0, bars: 0, trades: 0, quotes: 0, first: undefined, last: undefined };
+          sources.set(instrumentId, source);
+        }
+        let item: ReplayItem;
+        if (entry.kind === 'bar') {
+          source.bars++;
+          source.interval = entry.bar.interval;
+          item = { kind: 'bar', time: barCloseTime(entry.bar), bar: entry.bar };
+        } else if (entry.kind === 'trade') {
+          source.trades++;
+          item = { kind: 'trade', time: entry.trade.time, trade: entry.trade };
+        } else {
+          source.quotes++;
+          item = { kind: 'quote', time: entry.quote.time, quote: entry.quote };
+        }
+        const time = entry.kind === 'bar' ? entry.bar.openTime : item.time;
+        source.first = source.first === undefined ? time : Math.min(source.first, time);
+        source.last = source.last === undefined ? time : Math.max(source.last, time);
+        yield item;
+      }
+    },
+  };
+  return {
+    bars: [],
+    items,
+    bookMessages: () => books,
+    summaries: (): DataSourceSummary[] => [...sources.values()].map((source) => ({
+      file: dir, format: 'flight-recording', instrumentId: source.instrumentId, interval: source.interval, bars: source.bars,
+      trades: source.trades, quotes: source.quotes, first: source.first, last: source.last, gaps: 0, largestGapMs: 0, generated: false,
+    })),
+  };
+}
+
+/** The fills the session made, from its recorded `order-filled` events, in the order they happened. */
+export function recordedFills(dir: string): Fill[] {
+  const fills: Fill[] = [];
+  for (const entry of recordingEntries(dir)) {
+    if (entry.kind === 'event' && entry.event.type === 'order-filled') fills.push(entry.event.fill);
+  }
+  return fills;
+}
+
+/**
+ * The config a replay of the session runs with: the session's config, starting from the balances
+ * and order rules the session started with, matching orders the way the session's venue did (a
+ * paper session's simulated-venue settings; a live session's venue was the exchange, so the
+ * config's own backtest settings stand in for it).
+ */
+export function parityConfig(config: KbotConfig, manifest: RecordingManifest): KbotConfig {
+  const venue = manifest.venue;
+  return {
+    ...config,
+    backtest: {
+      ...config.backtest,
+      data: [],
+      ...(manifest.startBalances === null ? {} : { balances: { ...manifest.startBalances } }),
+      ...(manifest.quoteAsset === null ? {} : { quoteAsset: manifest.quoteAsset }),
+      ...(venue === null ? {} : { fees: venue.fees, slippageBps: venue.slippageBps, maxVolumeParticipation: venue.maxVolumeParticipation, limitFillOn: venue.limitFillOn }),
+      instruments: [...config.backtest.instruments.filter((entry) => !manifest.instruments.some((recorded) => recorded.id === entry.id)), ...manifest.instruments.map((entry) => ({ ...entry }))],
+    },
+  };
+}
+
+export interface ParityOptions {
+  /** The recording folder (`<session folder>/recordings/<stamp>`). */
+  readonly dir: string;
+  /** The config to replay with (normally the session's config file, loaded again). */
+  readonly config: KbotConfig;
+  /** The config file it was loaded from, to check it is the one the session ran with. */
+  readonly configFile?: string;
+  /** Builds a fresh bot (new strategy instances) from a config. */
+  readonly createBot: (config: KbotConfig) => Bot;
+  readonly kbotVersion: string;
+  readonly logger?: Logger;
+}
+
+export interface ParityOutcome {
+  readonly manifest: RecordingManifest;
+  readonly parity: FillParity;
+  readonly replay: BacktestResult;
+  readonly read: RecordingReadSummary;
+  /** What limits the comparison (a resumed session, a changed config, a cut recording, books). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * `kbot report --parity`: replays a recorded session's market data through `runBacktest` with
+ * the session's config and start, and compares the fills with the session's own.
+ */
+export async function runParity(options: ParityOptions): Promise<ParityOutcome> {
+  const manifest = readRecordingManifest(options.dir);
+  if (manifest.startBalances === null) {
+    throw new DataError(options.dir, undefined, 'the recording has no start balances: the session stopped before its engine was built');
+  }
+  const notes: string[] = [];
+  if (manifest.resumed === true) notes.push('the session resumed from its journal (open orders and positions from before); the replay starts from its balances only, so fills of the orders from before show as live-only');
+  if (manifest.venue === null) notes.push(`a ${manifest.mode} session: the venue was ${manifest.exchange}, the replay's venue is the simulated one with the config's backtest settings (fees ${JSON.stringify(options.config.backtest.fees)}, slippage ${options.config.backtest.slippageBps} bps)`);
+  const configFile = options.configFile ?? manifest.configFile;
+  if (manifest.configSha256 !== '' && existsSync(configFile) && createHash('sha256').update(readFileSync(configFile)).digest('hex') !== manifest.configSha256) {
+    notes.push(`${configFile} is not the config the session ran with (${manifest.configFile} as it was then): the replay runs it as it is now`);
+  }
+  const read: RecordingReadSummary = { files: 0, lines: 0, truncated: false };
+  const data = recordedReplayData(options.dir, read);
+  const bot = options.createBot(parityConfig(options.config, manifest));
+  const replay = await runBacktest({ bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}) });
+  if (read.truncated) notes.push('the recording ends in a cut line (the process was killed): it is replayed up to its last complete line');
+  if (data.bookMessages() > 0) notes.push(`${data.bookMessages()} order book messages were recorded (top of book only) and are not replayed: strategies reading books see nothing in the replay`);
+  const live = recordedFills(options.dir);
+  return { manifest, parity: compareFills(live, replay.fills), replay, read, notes };
+}
