@@ -64,7 +64,7 @@ export type {
   WsBatchCancelParams, WsAddOrderResult, WsAmendOrderResult, WsCancelOrderOutcome, WsCancelAllResult, WsCancelAllOrdersAfterResult, WsBatchAddRow, WsBatchCancelResult,
 } from './ws/trading-types.js';
 export { KrakenMarketDataClient, krakenBookDepth, krakenOhlcInterval } from './market-data-client.js';
-export type { KrakenMarketDataClientOptions } from './market-data-client.js';
+export type { KrakenMarketDataClientOptions, KrakenMarketDataConnectionDetail, KrakenMarketDataRest, KrakenMarketDataSource, KrakenRestFallbackOptions } from './market-data-client.js';
 export { ClosedBarAggregator } from './bar-aggregator.js';
 export type { ClosedBarAggregatorOptions } from './bar-aggregator.js';
 export { KrakenExecutionClient } from './execution-client.js';

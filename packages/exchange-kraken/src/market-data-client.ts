@@ -11,10 +11,20 @@ import {
   type MarketDataClient,
   type MarketDataSink,
   type Subscription,
+  type Bar,
+  type Trade,
 } from '@kbot/core';
 import { ClosedBarAggregator } from './bar-aggregator.js';
 import type { BookHealth, BookPrecision } from './book/book-keeper.js';
 import { KRAKEN_BOOK_DEPTHS, type L2Book } from './book/l2-book.js';
+import { toKrakenPair } from './parse/pair.js';
+import {
+  RestMarketDataFallback,
+  type FallbackSubscription,
+  type KrakenMarketDataRest,
+  type KrakenMarketDataSource,
+  type RestFallbackHost,
+} from './rest-fallback/rest-market-data-fallback.js';
 import { KrakenWsClient, type KrakenWsClientOptions, type KrakenWsConnectionState } from './ws/kraken-ws-client.js';
 import { KRAKEN_OHLC_INTERVALS } from './ws/parse-ohlc.js';
 import type { KrakenBookDepth, KrakenOhlcInterval, KrakenSubscription } from './ws/subscriptions.js';
@@ -37,7 +47,20 @@ export interface KrakenMarketDataClientOptions {
   readonly venueTime?: () => Promise<number>;
   /** Book resyncs (checksum mismatch) and re-synchronised snapshots. */
   readonly onBookHealth?: (health: BookHealth) => void;
-  readonly onConnectionState?: (state: KrakenWsConnectionState, detail: { readonly attempt: number; readonly delayMs?: number; readonly reason?: string }) => void;
+  /**
+   * The WebSocket's state changes, and the switches of the market-data source: `detail.source`
+   * says where data comes from after the event. The switch to REST polling is reported with the
+   * WebSocket's current (not open) state and `source: 'rest'`; the switch back with `open`.
+   */
+  readonly onConnectionState?: (state: KrakenWsConnectionState, detail: KrakenMarketDataConnectionDetail) => void;
+  /**
+   * Public REST client for the fallback (`OHLC`, `Trades`, `Ticker`) while the WebSocket is
+   * down. Without it there is no fallback. Its own retries of a failed call are not paced by
+   * the fallback: give it `maxAttempts: 1` for strict pacing.
+   */
+  readonly rest?: KrakenMarketDataRest;
+  /** REST polling while the WebSocket is down (needs `rest`); `false` turns it off. */
+  readonly restFallback?: false | KrakenRestFallbackOptions;
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
   /** Connection tuning passed to the WebSocket client (reconnect delays, timeouts). */
@@ -46,6 +69,28 @@ export interface KrakenMarketDataClientOptions {
     'requestTimeoutMs' | 'idleTimeoutMs' | 'pongTimeoutMs' | 'connectTimeoutMs' | 'reconnectBaseDelayMs' | 'reconnectMaxDelayMs' | 'maxReconnectAttempts' | 'random'
   >;
 }
+
+export interface KrakenRestFallbackOptions {
+  /** How long the WebSocket must be down before polling starts. Default 10000 ms. */
+  readonly graceMs?: number;
+  /** Least time between the starts of two REST requests (Kraken: about one a second per IP). Default 1000 ms. */
+  readonly requestGapMs?: number;
+}
+
+export type { KrakenMarketDataRest, KrakenMarketDataSource };
+
+/** What `onConnectionState` reports besides the state. */
+export interface KrakenMarketDataConnectionDetail {
+  readonly attempt: number;
+  readonly delayMs?: number;
+  readonly reason?: string;
+  /** Where market data comes from after this event. */
+  readonly source: KrakenMarketDataSource;
+}
+
+/** Kraken's public REST limit is about one call a second per IP (spec §7.1). */
+export const DEFAULT_REST_FALLBACK_GAP_MS = 1_000;
+export const DEFAULT_REST_FALLBACK_GRACE_MS = 10_000;
 
 type Route = { readonly kind: Subscription['kind']; readonly instrumentId: InstrumentId; readonly variant: number | undefined };
 
@@ -73,7 +118,12 @@ export function krakenOhlcInterval(intervalMs: number): KrakenOhlcInterval | und
  *
  * The bar timer runs on an estimate of the venue's clock that never runs ahead of it: the wall
  * clock plus the largest offset any timestamped message has shown. A bar may therefore close a
- * little late when the feed is quiet, but never early.
+ * little late when the feed is quiet, but never early. It is paused while the WebSocket is down
+ * (and until candles arrive after it reconnects): the last candle seen may be missing trades.
+ *
+ * With `rest`, the client polls Kraken's REST API while the WebSocket is down (see
+ * RestMarketDataFallback). Closed bars from either source go through one ledger per series (the
+ * open time of the last bar delivered), so each is delivered once, in order, across the switches.
  */
 export class KrakenMarketDataClient implements MarketDataClient {
   readonly #options: KrakenMarketDataClientOptions;
@@ -82,16 +132,28 @@ export class KrakenMarketDataClient implements MarketDataClient {
   readonly #ws: KrakenWsClient;
   readonly #bars: ClosedBarAggregator;
   readonly #routes = new Map<string, Set<MarketDataSink>>();
+  // The same sink sets by instrument for the kinds without a variant, so delivering a trade,
+  // quote or book (many a second) needs no route key string and no closure.
+  readonly #directRoutes: Record<'trades' | 'quotes' | 'book', Map<InstrumentId, Set<MarketDataSink>>> = { trades: new Map(), quotes: new Map(), book: new Map() };
   readonly #bookDepths = new Map<InstrumentId, KrakenBookDepth>();
   #venueOffsetMs = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #fallback: RestMarketDataFallback | undefined;
+  /** Per bar series (`id|interval`): open time of the last bar delivered, from either source. */
+  readonly #barsDelivered = new Map<string, number>();
+  /** The last trade delivered per instrument (kept only with a fallback: REST resumes after it). */
+  readonly #lastTrades = new Map<InstrumentId, Trade>();
+  /** Set by the first candle after the WebSocket opened; the bar timer waits for it. */
+  #candlesFresh = false;
+  #lastAttempt = 0;
 
   constructor(options: KrakenMarketDataClientOptions) {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'kraken-market-data' });
     this.#now = options.now ?? Date.now;
-    this.#bars = new ClosedBarAggregator({ graceMs: options.barGraceMs ?? 5_000, onBar: (bar) => this.#deliver('bars', bar.instrumentId, bar.interval, (sink) => sink.onBar(bar)) });
+    this.#bars = new ClosedBarAggregator({ graceMs: options.barGraceMs ?? 5_000, onBar: (bar) => this.#deliverBar(bar) });
+    this.#fallback = this.#createFallback(options);
     this.#ws = new KrakenWsClient({
       access: 'public',
       ...(options.url === undefined ? {} : { url: options.url }),
@@ -103,26 +165,35 @@ export class KrakenMarketDataClient implements MarketDataClient {
       handlers: {
         onBar: (bar, type) => {
           this.#observe(bar.openTime);
+          this.#candlesFresh = true;
           this.#bars.update(bar, type);
         },
         onTrades: (trades) => {
           for (const trade of trades) {
             this.#observe(trade.time);
-            this.#deliver('trades', trade.instrumentId, undefined, (sink) => sink.onTrade(trade));
+            const sinks = this.#directRoutes.trades.get(trade.instrumentId);
+            if (sinks === undefined) continue;
+            for (const sink of sinks) sink.onTrade(trade);
+            if (this.#fallback !== undefined) this.#lastTrades.set(trade.instrumentId, trade);
           }
         },
         onQuote: (quote) => {
           this.#observe(quote.time);
-          this.#deliver('quotes', quote.instrumentId, undefined, (sink) => sink.onQuote(quote));
+          const sinks = this.#directRoutes.quotes.get(quote.instrumentId);
+          if (sinks !== undefined) for (const sink of sinks) sink.onQuote(quote);
         },
         onBook: (book: L2Book) => {
           this.#observe(book.time);
-          this.#deliver('book', book.instrumentId, undefined, (sink) => sink.onBook(book));
+          const sinks = this.#directRoutes.book.get(book.instrumentId);
+          if (sinks !== undefined) for (const sink of sinks) sink.onBook(book);
         },
         onBookHealth: (health) => options.onBookHealth?.(health),
         onConnectionState: (state, detail) => {
           if (state === 'open') void this.#syncVenueClock();
-          options.onConnectionState?.(state, detail);
+          else this.#candlesFresh = false;
+          this.#lastAttempt = detail.attempt;
+          this.#fallback?.connectionChanged(state, detail.reason);
+          options.onConnectionState?.(state, { ...detail, source: this.source });
         },
       },
     });
@@ -131,6 +202,17 @@ export class KrakenMarketDataClient implements MarketDataClient {
   /** The WebSocket URL in use. */
   get url(): string {
     return this.#ws.url;
+  }
+
+  /** Where market data comes from now. */
+  get source(): KrakenMarketDataSource {
+    if (this.#fallback !== undefined) return this.#fallback.source;
+    return this.#ws.state === 'open' ? 'websocket' : 'none';
+  }
+
+  /** REST requests the fallback has started (0 without one). */
+  get restRequests(): number {
+    return this.#fallback?.requests ?? 0;
   }
 
   /** The venue time the bar timer works with: a lower bound of the venue's clock. */
@@ -154,7 +236,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
       let sinks = this.#routes.get(key);
       if (sinks === undefined) {
         sinks = new Set();
-        this.#routes.set(key, sinks);
+        this.#setRoute(route, sinks);
         fresh.push({ route, request });
         if (route.kind === 'book') this.#bookDepths.set(route.instrumentId, (request as { depth: KrakenBookDepth }).depth);
       }
@@ -168,7 +250,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
     // Forget what Kraken refused, so a later subscribe asks again instead of waiting on nothing.
     fresh.forEach(({ route }, index) => {
       if (results[index + 1]!.status !== 'rejected') return;
-      this.#routes.delete(routeKey(route));
+      this.#deleteRoute(route);
       if (route.kind === 'book') this.#bookDepths.delete(route.instrumentId);
     });
     throw failure.reason;
@@ -177,10 +259,13 @@ export class KrakenMarketDataClient implements MarketDataClient {
   async unsubscribe(subscriptions: readonly Subscription[]): Promise<void> {
     const gone: KrakenSubscription[] = [];
     for (const { route, request } of this.#plan(subscriptions, false)) {
-      const key = routeKey(route);
-      if (!this.#routes.delete(key)) continue;
+      if (!this.#deleteRoute(route)) continue;
       gone.push(request);
-      if (route.kind === 'bars') this.#bars.remove(route.instrumentId, route.variant!);
+      if (route.kind === 'bars') {
+        this.#bars.remove(route.instrumentId, route.variant!);
+        this.#barsDelivered.delete(`${route.instrumentId}|${route.variant}`);
+      }
+      if (route.kind === 'trades') this.#lastTrades.delete(route.instrumentId);
       if (route.kind === 'book') this.#bookDepths.delete(route.instrumentId);
     }
     await Promise.all(gone.map((request) => this.#ws.unsubscribe(request)));
@@ -188,9 +273,11 @@ export class KrakenMarketDataClient implements MarketDataClient {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#fallback?.stop();
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#routes.clear();
+    for (const routes of Object.values(this.#directRoutes)) routes.clear();
     await this.#ws.close();
   }
 
@@ -282,15 +369,97 @@ export class KrakenMarketDataClient implements MarketDataClient {
     if (offset > this.#venueOffsetMs) this.#venueOffsetMs = offset;
   }
 
+  #setRoute(route: Route, sinks: Set<MarketDataSink>): void {
+    this.#routes.set(routeKey(route), sinks);
+    if (route.kind !== 'bars') this.#directRoutes[route.kind].set(route.instrumentId, sinks);
+  }
+
+  /** Forgets a route; false when there was none. */
+  #deleteRoute(route: Route): boolean {
+    if (route.kind !== 'bars') this.#directRoutes[route.kind].delete(route.instrumentId);
+    return this.#routes.delete(routeKey(route));
+  }
+
   #deliver(kind: Subscription['kind'], id: InstrumentId, variant: number | undefined, call: (sink: MarketDataSink) => void): void {
     const sinks = this.#routes.get(routeKey({ kind, instrumentId: id, variant }));
     if (sinks === undefined) return;
     for (const sink of sinks) call(sink);
   }
 
+  /** The one door for closed bars, from the WebSocket or REST: a bar at or before the last one delivered of its series is dropped. */
+  #deliverBar(bar: Bar): void {
+    const key = `${bar.instrumentId}|${bar.interval}`;
+    if (bar.openTime <= (this.#barsDelivered.get(key) ?? Number.NEGATIVE_INFINITY)) return;
+    if (!this.#routes.has(routeKey({ kind: 'bars', instrumentId: bar.instrumentId, variant: bar.interval }))) return;
+    this.#barsDelivered.set(key, bar.openTime);
+    this.#deliver('bars', bar.instrumentId, bar.interval, (sink) => sink.onBar(bar));
+  }
+
+  #createFallback(options: KrakenMarketDataClientOptions): RestMarketDataFallback | undefined {
+    if (options.rest === undefined || options.restFallback === false) return undefined;
+    const settings = options.restFallback ?? {};
+    const graceMs = settings.graceMs ?? DEFAULT_REST_FALLBACK_GRACE_MS;
+    const requestGapMs = settings.requestGapMs ?? DEFAULT_REST_FALLBACK_GAP_MS;
+    const issues: ConfigIssue[] = [];
+    if (!Number.isFinite(graceMs) || graceMs < 0) issues.push({ path: 'restFallback.graceMs', received: String(graceMs), expected: '0 or more milliseconds' });
+    if (!Number.isFinite(requestGapMs) || requestGapMs <= 0) issues.push({ path: 'restFallback.requestGapMs', received: String(requestGapMs), expected: 'more than 0 milliseconds (Kraken allows about one public call a second)' });
+    if (issues.length > 0) throw new ConfigError(issues, 'Kraken market data');
+    const host: RestFallbackHost = {
+      subscriptions: () => this.#fallbackSubscriptions(),
+      restPair: (id) => this.#options.instruments.get(id)?.venueSymbol ?? toKrakenPair(id),
+      barsDeliveredThrough: (id, interval) => this.#barsDelivered.get(`${id}|${interval}`) ?? Number.NEGATIVE_INFINITY,
+      formingBar: (id, interval) => this.#bars.forming(id, interval),
+      skipBarsThrough: (id, interval, openTime) => {
+        const key = `${id}|${interval}`;
+        if (openTime > (this.#barsDelivered.get(key) ?? Number.NEGATIVE_INFINITY)) this.#barsDelivered.set(key, openTime);
+      },
+      lastTrade: (id) => this.#lastTrades.get(id),
+      venueNow: () => this.venueNow(),
+      deliverBar: (bar) => {
+        this.#observe(bar.openTime);
+        this.#deliverBar(bar);
+      },
+      deliverTrade: (trade) => {
+        this.#observe(trade.time);
+        const sinks = this.#directRoutes.trades.get(trade.instrumentId);
+        if (sinks === undefined) return;
+        this.#lastTrades.set(trade.instrumentId, trade);
+        for (const sink of sinks) sink.onTrade(trade);
+      },
+      deliverQuote: (quote) => {
+        const sinks = this.#directRoutes.quotes.get(quote.instrumentId);
+        if (sinks !== undefined) for (const sink of sinks) sink.onQuote(quote);
+      },
+    };
+    return new RestMarketDataFallback({
+      rest: options.rest,
+      host,
+      graceMs,
+      requestGapMs,
+      barGraceMs: options.barGraceMs ?? 5_000,
+      logger: this.#logger,
+      now: this.#now,
+      onPolling: (reason) => options.onConnectionState?.(this.#ws.state, { attempt: this.#lastAttempt, reason, source: 'rest' }),
+    });
+  }
+
+  /** Bars, trades and quotes subscriptions, as the REST fallback polls them (books have no REST form). */
+  #fallbackSubscriptions(): FallbackSubscription[] {
+    const subscriptions: FallbackSubscription[] = [];
+    for (const key of this.#routes.keys()) {
+      const [kind, id, variant] = key.split('|') as [Subscription['kind'], InstrumentId, string];
+      if (kind === 'bars') subscriptions.push({ kind, instrumentId: id, interval: Number(variant) });
+      else if (kind === 'trades' || kind === 'quotes') subscriptions.push({ kind, instrumentId: id });
+    }
+    return subscriptions;
+  }
+
   #startTimer(): void {
     if (this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
+      // Not while the WebSocket is down, nor before fresh candles after it reconnected: the
+      // forming candle may lack the trades made meanwhile. REST or the next snapshot brings them.
+      if (this.#ws.state !== 'open' || !this.#candlesFresh) return;
       const now = this.venueNow();
       if (Number.isFinite(now)) this.#bars.closeDue(now);
     }, this.#options.barCheckIntervalMs ?? 1_000);

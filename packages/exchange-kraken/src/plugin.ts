@@ -46,7 +46,7 @@ export interface CreateKrakenExchangeOptions {
   readonly mode?: PluginContext['mode'];
   /** Connection and timing tuning (tests, unusual networks). */
   readonly tuning?: {
-    readonly marketData?: Pick<KrakenMarketDataClientOptions, 'barGraceMs' | 'barCheckIntervalMs' | 'onBookHealth' | 'onConnectionState' | 'webSocket'>;
+    readonly marketData?: Pick<KrakenMarketDataClientOptions, 'barGraceMs' | 'barCheckIntervalMs' | 'onBookHealth' | 'onConnectionState' | 'webSocket' | 'restFallback'>;
     readonly execution?: Pick<
       KrakenExecutionClientOptions,
       'connectTimeoutMs' | 'reconcileMarginMs' | 'unresolvedOrderGraceMs' | 'retryDelayMs' | 'pollIntervalMs' | 'onConnectionState' | 'onReconciled' | 'webSocket' | 'rateLimitHeadroom'
@@ -89,6 +89,9 @@ export function createKrakenExchange(settings: KrakenSettingsInput | KrakenSetti
     env,
     logger,
     venueTime: async () => (await rest.time()).unixtime * 1000,
+    // Public data over REST while the WebSocket is down. Its own client, without keys and with
+    // one attempt per call: the fallback paces and retries its requests itself.
+    rest: new KrakenRestClient({ baseUrl: resolved.restUrl, env, maxAttempts: 1 }),
     ...options.tuning?.marketData,
   });
   let execution: ExecutionClient;

@@ -69,6 +69,10 @@ export class BookKeeper {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #warnedSymbols = new Set<string>();
+  // The last symbol looked up and its book: messages nearly always repeat the symbol (the
+  // scanner even keeps the same string), and a Map lookup per message is measurable.
+  #lastSymbol: string | undefined;
+  #lastTracked: TrackedBook | undefined;
 
   constructor(options: BookKeeperOptions = {}) {
     this.#options = options;
@@ -81,6 +85,7 @@ export class BookKeeper {
    * the book, and a book already fed is resynchronised (its levels were read at the old precision).
    */
   track(symbol: string, options: TrackBookOptions): L2Book {
+    this.#lastSymbol = undefined;
     const existing = this.#books.get(symbol);
     if (
       existing !== undefined &&
@@ -108,6 +113,7 @@ export class BookKeeper {
   }
 
   untrack(symbol: string): void {
+    this.#lastSymbol = undefined;
     this.#books.delete(symbol);
   }
 
@@ -135,11 +141,18 @@ export class BookKeeper {
 
   /** Applies a scanned `book` message; `text` is the message the scan points into. */
   apply(text: string, scan: BookMessageScan): void {
-    for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(text, scan.type, scan.entry(index));
+    // Whether the scanner also read the level numbers (its fast path did): they need not be read again.
+    const scanned = scan.valuesText === text;
+    for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(text, scanned, scan.type, scan.entry(index));
   }
 
-  #applyEntry(text: string, type: 'snapshot' | 'update', entry: BookEntryScan): void {
-    const tracked = this.#books.get(entry.symbol);
+  #applyEntry(text: string, scanned: boolean, type: 'snapshot' | 'update', entry: BookEntryScan): void {
+    let tracked = this.#lastTracked;
+    if (entry.symbol !== this.#lastSymbol) {
+      tracked = this.#books.get(entry.symbol);
+      this.#lastSymbol = entry.symbol;
+      this.#lastTracked = tracked;
+    }
     if (tracked === undefined) {
       if (!this.#warnedSymbols.has(entry.symbol)) {
         this.#warnedSymbols.add(entry.symbol);
@@ -157,14 +170,19 @@ export class BookKeeper {
     }
     let readable = true;
     const bids = entry.bids;
-    for (let level = 0; level < entry.bidCount; level++) {
-      const at = level * 4;
-      readable = book.setLevelText('bid', text, bids[at]!, bids[at + 1]!, bids[at + 2]!, bids[at + 3]!) && readable;
-    }
     const asks = entry.asks;
-    for (let level = 0; level < entry.askCount; level++) {
-      const at = level * 4;
-      readable = book.setLevelText('ask', text, asks[at]!, asks[at + 1]!, asks[at + 2]!, asks[at + 3]!) && readable;
+    if (scanned) {
+      for (let level = 0; level < entry.bidCount; level++) readable = book.setLevelScanned('bid', text, bids, entry.bidValues, level) && readable;
+      for (let level = 0; level < entry.askCount; level++) readable = book.setLevelScanned('ask', text, asks, entry.askValues, level) && readable;
+    } else {
+      for (let level = 0; level < entry.bidCount; level++) {
+        const at = level * 4;
+        readable = book.setLevelText('bid', text, bids[at]!, bids[at + 1]!, bids[at + 2]!, bids[at + 3]!) && readable;
+      }
+      for (let level = 0; level < entry.askCount; level++) {
+        const at = level * 4;
+        readable = book.setLevelText('ask', text, asks[at]!, asks[at + 1]!, asks[at + 2]!, asks[at + 3]!) && readable;
+      }
     }
     book.truncate();
     if (!readable) {

@@ -1,20 +1,34 @@
-import { crc32Scaled } from './crc32.js';
+import { crc32Advance, crc32Scaled, scaledDigitCount } from './crc32.js';
 import { SCALE_CHUNK } from './scaled-decimal.js';
 
 const CLEAN = 0x3fffffff;
+/**
+ * Numbers per level in the store: sort key (high, low), quantity (high, low), then the level's
+ * checksum contribution (what its digits feed into a zero CRC register; NaN until first needed)
+ * and its digit count (see crc32Advance).
+ */
+const STRIDE = 6;
+/** Levels below this many from the top are found by walking down from the best one. */
+const LINEAR_SEARCH_LEVELS = 8;
+/** Shifts of up to this many levels are done in a loop: cheaper than a copyWithin call. */
+const SHORT_SHIFT_LEVELS = 16;
 
 /**
  * One side of an L2 book: price levels as two-part scaled integers (`high × 10^8 + low`, see
- * scaled-decimal.ts), best first, in parallel typed arrays. Bids are stored negated so both sides
- * sort ascending and share one binary search. Inserts and deletes shift with `copyWithin` (a
- * memmove); Kraken's updates land near the top, and even a full depth-1000 shift is a few kilobytes.
+ * scaled-decimal.ts; both parts are exact in a double), six numbers per level in one
+ * Float64Array. Bids are stored negated so both sides sort ascending (best first) and share one
+ * search.
+ *
+ * Kraken's updates land near the top of the book, so the levels are stored best *last*, in the
+ * middle of a buffer with room on both ends: an insert or delete near the top moves only the few
+ * levels above it, a level added at the bottom takes the free slot below the worst, and dropping
+ * levels beyond the subscribed depth just moves the start. When one end runs out of room the
+ * block is moved back to the middle (or the buffer doubles), which a long run pays rarely.
  */
 export class BookSide {
-  // Sort keys: the price for asks, minus the price for bids, compared as (high, low).
-  #keyHigh: Float64Array;
-  #keyLow: Int32Array;
-  #quantityHigh: Float64Array;
-  #quantityLow: Int32Array;
+  #store: Float64Array;
+  /** Slot of the worst level; the best is at `#start + #length - 1`. */
+  #start: number;
   #length = 0;
   readonly #sign: 1 | -1;
   // Lowest index changed since markClean(): levels above it keep their checksum contribution.
@@ -25,11 +39,10 @@ export class BookSide {
     initialCapacity = 16,
   ) {
     this.#sign = side === 'bid' ? -1 : 1;
-    const capacity = Math.max(4, initialCapacity);
-    this.#keyHigh = new Float64Array(capacity);
-    this.#keyLow = new Int32Array(capacity);
-    this.#quantityHigh = new Float64Array(capacity);
-    this.#quantityLow = new Int32Array(capacity);
+    // Twice the expected levels: room to add at the top and at the bottom without moving the block.
+    const capacity = 2 * Math.max(4, initialCapacity);
+    this.#store = new Float64Array(capacity * STRIDE);
+    this.#start = capacity >> 1;
   }
 
   get length(): number {
@@ -38,6 +51,7 @@ export class BookSide {
 
   clear(): void {
     this.#length = 0;
+    this.#start = this.#capacity() >> 1;
     this.#dirtyFrom = 0;
   }
 
@@ -50,26 +64,59 @@ export class BookSide {
     this.#dirtyFrom = CLEAN;
   }
 
+  #capacity(): number {
+    return this.#store.length / STRIDE;
+  }
+
+  /** Offset in the store of the level at `index` (0 = best). */
+  #offset(index: number): number {
+    return (this.#start + this.#length - 1 - index) * STRIDE;
+  }
+
   /** Scaled price at `index` (0 = best) as one number; exact below 2^53. */
   priceAt(index: number): number {
-    return this.#sign * (this.#keyHigh[index]! * SCALE_CHUNK + this.#keyLow[index]!);
+    const at = this.#offset(index);
+    return this.#sign * (this.#store[at]! * SCALE_CHUNK + this.#store[at + 1]!);
   }
 
   /** Scaled quantity at `index` (0 = best) as one number; exact below 2^53. */
   quantityAt(index: number): number {
-    return this.#quantityHigh[index]! * SCALE_CHUNK + this.#quantityLow[index]!;
+    const at = this.#offset(index);
+    return this.#store[at + 2]! * SCALE_CHUNK + this.#store[at + 3]!;
   }
 
-  /** First index whose key is not below (keyHigh, keyLow). */
+  /** The index (0 = best) of the first level whose key is not below (keyHigh, keyLow). */
   #lowerBound(keyHigh: number, keyLow: number): number {
-    const highs = this.#keyHigh;
-    const lows = this.#keyLow;
-    let first = 0;
-    let last = this.#length;
+    const store = this.#store;
+    const length = this.#length;
+    const top = (this.#start + length - 1) * STRIDE;
+    // Near the top, where Kraken's updates land: walk down from the best level.
+    const linear = length < LINEAR_SEARCH_LEVELS ? length : LINEAR_SEARCH_LEVELS;
+    for (let index = 0; index < linear; index++) {
+      const at = top - index * STRIDE;
+      const high = store[at]!;
+      if (high > keyHigh || (high === keyHigh && store[at + 1]! >= keyLow)) return index;
+    }
+    // Below the worst level: a level scrolling into range at the bottom.
+    const worst = this.#start * STRIDE;
+    const worstHigh = store[worst]!;
+    if (worstHigh < keyHigh || (worstHigh === keyHigh && store[worst + 1]! < keyLow)) return length;
+    // Gallop down (16, 32, 64, …) to a range that holds it, then search that range.
+    let first = linear;
+    let last = linear * 2;
+    while (last < length) {
+      const at = top - last * STRIDE;
+      const high = store[at]!;
+      if (high > keyHigh || (high === keyHigh && store[at + 1]! >= keyLow)) break;
+      first = last + 1;
+      last *= 2;
+    }
+    if (last > length) last = length;
     while (first < last) {
       const middle = (first + last) >>> 1;
-      const high = highs[middle]!;
-      if (high < keyHigh || (high === keyHigh && lows[middle]! < keyLow)) first = middle + 1;
+      const at = top - middle * STRIDE;
+      const high = store[at]!;
+      if (high < keyHigh || (high === keyHigh && store[at + 1]! < keyLow)) first = middle + 1;
       else last = middle;
     }
     return first;
@@ -85,58 +132,134 @@ export class BookSide {
     const keyLow = this.#sign * priceLow;
     const index = this.#lowerBound(keyHigh, keyLow);
     const length = this.#length;
-    const found = index < length && this.#keyHigh[index] === keyHigh && this.#keyLow[index] === keyLow;
+    let at = this.#offset(index);
+    const found = index < length && this.#store[at] === keyHigh && this.#store[at + 1] === keyLow;
     if (quantityHigh === 0 && quantityLow === 0) {
       if (!found) return;
       if (index < this.#dirtyFrom) this.#dirtyFrom = index;
-      this.#keyHigh.copyWithin(index, index + 1, length);
-      this.#keyLow.copyWithin(index, index + 1, length);
-      this.#quantityHigh.copyWithin(index, index + 1, length);
-      this.#quantityLow.copyWithin(index, index + 1, length);
-      this.#length = length - 1;
+      this.#remove(index);
       return;
     }
     if (index < this.#dirtyFrom) this.#dirtyFrom = index;
-    if (!found) {
-      if (length === this.#keyHigh.length) this.#grow();
-      if (index < length) {
-        this.#keyHigh.copyWithin(index + 1, index, length);
-        this.#keyLow.copyWithin(index + 1, index, length);
-        this.#quantityHigh.copyWithin(index + 1, index, length);
-        this.#quantityLow.copyWithin(index + 1, index, length);
-      }
-      this.#keyHigh[index] = keyHigh;
-      this.#keyLow[index] = keyLow;
-      this.#length = length + 1;
-    }
-    this.#quantityHigh[index] = quantityHigh;
-    this.#quantityLow[index] = quantityLow;
+    if (!found) at = this.#insert(index, keyHigh, keyLow);
+    const store = this.#store;
+    store[at + 2] = quantityHigh;
+    store[at + 3] = quantityLow;
+    store[at + 4] = Number.NaN;
   }
 
   /** Drops the worst levels beyond `depth`: Kraken never sends deletes for levels that scroll out of range. */
   truncate(depth: number): void {
-    if (this.#length > depth) this.#length = depth;
+    if (this.#length > depth) {
+      this.#start += this.#length - depth;
+      this.#length = depth;
+    }
   }
 
-  /** Feeds one level's price digits, then its quantity digits, into a running CRC-32. */
-  feedLevel(crc: number, index: number): number {
+  /**
+   * Feeds levels `from` to `to - 1` (0 = best) into a running CRC-32, each level's price digits
+   * then its quantity digits: `states[from]` is the register before level `from`, and the
+   * register after each level `i` is written to `states[i + 1]`. Returns the last register.
+   */
+  feedLevels(states: Int32Array, from: number, to: number): number {
+    const store = this.#store;
+    let crc = states[from]!;
+    let at = this.#offset(from);
+    for (let index = from; index < to; index++, at -= STRIDE) {
+      let contribution = store[at + 4]!;
+      if (contribution !== contribution) contribution = this.#contribution(at);
+      crc = crc32Advance(crc, store[at + 5]!) ^ contribution;
+      states[index + 1] = crc;
+    }
+    return crc;
+  }
+
+  /** Works out and stores what the level at store offset `at` feeds into a zero register, and its digit count. */
+  #contribution(at: number): number {
+    const store = this.#store;
     const sign = this.#sign;
-    return crc32Scaled(crc32Scaled(crc, sign * this.#keyHigh[index]!, sign * this.#keyLow[index]!), this.#quantityHigh[index]!, this.#quantityLow[index]!);
+    const priceHigh = sign * store[at]!;
+    const priceLow = sign * store[at + 1]!;
+    const quantityHigh = store[at + 2]!;
+    const quantityLow = store[at + 3]!;
+    const contribution = crc32Scaled(crc32Scaled(0, priceHigh, priceLow), quantityHigh, quantityLow);
+    store[at + 4] = contribution;
+    store[at + 5] = scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow);
+    return contribution;
   }
 
-  #grow(): void {
-    const capacity = this.#keyHigh.length * 2;
-    const keyHigh = new Float64Array(capacity);
-    const keyLow = new Int32Array(capacity);
-    const quantityHigh = new Float64Array(capacity);
-    const quantityLow = new Int32Array(capacity);
-    keyHigh.set(this.#keyHigh);
-    keyLow.set(this.#keyLow);
-    quantityHigh.set(this.#quantityHigh);
-    quantityLow.set(this.#quantityLow);
-    this.#keyHigh = keyHigh;
-    this.#keyLow = keyLow;
-    this.#quantityHigh = quantityHigh;
-    this.#quantityLow = quantityLow;
+  /** Makes room for a new level at `index` (0 = best) with the given key; returns its store offset. */
+  #insert(index: number, keyHigh: number, keyLow: number): number {
+    const above = index; // levels better than the new one
+    const below = this.#length - index;
+    let end = this.#start + this.#length; // first slot past the best level
+    if (above <= below) {
+      if (end === this.#capacity()) {
+        this.#recenter();
+        end = this.#start + this.#length;
+      }
+      // The `above` better levels move up one slot; the new level takes the slot they leave.
+      this.#move(end - above, end - above + 1, above);
+      this.#length++;
+    } else {
+      if (this.#start === 0) {
+        this.#recenter();
+        end = this.#start + this.#length;
+      }
+      // The `below` worse levels move down one slot.
+      this.#move(this.#start, this.#start - 1, below);
+      this.#start--;
+      this.#length++;
+    }
+    const at = this.#offset(index);
+    this.#store[at] = keyHigh;
+    this.#store[at + 1] = keyLow;
+    return at;
+  }
+
+  /** Removes the level at `index`, moving whichever part of the book is smaller. */
+  #remove(index: number): void {
+    const above = index;
+    const below = this.#length - index - 1;
+    const slot = this.#start + this.#length - 1 - index;
+    if (above <= below) this.#move(slot + 1, slot, above);
+    else {
+      this.#move(this.#start, this.#start + 1, below);
+      this.#start++;
+    }
+    this.#length--;
+  }
+
+  /** Moves `count` levels from slot `from` to slot `to` (overlapping ranges are fine). */
+  #move(from: number, to: number, count: number): void {
+    if (count === 0) return;
+    const store = this.#store;
+    if (count > SHORT_SHIFT_LEVELS) {
+      store.copyWithin(to * STRIDE, from * STRIDE, (from + count) * STRIDE);
+      return;
+    }
+    const source = from * STRIDE;
+    const target = to * STRIDE;
+    const size = count * STRIDE;
+    if (target > source) for (let offset = size - 1; offset >= 0; offset--) store[target + offset] = store[source + offset]!;
+    else for (let offset = 0; offset < size; offset++) store[target + offset] = store[source + offset]!;
+  }
+
+  /** Moves the levels to the middle of the buffer, doubling it first when they fill more than half. */
+  #recenter(): void {
+    let capacity = this.#capacity();
+    const length = this.#length;
+    if (length * 2 > capacity) {
+      capacity *= 2;
+      const grown = new Float64Array(capacity * STRIDE);
+      const start = (capacity - length) >> 1;
+      grown.set(this.#store.subarray(this.#start * STRIDE, (this.#start + length) * STRIDE), start * STRIDE);
+      this.#store = grown;
+      this.#start = start;
+      return;
+    }
+    const start = (capacity - length) >> 1;
+    this.#store.copyWithin(start * STRIDE, this.#start * STRIDE, (this.#start + length) * STRIDE);
+    this.#start = start;
   }
 }

@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CRC32_INITIAL, crc32Finish, crc32Integer, crc32OfText } from './crc32.js';
+import { CRC32_INITIAL, crc32Advance, crc32Finish, crc32Integer, crc32OfText, crc32Scaled, scaledDigitCount } from './crc32.js';
 
 const ASKS_A =
   '45285210000045286415457195345286615457110945289615456091145290215890660452918154553491452947445474945296135380000452975994554245299518772827';
@@ -38,6 +38,22 @@ describe('crc32', () => {
       const value = Math.floor((seed / 2147483648) * 10 ** (1 + (round % 16)));
       const expected = value === 0 ? 0 : zlibCrc32(String(value));
       expect(crc32Finish(crc32Integer(CRC32_INITIAL, value))).toBe(expected);
+    }
+  });
+
+  it('splits feeding into an advance by the digit count and the digits fed into a zero register', () => {
+    let seed = 11;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 2000; round++) {
+      const register = Math.floor(next() * 2 ** 32) | 0;
+      const high = round % 3 === 0 ? 0 : Math.floor(next() * 10 ** (round % 9));
+      const low = Math.floor(next() * 10 ** (1 + (round % 8)));
+      const direct = crc32Scaled(register, high, low);
+      const split = crc32Advance(register, scaledDigitCount(high, low)) ^ crc32Scaled(0, high, low);
+      expect(split, `${high}×10^8+${low} after ${register}`).toBe(direct);
     }
   });
 });

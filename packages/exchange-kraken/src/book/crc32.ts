@@ -96,6 +96,60 @@ export function crc32Scaled(crc: number, high: number, low: number): number {
   return feedChunk(crc32Integer(crc, high), low, true);
 }
 
+/** How many digits crc32Integer feeds for a non-negative safe integer (none for 0). */
+export function integerDigitCount(value: number): number {
+  if (value < 100_000_000) {
+    if (value < 10_000) return value < 100 ? (value < 1 ? 0 : value < 10 ? 1 : 2) : value < 1_000 ? 3 : 4;
+    return value < 1_000_000 ? (value < 100_000 ? 5 : 6) : value < 10_000_000 ? 7 : 8;
+  }
+  let count = 8;
+  for (let rest = Math.floor(value / 100_000_000); rest >= 1; rest = Math.floor(rest / 10)) count++;
+  return count;
+}
+
+/** How many digits crc32Scaled feeds for `high × 10^8 + low` (none for 0). */
+export function scaledDigitCount(high: number, low: number): number {
+  return high === 0 ? integerDigitCount(low) : integerDigitCount(high) + 8;
+}
+
+/*
+ * The register update is linear over GF(2): feeding bytes S of length n to a register r gives
+ * advance_n(r) XOR feed(0, S), where advance_n is feeding n zero bytes. So the book keeps, per
+ * level, what its digits feed into a zero register and how many there are; a level that did not
+ * change then costs one advance (four table lookups, like one slicing-by-4 step) instead of
+ * feeding its digits again, whatever the digits before it were.
+ */
+
+/** advance_n as four 256-entry tables (one per register byte), built on first use for each n. */
+const ADVANCE: Int32Array[] = [];
+
+function advanceTable(length: number): Int32Array {
+  for (let built = ADVANCE.length; built <= length; built++) {
+    const table = new Int32Array(1024);
+    const previous = built === 0 ? undefined : ADVANCE[built - 1]!;
+    for (let part = 0; part < 4; part++) {
+      for (let byte = 0; byte < 256; byte++) {
+        const register = byte << (8 * part);
+        if (previous === undefined) {
+          table[part * 256 + byte] = register;
+        } else {
+          // advance_n(r) = advance_1(advance_{n-1}(r)); the previous table gives the inner part.
+          const inner = previous[byte + part * 256]!;
+          table[part * 256 + byte] = TABLE[inner & 0xff]! ^ (inner >>> 8);
+        }
+      }
+    }
+    ADVANCE.push(table);
+  }
+  return ADVANCE[length]!;
+}
+
+/** The register after `length` zero bytes. */
+export function crc32Advance(crc: number, length: number): number {
+  const table = ADVANCE[length] ?? advanceTable(length);
+  return table[crc & 0xff]! ^ table[256 + ((crc >>> 8) & 0xff)]! ^ table[512 + ((crc >>> 16) & 0xff)]! ^ table[768 + (crc >>> 24)]!;
+}
+
 /** CRC-32 of an ASCII/Latin-1 string; for tests and cold paths (the book feeds integers instead). */
 export function crc32OfText(text: string): number {
   let crc = CRC32_INITIAL;

@@ -1,7 +1,7 @@
 import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
 import { CRC32_INITIAL, crc32Finish } from './crc32.js';
-import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledResult } from './scaled-decimal.js';
+import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
 export const CHECKSUM_LEVELS = 10;
@@ -104,6 +104,22 @@ export class L2Book implements BookView {
     return true;
   }
 
+  /**
+   * setLevelText for level `level` of a scanned entry: `offsets` are its token bounds in
+   * `source` (BookEntryScan.bids / asks) and `values` the numbers the scanner already read
+   * (bidValues / askValues), used when they are exact at this book's precision; same result.
+   */
+  setLevelScanned(side: 'bid' | 'ask', source: string, offsets: Int32Array, values: Float64Array, level: number): boolean {
+    const at = level * 4;
+    if (!scaledFromDigits(values[at]!, values[at + 1]!, this.pricePrecision) && !parseScaled(source, offsets[at]!, offsets[at + 1]!, this.pricePrecision)) return false;
+    const priceHigh = scaledResult.high;
+    const priceLow = scaledResult.low;
+    if (priceHigh === 0 && priceLow === 0) return false;
+    if (!scaledFromDigits(values[at + 2]!, values[at + 3]!, this.quantityPrecision) && !parseScaled(source, offsets[at + 2]!, offsets[at + 3]!, this.quantityPrecision)) return false;
+    (side === 'bid' ? this.#bids : this.#asks).set(priceHigh, priceLow, scaledResult.high, scaledResult.low);
+    return true;
+  }
+
   /** Convenience for tests and replays: one level from decimal strings. */
   setLevel(side: 'bid' | 'ask', price: string, quantity: string): boolean {
     const joined = price + ' ' + quantity;
@@ -128,12 +144,9 @@ export class L2Book implements BookView {
     const askStates = this.#askStates;
     const bidStates = this.#bidStates;
     askStates[0] = CRC32_INITIAL;
-    let crc = askStates[askStart]!;
-    for (let index = askStart; index < askTop; index++) askStates[index + 1] = crc = asks.feedLevel(crc, index);
+    bidStates[0] = asks.feedLevels(askStates, askStart, askTop);
     const bidStart = asksChanged ? 0 : Math.min(bids.dirtyFrom, bidTop);
-    bidStates[0] = askStates[askTop]!;
-    crc = bidStates[bidStart]!;
-    for (let index = bidStart; index < bidTop; index++) bidStates[index + 1] = crc = bids.feedLevel(crc, index);
+    const crc = bids.feedLevels(bidStates, bidStart, bidTop);
     asks.markClean();
     bids.markClean();
     this.#checksum = crc32Finish(crc);

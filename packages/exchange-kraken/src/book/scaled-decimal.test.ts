@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalsInText, parseScaled, parseScaledDecimal, scaledResult } from './scaled-decimal.js';
+import { decimalsInText, parseScaled, parseScaledDecimal, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 const scaled = (text: string, precision: number): number => parseScaledDecimal(text, 0, text.length, precision);
 
@@ -65,3 +65,25 @@ describe('decimalsInText', () => {
     expect(decimalsInText('17')).toBe(0);
   });
 });
+
+describe('scaledFromDigits', () => {
+  it('gives what parseScaled gives for the same plain number, or declines', () => {
+    let seed = 5;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 5000; round++) {
+      const digits = Math.floor(next() * 10 ** (1 + (round % 15)));
+      const decimals = round % 11;
+      const text = String(digits).padStart(decimals + 1, '0');
+      const token = decimals === 0 ? text : `${text.slice(0, text.length - decimals)}.${text.slice(text.length - decimals)}`;
+      const precision = round % 9;
+      const parsed = parseScaled(token, 0, token.length, precision);
+      const expected = parsed ? [scaledResult.high, scaledResult.low] : undefined;
+      if (scaledFromDigits(digits, decimals, precision)) expect([scaledResult.high, scaledResult.low], token).toEqual(expected);
+      else expect(decimals > precision || expected === undefined || expected[0]! * 1e8 + expected[1]! > Number.MAX_SAFE_INTEGER, token).toBe(true);
+    }
+  });
+});
+

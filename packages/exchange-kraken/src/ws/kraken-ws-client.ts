@@ -136,6 +136,9 @@ const TERMINAL_CLOSE_CODES = new Set([1008]);
 /** HTTP answers to the upgrade that are configuration errors, not outages (spec §11.4). */
 const TERMINAL_HTTP_STATUSES = new Set([400, 401, 403, 404]);
 
+/** How Kraken starts every ticker message (channel first, as it sends every message). */
+const TICKER_PREFIX = '{"channel":"ticker",';
+
 function isTokenError(error: string | undefined): boolean {
   return error !== undefined && /^(EAPI:Invalid token|ESession:Invalid session)/.test(error.trim());
 }
@@ -621,6 +624,7 @@ export class KrakenWsClient {
     let text = '';
     try {
       text = rawText(data);
+      if (text.startsWith(TICKER_PREFIX) && this.#onTickerText(text)) return;
       const scanned = scanBookMessage(text, this.#scan);
       if (scanned === 'book') {
         this.#books.apply(text, this.#scan);
@@ -648,6 +652,45 @@ export class KrakenWsClient {
       }
     } catch (error) {
       this.#unexpected(`could not be handled: ${(error as Error).message}`, text);
+    }
+  }
+
+  /**
+   * A ticker message read with JSON.parse, which is several times faster than the lossless
+   * parser: quotes are floats, and JSON.parse gives the very doubles the lossless parser's texts
+   * convert to. Every entry is read before any quote is delivered; on anything unusual (not
+   * JSON, a reply, a field Kraken does not send) nothing is delivered and false is returned, and
+   * the general path reads the message and reports it as it always has.
+   */
+  #onTickerText(text: string): boolean {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (!isRecord(message) || message.method !== undefined || message.channel !== 'ticker' || !Array.isArray(message.data)) return false;
+    const data = message.data as readonly unknown[];
+    const receivedAt = this.#now();
+    let quote: Quote;
+    let quotes: Quote[] | undefined;
+    try {
+      quote = parseTicker(data[0], receivedAt);
+      if (data.length > 1) quotes = data.map((entry) => parseTicker(entry, receivedAt));
+    } catch {
+      return false;
+    }
+    if (quotes === undefined) this.#emitQuote(quote);
+    else for (const each of quotes) this.#emitQuote(each);
+    return true;
+  }
+
+  /** #emit for onQuote, without a closure per quote. */
+  #emitQuote(quote: Quote): void {
+    try {
+      this.#handlers.onQuote?.(quote);
+    } catch (error) {
+      this.#logger.error('Kraken WebSocket handler onQuote threw; continuing', { error: (error as Error).message });
     }
   }
 
@@ -679,10 +722,7 @@ export class KrakenWsClient {
         }
         return;
       case 'ticker':
-        for (const entry of wsArray(message.data, 'ticker.data')) {
-          const quote = parseTicker(entry, receivedAt);
-          this.#emit('onQuote', () => this.#handlers.onQuote?.(quote));
-        }
+        for (const entry of wsArray(message.data, 'ticker.data')) this.#emitQuote(parseTicker(entry, receivedAt));
         return;
       case 'trade': {
         const trades = parseTrades(message.data, receivedAt);

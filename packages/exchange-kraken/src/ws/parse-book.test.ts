@@ -69,4 +69,72 @@ describe('scanBookMessage', () => {
       expect(scan.error, text).toMatch(reason);
     }
   });
+
+  describe('fast path (Kraken\'s compact layout, read as bytes)', () => {
+    const compact =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":29430.2,"qty":0.18967538},{"price":29429.6,"qty":0.0}],"asks":[{"price":29431.5,"qty":4.0},{"price":2.5e3,"qty":12345678901234567}],"checksum":4294967295,"timestamp":"2023-07-30T15:29:58.343415Z"}]}';
+
+    function summary(text: string, scan: BookMessageScan): unknown {
+      const entry = scan.entry(0);
+      return {
+        type: scan.type,
+        symbol: entry.symbol,
+        bids: levels(text, entry.bids, entry.bidCount),
+        asks: levels(text, entry.asks, entry.askCount),
+        checksum: entry.checksum,
+        timestamp: entry.timestamp,
+      };
+    }
+
+    it('reads what the general scanner reads from the same message laid out differently', () => {
+      const spaced = compact.replace(/,"/g, ', "').replace(/":/g, '": ');
+      const fast = new BookMessageScan();
+      const general = new BookMessageScan();
+      expect(scanBookMessage(compact, fast)).toBe('book');
+      expect(fast.valuesText).toBe(compact);
+      expect(scanBookMessage(spaced, general)).toBe('book');
+      expect(general.valuesText).toBe('');
+      expect(summary(compact, fast)).toEqual(summary(spaced, general));
+      expect(fast.entry(0).checksum).toBe(4294967295);
+    });
+
+    it('reads plain numbers as digits and decimals, and leaves other forms to their text', () => {
+      const scan = new BookMessageScan();
+      expect(scanBookMessage(compact, scan)).toBe('book');
+      const entry = scan.entry(0);
+      expect([...entry.bidValues.subarray(0, 8)]).toEqual([294302, 1, 18967538, 8, 294296, 1, 0, 1]);
+      // 2.5e3 has an exponent and the quantity 17 digits: decimals -1, read the text.
+      expect(entry.askValues[4 + 1]).toBe(-1);
+      expect(entry.askValues[4 + 3]).toBe(-1);
+      expect([entry.askValues[0], entry.askValues[1], entry.askValues[2], entry.askValues[3]]).toEqual([294315, 1, 40, 1]);
+    });
+
+    it('never reads past the end of a message into the bytes of a longer one scanned before', () => {
+      const scan = new BookMessageScan();
+      expect(scanBookMessage(compact, scan)).toBe('book');
+      for (let length = 1; length < compact.length; length++) {
+        const prefix = compact.slice(0, length);
+        expect(scanBookMessage(prefix, scan), prefix).not.toBe('book');
+      }
+    });
+
+    it('rejects a checksum beyond 32 bits, as the general scanner does', () => {
+      const scan = new BookMessageScan();
+      const text = compact.replace('4294967295', '4294967296');
+      expect(scanBookMessage(text, scan)).toBe('malformed');
+      expect(scan.error).toMatch(/checksum/);
+    });
+
+    it('hands text that is not ASCII to the general scanner', () => {
+      const scan = new BookMessageScan();
+      const text = compact.replace('BTC/USD', 'BTC/€UR');
+      expect(scanBookMessage(text, scan)).toBe('book');
+      expect(scan.valuesText).toBe('');
+      expect(scan.entry(0).symbol).toBe('BTC/€UR');
+      // The fast path then sees the symbol change back.
+      expect(scanBookMessage(compact, scan)).toBe('book');
+      expect(scan.entry(0).symbol).toBe('BTC/USD');
+    });
+  });
 });
+

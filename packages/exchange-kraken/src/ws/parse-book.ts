@@ -1,14 +1,15 @@
-import { parseRfc3339Range } from './parse-timestamp.js';
+import { parseRfc3339Bytes, parseRfc3339Range } from './parse-timestamp.js';
 
 /*
  * The `book` channel without JSON.parse. Kraken sends prices and quantities as JSON numbers,
  * whose trailing zeros and exact digits JSON.parse would turn into binary floats, and the book
  * is the busiest channel. So this scanner walks the message text, recording where each price
  * and quantity token starts and ends; the book reads those digits straight into scaled integers.
- * Kraken's own compact layout is matched piece by piece first (the fast path, about as fast as
- * JSON.parse without building any object); any other valid layout (spacing, key order, extra
- * fields, string numbers) goes through a general scanner. The scan objects are reused from
- * message to message: scanning allocates nothing beyond the symbol text when a symbol changes.
+ * Kraken's own compact layout is matched piece by piece first, over a byte copy of the text (the
+ * fast path, which also reads the plain numbers it passes, so the book need not read them again);
+ * any other valid layout (spacing, key order, extra fields, string numbers) goes through a
+ * general scanner. The scan objects are reused from message to message: scanning allocates
+ * nothing beyond the symbol text when a symbol changes (and a small result object per copy).
  */
 
 export type BookScanResult = 'book' | 'not-book' | 'malformed';
@@ -25,6 +26,17 @@ export class BookEntryScan {
   checksum = -1;
   /** Kraken's timestamp in epoch ms; NaN when the entry has none (recorded snapshots lack it). */
   timestamp = Number.NaN;
+  /**
+   * When the fast path read the message (see BookMessageScan.valuesText): four numbers per bid
+   * level, price digits as an integer, price decimals, quantity digits, quantity decimals, so
+   * `29430.2` is 294302 and 1. Decimals are -1 when the token is not plain digits with at most
+   * one '.' and 15 digits: read its text instead.
+   */
+  bidValues: Float64Array = new Float64Array(64);
+  askValues: Float64Array = new Float64Array(64);
+  /** `symbol` as bytes, for the fast path's comparison with the next message's; -1 length when not known. */
+  symbolBytes: Uint8Array = new Uint8Array(16);
+  symbolBytesLength = 0;
 
   reset(): void {
     this.bidCount = 0;
@@ -41,6 +53,15 @@ export class BookMessageScan {
   entryCount = 0;
   /** Why the message was `malformed`, with the character offset. */
   error = '';
+  /**
+   * The message the fast path read, whose entries' `bidValues` and `askValues` hold the level
+   * numbers already read; '' when the general scanner read the last message (offsets only).
+   */
+  valuesText = '';
+  /** The fast path's copy of the message: one ASCII byte per character, then a 0. */
+  bytes: Uint8Array = new Uint8Array(1024);
+  /** `bytes`, for reading four at a time. */
+  view: DataView = new DataView(this.bytes.buffer);
 
   entry(index: number): BookEntryScan {
     return this.entries[index]!;
@@ -371,7 +392,10 @@ function readSymbol(entry: BookEntryScan): boolean {
   const end = position - 1;
   // Reuse the previous text when the symbol repeats, which is nearly always.
   const previous = entry.symbol;
-  if (previous.length !== end - start || !text.startsWith(previous, start)) entry.symbol = text.slice(start, end);
+  if (previous.length !== end - start || !text.startsWith(previous, start)) {
+    entry.symbol = text.slice(start, end);
+    entry.symbolBytesLength = -1; // the fast path's copy no longer matches
+  }
   return true;
 }
 
@@ -444,61 +468,240 @@ function readData(scan: BookMessageScan): boolean {
   return failure === undefined;
 }
 
-/** Whether `literal` is written at `at`; a charCode loop, cheaper here than String#startsWith with a position (measured). */
-function literalAt(literal: string, at: number): boolean {
-  for (let index = 0; index < literal.length; index++) if (text.charCodeAt(at + index) !== literal.charCodeAt(index)) return false;
-  return true;
+// ---- the fast path: Kraken's own compact layout, read as bytes --------------------------------
+// A character of a string costs several times a byte of a Uint8Array to read (the string's
+// representation is checked on every charCodeAt), and a book message is read character by
+// character. So an ASCII message is first copied into the scan's byte buffer (one native call)
+// and the fast path reads the bytes; offsets are the same in both, since every character is one
+// byte. Message and cursor are locals, which the optimizing compiler keeps in registers.
+
+const encoder = new TextEncoder();
+
+/** An ASCII literal as little-endian 32-bit words, the last one masked to the literal's length. */
+class AsciiLiteral {
+  readonly length: number;
+  readonly words: Int32Array;
+  /** Index of the last word, which is compared under `lastMask`. */
+  readonly last: number;
+  readonly lastMask: number;
+
+  constructor(text: string) {
+    this.length = text.length;
+    this.words = new Int32Array(Math.ceil(text.length / 4));
+    for (let index = 0; index < text.length; index++) this.words[index >> 2]! |= text.charCodeAt(index) << (8 * (index & 3));
+    this.last = this.words.length - 1;
+    const tail = text.length & 3;
+    this.lastMask = tail === 0 ? -1 : (1 << (8 * tail)) - 1;
+  }
 }
 
-/** Reads Kraken's levels in its own compact layout, `{"price":N,"qty":N},…]`; false on anything else. */
-function readLevelsCompact(offsets: Int32Array, setCount: (count: number) => void): Int32Array | undefined {
-  let levels = offsets;
-  let count = 0;
-  if (text.charCodeAt(position) === CLOSE_ARRAY) {
-    position++;
-    setCount(0);
-    return levels;
-  }
+// The pieces of Kraken's layout between the values.
+const UPDATE_HEAD = new AsciiLiteral('{"channel":"book","type":"update","data":[{"symbol":"');
+const SNAPSHOT_HEAD = new AsciiLiteral('{"channel":"book","type":"snapshot","data":[{"symbol":"');
+const NEXT_SYMBOL_KEY = new AsciiLiteral('{"symbol":"');
+const BIDS_KEY = new AsciiLiteral('","bids":[');
+const ASKS_KEY = new AsciiLiteral(',"asks":[');
+const CHECKSUM_KEY = new AsciiLiteral(',"checksum":');
+const TIMESTAMP_KEY = new AsciiLiteral(',"timestamp":"');
+// A level's keys: `{"price":` is the words `{"pr`, `ice"` and a ':'; `,"qty":` the word `,"qt` and `y":`.
+const PRICE_WORD_0 = new AsciiLiteral('{"pr').words[0]!;
+const PRICE_WORD_1 = new AsciiLiteral('ice"').words[0]!;
+const QTY_WORD_0 = new AsciiLiteral(',"qt').words[0]!;
+const QTY_WORD_1 = new AsciiLiteral('y":').words[0]!;
+/** The length of Kraken's timestamps, `2023-07-30T15:29:58.343415Z`. */
+const TIMESTAMP_LENGTH = 27;
+
+/**
+ * Whether `literal` is written at `at`, compared four bytes at a time. The bytes after the
+ * message are a 0 and old data, so a literal that runs past the end fails at the 0.
+ */
+function literalAt(view: DataView, at: number, literal: AsciiLiteral): boolean {
+  const words = literal.words;
+  const last = literal.last;
+  if (at + 4 * last + 4 > view.byteLength) return false;
+  for (let index = 0; index < last; index++) if (view.getInt32(at + 4 * index, true) !== words[index]) return false;
+  return (view.getInt32(at + 4 * last, true) & literal.lastMask) === words[last];
+}
+
+/** The end of the number token starting at `at` (digits, sign, '.', exponent); `at` itself when there is none. */
+function numberEnd(bytes: Uint8Array, at: number): number {
+  let index = at;
   for (;;) {
-    if (!literalAt('{"price":', position) || !readNumberToken(position + 9)) return undefined;
-    const start = tokenStart;
-    const end = tokenEnd;
-    if (!literalAt(',"qty":', position) || !readNumberToken(position + 7) || text.charCodeAt(position) !== CLOSE_OBJECT) return undefined;
-    if ((count + 1) * 4 > levels.length) {
-      const grown = new Int32Array(levels.length * 2);
-      grown.set(levels);
-      levels = grown;
-    }
-    const at = count * 4;
-    levels[at] = start;
-    levels[at + 1] = end;
-    levels[at + 2] = tokenStart;
-    levels[at + 3] = tokenEnd;
-    count++;
-    const next = text.charCodeAt(++position);
-    position++;
-    if (next === CLOSE_ARRAY) break;
-    if (next !== COMMA) return undefined;
+    const code = bytes[index]!;
+    if ((code >= 48 && code <= 57) || code === 46 || code === 101 || code === 45 || code === 43 || code === 69) index++;
+    else return index;
   }
-  setCount(count);
-  return levels;
+}
+
+// What readNumber found besides the token's end: the digits as an integer and the decimals
+// (-1 when the token is not plain digits with at most one '.' and at most 15 digits).
+let numberDigits = 0;
+let numberDecimals = -1;
+
+/** Reads the number token at `at` (see numberEnd), its value on the way; returns its end. */
+function readNumber(bytes: Uint8Array, at: number): number {
+  let index = at;
+  let dot = -1;
+  let value = 0;
+  for (;;) {
+    const code = bytes[index]!;
+    if (code >= 48 && code <= 57) value = value * 10 + (code - 48);
+    else if (code === 46 && dot < 0) dot = index;
+    else break;
+    index++;
+  }
+  const count = dot < 0 ? index - at : index - at - 1;
+  numberDigits = value;
+  numberDecimals = count === 0 || count > 15 ? -1 : dot < 0 ? 0 : index - dot - 1;
+  const code = bytes[index]!;
+  if (code === 101 || code === 69 || code === 45 || code === 43 || code === 46) {
+    // An exponent, a sign or a second '.': the text decides.
+    numberDecimals = -1;
+    return numberEnd(bytes, index);
+  }
+  return index;
+}
+
+/**
+ * Reads `{"price":N,"qty":N},…]` starting at `at` (just after `[`) into the entry's bid or ask
+ * offsets. Returns the position after `]`, or -1 for anything else (the general scanner decides).
+ */
+function readLevelsFast(bytes: Uint8Array, view: DataView, wordLimit: number, at: number, entry: BookEntryScan, bids: boolean): number {
+  let levels = bids ? entry.bids : entry.asks;
+  let values = bids ? entry.bidValues : entry.askValues;
+  let count = 0;
+  let position = at;
+  if (bytes[position] === CLOSE_ARRAY) {
+    position++;
+  } else {
+    for (;;) {
+      // {"price":
+      if (
+        position > wordLimit ||
+        view.getInt32(position, true) !== PRICE_WORD_0 ||
+        view.getInt32(position + 4, true) !== PRICE_WORD_1 ||
+        bytes[position + 8] !== COLON
+      ) {
+        return -1;
+      }
+      const priceStart = position + 9;
+      const priceEnd = readNumber(bytes, priceStart);
+      const priceDigits = numberDigits;
+      const priceDecimals = numberDecimals;
+      // ,"qty":
+      if (
+        priceEnd === priceStart ||
+        priceEnd > wordLimit ||
+        view.getInt32(priceEnd, true) !== QTY_WORD_0 ||
+        (view.getInt32(priceEnd + 4, true) & 0xffffff) !== QTY_WORD_1
+      ) {
+        return -1;
+      }
+      const quantityStart = priceEnd + 7;
+      const quantityEnd = readNumber(bytes, quantityStart);
+      if (quantityEnd === quantityStart || bytes[quantityEnd] !== CLOSE_OBJECT) return -1;
+      if ((count + 1) * 4 > levels.length) {
+        const grown = new Int32Array(levels.length * 2);
+        grown.set(levels);
+        levels = grown;
+        const grownValues = new Float64Array(values.length * 2);
+        grownValues.set(values);
+        values = grownValues;
+      }
+      const slot = count * 4;
+      levels[slot] = priceStart;
+      levels[slot + 1] = priceEnd;
+      levels[slot + 2] = quantityStart;
+      levels[slot + 3] = quantityEnd;
+      values[slot] = priceDigits;
+      values[slot + 1] = priceDecimals;
+      values[slot + 2] = numberDigits;
+      values[slot + 3] = numberDecimals;
+      count++;
+      const next = bytes[quantityEnd + 1];
+      position = quantityEnd + 2;
+      if (next === CLOSE_ARRAY) break;
+      if (next !== COMMA) return -1;
+    }
+  }
+  if (bids) {
+    entry.bids = levels;
+    entry.bidValues = values;
+    entry.bidCount = count;
+  } else {
+    entry.asks = levels;
+    entry.askValues = values;
+    entry.askCount = count;
+  }
+  return position;
+}
+
+/** The checksum's digits at `at` into `entry.checksum`; the position after them, or -1. */
+function readChecksumFast(bytes: Uint8Array, at: number, entry: BookEntryScan): number {
+  // Nine digits as a 32-bit integer, then the tenth (an unsigned 32-bit value has at most ten).
+  let value = 0;
+  let index = at;
+  for (; index < at + 9; index++) {
+    const digit = bytes[index]! - 48;
+    if (digit < 0 || digit > 9) break;
+    value = (value * 10 + digit) | 0;
+  }
+  if (index === at) return -1;
+  if (index === at + 9) {
+    const digit = bytes[index]! - 48;
+    if (digit >= 0 && digit <= 9) {
+      const tenDigits = value * 10 + digit;
+      index++;
+      const next = bytes[index]! - 48;
+      if ((next >= 0 && next <= 9) || tenDigits > 0xffffffff) return -1;
+      entry.checksum = tenDigits;
+      return index;
+    }
+  }
+  entry.checksum = value;
+  return index;
+}
+
+/** Reads the symbol at `start` (after its opening quote) into the entry; the position of its closing quote, or -1. */
+function readSymbolFast(bytes: Uint8Array, start: number, message: string, entry: BookEntryScan): number {
+  let end = start;
+  for (;;) {
+    const code = bytes[end]!;
+    if (code === QUOTE) break;
+    if (code === BACKSLASH || code === 0) return -1;
+    end++;
+  }
+  // Reuse the previous text when the symbol repeats, which is nearly always.
+  const length = end - start;
+  const previous = entry.symbolBytes;
+  let same = entry.symbolBytesLength === length;
+  for (let index = 0; same && index < length; index++) same = bytes[start + index] === previous[index];
+  if (!same) {
+    entry.symbol = message.slice(start, end);
+    if (previous.length < length) entry.symbolBytes = new Uint8Array(length * 2);
+    entry.symbolBytes.set(bytes.subarray(start, end));
+    entry.symbolBytesLength = length;
+  }
+  return end;
 }
 
 /**
  * The message exactly as Kraken writes it — `{"channel":"book","type":…,"data":[{"symbol":…,
  * "bids":[…],"asks":[…],"checksum":…,"timestamp":…}]}`, compact, in this key order — checked
- * piece by piece with a few literal comparisons. Anything else (spacing, key order, extra
- * fields) returns false and goes through the general scanner, which reads any valid layout.
+ * piece by piece over `bytes` (the message's `length` ASCII bytes, then a 0). Anything else
+ * (spacing, key order, extra fields, escapes, numbers in strings) returns false and goes through
+ * the general scanner, which reads any valid layout.
  */
-function scanCompact(scan: BookMessageScan): boolean {
-  if (!literalAt('{"channel":"book","type":"', 0)) return false;
-  position = 26;
-  if (literalAt('update","data":[', position)) {
+function scanCompact(bytes: Uint8Array, view: DataView, length: number, message: string, scan: BookMessageScan): boolean {
+  // A level's word reads stop 8 bytes short of the buffer's end; past that the general scanner reads.
+  const wordLimit = bytes.length - 8;
+  let position: number;
+  if (literalAt(view, 0, UPDATE_HEAD)) {
     scan.type = 'update';
-    position += 16;
-  } else if (literalAt('snapshot","data":[', position)) {
+    position = UPDATE_HEAD.length;
+  } else if (literalAt(view, 0, SNAPSHOT_HEAD)) {
     scan.type = 'snapshot';
-    position += 18;
+    position = SNAPSHOT_HEAD.length;
   } else {
     return false;
   }
@@ -507,38 +710,56 @@ function scanCompact(scan: BookMessageScan): boolean {
     if (scan.entryCount === scan.entries.length) scan.entries.push(new BookEntryScan());
     const entry = scan.entries[scan.entryCount]!;
     entry.reset();
-    currentEntry = entry;
-    if (!literalAt('{"symbol":', position)) return false;
-    position += 10;
-    if (!readSymbol(entry) || !literalAt(',"bids":[', position)) return false;
-    position += 9;
-    const bids = readLevelsCompact(entry.bids, setBidCount);
-    if (bids === undefined) return false;
-    entry.bids = bids;
-    if (!literalAt(',"asks":[', position)) return false;
-    position += 9;
-    const asks = readLevelsCompact(entry.asks, setAskCount);
-    if (asks === undefined) return false;
-    entry.asks = asks;
-    if (literalAt(',"checksum":', position)) {
-      position += 12;
-      if (!readChecksum(entry)) return false;
+    position = readSymbolFast(bytes, position, message, entry);
+    if (position < 0 || !literalAt(view, position, BIDS_KEY)) return false;
+    position = readLevelsFast(bytes, view, wordLimit, position + BIDS_KEY.length, entry, true);
+    if (position < 0 || !literalAt(view, position, ASKS_KEY)) return false;
+    position = readLevelsFast(bytes, view, wordLimit, position + ASKS_KEY.length, entry, false);
+    if (position < 0) return false;
+    if (literalAt(view, position, CHECKSUM_KEY)) {
+      position = readChecksumFast(bytes, position + CHECKSUM_KEY.length, entry);
+      if (position < 0) return false;
     }
-    if (literalAt(',"timestamp":"', position)) {
-      const start = position + 14;
-      const end = text.indexOf('"', start);
-      if (end < 0) return false;
-      entry.timestamp = parseRfc3339Range(text, start, end);
+    if (literalAt(view, position, TIMESTAMP_KEY)) {
+      const start = position + TIMESTAMP_KEY.length;
+      let end = start + TIMESTAMP_LENGTH;
+      if (bytes[end] !== QUOTE || bytes[end - 1] !== 90 /* Z */) {
+        // Not Kraken's usual length: find the closing quote.
+        end = start;
+        for (;;) {
+          const code = bytes[end]!;
+          if (code === QUOTE) break;
+          if (code === 0) return false;
+          end++;
+        }
+      }
+      entry.timestamp = parseRfc3339Bytes(bytes, view, message, start, end);
       position = end + 1;
     }
-    if (text.charCodeAt(position) !== CLOSE_OBJECT) return false;
+    if (bytes[position] !== CLOSE_OBJECT) return false;
     scan.entryCount++;
-    const next = text.charCodeAt(++position);
-    position++;
+    const next = bytes[position + 1];
+    position += 2;
     if (next === CLOSE_ARRAY) break;
-    if (next !== COMMA) return false;
+    if (next !== COMMA || !literalAt(view, position, NEXT_SYMBOL_KEY)) return false;
+    position += NEXT_SYMBOL_KEY.length;
   }
-  return text.charCodeAt(position) === CLOSE_OBJECT && position + 1 === text.length;
+  return bytes[position] === CLOSE_OBJECT && position + 1 === length;
+}
+
+/** Copies an ASCII message into the scan's byte buffer, then a 0; false (nothing usable) when it is not ASCII. */
+function copyAscii(message: string, scan: BookMessageScan): boolean {
+  // Room for the worst case (3 UTF-8 bytes per UTF-16 unit) plus the 0, so the copy is never cut
+  // short and `written === length` holds exactly when every character is ASCII.
+  const needed = message.length * 3 + 1;
+  if (scan.bytes.length < needed) {
+    scan.bytes = new Uint8Array(Math.max(needed, scan.bytes.length * 2));
+    scan.view = new DataView(scan.bytes.buffer);
+  }
+  const { read, written } = encoder.encodeInto(message, scan.bytes);
+  if (read !== message.length || written !== message.length) return false;
+  scan.bytes[written] = 0;
+  return true;
 }
 
 /**
@@ -548,13 +769,14 @@ function scanCompact(scan: BookMessageScan): boolean {
  * (`scan.error` says where).
  */
 export function scanBookMessage(message: string, scan: BookMessageScan): BookScanResult {
-  text = message;
-  position = 0;
-  failure = undefined;
-  if (scanCompact(scan) && failure === undefined) {
-    text = '';
+  scan.valuesText = '';
+  // Kraken puts `channel` first: any other channel is known from its first letter.
+  if (message.charCodeAt(12) !== 98 /* b */ && message.startsWith('{"channel":"')) return 'not-book';
+  if (copyAscii(message, scan) && scanCompact(scan.bytes, scan.view, message.length, message, scan)) {
+    scan.valuesText = message;
     return 'book';
   }
+  text = message;
   position = 0;
   failure = undefined;
   let channelIsBook = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRfc3339, parseRfc3339Range } from './parse-timestamp.js';
+import { parseRfc3339, parseRfc3339Bytes, parseRfc3339Range } from './parse-timestamp.js';
 
 describe('parseRfc3339', () => {
   it('agrees with Date.parse to the millisecond, truncating finer digits', () => {
@@ -28,3 +28,31 @@ describe('parseRfc3339', () => {
     }
   });
 });
+
+describe('parseRfc3339Bytes', () => {
+  it('reads what parseRfc3339Range reads, from the same text as bytes', () => {
+    const texts = [
+      '2023-10-06T17:35:55.440295Z',
+      '2023-10-06T17:35:55.440295Z',
+      '2023-10-06T17:35:56.4Z',
+      '2023-10-06T17:35:56.45Z',
+      '2023-10-06T17:35:56Z',
+      '2023-10-06T17:35:56.123456789Z',
+      '2023-10-06T17:35:56.999999999999999999999Z',
+      '2024-02-29T23:59:59.5+02:00',
+      '2023-10-06t17:35:55.440z',
+      '2023-10-06T17:35:55.Z',
+      '2023-13-01T00:00:00Z',
+      '2023-10-06T17:35:55.440295Zx',
+      '2023-10-06T17:35:55',
+    ];
+    for (const time of texts) {
+      const text = `"timestamp":"${time}"`;
+      const bytes = new Uint8Array(text.length + 8);
+      for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+      const expected = parseRfc3339Range(text, 13, text.length - 1);
+      expect(parseRfc3339Bytes(bytes, new DataView(bytes.buffer), text, 13, text.length - 1), time).toBe(expected);
+    }
+  });
+});
+

@@ -85,6 +85,58 @@ export function parseRfc3339Range(text: string, start: number, end: number): num
   return secondMs - offsetMinutes * 60_000 + millis;
 }
 
+// The byte reader's own cache of the whole-second part: its 19 bytes as little-endian words
+// (the last one holds 3), compared four at a time (see parseRfc3339Bytes).
+const cachedSecondWords = new Int32Array(5);
+let cachedSecondWordsMs = Number.NaN;
+
+/**
+ * The same reading from the message's ASCII bytes (`bytes[i]` is `text.charCodeAt(i)`; `view`
+ * reads the same bytes four at a time), for the book channel's byte scanner: Kraken's own form
+ * `YYYY-MM-DDTHH:MM:SS.ffffffZ` is read from the bytes, reusing the whole second while it
+ * repeats; any other form is read from `text`.
+ */
+export function parseRfc3339Bytes(bytes: Uint8Array, view: DataView, text: string, start: number, end: number): number {
+  if (end - start < 20 || start + 20 > view.byteLength) return parseRfc3339Range(text, start, end);
+  let secondMs = cachedSecondWordsMs;
+  const cached = cachedSecondWords;
+  if (
+    view.getInt32(start, true) !== cached[0] ||
+    view.getInt32(start + 4, true) !== cached[1] ||
+    view.getInt32(start + 8, true) !== cached[2] ||
+    view.getInt32(start + 12, true) !== cached[3] ||
+    (view.getInt32(start + 16, true) & 0xffffff) !== cached[4] ||
+    Number.isNaN(secondMs)
+  ) {
+    secondMs = wholeSecond(text, start);
+    if (Number.isNaN(secondMs)) return Number.NaN;
+    for (let word = 0; word < 4; word++) cached[word] = view.getInt32(start + 4 * word, true);
+    cached[4] = view.getInt32(start + 16, true) & 0xffffff;
+    cachedSecondWordsMs = secondMs;
+  }
+  let index = start + 19;
+  let millis = 0;
+  if (bytes[index] === 46 /* . */) {
+    index++;
+    const fractionStart = index;
+    // Milliseconds are the first three digits (padded with zeros); later ones are truncated.
+    while (index < end) {
+      const digit = bytes[index]! - 48;
+      if (digit < 0 || digit > 9) break;
+      if (index - fractionStart < 3) millis = millis * 10 + digit;
+      index++;
+    }
+    const digits = index - fractionStart;
+    // Beyond nine digits the text reader decides (it sums the digits as fractions).
+    if (digits === 0 || digits > 9) return parseRfc3339Range(text, start, end);
+    if (digits < 3) millis *= digits === 1 ? 100 : 10;
+  }
+  const zone = bytes[index];
+  if ((zone === 90 || zone === 122) && index + 1 === end) return secondMs + millis;
+  // An offset such as +02:00, or something that is not a time: the text reader decides.
+  return parseRfc3339Range(text, start, end);
+}
+
 /** `YYYY-MM-DDTHH:MM:SS` at `start` → epoch ms of that second read as UTC; NaN when it is not one. */
 function wholeSecond(text: string, start: number): number {
   const year = digitsAt(text, start, 4);

@@ -98,12 +98,23 @@ export function wsTimeOr(value: unknown, field: string, fallback: EpochMs): Epoc
   return value === undefined || value === null ? fallback : wsTime(value, field);
 }
 
+// Symbols already read, and their ids: every ticker and trade message names one, and reading it
+// (trim, upper case, pattern) costs more than a lookup. Bounded, as symbols come from the wire.
+const knownSymbols = new Map<string, InstrumentId>();
+const KNOWN_SYMBOLS_LIMIT = 4096;
+
 /** A v2 symbol (`BTC/USD`) → kbot's instrument id. */
 export function wsInstrumentId(value: unknown, field: string): InstrumentId {
   const symbol = wsString(value, field);
+  const known = knownSymbols.get(symbol);
+  if (known !== undefined) return known;
+  let id: InstrumentId;
   try {
-    return instrumentId(symbol);
+    id = instrumentId(symbol);
   } catch {
     throw wsFieldError(field, value, 'a symbol such as "BTC/USD"');
   }
+  if (knownSymbols.size >= KNOWN_SYMBOLS_LIMIT) knownSymbols.clear();
+  knownSymbols.set(symbol, id);
+  return id;
 }

@@ -1,0 +1,190 @@
+// In-process latency of one market-data message through the adapter and the engine: from the
+// message arriving at the Kraken client's socket handler, to the strategy's handler (the signal),
+// to the add_order request serialized for the socket, as the execution client would send it.
+// Messages come from the ingest benchmark's local server; each message's times are its own, so
+// queueing behind earlier messages is not counted (see README.md).
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { KrakenMarketDataClient, buildKrakenOrderRequest, toKrakenClientOrderId, toWireJson } from '@kbot/exchange-kraken';
+import WebSocket from 'ws';
+import { describe, log, measure, row } from './harness.mjs';
+import { BTC_USD, benchEngine, benchInstruments, stubExecution, tickerMessages } from './ws-ingest-fixture.mjs';
+
+export const name = 'latency';
+export const description = 'message received → strategy signal → add_order serialized, in process: p50/p99/p99.9 vs JSON.parse of the same message';
+
+const MESSAGES = 100_000;
+const SEED = 11;
+/** The strategy orders on every this-many-th quote. */
+const ORDER_EVERY = 10;
+/** The issue's limits, in µs: p99 to the signal and to the serialized order. */
+const SIGNAL_P99_LIMIT = 25;
+const ORDER_P99_LIMIT = 50;
+/** A placeholder WebSocket token: the request carries one, as the real one does. */
+const TOKEN = 'bench-token-0000000000000000000000000000000000';
+
+function percentile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+function percentiles(samples) {
+  const sorted = Float64Array.from(samples).sort();
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), count: sorted.length };
+}
+
+/**
+ * The arrival time of the message being handled: taken when a `ws` socket emits 'message', just
+ * before the Kraken client's listener runs. The bench wraps `emit` of the very `ws` module the
+ * adapter uses (one copy in the workspace), which costs one clock read per message.
+ */
+const arrival = { at: 0 };
+function timeArrivals() {
+  const emit = WebSocket.prototype.emit;
+  WebSocket.prototype.emit = function timedEmit(event, ...args) {
+    if (event === 'message') arrival.at = performance.now();
+    return emit.call(this, event, ...args);
+  };
+  return () => {
+    WebSocket.prototype.emit = emit;
+  };
+}
+
+async function startServer() {
+  const child = fork(fileURLToPath(new URL('./ws-ingest-server.mjs', import.meta.url)), [String(MESSAGES), String(SEED)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [message] = await once(child, 'message');
+  if (message?.type !== 'listening') throw new Error(`latency server: expected "listening", received ${JSON.stringify(message)}`);
+  return { child, url: `ws://127.0.0.1:${message.port}/v2` };
+}
+
+/** The adapter, a live engine, a strategy that buys on every ORDER_EVERY-th quote, and an execution stub that serializes add_order. */
+async function pipeline(url) {
+  const instruments = benchInstruments();
+  const state = { quotes: 0, target: 0, done: () => {}, signal: [], order: [], requests: 0, lastRequest: '', requestId: 0 };
+  const strategy = {
+    id: 'latency-probe',
+    subscriptions: () => [{ instrumentId: BTC_USD, kind: 'quotes' }],
+    onQuote(quote, context) {
+      state.signal.push(performance.now() - arrival.at);
+      if (++state.quotes % ORDER_EVERY === 0) context.orders.submit({ instrumentId: BTC_USD, side: 'buy', type: 'limit', quantity: '0.001', price: String(quote.bid), postOnly: true });
+      if (state.quotes === state.target) state.done();
+    },
+  };
+  // What the Kraken execution client does before it sends: its client order id, the request at
+  // the instrument's precision, and the add_order text with the token and a request id. Then,
+  // outside the timed path, the venue's answers as they would come back (accepted, canceled), so
+  // the engine holds a bot's few open orders rather than every order the run made.
+  let sink;
+  const execution = {
+    ...stubExecution(),
+    async connect(reports) {
+      sink = reports;
+    },
+    submit(order) {
+      const request = buildKrakenOrderRequest(order, instruments.get(order.instrumentId), toKrakenClientOrderId(order.clientOrderId));
+      state.lastRequest = toWireJson({ method: 'add_order', params: { ...request.ws, token: TOKEN }, req_id: ++state.requestId });
+      state.order.push(performance.now() - arrival.at);
+      state.requests++;
+      setImmediate(() => {
+        const time = Date.now();
+        sink.onAccepted({ clientOrderId: order.clientOrderId, venueOrderId: `O${state.requests}-BENCH`, time });
+        sink.onCanceled({ clientOrderId: order.clientOrderId, time, reason: 'benchmark' });
+      });
+    },
+  };
+  const engine = benchEngine({ strategy, execution, instruments });
+  await engine.start();
+  const data = new KrakenMarketDataClient({ instruments, url, env: {} });
+  await data.subscribe(engine.subscriptions(), engine);
+  return {
+    state,
+    engine,
+    close: async () => {
+      await data.close();
+      await engine.stop();
+    },
+  };
+}
+
+/** JSON.parse of each message alone, timed the same way: the same-run comparison. */
+function parseLatencies(texts) {
+  const samples = new Float64Array(texts.length);
+  let bids = 0;
+  for (let index = 0; index < texts.length; index++) {
+    const start = performance.now();
+    bids += JSON.parse(texts[index]).data[0].bid;
+    samples[index] = performance.now() - start;
+  }
+  return { samples, bids };
+}
+
+export async function run({ warmup = 1, runs = 5 } = {}) {
+  const timed = Math.max(1, Math.min(runs, 3));
+  log(`latency: ${MESSAGES.toLocaleString('en-US')} ticker messages per run, an order every ${ORDER_EVERY}th; ${warmup} warm-up and ${timed} timed runs, samples pooled`);
+  const { texts } = tickerMessages(MESSAGES, SEED);
+  const server = await startServer();
+  const restore = timeArrivals();
+  try {
+    const probe = await pipeline(server.url);
+    const state = probe.state;
+    const signal = [];
+    const order = [];
+    const stream = async (keep) => {
+      state.quotes = 0;
+      state.target = MESSAGES;
+      state.signal = [];
+      state.order = [];
+      const done = new Promise((resolve) => {
+        state.done = resolve;
+      });
+      server.child.send({ type: 'stream' });
+      await done;
+      if (keep) {
+        signal.push(...state.signal);
+        order.push(...state.order);
+      }
+      return state.quotes;
+    };
+    for (let index = 0; index < warmup; index++) await stream(false);
+    const measured = await measure(() => stream(true), { warmup: 0, runs: timed });
+    log(describe('latency: adapter + engine streams', measured));
+    await new Promise((resolve) => setImmediate(resolve));
+    const open = probe.engine.orders.openOrders().length;
+    await probe.close();
+    if (open !== 0) throw new Error(`latency: ${open} orders still open after the run, expected every one canceled`);
+
+    // The orders must be what the strategy asked for, serialized as Kraken's add_order.
+    const expectedOrders = (warmup + timed) * (MESSAGES / ORDER_EVERY);
+    if (state.requests !== expectedOrders) throw new Error(`latency: ${state.requests} add_order requests serialized, expected ${expectedOrders}`);
+    const request = JSON.parse(state.lastRequest);
+    if (request.method !== 'add_order' || request.params.symbol !== 'BTC/USD' || request.params.side !== 'buy' || request.params.order_qty !== 0.001 || request.params.post_only !== true) {
+      throw new Error(`latency: the last add_order request is not the strategy's order: ${state.lastRequest}`);
+    }
+
+    const parsed = [];
+    for (let index = 0; index < timed; index++) parsed.push(...parseLatencies(texts).samples);
+    const toMicroseconds = (value) => value * 1000;
+    const baseline = percentiles(parsed);
+    const signalStats = percentiles(signal);
+    const orderStats = percentiles(order);
+    log(`latency: ${signalStats.count.toLocaleString('en-US')} signal and ${orderStats.count.toLocaleString('en-US')} order samples`);
+    log(`latency: signal p99 ${toMicroseconds(signalStats.p99).toFixed(1)} µs (limit ${SIGNAL_P99_LIMIT}), order p99 ${toMicroseconds(orderStats.p99).toFixed(1)} µs (limit ${ORDER_P99_LIMIT})`);
+    const rows = [];
+    const labels = [['p50', 'p50'], ['p99', 'p99'], ['p999', 'p99.9']];
+    for (const [key, label] of labels) rows.push(row({ name: `latency.json-parse-${label}`, value: toMicroseconds(baseline[key]), unit: 'µs', better: 'lower' }));
+    for (const [what, stats, limit] of [['signal', signalStats, SIGNAL_P99_LIMIT], ['order', orderStats, ORDER_P99_LIMIT]]) {
+      for (const [key, label] of labels) {
+        const value = toMicroseconds(stats[key]);
+        const baselineValue = toMicroseconds(baseline[key]);
+        // The limit is absolute (µs); as a ratio to this run's JSON.parse it is limit / baseline.
+        const target = key === 'p99' ? limit / baselineValue : undefined;
+        rows.push(row({ name: `latency.${what}-${label}`, value, unit: 'µs', baseline: `latency.json-parse-${label}`, baselineValue, ...(target === undefined ? {} : { target: Number(target.toPrecision(3)) }), better: 'lower' }));
+      }
+    }
+    return rows;
+  } finally {
+    restore();
+    server.child.send({ type: 'stop' });
+  }
+}
