@@ -15,6 +15,7 @@ import { SqliteStore } from '../persistence/sqlite-store.js';
 import { InMemoryStore, type EngineSnapshot, type Recovered, type Store } from '../persistence/store.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import type { Strategy } from '../strategy/strategy.js';
+import type { Advice, Learner, TradeOutcome } from '../learning/learner.js';
 import { Engine, SIMULATED_VENUE_RESTART_REASON } from './engine.js';
 import { recoverEngineState, type OrderAdoptingClient } from './recovery.js';
 
@@ -273,6 +274,52 @@ describe('Engine start-up recovery', () => {
     expect(second.portfolio.balances()).toEqual(balances);
     expect(second.portfolio.position(BTC)!.quantity.toFixed()).toBe('0.01');
     expect(store.events().at(-2)).toMatchObject({ type: 'order-canceled', clientOrderId: resting });
+  });
+
+  it('keeps what the learners learned: their state is snapshotted with each trade outcome and restored on start-up', async () => {
+    /** Counts outcomes per strategy: enough to see that nothing learned is lost. */
+    class CountingLearner implements Learner<Record<string, number>> {
+      readonly id = 'counting';
+      counts: Record<string, number> = {};
+      observe(outcome: TradeOutcome): void {
+        this.counts[outcome.strategyId] = (this.counts[outcome.strategyId] ?? 0) + 1;
+      }
+      advise(): Advice {
+        return { allow: true };
+      }
+      snapshot(): Record<string, number> {
+        return { ...this.counts };
+      }
+      restore(state: Record<string, number>): void {
+        this.counts = { ...state };
+      }
+    }
+    const clock = new TestClock(1_700_000_000_000);
+    const store = new InMemoryStore();
+    // Far more events than one snapshot period, so only the snapshot taken with the outcome can hold it.
+    const options = { mode: 'paper' as const, clock, instruments, store, strategies: [{ id: 's', strategy: idle, params: {} }], quoteAsset: 'USD', snapshotEvery: 1000 };
+    const learner = new CountingLearner();
+    const venue = new SimulatedVenue({ instruments: (id) => instruments.get(id), clock, balances: { USD: '10000' } });
+    const first = new Engine({ ...options, execution: venue, startBalances: { USD: '10000' }, learners: [learner] });
+    await first.start();
+    const bar = () => {
+      clock.advanceBy(60_000);
+      first.onBar({ instrumentId: BTC, interval: 60_000, openTime: clock.now(), open: 40_000, high: 40_100, low: 39_900, close: 40_000, volume: 100 });
+    };
+    bar();
+    for (let trip = 0; trip < 2; trip++) {
+      first.submit('s', { instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+      bar();
+      first.submit('s', { instrumentId: BTC, side: 'sell', type: 'market', quantity: '0.01' });
+      bar();
+    }
+    expect(learner.counts).toEqual({ s: 2 });
+
+    const restored = new CountingLearner();
+    const recovered = recoverEngineState(store.load(), { instruments: (id) => instruments.get(id) });
+    const second = new Engine({ ...options, execution: new SimulatedVenue({ instruments: (id) => instruments.get(id), clock, balances: { USD: '10000' } }), recovered, learners: [restored] });
+    await second.start();
+    expect(restored.counts).toEqual({ s: 2 });
   });
 
   it('takes the venue\'s balances when they differ from what the journal explains, and snapshots them', async () => {

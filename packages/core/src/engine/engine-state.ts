@@ -56,6 +56,8 @@ export interface EngineStateJson {
   /** Open orders, the entry orders of open positions and recently finished orders. */
   readonly orders: readonly OrderStateJson[];
   readonly portfolio: PortfolioState;
+  /** Each learner's `snapshot()`, by learner id (absent in snapshots written before learners were kept). */
+  readonly learners?: readonly { readonly id: string; readonly state: unknown }[];
 }
 
 /** An order read back from a snapshot. */
@@ -200,6 +202,20 @@ export interface ParsedEngineState {
   readonly tradingState: TradingState;
   readonly orders: readonly RestoredOrder[];
   readonly portfolio: unknown;
+  /** Learner states by learner id. */
+  readonly learners: ReadonlyMap<string, unknown>;
+}
+
+function learnerStates(value: unknown, where: string): ReadonlyMap<string, unknown> {
+  const states = new Map<string, unknown>();
+  if (value === undefined) return states;
+  if (!Array.isArray(value)) throw invalid(where, value, 'an array of { id, state }');
+  value.forEach((entry, index) => {
+    const item = objectAt(entry, `${where}[${index}]`);
+    if (typeof item['id'] !== 'string') throw invalid(`${where}[${index}].id`, item['id'], 'a learner id');
+    states.set(item['id'], item['state']);
+  });
+  return states;
 }
 
 /** Checks a snapshot's state; `where` names the snapshot in errors (e.g. `snapshot at sequence 40`). */
@@ -220,5 +236,6 @@ export function parseEngineState(state: unknown, where = 'snapshot'): ParsedEngi
     tradingState: oneOf<TradingState>(json['tradingState'], TRADING_STATES, `${where}.tradingState`),
     orders: orders.map((order, index) => orderFromJson(order, `${where}.orders[${index}]`)),
     portfolio: json['portfolio'],
+    learners: learnerStates(json['learners'], `${where}.learners`),
   };
 }

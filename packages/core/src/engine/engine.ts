@@ -171,6 +171,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       // trading-state-changed events, so here they move the state without journaling it again.
       for (const event of recovered.replayed) this.risk.observe(event);
       if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState);
+      // Learners go on from their state in the snapshot, which is written whenever one learns
+      // (below), so no trade outcome of the journal is missing from it.
+      for (const learner of this.learners) {
+        if (recovered.learners.has(learner.id)) learner.restore(recovered.learners.get(learner.id));
+      }
     }
     // A breaker's request for a new trading state goes through the engine, so it is journaled.
     this.risk.onStateRequest((to, reason) => this.setTradingState(to, reason));
@@ -257,6 +262,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       tradingState: this.risk.state,
       orders,
       portfolio,
+      learners: this.learners.map((learner) => ({ id: learner.id, state: learner.snapshot() })),
     };
   }
 
@@ -773,6 +779,9 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       for (const learner of this.learners) {
         learner.observe({ strategyId: owner, instrumentId: fill.instrumentId, roundTrip: change.roundTrip, features: entry?.features ?? {}, observedAt: fill.time });
       }
+      // What the learners learned is committed with the event that taught them (same step, same
+      // transaction), so a restart never forgets a trade outcome.
+      if (this.learners.length > 0 && this.snapshotEvery > 0) this.takeSnapshot();
     }
   }
 

@@ -36,6 +36,8 @@ export interface RecoveredEngineState {
   readonly lastSequence: number;
   /** The events replayed after the snapshot, in order (risk policies observe them again). */
   readonly replayed: readonly JournaledEvent[];
+  /** Learner states of the snapshot, by learner id (empty without a snapshot). */
+  readonly learners: ReadonlyMap<string, unknown>;
   readonly summary: RecoverySummary;
 }
 
@@ -67,12 +69,14 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
   let portfolio: Portfolio;
   let tradingState: TradingState = 'active';
   let orderCounter = 0;
+  let learners: ReadonlyMap<string, unknown> = new Map();
   const snapshot = recovered.snapshot;
   if (snapshot !== undefined) {
     const state = parseEngineState(snapshot.state, `snapshot at sequence ${snapshot.sequence}`);
     portfolio = Portfolio.fromJSON(state.portfolio, `snapshot at sequence ${snapshot.sequence}: portfolio`);
     tradingState = state.tradingState;
     orderCounter = state.orderCounter;
+    learners = state.learners;
     for (const restored of state.orders) orders.restore(restored.order, { tradeIds: restored.tradeIds, statusBeforeCancel: restored.statusBeforeCancel });
   } else {
     portfolio = new Portfolio(options.startBalances ?? {});
@@ -123,6 +127,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     orderCounter,
     lastSequence,
     replayed: recovered.events,
+    learners,
     summary: Object.freeze({
       snapshotSequence: snapshot?.sequence,
       eventsReplayed: recovered.events.length,
