@@ -1,6 +1,10 @@
 // Backtest throughput and memory: 1,000,000 one-minute BTC/USD bars through the real engine with
 // EmaRsiTrend, against a bare loop doing the same indicator arithmetic (see README.md).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '@kbot/core';
 import { fileURLToPath } from 'node:url';
 import { EMA, RSI } from '@kbot/strategies';
 import { bareLoop, barSource, benchConfig, closesOf, engineInput, runEngine, STRATEGY_PARAMS } from './backtest-fixture.mjs';
@@ -14,6 +18,8 @@ const BARS = 1_000_000;
 const ENGINE_TARGET = 0.1;
 /** Twice the bars must not take twice the memory: the bars are streamed, not held. */
 const MEMORY_TARGET = 2;
+/** Issue 5: journaling to SQLite (batched per engine step) costs the engine at most 10%. */
+const JOURNAL_TARGET = 0.9;
 
 function barsPerSecond(bars, seconds) {
   return bars / seconds;
@@ -81,6 +87,20 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   log(describe('backtest: engine, no orders', quiet));
   if (quiet.result.orders.length !== 0) throw new Error(`the no-orders run made ${quiet.result.orders.length} orders, expected none`);
 
+  // The same run journaling every state-changing event to SQLite, as paper and live sessions do
+  // (WAL, synchronous=NORMAL, one transaction per engine step, no checkpoints until the end).
+  log('backtest: engine journaling to SQLite');
+  const folder = mkdtempSync(join(tmpdir(), 'kbot-bench-journal-'));
+  let journals = 0;
+  const journaled = await measure((input) => runEngine(input.engine, { store: input.store }).finally(() => input.store.close()), {
+    warmup: 0,
+    runs: Math.max(3, Math.min(runs, 5)),
+    setup: () => ({ engine: engineInput(BARS, config, 'replay'), store: new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', autoCheckpointPages: 0, checkOnOpen: false }) }),
+  });
+  rmSync(folder, { recursive: true, force: true });
+  if (journaled.result.orders.length !== engine.result.orders.length) throw new Error(`the journaled run made ${journaled.result.orders.length} orders, expected ${engine.result.orders.length} as without the journal`);
+  log(describe('backtest: engine journaling to SQLite', journaled));
+
   log('backtest: memory, 1M and 2M bars, each in a fresh process');
   const memory1 = memoryRun(BARS);
   const memory2 = memoryRun(2 * BARS);
@@ -99,6 +119,7 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
     row({ name: 'backtest.engine', value: engineRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate, target: ENGINE_TARGET }),
     row({ name: 'backtest.engine-with-generator', value: barsPerSecond(BARS, streamed.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-no-orders', value: barsPerSecond(BARS, quiet.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.engine-sqlite-journal', value: barsPerSecond(BARS, journaled.median), unit: 'bars/s', baseline: 'backtest.engine', baselineValue: engineRate, target: JOURNAL_TARGET }),
     row({ name: heapName, value: memory1.peakHeapGrowthMB, unit: 'MB' }),
     row({ name: 'backtest.peak-heap-2m', value: memory2.peakHeapGrowthMB, unit: 'MB', baseline: heapName, baselineValue: memory1.peakHeapGrowthMB, target: MEMORY_TARGET, better: 'lower' }),
     row({ name: rssName, value: memory1.peakRssGrowthMB, unit: 'MB' }),
