@@ -1,28 +1,39 @@
-import { ExponentialSmoother } from './exponential-smoother.js';
 import type { Indicator } from './indicator.js';
 import { invalidInput, requirePeriod } from './validation.js';
 
 /**
  * Exponential moving average, alpha = 2/(period+1), seeded with the simple average of the first
  * `period` inputs. Warm-up: `period`.
+ *
+ * The smoothing is written out here rather than delegated to `ExponentialSmoother`: an EMA is
+ * the indicator strategies call most, and one object with its own fields keeps the per-update
+ * path to a few loads and stores (measured in `pnpm bench indicators`).
  */
 export class EMA implements Indicator<number, number> {
   readonly period: number;
   readonly warmUp: number;
-  private readonly smoother: ExponentialSmoother;
+  private readonly alpha: number;
+  /** Inputs added. */
+  private count = 0;
+  /** Defined once `count >= period`. */
+  private current = 0;
+  private seedSum = 0;
+  // One level of undo, for `replace`.
+  private undoCurrent = 0;
+  private undoSeedSum = 0;
 
   constructor(period: number) {
     this.period = requirePeriod('EMA', 'period', period);
     this.warmUp = period;
-    this.smoother = new ExponentialSmoother(period, 2 / (period + 1));
+    this.alpha = 2 / (period + 1);
   }
 
   get isStable(): boolean {
-    return this.smoother.count >= this.period;
+    return this.count >= this.period;
   }
 
   get value(): number | undefined {
-    return this.smoother.count >= this.period ? this.smoother.value : undefined;
+    return this.count >= this.period ? this.current : undefined;
   }
 
   add(input: number): number | undefined {
@@ -32,13 +43,28 @@ export class EMA implements Indicator<number, number> {
 
   replace(input: number): number | undefined {
     if (!Number.isFinite(input)) throw invalidInput('EMA', 'input', input);
-    if (this.smoother.count > 0) this.smoother.undo();
+    if (this.count > 0) {
+      this.count--;
+      this.current = this.undoCurrent;
+      this.seedSum = this.undoSeedSum;
+    }
     return this.update(input);
   }
 
   private update(input: number): number | undefined {
-    const smoother = this.smoother;
-    smoother.push(input);
-    return smoother.count >= this.period ? smoother.value : undefined;
+    const current = this.current;
+    this.undoCurrent = current;
+    const count = ++this.count;
+    if (count > this.period) {
+      const next = current + (input - current) * this.alpha;
+      this.current = next;
+      return next;
+    }
+    this.undoSeedSum = this.seedSum;
+    const seedSum = this.seedSum + input;
+    this.seedSum = seedSum;
+    if (count < this.period) return undefined;
+    this.current = seedSum / this.period;
+    return this.current;
   }
 }
