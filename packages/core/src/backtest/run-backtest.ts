@@ -133,6 +133,27 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
 
   const fills: Fill[] = [];
   engine.bus.on('order-filled', (event) => fills.push(event.fill));
+  /** Ends the run after `processed` items and assembles the result (ticks: what was replayed of each kind). */
+  const finish = async (processed: number, ticks: { tradesProcessed?: number; quotesProcessed?: number } = {}): Promise<BacktestResult> => {
+    await engine.stop('end of data');
+    onProgress?.(processed);
+    return sessionResult(engine, {
+      mode: 'backtest',
+      bot,
+      kbotVersion: options.kbotVersion,
+      startedAt,
+      quoteAsset,
+      startBalances,
+      startEquity: startEquity ?? engine.equity(),
+      fills,
+      tracker,
+      barsProcessed,
+      ...ticks,
+      data: options.data.summaries(),
+      firstClose,
+      lastClose,
+    });
+  };
   await engine.start();
   if (items !== undefined) {
     // Ticks (and any bars) in time order. Buy and hold runs from the benchmark's first price to its
@@ -179,25 +200,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     const [first, last] = [benchmarkPrices.quote, benchmarkPrices.trade, benchmarkPrices.bar].find((pair) => !Number.isNaN(pair[0]!)) ?? [undefined, undefined];
     firstClose = first;
     lastClose = last;
-    await engine.stop('end of data');
-    onProgress?.(done);
-    return sessionResult(engine, {
-      mode: 'backtest',
-      bot,
-      kbotVersion: options.kbotVersion,
-      startedAt,
-      quoteAsset,
-      startBalances,
-      startEquity: startEquity ?? engine.equity(),
-      fills,
-      tracker,
-      barsProcessed,
-      tradesProcessed,
-      quotesProcessed,
-      data: options.data.summaries(),
-      firstClose,
-      lastClose,
-    });
+    return finish(done, { tradesProcessed, quotesProcessed });
   }
   for (const bar of options.data.bars) {
     if (startEquity === undefined) startEquity = engine.equity();
@@ -210,24 +213,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     barsProcessed++;
     if (onProgress !== undefined && barsProcessed % progressEvery === 0) onProgress(barsProcessed);
   }
-  await engine.stop('end of data');
-  onProgress?.(barsProcessed);
-
-  return sessionResult(engine, {
-    mode: 'backtest',
-    bot,
-    kbotVersion: options.kbotVersion,
-    startedAt,
-    quoteAsset,
-    startBalances,
-    startEquity: startEquity ?? engine.equity(),
-    fills,
-    tracker,
-    barsProcessed,
-    data: options.data.summaries(),
-    firstClose,
-    lastClose,
-  });
+  return finish(barsProcessed);
 }
 
 /**
