@@ -1,9 +1,7 @@
 import { InvariantError } from '../errors/errors.js';
 import type { Bar } from '../model/market-data.js';
 import { isoTime } from '../model/time.js';
-import { IndexHeap } from './index-heap.js';
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+import { StreamMergeIterator } from './stream-merge.js';
 
 /**
  * Merges sorted bar streams (one per instrument or interval) into one stream ordered by close
@@ -21,71 +19,18 @@ export function mergeBarStreams(streams: readonly Iterable<Bar>[]): Iterable<Bar
   };
 }
 
-class MergedBarIterator implements IterableIterator<Bar> {
-  private readonly sources: Iterator<Bar>[];
-  /** Source indexes in merge order (see `before`). */
-  private readonly heap: IndexHeap;
-  private readonly heads: (Bar | undefined)[];
+class MergedBarIterator extends StreamMergeIterator<Bar> {
   /** Close time of each source's head, and of the bar it last handed out (for the order check). */
   private readonly keys: Float64Array;
   private readonly lastKeys: Float64Array;
-  /** The source whose bar was handed out last and must be read before the next comparison. */
-  private pending = -1;
-  private started = false;
-  private finished = false;
-  private readonly result: IteratorYieldResult<Bar> = { done: false, value: undefined as unknown as Bar };
 
   constructor(sources: Iterator<Bar>[]) {
-    this.sources = sources;
-    this.heads = new Array<Bar | undefined>(sources.length).fill(undefined);
+    super(sources);
     this.keys = new Float64Array(sources.length);
     this.lastKeys = new Float64Array(sources.length).fill(-Infinity);
-    this.heap = new IndexHeap(sources.length, (a, b) => this.before(a, b));
   }
 
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  next(): IteratorResult<Bar, undefined> {
-    if (this.finished) return DONE;
-    try {
-      if (!this.started) {
-        this.started = true;
-        for (let index = 0; index < this.sources.length; index++) {
-          if (this.pull(index)) this.heap.push(index);
-        }
-      } else if (this.pending >= 0) {
-        const index = this.pending;
-        this.pending = -1;
-        // The top of the heap is still `index`: refill it in place, or drop it when exhausted.
-        if (this.pull(index)) this.heap.siftDown();
-        else this.heap.removeTop();
-      }
-      if (this.heap.size === 0) {
-        this.finished = true;
-        return DONE;
-      }
-      const index = this.heap.top;
-      this.pending = index;
-      this.result.value = this.heads[index]!;
-      return this.result;
-    } catch (error) {
-      this.return();
-      throw error;
-    }
-  }
-
-  return(): IteratorResult<Bar, undefined> {
-    if (!this.finished) {
-      this.finished = true;
-      for (const source of this.sources) source.return?.();
-    }
-    return DONE;
-  }
-
-  /** Reads the next bar of a source into its head; false when the source is exhausted. */
-  private pull(index: number): boolean {
+  protected pull(index: number): boolean {
     const result = this.sources[index]!.next();
     if (result.done) {
       this.heads[index] = undefined;
@@ -104,7 +49,7 @@ class MergedBarIterator implements IterableIterator<Bar> {
     return true;
   }
 
-  private before(a: number, b: number): boolean {
+  protected before(a: number, b: number): boolean {
     const keyA = this.keys[a]!;
     const keyB = this.keys[b]!;
     return keyA < keyB || (keyA === keyB && a < b);

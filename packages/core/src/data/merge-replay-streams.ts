@@ -1,7 +1,7 @@
 import { InvariantError } from '../errors/errors.js';
 import { isoTime } from '../model/time.js';
 import type { ReplayItem, ReplayKind } from './replay-item.js';
-import { IndexHeap } from './index-heap.js';
+import { StreamMergeIterator } from './stream-merge.js';
 
 /**
  * At one millisecond: bars first (a bar known at that instant closed then, so it holds only
@@ -29,66 +29,17 @@ export function mergeReplayStreams(streams: readonly Iterable<ReplayItem>[]): It
   };
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
-class MergedReplayIterator implements IterableIterator<ReplayItem> {
-  private readonly sources: Iterator<ReplayItem>[];
-  /** Source indexes in merge order (see `before`). */
-  private readonly heap: IndexHeap;
-  private readonly heads: (ReplayItem | undefined)[];
+class MergedReplayIterator extends StreamMergeIterator<ReplayItem> {
   private readonly times: Float64Array;
   private readonly lastTimes: Float64Array;
-  private pending = -1;
-  private started = false;
-  private finished = false;
 
   constructor(sources: Iterator<ReplayItem>[]) {
-    this.sources = sources;
-    this.heads = new Array<ReplayItem | undefined>(sources.length).fill(undefined);
+    super(sources);
     this.times = new Float64Array(sources.length);
     this.lastTimes = new Float64Array(sources.length).fill(-Infinity);
-    this.heap = new IndexHeap(sources.length, (a, b) => this.before(a, b));
   }
 
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  next(): IteratorResult<ReplayItem, undefined> {
-    if (this.finished) return DONE;
-    try {
-      if (!this.started) {
-        this.started = true;
-        for (let index = 0; index < this.sources.length; index++) if (this.pull(index)) this.heap.push(index);
-      } else if (this.pending >= 0) {
-        const index = this.pending;
-        this.pending = -1;
-        // The top of the heap is still `index`: refill it in place, or drop it when exhausted.
-        if (this.pull(index)) this.heap.siftDown();
-        else this.heap.removeTop();
-      }
-      if (this.heap.size === 0) {
-        this.finished = true;
-        return DONE;
-      }
-      const index = this.heap.top;
-      this.pending = index;
-      return { done: false, value: this.heads[index]! };
-    } catch (error) {
-      this.return();
-      throw error;
-    }
-  }
-
-  return(): IteratorResult<ReplayItem, undefined> {
-    if (!this.finished) {
-      this.finished = true;
-      for (const source of this.sources) source.return?.();
-    }
-    return DONE;
-  }
-
-  private pull(index: number): boolean {
+  protected pull(index: number): boolean {
     const result = this.sources[index]!.next();
     if (result.done) {
       this.heads[index] = undefined;
@@ -108,7 +59,7 @@ class MergedReplayIterator implements IterableIterator<ReplayItem> {
     return true;
   }
 
-  private before(a: number, b: number): boolean {
+  protected before(a: number, b: number): boolean {
     const timeA = this.times[a]!;
     const timeB = this.times[b]!;
     if (timeA !== timeB) return timeA < timeB;
