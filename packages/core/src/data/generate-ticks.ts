@@ -1,13 +1,11 @@
-import type { DataSourceSummary } from '../backtest/result.js';
 import { ConfigError, type ConfigIssue } from '../errors/errors.js';
 import type { InstrumentId } from '../model/ids.js';
 import type { Quote, Trade } from '../model/market-data.js';
 import { DAY_MS, MINUTE_MS, type EpochMs } from '../model/time.js';
-import type { ReplayItem, ReplayOffer } from './replay-item.js';
+import type { ReplayItem } from './replay-item.js';
 import { SeededRandom } from './seeded-random.js';
 import { instrumentOption, intervalOption, rangeOption } from './source-options.js';
-import type { TickSource } from './tick-source.js';
-import { TickSummaryTracker } from './tick-source.js';
+import { TrackedTickSource } from './tick-source.js';
 import { TradeBarBuilder } from './trade-bar-builder.js';
 
 export interface GenerateTicksOptions {
@@ -67,48 +65,38 @@ interface TickSettings {
  * summary and report, because it is not a market: it has no informed traders, no queue and no
  * order book beyond the top.
  */
-export class GeneratedTickSource implements TickSource {
-  readonly file: string;
-  readonly format = 'generated-ticks';
-  readonly instrumentId: InstrumentId;
-  readonly generated = true;
-  readonly offers: ReplayOffer;
+export class GeneratedTickSource extends TrackedTickSource {
   readonly settings: TickSettings;
-  private lastSummary: DataSourceSummary | undefined;
 
   constructor(settings: TickSettings) {
+    super(
+      {
+        file: `generated ticks (seed ${settings.seed})`,
+        format: 'generated-ticks',
+        instrumentId: settings.instrumentId,
+        generated: true,
+        offers: { instrumentId: settings.instrumentId, trades: true, quotes: true, ...(settings.barInterval === undefined ? {} : { bars: settings.barInterval }) },
+      },
+      { [Symbol.iterator]: () => ticksBetween(settings) },
+    );
     this.settings = settings;
-    this.instrumentId = settings.instrumentId;
-    this.file = `generated ticks (seed ${settings.seed})`;
-    this.offers = { instrumentId: settings.instrumentId, trades: true, quotes: true, ...(settings.barInterval === undefined ? {} : { bars: settings.barInterval }) };
   }
+}
 
-  *[Symbol.iterator](): Generator<ReplayItem, undefined> {
-    const tracker = new TickSummaryTracker(this);
-    const { from, to } = this.settings;
-    for (const item of generateTickItems(this.settings)) {
-      const time = item.kind === 'bar' ? item.bar.openTime : item.time;
-      if (time < from) continue;
-      if (time >= to) {
-        // Bars are handed over at their close, after the ticks inside them: only stop at a tick.
-        if (item.kind === 'bar') continue;
-        break;
-      }
-      tracker.add(item);
-      yield item;
+/** The generated items with times in [from, to), made afresh on every pass. */
+function* ticksBetween(settings: TickSettings): Generator<ReplayItem, undefined> {
+  const { from, to } = settings;
+  for (const item of generateTickItems(settings)) {
+    const time = item.kind === 'bar' ? item.bar.openTime : item.time;
+    if (time < from) continue;
+    if (time >= to) {
+      // Bars are handed over at their close, after the ticks inside them: only stop at a tick.
+      if (item.kind === 'bar') continue;
+      break;
     }
-    this.lastSummary = tracker.summary();
-    return undefined;
+    yield item;
   }
-
-  summary(): DataSourceSummary {
-    if (this.lastSummary === undefined) {
-      for (const _ of this) {
-        // one full pass; the summary is recorded when it completes
-      }
-    }
-    return this.lastSummary!;
-  }
+  return undefined;
 }
 
 function* generateTickItems(settings: TickSettings): Generator<ReplayItem, undefined> {
