@@ -259,6 +259,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     options.signal?.removeEventListener('abort', onAbort);
     await exchange.data.unsubscribe(subscriptions).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));
   }
+  // A clean stop waits (briefly) for the venue to answer orders already sent, so the journal
+  // does not end with an order the venue holds as open but the journal only as submitted.
+  if (mode === 'live') await settleSubmittedOrders(engine, SETTLE_TIMEOUT_MS);
   await engine.stop(reason);
   logger.info('session stopped', { reason, bars, fills: fills.length });
   sessionLog('session-stopped', reason, { bars, fills: fills.length, openOrders: engine.orders.openCount() });
@@ -279,6 +282,16 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     firstClose,
     lastClose,
   });
+}
+
+/** How long a clean stop waits for the venue to acknowledge orders in flight. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+async function settleSubmittedOrders(engine: Engine, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (engine.orders.openOrders().some((order) => order.status === 'submitted') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function totals(balances: readonly Balance[]): Record<string, Decimal> {
