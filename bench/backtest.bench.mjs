@@ -18,7 +18,7 @@ const BARS = 1_000_000;
 const ENGINE_TARGET = 0.1;
 /** Twice the bars must not take twice the memory: the bars are streamed, not held. */
 const MEMORY_TARGET = 2;
-/** Issue 5: journaling to SQLite (batched per engine step) costs the engine at most 10%. */
+/** Issue 5: journaling to SQLite (batched in transactions) costs the engine at most 10%. */
 const JOURNAL_TARGET = 0.9;
 
 function barsPerSecond(bars, seconds) {
@@ -87,8 +87,8 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   log(describe('backtest: engine, no orders', quiet));
   if (quiet.result.orders.length !== 0) throw new Error(`the no-orders run made ${quiet.result.orders.length} orders, expected none`);
 
-  // The same run journaling every state-changing event to SQLite, as paper and live sessions do
-  // (WAL, synchronous=NORMAL, one transaction per engine step, no checkpoints until the end).
+  // The same run journaling every state-changing event to SQLite (WAL, synchronous=NORMAL, one
+  // transaction per group of bars as runBacktest commits, no checkpoint until the store closes).
   log('backtest: engine journaling to SQLite');
   const folder = mkdtempSync(join(tmpdir(), 'kbot-bench-journal-'));
   let journals = 0;

@@ -597,6 +597,30 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
   }
 
+  /**
+   * Runs `work`, which feeds the engine many market-data items, as one store transaction instead
+   * of one per step: a backtest's group commit. Only backtests may group steps. Nothing a backtest
+   * does leaves the process, so an event that waits for its group's commit before it is on disk
+   * has still been journaled before anyone outside could act on it; paper and live keep one
+   * commit per step, so an event is durable before it is published. If `work` throws, the
+   * group's writes roll back with it (the run has failed anyway).
+   */
+  group<T>(work: () => T): T {
+    if (this.mode !== 'backtest') throw new InvariantError(`engine.group: the engine runs in ${this.mode} mode; only backtests commit steps in groups`);
+    const store = this.store;
+    if (this.inStep || store.batch === undefined) return work();
+    this.inStep = true;
+    try {
+      return store.batch(() => {
+        const result = work();
+        if (this.snapshotEvery > 0) this.snapshotIfDue();
+        return result;
+      });
+    } finally {
+      this.inStep = false;
+    }
+  }
+
   /** Between steps the state is whole: a snapshot is taken when enough events were journaled. */
   private snapshotIfDue(): void {
     if (this.started && this.sequence - Math.max(this.snapshotSequence, 0) >= this.snapshotEvery) this.takeSnapshot();
