@@ -485,7 +485,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.enqueue(() => {
       if (!this.orders.allows(report.clientOrderId, 'accepted')) return this.ignoreReport('accepted', report.clientOrderId);
       const order = this.orders.transition(report.clientOrderId, 'accepted', report.time, { venueOrderId: report.venueOrderId });
-      this.emitOrderEvent({ type: 'order-accepted', ...this.orderEventBase(order, report.time) });
+      this.emitOrderEvent({ type: 'order-accepted', time: report.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order });
     });
   }
 
@@ -493,7 +493,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.enqueue(() => {
       if (!this.orders.allows(report.clientOrderId, 'rejected')) return this.ignoreReport('rejected', report.clientOrderId);
       const order = this.orders.transition(report.clientOrderId, 'rejected', report.time, { reason: report.reason });
-      this.emitOrderEvent({ type: 'order-rejected', ...this.orderEventBase(order, report.time), reason: report.reason });
+      this.emitOrderEvent({ type: 'order-rejected', time: report.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order, reason: report.reason });
     });
   }
 
@@ -505,7 +505,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.enqueue(() => {
       if (!this.orders.allows(report.clientOrderId, 'canceled')) return this.ignoreReport('canceled', report.clientOrderId);
       const order = this.orders.transition(report.clientOrderId, 'canceled', report.time, report.reason ? { reason: report.reason } : {});
-      this.emitOrderEvent({ type: 'order-canceled', ...this.orderEventBase(order, report.time) });
+      this.emitOrderEvent({ type: 'order-canceled', time: report.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order });
     });
   }
 
@@ -513,7 +513,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.enqueue(() => {
       if (!this.orders.allows(report.clientOrderId, 'cancel-rejected')) return this.ignoreReport('cancel-rejected', report.clientOrderId);
       const order = this.orders.transition(report.clientOrderId, 'cancel-rejected', report.time);
-      this.emitOrderEvent({ type: 'order-cancel-rejected', ...this.orderEventBase(order, report.time), reason: report.reason });
+      this.emitOrderEvent({ type: 'order-cancel-rejected', time: report.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order, reason: report.reason });
     });
   }
 
@@ -521,7 +521,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.enqueue(() => {
       if (!this.orders.allows(report.clientOrderId, 'expired')) return this.ignoreReport('expired', report.clientOrderId);
       const order = this.orders.transition(report.clientOrderId, 'expired', report.time);
-      this.emitOrderEvent({ type: 'order-expired', ...this.orderEventBase(order, report.time) });
+      this.emitOrderEvent({ type: 'order-expired', time: report.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order });
     });
   }
 
@@ -678,24 +678,25 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       return this.denyUnbuilt(strategy, id, intent, now, 'invalid-order', (error as Error).message);
     }
     const order = this.orders.create(command);
-    const lastPrice = this.market.lastPrice(instrument.id);
+    const last = this.market.lastPrice(instrument.id);
+    const lastPrice = last === undefined ? undefined : new Decimal(last);
     const violation = checkOrderRules(instrument, {
       quantity: command.quantity,
       price: command.type === 'limit' ? command.price : command.triggerPrice,
-      referencePrice: lastPrice === undefined ? undefined : new Decimal(lastPrice),
+      referencePrice: lastPrice,
     });
     if (violation) return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message}`, 'order-rules');
     const view: RiskView = {
       time: now,
       tradingState: this.risk.state,
       instrument,
-      lastPrice: lastPrice === undefined ? undefined : new Decimal(lastPrice),
+      lastPrice,
       portfolio: this.portfolioViewFor(),
     };
     const decision = this.risk.check(command, view);
     if (!decision.allowed) return this.deny(order, decision.code, decision.reason, decision.policy);
     const submitted = this.orders.transition(id, 'submitted', now);
-    this.emitOrderEvent({ type: 'order-submitted', ...this.orderEventBase(submitted, now), command });
+    this.emitOrderEvent({ type: 'order-submitted', time: now, sequence: 0, clientOrderId: submitted.clientOrderId, strategyId: submitted.strategyId, instrumentId: submitted.instrumentId, order: submitted, command });
     this.commitBeforeVenue();
     this.execution.submit(command);
   }
@@ -763,7 +764,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private deny(order: Order, code: DenialCode, reason: string, policy: string): void {
     const denied = this.orders.transition(order.clientOrderId, 'denied', this.clock.now(), { reason });
     this.denialCounts.set(code, (this.denialCounts.get(code) ?? 0) + 1);
-    this.emitOrderEvent({ type: 'order-denied', ...this.orderEventBase(denied, this.clock.now()), code, reason, policy });
+    this.emitOrderEvent({ type: 'order-denied', time: this.clock.now(), sequence: 0, clientOrderId: denied.clientOrderId, strategyId: denied.strategyId, instrumentId: denied.instrumentId, order: denied, code, reason, policy });
   }
 
   private processCancel(id: ClientOrderId): void {
@@ -774,7 +775,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     const now = this.clock.now();
     const pending = this.orders.transition(id, 'cancel-requested', now);
-    this.emitOrderEvent({ type: 'order-cancel-requested', ...this.orderEventBase(pending, now) });
+    this.emitOrderEvent({ type: 'order-cancel-requested', time: now, sequence: 0, clientOrderId: pending.clientOrderId, strategyId: pending.strategyId, instrumentId: pending.instrumentId, order: pending });
     this.commitBeforeVenue();
     this.execution.cancel({ clientOrderId: id, venueOrderId: pending.venueOrderId, instrumentId: pending.instrumentId, requestedAt: now });
   }
@@ -786,20 +787,33 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       return this.log.warn('fill for an order this bot does not know ignored', { tradeId: venueFill.tradeId, clientOrderId: venueFill.clientOrderId });
     }
     const order = outcome.order;
-    const fill: Fill = Object.freeze({ ...venueFill, clientOrderId: order.clientOrderId, strategyId: order.strategyId });
+    // Copied field by field: spreading the venue's frozen fill takes V8's slow path.
+    const fill: Fill = Object.freeze({
+      tradeId: venueFill.tradeId,
+      clientOrderId: order.clientOrderId,
+      venueOrderId: venueFill.venueOrderId,
+      instrumentId: venueFill.instrumentId,
+      side: venueFill.side,
+      quantity: venueFill.quantity,
+      price: venueFill.price,
+      fee: venueFill.fee,
+      feeAsset: venueFill.feeAsset,
+      liquidity: venueFill.liquidity,
+      time: venueFill.time,
+      strategyId: order.strategyId,
+    });
     const instrument = this.instruments.get(fill.instrumentId);
     if (!instrument) throw new InvariantError(`fill for ${fill.instrumentId}, which the venue does not list`);
     // The portfolio moves first, so a strategy reading its position in onOrderEvent sees the fill.
     const change = this.portfolio.applyFill(fill, instrument);
     this.refreshHoldings();
-    this.emitOrderEvent({ type: 'order-filled', ...this.orderEventBase(order, fill.time), fill });
-    const base = { time: fill.time, sequence: 0 };
-    if (change.kind === 'opened') this.emit({ type: 'position-opened', ...base, position: change.position });
-    else if (change.kind === 'changed') this.emit({ type: 'position-changed', ...base, position: change.position, fill });
+    this.emitOrderEvent({ type: 'order-filled', time: fill.time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order, fill });
+    if (change.kind === 'opened') this.emit({ type: 'position-opened', time: fill.time, sequence: 0, position: change.position });
+    else if (change.kind === 'changed') this.emit({ type: 'position-changed', time: fill.time, sequence: 0, position: change.position, fill });
     else {
       const entry = this.orders.get(change.entryOrderId);
       const owner = entry?.strategyId ?? order.strategyId;
-      this.emit({ type: 'position-closed', ...base, position: change.position, roundTrip: change.roundTrip, strategyId: owner });
+      this.emit({ type: 'position-closed', time: fill.time, sequence: 0, position: change.position, roundTrip: change.roundTrip, strategyId: owner });
       for (const learner of this.learners) {
         learner.observe({ strategyId: owner, instrumentId: fill.instrumentId, roundTrip: change.roundTrip, features: entry?.features ?? {}, observedAt: fill.time });
       }
@@ -813,20 +827,21 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.log.debug(`${kind} report ignored: not valid for the order's current status`, { clientOrderId: id, status: this.orders.get(id)?.status });
   }
 
-  private orderEventBase(order: Order, time: EpochMs) {
-    return { time, sequence: 0, clientOrderId: order.clientOrderId, strategyId: order.strategyId, instrumentId: order.instrumentId, order };
-  }
-
   private emitOrderEvent(event: OrderEvent): void {
     const published = this.emit(event) as OrderEvent;
     const runtime = this.runtimes.find((candidate) => candidate.id === published.strategyId);
     runtime?.strategy.onOrderEvent?.(published, runtime.context);
   }
 
-  /** Numbers the event, journals it (state-changing events), then publishes it. */
+  /**
+   * Numbers the event, journals it (state-changing events), then publishes it. `event` is a new
+   * object the caller made for this call and shares with no one: it is numbered in place and
+   * frozen (a copy to set the sequence cost more than the rest of emit).
+   */
   private emit(event: KbotEvent): KbotEvent {
     const journaled = isJournaled(event);
-    const numbered = Object.freeze(journaled ? { ...event, sequence: ++this.sequence } : event) as KbotEvent;
+    if (journaled) (event as { sequence: number }).sequence = ++this.sequence;
+    const numbered = Object.freeze(event);
     if (journaled) {
       this.store.append([numbered as JournaledEvent]);
       this.risk.observe(numbered as JournaledEvent);

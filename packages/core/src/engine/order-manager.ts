@@ -3,7 +3,7 @@ import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, TradeId, VenueOrderId } from '../model/ids.js';
 import { nextOrderStatus, type OrderTransitionEvent } from '../model/order-fsm.js';
-import { isOrderOpen, type Order, type OrderStatus, type SubmitOrder } from '../model/order.js';
+import { frozenOrder, isOrderOpen, type Order, type OrderStatus, type SubmitOrder } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
 
 /** The outcome of applying a fill report. */
@@ -16,6 +16,9 @@ export type FillOutcome =
  * Keeps every order of the bot and moves it through the lifecycle table. It never talks to a
  * venue; the engine turns its results into events. Fills are idempotent by trade id.
  */
+/** A new order has paid no fees; one frozen empty record serves them all. */
+const NO_FEES: Readonly<Record<string, Decimal>> = Object.freeze({});
+
 export class OrderManager {
   private readonly orders = new Map<ClientOrderId, Order>();
   private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
@@ -36,16 +39,7 @@ export class OrderManager {
 
   create(command: SubmitOrder): Order {
     if (this.orders.has(command.clientOrderId)) throw new InvariantError(`client order id ${command.clientOrderId} is already used`);
-    const order: Order = Object.freeze({
-      ...command,
-      status: 'initialized',
-      venueOrderId: undefined,
-      filledQuantity: ZERO,
-      averageFillPrice: undefined,
-      fees: Object.freeze({}),
-      updatedAt: command.createdAt,
-      reason: undefined,
-    });
+    const order = frozenOrder(command, 'initialized', undefined, ZERO, undefined, NO_FEES, command.createdAt, undefined);
     this.orders.set(command.clientOrderId, order);
     return order;
   }
@@ -142,7 +136,7 @@ export class OrderManager {
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(id);
     const venueOrderId = details.venueOrderId ?? order.venueOrderId;
     if (details.venueOrderId !== undefined) this.byVenueId.set(details.venueOrderId, id);
-    return this.store({ ...order, status, venueOrderId, updatedAt: time, reason: details.reason ?? order.reason });
+    return this.store(frozenOrder(order, status, venueOrderId, order.filledQuantity, order.averageFillPrice, order.fees, time, details.reason ?? order.reason));
   }
 
   /** Whether the lifecycle table allows `event` now (for reports that may arrive late or twice). */
@@ -172,15 +166,7 @@ export class OrderManager {
     const fees = { ...order.fees, [fill.feeAsset]: (order.fees[fill.feeAsset] ?? ZERO).plus(fill.fee) };
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);
-    const updated = this.store({
-      ...order,
-      status,
-      venueOrderId: order.venueOrderId ?? fill.venueOrderId,
-      filledQuantity,
-      averageFillPrice,
-      fees: Object.freeze(fees),
-      updatedAt: fill.time,
-    });
+    const updated = this.store(frozenOrder(order, status, order.venueOrderId ?? fill.venueOrderId, filledQuantity, averageFillPrice, Object.freeze(fees), fill.time, order.reason));
     return { kind: 'applied', order: updated };
   }
 
@@ -206,7 +192,7 @@ export class OrderManager {
   }
 
   private store(order: Order): Order {
-    const frozen = Object.freeze(order);
+    const frozen = Object.isFrozen(order) ? order : Object.freeze(order);
     this.orders.set(frozen.clientOrderId, frozen);
     if (isOrderOpen(frozen.status)) this.open.set(frozen.clientOrderId, frozen);
     else this.open.delete(frozen.clientOrderId);
