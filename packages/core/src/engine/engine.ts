@@ -362,36 +362,30 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   onTrade(trade: Trade): void {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onTrade(trade));
     this.advanceClock(trade.time);
-    if (this.venueFeed) this.guarded(() => this.venueFeed!.onTrade(trade));
+    if (this.venueFeed) this.handle('onTrade', this.venueFeed, trade);
     this.market.onTrade(trade);
     const runtimes = this.tradeRoutes.get(trade.instrumentId);
-    if (runtimes) this.guarded(() => {
-      for (const runtime of runtimes) runtime.strategy.onTrade!(trade, runtime.context);
-    });
+    if (runtimes) this.handleAll('onTrade', runtimes, trade);
     if (this.bus.listenerCount('trade-received') > 0) this.bus.publish({ type: 'trade-received', time: this.clock.now(), sequence: 0, trade });
   }
 
   onQuote(quote: Quote): void {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onQuote(quote));
     this.advanceClock(quote.time);
-    if (this.venueFeed) this.guarded(() => this.venueFeed!.onQuote(quote));
+    if (this.venueFeed) this.handle('onQuote', this.venueFeed, quote);
     this.market.onQuote(quote);
     const runtimes = this.quoteRoutes.get(quote.instrumentId);
-    if (runtimes) this.guarded(() => {
-      for (const runtime of runtimes) runtime.strategy.onQuote!(quote, runtime.context);
-    });
+    if (runtimes) this.handleAll('onQuote', runtimes, quote);
     if (this.bus.listenerCount('quote-received') > 0) this.bus.publish({ type: 'quote-received', time: this.clock.now(), sequence: 0, quote });
   }
 
   onBook(book: BookView): void {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBook(book));
     this.advanceClock(book.time);
-    if (this.venueFeed) this.guarded(() => this.venueFeed!.onBook(book));
+    if (this.venueFeed) this.handle('onBook', this.venueFeed, book);
     this.market.onBook(book);
     const runtimes = this.bookRoutes.get(book.instrumentId);
-    if (runtimes) this.guarded(() => {
-      for (const runtime of runtimes) runtime.strategy.onBook!(book, runtime.context);
-    });
+    if (runtimes) this.handleAll('onBook', runtimes, book);
   }
 
   /** Account value in the quote asset as a number, positions at the last price (equity curve). */
@@ -631,16 +625,35 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (this.mode === 'live') this.store.flush?.();
   }
 
-  /** Runs `work` with new work queued rather than run inside it, then runs what it queued. */
-  private guarded(work: () => void): void {
-    if (this.draining) return work();
+  /**
+   * Calls a venue's handler with `draining` set, so work it causes (a fill report) is queued
+   * rather than run inside it; the outermost handler drains the queue when it returns. A method
+   * name and its argument rather than a closure: one tick used to allocate two.
+   */
+  private handle<K extends 'onTrade' | 'onQuote' | 'onBook'>(method: K, venue: MarketDataSink, item: Parameters<MarketDataSink[K]>[0]): void {
+    const outer = !this.draining;
     this.draining = true;
     try {
-      work();
+      (venue[method] as (value: typeof item) => void).call(venue, item);
     } finally {
-      this.draining = false;
+      if (outer) this.draining = false;
     }
-    this.drain();
+    if (outer) this.drain();
+  }
+
+  /** The same for the strategies subscribed to a tick: orders they submit run after all of them. */
+  private handleAll<K extends 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
+    const outer = !this.draining;
+    this.draining = true;
+    try {
+      for (let index = 0; index < runtimes.length; index++) {
+        const runtime = runtimes[index]!;
+        (runtime.strategy[method] as (value: typeof item, context: StrategyContext<unknown>) => void).call(runtime.strategy, item, runtime.context);
+      }
+    } finally {
+      if (outer) this.draining = false;
+    }
+    if (outer) this.drain();
   }
 
   /** Runs queued work until none is left. Re-entrant calls only queue. */
