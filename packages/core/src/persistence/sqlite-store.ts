@@ -141,7 +141,7 @@ export class SqliteStore implements Store {
   private savepoints = 0;
   private readonly position: JournalPosition;
   /** The position as of the last commit, restored when a batch rolls back. */
-  private committed: JournalPosition;
+  private readonly committed: JournalPosition;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.file = resolve(file);
@@ -307,7 +307,9 @@ export class SqliteStore implements Store {
   batch<A, T>(fn: (argument?: A) => T, argument?: A): T {
     this.ensureOpen();
     const outermost = this.depth === 0;
-    const before: JournalPosition = { ...this.position };
+    // Two numbers, not a copy of the position: a live bot opens a batch for every tick it sees.
+    const beforeLast = this.position.lastSequence;
+    const beforeSnapshot = this.position.snapshotSequence;
     const level = ++this.depth;
     let result: T;
     try {
@@ -321,7 +323,11 @@ export class SqliteStore implements Store {
         if (outermost) this.rollback();
         else this.endSavepoint(level, 'rollback');
       }
-      Object.assign(this.position, outermost ? this.committed : before);
+      if (outermost) this.restoreCommitted();
+      else {
+        this.position.lastSequence = beforeLast;
+        this.position.snapshotSequence = beforeSnapshot;
+      }
       throw error;
     }
     this.depth--;
@@ -505,22 +511,32 @@ export class SqliteStore implements Store {
   }
 
   private afterWrite(): void {
-    if (this.depth === 0) this.committed = { ...this.position };
+    if (this.depth === 0) this.markCommitted();
   }
 
   private commit(): void {
     if (!this.database.inTransaction) {
-      this.committed = { ...this.position };
+      this.markCommitted();
       return;
     }
     try {
       this.database.exec('COMMIT');
     } catch (error) {
       this.rollback();
-      Object.assign(this.position, this.committed);
+      this.restoreCommitted();
       throw this.writeFailure('batch', error);
     }
-    this.committed = { ...this.position };
+    this.markCommitted();
+  }
+
+  private markCommitted(): void {
+    this.committed.lastSequence = this.position.lastSequence;
+    this.committed.snapshotSequence = this.position.snapshotSequence;
+  }
+
+  private restoreCommitted(): void {
+    this.position.lastSequence = this.committed.lastSequence;
+    this.position.snapshotSequence = this.committed.snapshotSequence;
   }
 
   private rollback(): void {
