@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { KrakenMarketDataClient, buildKrakenOrderRequest, toKrakenClientOrderId, toWireJson } from '@kbot/exchange-kraken';
+import { KrakenMarketDataClient, KrakenWsClient, buildKrakenOrderRequest, toKrakenClientOrderId } from '@kbot/exchange-kraken';
 import WebSocket from 'ws';
 import { describe, log, measure, row } from './harness.mjs';
 import { BTC_USD, benchEngine, benchInstruments, stubExecution, tickerMessages } from './ws-ingest-fixture.mjs';
@@ -27,6 +27,17 @@ const TOKEN = 'bench-token-0000000000000000000000000000000000';
 
 function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** One Float64Array of the samples of every run. */
+function joined(runs) {
+  const all = new Float64Array(runs.reduce((total, samples) => total + samples.length, 0));
+  let offset = 0;
+  for (const samples of runs) {
+    all.set(samples, offset);
+    offset += samples.length;
+  }
+  return all;
 }
 
 function percentiles(samples) {
@@ -61,18 +72,21 @@ async function startServer() {
 /** The adapter, a live engine, a strategy that buys on every ORDER_EVERY-th quote, and an execution stub that serializes add_order. */
 async function pipeline(url) {
   const instruments = benchInstruments();
-  const state = { quotes: 0, target: 0, done: () => {}, signal: [], order: [], requests: 0, lastRequest: '', requestId: 0 };
+  // Samples go into arrays made before the stream, at their final size: growing an array copies
+  // it, and that copy would land inside the timed window of whichever message made it grow.
+  const state = { quotes: 0, target: 0, done: () => {}, signal: new Float64Array(MESSAGES), signals: 0, order: new Float64Array(MESSAGES / ORDER_EVERY), orders: 0, requests: 0, lastRequest: '', requestId: 0 };
   const strategy = {
     id: 'latency-probe',
     subscriptions: () => [{ instrumentId: BTC_USD, kind: 'quotes' }],
     onQuote(quote, context) {
-      state.signal.push(performance.now() - arrival.at);
+      state.signal[state.signals++] = performance.now() - arrival.at;
       if (++state.quotes % ORDER_EVERY === 0) context.orders.submit({ instrumentId: BTC_USD, side: 'buy', type: 'limit', quantity: '0.001', price: String(quote.bid), postOnly: true });
       if (state.quotes === state.target) state.done();
     },
   };
   // What the Kraken execution client does before it sends: its client order id, the request at
-  // the instrument's precision, and the add_order text with the token and a request id. Then,
+  // the instrument's precision, and the add_order text with the token and a request id (the
+  // WebSocket client's own serializer, requestText). Then,
   // outside the timed path, the venue's answers as they would come back (accepted, canceled), so
   // the engine holds a bot's few open orders rather than every order the run made.
   let sink;
@@ -83,8 +97,8 @@ async function pipeline(url) {
     },
     submit(order) {
       const request = buildKrakenOrderRequest(order, instruments.get(order.instrumentId), toKrakenClientOrderId(order.clientOrderId));
-      state.lastRequest = toWireJson({ method: 'add_order', params: { ...request.ws, token: TOKEN }, req_id: ++state.requestId });
-      state.order.push(performance.now() - arrival.at);
+      state.lastRequest = KrakenWsClient.requestText('add_order', request.ws, ++state.requestId, TOKEN);
+      state.order[state.orders++] = performance.now() - arrival.at;
       state.requests++;
       setImmediate(() => {
         const time = Date.now();
@@ -128,21 +142,21 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   try {
     const probe = await pipeline(server.url);
     const state = probe.state;
-    const signal = [];
-    const order = [];
+    const signals = [];
+    const orders = [];
     const stream = async (keep) => {
       state.quotes = 0;
       state.target = MESSAGES;
-      state.signal = [];
-      state.order = [];
+      state.signals = 0;
+      state.orders = 0;
       const done = new Promise((resolve) => {
         state.done = resolve;
       });
       server.child.send({ type: 'stream' });
       await done;
       if (keep) {
-        signal.push(...state.signal);
-        order.push(...state.order);
+        signals.push(state.signal.slice(0, state.signals));
+        orders.push(state.order.slice(0, state.orders));
       }
       return state.quotes;
     };
@@ -166,8 +180,8 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
     for (let index = 0; index < timed; index++) parsed.push(...parseLatencies(texts).samples);
     const toMicroseconds = (value) => value * 1000;
     const baseline = percentiles(parsed);
-    const signalStats = percentiles(signal);
-    const orderStats = percentiles(order);
+    const signalStats = percentiles(joined(signals));
+    const orderStats = percentiles(joined(orders));
     log(`latency: ${signalStats.count.toLocaleString('en-US')} signal and ${orderStats.count.toLocaleString('en-US')} order samples`);
     log(`latency: signal p99 ${toMicroseconds(signalStats.p99).toFixed(1)} µs (limit ${SIGNAL_P99_LIMIT}), order p99 ${toMicroseconds(orderStats.p99).toFixed(1)} µs (limit ${ORDER_P99_LIMIT})`);
     const rows = [];

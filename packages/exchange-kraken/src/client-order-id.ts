@@ -7,7 +7,8 @@ const FREE_TEXT = /^[\x21-\x7e]{1,18}$/;
 
 /** Whether Kraken accepts `id` as a `cl_ord_id` as it is: a UUID, 32 hex digits, or up to 18 printable characters. */
 export function isKrakenClientOrderId(id: string): boolean {
-  return LONG_UUID.test(id) || SHORT_UUID.test(id) || FREE_TEXT.test(id);
+  // Free text first: kbot's own ids are that form, and every order asks.
+  return FREE_TEXT.test(id) || LONG_UUID.test(id) || SHORT_UUID.test(id);
 }
 
 /**

@@ -1,6 +1,5 @@
 import {
   ConfigError,
-  Decimal,
   ExchangeError,
   InvariantError,
   instrumentId as toInstrumentId,
@@ -302,7 +301,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       instrumentId: instrument.id,
       side: order.side,
       // What Kraken was sent (the engine rounds first, so normally the order's own quantity).
-      quantity: new Decimal(request.quantity),
+      quantity: request.quantityValue,
       quoteAsset: instrument.quote,
       venueSince: this.#venueLowerBound(),
     });

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Decimal, ExchangeError, type Logger, type Quote } from '@kbot/core';
+import { Decimal, ExchangeError, krakenSpotInstruments, type Instrument, type Logger, type Quote, type Trade } from '@kbot/core';
+import { submitOrder } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { BookHealth } from '../book/book-keeper.js';
+import { buildKrakenOrderRequest } from '../kraken-order-request.js';
 import { L2Book } from '../book/l2-book.js';
 import { KrakenWsClient, type KrakenWsClientOptions, type KrakenWsConnectionState } from './kraken-ws-client.js';
 import type { KrakenExecutionsMessage } from './parse-executions.js';
@@ -321,6 +323,26 @@ describe('KrakenWsClient connection', () => {
     expect(ws.state).toBe('open');
   });
 
+  it('delivers trades in compact or any other valid form, and reports a broken one', async () => {
+    const compact = '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":29430.2,"qty":0.5,"ord_type":"limit","trade_id":18446744073709551615,"timestamp":"2023-07-30T15:29:58.343415Z"}]}';
+    const kraken = await server((socket, request) => {
+      if (request.method !== 'subscribe') return;
+      ackEachSymbol(socket, request);
+      socket.send(compact);
+      socket.send('{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","price":"abc","qty":1}]}');
+      socket.send(JSON.stringify(JSON.parse(compact.replace('18446744073709551615', '7')), null, 1));
+    });
+    const batches: (readonly Trade[])[] = [];
+    const reasons: string[] = [];
+    const ws = client({ url: kraken.url, handlers: { onTrades: (trades) => batches.push(trades), onUnexpectedMessage: (reason) => reasons.push(reason) } });
+    await ws.connect();
+    await ws.subscribe({ channel: 'trade', symbols: ['BTC/USD'] });
+    await waitFor(() => batches.length === 2, 'two trade messages');
+    const trade = { instrumentId: 'BTC/USD', time: Date.parse('2023-07-30T15:29:58.343Z'), price: 29430.2, quantity: 0.5, side: 'buy' };
+    expect(batches).toEqual([[{ ...trade, tradeId: '18446744073709551615' }], [{ ...trade, tradeId: '7' }]]);
+    expect(reasons).toEqual([expect.stringMatching(/trade\.price: received "abc", expected a number/)]);
+  });
+
   it('stops for good when the upgrade is refused with 401 and rejects connect with an authentication error', async () => {
     const kraken = await server(() => undefined, { verifyClient: (_info, callback) => callback(false, 401, 'Unauthorized') });
     const ws = client({ url: kraken.url });
@@ -413,6 +435,22 @@ describe('KrakenWsClient private connection', () => {
     );
     expect(refused).toBeInstanceOf(ExchangeError);
     expect(refused).toMatchObject({ kind: 'insufficient-funds', retryable: false, venueMessage: 'EOrder:Insufficient funds' });
+  });
+
+  it('sends an order built by buildKrakenOrderRequest as exactly the text Kraken expects, the token last in params', async () => {
+    const kraken = await server((socket, request) => {
+      if (request.method === 'add_order') ack(socket, request, { order_id: 'OPS23M-VS41G-DDE5Z2', cl_ord_id: request.params!.cl_ord_id });
+    });
+    const ws = client({ access: 'private', url: kraken.url, getToken: async () => 'secret-token' });
+    await ws.connect();
+    const btcUsd = krakenSpotInstruments().find((instrument) => instrument.id === 'BTC/USD') as Instrument;
+    const request = buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', side: 'buy', type: 'limit', quantity: '0.00150000', price: '39500.50', postOnly: true }), btcUsd, 'L1700000000000-7');
+    expect(await ws.addOrder(request.ws)).toEqual({ order_id: 'OPS23M-VS41G-DDE5Z2', cl_ord_id: 'L1700000000000-7' });
+    const [sent] = kraken.requests.filter(({ request: each }) => each.method === 'add_order');
+    expect(sent!.raw).toBe(
+      `{"method":"add_order","params":{"symbol":"BTC/USD","order_type":"limit","side":"buy","order_qty":0.0015,"limit_price":39500.5,"time_in_force":"gtc","post_only":true,"cl_ord_id":"L1700000000000-7","token":"secret-token"},"req_id":${sent!.request.req_id}}`,
+    );
+    expect(sent!.raw).toBe(KrakenWsClient.requestText('add_order', request.ws, sent!.request.req_id!, 'secret-token'));
   });
 
   it('collects one reply per canceled order and reports the ones that failed', async () => {

@@ -12,8 +12,8 @@ import { parseInstrumentMessage, type KrakenInstrumentMessage } from './parse-in
 import { parseOhlc } from './parse-ohlc.js';
 import { parseMethodResponse, type KrakenMethodResponse } from './parse-response.js';
 import { parseStatus, type KrakenSystemStatus } from './parse-status.js';
-import { parseTicker } from './parse-ticker.js';
-import { parseTrades } from './parse-trade.js';
+import { parseTicker, scanTickerMessage } from './parse-ticker.js';
+import { parseTrades, scanTradeMessage } from './parse-trade.js';
 import { PRIVATE_CHANNELS, expandSubscription, subscriptionKey, type KrakenChannel, type KrakenSubscription } from './subscriptions.js';
 import type {
   WsAddOrderParams,
@@ -30,7 +30,7 @@ import type {
   WsCancelOrderParams,
 } from './trading-types.js';
 import { isRecord, wsArray, wsRecord } from './ws-fields.js';
-import { toWireJson } from './wire-json.js';
+import { toWireRequest } from './wire-json.js';
 
 export const DEFAULT_KRAKEN_WS_URL = 'wss://ws.kraken.com/v2';
 export const DEFAULT_KRAKEN_WS_AUTH_URL = 'wss://ws-auth.kraken.com/v2';
@@ -138,6 +138,8 @@ const TERMINAL_HTTP_STATUSES = new Set([400, 401, 403, 404]);
 
 /** How Kraken starts every ticker message (channel first, as it sends every message). */
 const TICKER_PREFIX = '{"channel":"ticker",';
+/** And every trade message. */
+const TRADE_PREFIX = '{"channel":"trade",';
 
 function isTokenError(error: string | undefined): boolean {
   return error !== undefined && /^(EAPI:Invalid token|ESession:Invalid session)/.test(error.trim());
@@ -233,6 +235,16 @@ export class KrakenWsClient {
       onBookHealth: (health) => this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health)),
       requestResync: (symbol, depth) => void this.#resyncBook(symbol, depth),
     });
+  }
+
+  /**
+   * The exact text this client sends for a request: `{"method":…,"params":{…},"req_id":…}`, with
+   * Decimals as JSON numbers in their exact digits and `token` (when given) as the last field of
+   * `params`. Order params from buildKrakenOrderRequest already carry their text, so an order is
+   * one concatenation away from the socket.
+   */
+  static requestText(method: string, params: object | undefined, requestId: number, token?: string): string {
+    return toWireRequest(method, params, requestId, token);
   }
 
   get state(): KrakenWsConnectionState {
@@ -617,14 +629,22 @@ export class KrakenWsClient {
 
   #onMessage(socket: WebSocket, data: RawData): void {
     if (socket !== this.#socket) return;
-    this.#lastMessageAt = this.#now();
+    const receivedAt = this.#now();
+    this.#lastMessageAt = receivedAt;
     this.#pingSentAt = undefined;
     // A connection that delivers messages has recovered: the next failure starts backoff afresh.
     this.#attempt = 0;
     let text = '';
     try {
       text = rawText(data);
-      if (text.startsWith(TICKER_PREFIX) && this.#onTickerText(text)) return;
+      if (text.startsWith(TICKER_PREFIX) && this.#onTickerText(text, receivedAt)) return;
+      if (text.startsWith(TRADE_PREFIX)) {
+        const trades = scanTradeMessage(text, receivedAt);
+        if (trades !== undefined) {
+          this.#emitTrades(trades);
+          return;
+        }
+      }
       const scanned = scanBookMessage(text, this.#scan);
       if (scanned === 'book') {
         this.#books.apply(text, this.#scan);
@@ -656,13 +676,19 @@ export class KrakenWsClient {
   }
 
   /**
-   * A ticker message read with JSON.parse, which is several times faster than the lossless
-   * parser: quotes are floats, and JSON.parse gives the very doubles the lossless parser's texts
-   * convert to. Every entry is read before any quote is delivered; on anything unusual (not
-   * JSON, a reply, a field Kraken does not send) nothing is delivered and false is returned, and
-   * the general path reads the message and reports it as it always has.
+   * A ticker message read in place (scanTickerMessage) when it is in Kraken's compact form, else
+   * with JSON.parse, which is several times faster than the lossless parser: quotes are floats,
+   * and both give the very doubles the lossless parser's texts convert to. Every entry is read
+   * before any quote is delivered; on anything unusual (not JSON, a reply, a field Kraken does
+   * not send) nothing is delivered and false is returned, and the general path reads the message
+   * and reports it as it always has.
    */
-  #onTickerText(text: string): boolean {
+  #onTickerText(text: string, receivedAt: number): boolean {
+    const scanned = scanTickerMessage(text, receivedAt);
+    if (scanned !== undefined) {
+      for (let index = 0; index < scanned.length; index++) this.#emitQuote(scanned[index]!);
+      return true;
+    }
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -671,7 +697,6 @@ export class KrakenWsClient {
     }
     if (!isRecord(message) || message.method !== undefined || message.channel !== 'ticker' || !Array.isArray(message.data)) return false;
     const data = message.data as readonly unknown[];
-    const receivedAt = this.#now();
     let quote: Quote;
     let quotes: Quote[] | undefined;
     try {
@@ -691,6 +716,15 @@ export class KrakenWsClient {
       this.#handlers.onQuote?.(quote);
     } catch (error) {
       this.#logger.error('Kraken WebSocket handler onQuote threw; continuing', { error: (error as Error).message });
+    }
+  }
+
+  /** #emit for onTrades, without a closure per message. */
+  #emitTrades(trades: readonly Trade[]): void {
+    try {
+      this.#handlers.onTrades?.(trades);
+    } catch (error) {
+      this.#logger.error('Kraken WebSocket handler onTrades threw; continuing', { error: (error as Error).message });
     }
   }
 
@@ -724,11 +758,9 @@ export class KrakenWsClient {
       case 'ticker':
         for (const entry of wsArray(message.data, 'ticker.data')) this.#emitQuote(parseTicker(entry, receivedAt));
         return;
-      case 'trade': {
-        const trades = parseTrades(message.data, receivedAt);
-        this.#emit('onTrades', () => this.#handlers.onTrades?.(trades));
+      case 'trade':
+        this.#emitTrades(parseTrades(message.data, receivedAt));
         return;
-      }
       case 'ohlc':
         for (const entry of wsArray(message.data, 'ohlc.data')) {
           const bar = parseOhlc(entry);
@@ -809,8 +841,11 @@ export class KrakenWsClient {
     }
   }
 
-  /** Sends one request and collects its replies by req_id. Resolves incomplete on timeout; rejects when not connected or on disconnect. */
-  #call(method: string, params: Readonly<Record<string, unknown>> | undefined, options: CallOptions): Promise<CallOutcome> {
+  /**
+   * Sends one request (`token`, when given, goes last in its params) and collects its replies by
+   * req_id. Resolves incomplete on timeout; rejects when not connected or on disconnect.
+   */
+  #call(method: string, params: object | undefined, options: CallOptions, token?: string): Promise<CallOutcome> {
     const socket = this.#socket;
     if (socket === undefined || this.#state !== 'open' || socket.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ExchangeError('network', `Kraken WebSocket ${method}: not connected; nothing was sent`, { retryable: true }));
@@ -818,7 +853,7 @@ export class KrakenWsClient {
     const requestId = ++this.#requestId;
     let text: string;
     try {
-      text = toWireJson({ method, ...(params === undefined ? {} : { params }), req_id: requestId });
+      text = KrakenWsClient.requestText(method, params, requestId, token);
     } catch (error) {
       return Promise.reject(new ConfigError([{ path: `${method}.params`, received: (error as Error).message, expected: 'JSON data with finite numbers' }], 'Kraken WebSocket request'));
     }
@@ -998,7 +1033,7 @@ export class KrakenWsClient {
     this.#requirePrivate(method);
     for (let attempt = 0; ; attempt++) {
       const token = attempt === 0 ? await this.#currentToken() : await this.#refreshToken();
-      const outcome = await this.#call(method, { ...params, token }, { expectedReplies });
+      const outcome = await this.#call(method, params, { expectedReplies }, token);
       if (outcome.replies.length === 0) {
         const orderEntry = ORDER_ENTRY_METHODS.has(method);
         throw new ExchangeError(

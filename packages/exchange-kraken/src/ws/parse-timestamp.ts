@@ -32,9 +32,7 @@ let cachedSecondText = '';
 let cachedSecondMs = 0;
 
 function sameSecond(text: string, start: number): boolean {
-  if (cachedSecondText.length === 0) return false;
-  for (let index = 0; index < 19; index++) if (text.charCodeAt(start + index) !== cachedSecondText.charCodeAt(index)) return false;
-  return true;
+  return cachedSecondText.length !== 0 && text.startsWith(cachedSecondText, start);
 }
 
 /**
