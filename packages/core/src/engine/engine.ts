@@ -842,8 +842,13 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   private emitOrderEvent(event: OrderEvent): void {
     const published = this.emit(event) as OrderEvent;
-    const runtime = this.runtimes.find((candidate) => candidate.id === published.strategyId);
-    runtime?.strategy.onOrderEvent?.(published, runtime.context);
+    const runtimes = this.runtimes;
+    for (let index = 0; index < runtimes.length; index++) {
+      const runtime = runtimes[index]!;
+      if (runtime.id !== published.strategyId) continue;
+      runtime.strategy.onOrderEvent?.(published, runtime.context);
+      return;
+    }
   }
 
   /**

@@ -32,7 +32,10 @@ export function toDecimal(value: DecimalLike, field = 'value'): Decimal {
     if (!Number.isFinite(value)) throw new InvariantError(`${field}: received ${value}, expected a finite number`);
     return new Decimal(value);
   }
-  if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) return new Decimal(value.trim());
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (DECIMAL_TEXT.test(text)) return new Decimal(text);
+  }
   throw new InvariantError(`${field}: received ${JSON.stringify(value)}, expected a decimal number or decimal string`);
 }
 

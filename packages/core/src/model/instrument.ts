@@ -80,13 +80,20 @@ function roundToIncrement(value: Decimal, increment: Decimal, direction: Roundin
  * a buy never pays more than asked, a sell never receives less.
  */
 export function roundPrice(instrument: Instrument, price: Decimal, direction: RoundingDirection): Decimal {
-  if (incrementsOf(instrument).priceIsUnit) return price.toDecimalPlaces(instrument.pricePrecision, ROUNDING_MODE[direction]);
+  if (incrementsOf(instrument).priceIsUnit) {
+    // Already on the tick (the usual case: prices come from the market): nothing to round, nothing to allocate.
+    if (price.isFinite() && price.decimalPlaces() <= instrument.pricePrecision) return price;
+    return price.toDecimalPlaces(instrument.pricePrecision, ROUNDING_MODE[direction]);
+  }
   return roundToIncrement(price, instrument.priceIncrement, direction).toDecimalPlaces(instrument.pricePrecision, Decimal.ROUND_DOWN);
 }
 
 /** Rounds a quantity down to the lot size, so an order never exceeds what the caller asked for. */
 export function roundQuantity(instrument: Instrument, quantity: Decimal): Decimal {
-  if (incrementsOf(instrument).quantityIsUnit) return quantity.toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_FLOOR);
+  if (incrementsOf(instrument).quantityIsUnit) {
+    if (quantity.isFinite() && quantity.decimalPlaces() <= instrument.quantityPrecision) return quantity;
+    return quantity.toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_FLOOR);
+  }
   return roundToIncrement(quantity, instrument.quantityIncrement, 'down').toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
 }
 
