@@ -691,19 +691,25 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       return this.denyUnbuilt(strategy, id, intent, now, 'invalid-order', (error as Error).message);
     }
     const order = this.orders.create(command);
+    // The last price becomes a Decimal only when something reads it: the cost minimum of an
+    // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
     const last = this.market.lastPrice(instrument.id);
-    const lastPrice = last === undefined ? undefined : new Decimal(last);
+    let lastPrice: Decimal | undefined | null = last === undefined ? undefined : null;
+    const lastPriceDecimal = (): Decimal | undefined => (lastPrice === null ? (lastPrice = new Decimal(last!)) : lastPrice);
+    const price = command.type === 'limit' ? command.price : command.triggerPrice;
     const violation = checkOrderRules(instrument, {
       quantity: command.quantity,
-      price: command.type === 'limit' ? command.price : command.triggerPrice,
-      referencePrice: lastPrice,
+      price,
+      referencePrice: price === undefined ? lastPriceDecimal() : undefined,
     });
     if (violation) return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message}`, 'order-rules');
     const view: RiskView = {
       time: now,
       tradingState: this.risk.state,
       instrument,
-      lastPrice,
+      get lastPrice() {
+        return lastPriceDecimal();
+      },
       portfolio: this.portfolioViewFor(),
     };
     const decision = this.risk.check(command, view);
