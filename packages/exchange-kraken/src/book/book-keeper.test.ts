@@ -4,6 +4,7 @@ import { instrumentId } from '@kbot/core';
 import { describe, expect, it } from 'vitest';
 import { BookMessageScan, scanBookMessage } from '../ws/parse-book.js';
 import { BookKeeper, type BookHealth } from './book-keeper.js';
+import { crc32OfText } from './crc32.js';
 import type { L2Book } from './l2-book.js';
 
 const shared = process.env.KBOT_SHARED_DATA ?? '';
@@ -172,6 +173,84 @@ describe('BookKeeper', () => {
     run.feed(SNAPSHOT_A);
     expect(run.verified()).toBe(0);
     expect(run.resyncs).toEqual([]);
+  });
+
+  it("verifies every update read by the scanner's fast path, and catches a wrong checksum or quantity there", () => {
+    // A model book of scaled integers (precisions 1 and 8) starting from SNAPSHOT_A, and updates
+    // near the top in Kraken's compact layout, each with the checksum of the model's text.
+    const model = { bids: new Map<number, number>(), asks: new Map<number, number>() };
+    const levels = /"bids":\[(.*?)\],"asks":\[(.*?)\]/.exec(SNAPSHOT_A)!;
+    for (const [side, list] of [['bids', levels[1]!], ['asks', levels[2]!]] as const) {
+      for (const [, price, quantity] of list.matchAll(/"price":([0-9.]+),"qty":([0-9.]+)/g)) model[side].set(Math.round(Number(price) * 10), Math.round(Number(quantity) * 1e8));
+    }
+    const sorted = (side: 'bids' | 'asks'): [number, number][] => [...model[side].entries()].sort((a, b) => (side === 'asks' ? a[0] - b[0] : b[0] - a[0]));
+    const checksum = (): number => crc32OfText([...sorted('asks').slice(0, 10), ...sorted('bids').slice(0, 10)].map(([price, quantity]) => `${price}${quantity}`).join(''));
+    // Kraken's number text: trailing zeros dropped, whole values as `4.0`.
+    const text = (scaled: number, decimals: number): string => {
+      const digits = String(scaled).padStart(decimals + 1, '0');
+      const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
+      return `${digits.slice(0, digits.length - decimals)}.${fraction === '' ? '0' : fraction}`;
+    };
+    const level = ([price, quantity]: [number, number]): string => `{"price":${text(price, 1)},"qty":${text(quantity, 8)}}`;
+    const update = (bids: [number, number][], asks: [number, number][], sum: number, second: number): string =>
+      `{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[${bids.map(level).join(',')}],"asks":[${asks.map(level).join(',')}],"checksum":${sum},"timestamp":"2023-10-06T17:36:${String(second).padStart(2, '0')}.123456Z"}]}`;
+    let seed = 5;
+    const random = (): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    const scan = new BookMessageScan();
+    run.feed(SNAPSHOT_A);
+    let unsignedHigh = 0;
+    for (let step = 0; step < 400; step++) {
+      const changed: Record<'bids' | 'asks', [number, number][]> = { bids: [], asks: [] };
+      for (const side of random() < 0.3 ? (['bids', 'asks'] as const) : random() < 0.5 ? (['bids'] as const) : (['asks'] as const)) {
+        const ordered = sorted(side);
+        const at = Math.min(ordered.length - 1, Math.floor(random() * 12));
+        const action = random();
+        if (action < 0.3 && ordered.length > 3) {
+          model[side].delete(ordered[at]![0]);
+          changed[side].push([ordered[at]![0], 0]);
+        } else if (action < 0.6) {
+          // A new level one tick better than `at` (inside the spread at the top), if that price is free.
+          const price = ordered[at]![0] + (side === 'bids' ? 1 : -1);
+          if (!model[side].has(price) && !model[side === 'bids' ? 'asks' : 'bids'].has(price)) {
+            const quantity = 1 + Math.floor(random() * 2e9);
+            model[side].set(price, quantity);
+            changed[side].push([price, quantity]);
+          }
+        } else {
+          const quantity = 1 + Math.floor(random() * 10 ** (1 + Math.floor(random() * 9)));
+          model[side].set(ordered[at]![0], quantity);
+          changed[side].push([ordered[at]![0], quantity]);
+        }
+      }
+      // Like Kraken, the book keeps the subscribed depth.
+      for (const side of ['bids', 'asks'] as const) model[side] = new Map(sorted(side).slice(0, 10));
+      const sum = checksum();
+      if (sum > 0x7fffffff) unsignedHigh++;
+      const message = update(changed.bids, changed.asks, sum, step % 60);
+      expect(scanBookMessage(message, scan)).toBe('book');
+      expect(scan.valuesText, message).toBe(message);
+      run.feed(message);
+    }
+    expect(run.verified()).toBe(401);
+    expect(run.resyncs).toEqual([]);
+    // Checksums above 2^31 were among them (the book compares them as signed 32-bit values).
+    expect(unsignedHigh).toBeGreaterThan(50);
+
+    // An update whose checksum is one off, then one whose quantity is one unit off: both caught.
+    const [price, quantity] = sorted('asks')[2]!;
+    model.asks.set(price, quantity + 7);
+    const good = checksum();
+    run.feed(update([], [[price, quantity + 7]], good + 1 > 0xffffffff ? 0 : good + 1, 1));
+    expect(run.health.at(-1)).toMatchObject({ status: 'resync', reason: 'checksum', mismatches: 1, expectedChecksum: good + 1 > 0xffffffff ? 0 : good + 1, computedChecksum: good });
+    run.feed(SNAPSHOT_A);
+    // The snapshot's ask 45286.6 × 1.54571109 sent as 1.54571110 with the snapshot's own checksum.
+    run.feed(update([], [[452866, 154571110]], 3310070434, 2));
+    expect(run.health.at(-1)).toMatchObject({ status: 'resync', reason: 'checksum', mismatches: 2, resyncs: 2, expectedChecksum: 3310070434 });
+    expect(run.resyncs).toHaveLength(2);
   });
 
   it('drops every book on resetAll until the next snapshot', () => {

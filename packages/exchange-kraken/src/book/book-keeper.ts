@@ -172,8 +172,7 @@ export class BookKeeper {
     const bids = entry.bids;
     const asks = entry.asks;
     if (scanned) {
-      for (let level = 0; level < entry.bidCount; level++) readable = book.setLevelScanned('bid', text, bids, entry.bidValues, level) && readable;
-      for (let level = 0; level < entry.askCount; level++) readable = book.setLevelScanned('ask', text, asks, entry.askValues, level) && readable;
+      readable = book.setScannedLevels(true, text, bids, entry.bidValues, entry.bidCount) && book.setScannedLevels(false, text, asks, entry.askValues, entry.askCount);
     } else {
       for (let level = 0; level < entry.bidCount; level++) {
         const at = level * 4;
@@ -194,13 +193,11 @@ export class BookKeeper {
       this.#resync(tracked, 'unreadable-level');
       return;
     }
-    if (entry.checksum >= 0) {
-      const computed = book.checksum();
-      if (computed !== entry.checksum) {
-        tracked.mismatches++;
-        this.#resync(tracked, 'checksum', entry.checksum, computed);
-        return;
-      }
+    // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
+    if (entry.checksum >= 0 && !book.checksumMatches(entry.checksum | 0)) {
+      tracked.mismatches++;
+      this.#resync(tracked, 'checksum', entry.checksum, book.checksum());
+      return;
     }
     book.time = Number.isNaN(entry.timestamp) ? this.#now() : entry.timestamp;
     if (type === 'snapshot') this.#options.onBookHealth?.(this.#health(tracked, 'synced'));

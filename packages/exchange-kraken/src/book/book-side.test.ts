@@ -62,20 +62,25 @@ describe('BookSide', () => {
     });
   }
 
-  it('feeds the levels into a CRC-32 as the digits of each price then quantity, remembering the register after each', () => {
+  it('feeds the levels into a CRC-32 as the digits of each price then quantity, remembering the register and digit count after each', () => {
     const random = randomSource(9);
     const side = new BookSide('ask', 4);
     for (let index = 0; index < 40; index++) setLevel(side, 1 + Math.floor(random() * 1e12), 1 + Math.floor(random() * 1e12));
     const states = new Int32Array(side.length + 1);
+    const lengths = new Int32Array(side.length + 1);
     for (let round = 0; round < 3; round++) {
       states[0] = CRC32_INITIAL;
-      const last = side.feedLevels(states, 0, side.length);
+      lengths[0] = 0;
+      const last = side.feedLevels(states, lengths, 0, side.length);
       let crc = CRC32_INITIAL;
+      let digits = 0;
       for (let index = 0; index < side.length; index++) {
         const price = side.priceAt(index);
         const quantity = side.quantityAt(index);
         crc = crc32Scaled(crc32Scaled(crc, Math.floor(price / SCALE_CHUNK), price % SCALE_CHUNK), Math.floor(quantity / SCALE_CHUNK), quantity % SCALE_CHUNK);
+        digits += String(price).length + String(quantity).length;
         expect(states[index + 1]).toBe(crc);
+        expect(lengths[index + 1]).toBe(digits);
       }
       expect(last).toBe(crc);
       // A changed quantity is fed with its new digits the next time.

@@ -1,23 +1,45 @@
-import { crc32Advance, crc32Scaled, scaledDigitCount } from './crc32.js';
-import { SCALE_CHUNK } from './scaled-decimal.js';
+import { ADVANCE_TABLES, crc32LevelContribution, ensureAdvanceTable, levelDigits } from './crc32.js';
 
-const CLEAN = 0x3fffffff;
-/**
- * Numbers per level in the store: sort key (high, low), quantity (high, low), then the level's
- * checksum contribution (what its digits feed into a zero CRC register; NaN until first needed)
- * and its digit count (see crc32Advance).
+/*
+ * The store's layout and the search's limits as a const enum: the build inlines their values as
+ * literals, where a module-level `const` becomes a variable the optimizing compiler loads and
+ * checks on every use.
+ *
+ * Numbers per level in the store: the sort key as one number (Key), the same key exactly in two
+ * parts (KeyHigh, KeyLow) and the quantity in two parts (QuantityHigh, QuantityLow). Beside it,
+ * per level in an Int32Array, the level's checksum contribution (Contribution: what its digits
+ * feed into a zero CRC register) and its digit count (Digits, -1 until first needed; see
+ * crc32Advance in crc32.ts): integers the checksum reads without converting a double.
  */
-const STRIDE = 6;
-/** Levels below this many from the top are found by walking down from the best one. */
-const LINEAR_SEARCH_LEVELS = 8;
-/** Shifts of up to this many levels are done in a loop: cheaper than a copyWithin call. */
-const SHORT_SHIFT_LEVELS = 16;
+const enum Layout {
+  Stride = 5,
+  Key = 0,
+  KeyHigh = 1,
+  KeyLow = 2,
+  QuantityHigh = 3,
+  QuantityLow = 4,
+  ChecksumStride = 2,
+  Contribution = 0,
+  Digits = 1,
+  /** `dirtyFrom` when nothing changed since markClean(). */
+  Clean = 0x3fffffff,
+  /** Levels below this many from the top are found by walking down from the best one. */
+  LinearSearchLevels = 32,
+  /** Shifts of up to this many levels are done in a loop: cheaper than a copyWithin call. */
+  ShortShiftLevels = 16,
+  /** 10^8, the base of the two parts (SCALE_CHUNK in scaled-decimal.ts). */
+  Chunk = 100_000_000,
+  /** Above this, a key as one number is rounded, and equal keys are told apart by their two parts (2^53 - 1). */
+  ExactKeyLimit = 9_007_199_254_740_991,
+}
 
 /**
  * One side of an L2 book: price levels as two-part scaled integers (`high × 10^8 + low`, see
- * scaled-decimal.ts; both parts are exact in a double), six numbers per level in one
- * Float64Array. Bids are stored negated so both sides sort ascending (best first) and share one
- * search.
+ * scaled-decimal.ts; both parts are exact in a double), five numbers per level in one
+ * Float64Array and two integers in an Int32Array beside it. Bids are stored negated so both
+ * sides sort ascending (best first) and share one search. Each level also keeps its key as one number, `high × 10^8 + low`, exact below 2^53 and
+ * rounded (but still in order) above: a search compares one number per level, and only when two
+ * such numbers are equal beyond 2^53 does it compare the two parts.
  *
  * Kraken's updates land near the top of the book, so the levels are stored best *last*, in the
  * middle of a buffer with room on both ends: an insert or delete near the top moves only the few
@@ -27,6 +49,8 @@ const SHORT_SHIFT_LEVELS = 16;
  */
 export class BookSide {
   #store: Float64Array;
+  /** Contribution and digit count per slot (see Layout). */
+  #checksums: Int32Array;
   /** Slot of the worst level; the best is at `#start + #length - 1`. */
   #start: number;
   #length = 0;
@@ -41,7 +65,8 @@ export class BookSide {
     this.#sign = side === 'bid' ? -1 : 1;
     // Twice the expected levels: room to add at the top and at the bottom without moving the block.
     const capacity = 2 * Math.max(4, initialCapacity);
-    this.#store = new Float64Array(capacity * STRIDE);
+    this.#store = new Float64Array(capacity * Layout.Stride);
+    this.#checksums = new Int32Array(capacity * Layout.ChecksumStride);
     this.#start = capacity >> 1;
   }
 
@@ -61,65 +86,28 @@ export class BookSide {
   }
 
   markClean(): void {
-    this.#dirtyFrom = CLEAN;
+    this.#dirtyFrom = Layout.Clean;
   }
 
   #capacity(): number {
-    return this.#store.length / STRIDE;
+    return this.#store.length / Layout.Stride;
   }
 
-  /** Offset in the store of the level at `index` (0 = best). */
-  #offset(index: number): number {
-    return (this.#start + this.#length - 1 - index) * STRIDE;
+  /** Slot of the level at `index` (0 = best). */
+  #slot(index: number): number {
+    return this.#start + this.#length - 1 - index;
   }
 
   /** Scaled price at `index` (0 = best) as one number; exact below 2^53. */
   priceAt(index: number): number {
-    const at = this.#offset(index);
-    return this.#sign * (this.#store[at]! * SCALE_CHUNK + this.#store[at + 1]!);
+    const at = this.#slot(index) * Layout.Stride;
+    return this.#sign * (this.#store[at + Layout.KeyHigh]! * Layout.Chunk + this.#store[at + Layout.KeyLow]!);
   }
 
   /** Scaled quantity at `index` (0 = best) as one number; exact below 2^53. */
   quantityAt(index: number): number {
-    const at = this.#offset(index);
-    return this.#store[at + 2]! * SCALE_CHUNK + this.#store[at + 3]!;
-  }
-
-  /** The index (0 = best) of the first level whose key is not below (keyHigh, keyLow). */
-  #lowerBound(keyHigh: number, keyLow: number): number {
-    const store = this.#store;
-    const length = this.#length;
-    const top = (this.#start + length - 1) * STRIDE;
-    // Near the top, where Kraken's updates land: walk down from the best level.
-    const linear = length < LINEAR_SEARCH_LEVELS ? length : LINEAR_SEARCH_LEVELS;
-    for (let index = 0; index < linear; index++) {
-      const at = top - index * STRIDE;
-      const high = store[at]!;
-      if (high > keyHigh || (high === keyHigh && store[at + 1]! >= keyLow)) return index;
-    }
-    // Below the worst level: a level scrolling into range at the bottom.
-    const worst = this.#start * STRIDE;
-    const worstHigh = store[worst]!;
-    if (worstHigh < keyHigh || (worstHigh === keyHigh && store[worst + 1]! < keyLow)) return length;
-    // Gallop down (16, 32, 64, …) to a range that holds it, then search that range.
-    let first = linear;
-    let last = linear * 2;
-    while (last < length) {
-      const at = top - last * STRIDE;
-      const high = store[at]!;
-      if (high > keyHigh || (high === keyHigh && store[at + 1]! >= keyLow)) break;
-      first = last + 1;
-      last *= 2;
-    }
-    if (last > length) last = length;
-    while (first < last) {
-      const middle = (first + last) >>> 1;
-      const at = top - middle * STRIDE;
-      const high = store[at]!;
-      if (high < keyHigh || (high === keyHigh && store[at + 1]! < keyLow)) first = middle + 1;
-      else last = middle;
-    }
-    return first;
+    const at = this.#slot(index) * Layout.Stride;
+    return this.#store[at + Layout.QuantityHigh]! * Layout.Chunk + this.#store[at + Layout.QuantityLow]!;
   }
 
   /**
@@ -128,24 +116,78 @@ export class BookSide {
    * already scrolled out of the subscribed depth.
    */
   set(priceHigh: number, priceLow: number, quantityHigh: number, quantityLow: number): void {
-    const keyHigh = this.#sign * priceHigh;
-    const keyLow = this.#sign * priceLow;
-    const index = this.#lowerBound(keyHigh, keyLow);
+    const sign = this.#sign;
+    const keyHigh = sign * priceHigh;
+    const keyLow = sign * priceLow;
+    const key = sign * (priceHigh * Layout.Chunk + priceLow);
+    const exact = key <= Layout.ExactKeyLimit && key >= -Layout.ExactKeyLimit;
+    const store = this.#store;
     const length = this.#length;
-    let at = this.#offset(index);
-    const found = index < length && this.#store[at] === keyHigh && this.#store[at + 1] === keyLow;
+    const start = this.#start;
+    const top = start + length - 1;
+    // The level's index (0 = best) and slot: the first level whose key is not below the sought one.
+    let index = 0;
+    let slot = top;
+    const worstKey = store[start * Layout.Stride]!;
+    if (length > Layout.LinearSearchLevels && (worstKey < key || (worstKey === key && !exact && this.#below(start, keyHigh, keyLow)))) {
+      // Below the worst level: a level scrolling into range at the bottom, sent with a delete.
+      index = length;
+      slot = start - 1;
+    } else {
+      // Near the top, where Kraken's updates land: walk down from the best level.
+      const linear = length < Layout.LinearSearchLevels ? length : Layout.LinearSearchLevels;
+      while (index < linear && store[slot * Layout.Stride]! < key) {
+        index++;
+        slot--;
+      }
+      if (!exact) {
+        while (index < linear && store[slot * Layout.Stride] === key && this.#below(slot, keyHigh, keyLow)) {
+          index++;
+          slot--;
+        }
+      }
+      if (index === linear && linear < length) {
+        // Between: a binary search.
+        let first = linear;
+        let last = length;
+        while (first < last) {
+          const middle = (first + last) >>> 1;
+          const middleKey = store[(top - middle) * Layout.Stride]!;
+          if (middleKey < key || (middleKey === key && !exact && this.#below(top - middle, keyHigh, keyLow))) first = middle + 1;
+          else last = middle;
+        }
+        index = first;
+        slot = top - first;
+      }
+    }
+    const at = slot * Layout.Stride;
+    const found = index < length && store[at + Layout.KeyLow] === keyLow && store[at + Layout.KeyHigh] === keyHigh;
     if (quantityHigh === 0 && quantityLow === 0) {
       if (!found) return;
       if (index < this.#dirtyFrom) this.#dirtyFrom = index;
-      this.#remove(index);
+      // Removes the level, moving whichever part of the book is smaller.
+      if (index <= length - 1 - index) this.#move(slot + 1, slot, index);
+      else {
+        this.#move(start, start + 1, length - 1 - index);
+        this.#start = start + 1;
+      }
+      this.#length = length - 1;
       return;
     }
     if (index < this.#dirtyFrom) this.#dirtyFrom = index;
-    if (!found) at = this.#insert(index, keyHigh, keyLow);
-    const store = this.#store;
-    store[at + 2] = quantityHigh;
-    store[at + 3] = quantityLow;
-    store[at + 4] = Number.NaN;
+    if (!found) slot = this.#insert(index, slot, key, keyHigh, keyLow);
+    const levels = this.#store;
+    const offset = slot * Layout.Stride;
+    levels[offset + Layout.QuantityHigh] = quantityHigh;
+    levels[offset + Layout.QuantityLow] = quantityLow;
+    this.#checksums[slot * Layout.ChecksumStride + Layout.Digits] = -1;
+  }
+
+  /** Whether the level in `slot`, whose key as one number equals the sought one, is below (keyHigh, keyLow). */
+  #below(slot: number, keyHigh: number, keyLow: number): boolean {
+    const at = slot * Layout.Stride;
+    const high = this.#store[at + Layout.KeyHigh]!;
+    return high < keyHigh || (high === keyHigh && this.#store[at + Layout.KeyLow]! < keyLow);
   }
 
   /** Drops the worst levels beyond `depth`: Kraken never sends deletes for levels that scroll out of range. */
@@ -158,108 +200,148 @@ export class BookSide {
 
   /**
    * Feeds levels `from` to `to - 1` (0 = best) into a running CRC-32, each level's price digits
-   * then its quantity digits: `states[from]` is the register before level `from`, and the
-   * register after each level `i` is written to `states[i + 1]`. Returns the last register.
+   * then its quantity digits: `states[from]` is the register before level `from` and
+   * `lengths[from]` the digits fed before it; the register and digit count after each level `i`
+   * are written to `states[i + 1]` and `lengths[i + 1]`. Returns the last register.
    */
-  feedLevels(states: Int32Array, from: number, to: number): number {
-    const store = this.#store;
+  feedLevels(states: Int32Array, lengths: Int32Array, from: number, to: number): number {
+    const checksums = this.#checksums;
+    const tables = ADVANCE_TABLES;
     let crc = states[from]!;
-    let at = this.#offset(from);
-    for (let index = from; index < to; index++, at -= STRIDE) {
-      let contribution = store[at + 4]!;
-      if (contribution !== contribution) contribution = this.#contribution(at);
-      crc = crc32Advance(crc, store[at + 5]!) ^ contribution;
+    let length = lengths[from]!;
+    let at = this.#slot(from) * Layout.ChecksumStride;
+    for (let index = from; index < to; index++, at -= Layout.ChecksumStride) {
+      let digits = checksums[at + Layout.Digits]!;
+      if (digits < 0) digits = this.#contribution(at);
+      // crc32Advance(crc, digits), inlined: a level's digits always have a direct table.
+      const base = digits << 10;
+      crc =
+        tables[base + (crc & 0xff)]! ^
+        tables[base + 256 + ((crc >>> 8) & 0xff)]! ^
+        tables[base + 512 + ((crc >>> 16) & 0xff)]! ^
+        tables[base + 768 + (crc >>> 24)]! ^
+        checksums[at + Layout.Contribution]!;
+      length += digits;
       states[index + 1] = crc;
+      lengths[index + 1] = length;
     }
     return crc;
   }
 
-  /** Works out and stores what the level at store offset `at` feeds into a zero register, and its digit count. */
+  /** Works out and stores the contribution and digit count of the level whose checksum entry is at `at`; returns the count. */
   #contribution(at: number): number {
     const store = this.#store;
     const sign = this.#sign;
-    const priceHigh = sign * store[at]!;
-    const priceLow = sign * store[at + 1]!;
-    const quantityHigh = store[at + 2]!;
-    const quantityLow = store[at + 3]!;
-    const contribution = crc32Scaled(crc32Scaled(0, priceHigh, priceLow), quantityHigh, quantityLow);
-    store[at + 4] = contribution;
-    store[at + 5] = scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow);
-    return contribution;
+    const offset = (at / Layout.ChecksumStride) * Layout.Stride;
+    const contribution = crc32LevelContribution(
+      sign * store[offset + Layout.KeyHigh]!,
+      sign * store[offset + Layout.KeyLow]!,
+      store[offset + Layout.QuantityHigh]!,
+      store[offset + Layout.QuantityLow]!,
+    );
+    const digits = levelDigits.count;
+    ensureAdvanceTable(digits);
+    this.#checksums[at + Layout.Contribution] = contribution;
+    this.#checksums[at + Layout.Digits] = digits;
+    return digits;
   }
 
-  /** Makes room for a new level at `index` (0 = best) with the given key; returns its store offset. */
-  #insert(index: number, keyHigh: number, keyLow: number): number {
+  /**
+   * Makes room for a new level at `index` (0 = best; `slot` is the slot the level at `index` has
+   * now, or the slot below the worst when `index` is the length) with the given key; returns its
+   * slot.
+   */
+  #insert(index: number, slot: number, key: number, keyHigh: number, keyLow: number): number {
     const above = index; // levels better than the new one
     const below = this.#length - index;
-    let end = this.#start + this.#length; // first slot past the best level
+    let target: number;
     if (above <= below) {
-      if (end === this.#capacity()) {
+      if (this.#start + this.#length === this.#capacity()) {
         this.#recenter();
-        end = this.#start + this.#length;
+        return this.#insert(index, this.#slot(index), key, keyHigh, keyLow);
       }
       // The `above` better levels move up one slot; the new level takes the slot they leave.
-      this.#move(end - above, end - above + 1, above);
-      this.#length++;
+      target = slot + 1;
+      this.#move(target, target + 1, above);
     } else {
       if (this.#start === 0) {
         this.#recenter();
-        end = this.#start + this.#length;
+        return this.#insert(index, this.#slot(index), key, keyHigh, keyLow);
       }
-      // The `below` worse levels move down one slot.
+      // The `below` worse levels move down one slot; the new level takes the slot of the one at `index`.
+      target = slot;
       this.#move(this.#start, this.#start - 1, below);
       this.#start--;
-      this.#length++;
     }
-    const at = this.#offset(index);
-    this.#store[at] = keyHigh;
-    this.#store[at + 1] = keyLow;
-    return at;
+    this.#length++;
+    const store = this.#store;
+    const at = target * Layout.Stride;
+    store[at + Layout.Key] = key;
+    store[at + Layout.KeyHigh] = keyHigh;
+    store[at + Layout.KeyLow] = keyLow;
+    return target;
   }
 
-  /** Removes the level at `index`, moving whichever part of the book is smaller. */
-  #remove(index: number): void {
-    const above = index;
-    const below = this.#length - index - 1;
-    const slot = this.#start + this.#length - 1 - index;
-    if (above <= below) this.#move(slot + 1, slot, above);
-    else {
-      this.#move(this.#start, this.#start + 1, below);
-      this.#start++;
-    }
-    this.#length--;
-  }
-
-  /** Moves `count` levels from slot `from` to slot `to` (overlapping ranges are fine). */
+  /**
+   * Moves `count` levels from slot `from` to slot `to` (overlapping ranges are fine). A level at a
+   * time, its numbers read before any is written: for the few levels above an insert or delete
+   * near the top, measured faster than a loop over the numbers and than copyWithin (a call into
+   * the runtime), which moves longer runs.
+   */
   #move(from: number, to: number, count: number): void {
     if (count === 0) return;
     const store = this.#store;
-    if (count > SHORT_SHIFT_LEVELS) {
-      store.copyWithin(to * STRIDE, from * STRIDE, (from + count) * STRIDE);
+    const checksums = this.#checksums;
+    if (count > Layout.ShortShiftLevels) {
+      store.copyWithin(to * Layout.Stride, from * Layout.Stride, (from + count) * Layout.Stride);
+      checksums.copyWithin(to * Layout.ChecksumStride, from * Layout.ChecksumStride, (from + count) * Layout.ChecksumStride);
       return;
     }
-    const source = from * STRIDE;
-    const target = to * STRIDE;
-    const size = count * STRIDE;
-    if (target > source) for (let offset = size - 1; offset >= 0; offset--) store[target + offset] = store[source + offset]!;
-    else for (let offset = 0; offset < size; offset++) store[target + offset] = store[source + offset]!;
+    // Upwards, the last level first; downwards, the first: a level is read before it is overwritten.
+    const step = to > from ? -1 : 1;
+    let source = to > from ? from + count - 1 : from;
+    let target = source + (to - from);
+    for (let level = 0; level < count; level++, source += step, target += step) {
+      const at = source * Layout.Stride;
+      const key = store[at]!;
+      const keyHigh = store[at + 1]!;
+      const keyLow = store[at + 2]!;
+      const quantityHigh = store[at + 3]!;
+      const quantityLow = store[at + 4]!;
+      const to = target * Layout.Stride;
+      store[to] = key;
+      store[to + 1] = keyHigh;
+      store[to + 2] = keyLow;
+      store[to + 3] = quantityHigh;
+      store[to + 4] = quantityLow;
+      const sourceChecksum = source * Layout.ChecksumStride;
+      const contribution = checksums[sourceChecksum]!;
+      const digits = checksums[sourceChecksum + 1]!;
+      checksums[target * Layout.ChecksumStride] = contribution;
+      checksums[target * Layout.ChecksumStride + 1] = digits;
+    }
   }
 
   /** Moves the levels to the middle of the buffer, doubling it first when they fill more than half. */
   #recenter(): void {
     let capacity = this.#capacity();
     const length = this.#length;
+    const first = this.#start;
     if (length * 2 > capacity) {
       capacity *= 2;
-      const grown = new Float64Array(capacity * STRIDE);
       const start = (capacity - length) >> 1;
-      grown.set(this.#store.subarray(this.#start * STRIDE, (this.#start + length) * STRIDE), start * STRIDE);
+      const grown = new Float64Array(capacity * Layout.Stride);
+      grown.set(this.#store.subarray(first * Layout.Stride, (first + length) * Layout.Stride), start * Layout.Stride);
+      const grownChecksums = new Int32Array(capacity * Layout.ChecksumStride);
+      grownChecksums.set(this.#checksums.subarray(first * Layout.ChecksumStride, (first + length) * Layout.ChecksumStride), start * Layout.ChecksumStride);
       this.#store = grown;
+      this.#checksums = grownChecksums;
       this.#start = start;
       return;
     }
     const start = (capacity - length) >> 1;
-    this.#store.copyWithin(start * STRIDE, this.#start * STRIDE, (this.#start + length) * STRIDE);
+    this.#store.copyWithin(start * Layout.Stride, first * Layout.Stride, (first + length) * Layout.Stride);
+    this.#checksums.copyWithin(start * Layout.ChecksumStride, first * Layout.ChecksumStride, (first + length) * Layout.ChecksumStride);
     this.#start = start;
   }
 }

@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CRC32_INITIAL, crc32Advance, crc32Finish, crc32Integer, crc32OfText, crc32Scaled, scaledDigitCount } from './crc32.js';
+import { CRC32_INITIAL, crc32Advance, crc32Byte, crc32Finish, crc32Integer, crc32LevelContribution, crc32OfText, crc32Scaled, levelDigits, scaledDigitCount } from './crc32.js';
 
 const ASKS_A =
   '45285210000045286415457195345286615457110945289615456091145290215890660452918154553491452947445474945296135380000452975994554245299518772827';
@@ -54,6 +54,36 @@ describe('crc32', () => {
       const direct = crc32Scaled(register, high, low);
       const split = crc32Advance(register, scaledDigitCount(high, low)) ^ crc32Scaled(0, high, low);
       expect(split, `${high}×10^8+${low} after ${register}`).toBe(direct);
+    }
+  });
+
+  it("feeds a book level's price then quantity digits as crc32Scaled does, with their count", () => {
+    let seed = 13;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 4000; round++) {
+      // Every digit count below 10^8 for both, and now and then a high part (values beyond 10^8).
+      const priceHigh = round % 50 === 0 ? 1 + Math.floor(next() * 1e6) : 0;
+      const priceLow = Math.max(priceHigh === 0 ? 1 : 0, Math.floor(next() * 10 ** (1 + (round % 8))));
+      const quantityHigh = round % 37 === 0 ? Math.floor(next() * 1e7) : 0;
+      const quantityLow = round % 11 === 0 ? 0 : Math.floor(next() * 10 ** (1 + ((round >> 3) % 8)));
+      const expected = crc32Scaled(crc32Scaled(0, priceHigh, priceLow), quantityHigh, quantityLow);
+      expect(crc32LevelContribution(priceHigh, priceLow, quantityHigh, quantityLow), `${priceHigh}:${priceLow} ${quantityHigh}:${quantityLow}`).toBe(expected);
+      expect(levelDigits.count).toBe(scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow));
+    }
+    // The digits of 29430.2 and 0.38269968 at precisions 1 and 8, as text.
+    expect(crc32Finish(crc32LevelContribution(0, 294302, 0, 38269968) ^ crc32Advance(CRC32_INITIAL, 14))).toBe(crc32OfText('29430238269968'));
+  });
+
+  it('advances over any number of zero bytes, past the lengths with their own table', () => {
+    let register = 0x1234abcd;
+    for (let length = 0; length < 300; length += length < 70 ? 1 : 7) {
+      let slow = register;
+      for (let byte = 0; byte < length; byte++) slow = crc32Byte(slow, 0);
+      expect(crc32Advance(register, length), `${length}`).toBe(slow);
+      register = (Math.imul(register, 2654435761) + length) | 0;
     }
   });
 });

@@ -2,8 +2,9 @@
  * CRC-32 (IEEE 802.3 polynomial, as zlib and PNG use it) fed with bytes or with the decimal
  * digits of integers. The book checksum runs on every book message, so nothing here allocates
  * or builds a string: the running value is the *inverted* register (start with CRC32_INITIAL,
- * finish with crc32Finish), and integers are fed four digits at a time from a table of their
- * ASCII bytes through slicing-by-4 tables (about 2.5× faster than a digit-at-a-time loop, measured).
+ * finish with crc32Finish), and integers are fed up to four digits at a time (their ASCII bytes
+ * from a table of digit pairs) through slicing tables (about 2.5× faster than a digit-at-a-time
+ * loop, measured).
  */
 
 const TABLE = new Int32Array(256);
@@ -21,11 +22,14 @@ for (let index = 0; index < 256; index++) {
   TABLE_3[index] = (TABLE_2[index]! >>> 8) ^ TABLE[TABLE_2[index]! & 0xff]!;
 }
 
-/** The ASCII bytes of 0000 … 9999, first digit in the lowest byte. */
-const DIGIT_QUADS = new Int32Array(10_000);
-for (let value = 0; value < 10_000; value++) {
-  DIGIT_QUADS[value] =
-    (48 + Math.floor(value / 1000)) | ((48 + (Math.floor(value / 100) % 10)) << 8) | ((48 + (Math.floor(value / 10) % 10)) << 16) | ((48 + (value % 10)) << 24);
+/** The ASCII bytes of 00 … 99, first digit in the lowest byte: 400 bytes (a 0000–9999 table took 40 KB of cache). */
+const DIGIT_PAIRS = new Int32Array(100);
+for (let value = 0; value < 100; value++) DIGIT_PAIRS[value] = (48 + Math.floor(value / 10)) | ((48 + (value % 10)) << 8);
+
+/** The ASCII bytes of 0 ≤ quad < 10^4 zero-padded to four digits, first digit in the lowest byte. */
+function quadBytes(quad: number): number {
+  const high = (quad / 100) | 0;
+  return DIGIT_PAIRS[high]! | (DIGIT_PAIRS[quad - high * 100]! << 16);
 }
 
 /** The register before the first byte. */
@@ -40,20 +44,28 @@ export function crc32Finish(crc: number): number {
   return (crc ^ -1) >>> 0;
 }
 
+/**
+ * Feeds `count` (1 to 4) bytes at once, the first in the lowest byte of `bytes`: slicing-by-n,
+ * one lookup per byte and all of them independent, where a byte at a time chains them.
+ */
+function feedBytes(crc: number, bytes: number, count: number): number {
+  const word = crc ^ bytes;
+  if (count === 4) return TABLE_3[word & 0xff]! ^ TABLE_2[(word >>> 8) & 0xff]! ^ TABLE_1[(word >>> 16) & 0xff]! ^ TABLE[word >>> 24]!;
+  if (count === 3) return (crc >>> 24) ^ TABLE_2[word & 0xff]! ^ TABLE_1[(word >>> 8) & 0xff]! ^ TABLE[(word >>> 16) & 0xff]!;
+  if (count === 2) return (crc >>> 16) ^ TABLE_1[word & 0xff]! ^ TABLE[(word >>> 8) & 0xff]!;
+  return (crc >>> 8) ^ TABLE[word & 0xff]!;
+}
+
 /** Feeds the four digits of 0 ≤ quad < 10^4, zero-padded. */
 function feedQuad(crc: number, quad: number): number {
-  const word = crc ^ DIGIT_QUADS[quad]!;
-  return TABLE_3[word & 0xff]! ^ TABLE_2[(word >>> 8) & 0xff]! ^ TABLE_1[(word >>> 16) & 0xff]! ^ TABLE[word >>> 24]!;
+  return feedBytes(crc, quadBytes(quad), 4);
 }
 
 /** Feeds the digits of 1 ≤ value < 10^4, without leading zeros. */
 function feedSmall(crc: number, value: number): number {
-  if (value >= 1000) return feedQuad(crc, value);
-  const bytes = DIGIT_QUADS[value]!;
-  let next = crc;
-  if (value >= 100) next = TABLE[(next ^ (bytes >>> 8)) & 0xff]! ^ (next >>> 8);
-  if (value >= 10) next = TABLE[(next ^ (bytes >>> 16)) & 0xff]! ^ (next >>> 8);
-  return TABLE[(next ^ (bytes >>> 24)) & 0xff]! ^ (next >>> 8);
+  const count = value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : 4;
+  // The quad's bytes with its leading zeros shifted out.
+  return feedBytes(crc, quadBytes(value) >>> (32 - 8 * count), count);
 }
 
 /** Feeds the digits of 0 ≤ value < 10^8: zero-padded to 8 when `padded`, else without leading zeros (none for 0). */
@@ -112,42 +124,189 @@ export function scaledDigitCount(high: number, low: number): number {
   return high === 0 ? integerDigitCount(low) : integerDigitCount(high) + 8;
 }
 
+/** The slicing tables in one array: TABLE, TABLE_1, TABLE_2, TABLE_3 at 0, 256, 512, 768. */
+const SLICING = new Int32Array(1024);
+SLICING.set(TABLE, 0);
+SLICING.set(TABLE_1, 256);
+SLICING.set(TABLE_2, 512);
+SLICING.set(TABLE_3, 768);
+
+/** How many digits the last crc32LevelContribution fed. */
+export const levelDigits = { count: 0 };
+
+// Digits fed by the last zeroFeedBelowChunk (a module variable: the function returns the register).
+let fedDigits = 0;
+
+/** 10^0 … 10^8, for counting digits. */
+const DECIMAL_POWERS = Int32Array.of(1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000);
+/**
+ * Masks by digit count for the two words of a number written as eight zero-padded digits: they
+ * keep its digits and turn the padding into 0x00 bytes, which feed nothing into a zero register
+ * (where '0' bytes would), so a number of any length is fed as two whole words.
+ */
+const FIRST_WORD_MASKS = Int32Array.from({ length: 9 }, (_, count) => (count <= 4 ? 0 : -1 << (8 * (8 - count))));
+const SECOND_WORD_MASKS = Int32Array.from({ length: 9 }, (_, count) => (count === 0 ? 0 : count >= 4 ? -1 : -1 << (8 * (4 - count))));
+
+/**
+ * What the digits of an integer 0 ≤ value < 10^8 without leading zeros (none for 0) feed into a
+ * zero register, and their count in fedDigits: what feedChunk(0, value, false) does, as two
+ * whole words whatever the digit count, so no branch depends on the data.
+ */
+function zeroFeedBelowChunk(value: number): number {
+  const number = value | 0;
+  // The digit count: ⌊log10⌋ from the bit length (exact or one short), then corrected.
+  const estimate = ((32 - Math.clz32(number)) * 1233) >>> 12;
+  const count = estimate + ((DECIMAL_POWERS[estimate]! - 1 - number) >>> 31);
+  const high = (number / 10_000) | 0;
+  const low = number - high * 10_000;
+  // Module variables are loaded once into locals: each use of one is a load and a check.
+  const pairs = DIGIT_PAIRS;
+  const table = SLICING;
+  const highHundreds = (high / 100) | 0;
+  const lowHundreds = (low / 100) | 0;
+  const first = (pairs[highHundreds]! | (pairs[high - highHundreds * 100]! << 16)) & FIRST_WORD_MASKS[count]!;
+  const second = (pairs[lowHundreds]! | (pairs[low - lowHundreds * 100]! << 16)) & SECOND_WORD_MASKS[count]!;
+  const crc = table[768 + (first & 0xff)]! ^ table[512 + ((first >>> 8) & 0xff)]! ^ table[256 + ((first >>> 16) & 0xff)]! ^ table[first >>> 24]!;
+  const word = crc ^ second;
+  fedDigits = count;
+  return table[768 + (word & 0xff)]! ^ table[512 + ((word >>> 8) & 0xff)]! ^ table[256 + ((word >>> 16) & 0xff)]! ^ table[word >>> 24]!;
+}
+
+/**
+ * What a book level's digits (its price's, then its quantity's, each a two-part scaled integer
+ * without leading zeros) feed into a zero register, and their count in levelDigits.count: the
+ * same as crc32Scaled(crc32Scaled(0, …price), …quantity) and the two scaledDigitCounts. Below
+ * 10^8, price and quantity are fed separately into zero registers and joined (the price's
+ * register advanced over the quantity's digits, XOR the quantity's), which needs no branch.
+ */
+export function crc32LevelContribution(priceHigh: number, priceLow: number, quantityHigh: number, quantityLow: number): number {
+  if (priceHigh !== 0 || quantityHigh !== 0) {
+    levelDigits.count = scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow);
+    return crc32Scaled(crc32Scaled(0, priceHigh, priceLow), quantityHigh, quantityLow);
+  }
+  const price = zeroFeedBelowChunk(priceLow);
+  const priceDigits = fedDigits;
+  const quantity = zeroFeedBelowChunk(quantityLow);
+  const quantityDigits = fedDigits;
+  levelDigits.count = priceDigits + quantityDigits;
+  // advance_{quantityDigits}(price): the tables up to 8 are built when the module loads.
+  const tables = ADVANCE_TABLES;
+  const base = quantityDigits << 10;
+  return (
+    tables[base + (price & 0xff)]! ^ tables[base + 256 + ((price >>> 8) & 0xff)]! ^ tables[base + 512 + ((price >>> 16) & 0xff)]! ^ tables[base + 768 + (price >>> 24)]! ^ quantity
+  );
+}
+
 /*
  * The register update is linear over GF(2): feeding bytes S of length n to a register r gives
  * advance_n(r) XOR feed(0, S), where advance_n is feeding n zero bytes. So the book keeps, per
  * level, what its digits feed into a zero register and how many there are; a level that did not
  * change then costs one advance (four table lookups, like one slicing-by-4 step) instead of
- * feeding its digits again, whatever the digits before it were.
+ * feeding its digits again, whatever the digits before it were. The same identity joins two
+ * runs of levels fed separately: the asks' register advanced over the bids' digits, XOR the
+ * bids fed into a zero register (see L2Book.checksum).
  */
 
-/** advance_n as four 256-entry tables (one per register byte), built on first use for each n. */
-const ADVANCE: Int32Array[] = [];
+/**
+ * Lengths with their own advance table: a level's digits (two values of at most 23 digits each)
+ * always fit. Longer advances go through the tables for multiples of it (see crc32Advance).
+ */
+export const ADVANCE_DIRECT_LENGTHS = 64;
 
-function advanceTable(length: number): Int32Array {
-  for (let built = ADVANCE.length; built <= length; built++) {
-    const table = new Int32Array(1024);
-    const previous = built === 0 ? undefined : ADVANCE[built - 1]!;
-    for (let part = 0; part < 4; part++) {
-      for (let byte = 0; byte < 256; byte++) {
-        const register = byte << (8 * part);
-        if (previous === undefined) {
-          table[part * 256 + byte] = register;
-        } else {
-          // advance_n(r) = advance_1(advance_{n-1}(r)); the previous table gives the inner part.
-          const inner = previous[byte + part * 256]!;
-          table[part * 256 + byte] = TABLE[inner & 0xff]! ^ (inner >>> 8);
-        }
-      }
+/**
+ * advance_n for n < ADVANCE_DIRECT_LENGTHS as one flat array: four 256-entry tables (one per
+ * register byte) per length, table n at n × 1024, so the book's loop indexes one array. Built up
+ * to the longest length needed so far (a book uses a dozen or so).
+ */
+export const ADVANCE_TABLES = new Int32Array(ADVANCE_DIRECT_LENGTHS * 1024);
+let advanceBuilt = 1;
+for (let part = 0; part < 4; part++) for (let byte = 0; byte < 256; byte++) ADVANCE_TABLES[part * 256 + byte] = byte << (8 * part);
+
+/** Builds the advance tables up to `length` (< ADVANCE_DIRECT_LENGTHS) if they are not yet. */
+export function ensureAdvanceTable(length: number): void {
+  for (; advanceBuilt <= length; advanceBuilt++) {
+    // advance_n(r) = advance_1(advance_{n-1}(r)); the previous table gives the inner part.
+    const previous = (advanceBuilt - 1) * 1024;
+    const base = advanceBuilt * 1024;
+    for (let entry = 0; entry < 1024; entry++) {
+      const inner = ADVANCE_TABLES[previous + entry]!;
+      ADVANCE_TABLES[base + entry] = TABLE[inner & 0xff]! ^ (inner >>> 8);
     }
-    ADVANCE.push(table);
   }
-  return ADVANCE[length]!;
+}
+// The digit counts of values below 10^8 (crc32LevelContribution joins over those).
+ensureAdvanceTable(8);
+
+/*
+ * Any other advance (the book's join of the asks and the bids, over a hundred or more digits)
+ * goes through nibble tables: eight 16-entry tables per length, 512 bytes where a byte table
+ * takes 4 KB, so the few the join uses stay cached though it touches them once a message (with
+ * byte tables that one advance cost about as much as the rest of the checksum, measured).
+ * Lengths below ADVANCE_DIRECT_LENGTHS have their own table; longer ones first advance by a
+ * multiple of it, from tables built on first use.
+ */
+const NIBBLE_TABLES = new Int32Array(ADVANCE_DIRECT_LENGTHS * 128);
+let nibblesBuilt = 1;
+for (let nibble = 0; nibble < 8; nibble++) for (let value = 0; value < 16; value++) NIBBLE_TABLES[nibble * 16 + value] = value << (4 * nibble);
+
+function ensureNibbleTable(length: number): void {
+  for (; nibblesBuilt <= length; nibblesBuilt++) {
+    const previous = (nibblesBuilt - 1) * 128;
+    const base = nibblesBuilt * 128;
+    for (let entry = 0; entry < 128; entry++) {
+      const inner = NIBBLE_TABLES[previous + entry]!;
+      NIBBLE_TABLES[base + entry] = TABLE[inner & 0xff]! ^ (inner >>> 8);
+    }
+  }
+}
+
+/** The advance whose nibble table starts at `base` of `tables`. */
+function advanceNibbles(tables: Int32Array, base: number, crc: number): number {
+  return (
+    tables[base + (crc & 15)]! ^
+    tables[base + 16 + ((crc >>> 4) & 15)]! ^
+    tables[base + 32 + ((crc >>> 8) & 15)]! ^
+    tables[base + 48 + ((crc >>> 12) & 15)]! ^
+    tables[base + 64 + ((crc >>> 16) & 15)]! ^
+    tables[base + 80 + ((crc >>> 20) & 15)]! ^
+    tables[base + 96 + ((crc >>> 24) & 15)]! ^
+    tables[base + 112 + (crc >>> 28)]!
+  );
+}
+
+/** advance_{q × ADVANCE_DIRECT_LENGTHS} for q = 1, 2, … as nibble tables, table q at (q - 1) × 128. */
+let multipleTables = new Int32Array(4 * 128);
+let multiplesBuilt = 0;
+
+function buildMultiples(multiple: number): void {
+  ensureNibbleTable(ADVANCE_DIRECT_LENGTHS - 1);
+  if (multiple * 128 > multipleTables.length) {
+    const grown = new Int32Array(Math.max(multiple, (2 * multipleTables.length) / 128) * 128);
+    grown.set(multipleTables);
+    multipleTables = grown;
+  }
+  for (; multiplesBuilt < multiple; multiplesBuilt++) {
+    const base = multiplesBuilt * 128;
+    for (let entry = 0; entry < 128; entry++) {
+      // advance_{64q}(r) = advance_63(advance_1(advance_{64(q-1)}(r))), r the entry's nibble value.
+      let value = multiplesBuilt === 0 ? (entry & 15) << (4 * (entry >> 4)) : multipleTables[base - 128 + entry]!;
+      value = TABLE[value & 0xff]! ^ (value >>> 8);
+      multipleTables[base + entry] = advanceNibbles(NIBBLE_TABLES, (ADVANCE_DIRECT_LENGTHS - 1) * 128, value);
+    }
+  }
 }
 
 /** The register after `length` zero bytes. */
 export function crc32Advance(crc: number, length: number): number {
-  const table = ADVANCE[length] ?? advanceTable(length);
-  return table[crc & 0xff]! ^ table[256 + ((crc >>> 8) & 0xff)]! ^ table[512 + ((crc >>> 16) & 0xff)]! ^ table[768 + (crc >>> 24)]!;
+  if (length < ADVANCE_DIRECT_LENGTHS) {
+    if (length >= nibblesBuilt) ensureNibbleTable(length);
+    return advanceNibbles(NIBBLE_TABLES, length * 128, crc);
+  }
+  const multiple = Math.floor(length / ADVANCE_DIRECT_LENGTHS);
+  const rest = length - multiple * ADVANCE_DIRECT_LENGTHS;
+  if (multiple > multiplesBuilt) buildMultiples(multiple);
+  if (rest >= nibblesBuilt) ensureNibbleTable(rest);
+  return advanceNibbles(NIBBLE_TABLES, rest * 128, advanceNibbles(multipleTables, (multiple - 1) * 128, crc));
 }
 
 /** CRC-32 of an ASCII/Latin-1 string; for tests and cold paths (the book feeds integers instead). */

@@ -61,6 +61,18 @@ describe('L2Book checksum', () => {
   });
 });
 
+describe('L2Book checksumMatches', () => {
+  it("compares with Kraken's unsigned value, or the same bits as a signed one", () => {
+    const book = bookOf('BTC/USD', 1, 8, VECTOR_A_BIDS, VECTOR_A_ASKS);
+    expect(book.checksumMatches(3310070434)).toBe(true);
+    expect(book.checksumMatches(3310070434 | 0)).toBe(true);
+    expect(book.checksumMatches(3310070435)).toBe(false);
+    book.setLevel('ask', '45285.2', '0.00100001');
+    expect(book.checksumMatches(3310070434)).toBe(false);
+    expect(book.checksumMatches(book.checksum())).toBe(true);
+  });
+});
+
 describe('L2Book maintenance', () => {
   it('keeps asks ascending and bids descending whatever the arrival order', () => {
     const book = bookOf('BTC/USD', 1, 8, VECTOR_A_BIDS, VECTOR_A_ASKS);

@@ -1,10 +1,20 @@
 import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
-import { CRC32_INITIAL, crc32Finish } from './crc32.js';
+import { CRC32_INITIAL, crc32Advance } from './crc32.js';
 import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
 export const CHECKSUM_LEVELS = 10;
+
+/**
+ * CHECKSUM_LEVELS and SCALE_CHUNK as a const enum for the hot paths: the build inlines its values
+ * as literals, where a module-level `const` becomes a variable the optimizing compiler loads and
+ * checks on every use.
+ */
+const enum Inline {
+  ChecksumLevels = 10,
+  Chunk = 100_000_000,
+}
 
 /** Book depths Kraken's `book` channel accepts (spec §8.7). */
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
@@ -33,10 +43,22 @@ export class L2Book implements BookView {
   time: EpochMs = 0;
   readonly #bids: BookSide;
   readonly #asks: BookSide;
-  // CRC register before each of the top ten levels of each side, so a change below the top of
-  // the checksum range only recomputes from there (asks come first, so a bid change reuses them all).
+  // The checksum in two runs joined at the end (see crc32.ts): the asks fed from the initial
+  // register, the bids fed from a zero register. Each run keeps its register and digit count
+  // before each of its top ten levels, so a change at level i recomputes that side from i only,
+  // and a change on one side leaves the other side's run as it was.
   readonly #askStates = new Int32Array(CHECKSUM_LEVELS + 1);
+  readonly #askLengths = new Int32Array(CHECKSUM_LEVELS + 1);
   readonly #bidStates = new Int32Array(CHECKSUM_LEVELS + 1);
+  readonly #bidLengths = new Int32Array(CHECKSUM_LEVELS + 1);
+  #askRegister = CRC32_INITIAL;
+  #bidRegister = 0;
+  #bidDigits = 0;
+  // crc32Advance(#joinedAskRegister, #joinedBidDigits), the last join of the two runs.
+  #joined = crc32Advance(CRC32_INITIAL, 0);
+  #joinedAskRegister = CRC32_INITIAL;
+  #joinedBidDigits = 0;
+  /** The last checksum as a signed 32-bit integer (no heap number when it passes between calls). */
   #checksum = 0;
 
   constructor(options: L2BookOptions) {
@@ -56,6 +78,7 @@ export class L2Book implements BookView {
     // Room for a full book plus one message's inserts before truncation, so growth is rare.
     this.#bids = new BookSide('bid', options.depth + 32);
     this.#asks = new BookSide('ask', options.depth + 32);
+    this.#askStates[0] = CRC32_INITIAL;
   }
 
   clear(): void {
@@ -120,6 +143,49 @@ export class L2Book implements BookView {
     return true;
   }
 
+  /**
+   * Sets `count` levels of one side of a scanned entry (see setLevelScanned), the busiest path:
+   * the scanner's numbers are scaled here without a call per level. Returns false when a level
+   * is not a number at this book's precision; the levels before it are set, the rest are not.
+   */
+  setScannedLevels(bid: boolean, source: string, offsets: Int32Array, values: Float64Array, count: number): boolean {
+    const side = bid ? this.#bids : this.#asks;
+    const pricePrecision = this.pricePrecision;
+    const quantityPrecision = this.quantityPrecision;
+    // A module variable is loaded once into a local: each use of one is a load and a check.
+    const powers = POWERS_OF_TEN;
+    for (let level = 0, at = 0; level < count; level++, at += 4) {
+      // What scaledFromDigits does, inlined; anything it declines goes through the text.
+      let priceHigh: number;
+      let priceLow: number;
+      const priceDecimals = values[at + 1]!;
+      const price = priceDecimals >= 0 && priceDecimals <= pricePrecision ? values[at]! * powers[pricePrecision - priceDecimals]! : Number.NaN;
+      if (price < Inline.Chunk) {
+        priceHigh = 0;
+        priceLow = price;
+      } else {
+        if (!(price <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(price, 0, 0) : parseScaled(source, offsets[at]!, offsets[at + 1]!, pricePrecision))) return false;
+        priceHigh = scaledResult.high;
+        priceLow = scaledResult.low;
+      }
+      if (priceHigh === 0 && priceLow === 0) return false;
+      let quantityHigh: number;
+      let quantityLow: number;
+      const quantityDecimals = values[at + 3]!;
+      const quantity = quantityDecimals >= 0 && quantityDecimals <= quantityPrecision ? values[at + 2]! * powers[quantityPrecision - quantityDecimals]! : Number.NaN;
+      if (quantity < Inline.Chunk) {
+        quantityHigh = 0;
+        quantityLow = quantity;
+      } else {
+        if (!(quantity <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(quantity, 0, 0) : parseScaled(source, offsets[at + 2]!, offsets[at + 3]!, quantityPrecision))) return false;
+        quantityHigh = scaledResult.high;
+        quantityLow = scaledResult.low;
+      }
+      side.set(priceHigh, priceLow, quantityHigh, quantityLow);
+    }
+    return true;
+  }
+
   /** Convenience for tests and replays: one level from decimal strings. */
   setLevel(side: 'bid' | 'ask', price: string, quantity: string): boolean {
     const joined = price + ' ' + quantity;
@@ -134,22 +200,39 @@ export class L2Book implements BookView {
 
   /** Kraken's L2 checksum of the current book: top ten asks ascending, then top ten bids descending. */
   checksum(): number {
+    return this.#updateChecksum() >>> 0;
+  }
+
+  /** Whether the book's checksum is `expected` (Kraken's unsigned 32-bit value, or the same bits as a signed one). */
+  checksumMatches(expected: number): boolean {
+    return this.#updateChecksum() === (expected | 0);
+  }
+
+  #updateChecksum(): number {
     const asks = this.#asks;
     const bids = this.#bids;
-    const askTop = Math.min(CHECKSUM_LEVELS, asks.length);
-    const bidTop = Math.min(CHECKSUM_LEVELS, bids.length);
-    const askStart = Math.min(asks.dirtyFrom, askTop);
-    const asksChanged = asks.dirtyFrom < CHECKSUM_LEVELS;
-    if (!asksChanged && bids.dirtyFrom >= CHECKSUM_LEVELS) return this.#checksum;
-    const askStates = this.#askStates;
-    const bidStates = this.#bidStates;
-    askStates[0] = CRC32_INITIAL;
-    bidStates[0] = asks.feedLevels(askStates, askStart, askTop);
-    const bidStart = asksChanged ? 0 : Math.min(bids.dirtyFrom, bidTop);
-    const crc = bids.feedLevels(bidStates, bidStart, bidTop);
-    asks.markClean();
-    bids.markClean();
-    this.#checksum = crc32Finish(crc);
+    const askDirty = asks.dirtyFrom;
+    const bidDirty = bids.dirtyFrom;
+    if (askDirty >= Inline.ChecksumLevels && bidDirty >= Inline.ChecksumLevels) return this.#checksum;
+    if (askDirty < Inline.ChecksumLevels) {
+      const top = asks.length < Inline.ChecksumLevels ? asks.length : Inline.ChecksumLevels;
+      this.#askRegister = asks.feedLevels(this.#askStates, this.#askLengths, askDirty < top ? askDirty : top, top);
+      asks.markClean();
+    }
+    if (bidDirty < Inline.ChecksumLevels) {
+      const top = bids.length < Inline.ChecksumLevels ? bids.length : Inline.ChecksumLevels;
+      this.#bidRegister = bids.feedLevels(this.#bidStates, this.#bidLengths, bidDirty < top ? bidDirty : top, top);
+      this.#bidDigits = this.#bidLengths[top]!;
+      bids.markClean();
+    }
+    // The asks' register advanced over the bids' digits (kept while neither changes), XOR the
+    // bids fed from zero; then inverted.
+    if (this.#askRegister !== this.#joinedAskRegister || this.#bidDigits !== this.#joinedBidDigits) {
+      this.#joinedAskRegister = this.#askRegister;
+      this.#joinedBidDigits = this.#bidDigits;
+      this.#joined = crc32Advance(this.#askRegister, this.#bidDigits);
+    }
+    this.#checksum = ~(this.#joined ^ this.#bidRegister);
     return this.#checksum;
   }
 

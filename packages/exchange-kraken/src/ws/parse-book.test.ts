@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BookMessageScan, scanBookMessage } from './parse-book.js';
+import { parseRfc3339 } from './parse-timestamp.js';
 
 function levels(text: string, offsets: Int32Array, count: number): [string, string][] {
   return Array.from({ length: count }, (_, level) => [text.slice(offsets[level * 4]!, offsets[level * 4 + 1]!), text.slice(offsets[level * 4 + 2]!, offsets[level * 4 + 3]!)]);
@@ -135,6 +136,57 @@ describe('scanBookMessage', () => {
       expect(scanBookMessage(compact, scan)).toBe('book');
       expect(scan.entry(0).symbol).toBe('BTC/USD');
     });
+
+    it('reads every timestamp as parseRfc3339 does, within a second, across seconds and minutes, and in other forms', () => {
+      const scan = new BookMessageScan();
+      const at = (timestamp: string): string => compact.replace('2023-07-30T15:29:58.343415Z', timestamp);
+      const cases = [
+        '2023-07-30T15:29:58.343415Z',
+        '2023-07-30T15:29:58.999999Z', // same second: the cached second is reused
+        '2023-07-30T15:29:59.000001Z', // the next second
+        '2023-07-30T15:30:00.5Z', // one fraction digit, padded
+        '2023-07-30T15:30:00.123Z',
+        '2023-07-30T15:30:00.123456789Z', // nine digits, truncated
+        '2023-07-30T15:30:00.12Z',
+        '2023-07-30T15:30:00.120Z',
+        '2023-07-30T23:59:60.250Z', // a leap second is read as :59
+        '2023-07-30T16:00:00.000000Z',
+        '2023-07-30T16:00:00.000000+02:00', // an offset
+        '2023-07-30T16:00:00Z', // no fraction
+        '2023-07-30T16:00:00.000000Z',
+        '2023-07-30T16:00:00.00000aZ', // not a time: NaN, and the cached second is not used
+      ];
+      for (const timestamp of cases) {
+        const text = at(timestamp);
+        expect(scanBookMessage(text, scan), timestamp).toBe('book');
+        expect(scan.valuesText, timestamp).toBe(text);
+        expect(scan.entry(0).timestamp, timestamp).toBe(parseRfc3339(timestamp));
+      }
+      expect(scan.entry(0).timestamp).toBeNaN();
+      expect(parseRfc3339('2023-07-30T23:59:60.250Z')).toBe(Date.parse('2023-07-30T23:59:59.250Z'));
+    });
+
+    it('follows the symbol from message to message, whatever its length', () => {
+      const scan = new BookMessageScan();
+      for (const symbol of ['BTC/USD', 'BTC/USD', 'DOGE/USDT', 'ETH/EUR', 'BTC/USD', 'A/B', 'XBT/USD', 'LONGNAME/USD', 'LONGNAME/USDC']) {
+        const text = compact.replace('BTC/USD', symbol);
+        expect(scanBookMessage(text, scan), symbol).toBe('book');
+        expect(scan.valuesText, symbol).toBe(text);
+        expect(scan.entry(0).symbol).toBe(symbol);
+      }
+    });
+
+    it('reads several entries of the compact layout', () => {
+      const scan = new BookMessageScan();
+      const second = '{"symbol":"ETH/USD","bids":[],"asks":[{"price":1800.25,"qty":3.5}],"checksum":12,"timestamp":"2023-07-30T15:29:58.400000Z"}';
+      const both = compact.slice(0, -2) + ',' + second + ']}';
+      expect(scanBookMessage(both, scan)).toBe('book');
+      expect(scan.valuesText).toBe(both);
+      expect(scan.entryCount).toBe(2);
+      expect(scan.entry(1).symbol).toBe('ETH/USD');
+      expect(levels(both, scan.entry(1).asks, scan.entry(1).askCount)).toEqual([['1800.25', '3.5']]);
+      expect(scan.entry(1).checksum).toBe(12);
+      expect(scan.entry(1).timestamp).toBe(Date.parse('2023-07-30T15:29:58.400Z'));
+    });
   });
 });
-
