@@ -163,38 +163,44 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     const benchmarkPrices = { quote: [Number.NaN, Number.NaN], trade: [Number.NaN, Number.NaN], bar: [Number.NaN, Number.NaN] };
     let period = Number.NaN;
     let done = 0;
-    feedInGroups(engine, items, (item) => {
-      if (startEquity === undefined) startEquity = engine.equity();
-      const itemPeriod = Math.floor(item.time / TICK_EQUITY_SAMPLE_MS);
-      if (itemPeriod !== period) {
-        if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
-        period = itemPeriod;
+    feedInGroups(engine, items, (iterator) => {
+      for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
+        const next = iterator.next();
+        if (next.done === true) return true;
+        const item = next.value;
+        if (startEquity === undefined) startEquity = engine.equity();
+        const itemPeriod = Math.floor(item.time / TICK_EQUITY_SAMPLE_MS);
+        if (itemPeriod !== period) {
+          if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
+          period = itemPeriod;
+        }
+        let price: number;
+        let instrumentId: string;
+        if (item.kind === 'bar') {
+          engine.onBar(item.bar);
+          barsProcessed++;
+          price = item.bar.close;
+          instrumentId = item.bar.instrumentId;
+        } else if (item.kind === 'trade') {
+          engine.onTrade(item.trade);
+          tradesProcessed++;
+          price = item.trade.price;
+          instrumentId = item.trade.instrumentId;
+        } else {
+          engine.onQuote(item.quote);
+          quotesProcessed++;
+          price = (item.quote.bid + item.quote.ask) / 2;
+          instrumentId = item.quote.instrumentId;
+        }
+        if (instrumentId === benchmark) {
+          const pair = benchmarkPrices[item.kind];
+          if (Number.isNaN(pair[0]!)) pair[0] = price;
+          pair[1] = price;
+        }
+        done++;
+        if (onProgress !== undefined && done % progressEvery === 0) onProgress(done);
       }
-      let price: number;
-      let instrumentId: string;
-      if (item.kind === 'bar') {
-        engine.onBar(item.bar);
-        barsProcessed++;
-        price = item.bar.close;
-        instrumentId = item.bar.instrumentId;
-      } else if (item.kind === 'trade') {
-        engine.onTrade(item.trade);
-        tradesProcessed++;
-        price = item.trade.price;
-        instrumentId = item.trade.instrumentId;
-      } else {
-        engine.onQuote(item.quote);
-        quotesProcessed++;
-        price = (item.quote.bid + item.quote.ask) / 2;
-        instrumentId = item.quote.instrumentId;
-      }
-      if (instrumentId === benchmark) {
-        const pair = benchmarkPrices[item.kind];
-        if (Number.isNaN(pair[0]!)) pair[0] = price;
-        pair[1] = price;
-      }
-      done++;
-      if (onProgress !== undefined && done % progressEvery === 0) onProgress(done);
+      return false;
     });
     if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
     const [first, last] = [benchmarkPrices.quote, benchmarkPrices.trade, benchmarkPrices.bar].find((pair) => !Number.isNaN(pair[0]!)) ?? [undefined, undefined];
@@ -202,16 +208,23 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     lastClose = last;
     return finish(done, { tradesProcessed, quotesProcessed });
   }
-  feedInGroups(engine, options.data.bars, (bar) => {
-    if (startEquity === undefined) startEquity = engine.equity();
-    engine.onBar(bar);
-    if (bar.instrumentId === benchmark) {
-      if (firstClose === undefined) firstClose = bar.close;
-      lastClose = bar.close;
+  feedInGroups(engine, options.data.bars, (iterator) => {
+    // The loop is written out here, not a per-bar callback: the per-bar path stays one function for the JIT.
+    for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
+      const next = iterator.next();
+      if (next.done === true) return true;
+      const bar = next.value;
+      if (startEquity === undefined) startEquity = engine.equity();
+      engine.onBar(bar);
+      if (bar.instrumentId === benchmark) {
+        if (firstClose === undefined) firstClose = bar.close;
+        lastClose = bar.close;
+      }
+      tracker.record(bar.openTime + bar.interval, engine.equityNumber(), engine.hasExposure());
+      barsProcessed++;
+      if (onProgress !== undefined && barsProcessed % progressEvery === 0) onProgress(barsProcessed);
     }
-    tracker.record(bar.openTime + bar.interval, engine.equityNumber(), engine.hasExposure());
-    barsProcessed++;
-    if (onProgress !== undefined && barsProcessed % progressEvery === 0) onProgress(barsProcessed);
+    return false;
   });
   return finish(barsProcessed);
 }
@@ -223,22 +236,19 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
  */
 export const BACKTEST_GROUP_ITEMS = 4096;
 
-/** Feeds `items` to `handle` in groups of BACKTEST_GROUP_ITEMS, each one engine group (one commit). */
-function feedInGroups<T>(engine: Engine, items: Iterable<T>, handle: (item: T) => void): void {
+/**
+ * Runs `feedGroup` as one engine group (one store transaction) after another until it reports
+ * that `items` ended. `feedGroup` takes up to BACKTEST_GROUP_ITEMS items from the iterator and
+ * returns true when the iterator is done.
+ */
+function feedInGroups<T>(engine: Engine, items: Iterable<T>, feedGroup: (iterator: Iterator<T>) => boolean): void {
   const iterator = items[Symbol.iterator]();
   let ended = false;
-  const feedGroup = (): void => {
-    for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
-      const next = iterator.next();
-      if (next.done === true) {
-        ended = true;
-        return;
-      }
-      handle(next.value);
-    }
+  const group = (): void => {
+    ended = feedGroup(iterator);
   };
   try {
-    while (!ended) engine.group(feedGroup);
+    while (!ended) engine.group(group);
   } finally {
     // A failed run still closes its data source (a file reader's handle).
     if (!ended) iterator.return?.();
