@@ -330,32 +330,13 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBar(bar));
     this.advanceClock(bar.openTime);
     // The venue sees the bar first: orders placed before it may fill on it; orders placed on it cannot.
-    if (this.venueFeed) {
-      // Reports the venue makes while matching are queued and run after it, not inside its loop.
-      this.draining = true;
-      try {
-        this.venueFeed.onBar(bar);
-      } finally {
-        this.draining = false;
-      }
-      this.drain();
-    }
+    // Reports the venue makes while matching are queued and run after it, not inside its loop.
+    if (this.venueFeed) this.handle('onBar', this.venueFeed, bar);
     this.advanceClock(bar.openTime + bar.interval);
     this.market.onBar(bar);
     const runtimes = this.barRoutes.get(bar.instrumentId)?.get(bar.interval);
-    if (runtimes) {
-      // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
-      this.draining = true;
-      try {
-        for (let index = 0; index < runtimes.length; index++) {
-          const runtime = runtimes[index]!;
-          runtime.strategy.onBar!(bar, runtime.context);
-        }
-      } finally {
-        this.draining = false;
-      }
-      this.drain();
-    }
+    // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
+    if (runtimes) this.handleAll('onBar', runtimes, bar);
     if (this.bus.listenerCount('bar-closed') > 0) this.bus.publish({ type: 'bar-closed', time: this.clock.now(), sequence: 0, bar });
   }
 
@@ -628,9 +609,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /**
    * Calls a venue's handler with `draining` set, so work it causes (a fill report) is queued
    * rather than run inside it; the outermost handler drains the queue when it returns. A method
-   * name and its argument rather than a closure: one tick used to allocate two.
+   * name and its argument rather than a closure: one tick used to allocate two. Bars, trades,
+   * quotes and book updates all go through here and `handleAll`.
    */
-  private handle<K extends 'onTrade' | 'onQuote' | 'onBook'>(method: K, venue: MarketDataSink, item: Parameters<MarketDataSink[K]>[0]): void {
+  private handle<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook'>(method: K, venue: MarketDataSink, item: Parameters<MarketDataSink[K]>[0]): void {
     const outer = !this.draining;
     this.draining = true;
     try {
@@ -642,7 +624,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   /** The same for the strategies subscribed to a tick: orders they submit run after all of them. */
-  private handleAll<K extends 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
+  private handleAll<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
     const outer = !this.draining;
     this.draining = true;
     try {
