@@ -145,7 +145,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       quoteAsset,
       startBalances,
       startEquity: startEquity ?? engine.equity(),
-      fills,
+      history: { fills, roundTrips: [...engine.portfolio.roundTrips()], orders: engine.orders.all() },
       tracker,
       barsProcessed,
       ...ticks,

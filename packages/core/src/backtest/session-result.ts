@@ -1,7 +1,7 @@
 import type { Bot } from '../di/container.js';
 import type { Engine } from '../engine/engine.js';
 import type { Decimal } from '../model/decimal.js';
-import type { Fill } from '../model/fill.js';
+import type { SessionHistory } from '../session/session-history.js';
 import type { EquityTracker } from './equity-tracker.js';
 import { computeMetrics } from './metrics.js';
 import type { BacktestResult, DataSourceSummary } from './result.js';
@@ -15,7 +15,8 @@ export interface SessionFacts {
   readonly quoteAsset: string;
   readonly startBalances: Readonly<Record<string, Decimal>>;
   readonly startEquity: Decimal;
-  readonly fills: readonly Fill[];
+  /** The run's fills, round trips and orders: from memory (backtest) or read back from the journal. */
+  readonly history: SessionHistory;
   readonly tracker: EquityTracker;
   readonly barsProcessed: number;
   /** Trades and quotes handed to the engine one by one (backtests that replay ticks). */
@@ -54,9 +55,9 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
     startEquity: facts.startEquity,
     endEquity,
     markPrices: Object.fromEntries(markPrices),
-    fills: facts.fills,
-    orders: engine.orders.all(),
-    roundTrips: [...engine.portfolio.roundTrips()],
+    fills: facts.history.fills,
+    orders: facts.history.orders,
+    roundTrips: facts.history.roundTrips,
     openPositions: engine.portfolio.openPositions(),
     equityCurve: facts.tracker.curve(),
     denials: Object.fromEntries(engine.denials()),
@@ -64,8 +65,8 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
       startEquity: facts.startEquity,
       endEquity,
       feesPaid: engine.portfolio.feesPaid(facts.quoteAsset),
-      roundTrips: engine.portfolio.roundTrips(),
-      fillCount: facts.fills.length,
+      roundTrips: facts.history.roundTrips,
+      fillCount: facts.history.fills.length,
       equity: facts.tracker,
       firstClose: facts.firstClose,
       lastClose: facts.lastClose,

@@ -163,6 +163,17 @@ describe('Engine', () => {
     expect(outcomes[0]!.roundTrip.netPnl.toFixed()).toBe('9.16');
   });
 
+  it('refuses to keep its history only in the journal without snapshots or without a store that reads it back', () => {
+    const base = {
+      mode: 'paper' as const, clock: new TestClock(), instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: new ScriptedVenue(),
+      strategies: [], quoteAsset: 'USD', history: 'journal' as const,
+    };
+    expect(() => new Engine({ ...base, store: new InMemoryStore() })).toThrow(/history: received 'journal', expected snapshots \(snapshotEvery > 0, received 0\)/);
+    const blind = { append: () => {}, snapshot: () => {}, load: () => ({ snapshot: undefined, events: [] }), close: () => {} };
+    expect(() => new Engine({ ...base, store: blind, snapshotEvery: 10 })).toThrow(/Store\.journal, which this store lacks/);
+    expect(() => new Engine({ ...base, store: new InMemoryStore(), snapshotEvery: 10 })).not.toThrow();
+  });
+
   it('the same inputs give the same journal', async () => {
     const run = async () => {
       const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }]);

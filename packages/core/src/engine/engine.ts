@@ -65,6 +65,16 @@ export interface EngineOptions {
   readonly snapshotEvery?: number;
   /** How long finished orders stay in snapshots after their last change; default 24 hours. */
   readonly snapshotRetainFinishedMs?: number;
+  /**
+   * Where the history of finished orders and closed round trips lives.
+   * - `memory` (default): the engine keeps all of it (`orders.all()`, `portfolio.roundTrips()`),
+   *   which is what a backtest's report reads.
+   * - `journal`: the store's journal is the history (`Store.journal`). After each snapshot the
+   *   engine lets go of the finished orders the snapshot left out and of the closed round trips,
+   *   so a bot that runs for weeks holds what a restart would recover, not every order it ever
+   *   made. Needs snapshots (`snapshotEvery` > 0) and a store that can read its journal back.
+   */
+  readonly history?: 'memory' | 'journal';
 }
 
 /** How balances are compared with a venue's report. */
@@ -134,6 +144,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private readonly recovered: RecoveredEngineState | undefined;
   private readonly snapshotEvery: number;
   private readonly snapshotRetainFinishedMs: number;
+  private readonly history: 'memory' | 'journal';
   private snapshotSequence = -1;
 
   constructor(options: EngineOptions) {
@@ -155,6 +166,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     this.snapshotEvery = snapshotEvery;
     this.snapshotRetainFinishedMs = options.snapshotRetainFinishedMs ?? DAY_MS;
+    this.history = options.history ?? 'memory';
+    if (this.history === 'journal' && (snapshotEvery === 0 || options.store.journal === undefined)) {
+      throw new InvariantError(`history: received 'journal', expected snapshots (snapshotEvery > 0, received ${snapshotEvery}) and a store that reads its journal back (Store.journal${options.store.journal === undefined ? ', which this store lacks' : ''})`);
+    }
     const recovered = options.recovered;
     this.recovered = recovered;
     this.recovery = recovered?.summary;
@@ -246,14 +261,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** The engine's state as a snapshot holds it: plain JSON, money as strings (see `EngineStateJson`). */
   snapshotState(): EngineStateJson {
     const portfolio = this.portfolio.toJSON();
-    const entryOrders = new Set<string>();
-    for (const position of Object.values(portfolio.positions)) {
-      if (position.trip.entryOrderId !== null) entryOrders.add(position.trip.entryOrderId);
-    }
-    const horizon = this.clock.now() - this.snapshotRetainFinishedMs;
+    const kept = this.snapshotKeeps(portfolio);
     const orders = this.orders
       .all()
-      .filter((order) => isOrderOpen(order.status) || order.updatedAt >= horizon || entryOrders.has(order.clientOrderId))
+      .filter(kept)
       .map((order) => orderToJson(order, this.orders.tradeIds(order.clientOrderId), this.orders.statusBeforeCancelOf(order.clientOrderId)));
     return {
       format: ENGINE_STATE_FORMAT,
@@ -266,11 +277,36 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     };
   }
 
+  /**
+   * The orders a snapshot holds: open orders, the entry orders of open positions (a round trip
+   * in progress names them) and orders finished within `snapshotRetainFinishedMs`, so a late or
+   * repeated report about them is still recognized.
+   */
+  private snapshotKeeps(portfolio: ReturnType<Portfolio['toJSON']>): (order: Order) => boolean {
+    const entryOrders = new Set<string>();
+    for (const position of Object.values(portfolio.positions)) {
+      if (position.trip.entryOrderId !== null) entryOrders.add(position.trip.entryOrderId);
+    }
+    const horizon = this.clock.now() - this.snapshotRetainFinishedMs;
+    return (order) => isOrderOpen(order.status) || order.updatedAt >= horizon || entryOrders.has(order.clientOrderId);
+  }
+
   /** Writes a snapshot at the current journal sequence (once per sequence). */
   takeSnapshot(): void {
     if (this.snapshotSequence === this.sequence) return;
-    this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state: this.snapshotState() });
+    const state = this.snapshotState();
+    this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state });
     this.snapshotSequence = this.sequence;
+    if (this.history === 'journal') {
+      // Memory now holds what a restart from this snapshot would: the rest is in the journal.
+      this.orders.forget(this.snapshotKeeps(state.portfolio));
+      this.portfolio.clearRoundTrips();
+    }
+  }
+
+  /** Sequence of the last journaled event (0 before the first). */
+  get journalSequence(): number {
+    return this.sequence;
   }
 
   /**

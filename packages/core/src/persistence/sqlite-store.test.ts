@@ -76,6 +76,26 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('journal() reads a long journal page by page and lets the store write between pages', () => {
+    const journal = sampleJournal(2_345);
+    const store = new SqliteStore(freshFile());
+    try {
+      store.append(journal.slice(0, 2_300));
+      store.snapshot({ sequence: 2_000, time: 0, state: {} });
+      const reader = store.journal(1_200)[Symbol.iterator]();
+      const first = reader.next();
+      expect(first.value).toStrictEqual(journal[1_200]);
+      // A page is read whole: the connection is free for the engine's next append.
+      store.append(journal.slice(2_300));
+      const rest = [first.value!];
+      for (let next = reader.next(); next.done !== true; next = reader.next()) rest.push(next.value);
+      expect(rest).toStrictEqual(journal.slice(1_200));
+      expect([...store.journal(0)]).toHaveLength(2_345);
+    } finally {
+      store.close();
+    }
+  });
+
   describe('crash safety', () => {
     it('1000 events appended one by one are all there after close and reopen, without a snapshot', () => {
       const journal = sampleJournal(1000);

@@ -56,6 +56,8 @@ const APPLICATION_ID_OFFSET = 68;
 
 /** Files open in this process: two stores writing one journal would break its sequence. */
 const openFiles = new Set<string>();
+/** Rows `journal()` reads per query. */
+const JOURNAL_PAGE_ROWS = 1000;
 
 /** Where the journal and snapshots stand, kept in memory to check sequences without a query. */
 interface JournalPosition {
@@ -120,6 +122,7 @@ export class SqliteStore implements Store {
   private readonly statements: {
     readonly insertEvent: Statement<[number, string, number, string]>;
     readonly eventsAfter: Statement<[number], JournalRow>;
+    readonly eventsPage: Statement<[number, number], JournalRow>;
     readonly lastSequence: Statement<[], { sequence: number | null }>;
     readonly insertSnapshot: Statement<[number, number, string]>;
     readonly latestSnapshot: Statement<[], SnapshotRow>;
@@ -265,6 +268,27 @@ export class SqliteStore implements Store {
       return events;
     } catch (error) {
       throw this.readFailure(error);
+    }
+  }
+
+  /**
+   * The journal after `afterSequence`, decoded and frozen, read a page of rows at a time as the
+   * caller iterates: a months-long journal never sits in memory at once, and between pages the
+   * connection is free (better-sqlite3 refuses writes while a statement is still iterating).
+   */
+  *journal(afterSequence: number): Iterable<JournaledEvent> {
+    let after = afterSequence;
+    for (;;) {
+      this.ensureOpen();
+      let rows: JournalRow[];
+      try {
+        rows = this.statements.eventsPage.all(after, JOURNAL_PAGE_ROWS);
+      } catch (error) {
+        throw this.readFailure(error);
+      }
+      for (const row of rows) yield decodeStoredEvent(this.file, row.payload, `${this.file} journal sequence ${row.sequence}`);
+      if (rows.length < JOURNAL_PAGE_ROWS) return;
+      after = rows[rows.length - 1]!.sequence;
     }
   }
 
@@ -465,6 +489,7 @@ export class SqliteStore implements Store {
     return {
       insertEvent: database.prepare('INSERT INTO journal (sequence, type, time, payload) VALUES (?, ?, ?, ?)'),
       eventsAfter: database.prepare('SELECT sequence, type, payload FROM journal WHERE sequence > ? ORDER BY sequence'),
+      eventsPage: database.prepare('SELECT sequence, type, payload FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?'),
       lastSequence: database.prepare('SELECT MAX(sequence) AS sequence FROM journal'),
       insertSnapshot: database.prepare('INSERT INTO snapshots (sequence, time, state) VALUES (?, ?, ?)'),
       latestSnapshot: database.prepare('SELECT sequence, time, state FROM snapshots ORDER BY id DESC LIMIT 1'),

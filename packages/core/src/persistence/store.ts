@@ -40,16 +40,23 @@ export interface Store {
   flush?(): void;
   /** Adds a line to the session log (start, recovery, reconciliation, stop), where the store keeps one. */
   appendSessionLog?(entry: SessionLogEntry): void;
+  /**
+   * Every journaled event after `afterSequence`, in sequence order, read as the caller iterates:
+   * snapshots do not shorten it. A long-running session builds its report from here, because its
+   * engine lets go of finished orders and closed round trips (`EngineOptions.history`). Do not
+   * append while iterating.
+   */
+  journal?(afterSequence: number): Iterable<JournaledEvent>;
 }
 
 /** Keeps the journal in memory: backtests, tests, and the default when nothing must survive. */
 export class InMemoryStore implements Store {
-  private readonly journal: JournaledEvent[] = [];
+  private readonly entries: JournaledEvent[] = [];
   private latest: EngineSnapshot | undefined;
   private readonly log: SessionLogEntry[] = [];
 
   append(events: readonly JournaledEvent[]): void {
-    for (const event of events) this.journal.push(event);
+    for (const event of events) this.entries.push(event);
   }
 
   snapshot(state: EngineSnapshot): void {
@@ -58,7 +65,7 @@ export class InMemoryStore implements Store {
 
   load(): Recovered {
     const after = this.latest?.sequence ?? 0;
-    return { snapshot: this.latest, events: this.journal.filter((event) => event.sequence > after) };
+    return { snapshot: this.latest, events: this.entries.filter((event) => event.sequence > after) };
   }
 
   appendSessionLog(entry: SessionLogEntry): void {
@@ -72,7 +79,11 @@ export class InMemoryStore implements Store {
 
   /** The whole journal, for reports and tests. */
   events(): readonly JournaledEvent[] {
-    return this.journal;
+    return this.entries;
+  }
+
+  *journal(afterSequence: number): Iterable<JournaledEvent> {
+    for (const event of this.events()) if (event.sequence > afterSequence) yield event;
   }
 
   close(): void {}

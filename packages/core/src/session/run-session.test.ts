@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../persistence/sqlite-store.js';
 import { validateConfig } from '../config/schema.js';
 import { createBot } from '../di/container.js';
 import { krakenSpotInstruments } from '../backtest/instruments.js';
@@ -7,7 +11,11 @@ import type { Bar, Subscription } from '../model/market-data.js';
 import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
 import { bars } from '../testing/market-data-builders.js';
 import { createFakeExchange } from '../testing/fake-exchange.js';
-import { InMemoryStore } from '../persistence/store.js';
+import { InMemoryStore, type EngineSnapshot, type Recovered, type SessionLogEntry, type Store } from '../persistence/store.js';
+import type { JournaledEvent } from '../model/events.js';
+import { TestClock } from '../clock/clock.js';
+import type { Engine } from '../engine/engine.js';
+import type { BacktestResult } from '../backtest/result.js';
 import { runSession, type SessionStartup } from './run-session.js';
 
 const BTC = instrumentId('BTC/USD');
@@ -42,7 +50,88 @@ class BuyAndHold extends BaseStrategy<Record<string, never>> {
   }
 }
 
+/** Buys when flat and sells what it holds (a market order fills on the next bar): one order and half a round trip a bar. */
+class Churn extends BaseStrategy<Record<string, never>> {
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    const position = ctx.portfolio.position(BTC);
+    if (position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
+    else ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+  }
+}
+
+/** An in-memory store that cannot read its journal back: the engine must keep the history itself. */
+class StoreWithoutJournal implements Store {
+  readonly inner = new InMemoryStore();
+  append(events: readonly JournaledEvent[]): void {
+    this.inner.append(events);
+  }
+  snapshot(state: EngineSnapshot): void {
+    this.inner.snapshot(state);
+  }
+  load(): Recovered {
+    return this.inner.load();
+  }
+  appendSessionLog(entry: SessionLogEntry): void {
+    this.inner.appendSessionLog(entry);
+  }
+  close(): void {}
+}
+
+/** A report list as JSON text, with the session's order-id prefix and venue-id stem replaced. */
+function withoutSessionIds(result: BacktestResult, list: 'fills' | 'roundTrips' | 'orders' | 'metrics' | 'endBalances'): string {
+  const orderPrefix = result.orders[0]!.clientOrderId.replace(/-\d+$/, '-');
+  const venueStem = result.fills[0]!.tradeId.replace(/^T/, '').replace(/-\d+$/, '-');
+  return JSON.stringify(result[list]).replaceAll(orderPrefix, '<session>-').replaceAll(venueStem, '<venue>-');
+}
+
 describe('runSession (paper)', () => {
+  it('holds in memory only what a snapshot holds, however long it runs, and still reports every fill, round trip and order (read back from the journal)', async () => {
+    const BARS = 240;
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const run = async (store: Store) => {
+      const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+      const bot = createBot(validateConfig({ name: 'long-run', strategies: [Churn.with({})] }));
+      let engine: Engine | undefined;
+      const held = { orders: 0, roundTrips: 0 };
+      const session = runSession({
+        bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '10000' }, maxBars: BARS, store, snapshotEvery: 40,
+        // Two days after the data: every finished order is past the 24-hour retention.
+        clock: new TestClock(start + BARS * MINUTE + 2 * 86_400_000),
+        onEngine: (started) => (engine = started),
+        onStatus: () => {
+          held.orders = Math.max(held.orders, engine!.orders.all().length);
+          held.roundTrips = Math.max(held.roundTrips, engine!.portfolio.roundTrips().length);
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      exchange.data.push(bars(Array.from({ length: BARS }, (_, index) => 40_000 + (index % 7) * 10), { instrument: 'BTC/USD', interval: '1m', start, volume: 100 }));
+      return { result: await session, held, engine: engine! };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'kbot-long-session-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new SqliteStore(join(dir, 'kbot.sqlite'), { durability: 'normal' });
+    const bounded = await run(store);
+    store.close();
+    const kept = await run(new StoreWithoutJournal());
+
+    // The store that cannot be read back makes the engine keep everything, as before.
+    expect(kept.held.orders).toBeGreaterThanOrEqual(BARS - 2);
+    expect(kept.held.roundTrips).toBeGreaterThanOrEqual(BARS / 2 - 2);
+    // With the journal as the history, memory stays at about one snapshot interval's worth.
+    expect(bounded.held.orders).toBeLessThanOrEqual(20);
+    expect(bounded.held.roundTrips).toBeLessThanOrEqual(10);
+    expect(bounded.engine.orders.all().length).toBeLessThanOrEqual(2);
+
+    // The reports are the same, but for the ids each session derives from its start time.
+    expect(bounded.result.fills.length).toBeGreaterThanOrEqual(BARS - 2);
+    for (const list of ['fills', 'roundTrips', 'orders', 'metrics', 'endBalances'] as const) {
+      expect(withoutSessionIds(bounded.result, list)).toEqual(withoutSessionIds(kept.result, list));
+    }
+  });
+
   it('resumes from its store: the balances and position carry over, the resting order of the lost simulated venue is canceled, and the session log says so', async () => {
     const store = new InMemoryStore();
     const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;

@@ -18,6 +18,7 @@ import { EquityTracker } from '../backtest/equity-tracker.js';
 import type { BacktestResult } from '../backtest/result.js';
 import { sessionResult } from '../backtest/session-result.js';
 import type { Fill } from '../model/fill.js';
+import { sessionHistory } from './session-history.js';
 
 export interface SessionStatus {
   readonly mode: 'paper' | 'live';
@@ -150,6 +151,10 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     startBalances = recovered === undefined ? totals(await execution.fetchBalances()) : totals(recovered.portfolio.balances());
   }
 
+  const snapshotEvery = options.snapshotEvery ?? 1000;
+  // A session may run for weeks: where the store can read its journal back, the engine keeps only
+  // what a snapshot holds, and the report below is read from the journal.
+  const readJournal = snapshotEvery > 0 ? store.journal?.bind(store) : undefined;
   const engine = new Engine({
     mode,
     clock,
@@ -165,20 +170,27 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     // Live ids must not repeat across sessions, even if the journal were lost: the venue keeps them.
     orderIdPrefix: `${mode === 'live' ? 'L' : 'P'}${startedAt.toString(36)}-`,
     ...(recovered === undefined ? {} : { recovered }),
-    snapshotEvery: options.snapshotEvery ?? 1000,
+    snapshotEvery,
+    history: readJournal === undefined ? 'memory' : 'journal',
   });
+  const firstSequence = engine.journalSequence;
   const tracker = new EquityTracker();
   const startEquity = engine.equity();
   options.onEngine?.(engine, { startEquity, startedAt });
   let bars = 0;
-  const fills: Fill[] = [];
+  let fillCount = 0;
+  // Without a journal to read back, the session's fills are kept here for the report.
+  const fills: Fill[] | undefined = readJournal === undefined ? [] : undefined;
   let firstClose: number | undefined;
   let lastClose: number | undefined;
   const benchmark = subscriptions[0]!.instrumentId;
   let stop: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stop = resolve));
 
-  engine.bus.on('order-filled', (event) => fills.push(event.fill));
+  engine.bus.on('order-filled', (event) => {
+    fillCount++;
+    fills?.push(event.fill);
+  });
   engine.bus.on('bar-closed', (event) => {
     bars++;
     if (event.bar.instrumentId === benchmark) {
@@ -186,7 +198,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       lastClose = event.bar.close;
     }
     tracker.record(event.bar.openTime + event.bar.interval, engine.equityNumber(), engine.hasExposure());
-    options.onStatus?.({ mode, time: clock.now(), bars, fills: fills.length, openOrders: engine.orders.openCount(), equity: engine.equityNumber(), tradingState: engine.risk.state });
+    options.onStatus?.({ mode, time: clock.now(), bars, fills: fillCount, openOrders: engine.orders.openCount(), equity: engine.equityNumber(), tradingState: engine.risk.state });
     if (options.maxBars !== undefined && bars >= options.maxBars) stop(`${bars} bars closed`);
   });
   const timer = options.durationMs === undefined ? undefined : setTimeout(() => stop('duration reached'), options.durationMs);
@@ -216,7 +228,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       sessionLog('reconciled', `start-up reconciliation with ${mode === 'live' ? exchange.id : 'the simulated venue'}: ${what}`, reconciled);
     }
     if (mode === 'live') {
-      const balances = await reconcileBalances(engine, execution, () => fills.length, { decimals: options.balanceDecimals ?? krakenAssetDecimals });
+      const balances = await reconcileBalances(engine, execution, () => fillCount, { decimals: options.balanceDecimals ?? krakenAssetDecimals });
       balancesAdjusted = balances.adopted;
       if (balances.unsettled.length > 0) {
         const what = balances.unsettled.map((difference) => `${difference.asset} journal ${difference.engine.toFixed()}, venue ${difference.venue.toFixed()}`).join('; ');
@@ -263,8 +275,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   // does not end with an order the venue holds as open but the journal only as submitted.
   if (mode === 'live') await settleSubmittedOrders(engine, SETTLE_TIMEOUT_MS);
   await engine.stop(reason);
-  logger.info('session stopped', { reason, bars, fills: fills.length });
-  sessionLog('session-stopped', reason, { bars, fills: fills.length, openOrders: engine.orders.openCount() });
+  logger.info('session stopped', { reason, bars, fills: fillCount });
+  sessionLog('session-stopped', reason, { bars, fills: fillCount, openOrders: engine.orders.openCount() });
   if (mode === 'paper') await execution.close();
 
   return sessionResult(engine, {
@@ -275,7 +287,10 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     quoteAsset,
     startBalances: Object.fromEntries(Object.entries(startBalances).map(([asset, amount]) => [asset, toDecimal(amount, `balances.${asset}`)])),
     startEquity,
-    fills,
+    history:
+      readJournal === undefined
+        ? { fills: fills ?? [], roundTrips: [...engine.portfolio.roundTrips()], orders: engine.orders.all() }
+        : sessionHistory(readJournal(firstSequence), engine.orders.all()),
     tracker,
     barsProcessed: bars,
     data: [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournaledEvent } from '../model/events.js';
 import { InMemoryStore, type EngineSnapshot, type Recovered, type Store } from '../persistence/store.js';
-import { runContractCheck } from './contract-check.js';
+import { ContractCheckSkipped, runContractCheck } from './contract-check.js';
 import { runStoreContract, storeContractChecks } from './store-contract.js';
 
 runStoreContract('InMemoryStore', () => new InMemoryStore());
@@ -48,6 +48,13 @@ class LiveViewStore extends InMemoryStore {
   }
 }
 
+class JournalFromSnapshotStore extends InMemoryStore {
+  override *journal(afterSequence: number): Iterable<JournaledEvent> {
+    const loaded = this.load();
+    for (const event of loaded.events) if (event.sequence > afterSequence) yield event;
+  }
+}
+
 class CloseOnceStore extends InMemoryStore {
   private closed = false;
   override close(): void {
@@ -75,6 +82,12 @@ describe('the Store contract catches broken stores', () => {
   it('a load that returns a live view of the journal', async () => {
     const checks = storeContractChecks(() => new LiveViewStore());
     await expect(runContractCheck(checks, 'a loaded result does not change when more is appended later')).rejects.toThrow();
+  });
+
+  it('a journal that starts at the snapshot, and a store without one (skipped, not passed)', async () => {
+    const name = 'journal(after) yields every event after `after` in sequence order, a snapshot notwithstanding, and reads appends made before it is called';
+    await expect(runContractCheck(storeContractChecks(() => new JournalFromSnapshotStore()), name)).rejects.toThrow();
+    await expect(runContractCheck(storeContractChecks(() => new BufferingStore()), name)).rejects.toThrow(ContractCheckSkipped);
   });
 
   it('a close that throws the second time', async () => {

@@ -111,6 +111,19 @@ export function storeContractChecks<S extends Store>(createStore: () => S | Prom
       }),
     },
     {
+      name: 'journal(after) yields every event after `after` in sequence order, a snapshot notwithstanding, and reads appends made before it is called',
+      run: (skip) => withStore((store) => {
+        if (store.journal === undefined) skip('this store does not read its journal back (Store.journal is optional)');
+        const journal = sampleJournal(9);
+        store.append(journal.slice(0, 6));
+        store.snapshot(snapshotAt(5));
+        store.append(journal.slice(6));
+        expect([...store.journal!(0)]).toEqual(journal);
+        expect(sequences([...store.journal!(6)])).toEqual([7, 8, 9]);
+        expect([...store.journal!(9)]).toEqual([]);
+      }),
+    },
+    {
       name: 'close can be called twice without throwing',
       run: async () => {
         const store = await createStore();
