@@ -24,6 +24,7 @@ import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine
 import { OrderManager } from './order-manager.js';
 import { canAdoptOrders, type RecoveredEngineState, type RecoverySummary } from './recovery.js';
 import { createStrategyContext } from './strategy-context.js';
+import { OrderRiskView } from './order-risk-view.js';
 
 export type EngineMode = 'backtest' | 'paper' | 'live';
 
@@ -91,6 +92,7 @@ export interface BalanceDifference {
 }
 
 const DAY_MS = 86_400_000;
+const ORDER_TYPES: ReadonlySet<string> = new Set(['market', 'limit', 'stop-loss', 'take-profit']);
 /** Reason on recovered orders canceled because the in-process simulated venue did not survive the restart. */
 export const SIMULATED_VENUE_RESTART_REASON = 'the simulated venue restarted: resting orders do not survive a restart';
 
@@ -711,25 +713,14 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const order = this.orders.create(command);
     // The last price becomes a Decimal only when something reads it: the cost minimum of an
     // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
-    const last = this.market.lastPrice(instrument.id);
-    let lastPrice: Decimal | undefined | null = last === undefined ? undefined : null;
-    const lastPriceDecimal = (): Decimal | undefined => (lastPrice === null ? (lastPrice = new Decimal(last!)) : lastPrice);
+    const view = new OrderRiskView(now, this.risk.state, instrument, this.market.lastPrice(instrument.id), this.portfolioViewFor());
     const price = command.type === 'limit' ? command.price : command.triggerPrice;
     const violation = checkOrderRules(instrument, {
       quantity: command.quantity,
       price,
-      referencePrice: price === undefined ? lastPriceDecimal() : undefined,
+      referencePrice: price === undefined ? view.lastPrice : undefined,
     });
     if (violation) return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message}`, 'order-rules');
-    const view: RiskView = {
-      time: now,
-      tradingState: this.risk.state,
-      instrument,
-      get lastPrice() {
-        return lastPriceDecimal();
-      },
-      portfolio: this.portfolioViewFor(),
-    };
     const decision = this.risk.check(command, view);
     if (!decision.allowed) return this.deny(order, decision.code, decision.reason, decision.policy);
     const submitted = this.orders.transition(id, 'submitted', now);
@@ -741,7 +732,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** Converts an intent to a command, rounding at the boundary to the instrument's rules. */
   private buildCommand(strategy: StrategyId, id: ClientOrderId, intent: OrderIntent, instrument: Instrument, now: EpochMs): SubmitOrder {
     if (intent.side !== 'buy' && intent.side !== 'sell') throw new TypeError(`side: received ${JSON.stringify(intent.side)}, expected "buy" or "sell"`);
-    if (!['market', 'limit', 'stop-loss', 'take-profit'].includes(intent.type)) {
+    if (!ORDER_TYPES.has(intent.type)) {
       throw new TypeError(`type: received ${JSON.stringify(intent.type)}, expected "market", "limit", "stop-loss" or "take-profit"`);
     }
     const quantity = roundQuantity(instrument, toDecimal(intent.quantity, 'quantity'));

@@ -525,16 +525,14 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const quote = instrument.quote;
     const decimals = this.assetDecimals(quote);
     const rate = this.feeModel.rate(instrument, liquidity, this.volume.total(slice.time));
-    const feeFor = (amount: Decimal) => amount.times(price).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
 
     let shortOfFunds = false;
-    let fee = feeFor(quantity);
+    let fee = feeOf(quantity, price, rate, decimals);
     let cost = quantity.times(price);
     let release: Decimal | undefined;
     if (buy) {
       const free = this.available(quote);
       release = Decimal.min(order.held, this.holdFor(order, quantity));
-      const total = (amount: Decimal) => amount.times(price).plus(feeFor(amount));
       if (cost.plus(fee).greaterThan(free.plus(release))) {
         // The price moved beyond what the order holds (a market order carrying on over several
         // bars, a fee tier that lapsed) and free funds cannot make up the difference: trade what
@@ -542,13 +540,13 @@ export class SimulatedVenue implements MarketDrivenVenue {
         shortOfFunds = true;
         const budget = free.plus(order.held);
         quantity = roundQuantity(instrument, Decimal.min(quantity, budget.dividedBy(price.times(ONE.plus(rate)))));
-        while (quantity.isPositive() && total(quantity).greaterThan(budget)) quantity = quantity.minus(instrument.quantityIncrement);
+        while (quantity.isPositive() && quantity.times(price).plus(feeOf(quantity, price, rate, decimals)).greaterThan(budget)) quantity = quantity.minus(instrument.quantityIncrement);
         if (!quantity.isPositive()) {
           this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
           return;
         }
         cost = quantity.times(price);
-        fee = feeFor(quantity);
+        fee = feeOf(quantity, price, rate, decimals);
         // Short of funds the order is about to end, so its whole hold goes now and available never dips below zero.
         release = order.held;
       }
@@ -649,4 +647,12 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
 function isOpen(order: VenueOrder): boolean {
   return order.status === 'accepted' || order.status === 'partially-filled';
+}
+
+/**
+ * The fee of trading `amount` at `price`, rounded half-up to the quote asset's places. A function
+ * rather than a closure made per fill: the bundle wraps every named closure to keep its name.
+ */
+function feeOf(amount: Decimal, price: Decimal, rate: Decimal, decimals: number): Decimal {
+  return amount.times(price).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
 }
