@@ -145,6 +145,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       orderTime: 'market-data',
       // Venue ids must not repeat across sessions: derive them from the start time.
       idPrefix: `P${(startedAt % 36 ** 7).toString(36).toUpperCase().padStart(7, '0')}`,
+      // A paper session may run for weeks: the venue keeps a day of finished orders and fills,
+      // as the engine's snapshots do, not all of them.
+      retainFinishedMs: PAPER_VENUE_RETAIN_FINISHED_MS,
     });
   } else {
     execution = exchange.execution;
@@ -298,6 +301,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     lastClose,
   });
 }
+
+/** How long the paper venue keeps finished orders and fills (the engine's snapshots keep finished orders as long). */
+const PAPER_VENUE_RETAIN_FINISHED_MS = 86_400_000;
 
 /** How long a clean stop waits for the venue to acknowledge orders in flight. */
 const SETTLE_TIMEOUT_MS = 5_000;

@@ -847,6 +847,34 @@ describe('SimulatedVenue: reconcile, lifecycle and determinism', () => {
     expect(await h.venue.fetchBalances()).toEqual(report.balances);
   });
 
+  it('with retainFinishedMs, keeps a window of finished orders and fills for reconcile, not all of them', async () => {
+    const trade = async (retainFinishedMs?: number) => {
+      const h = await harness(retainFinishedMs === undefined ? {} : { retainFinishedMs });
+      // One order a minute for 10 hours, each filled on the next bar: a buy, then a sell.
+      for (let minute = 0; minute < 600; minute++) {
+        h.bar(minute, 100, 100, 100, 100);
+        h.submit({ side: minute % 2 === 0 ? 'buy' : 'sell', quantity: '1' });
+      }
+      h.bar(600, 100, 100, 100, 100);
+      return { report: await h.venue.reconcile(0), resting: h.submit({ type: 'limit', quantity: '1', price: '50' }), venue: h.venue };
+    };
+    const everything = await trade();
+    expect(everything.report.fills).toHaveLength(600);
+    expect(everything.report.orders).toHaveLength(600);
+    const windowed = await trade(10 * MINUTE_MS);
+    // The last 10 minutes, plus what came since the last pruning (every 256 fills and finished orders).
+    expect(windowed.report.fills.length).toBeGreaterThanOrEqual(10);
+    expect(windowed.report.fills.length).toBeLessThanOrEqual(10 + 128);
+    expect(windowed.report.orders.length).toBeLessThanOrEqual(10 + 128);
+    expect(windowed.report.fills.at(-1)).toEqual(everything.report.fills.at(-1));
+    // What the window keeps is what the full history says about those times; balances are the same.
+    const since = windowed.report.fills[0]!.time;
+    expect(windowed.report.fills).toEqual(everything.report.fills.filter((fill) => fill.time >= since));
+    expect(windowed.report.balances).toEqual(everything.report.balances);
+    // Open orders are never dropped.
+    expect((await windowed.venue.reconcile(0)).orders.map((order) => order.clientOrderId)).toContain(windowed.resting);
+  });
+
   it('throws when used before connect or after close', async () => {
     const venue = new SimulatedVenue({ instruments: () => BTC_USD, clock: new TestClock(0), balances: {} });
     const order = { clientOrderId: clientOrderId('x') } as SubmitOrder;
@@ -865,6 +893,7 @@ describe('SimulatedVenue: reconcile, lifecycle and determinism', () => {
         fillModel: { maxVolumeParticipation: 0 },
         latencyMs: -1,
         idPrefix: 'bad prefix',
+        retainFinishedMs: -1,
       });
     expect(make).toThrow(ConfigError);
     expect(make).toThrow(/balances\.USD: received "-5"/);
@@ -872,6 +901,7 @@ describe('SimulatedVenue: reconcile, lifecycle and determinism', () => {
     expect(make).toThrow(/fillModel\.maxVolumeParticipation: received 0/);
     expect(make).toThrow(/latencyMs: received -1/);
     expect(make).toThrow(/idPrefix: received "bad prefix"/);
+    expect(make).toThrow(/retainFinishedMs: received -1, expected a number of milliseconds, 0 or more/);
   });
 
   it('gives the same reports, bit for bit, for the same inputs', async () => {

@@ -87,6 +87,12 @@ export interface SimulatedVenueOptions {
   readonly assetDecimals?: (asset: string) => number;
   /** Rejection (at submit) or cancellation (on arrival) text for a post-only order that would take liquidity. */
   readonly postOnlyRejectReason?: string;
+  /**
+   * How long finished orders and fills stay for `reconcile` after they end or happen, in ms.
+   * Default: forever, which is what a backtest (bounded by its data) and tests want. A paper
+   * session sets it, so a venue that runs for weeks holds a window of history, not all of it.
+   */
+  readonly retainFinishedMs?: number;
 }
 
 /** One order as the venue keeps it; it is its own `MatchableOrder`, so matching allocates nothing. */
@@ -178,6 +184,9 @@ export class SimulatedVenue implements MarketDrivenVenue {
   /** Per instrument: data starting before this time overlaps data already matched. */
   private readonly matchedUntil = new Map<InstrumentId, EpochMs>();
   private readonly fills: VenueFill[] = [];
+  private readonly retainFinishedMs: number | undefined;
+  /** Fills and finished orders added since history was last pruned. */
+  private historySincePrune = 0;
 
   constructor(options: SimulatedVenueOptions) {
     const issues: ConfigIssue[] = [];
@@ -201,6 +210,10 @@ export class SimulatedVenue implements MarketDrivenVenue {
         this.assets.set(asset, { total: amount, held: ZERO });
       }
     }
+    const retainFinishedMs = options.retainFinishedMs;
+    if (retainFinishedMs !== undefined && !(retainFinishedMs >= 0)) {
+      issues.push({ path: 'retainFinishedMs', received: String(retainFinishedMs), expected: 'a number of milliseconds, 0 or more (leave it out to keep every finished order and fill)' });
+    }
     let ids: VenueIdGenerator | undefined;
     try {
       ids = new VenueIdGenerator(options.idPrefix ?? '');
@@ -221,6 +234,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.assetDecimals = options.assetDecimals ?? krakenAssetDecimals;
     this.postOnlyRejectReason = options.postOnlyRejectReason ?? SIMULATED_VENUE_ERRORS.postOnly;
     this.ids = ids;
+    this.retainFinishedMs = retainFinishedMs;
   }
 
   // ---------------------------------------------------------------- ExecutionClient
@@ -586,6 +600,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
       time: slice.time,
     });
     this.fills.push(venueFill);
+    this.notePastHistory();
     this.requireSink('fill').onFilled(venueFill);
     if (shortOfFunds && isOpen(order)) this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
   }
@@ -617,6 +632,18 @@ export class SimulatedVenue implements MarketDrivenVenue {
     order.status = status;
     order.updatedAt = time;
     if (order.command.timeInForce === 'gtd') this.openGoodTillDate -= 1;
+    this.notePastHistory();
+  }
+
+  /** With `retainFinishedMs`, drops what fell out of the window, every so many additions. */
+  private notePastHistory(): void {
+    if (this.retainFinishedMs === undefined || ++this.historySincePrune < PRUNE_HISTORY_EVERY) return;
+    this.historySincePrune = 0;
+    const horizon = this.clock.now() - this.retainFinishedMs;
+    let stale = 0;
+    while (stale < this.fills.length && this.fills[stale]!.time < horizon) stale++;
+    if (stale > 0) this.fills.splice(0, stale);
+    for (const [id, order] of this.orders) if (!isOpen(order) && order.updatedAt < horizon) this.orders.delete(id);
   }
 
   private dropClosed(instrumentId: InstrumentId): void {
@@ -648,6 +675,9 @@ export class SimulatedVenue implements MarketDrivenVenue {
 function isOpen(order: VenueOrder): boolean {
   return order.status === 'accepted' || order.status === 'partially-filled';
 }
+
+/** Fills and finished orders between two prunings of a venue's history (`retainFinishedMs`). */
+const PRUNE_HISTORY_EVERY = 256;
 
 /**
  * The fee of trading `amount` at `price`, rounded half-up to the quote asset's places. A function
