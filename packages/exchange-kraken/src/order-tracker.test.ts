@@ -201,3 +201,55 @@ describe('KrakenOrderTracker: reconciliation', () => {
     expect((order as TrackedOrder).venueOrderId).toBe(TXID);
   });
 });
+
+describe('KrakenOrderTracker: retention of settled orders', () => {
+  const HOUR = 3_600_000;
+
+  /** Places, accepts and fully fills order `n` through the executions channel at wall time `now.value`. */
+  function tradeOrder(tracker: KrakenOrderTracker, n: number) {
+    const txid = `O${String(n).padStart(5, '0')}-AAAAA-BBBBBB`;
+    const order = tracker.track({ clientOrderId: clientOrderId(`kb-${n}`), krakenClientOrderId: `kb-${n}`, instrumentId: BTC, side: 'buy', quantity: new Decimal('0.5'), quoteAsset: 'USD', venueSince: 0 });
+    tracker.onExecutions(executions('update', 2 * n, { ...pendingNew, order_id: txid, cl_ord_id: `kb-${n}` }, { ...accepted, order_id: txid }));
+    tracker.onExecutions(executions('update', 2 * n + 1, { ...trade(`T${n}`, 0.5, 0.5), order_id: txid }));
+    return { order, txid };
+  }
+
+  it('drops orders settled longer ago than retainSettledMs with their trade ids, keeps recent and unsettled ones, and still counts a repeated fill of a recent one once', () => {
+    const now = { value: 0 };
+    const sink = new RecordingSink();
+    const tracker = new KrakenOrderTracker({ now: () => now.value, retainSettledMs: 24 * HOUR });
+    tracker.setSink(sink);
+    // One filled order a minute for two days, plus one order that rests unfilled the whole time.
+    const resting = tracker.track({ clientOrderId: clientOrderId('kb-resting'), krakenClientOrderId: 'kb-resting', instrumentId: BTC, side: 'buy', quantity: new Decimal('1'), quoteAsset: 'USD', venueSince: 0 });
+    let last = { order: resting, txid: '' };
+    for (let n = 1; n <= 2 * 24 * 60; n++) {
+      now.value = n * 60_000;
+      last = tradeOrder(tracker, n);
+    }
+    expect(sink.fills).toHaveLength(2 * 24 * 60);
+    // About one day of settled orders, plus the resting one.
+    expect(tracker.size).toBeGreaterThanOrEqual(24 * 60);
+    expect(tracker.size).toBeLessThanOrEqual(24 * 60 + 2);
+    expect(tracker.get(clientOrderId('kb-1'))).toBeUndefined();
+    expect(tracker.hasSeenTrade('T1')).toBe(false);
+    expect(tracker.get(clientOrderId('kb-resting'))).toBe(resting);
+    expect(tracker.unfinished()).toEqual([resting]);
+    // Kraken repeats the last fill after a reconnect (snap_trades): still one fill.
+    tracker.onExecutions(executions('snapshot', 1, { ...trade(`T${2 * 24 * 60}`, 0.5, 0.5), order_id: last.txid }));
+    expect(sink.fills).toHaveLength(2 * 24 * 60);
+    expect(tracker.byVenueOrderId(last.txid)).toBe(last.order);
+  });
+
+  it('keeps everything with a long enough retention, and refuses a negative one', () => {
+    const now = { value: 0 };
+    const tracker = new KrakenOrderTracker({ now: () => now.value, retainSettledMs: 7 * 24 * HOUR });
+    tracker.setSink(new RecordingSink());
+    for (let n = 1; n <= 600; n++) {
+      now.value = n * 60_000;
+      tradeOrder(tracker, n);
+    }
+    expect(tracker.size).toBe(600);
+    expect(tracker.hasSeenTrade('T1')).toBe(true);
+    expect(() => new KrakenOrderTracker({ retainSettledMs: -1 })).toThrow(/retainSettledMs: received -1, expected a number of milliseconds, 0 or more/);
+  });
+});

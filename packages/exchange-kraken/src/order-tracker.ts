@@ -62,7 +62,16 @@ export interface KrakenOrderTrackerOptions {
   readonly logger?: Logger;
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
+  /**
+   * How long a settled order (filled, rejected, or canceled or expired with every fill seen)
+   * stays tracked, with its trade ids, after it settled: default 24 hours. A late or repeated
+   * report about it within that time is recognized; after it, the order is dropped, so a live
+   * bot that runs for weeks holds a day of orders, not every order it ever placed.
+   */
+  readonly retainSettledMs?: number;
 }
+
+const DAY_MS = 86_400_000;
 
 const NO_SINK: ExecutionReportSink = {
   onAccepted() {},
@@ -85,6 +94,13 @@ export class KrakenOrderTracker {
   readonly #byKrakenClientId = new Map<string, TrackedOrder>();
   readonly #byVenueId = new Map<string, TrackedOrder>();
   readonly #seenTrades = new Set<string>();
+  /** Trade ids counted per order, so a dropped order takes its own out of `#seenTrades`. */
+  readonly #tradesOf = new Map<TrackedOrder, string[]>();
+  /** Orders in the order they settled, with the wall time they did: the oldest are dropped first. */
+  #settled: { order: TrackedOrder; at: number }[] = [];
+  #settledHead = 0;
+  readonly #settledOrders = new Set<TrackedOrder>();
+  readonly #retainSettledMs: number;
   readonly #logger: Logger;
   readonly #now: () => number;
   #sink: ExecutionReportSink = NO_SINK;
@@ -93,6 +109,14 @@ export class KrakenOrderTracker {
   constructor(options: KrakenOrderTrackerOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
+    const retain = options.retainSettledMs ?? DAY_MS;
+    if (!(retain >= 0)) throw new TypeError(`retainSettledMs: received ${String(options.retainSettledMs)}, expected a number of milliseconds, 0 or more`);
+    this.#retainSettledMs = retain;
+  }
+
+  /** Orders tracked now (settled ones stay for `retainSettledMs`). */
+  get size(): number {
+    return this.#byClient.size;
   }
 
   setSink(sink: ExecutionReportSink | undefined): void {
@@ -127,8 +151,9 @@ export class KrakenOrderTracker {
     };
     this.#byClient.set(order.clientOrderId, order);
     this.#byKrakenClientId.set(order.krakenClientOrderId, order);
-    for (const tradeId of input.seenTradeIds ?? []) this.#seenTrades.add(tradeId);
+    for (const tradeId of input.seenTradeIds ?? []) this.#noteTrade(order, tradeId);
     if (input.venueOrderId !== undefined) this.#bindVenueId(order, input.venueOrderId);
+    this.#dropSettled();
     return order;
   }
 
@@ -172,18 +197,21 @@ export class KrakenOrderTracker {
     }
     order.terminal = 'rejected';
     this.#sink.onRejected({ clientOrderId: order.clientOrderId, reason, time });
+    this.#noteIfSettled(order);
   }
 
   canceled(order: TrackedOrder, time: EpochMs, reason?: string): void {
     if (order.terminal !== undefined || order.filled.greaterThanOrEqualTo(order.quantity)) return;
     order.terminal = 'canceled';
     this.#sink.onCanceled({ clientOrderId: order.clientOrderId, time, ...(reason === undefined ? {} : { reason }) });
+    this.#noteIfSettled(order);
   }
 
   expired(order: TrackedOrder, time: EpochMs): void {
     if (order.terminal !== undefined || order.filled.greaterThanOrEqualTo(order.quantity)) return;
     order.terminal = 'expired';
     this.#sink.onExpired({ clientOrderId: order.clientOrderId, time });
+    this.#noteIfSettled(order);
   }
 
   cancelRejected(clientOrderId: ClientOrderId, reason: string, time: EpochMs): void {
@@ -196,11 +224,12 @@ export class KrakenOrderTracker {
   /** Reports a fill once per trade id; an order not yet reported accepted is accepted first. */
   fill(order: TrackedOrder, fill: VenueFill): void {
     if (this.#seenTrades.has(fill.tradeId)) return;
-    this.#seenTrades.add(fill.tradeId);
+    this.#noteTrade(order, fill.tradeId);
     if (fill.venueOrderId !== undefined) this.accepted(order, fill.venueOrderId, fill.time);
     order.filled = order.filled.plus(fill.quantity);
     this.#noteExecuted(order, order.filled);
     this.#sink.onFilled(fill);
+    this.#noteIfSettled(order);
   }
 
   // ---- the executions channel --------------------------------------------------------------------
@@ -336,6 +365,53 @@ export class KrakenOrderTracker {
 
   #noteExecuted(order: TrackedOrder, executed: Decimal): void {
     if (executed.greaterThan(order.venueExecuted)) order.venueExecuted = executed;
+  }
+
+  #noteTrade(order: TrackedOrder, tradeId: string): void {
+    this.#seenTrades.add(tradeId);
+    const trades = this.#tradesOf.get(order);
+    if (trades === undefined) this.#tradesOf.set(order, [tradeId]);
+    else trades.push(tradeId);
+  }
+
+  /** Starts an order's retention clock when its outcome is fully known, then drops what ran out. */
+  #noteIfSettled(order: TrackedOrder): void {
+    if (!this.#settledOrders.has(order) && isSettled(order)) {
+      this.#settledOrders.add(order);
+      this.#settled.push({ order, at: this.#now() });
+    }
+    this.#dropSettled();
+  }
+
+  /** Drops the orders settled longer than `retainSettledMs` ago, with their trade ids. */
+  #dropSettled(): void {
+    const horizon = this.#now() - this.#retainSettledMs;
+    const settled = this.#settled;
+    let head = this.#settledHead;
+    while (head < settled.length && settled[head]!.at < horizon) {
+      const { order } = settled[head]!;
+      head++;
+      // Kraken may yet report more volume for it (a late fill): then it is kept.
+      if (!isSettled(order)) {
+        this.#settledOrders.delete(order);
+        continue;
+      }
+      this.#forget(order);
+    }
+    if (head > 1024 && head * 2 > settled.length) {
+      this.#settled = settled.slice(head);
+      head = 0;
+    }
+    this.#settledHead = head;
+  }
+
+  #forget(order: TrackedOrder): void {
+    this.#settledOrders.delete(order);
+    if (this.#byClient.get(order.clientOrderId) === order) this.#byClient.delete(order.clientOrderId);
+    if (this.#byKrakenClientId.get(order.krakenClientOrderId) === order) this.#byKrakenClientId.delete(order.krakenClientOrderId);
+    if (order.venueOrderId !== undefined && this.#byVenueId.get(order.venueOrderId) === order) this.#byVenueId.delete(order.venueOrderId);
+    for (const tradeId of this.#tradesOf.get(order) ?? []) this.#seenTrades.delete(tradeId);
+    this.#tradesOf.delete(order);
   }
 
   #bindVenueId(order: TrackedOrder, venueOrderId: string): void {
