@@ -12,9 +12,8 @@ import { PARITY_DIFFERS_EXIT } from './report.js';
 /*
  * `kbot report` and `kbot report --parity` on a real session: an in-process `kbot run --mode
  * paper` against the in-process Kraken simulator, its flight recording replayed through the
- * backtester. The simulator's generated market is dated a day AHEAD of the wall clock: a paper
- * order is stamped with the wall clock and the simulated venue only fills it on data after that
- * time, so a market in the past (the operator harness's 2024 market) would never fill anything.
+ * backtester. The simulator's generated market is dated a day ahead of the wall clock, or two days
+ * behind it (`dayOffset`), which is how a live feed looks to an order placed on a closed bar.
  * The plugin reaches the temporary config through globalThis, as in operator-test-harness.ts.
  */
 
@@ -26,8 +25,9 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function paperProject(): Promise<string> {
-  const start = Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000;
+/** A paper bot against a frozen simulator whose market starts `dayOffset` days from now. */
+async function paperProject(dayOffset = 1): Promise<string> {
+  const start = Math.ceil((Date.now() + dayOffset * 86_400_000) / 60_000) * 60_000;
   sim = await startKrakenSimulator({
     market: { sources: [{ generate: { instrumentId: 'BTC/USD', interval: '1m', count: 600, seed: 7, startPrice: 40_000, start } }], historyBars: 5 },
     accounts: [{ key: `report-test-${randomBytes(4).toString('hex')}`, secret: randomBytes(64).toString('base64'), balances: { USD: '10000' }, tier: 'intermediate' }],
@@ -60,6 +60,21 @@ async function paperSession(dir: string, bars: number, ...extra: string[]) {
 }
 
 describe('kbot report on a recorded paper session against the simulator', () => {
+  it('matches parity on a market dated in the past too, as a live feed is by the time an order is placed', async () => {
+    // Each bar reaches the bot after it closed, so every order's wall-clock time is after all the
+    // data the venue has seen: paper stamps it with the end of that data (orderTime
+    // 'market-data'), so it fills on the next bar, as the backtest replay does.
+    const dir = await paperProject(-2);
+    const run = await paperSession(dir, 120);
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    const session = JSON.parse(run.stdout) as { metrics: { fillCount: number } };
+    expect(session.metrics.fillCount).toBeGreaterThan(1);
+    const [reportName] = readdirSync(join(dir, 'trading_data', 'reports'));
+    const parity = JSON.parse((await kbot(dir, 'report', '--parity', reportName!, '--json')).stdout) as Record<string, unknown>;
+    expect(parity).toMatchObject({ kind: 'parity', empty: true, differences: [], onlyLive: [], onlyReplay: [] });
+    expect(parity.totals).toMatchObject({ liveFills: session.metrics.fillCount, replayFills: session.metrics.fillCount, exact: session.metrics.fillCount });
+  }, 90_000);
+
   it('prints the report, and its parity replay has no differences', async () => {
     const dir = await paperProject();
     const run = await paperSession(dir, 120);
