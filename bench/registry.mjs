@@ -7,4 +7,5 @@ export const BENCHMARKS = Object.freeze([
   { name: 'book', load: () => import('./book.bench.mjs') },
   { name: 'ws-ingest', load: () => import('./ws-ingest.bench.mjs') },
   { name: 'latency', load: () => import('./latency.bench.mjs') },
+  { name: 'session', load: () => import('./session.bench.mjs') },
 ]);
