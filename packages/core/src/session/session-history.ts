@@ -23,27 +23,10 @@ export function sessionHistory(journal: Iterable<JournaledEvent>, current: reado
   const roundTrips: RoundTrip[] = [];
   const orders = new Map<ClientOrderId, Order>();
   for (const event of journal) {
-    switch (event.type) {
-      case 'order-filled':
-        fills.push(event.fill);
-        orders.set(event.order.clientOrderId, event.order);
-        break;
-      case 'position-closed':
-        roundTrips.push(event.roundTrip);
-        break;
-      case 'order-submitted':
-      case 'order-denied':
-      case 'order-accepted':
-      case 'order-rejected':
-      case 'order-cancel-requested':
-      case 'order-cancel-rejected':
-      case 'order-canceled':
-      case 'order-expired':
-        orders.set(event.order.clientOrderId, event.order);
-        break;
-      default:
-        break;
-    }
+    if (event.type === 'order-filled') fills.push(event.fill);
+    else if (event.type === 'position-closed') roundTrips.push(event.roundTrip);
+    // Every order event carries the order as it stands after the event.
+    if ('order' in event) orders.set(event.order.clientOrderId, event.order);
   }
   for (const order of current) orders.set(order.clientOrderId, order);
   return { fills, roundTrips, orders: [...orders.values()] };
