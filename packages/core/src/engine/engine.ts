@@ -17,7 +17,7 @@ import type { EpochMs } from '../model/time.js';
 import type { Store } from '../persistence/store.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import { RiskEngine } from '../risk/risk-engine.js';
-import type { RiskPolicy, RiskView } from '../risk/risk-policy.js';
+import type { RiskPolicy } from '../risk/risk-policy.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
 import { asInstrumentId, MarketCache } from './market-cache.js';
 import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine-state.js';

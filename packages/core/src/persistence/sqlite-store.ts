@@ -261,14 +261,7 @@ export class SqliteStore implements Store {
    * store meanwhile (WAL readers do not block the writer); the result is then a consistent prefix.
    */
   eventsAfter(sequence = 0): JournaledEvent[] {
-    this.ensureOpen();
-    try {
-      const events: JournaledEvent[] = [];
-      for (const row of this.statements.eventsAfter.iterate(sequence)) events.push(decodeStoredEvent(this.file, row.payload, `${this.file} journal sequence ${row.sequence}`));
-      return events;
-    } catch (error) {
-      throw this.readFailure(error);
-    }
+    return [...this.journal(sequence)];
   }
 
   /**
