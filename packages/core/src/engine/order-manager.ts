@@ -162,7 +162,10 @@ export class OrderManager {
     }
     const event = filledQuantity.equals(order.quantity) ? 'filled' : 'partially-filled';
     const status = nextOrderStatus(order.status, event, this.statusBeforeCancel.get(order.clientOrderId));
-    const averageFillPrice = (order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)).dividedBy(filledQuantity);
+    // The first fill's price is the average as it is (the formula gives exactly it, in four operations).
+    const averageFillPrice = order.filledQuantity.isZero()
+      ? fill.price
+      : (order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)).dividedBy(filledQuantity);
     const fees = { ...order.fees, [fill.feeAsset]: (order.fees[fill.feeAsset] ?? ZERO).plus(fill.fee) };
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);

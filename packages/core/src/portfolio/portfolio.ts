@@ -133,14 +133,17 @@ export class Portfolio {
   applyFill(fill: Fill, instrument: Pick<Instrument, 'base' | 'quote'>): PositionChange {
     const { base, quote } = instrument;
     const notional = fill.quantity.times(fill.price);
+    // A fee in the quote asset (Kraken's usual) moves the quote balance in the same step as the
+    // trade: one addition and one number mirror update fewer per fill, the same exact total.
+    const feeInQuoteAsset = fill.feeAsset === quote;
     if (fill.side === 'buy') {
-      this.add(quote, notional.negated());
+      this.add(quote, feeInQuoteAsset ? notional.plus(fill.fee).negated() : notional.negated());
       this.add(base, fill.quantity);
     } else {
       this.add(base, fill.quantity.negated());
-      this.add(quote, notional);
+      this.add(quote, feeInQuoteAsset ? notional.minus(fill.fee) : notional);
     }
-    this.add(fill.feeAsset, fill.fee.negated());
+    if (!feeInQuoteAsset) this.add(fill.feeAsset, fill.fee.negated());
     this.feesTotal.set(fill.feeAsset, (this.feesTotal.get(fill.feeAsset) ?? ZERO).plus(fill.fee));
     const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? fill.fee.times(fill.price) : ZERO;
     return this.applyToPosition(fill, feeInQuote, notional);
