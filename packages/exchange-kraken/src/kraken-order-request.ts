@@ -1,4 +1,4 @@
-import { Decimal, ExchangeError, roundPrice, roundQuantity, type Instrument, type SubmitOrder } from '@kbot/core';
+import { Decimal, ExchangeError, incrementsOf, roundPrice, roundQuantity, type Instrument, type SubmitOrder } from '@kbot/core';
 import type { AddOrderParams } from './rest/types.js';
 import type { WsAddOrderParams, WsOrderTriggers } from './ws/trading-types.js';
 import { WireJsonObject } from './ws/wire-json.js';
@@ -23,28 +23,17 @@ function invalid(message: string): ExchangeError {
   return new ExchangeError('invalid-order', message);
 }
 
-/** What is worked out once per instrument: whether its tick and lot are one unit of the last decimal, and its symbol as JSON. */
-interface InstrumentWire {
-  readonly priceIsUnit: boolean;
-  readonly quantityIsUnit: boolean;
-  /** `{"symbol":"BTC/USD","order_type":` */
-  readonly head: string;
-}
+/** Each instrument's symbol as the head of the add_order JSON: `{"symbol":"BTC/USD","order_type":`. */
+const instrumentHeads = new WeakMap<Instrument, string>();
 
-// Instruments are frozen (defineInstrument), so what is derived from one stays true for it.
-const instrumentWire = new WeakMap<Instrument, InstrumentWire>();
-
-function wireOf(instrument: Instrument): InstrumentWire {
-  let wire = instrumentWire.get(instrument);
-  if (wire === undefined) {
-    wire = {
-      priceIsUnit: instrument.priceIncrement.equals(new Decimal(10).pow(-instrument.pricePrecision)),
-      quantityIsUnit: instrument.quantityIncrement.equals(new Decimal(10).pow(-instrument.quantityPrecision)),
-      head: `{"symbol":${JSON.stringify(instrument.id)},"order_type":`,
-    };
-    if (Object.isFrozen(instrument)) instrumentWire.set(instrument, wire);
+// Instruments are frozen (defineInstrument), so a head made for one stays true for it.
+function headOf(instrument: Instrument): string {
+  let head = instrumentHeads.get(instrument);
+  if (head === undefined) {
+    head = `{"symbol":${JSON.stringify(instrument.id)},"order_type":`;
+    if (Object.isFrozen(instrument)) instrumentHeads.set(instrument, head);
   }
-  return wire;
+  return head;
 }
 
 /**
@@ -118,10 +107,10 @@ function quoted(value: string): string {
  * add_order params' wire text is written here with their fields (see WireJsonObject).
  */
 export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrument, krakenClientOrderId: string): KrakenOrderRequest {
-  const wire = wireOf(instrument);
+  const increments = incrementsOf(instrument);
   let quantity = order.quantity;
   let rounded = false;
-  let quantityDigits = onUnitGrid(quantity, wire.quantityIsUnit, instrument.quantityPrecision);
+  let quantityDigits = onUnitGrid(quantity, increments.quantityIsUnit, instrument.quantityPrecision);
   if (quantityDigits === undefined) {
     quantity = roundQuantity(instrument, order.quantity);
     rounded = !quantity.equals(order.quantity);
@@ -149,7 +138,7 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
     default:
       throw invalid(`type: received ${JSON.stringify(order.type)}, expected market, limit, stop-loss or take-profit`);
   }
-  let priceDigits = price === undefined ? undefined : onUnitGrid(price, wire.priceIsUnit, instrument.pricePrecision);
+  let priceDigits = price === undefined ? undefined : onUnitGrid(price, increments.priceIsUnit, instrument.pricePrecision);
   if (price !== undefined && priceDigits === undefined) {
     const direction = order.type !== 'limit' ? 'nearest' : order.side === 'buy' ? 'down' : 'up';
     const roundedPrice = roundPrice(instrument, price, direction);
@@ -171,7 +160,7 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
   // The add_order text, field by field as toWireJson would write the params below (undefined
   // fields left out, strings as JSON strings, Decimals as their digits), without the closing
   // brace (see WireJsonObject); then the params, assigned in the same order.
-  let text = `${wire.head}${QUOTED_TYPES[order.type]!},"side":${quoted(order.side)},"order_qty":${quantityTexts.wire}`;
+  let text = `${headOf(instrument)}${QUOTED_TYPES[order.type]!},"side":${quoted(order.side)},"order_qty":${quantityTexts.wire}`;
   if (order.type === 'limit') text += `,"limit_price":${priceWire}`;
   else if (order.type !== 'market') text += `,"triggers":{"reference":"last","price":${priceWire}}`;
   if (order.timeInForce !== undefined) text += `,"time_in_force":${quoted(order.timeInForce)}`;

@@ -108,20 +108,20 @@ const ROUNDING_MODE: Readonly<Record<RoundingDirection, DecimalJs.Rounding>> = {
   nearest: Decimal.ROUND_HALF_EVEN,
 };
 
-interface IncrementShape {
+export interface InstrumentIncrements {
   /** The tick is one unit of the last price decimal (10^-pricePrecision), as on every Kraken pair seen. */
   readonly priceIsUnit: boolean;
   readonly quantityIsUnit: boolean;
 }
 
-const incrementShapes = new WeakMap<Instrument, IncrementShape>();
+const incrementShapes = new WeakMap<Instrument, InstrumentIncrements>();
 
 /**
  * Whether the increments are one unit of the last decimal. Then rounding to them is rounding to
  * decimal places, several times cheaper than divide, round and multiply back, and fills and
  * order sizing round on every order. Worked out once per instrument object (they are frozen).
  */
-function incrementsOf(instrument: Instrument): IncrementShape {
+export function incrementsOf(instrument: Instrument): InstrumentIncrements {
   let shape = incrementShapes.get(instrument);
   if (shape === undefined) {
     shape = {
