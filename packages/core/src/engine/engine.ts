@@ -263,7 +263,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** The engine's state as a snapshot holds it: plain JSON, money as strings (see `EngineStateJson`). */
   snapshotState(): EngineStateJson {
     const portfolio = this.portfolio.toJSON();
-    const kept = this.snapshotKeeps(portfolio);
+    return this.stateWith(portfolio, this.snapshotKeeps(portfolio));
+  }
+
+  private stateWith(portfolio: ReturnType<Portfolio['toJSON']>, kept: (order: Order) => boolean): EngineStateJson {
     const orders = this.orders
       .all()
       .filter(kept)
@@ -296,12 +299,13 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** Writes a snapshot at the current journal sequence (once per sequence). */
   takeSnapshot(): void {
     if (this.snapshotSequence === this.sequence) return;
-    const state = this.snapshotState();
-    this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state });
+    const portfolio = this.portfolio.toJSON();
+    const kept = this.snapshotKeeps(portfolio);
+    this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state: this.stateWith(portfolio, kept) });
     this.snapshotSequence = this.sequence;
     if (this.history === 'journal') {
       // Memory now holds what a restart from this snapshot would: the rest is in the journal.
-      this.orders.forget(this.snapshotKeeps(state.portfolio));
+      this.orders.forget(kept);
       this.portfolio.clearRoundTrips();
     }
   }
