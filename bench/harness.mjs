@@ -146,7 +146,7 @@ let lowestCpuShare = Infinity;
  * its whole wall time (GC helper threads can push the share above 1). A lower share means other
  * processes took the CPU away and the wall-clock figure is too slow.
  */
-function noteCpuShare(share) {
+export function noteCpuShare(share) {
   if (Number.isFinite(share) && share < lowestCpuShare) lowestCpuShare = share;
 }
 
