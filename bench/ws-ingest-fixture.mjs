@@ -76,7 +76,7 @@ export function stubExecution(onSubmit = () => {}) {
   };
 }
 
-/** A live-mode engine (in-memory journal, wall clock) with `strategy` as its one strategy. */
+/** A live-mode engine (in-memory journal, wall clock) with `strategy` as its one strategy, set up as `runSession` sets up a live bot. */
 export function benchEngine({ strategy, execution = stubExecution(), instruments = benchInstruments() }) {
   return new Engine({
     mode: 'live',
@@ -87,6 +87,10 @@ export function benchEngine({ strategy, execution = stubExecution(), instruments
     strategies: [{ id: strategy.id, strategy, params: {} }],
     quoteAsset: 'USD',
     startBalances: { USD: '1000000', BTC: '10' },
+    // As `runSession` starts a live bot: a snapshot every 1,000 events, and the engine keeps what
+    // the last snapshot holds, not every order since the start (the rest is in the journal).
+    snapshotEvery: 1000,
+    history: 'journal',
   });
 }
 
