@@ -174,6 +174,42 @@ describe('Engine', () => {
     expect(() => new Engine({ ...base, store: new InMemoryStore(), snapshotEvery: 10 })).not.toThrow();
   });
 
+  it('keeps only the most recently finished orders in a snapshot, with open orders and the entry of an open position', async () => {
+    const clock = new TestClock(0);
+    const venue = new ScriptedVenue();
+    const store = new InMemoryStore();
+    const strategy = new ScriptedStrategy();
+    const intents: OrderIntent[] = Array.from({ length: 8 }, (_, index) => ({ instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: String(90 + index), quantity: '0.01' }));
+    const engine = new Engine({
+      mode: 'paper', clock, instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: venue, store,
+      strategies: [{ id: 'scripted', strategy, params: { intents } }], quoteAsset: 'USD', startBalances: { USD: '10000' },
+      snapshotEvery: 1000, history: 'journal', snapshotRetainFinishedOrders: 3,
+    });
+    await engine.start();
+    engine.onBar(bar(0));
+    const [entry, ...rest] = strategy.ids;
+    // The first order fills (the entry of a position that stays open); then five are canceled, one a millisecond; two stay open.
+    clock.advanceTo(10);
+    venue.sink.onAccepted({ clientOrderId: entry!, venueOrderId: venueOrderId('V0'), time: 10 });
+    venue.fill(entry!, '0.01', '90', 'T0', 10);
+    rest.slice(0, 5).forEach((id, index) => {
+      clock.advanceTo(20 + index);
+      venue.sink.onAccepted({ clientOrderId: id, venueOrderId: venueOrderId(`V${index + 1}`), time: 20 + index });
+      venue.sink.onCanceled({ clientOrderId: id, time: 20 + index });
+    });
+    engine.takeSnapshot();
+    const expected = [entry!, ...rest.slice(2)].sort();
+    expect(engine.orders.all().map((order) => order.clientOrderId).sort()).toEqual(expected);
+    const snapshot = store.load().snapshot!.state as { orders: { clientOrderId: string }[] };
+    expect(snapshot.orders.map((order) => order.clientOrderId).sort()).toEqual(expected);
+  });
+
+  it('refuses a retained finished order count that is not a whole number', () => {
+    const base = { mode: 'paper' as const, clock: new TestClock(), instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: new ScriptedVenue(), store: new InMemoryStore(), strategies: [], quoteAsset: 'USD' };
+    expect(() => new Engine({ ...base, snapshotRetainFinishedOrders: -1 })).toThrow('snapshotRetainFinishedOrders: received -1, expected a whole number of 0 or more');
+    expect(() => new Engine({ ...base, snapshotRetainFinishedOrders: 2.5 })).toThrow(/received 2\.5/);
+  });
+
   it('the same inputs give the same journal', async () => {
     const run = async () => {
       const { venue, store, strategy, engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }]);
