@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BookMessageScan, scanBookMessage } from '../ws/parse-book.js';
 import { BookKeeper, type BookHealth } from './book-keeper.js';
 import { crc32OfText } from './crc32.js';
-import type { L2Book } from './l2-book.js';
+import { L2Book } from './l2-book.js';
 
 const shared = process.env.KBOT_SHARED_DATA ?? '';
 
@@ -52,7 +52,7 @@ function keeperFor(symbol: string, depth: number, pricePrecision: number, quanti
   });
   keeper.track(symbol, { depth, pricePrecision, quantityPrecision });
   const scan = new BookMessageScan();
-  const feed = (message: string): void => {
+  const feed = (message: string | Uint8Array): void => {
     clock += 10;
     expect(scanBookMessage(message, scan)).toBe('book');
     keeper.apply(message, scan);
@@ -69,6 +69,11 @@ describe.skipIf(!shared)('BookKeeper on the recorded Kraken v2 BTC/USD book (pyt
     for (const message of messages) run.feed(message);
     expect(run.verified()).toBe(510);
     expect(run.resyncs).toEqual([]);
+    // And from the same messages as the bytes a socket delivers.
+    const fromBytes = keeperFor('BTC/USD', 10, 1, 8);
+    for (const message of messages) fromBytes.feed(Buffer.from(message));
+    expect(fromBytes.verified()).toBe(510);
+    expect(fromBytes.resyncs).toEqual([]);
     expect(run.health.map((event) => event.status)).toEqual(['synced']);
     const book = run.keeper.book('BTC/USD')!;
     expect(book.bidCount).toBe(10);
@@ -85,6 +90,11 @@ describe.skipIf(!shared)('BookKeeper on the recorded Kraken v2 BTC/USD book (pyt
     for (const message of messages) run.feed(message);
     expect(run.verified()).toBe(510);
     expect(run.resyncs).toEqual([]);
+    // And from the same messages as the bytes a socket delivers.
+    const fromBytes = keeperFor('BTC/USD', 10, 1, 8);
+    for (const message of messages) fromBytes.feed(Buffer.from(message));
+    expect(fromBytes.verified()).toBe(510);
+    expect(fromBytes.resyncs).toEqual([]);
   });
 
   it("verifies Kraken's documented checksum example file (3310070434)", () => {
@@ -232,7 +242,7 @@ describe('BookKeeper', () => {
       if (sum > 0x7fffffff) unsignedHigh++;
       const message = update(changed.bids, changed.asks, sum, step % 60);
       expect(scanBookMessage(message, scan)).toBe('book');
-      expect(scan.valuesText, message).toBe(message);
+      expect(scan.valuesSource, message).toBe(message);
       run.feed(message);
     }
     expect(run.verified()).toBe(401);
@@ -261,5 +271,48 @@ describe('BookKeeper', () => {
     run.feed('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":45283.5,"qty":1}],"asks":[],"checksum":1}]}');
     expect(run.verified()).toBe(1);
     expect(run.resyncs).toEqual([]);
+  });
+
+  it('keeps the same book from the bytes a socket delivers as from their text, and catches the same mismatches', () => {
+    // A reference book fed with decimal strings gives each message's true checksum.
+    const reference = new L2Book({ instrumentId: instrumentId('BTC/USD'), pricePrecision: 1, quantityPrecision: 8, depth: 10 });
+    const message = (type: string, bids: [string, string][], asks: [string, string][], wrong = false): string => {
+      if (type === 'snapshot') reference.clear();
+      for (const [price, quantity] of bids) reference.setLevel('bid', price, quantity);
+      for (const [price, quantity] of asks) reference.setLevel('ask', price, quantity);
+      reference.truncate();
+      const sum = (reference.checksum() + (wrong ? 1 : 0)) % 2 ** 32;
+      const levels = (side: [string, string][]): string => side.map(([price, quantity]) => `{"price":${price},"qty":${quantity}}`).join(',');
+      return `{"channel":"book","type":"${type}","data":[{"symbol":"BTC/USD","bids":[${levels(bids)}],"asks":[${levels(asks)}],"checksum":${sum},"timestamp":"2023-10-06T17:36:01.123456Z"}]}`;
+    };
+    const bids = Array.from({ length: 12 }, (_, index): [string, string] => [(45000 - index).toFixed(1), (0.5 + index).toFixed(8)]);
+    const asks = Array.from({ length: 12 }, (_, index): [string, string] => [(45001 + index).toFixed(1), (1.25 + index).toFixed(3)]);
+    const messages = [
+      message('snapshot', bids, asks),
+      message('update', [['44999.5', '0.00000001']], []),
+      // Numbers the scanner leaves to their text: an exponent, and more than 15 digits.
+      message('update', [], [['45001.0', '5.1e-05']]),
+      message('update', [['45000.0', '12.00000000000000000']], [['45002.0', '123456789.12345678']]),
+      message('update', [['44999.5', '0']], [['45001.0', '0']]),
+    ];
+    const fromText = keeperFor('BTC/USD', 10, 1, 8);
+    const fromBytes = keeperFor('BTC/USD', 10, 1, 8);
+    for (const text of messages) {
+      fromText.feed(text);
+      fromBytes.feed(Buffer.from(text));
+      const [textBook, bytesBook] = [fromText.keeper.book('BTC/USD')!, fromBytes.keeper.book('BTC/USD')!];
+      expect(bytesBook.bids(), text).toEqual(textBook.bids());
+      expect(bytesBook.asks(), text).toEqual(textBook.asks());
+    }
+    expect(fromBytes.verified()).toBe(messages.length);
+    expect(fromBytes.resyncs).toEqual([]);
+    expect(fromBytes.keeper.book('BTC/USD')!.scaledLevel('ask', 0)).toEqual({ price: 450020, quantity: 12345678912345678 });
+    // A checksum one off is caught from the bytes as from the text.
+    const wrong = message('update', [['44998.0', '3']], [], true);
+    fromText.feed(wrong);
+    fromBytes.feed(Buffer.from(wrong));
+    expect(fromBytes.health.at(-1)).toMatchObject({ status: 'resync', reason: 'checksum', mismatches: 1 });
+    expect(fromBytes.health).toEqual(fromText.health);
+    expect(fromBytes.resyncs).toEqual([['BTC/USD', 10]]);
   });
 });

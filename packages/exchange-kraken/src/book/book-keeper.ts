@@ -139,14 +139,18 @@ export class BookKeeper {
     return tracked === undefined ? undefined : this.#health(tracked, tracked.awaitingSnapshot ? 'resync' : 'synced');
   }
 
-  /** Applies a scanned `book` message; `text` is the message the scan points into. */
-  apply(text: string, scan: BookMessageScan): void {
-    // Whether the scanner also read the level numbers (its fast path did): they need not be read again.
-    const scanned = scan.valuesText === text;
-    for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(text, scanned, scan.type, scan.entry(index));
+  /**
+   * Applies a scanned `book` message: `message` is the one just scanned into `scan`, as text or
+   * as bytes (see scanBookMessage).
+   */
+  apply(message: string | Uint8Array, scan: BookMessageScan): void {
+    // Whether the scanner also read the level numbers (its fast path did): they need not be read
+    // again, and the text is asked for only if a number has to be read from it.
+    const scanned = scan.valuesSource === message;
+    for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(message, scan, scanned, scan.type, scan.entry(index));
   }
 
-  #applyEntry(text: string, scanned: boolean, type: 'snapshot' | 'update', entry: BookEntryScan): void {
+  #applyEntry(message: string | Uint8Array, scan: BookMessageScan, scanned: boolean, type: 'snapshot' | 'update', entry: BookEntryScan): void {
     let tracked = this.#lastTracked;
     if (entry.symbol !== this.#lastSymbol) {
       tracked = this.#books.get(entry.symbol);
@@ -172,8 +176,10 @@ export class BookKeeper {
     const bids = entry.bids;
     const asks = entry.asks;
     if (scanned) {
-      readable = book.setScannedLevels(true, text, bids, entry.bidValues, entry.bidCount) && book.setScannedLevels(false, text, asks, entry.askValues, entry.askCount);
+      readable = book.setScannedLevels(true, scan, bids, entry.bidValues, entry.bidCount) && book.setScannedLevels(false, scan, asks, entry.askValues, entry.askCount);
     } else {
+      // The offsets index the text the general scanner read: the message, or the bytes' text.
+      const text = typeof message === 'string' ? message : scan.text();
       for (let level = 0; level < entry.bidCount; level++) {
         const at = level * 4;
         readable = book.setLevelText('bid', text, bids[at]!, bids[at + 1]!, bids[at + 2]!, bids[at + 3]!) && readable;

@@ -16,6 +16,12 @@ const enum Inline {
   Chunk = 100_000_000,
 }
 
+/** Where a scanned level's number text is, for the numbers the scanner could not read (BookMessageScan). */
+export interface LevelTextSource {
+  /** The text the level offsets index; may be made on the call, so it is asked for only when needed. */
+  text(): string;
+}
+
 /** Book depths Kraken's `book` channel accepts (spec §8.7). */
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
 
@@ -145,10 +151,11 @@ export class L2Book implements BookView {
 
   /**
    * Sets `count` levels of one side of a scanned entry (see setLevelScanned), the busiest path:
-   * the scanner's numbers are scaled here without a call per level. Returns false when a level
-   * is not a number at this book's precision; the levels before it are set, the rest are not.
+   * the scanner's numbers are scaled here without a call per level; a number it could not read
+   * exactly is read from `source`'s text. Returns false when a level is not a number at this
+   * book's precision; the levels before it are set, the rest are not.
    */
-  setScannedLevels(bid: boolean, source: string, offsets: Int32Array, values: Float64Array, count: number): boolean {
+  setScannedLevels(bid: boolean, source: LevelTextSource, offsets: Int32Array, values: Float64Array, count: number): boolean {
     const side = bid ? this.#bids : this.#asks;
     const pricePrecision = this.pricePrecision;
     const quantityPrecision = this.quantityPrecision;
@@ -164,7 +171,7 @@ export class L2Book implements BookView {
         priceHigh = 0;
         priceLow = price;
       } else {
-        if (!(price <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(price, 0, 0) : parseScaled(source, offsets[at]!, offsets[at + 1]!, pricePrecision))) return false;
+        if (!(price <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(price, 0, 0) : parseScaled(source.text(), offsets[at]!, offsets[at + 1]!, pricePrecision))) return false;
         priceHigh = scaledResult.high;
         priceLow = scaledResult.low;
       }
@@ -177,7 +184,7 @@ export class L2Book implements BookView {
         quantityHigh = 0;
         quantityLow = quantity;
       } else {
-        if (!(quantity <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(quantity, 0, 0) : parseScaled(source, offsets[at + 2]!, offsets[at + 3]!, quantityPrecision))) return false;
+        if (!(quantity <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(quantity, 0, 0) : parseScaled(source.text(), offsets[at + 2]!, offsets[at + 3]!, quantityPrecision))) return false;
         quantityHigh = scaledResult.high;
         quantityLow = scaledResult.low;
       }

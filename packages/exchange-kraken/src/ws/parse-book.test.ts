@@ -92,9 +92,9 @@ describe('scanBookMessage', () => {
       const fast = new BookMessageScan();
       const general = new BookMessageScan();
       expect(scanBookMessage(compact, fast)).toBe('book');
-      expect(fast.valuesText).toBe(compact);
+      expect(fast.valuesSource).toBe(compact);
       expect(scanBookMessage(spaced, general)).toBe('book');
-      expect(general.valuesText).toBe('');
+      expect(general.valuesSource).toBeUndefined();
       expect(summary(compact, fast)).toEqual(summary(spaced, general));
       expect(fast.entry(0).checksum).toBe(4294967295);
     });
@@ -130,7 +130,7 @@ describe('scanBookMessage', () => {
       const scan = new BookMessageScan();
       const text = compact.replace('BTC/USD', 'BTC/€UR');
       expect(scanBookMessage(text, scan)).toBe('book');
-      expect(scan.valuesText).toBe('');
+      expect(scan.valuesSource).toBeUndefined();
       expect(scan.entry(0).symbol).toBe('BTC/€UR');
       // The fast path then sees the symbol change back.
       expect(scanBookMessage(compact, scan)).toBe('book');
@@ -159,7 +159,7 @@ describe('scanBookMessage', () => {
       for (const timestamp of cases) {
         const text = at(timestamp);
         expect(scanBookMessage(text, scan), timestamp).toBe('book');
-        expect(scan.valuesText, timestamp).toBe(text);
+        expect(scan.valuesSource, timestamp).toBe(text);
         expect(scan.entry(0).timestamp, timestamp).toBe(parseRfc3339(timestamp));
       }
       expect(scan.entry(0).timestamp).toBeNaN();
@@ -171,7 +171,7 @@ describe('scanBookMessage', () => {
       for (const symbol of ['BTC/USD', 'BTC/USD', 'DOGE/USDT', 'ETH/EUR', 'BTC/USD', 'A/B', 'XBT/USD', 'LONGNAME/USD', 'LONGNAME/USDC']) {
         const text = compact.replace('BTC/USD', symbol);
         expect(scanBookMessage(text, scan), symbol).toBe('book');
-        expect(scan.valuesText, symbol).toBe(text);
+        expect(scan.valuesSource, symbol).toBe(text);
         expect(scan.entry(0).symbol).toBe(symbol);
       }
     });
@@ -181,12 +181,132 @@ describe('scanBookMessage', () => {
       const second = '{"symbol":"ETH/USD","bids":[],"asks":[{"price":1800.25,"qty":3.5}],"checksum":12,"timestamp":"2023-07-30T15:29:58.400000Z"}';
       const both = compact.slice(0, -2) + ',' + second + ']}';
       expect(scanBookMessage(both, scan)).toBe('book');
-      expect(scan.valuesText).toBe(both);
+      expect(scan.valuesSource).toBe(both);
       expect(scan.entryCount).toBe(2);
       expect(scan.entry(1).symbol).toBe('ETH/USD');
       expect(levels(both, scan.entry(1).asks, scan.entry(1).askCount)).toEqual([['1800.25', '3.5']]);
       expect(scan.entry(1).checksum).toBe(12);
       expect(scan.entry(1).timestamp).toBe(Date.parse('2023-07-30T15:29:58.400Z'));
+    });
+  });
+
+  describe('a message as the bytes received', () => {
+    const compact =
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":29430.2,"qty":0.18967538},{"price":29429.6,"qty":0.0}],"asks":[{"price":29431.5,"qty":4.0},{"price":2.5e3,"qty":12345678901234567}],"checksum":4294967295,"timestamp":"2023-07-30T15:29:58.343415Z"}]}';
+
+    /** Everything a scan says, its level texts read through scan.text() (what the book reads). */
+    function outcome(result: string, scan: BookMessageScan): unknown {
+      if (result !== 'book') return { result, error: result === 'malformed' ? scan.error : '' };
+      const text = scan.text();
+      return {
+        result,
+        type: scan.type,
+        entries: Array.from({ length: scan.entryCount }, (_, index) => {
+          const entry = scan.entry(index);
+          return {
+            symbol: entry.symbol,
+            bids: levels(text, entry.bids, entry.bidCount),
+            asks: levels(text, entry.asks, entry.askCount),
+            checksum: entry.checksum,
+            timestamp: entry.timestamp,
+          };
+        }),
+      };
+    }
+
+    /** Scans `bytes` and their UTF-8 text (as ws would decode them) into separate scans; both outcomes. */
+    function bothWays(bytes: Uint8Array, scans = { bytes: new BookMessageScan(), text: new BookMessageScan() }): { bytes: unknown; text: unknown } {
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+      return { bytes: outcome(scanBookMessage(bytes, scans.bytes), scans.bytes), text: outcome(scanBookMessage(text, scans.text), scans.text) };
+    }
+
+    const messages = [
+      compact,
+      compact.replace('BTC/USD', 'BTC/€UR'), // a symbol beyond ASCII: the general scanner, over the decoded text
+      compact.replace('BTC/USD', 'ÄÖÜ/日本'),
+      compact.replace(/,"/g, ', "'), // another layout
+      compact.replace('"price":29430.2', '"price":"29430.2"'), // a number in a string
+      compact.replace('2023-07-30T15:29:58.343415Z', '2023-07-30T15:29:58.34341€Z'), // not a time, beyond ASCII
+      compact.replace('2023-07-30T15:29:58.343415Z', '2023-07-30T16:00:00.000000+02:00'),
+      compact.replace('"BTC/USD"', '"BTC\\/USD"'), // an escape
+      compact.replace('4294967295', '4294967296'), // malformed: beyond 32 bits
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/€UR","bids":[{"price":1}],"asks":[]}]}', // malformed, after text beyond ASCII: same character offset
+      '{"channel":"book","type":"weird","data":[]}',
+      '{"channel":"ticker","type":"update","data":[]}',
+      '{"method":"pong","req_id":1}',
+      '{"channel":"bookish","data":[]}',
+      '\uFEFF' + compact, // a byte order mark is kept, as Buffer.toString keeps it
+      '',
+      '{',
+    ];
+
+    it('gives exactly what scanning the same message as text gives', () => {
+      for (const text of messages) {
+        const { bytes, text: fromText } = bothWays(Buffer.from(text, 'utf8'));
+        expect(bytes, text).toEqual(fromText);
+      }
+    });
+
+    it('reads the compact layout with the fast path, offsets into the bytes and values read', () => {
+      const scan = new BookMessageScan();
+      const bytes = Buffer.from(compact);
+      expect(scanBookMessage(bytes, scan)).toBe('book');
+      expect(scan.valuesSource).toBe(bytes);
+      expect([...scan.entry(0).bidValues.subarray(0, 4)]).toEqual([294302, 1, 18967538, 8]);
+      expect(scan.text()).toBe(compact);
+    });
+
+    it('gives the same results as text when bytes that are not valid UTF-8 are in the symbol or elsewhere', () => {
+      const [head, tail] = compact.split('BTC/USD') as [string, string];
+      for (const inner of [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x80, 0x41]]) {
+        const bytes = Buffer.concat([Buffer.from(head), Buffer.from(inner), Buffer.from(tail)]);
+        const { bytes: fromBytes, text } = bothWays(bytes);
+        expect(fromBytes, String(inner)).toEqual(text);
+        expect((fromBytes as { result: string }).result).toBe('book');
+      }
+      // In the type, where the fast path matches ASCII literals only.
+      const bytes = Buffer.concat([Buffer.from('{"channel":"book","type":"upd'), Buffer.from([0xe9]), Buffer.from('te","data":[]}')]);
+      expect(bothWays(bytes).bytes).toEqual(bothWays(bytes).text);
+    });
+
+    it('reads only the message: not the bytes after it in the same memory, nor those of a longer message scanned before', () => {
+      const scans = { bytes: new BookMessageScan(), text: new BookMessageScan() };
+      // A longer message first, so the scan's copy holds its bytes after each shorter one.
+      scanBookMessage(Buffer.from(compact + compact), scans.bytes);
+      // Each prefix of the message, as a view into memory that goes on with the rest of it (and
+      // with digits, a quote and a brace, which would complete a number, string or object).
+      const memory = Buffer.from(compact + '12345"}]}');
+      for (let length = 0; length < compact.length; length++) {
+        const prefix = memory.subarray(0, length);
+        const { bytes, text } = bothWays(prefix, scans);
+        expect(bytes, compact.slice(0, length)).toEqual(text);
+        expect((bytes as { result: string }).result, compact.slice(0, length)).not.toBe('book');
+      }
+      // And the whole message, at an offset into a larger buffer, after a longer one.
+      const inside = Buffer.from('xx' + compact + '99').subarray(2, 2 + compact.length);
+      expect(bothWays(inside, scans).bytes).toEqual(bothWays(Buffer.from(compact)).text);
+    });
+
+    it('reads a message given as a Uint8Array or as fragments joined, as ws delivers them', () => {
+      const bytes = new TextEncoder().encode(compact);
+      expect(bothWays(bytes).bytes).toEqual(bothWays(Buffer.from(compact)).text);
+      const fragments = Buffer.concat([Buffer.from(compact.slice(0, 100)), Buffer.from(compact.slice(100))]);
+      expect(bothWays(fragments).bytes).toEqual(bothWays(Buffer.from(compact)).text);
+    });
+
+    it('alternates between bytes and text in one scan object', () => {
+      const scan = new BookMessageScan();
+      const other = compact.replace('BTC/USD', 'ETH/USD').replace('29430.2', '1800.25');
+      const sequence: (string | Uint8Array)[] = [Buffer.from(compact), other, Buffer.from(other), compact, Buffer.from(compact.replace('BTC/USD', 'BTC/€UR')), Buffer.from(compact)];
+      for (const message of sequence) {
+        const text = typeof message === 'string' ? message : Buffer.from(message).toString('utf8');
+        const expected = outcome(scanBookMessage(text, new BookMessageScan()), (() => {
+          const fresh = new BookMessageScan();
+          scanBookMessage(text, fresh);
+          return fresh;
+        })());
+        expect(outcome(scanBookMessage(message, scan), scan), text).toEqual(expected);
+      }
     });
   });
 });

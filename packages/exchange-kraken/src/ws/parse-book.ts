@@ -3,13 +3,16 @@ import { parseRfc3339Bytes, parseRfc3339Range } from './parse-timestamp.js';
 /*
  * The `book` channel without JSON.parse. Kraken sends prices and quantities as JSON numbers,
  * whose trailing zeros and exact digits JSON.parse would turn into binary floats, and the book
- * is the busiest channel. So this scanner walks the message text, recording where each price
- * and quantity token starts and ends; the book reads those digits straight into scaled integers.
- * Kraken's own compact layout is matched piece by piece first, over a byte copy of the text (the
- * fast path, which also reads the plain numbers it passes, so the book need not read them again);
- * any other valid layout (spacing, key order, extra fields, string numbers) goes through a
- * general scanner. The scan objects are reused from message to message: scanning allocates
- * nothing beyond the symbol text when a symbol changes (and a small result object per copy).
+ * is the busiest channel. So this scanner walks the message, recording where each price and
+ * quantity token starts and ends; the book reads those digits straight into scaled integers.
+ * A message is either text or the bytes a WebSocket received (UTF-8): reading the bytes saves
+ * decoding them into text and encoding that text back into bytes for the fast path.
+ * Kraken's own compact layout is matched piece by piece first, over a byte copy of the message
+ * (the fast path, which also reads the plain numbers it passes, so the book need not read them
+ * again); any other valid layout (spacing, key order, extra fields, string numbers) goes through
+ * a general scanner over text. The scan objects are reused from message to message: scanning
+ * allocates nothing beyond the symbol text when a symbol changes (and, for a message given as
+ * bytes, its text when the fast path cannot read it or a reader needs the text).
  */
 
 export type BookScanResult = 'book' | 'not-book' | 'malformed';
@@ -17,7 +20,10 @@ export type BookScanResult = 'book' | 'not-book' | 'malformed';
 /** One `data[]` entry of a book message: one symbol's levels. */
 export class BookEntryScan {
   symbol = '';
-  /** Four offsets per bid level into the message text: price start, price end, qty start, qty end. */
+  /**
+   * Four offsets per bid level into the scan's text (BookMessageScan.text(); after the fast path
+   * over bytes, byte offsets, which index that text the same): price start, price end, qty start, qty end.
+   */
   bids: Int32Array = new Int32Array(64);
   bidCount = 0;
   asks: Int32Array = new Int32Array(64);
@@ -27,7 +33,7 @@ export class BookEntryScan {
   /** Kraken's timestamp in epoch ms; NaN when the entry has none (recorded snapshots lack it). */
   timestamp = Number.NaN;
   /**
-   * When the fast path read the message (see BookMessageScan.valuesText): four numbers per bid
+   * When the fast path read the message (see BookMessageScan.valuesSource): four numbers per bid
    * level, price digits as an integer, price decimals, quantity digits, quantity decimals, so
    * `29430.2` is 294302 and 1. Decimals are -1 when the token is not plain digits with at most
    * one '.' and 15 digits: read its text instead.
@@ -55,19 +61,49 @@ export class BookMessageScan {
   /** Why the message was `malformed`, with the character offset. */
   error = '';
   /**
-   * The message the fast path read, whose entries' `bidValues` and `askValues` hold the level
-   * numbers already read; '' when the general scanner read the last message (offsets only).
+   * The message (text or bytes, as given) the fast path read, whose entries' `bidValues` and
+   * `askValues` hold the level numbers already read; undefined when the general scanner read
+   * the last message (offsets only).
    */
-  valuesText = '';
-  /** The fast path's copy of the message: one ASCII byte per character, then a 0. */
+  valuesSource: string | Uint8Array | undefined = undefined;
+  /** The fast path's copy of the message: one byte per character (text) or the bytes, then a 0. */
   bytes: Uint8Array = new Uint8Array(1024);
   /** `bytes`, for reading four at a time. */
   view: DataView = new DataView(this.bytes.buffer);
+  /** The text the entries' offsets index; '' until made, for bytes read by the fast path. */
+  #text = '';
+  /** The length of the message in `bytes` when `#text` is still to be made from them; -1 otherwise. */
+  #pendingLength = -1;
 
   entry(index: number): BookEntryScan {
     return this.entries[index]!;
   }
+
+  /**
+   * The text the entries' offsets index: the message itself when it was text; when it was
+   * bytes, the text the general scanner read (decoded as UTF-8), or, after the fast path (which
+   * offsets bytes), the bytes one character each, made on first call (the fast path passed only
+   * ASCII where the offsets point, so the numbers read the same).
+   */
+  text(): string {
+    if (this.#pendingLength >= 0) {
+      this.#text = oneCharPerByte.decode(this.bytes.subarray(0, this.#pendingLength));
+      this.#pendingLength = -1;
+    }
+    return this.#text;
+  }
+
+  /** What text() returns: `text`, or (with `text` '') the first `pendingLength` bytes, decoded when asked. */
+  setText(text: string, pendingLength: number): void {
+    this.#text = text;
+    this.#pendingLength = pendingLength;
+  }
 }
+
+/** One UTF-16 unit per byte ('latin1' is windows-1252 in TextDecoder, also one unit per byte). */
+const oneCharPerByte = new TextDecoder('latin1');
+/** A WebSocket message's text; ignoreBOM keeps a leading BOM, as Buffer.toString('utf8') does. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /*
  * Characters and the fast path's words as const enums: the build inlines their values as
@@ -483,7 +519,10 @@ function readData(scan: BookMessageScan): boolean {
 // representation is checked on every charCodeAt: 2.8 against 1.0 ns a character here), and a
 // book message is read character by character. So an ASCII message is first copied into the
 // scan's byte buffer (one native call) and the fast path reads the bytes; offsets are the same in
-// both, since every character is one byte. The fixed parts of the layout are compared four bytes
+// both, since every character is one byte. A message received as bytes is copied as it is (its
+// offsets then index the bytes, and the text made one character per byte, see
+// BookMessageScan.text()); the fast path passes only ASCII where offsets point, and hands a
+// symbol beyond ASCII to the general scanner. The fixed parts of the layout are compared four bytes
 // at a time, the numbers are read in place, and message and cursor are locals, which the
 // optimizing compiler keeps in registers.
 
@@ -747,7 +786,7 @@ function readChecksumFast(bytes: Uint8Array, at: number, entry: BookEntryScan): 
  * closing quote, or -1. Messages nearly always repeat the last symbol, so that one is compared
  * where it should be, four bytes at a time, before anything is searched.
  */
-function readSymbolFast(bytes: Uint8Array, view: DataView, start: number, message: string, entry: BookEntryScan): number {
+function readSymbolFast(bytes: Uint8Array, view: DataView, start: number, scan: BookMessageScan, entry: BookEntryScan): number {
   const known = entry.symbolBytesLength;
   if (known > 0 && bytes[start + known] === Char.Quote) {
     // The known symbol has no backslash, so matching bytes followed by a quote are exactly it.
@@ -762,11 +801,12 @@ function readSymbolFast(bytes: Uint8Array, view: DataView, start: number, messag
   for (;;) {
     const code = bytes[end]!;
     if (code === Char.Quote) break;
-    if (code === Char.Backslash || code === 0) return -1;
+    // Beyond ASCII (only in bytes: text with any is not copied) the general scanner decodes it.
+    if (code === Char.Backslash || code === 0 || code > 127) return -1;
     end++;
   }
   const length = end - start;
-  entry.symbol = message.slice(start, end);
+  entry.symbol = scan.text().slice(start, end);
   const words = new Int32Array((length >> 2) + 1);
   for (let index = 0; index < length; index++) words[index >> 2]! |= bytes[start + index]! << (8 * (index & 3));
   entry.symbolWords = words;
@@ -787,7 +827,7 @@ let secondMs = Number.NaN;
  * Anything else goes to parseRfc3339Bytes, whose answer then teaches the second. The value is
  * stored, not returned, so no heap number is made for it.
  */
-function readTimestampFast(bytes: Uint8Array, view: DataView, message: string, start: number, end: number, entry: BookEntryScan): void {
+function readTimestampFast(bytes: Uint8Array, view: DataView, scan: BookMessageScan, start: number, end: number, entry: BookEntryScan): void {
   // A module variable is loaded once into a local: each use of one is a load and a check.
   const second = secondWords;
   if (
@@ -811,7 +851,7 @@ function readTimestampFast(bytes: Uint8Array, view: DataView, message: string, s
       return;
     }
   }
-  const time = parseRfc3339Bytes(bytes, view, message, start, end);
+  const time = parseRfc3339Bytes(bytes, view, scan.text(), start, end);
   entry.timestamp = time;
   if (time === time && end - start >= 24 && end - start <= 30 && bytes[end - 1] === Char.Z && bytes[start + 19] === Char.Dot && bytes[start + 16] === Char.Colon) {
     // A valid time with the fraction Kraken writes (its digits are all between the '.' and the 'Z').
@@ -825,11 +865,11 @@ function readTimestampFast(bytes: Uint8Array, view: DataView, message: string, s
 /**
  * The message exactly as Kraken writes it — `{"channel":"book","type":…,"data":[{"symbol":…,
  * "bids":[…],"asks":[…],"checksum":…,"timestamp":…}]}`, compact, in this key order — checked
- * piece by piece over `bytes` (the message's `length` ASCII bytes, then a 0). Anything else
+ * piece by piece over `bytes` (the message's `length` bytes, then a 0). Anything else
  * (spacing, key order, extra fields, escapes, numbers in strings) returns false and goes through
  * the general scanner, which reads any valid layout.
  */
-function scanCompact(bytes: Uint8Array, view: DataView, length: number, message: string, scan: BookMessageScan): boolean {
+function scanCompact(bytes: Uint8Array, view: DataView, length: number, scan: BookMessageScan): boolean {
   // A level's word reads stop 8 bytes short of the buffer's end; past that the general scanner reads.
   const wordLimit = bytes.length - 8;
   let position: number;
@@ -847,7 +887,7 @@ function scanCompact(bytes: Uint8Array, view: DataView, length: number, message:
     if (scan.entryCount === scan.entries.length) scan.entries.push(new BookEntryScan());
     const entry = scan.entries[scan.entryCount]!;
     entry.reset();
-    position = readSymbolFast(bytes, view, position, message, entry);
+    position = readSymbolFast(bytes, view, position, scan, entry);
     if (position < 0 || view.getInt32(position, true) !== Word.Bids0 || view.getInt32(position + 4, true) !== Word.Bids1 || (view.getInt32(position + 8, true) & 0xffff) !== Word.Bids2) {
       return false;
     }
@@ -877,7 +917,7 @@ function scanCompact(bytes: Uint8Array, view: DataView, length: number, message:
           end++;
         }
       }
-      readTimestampFast(bytes, view, message, start, end, entry);
+      readTimestampFast(bytes, view, scan, start, end, entry);
       position = end + 1;
     }
     if (bytes[position] !== Char.CloseObject) return false;
@@ -891,15 +931,19 @@ function scanCompact(bytes: Uint8Array, view: DataView, length: number, message:
   return bytes[position] === Char.CloseObject && position + 1 === length;
 }
 
-/** Copies an ASCII message into the scan's byte buffer, then a 0; false (nothing usable) when it is not ASCII. */
-function copyAscii(message: string, scan: BookMessageScan): boolean {
-  // Room for the worst case (3 UTF-8 bytes per UTF-16 unit) plus the 0, so the copy is never cut
-  // short and `written === length` holds exactly when every character is ASCII.
-  const needed = message.length * 3 + 1;
+/** Grows the scan's byte buffer to at least `needed` bytes. */
+function reserveBytes(scan: BookMessageScan, needed: number): void {
   if (scan.bytes.length < needed) {
     scan.bytes = new Uint8Array(Math.max(needed, scan.bytes.length * 2));
     scan.view = new DataView(scan.bytes.buffer);
   }
+}
+
+/** Copies an ASCII message into the scan's byte buffer, then a 0; false (nothing usable) when it is not ASCII. */
+function copyAscii(message: string, scan: BookMessageScan): boolean {
+  // Room for the worst case (3 UTF-8 bytes per UTF-16 unit) plus the 0, so the copy is never cut
+  // short and `written === length` holds exactly when every character is ASCII.
+  reserveBytes(scan, message.length * 3 + 1);
   const { read, written } = encoder.encodeInto(message, scan.bytes);
   if (read !== message.length || written !== message.length) return false;
   scan.bytes[written] = 0;
@@ -907,19 +951,62 @@ function copyAscii(message: string, scan: BookMessageScan): boolean {
 }
 
 /**
- * Scans one WebSocket message. `book` when it is a `book` channel snapshot or update (the result
+ * Copies a message's bytes into the scan's byte buffer, then a 0. A copy (one native memcpy, a
+ * fraction of what encoding text took) rather than reading the caller's bytes in place: the fast
+ * path relies on the 0 after the message and on room after it to read four bytes at a time.
+ */
+function copyBytes(message: Uint8Array, scan: BookMessageScan): void {
+  const length = message.length;
+  // The same room as for text (copyAscii): at least three bytes per message byte, plus the 0.
+  reserveBytes(scan, length * 3 + 1);
+  scan.bytes.set(message);
+  scan.bytes[length] = 0;
+}
+
+/** Whether the bytes start with `{"channel":"` (how Kraken starts every channel message). */
+function startsWithChannelKey(message: Uint8Array): boolean {
+  const prefix = CHANNEL_KEY;
+  if (message.length < prefix.length) return false;
+  for (let index = 0; index < prefix.length; index++) if (message[index] !== prefix.charCodeAt(index)) return false;
+  return true;
+}
+
+const CHANNEL_KEY = '{"channel":"';
+
+/**
+ * Scans one WebSocket message, as text or as the UTF-8 bytes received (the same result either
+ * way; bytes save the decoding). `book` when it is a `book` channel snapshot or update (the result
  * is in `scan`), `not-book` for any other message (nothing is read beyond the channel name when
  * `channel` comes first, as Kraken sends it), `malformed` when a book message cannot be read
- * (`scan.error` says where).
+ * (`scan.error` says where, in characters of the text).
  */
-export function scanBookMessage(message: string, scan: BookMessageScan): BookScanResult {
-  scan.valuesText = '';
-  // Kraken puts `channel` first: any other channel is known from its first letter.
-  if (message.charCodeAt(12) !== 98 /* b */ && message.startsWith('{"channel":"')) return 'not-book';
-  if (copyAscii(message, scan) && scanCompact(scan.bytes, scan.view, message.length, message, scan)) {
-    scan.valuesText = message;
+export function scanBookMessage(message: string | Uint8Array, scan: BookMessageScan): BookScanResult {
+  scan.valuesSource = undefined;
+  if (typeof message === 'string') {
+    scan.setText(message, -1);
+    // Kraken puts `channel` first: any other channel is known from its first letter.
+    if (message.charCodeAt(12) !== 98 /* b */ && message.startsWith('{"channel":"')) return 'not-book';
+    if (copyAscii(message, scan) && scanCompact(scan.bytes, scan.view, message.length, scan)) {
+      scan.valuesSource = message;
+      return 'book';
+    }
+    return scanGeneral(message, scan);
+  }
+  if (message[12] !== 98 /* b */ && startsWithChannelKey(message)) return 'not-book';
+  copyBytes(message, scan);
+  // The fast path's offsets index the bytes: its text, if a reader asks for it, is one character per byte.
+  scan.setText('', message.length);
+  if (scanCompact(scan.bytes, scan.view, message.length, scan)) {
+    scan.valuesSource = message;
     return 'book';
   }
+  const text = utf8.decode(message);
+  scan.setText(text, -1);
+  return scanGeneral(text, scan);
+}
+
+/** The general scanner: any valid layout of a book message, over its text. */
+function scanGeneral(message: string, scan: BookMessageScan): BookScanResult {
   text = message;
   position = 0;
   failure = undefined;
