@@ -183,6 +183,7 @@ export type { SqliteStoreOptions, StoreDurability, SessionLogEntry } from './per
 export { StoreError } from './persistence/store-error.js';
 export type { StoreErrorCode } from './persistence/store-error.js';
 export { encodeEvent, decodeEvent, encodeValue, decodeValue, JOURNALED_EVENT_TYPES, isJournaledEventType } from './persistence/event-codec.js';
+export { encodeJournalPayload, decodeJournalPayload, isCompactPayload } from './persistence/journal-payload.js';
 export { MIGRATIONS, KBOT_APPLICATION_ID, latestSchemaVersion } from './persistence/migrations.js';
 export type { Migration } from './persistence/migrations.js';
 export { describeParams } from './config/describe-params.js';

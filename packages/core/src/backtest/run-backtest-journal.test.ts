@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,12 @@ describe('runBacktest journaling to SQLite', () => {
     reopened.close();
     expect(events.length).toBeGreaterThan(1_000);
     expect(JSON.stringify(events)).toBe(JSON.stringify(memory.load().events));
+    // The order and position events, nearly all of the journal, are stored in the compact form.
+    const raw = new BetterSqlite3(file, { readonly: true });
+    const compactRows = raw.prepare("SELECT COUNT(*) FROM journal WHERE substr(payload, 1, 1) = char(2)").pluck().get();
+    raw.close();
+    expect(compactRows).toBe(events.filter((event) => event.type.startsWith('order-') || event.type.startsWith('position-')).length);
+    expect(compactRows).toBeGreaterThan(1_000);
     // One transaction per group of bars, plus the steps of start and stop: not one per bar.
     const groups = Math.ceil(BARS / BACKTEST_GROUP_ITEMS);
     expect(batches).toBeGreaterThanOrEqual(groups);

@@ -62,7 +62,17 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       `);
     },
   },
+  {
+    version: 2,
+    description: 'journal payloads may be in the compact form (journal-payload.ts)',
+    // Nothing to change in the tables: rows written before stay JSON, and both forms are read.
+    // The version tells an older kbot, which reads JSON only, that this file is newer than it.
+    up() {},
+  },
 ]);
+
+/** From this schema version on, journal rows may hold compact payloads. */
+export const COMPACT_PAYLOADS_VERSION = 2;
 
 /** The schema version this build of @kbot/core writes and reads. */
 export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -480,7 +480,7 @@ describe('SqliteStore', () => {
       const before = directoryImage(directory);
       const error = storeError(() => new SqliteStore(file));
       expect(error.code).toBe('store-too-new');
-      expect(error.message).toContain(`${file}: has schema version 99, but this @kbot/core reads versions up to 1`);
+      expect(error.message).toContain(`${file}: has schema version 99, but this @kbot/core reads versions up to ${MIGRATIONS.length}`);
       expect(readFileSync(file).equals(before.get(STORE_FILE_NAME)!)).toBe(true);
     });
 
@@ -505,8 +505,10 @@ describe('SqliteStore', () => {
   });
 
   describe('schema migrations', () => {
+    // One step past this build's schema, as the next kbot would add.
+    const next = MIGRATIONS.length + 1;
     const addNotes: Migration = {
-      version: 2,
+      version: next,
       description: 'notes on journal rows',
       up: (database) => database.exec('ALTER TABLE journal ADD COLUMN note TEXT'),
     };
@@ -522,7 +524,7 @@ describe('SqliteStore', () => {
 
       const upgraded = new SqliteStore(file, { migrations: [...MIGRATIONS, addNotes] });
       try {
-        expect(upgraded.schemaVersion).toBe(2);
+        expect(upgraded.schemaVersion).toBe(next);
         expect(upgraded.backupFile).toBe(`${file}.v1.backup`);
         expect(upgraded.load().events).toStrictEqual(journal.slice(4));
         expect(upgraded.readValue('learner:x')).toBe(1);
@@ -547,7 +549,7 @@ describe('SqliteStore', () => {
       old.append(sampleJournal(3));
       old.close();
       const broken: Migration = {
-        version: 2,
+        version: next,
         description: 'fails half way',
         up: (database) => {
           database.exec('CREATE TABLE half_done (x INTEGER)');
@@ -556,11 +558,11 @@ describe('SqliteStore', () => {
       };
       const error = storeError(() => new SqliteStore(file, { migrations: [...MIGRATIONS, broken] }));
       expect(error.code).toBe('store-migration-failed');
-      expect(error.message).toContain(`${file}: upgrading schema 1 to 2 failed (disk on fire)`);
-      expect(error.message).toContain(`${file}.v1.backup`);
+      expect(error.message).toContain(`${file}: upgrading schema ${MIGRATIONS.length} to ${next} failed (disk on fire)`);
+      expect(error.message).toContain(`${file}.v${MIGRATIONS.length}.backup`);
       const store = new SqliteStore(file);
       try {
-        expect(store.schemaVersion).toBe(1);
+        expect(store.schemaVersion).toBe(MIGRATIONS.length);
         expect(sequences(store.load().events)).toEqual([1, 2, 3]);
       } finally {
         store.close();
@@ -571,7 +573,9 @@ describe('SqliteStore', () => {
     });
 
     it('refuses a migration list with a gap', () => {
-      expect(() => new SqliteStore(freshFile(), { migrations: [...MIGRATIONS, { ...addNotes, version: 3 }] })).toThrow(/migration 2 \("notes on journal rows"\): version: received 3, expected 2/);
+      expect(() => new SqliteStore(freshFile(), { migrations: [...MIGRATIONS, { ...addNotes, version: next + 1 }] })).toThrow(
+        new RegExp(`migration ${next} \\("notes on journal rows"\\): version: received ${next + 1}, expected ${next}`),
+      );
     });
   });
 

@@ -4,8 +4,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { InvariantError, isKbotError } from '../errors/errors.js';
 import type { JournaledEvent } from '../model/events.js';
-import { decodeEvent, decodeValue, encodeEvent, encodeValue } from './event-codec.js';
-import { KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
+import { decodeValue, encodeEvent, encodeValue } from './event-codec.js';
+import { decodeJournalPayload, encodeJournalPayload } from './journal-payload.js';
+import { COMPACT_PAYLOADS_VERSION, KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
 import { StoreError } from './store-error.js';
 import type { EngineSnapshot, Recovered, SessionLogEntry, Store } from './store.js';
 
@@ -134,6 +135,8 @@ export class SqliteStore implements Store {
     readonly sessionLog: Statement<[number], SessionLogRow>;
   };
   private readonly transactional: BetterSqlite3.Transaction<(work: () => void) => void>;
+  /** Whether journal rows are written in the compact form (journal-payload.ts) or as JSON. */
+  private readonly compactPayloads: boolean;
   private closed = false;
   /** Nesting depth of `batch` calls; 0 outside any batch. */
   private depth = 0;
@@ -168,6 +171,8 @@ export class SqliteStore implements Store {
     this.transactional = this.database.transaction((work: () => void) => work());
     try {
       this.statements = this.prepare();
+      // A file of an older schema keeps the payload form its version reads (tests open such files).
+      this.compactPayloads = (this.database.pragma('user_version', { simple: true }) as number) >= COMPACT_PAYLOADS_VERSION;
       const last = this.statements.lastSequence.get()?.sequence ?? 0;
       const snapshot = this.statements.latestSnapshot.get();
       this.position = { lastSequence: last, snapshotSequence: snapshot?.sequence ?? 0 };
@@ -215,7 +220,7 @@ export class SqliteStore implements Store {
       if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
         throw new InvariantError(`${this.file}: cannot journal ${event.type} ${event.sequence}: time: received ${String(event.time)}, expected epoch milliseconds`);
       }
-      payloads[index] = encodeEvent(event);
+      payloads[index] = this.compactPayloads ? encodeJournalPayload(event) : encodeEvent(event);
     }
     try {
       if (this.depth > 0) {
@@ -597,7 +602,7 @@ export class SqliteStore implements Store {
 
 function decodeStoredEvent(file: string, payload: string, where: string): JournaledEvent {
   try {
-    return decodeEvent(payload, where);
+    return decodeJournalPayload(payload, where);
   } catch (error) {
     throw new StoreError('store-corrupt', file, (error as Error).message, { cause: error });
   }
