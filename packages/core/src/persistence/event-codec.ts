@@ -50,7 +50,8 @@ export function isJournaledEventType(type: unknown): type is JournaledEvent['typ
   return typeof type === 'string' && Object.prototype.hasOwnProperty.call(JOURNALED_TYPES, type);
 }
 
-function decimalText(value: Decimal): string {
+/** A Decimal's exact text; negative zero as '-0' (both the JSON and the compact journal forms use it). */
+export function decimalText(value: Decimal): string {
   // Decimal's toString keeps every digit; only negative zero needs help to survive.
   return value.isZero() && value.isNegative() ? '-0' : value.toString();
 }

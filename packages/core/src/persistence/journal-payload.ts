@@ -1,7 +1,7 @@
 import { InvariantError } from '../errors/errors.js';
 import { Decimal, isDecimal } from '../model/decimal.js';
 import type { JournaledEvent } from '../model/events.js';
-import { decodeEvent, encodeEvent } from './event-codec.js';
+import { decimalText, decodeEvent, encodeEvent } from './event-codec.js';
 
 /*
  * The journal's payload for its busiest events: the order and position events, a few of them per
@@ -112,10 +112,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
-}
-
-function decimalText(value: Decimal): string {
-  return value.isZero() && value.isNegative() ? '-0' : value.toString();
 }
 
 /** A record's entries as one field; undefined when a key or value cannot be written. */

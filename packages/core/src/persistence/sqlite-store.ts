@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
     try {
       this.statements = this.prepare();
       // A file of an older schema keeps the payload form its version reads (tests open such files).
-      this.compactPayloads = (this.database.pragma('user_version', { simple: true }) as number) >= COMPACT_PAYLOADS_VERSION;
+      this.compactPayloads = this.schemaVersion >= COMPACT_PAYLOADS_VERSION;
       const last = this.statements.lastSequence.get()?.sequence ?? 0;
       const snapshot = this.statements.latestSnapshot.get();
       this.position = { lastSequence: last, snapshotSequence: snapshot?.sequence ?? 0 };
