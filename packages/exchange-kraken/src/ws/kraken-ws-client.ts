@@ -6,7 +6,7 @@ import { krakenError } from '../rest/errors.js';
 import { fullJitterDelay } from './backoff.js';
 import { parseLosslessJson, toPlainJson, type JsonValue } from './lossless-json.js';
 import { parseBalancesMessage, type KrakenBalancesMessage } from './parse-balances.js';
-import { BookMessageScan, scanBookMessage } from './parse-book.js';
+import { BookMessageScan, scanBookMessage, startsWithAscii } from './parse-book.js';
 import { parseExecutionsMessage, type KrakenExecutionsMessage } from './parse-executions.js';
 import { parseInstrumentMessage, type KrakenInstrumentMessage } from './parse-instrument.js';
 import { parseOhlc } from './parse-ohlc.js';
@@ -152,16 +152,8 @@ function rawBytes(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-/** How Kraken starts every book message (channel first, as it sends every message), as bytes. */
-const BOOK_PREFIX = Buffer.from('{"channel":"book"', 'latin1');
-
-/** Whether the message's bytes start with BOOK_PREFIX. */
-function startsWithBookPrefix(bytes: Buffer): boolean {
-  const prefix = BOOK_PREFIX;
-  if (bytes.length < prefix.length) return false;
-  for (let index = 0; index < prefix.length; index++) if (bytes[index] !== prefix[index]) return false;
-  return true;
-}
+/** How Kraken starts every book message (channel first, as it sends every message). */
+const BOOK_PREFIX = '{"channel":"book"';
 
 /** A message for a log line: shortened, and with any token redacted (DESIGN.md §1 rule 10). */
 function sample(text: string): string {
@@ -654,7 +646,7 @@ export class KrakenWsClient {
       // decoding them into text (that the scanner would then encode back into bytes). Anything
       // but a book message read here (another channel, or a book message that is malformed)
       // takes the text path below, which reads it, and reports it, as before.
-      if (startsWithBookPrefix(bytes) && scanBookMessage(bytes, this.#scan) === 'book') {
+      if (startsWithAscii(bytes, BOOK_PREFIX) && scanBookMessage(bytes, this.#scan) === 'book') {
         this.#books.apply(bytes, this.#scan);
         return;
       }

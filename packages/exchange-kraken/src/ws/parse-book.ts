@@ -963,14 +963,14 @@ function copyBytes(message: Uint8Array, scan: BookMessageScan): void {
   scan.bytes[length] = 0;
 }
 
-/** Whether the bytes start with `{"channel":"` (how Kraken starts every channel message). */
-function startsWithChannelKey(message: Uint8Array): boolean {
-  const prefix = CHANNEL_KEY;
-  if (message.length < prefix.length) return false;
-  for (let index = 0; index < prefix.length; index++) if (message[index] !== prefix.charCodeAt(index)) return false;
+/** Whether `bytes` start with the ASCII text `prefix`, compared byte by byte (nothing is decoded). */
+export function startsWithAscii(bytes: Uint8Array, prefix: string): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let index = 0; index < prefix.length; index++) if (bytes[index] !== prefix.charCodeAt(index)) return false;
   return true;
 }
 
+/** How Kraken starts every channel message. */
 const CHANNEL_KEY = '{"channel":"';
 
 /**
@@ -992,7 +992,7 @@ export function scanBookMessage(message: string | Uint8Array, scan: BookMessageS
     }
     return scanGeneral(message, scan);
   }
-  if (message[12] !== 98 /* b */ && startsWithChannelKey(message)) return 'not-book';
+  if (message[12] !== 98 /* b */ && startsWithAscii(message, CHANNEL_KEY)) return 'not-book';
   copyBytes(message, scan);
   // The fast path's offsets index the bytes: its text, if a reader asks for it, is one character per byte.
   scan.setText('', message.length);
