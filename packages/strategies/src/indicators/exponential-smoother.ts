@@ -4,19 +4,25 @@
  * 1/period for Wilder's smoothing (RSI, ATR, ADX). One level of undo, for `replace`.
  */
 export class ExponentialSmoother {
-  readonly period: number;
-  readonly alpha: number;
+  // Every field is first set in the constructor (`declare`), as in EMA: see the comment there.
+  declare readonly period: number;
+  declare readonly alpha: number;
   /** Inputs pushed. */
-  count = 0;
+  declare count: number;
   /** Defined once `count >= period`. */
-  value = 0;
-  private seedSum = 0;
-  private undoValue = 0;
-  private undoSeedSum = 0;
+  declare value: number;
+  private declare seedSum: number;
+  private declare undoValue: number;
+  private declare undoSeedSum: number;
 
   constructor(period: number, alpha: number) {
     this.period = period;
     this.alpha = alpha;
+    this.count = 0;
+    this.value = 0;
+    this.seedSum = 0;
+    this.undoValue = 0;
+    this.undoSeedSum = 0;
   }
 
   get isReady(): boolean {

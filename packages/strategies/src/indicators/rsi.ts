@@ -11,19 +11,23 @@ import { invalidInput, requirePeriod } from './validation.js';
  * either way, where 100 would read as maximally overbought).
  */
 export class RSI implements Indicator<number, number> {
-  readonly period: number;
-  readonly warmUp: number;
-  private readonly gains: ExponentialSmoother;
-  private readonly losses: ExponentialSmoother;
-  private count = 0;
-  private previous = 0;
-  private undoPrevious = 0;
+  // Every field is first set in the constructor (`declare`), as in EMA: see the comment there.
+  declare readonly period: number;
+  declare readonly warmUp: number;
+  private declare readonly gains: ExponentialSmoother;
+  private declare readonly losses: ExponentialSmoother;
+  private declare count: number;
+  private declare previous: number;
+  private declare undoPrevious: number;
 
   constructor(period = 14) {
     this.period = requirePeriod('RSI', 'period', period);
     this.warmUp = period + 1;
     this.gains = new ExponentialSmoother(period, 1 / period);
     this.losses = new ExponentialSmoother(period, 1 / period);
+    this.count = 0;
+    this.previous = 0;
+    this.undoPrevious = 0;
   }
 
   get isStable(): boolean {
