@@ -93,7 +93,11 @@ export class BookMessageScan {
     return this.#text;
   }
 
-  /** What text() returns: `text`, or (with `text` '') the first `pendingLength` bytes, decoded when asked. */
+  /**
+   * What text() returns: `text`, or (with `text` '') the first `pendingLength` bytes, decoded when asked.
+   * @internal Set by scanBookMessage for the message it scans; public only because the scanner is
+   * a module function. Calling it from outside makes the scan's offsets point into other text.
+   */
   setText(text: string, pendingLength: number): void {
     this.#text = text;
     this.#pendingLength = pendingLength;
