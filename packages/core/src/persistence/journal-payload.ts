@@ -2,6 +2,7 @@ import { InvariantError } from '../errors/errors.js';
 import { Decimal, isDecimal } from '../model/decimal.js';
 import type { JournaledEvent } from '../model/events.js';
 import { decimalText, decodeEvent, encodeEvent } from './event-codec.js';
+import { createFieldFormatter, FieldStreams, type PlainSchema, type StreamPosition } from './journal-field-formatter.js';
 
 /*
  * The journal's payload for its busiest events: the order and position events, a few of them per
@@ -30,7 +31,6 @@ const FIELD = '\u001f';
 const ENTRY = '\u001e';
 const PAIR = '\u001d';
 const ABSENT = '\u0000';
-const CONTROL = /[\u0000-\u001f]/;
 
 type Scalar = 'string' | 'string?' | 'decimal' | 'decimal?' | 'number' | 'number?' | 'boolean' | 'numbers?' | 'decimals';
 type Kind = Scalar | Schema;
@@ -96,11 +96,17 @@ const EVENTS: ReadonlyMap<string, Schema> = new Map([
 
 // ---------------------------------------------------------------- encoding
 
-/** The payload being written; module state, so the writers pass nothing but the value. */
-let written = '';
+/** The schemas as plain data, for the field formatter here and in a journal writer thread. */
+export const PLAIN_SCHEMAS: Readonly<Record<string, PlainSchema>> = Object.freeze(Object.fromEntries(EVENTS));
+
+const formatFields = createFieldFormatter(Decimal, PLAIN_SCHEMAS);
 
 function isText(value: unknown): value is string {
-  return typeof value === 'string' && !CONTROL.test(value);
+  if (typeof value !== 'string') return false;
+  // A loop, not a regular expression: most of these texts are a few characters, where the call
+  // to the regular expression costs more than the scan.
+  for (let index = 0; index < value.length; index++) if (value.charCodeAt(index) < 0x20) return false;
+  return true;
 }
 
 /** A number whose shortest text brings back exactly it (so not -0, NaN or ±Infinity). */
@@ -114,59 +120,90 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** A record's entries as one field; undefined when a key or value cannot be written. */
-function recordText(record: Record<string, unknown>, decimals: boolean): string | undefined {
-  let text = '';
-  let first = true;
+/**
+ * A Decimal into the streams. One of kbot's configuration goes as its digit groups, exponent and
+ * sign (no text is made here); one of another configuration as its text, since its toString may
+ * place an exponent elsewhere.
+ */
+function writeDecimal(value: Decimal, out: FieldStreams): void {
+  if (value.constructor !== Decimal) {
+    out.number(-2);
+    out.text(decimalText(value));
+    return;
+  }
+  const internal = value as unknown as { readonly d: readonly number[] | null; readonly e: number; readonly s: number };
+  const groups = internal.d;
+  if (groups === null) {
+    out.number(-3);
+  } else {
+    out.number(groups.length);
+    for (let index = 0; index < groups.length; index++) out.number(groups[index]!);
+  }
+  out.number(internal.e);
+  out.number(internal.s);
+}
+
+/** A record's entries (count, then keys and values); false when a key or value cannot be written. */
+function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: FieldStreams): boolean {
+  const countAt = out.numberCount;
+  out.number(0);
+  let count = 0;
   for (const key in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, key) || !isText(key) || key === '__proto__') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(record, key) || !isText(key) || key === '__proto__') return false;
     const value = record[key];
-    let valueText: string;
+    out.text(key);
     if (decimals) {
-      if (!isDecimal(value)) return undefined;
-      valueText = decimalText(value);
+      if (!isDecimal(value)) return false;
+      writeDecimal(value, out);
     } else {
-      if (!isPlainNumber(value)) return undefined;
-      valueText = String(value);
+      if (!isPlainNumber(value)) return false;
+      out.number(value);
     }
-    text += first ? key + PAIR + valueText : ENTRY + key + PAIR + valueText;
-    first = false;
+    count++;
   }
-  return text;
-}
-
-/** One scalar's text; undefined when the value is not of its kind. */
-function scalarText(kind: Scalar, value: unknown): string | undefined {
-  if (value === undefined && (kind === 'string?' || kind === 'decimal?' || kind === 'number?' || kind === 'numbers?')) return ABSENT;
-  switch (kind) {
-    case 'string':
-    case 'string?':
-      return isText(value) ? value : undefined;
-    case 'decimal':
-    case 'decimal?':
-      return isDecimal(value) ? decimalText(value) : undefined;
-    case 'number':
-    case 'number?':
-      return isPlainNumber(value) ? String(value) : undefined;
-    case 'boolean':
-      return value === true ? '1' : value === false ? '0' : undefined;
-    case 'numbers?':
-      return isRecord(value) ? recordText(value, false) : undefined;
-    case 'decimals':
-      return isRecord(value) ? recordText(value, true) : undefined;
-  }
-}
-
-/** Writes one scalar; false when the value is not of its kind. */
-function writeScalar(kind: Scalar, value: unknown): boolean {
-  const text = scalarText(kind, value);
-  if (text === undefined) return false;
-  written += FIELD + text;
+  out.numbers[countAt] = count;
   return true;
 }
 
+/** Writes one scalar; false when the value is not of its kind. */
+function flattenScalar(kind: Scalar, value: unknown, out: FieldStreams): boolean {
+  if (value === undefined) {
+    // Absent: see journal-field-formatter.ts for each kind's mark.
+    if (kind === 'string?') out.text(undefined);
+    else if (kind === 'number?') out.number(Number.NaN);
+    else if (kind === 'decimal?' || kind === 'numbers?') out.number(-1);
+    else return false;
+    return true;
+  }
+  switch (kind) {
+    case 'string':
+    case 'string?':
+      if (!isText(value)) return false;
+      out.text(value);
+      return true;
+    case 'decimal':
+    case 'decimal?':
+      if (!isDecimal(value)) return false;
+      writeDecimal(value, out);
+      return true;
+    case 'number':
+    case 'number?':
+      if (!isPlainNumber(value)) return false;
+      out.number(value);
+      return true;
+    case 'boolean':
+      if (typeof value !== 'boolean') return false;
+      out.number(value ? 1 : 0);
+      return true;
+    case 'numbers?':
+      return isRecord(value) && flattenRecord(value, false, out);
+    case 'decimals':
+      return isRecord(value) && flattenRecord(value, true, out);
+  }
+}
+
 /** Writes an object's fields in its schema's order; false unless it has exactly those keys, in that order. */
-function writeObject(object: unknown, shape: Schema): boolean {
+function flattenObject(object: unknown, shape: Schema, out: FieldStreams): boolean {
   if (!isRecord(object)) return false;
   const { keys, kinds } = shape;
   let index = 0;
@@ -174,27 +211,47 @@ function writeObject(object: unknown, shape: Schema): boolean {
     if (key !== keys[index]) return false;
     const kind = kinds[index]!;
     const value = object[key];
-    if (typeof kind === 'object' ? !writeObject(value, kind) : !writeScalar(kind, value)) return false;
+    if (typeof kind === 'object' ? !flattenObject(value, kind, out) : !flattenScalar(kind, value, out)) return false;
     index++;
   }
   return index === keys.length;
 }
 
 /**
+ * Checks `event` against its type's schema and, when it fits exactly, writes its field values to
+ * `out` for the field formatter (journal-field-formatter.ts) and returns true. Otherwise `out` is
+ * left as it was and the event needs the JSON form (`encodeEvent`).
+ */
+export function flattenJournalEvent(event: JournaledEvent, out: FieldStreams): boolean {
+  const shape = EVENTS.get(event.type);
+  if (shape === undefined) return false;
+  const numberCount = out.numberCount;
+  const textCount = out.texts.length;
+  if (flattenObject(event, shape, out)) return true;
+  out.truncate(numberCount, textCount);
+  return false;
+}
+
+/** Streams of the event being encoded on this thread; reused, so encoding allocates no buffer. */
+const scratch = new FieldStreams(256);
+const scratchPosition: StreamPosition = { numbers: 0, texts: 0 };
+
+/**
  * The journal payload of `event`: the compact form when the event fits its type's schema
  * exactly, else the JSON form of event-codec.ts. Either decodes with `decodeJournalPayload`.
  */
 export function encodeJournalPayload(event: JournaledEvent): string {
-  const shape = EVENTS.get(event.type);
-  if (shape !== undefined) {
-    written = '';
-    const fits = writeObject(event, shape);
-    const text = written;
-    written = '';
-    // The type is the first field: drop its leading separator.
-    if (fits) return HEADER + text.slice(1);
+  scratch.truncate(0, 0);
+  let text: string;
+  if (flattenJournalEvent(event, scratch)) {
+    scratchPosition.numbers = 0;
+    scratchPosition.texts = 0;
+    text = formatFields(event.type, scratch.numbers, scratch.texts, scratchPosition);
+  } else {
+    text = encodeEvent(event);
   }
-  return encodeEvent(event);
+  scratch.truncate(0, 0);
+  return text;
 }
 
 /** True when `payload` is in the compact form (the JSON form starts with '{'). */

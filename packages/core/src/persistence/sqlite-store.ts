@@ -7,6 +7,7 @@ import type { JournaledEvent } from '../model/events.js';
 import { decodeValue, encodeEvent, encodeValue } from './event-codec.js';
 import { decodeJournalPayload, encodeJournalPayload } from './journal-payload.js';
 import { COMPACT_PAYLOADS_VERSION, KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
+import { JournalWriterThread } from './journal-writer-thread.js';
 import { StoreError } from './store-error.js';
 import type { EngineSnapshot, Recovered, SessionLogEntry, Store } from './store.js';
 
@@ -42,6 +43,19 @@ export interface SqliteStoreOptions {
   readonly autoCheckpointPages?: number;
   /** How long to wait for another process's write lock, in milliseconds. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Who inserts the journal's rows and snapshots:
+   * - `inline` (default): this thread, inside the batch's transaction; a batch that returns is
+   *   committed. Right for paper and live, where an event must be on disk before it is acted on.
+   * - `thread`: a worker thread with its own connection to the file. This thread still encodes
+   *   each row, collects a batch's rows and hands them over when the batch commits; the worker
+   *   writes them in one transaction (and runs the write-ahead log's checkpoints) meanwhile.
+   *   `flush()`, `close()` and every read wait for the worker to commit what it was given, so
+   *   nothing is read stale. Made for backtests that journal every event: the engine's thread
+   *   no longer pays for SQLite's inserts. A crash loses the batches handed over and not yet
+   *   committed, so a bot that acts on the world must not use it.
+   */
+  readonly journalWriter?: 'inline' | 'thread';
   /**
    * The schema steps. Default: this build's `MIGRATIONS`. Only tests (simulating older or newer
    * builds of kbot) and forks should pass it.
@@ -137,6 +151,8 @@ export class SqliteStore implements Store {
   private readonly transactional: BetterSqlite3.Transaction<(work: () => void) => void>;
   /** Whether journal rows are written in the compact form (journal-payload.ts) or as JSON. */
   private readonly compactPayloads: boolean;
+  /** The writer thread, when `journalWriter` is `thread`. */
+  private readonly writer: JournalWriterThread | undefined;
   private closed = false;
   /** Nesting depth of `batch` calls; 0 outside any batch. */
   private depth = 0;
@@ -181,6 +197,20 @@ export class SqliteStore implements Store {
       this.database.close();
       throw new StoreError('store-corrupt', this.file, `the kbot schema is damaged (${(error as Error).message}); kbot will not change the file`, { cause: error });
     }
+    const writer = options.journalWriter ?? 'inline';
+    if (writer !== 'inline' && writer !== 'thread') {
+      this.database.close();
+      throw new InvariantError(`SqliteStore journalWriter: received ${JSON.stringify(writer)}, expected 'inline' or 'thread'`);
+    }
+    this.writer = writer === 'thread'
+      ? new JournalWriterThread({
+          file: this.file,
+          durability: options.durability ?? 'full',
+          autoCheckpointPages: pages ?? 1000,
+          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+          keepSnapshots: this.keepSnapshots,
+        })
+      : undefined;
     openFiles.add(this.file);
   }
 
@@ -209,7 +239,6 @@ export class SqliteStore implements Store {
     this.ensureOpen();
     if (events.length === 0) return;
     const first = this.position.lastSequence + 1;
-    const payloads: string[] = new Array<string>(events.length);
     for (let index = 0; index < events.length; index++) {
       const event = events[index]!;
       const expected = first + index;
@@ -220,6 +249,24 @@ export class SqliteStore implements Store {
       if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
         throw new InvariantError(`${this.file}: cannot journal ${event.type} ${event.sequence}: time: received ${String(event.time)}, expected epoch milliseconds`);
       }
+    }
+    const writer = this.writer;
+    if (writer !== undefined) {
+      const mark = writer.mark;
+      try {
+        for (let index = 0; index < events.length; index++) writer.event(events[index]!, this.compactPayloads);
+      } catch (error) {
+        // An event that cannot be encoded: none of this call's events is journaled.
+        writer.truncate(mark);
+        throw error;
+      }
+      this.position.lastSequence = first + events.length - 1;
+      this.afterThreadWrite();
+      return;
+    }
+    const payloads: string[] = new Array<string>(events.length);
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
       payloads[index] = this.compactPayloads ? encodeJournalPayload(event) : encodeEvent(event);
     }
     try {
@@ -252,6 +299,12 @@ export class SqliteStore implements Store {
     }
     if (typeof time !== 'number' || !Number.isFinite(time)) throw new InvariantError(`${this.file}: snapshot time: received ${String(time)}, expected epoch milliseconds`);
     const encoded = encodeValue(state.state);
+    if (this.writer !== undefined) {
+      this.writer.snapshot(sequence, time, encoded);
+      this.position.snapshotSequence = sequence;
+      this.afterThreadWrite();
+      return;
+    }
     this.write('snapshot', () => {
       this.statements.insertSnapshot.run(sequence, time, encoded);
       this.statements.pruneSnapshots.run(this.keepSnapshots);
@@ -278,6 +331,7 @@ export class SqliteStore implements Store {
     let after = afterSequence;
     for (;;) {
       this.ensureOpen();
+      this.settleForRead('the journal');
       let rows: JournalRow[];
       try {
         rows = this.statements.eventsPage.all(after, JOURNAL_PAGE_ROWS);
@@ -293,6 +347,7 @@ export class SqliteStore implements Store {
   /** The latest snapshot and every event after it, decoded (Decimals are Decimals) and frozen. */
   load(): Recovered {
     this.ensureOpen();
+    this.settleForRead('the journal');
     try {
       const row = this.statements.latestSnapshot.get();
       const snapshot: EngineSnapshot | undefined = row
@@ -332,6 +387,7 @@ export class SqliteStore implements Store {
     // Two numbers, not a copy of the position: a live bot opens a batch for every tick it sees.
     const beforeLast = this.position.lastSequence;
     const beforeSnapshot = this.position.snapshotSequence;
+    const writerMark = this.writer?.mark ?? 0;
     const level = ++this.depth;
     let result: T;
     try {
@@ -341,6 +397,7 @@ export class SqliteStore implements Store {
       }
     } catch (error) {
       this.depth--;
+      this.writer?.truncate(writerMark);
       if (!this.closed) {
         if (outermost) this.rollback();
         else this.endSavepoint(level, 'rollback');
@@ -362,18 +419,24 @@ export class SqliteStore implements Store {
   /**
    * Inside a batch: commits what the batch has written so far (later writes start a new
    * transaction). Call it before anything leaves the process, such as an order sent to the
-   * venue. Outside a batch it does nothing: every write is committed already.
+   * venue. Outside a batch it does nothing (every write is committed already), except wait for
+   * the writer thread to commit what it was given (journalWriter `thread`).
    */
   flush(): void {
     this.ensureOpen();
-    if (this.depth === 0) return;
+    if (this.depth === 0) {
+      this.writer?.settle();
+      return;
+    }
     if (this.depth > 1) throw new InvariantError(`${this.file}: flush inside a nested batch; only the outermost batch can commit`);
     this.commit();
+    this.writer?.settle();
   }
 
   /** A value saved with `writeValue` (learner state, counters), decoded; undefined when absent. */
   readValue(key: string): unknown {
     this.ensureOpen();
+    this.writer?.settle();
     try {
       const row = this.statements.readValue.get(key);
       return row === undefined ? undefined : this.decodeStored(row.value, `value ${JSON.stringify(key)}`);
@@ -437,6 +500,7 @@ export class SqliteStore implements Store {
   readSessionLog(options: { readonly limit?: number } = {}): SessionLogEntry[] {
     this.ensureOpen();
     const limit = options.limit ?? 100;
+    this.writer?.settle();
     try {
       return this.statements.sessionLog
         .all(limit)
@@ -458,6 +522,7 @@ export class SqliteStore implements Store {
   checkpoint(): void {
     this.ensureOpen();
     if (this.depth > 0) throw new InvariantError(`${this.file}: checkpoint inside a batch; call it between batches`);
+    this.writer?.settle();
     try {
       this.database.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
@@ -477,7 +542,13 @@ export class SqliteStore implements Store {
     this.closed = true;
     openFiles.delete(this.file);
     if (this.database.inTransaction) this.database.exec('ROLLBACK');
+    // This connection closes first, so the writer's is the last one and runs SQLite's closing
+    // checkpoint on its thread. An unfinished batch's rows are dropped, as its transaction is.
     this.database.close();
+    if (this.writer !== undefined) {
+      if (this.depth > 0) this.writer.truncate(0);
+      this.writer.close();
+    }
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -512,6 +583,7 @@ export class SqliteStore implements Store {
         this.prepareBatchWrite();
         work();
       } else {
+        this.writer?.settle();
         this.transactional.immediate(work);
       }
     } catch (error) {
@@ -521,7 +593,12 @@ export class SqliteStore implements Store {
 
   /** Inside a batch: opens the transaction, and the savepoints of nested batches, on their first write. */
   private prepareBatchWrite(): void {
-    if (!this.database.inTransaction) this.database.exec('BEGIN IMMEDIATE');
+    if (!this.database.inTransaction) {
+      // The writer thread must not be waiting for the lock this connection is about to hold
+      // until the batch ends: everything handed to it is committed first.
+      this.writer?.settle();
+      this.database.exec('BEGIN IMMEDIATE');
+    }
     while (this.savepoints < this.depth - 1) this.database.exec(`SAVEPOINT kbot_batch_${++this.savepoints}`);
   }
 
@@ -537,18 +614,38 @@ export class SqliteStore implements Store {
     if (this.depth === 0) this.markCommitted();
   }
 
+  /** Outside a batch, a write to the writer thread is committed before the call returns. */
+  private afterThreadWrite(): void {
+    if (this.depth > 0) return;
+    this.writer!.post();
+    this.writer!.settle();
+    this.markCommitted();
+  }
+
+  /** Before reading: the writer thread has committed all it was given, and nothing waits unposted. */
+  private settleForRead(what: string): void {
+    const writer = this.writer;
+    if (writer === undefined) return;
+    if (writer.mark > 0) {
+      throw new InvariantError(`${this.file}: reading ${what} inside a batch whose rows the writer thread has not written yet; read after the batch commits (journalWriter 'thread')`);
+    }
+    writer.settle();
+  }
+
   private commit(): void {
-    if (!this.database.inTransaction) {
-      this.markCommitted();
-      return;
+    if (this.database.inTransaction) {
+      try {
+        this.database.exec('COMMIT');
+      } catch (error) {
+        this.rollback();
+        this.writer?.truncate(0);
+        this.restoreCommitted();
+        throw this.writeFailure('batch', error);
+      }
     }
-    try {
-      this.database.exec('COMMIT');
-    } catch (error) {
-      this.rollback();
-      this.restoreCommitted();
-      throw this.writeFailure('batch', error);
-    }
+    // This connection's part is committed; the writer thread's rows follow in their own
+    // transaction (journalWriter 'thread').
+    this.writer?.post();
     this.markCommitted();
   }
 
