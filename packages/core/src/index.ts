@@ -32,6 +32,7 @@ export type { ConfigIssue, ExchangeErrorKind } from './errors/errors.js';
 
 // bus, clock, log
 export { EventBus, Channel } from './bus/event-bus.js';
+export type { ListenerCounter } from './bus/event-bus.js';
 export type { EventHandler, Unsubscribe } from './bus/event-bus.js';
 export { LiveClock, TestClock } from './clock/clock.js';
 export type { Clock } from './clock/clock.js';

@@ -98,6 +98,22 @@ describe('EquityTracker statistics', () => {
   });
 });
 
+describe('EquityTracker rejections', () => {
+  it('names the sample in each rejection, checks equity before time, and keeps what it had', () => {
+    const tracker = feed(new EquityTracker(), [100, 110]);
+    const later = T0 + DAY;
+    expect(() => tracker.record(Number.POSITIVE_INFINITY, 120, false)).toThrow('EquityTracker.record time: received Infinity, expected epoch milliseconds');
+    expect(() => tracker.record(later + DAY, Number.NEGATIVE_INFINITY, false)).toThrow(`EquityTracker.record equity: received -Infinity at time ${later + DAY}, expected a finite number`);
+    expect(() => tracker.record(Number.NaN, Number.NaN, false)).toThrow('equity: received NaN at time NaN');
+    expect(() => tracker.record(T0, 120, false)).toThrow(`EquityTracker.record time: received ${T0}, expected no earlier than the previous sample ${later}`);
+    const stats = tracker.statistics();
+    expect(stats.samples).toBe(2);
+    expect(stats.lastTime).toBe(later);
+    expect(stats.lastEquity).toBe(110);
+    expect(tracker.curve().map((point) => point.equity)).toEqual([100, 110]);
+  });
+});
+
 describe('EquityTracker curve', () => {
   it('keeps every sample while they fit', () => {
     const tracker = feed(new EquityTracker(), [100, 110, 99, 118.8, 118.8]);

@@ -60,7 +60,7 @@ export interface EquityStatistics {
   readonly sortino: number | null;
 }
 
-/** Running aggregates over committed samples; a plain object of numbers so the hot path stays cheap. */
+/** Running aggregates over committed samples (what `statistics()` is computed from). */
 interface RunningState {
   samples: number;
   exposedSamples: number;
@@ -80,56 +80,122 @@ interface RunningState {
   downsideSquares: number;
 }
 
-function emptyState(): RunningState {
+/*
+ * The tracker's numbers live in typed arrays, one slot each, not in object fields. It is fed once
+ * per bar, and an object whose number fields change is at the JIT's mercy: a field first set to 0
+ * changes representation when a fraction arrives, the shapes are rebuilt after a full GC, and
+ * numbers passed between functions that are not inlined are boxed. A Float64Array slot is always
+ * a plain double, so the per-sample path allocates nothing however it was compiled.
+ */
+// Slots of `RunningState` in the numbers array, then the pending sample and the first point's drawdown.
+const SAMPLES = 0;
+const EXPOSED_SAMPLES = 1;
+const FIRST_TIME = 2;
+const FIRST_EQUITY = 3;
+const LAST_TIME = 4;
+const LAST_EQUITY = 5;
+const PEAK = 6;
+const MAX_DRAWDOWN = 7;
+const MAX_DRAWDOWN_QUOTE = 8;
+const MAX_DRAWDOWN_TIME = 9;
+const MIN_TIME_STEP = 10;
+const RETURN_COUNT = 11;
+const RETURN_MEAN = 12;
+const RETURN_M2 = 13;
+const DOWNSIDE_SQUARES = 14;
+const PENDING_TIME = 15;
+const PENDING_EQUITY = 16;
+const FIRST_POINT_DRAWDOWN = 17;
+const NUMBER_SLOTS = 18;
+// Slots of the integer array: flags (0 or 1) and the curve's bucket counters.
+const HAS_PENDING = 0;
+const PENDING_EXPOSED = 1;
+const BUCKET_COUNT = 2;
+const BUCKET_SIZE = 3;
+const SAMPLES_IN_LAST_BUCKET = 4;
+const INTEGER_SLOTS = 5;
+
+function emptyNumbers(): Float64Array {
+  const numbers = new Float64Array(NUMBER_SLOTS);
+  numbers[FIRST_TIME] = NaN;
+  numbers[FIRST_EQUITY] = NaN;
+  numbers[LAST_TIME] = NaN;
+  numbers[LAST_EQUITY] = NaN;
+  numbers[PEAK] = -Infinity;
+  numbers[MAX_DRAWDOWN_TIME] = NaN;
+  numbers[MIN_TIME_STEP] = Infinity;
+  numbers[PENDING_TIME] = NaN;
+  numbers[PENDING_EQUITY] = NaN;
+  return numbers;
+}
+
+function runningState(numbers: Float64Array): RunningState {
   return {
-    samples: 0,
-    exposedSamples: 0,
-    firstTime: NaN,
-    firstEquity: NaN,
-    lastTime: NaN,
-    lastEquity: NaN,
-    peak: -Infinity,
-    maxDrawdown: 0,
-    maxDrawdownQuote: 0,
-    maxDrawdownTime: NaN,
-    minTimeStep: Infinity,
-    returnCount: 0,
-    returnMean: 0,
-    returnM2: 0,
-    downsideSquares: 0,
+    samples: numbers[SAMPLES]!,
+    exposedSamples: numbers[EXPOSED_SAMPLES]!,
+    firstTime: numbers[FIRST_TIME]!,
+    firstEquity: numbers[FIRST_EQUITY]!,
+    lastTime: numbers[LAST_TIME]!,
+    lastEquity: numbers[LAST_EQUITY]!,
+    peak: numbers[PEAK]!,
+    maxDrawdown: numbers[MAX_DRAWDOWN]!,
+    maxDrawdownQuote: numbers[MAX_DRAWDOWN_QUOTE]!,
+    maxDrawdownTime: numbers[MAX_DRAWDOWN_TIME]!,
+    minTimeStep: numbers[MIN_TIME_STEP]!,
+    returnCount: numbers[RETURN_COUNT]!,
+    returnMean: numbers[RETURN_MEAN]!,
+    returnM2: numbers[RETURN_M2]!,
+    downsideSquares: numbers[DOWNSIDE_SQUARES]!,
   };
 }
 
-/** Folds one sample into the aggregates and returns its drawdown fraction. */
-function foldSample(state: RunningState, time: number, equity: number, exposed: boolean): number {
-  if (state.samples === 0) {
-    state.firstTime = time;
-    state.firstEquity = equity;
+/** Folds one sample into the aggregates (the `RunningState` slots of `s`) and returns its drawdown fraction. */
+function foldSample(s: Float64Array, time: number, equity: number, exposed: boolean): number {
+  if (s[SAMPLES] === 0) {
+    s[FIRST_TIME] = time;
+    s[FIRST_EQUITY] = equity;
   } else {
-    const step = time - state.lastTime;
-    if (step < state.minTimeStep) state.minTimeStep = step;
+    const step = time - s[LAST_TIME]!;
+    if (step < s[MIN_TIME_STEP]!) s[MIN_TIME_STEP] = step;
     // A return from a non-positive equity has no meaning; such periods are left out.
-    if (state.lastEquity > 0) {
-      const r = equity / state.lastEquity - 1;
-      state.returnCount += 1;
-      const delta = r - state.returnMean;
-      state.returnMean += delta / state.returnCount;
-      state.returnM2 += delta * (r - state.returnMean);
-      if (r < 0) state.downsideSquares += r * r;
+    const lastEquity = s[LAST_EQUITY]!;
+    if (lastEquity > 0) {
+      const r = equity / lastEquity - 1;
+      const count = s[RETURN_COUNT]! + 1;
+      s[RETURN_COUNT] = count;
+      const mean = s[RETURN_MEAN]!;
+      const delta = r - mean;
+      const nextMean = mean + delta / count;
+      s[RETURN_MEAN] = nextMean;
+      s[RETURN_M2] = s[RETURN_M2]! + delta * (r - nextMean);
+      if (r < 0) s[DOWNSIDE_SQUARES] = s[DOWNSIDE_SQUARES]! + r * r;
     }
   }
-  if (equity > state.peak) state.peak = equity;
-  const drawdown = state.peak > 0 ? (state.peak - equity) / state.peak : 0;
-  if (drawdown > state.maxDrawdown) {
-    state.maxDrawdown = drawdown;
-    state.maxDrawdownQuote = state.peak - equity;
-    state.maxDrawdownTime = time;
+  let peak = s[PEAK]!;
+  if (equity > peak) {
+    peak = equity;
+    s[PEAK] = peak;
   }
-  state.samples += 1;
-  if (exposed) state.exposedSamples += 1;
-  state.lastTime = time;
-  state.lastEquity = equity;
+  const drawdown = peak > 0 ? (peak - equity) / peak : 0;
+  if (drawdown > s[MAX_DRAWDOWN]!) {
+    s[MAX_DRAWDOWN] = drawdown;
+    s[MAX_DRAWDOWN_QUOTE] = peak - equity;
+    s[MAX_DRAWDOWN_TIME] = time;
+  }
+  s[SAMPLES] = s[SAMPLES]! + 1;
+  if (exposed) s[EXPOSED_SAMPLES] = s[EXPOSED_SAMPLES]! + 1;
+  s[LAST_TIME] = time;
+  s[LAST_EQUITY] = equity;
   return drawdown;
+}
+
+function invalidSample(time: number, equity: number): InvariantError {
+  if (!Number.isFinite(equity)) return new InvariantError(`EquityTracker.record equity: received ${equity} at time ${time}, expected a finite number`);
+  return new InvariantError(`EquityTracker.record time: received ${time}, expected epoch milliseconds`);
+}
+
+function sampleBeforePending(time: number, pendingTime: number): InvariantError {
+  return new InvariantError(`EquityTracker.record time: received ${time}, expected no earlier than the previous sample ${pendingTime}`);
 }
 
 /**
@@ -144,30 +210,26 @@ function foldSample(state: RunningState, time: number, equity: number, exposed: 
  * time arrives, and `statistics()` / `curve()` include it.
  */
 export class EquityTracker {
-  private readonly maxPoints: number;
-  private readonly fixedIntervalMs: number | undefined;
-  private readonly state: RunningState = emptyState();
-
-  private hasPending = false;
-  private pendingTime = NaN;
-  private pendingEquity = NaN;
-  private pendingExposed = false;
+  // `declare`: every field is set once, in the constructor, with its final value (see EMA in
+  // @kbot/strategies); a field defined as undefined first and then set is a changed field to V8.
+  private declare readonly maxPoints: number;
+  private declare readonly fixedIntervalMs: number | undefined;
+  /** The `RunningState` slots, the pending sample and the first point's drawdown (see the slot constants). */
+  private declare readonly numbers: Float64Array;
+  /** Whether a sample is pending and exposed, and the bucket counters. */
+  private declare readonly integers: Int32Array;
 
   // Struct of arrays: no allocation per sample. Per bucket: lowest equity, highest equity, deepest drawdown.
-  private readonly bucketCapacity: number;
-  private readonly lowTime: Float64Array;
-  private readonly lowEquity: Float64Array;
-  private readonly lowDrawdown: Float64Array;
-  private readonly highTime: Float64Array;
-  private readonly highEquity: Float64Array;
-  private readonly highDrawdown: Float64Array;
-  private readonly deepTime: Float64Array;
-  private readonly deepEquity: Float64Array;
-  private readonly deepDrawdown: Float64Array;
-  private bucketCount = 0;
-  private bucketSize = 1;
-  private samplesInLastBucket = 0;
-  private firstPointDrawdown = 0;
+  private declare readonly bucketCapacity: number;
+  private declare readonly lowTime: Float64Array;
+  private declare readonly lowEquity: Float64Array;
+  private declare readonly lowDrawdown: Float64Array;
+  private declare readonly highTime: Float64Array;
+  private declare readonly highEquity: Float64Array;
+  private declare readonly highDrawdown: Float64Array;
+  private declare readonly deepTime: Float64Array;
+  private declare readonly deepEquity: Float64Array;
+  private declare readonly deepDrawdown: Float64Array;
 
   constructor(options: EquityTrackerOptions = {}) {
     const maxPoints = options.maxPoints ?? DEFAULT_MAX_CURVE_POINTS;
@@ -180,45 +242,54 @@ export class EquityTracker {
     }
     this.maxPoints = maxPoints;
     this.fixedIntervalMs = intervalMs;
+    this.numbers = emptyNumbers();
+    const integers = new Int32Array(INTEGER_SLOTS);
+    integers[BUCKET_SIZE] = 1;
+    this.integers = integers;
     // An even capacity lets every bucket pair merge, so all buckets keep the same width.
     const capacity = Math.floor((maxPoints - 2) / POINTS_PER_BUCKET);
-    this.bucketCapacity = capacity - (capacity % 2);
-    const make = (): Float64Array => new Float64Array(this.bucketCapacity);
-    this.lowTime = make();
-    this.lowEquity = make();
-    this.lowDrawdown = make();
-    this.highTime = make();
-    this.highEquity = make();
-    this.highDrawdown = make();
-    this.deepTime = make();
-    this.deepEquity = make();
-    this.deepDrawdown = make();
+    const bucketCapacity = capacity - (capacity % 2);
+    this.bucketCapacity = bucketCapacity;
+    this.lowTime = new Float64Array(bucketCapacity);
+    this.lowEquity = new Float64Array(bucketCapacity);
+    this.lowDrawdown = new Float64Array(bucketCapacity);
+    this.highTime = new Float64Array(bucketCapacity);
+    this.highEquity = new Float64Array(bucketCapacity);
+    this.highDrawdown = new Float64Array(bucketCapacity);
+    this.deepTime = new Float64Array(bucketCapacity);
+    this.deepEquity = new Float64Array(bucketCapacity);
+    this.deepDrawdown = new Float64Array(bucketCapacity);
   }
 
   /** Time steps recorded so far (samples at the same time count once). */
   get sampleCount(): number {
-    return this.state.samples + (this.hasPending ? 1 : 0);
+    return this.numbers[SAMPLES]! + this.integers[HAS_PENDING]!;
   }
 
   /** Records the equity (in quote currency) at `time`; `exposed` is true while any position is open. */
   record(time: EpochMs, equity: number, exposed: boolean): void {
-    if (!Number.isFinite(equity)) throw new InvariantError(`EquityTracker.record equity: received ${equity} at time ${time}, expected a finite number`);
-    if (!Number.isFinite(time)) throw new InvariantError(`EquityTracker.record time: received ${time}, expected epoch milliseconds`);
-    if (this.hasPending) {
-      if (time < this.pendingTime) {
-        throw new InvariantError(`EquityTracker.record time: received ${time}, expected no earlier than the previous sample ${this.pendingTime}`);
-      }
-      if (time > this.pendingTime) this.commit(this.pendingTime, this.pendingEquity, this.pendingExposed);
+    // The error messages are built in functions of their own. Written inline, the conversions of
+    // `time` to text in the three messages are one and the same operation to the JIT, which then
+    // computes it once ahead of all three checks: a number formatted on every call (measured: more
+    // than half the cost of a backtest's bar in some processes).
+    if (!Number.isFinite(equity) || !Number.isFinite(time)) throw invalidSample(time, equity);
+    const numbers = this.numbers;
+    const integers = this.integers;
+    if (integers[HAS_PENDING] !== 0) {
+      const pendingTime = numbers[PENDING_TIME]!;
+      if (time < pendingTime) throw sampleBeforePending(time, pendingTime);
+      if (time > pendingTime) this.commitPending();
     }
-    this.hasPending = true;
-    this.pendingTime = time;
-    this.pendingEquity = equity;
-    this.pendingExposed = exposed;
+    integers[HAS_PENDING] = 1;
+    numbers[PENDING_TIME] = time;
+    numbers[PENDING_EQUITY] = equity;
+    integers[PENDING_EXPOSED] = exposed ? 1 : 0;
   }
 
   statistics(): EquityStatistics {
-    const s = { ...this.state };
-    if (this.hasPending) foldSample(s, this.pendingTime, this.pendingEquity, this.pendingExposed);
+    const folded = this.numbers.slice();
+    if (this.integers[HAS_PENDING] !== 0) foldSample(folded, folded[PENDING_TIME]!, folded[PENDING_EQUITY]!, this.integers[PENDING_EXPOSED] !== 0);
+    const s = runningState(folded);
     const intervalMs = this.fixedIntervalMs ?? (Number.isFinite(s.minTimeStep) && s.minTimeStep > 0 ? s.minTimeStep : undefined);
     const periodsPerYear = intervalMs === undefined ? undefined : MS_PER_YEAR / intervalMs;
     const n = s.returnCount;
@@ -255,10 +326,11 @@ export class EquityTracker {
   /** The downsampled curve in time order: first and last samples always included, at most `maxPoints`. */
   curve(): EquityPoint[] {
     const points: EquityPoint[] = [];
-    const s = this.state;
-    if (s.samples > 0) points.push({ time: s.firstTime, equity: s.firstEquity, drawdown: this.firstPointDrawdown });
+    const numbers = this.numbers;
+    if (numbers[SAMPLES]! > 0) points.push({ time: numbers[FIRST_TIME]!, equity: numbers[FIRST_EQUITY]!, drawdown: numbers[FIRST_POINT_DRAWDOWN]! });
     const candidates: EquityPoint[] = [];
-    for (let b = 0; b < this.bucketCount; b++) {
+    const bucketCount = this.integers[BUCKET_COUNT]!;
+    for (let b = 0; b < bucketCount; b++) {
       candidates.length = 0;
       candidates.push(
         { time: this.lowTime[b]!, equity: this.lowEquity[b]!, drawdown: this.lowDrawdown[b]! },
@@ -271,10 +343,11 @@ export class EquityTracker {
         if (points.length === 0 || point.time > points[points.length - 1]!.time) points.push(point);
       }
     }
-    if (this.hasPending) {
-      const peak = Math.max(s.peak, this.pendingEquity);
-      const drawdown = peak > 0 ? (peak - this.pendingEquity) / peak : 0;
-      points.push({ time: this.pendingTime, equity: this.pendingEquity, drawdown });
+    if (this.integers[HAS_PENDING] !== 0) {
+      const pendingEquity = numbers[PENDING_EQUITY]!;
+      const peak = Math.max(numbers[PEAK]!, pendingEquity);
+      const drawdown = peak > 0 ? (peak - pendingEquity) / peak : 0;
+      points.push({ time: numbers[PENDING_TIME]!, equity: pendingEquity, drawdown });
     }
     if (points.length > this.maxPoints) {
       throw new InvariantError(`EquityTracker.curve: built ${points.length} points, expected at most ${this.maxPoints}`);
@@ -282,24 +355,34 @@ export class EquityTracker {
     return points;
   }
 
-  private commit(time: number, equity: number, exposed: boolean): void {
-    const drawdown = foldSample(this.state, time, equity, exposed);
-    if (this.state.samples === 1) this.firstPointDrawdown = drawdown;
-    if (this.bucketCount > 0 && this.samplesInLastBucket < this.bucketSize) {
-      const b = this.bucketCount - 1;
+  /**
+   * Folds the pending sample into the aggregates and the curve. It takes no arguments: where the
+   * JIT does not inline this call into the per-bar loop, numbers passed to it would be boxed.
+   */
+  private commitPending(): void {
+    const numbers = this.numbers;
+    const integers = this.integers;
+    const time = numbers[PENDING_TIME]!;
+    const equity = numbers[PENDING_EQUITY]!;
+    const drawdown = foldSample(numbers, time, equity, integers[PENDING_EXPOSED] !== 0);
+    if (numbers[SAMPLES] === 1) numbers[FIRST_POINT_DRAWDOWN] = drawdown;
+    const bucketCount = integers[BUCKET_COUNT]!;
+    if (bucketCount > 0 && integers[SAMPLES_IN_LAST_BUCKET]! < integers[BUCKET_SIZE]!) {
+      const b = bucketCount - 1;
       // Strict comparisons keep the earliest sample on ties, so the global deepest drawdown survives merges.
       if (equity < this.lowEquity[b]!) this.setLow(b, time, equity, drawdown);
       if (equity > this.highEquity[b]!) this.setHigh(b, time, equity, drawdown);
       if (drawdown > this.deepDrawdown[b]!) this.setDeep(b, time, equity, drawdown);
-      this.samplesInLastBucket += 1;
+      integers[SAMPLES_IN_LAST_BUCKET] = integers[SAMPLES_IN_LAST_BUCKET]! + 1;
       return;
     }
-    if (this.bucketCount === this.bucketCapacity) this.mergeBucketPairs();
-    const b = this.bucketCount++;
+    if (bucketCount === this.bucketCapacity) this.mergeBucketPairs();
+    const b = integers[BUCKET_COUNT]!;
+    integers[BUCKET_COUNT] = b + 1;
     this.setLow(b, time, equity, drawdown);
     this.setHigh(b, time, equity, drawdown);
     this.setDeep(b, time, equity, drawdown);
-    this.samplesInLastBucket = 1;
+    integers[SAMPLES_IN_LAST_BUCKET] = 1;
   }
 
   /** Halves the number of buckets; every merged bucket is full, so the next sample opens a new one. */
@@ -315,9 +398,10 @@ export class EquityTracker {
       this.setHigh(target, this.highTime[high]!, this.highEquity[high]!, this.highDrawdown[high]!);
       this.setDeep(target, this.deepTime[deep]!, this.deepEquity[deep]!, this.deepDrawdown[deep]!);
     }
-    this.bucketCount = half;
-    this.bucketSize *= 2;
-    this.samplesInLastBucket = this.bucketSize;
+    const integers = this.integers;
+    integers[BUCKET_COUNT] = half;
+    integers[BUCKET_SIZE] = integers[BUCKET_SIZE]! * 2;
+    integers[SAMPLES_IN_LAST_BUCKET] = integers[BUCKET_SIZE]!;
   }
 
   private setLow(b: number, time: number, equity: number, drawdown: number): void {

@@ -208,24 +208,45 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     lastClose = last;
     return finish(done, { tradesProcessed, quotesProcessed });
   }
+  let sawBenchmark = false;
+  let benchmarkLast = Number.NaN;
   feedInGroups(engine, options.data.bars, (iterator) => {
     // The loop is written out here, not a per-bar callback: the per-bar path stays one function for the JIT.
-    for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
-      const next = iterator.next();
-      if (next.done === true) return true;
-      const bar = next.value;
-      if (startEquity === undefined) startEquity = engine.equity();
-      engine.onBar(bar);
-      if (bar.instrumentId === benchmark) {
-        if (firstClose === undefined) firstClose = bar.close;
-        lastClose = bar.close;
+    // The benchmark's last close and the bar count live in locals during a group and are written
+    // back after it: a fraction stored in a variable the closure shares is boxed (one allocation a
+    // bar), and every such write goes to the shared context.
+    let last = benchmarkLast;
+    let seen = sawBenchmark;
+    let bars = barsProcessed;
+    try {
+      for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
+        const next = iterator.next();
+        if (next.done === true) return true;
+        const bar = next.value;
+        if (startEquity === undefined) startEquity = engine.equity();
+        engine.onBar(bar);
+        if (bar.instrumentId === benchmark) {
+          if (!seen) {
+            firstClose = bar.close;
+            seen = true;
+          }
+          last = bar.close;
+        }
+        tracker.record(bar.openTime + bar.interval, engine.equityNumber(), engine.hasExposure());
+        bars++;
+        if (onProgress !== undefined && bars % progressEvery === 0) {
+          barsProcessed = bars;
+          onProgress(bars);
+        }
       }
-      tracker.record(bar.openTime + bar.interval, engine.equityNumber(), engine.hasExposure());
-      barsProcessed++;
-      if (onProgress !== undefined && barsProcessed % progressEvery === 0) onProgress(barsProcessed);
+      return false;
+    } finally {
+      benchmarkLast = last;
+      sawBenchmark = seen;
+      barsProcessed = bars;
     }
-    return false;
   });
+  if (sawBenchmark) lastClose = benchmarkLast;
   return finish(barsProcessed);
 }
 

@@ -43,6 +43,24 @@ describe('EventBus', () => {
     off();
     expect(bus.listenerCount('bar-closed')).toBe(0);
   });
+
+  it('keeps a live listener counter per type, the same object whenever asked, subscribed before or after', () => {
+    const bus = new EventBus();
+    const counter = bus.listenerCounter('bar-closed');
+    expect(counter.count).toBe(0);
+    const offA = bus.on('bar-closed', () => {});
+    const offB = bus.on('bar-closed', () => {});
+    bus.on('trade-received', () => {});
+    expect(counter.count).toBe(2);
+    expect(bus.listenerCounter('bar-closed')).toBe(counter);
+    offA();
+    offA();
+    expect(counter.count).toBe(1);
+    expect(bus.listenerCount('bar-closed')).toBe(1);
+    offB();
+    expect(counter.count).toBe(0);
+    expect(bus.listenerCounter('trade-received').count).toBe(1);
+  });
 });
 
 describe('Channel', () => {

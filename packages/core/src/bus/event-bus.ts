@@ -4,6 +4,11 @@ import type { KbotEvent, KbotEventOf, KbotEventType } from '../model/events.js';
 export type EventHandler<E> = (event: E) => void;
 export type Unsubscribe = () => void;
 
+/** The number of listeners of one event type, kept up to date by the bus as they come and go. */
+export interface ListenerCounter {
+  readonly count: number;
+}
+
 /**
  * The public, typed event bus. Handlers run synchronously in subscription order, so every
  * subscriber sees the same sequence of facts. A throwing handler is reported, not swallowed:
@@ -12,17 +17,18 @@ export type Unsubscribe = () => void;
 export class EventBus {
   private readonly emitter = new EventEmitter();
   private anyCount = 0;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, { count: number }>();
 
   on<T extends KbotEventType>(type: T, handler: EventHandler<KbotEventOf<T>>): Unsubscribe {
     this.emitter.on(type, handler as EventHandler<unknown>);
-    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    const counter = this.counter(type);
+    counter.count += 1;
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       this.emitter.off(type, handler as EventHandler<unknown>);
-      this.counts.set(type, (this.counts.get(type) ?? 1) - 1);
+      counter.count -= 1;
     };
   }
 
@@ -41,9 +47,27 @@ export class EventBus {
     if (this.anyCount > 0) this.emitter.emit('*', event);
   }
 
-  /** Listeners of one type (not counting onAny). A map lookup: the engine asks once per bar. */
+  /** Listeners of one type (not counting onAny). */
   listenerCount(type: KbotEventType): number {
-    return this.counts.get(type) ?? 0;
+    return this.counts.get(type)?.count ?? 0;
+  }
+
+  /**
+   * The live listener count of one type (not counting onAny): the same object for the life of the
+   * bus, updated as listeners subscribe and unsubscribe. The engine keeps the counters of the
+   * market-data events and reads a field per tick, instead of looking the type up every time.
+   */
+  listenerCounter(type: KbotEventType): ListenerCounter {
+    return this.counter(type);
+  }
+
+  private counter(type: string): { count: number } {
+    let counter = this.counts.get(type);
+    if (counter === undefined) {
+      counter = { count: 0 };
+      this.counts.set(type, counter);
+    }
+    return counter;
   }
 }
 

@@ -246,3 +246,64 @@ describe('Engine ordering', () => {
     expect(log).toEqual(['bar-start', 'bar-end', 'order-denied']);
   });
 });
+
+describe('Engine market-data events', () => {
+  function quietEngine(strategies: { id: string; strategy: Strategy<unknown>; params: unknown }[] = []) {
+    return new Engine({
+      mode: 'backtest', clock: new TestClock(), instruments: new StaticInstrumentProvider(krakenSpotInstruments()), execution: new ScriptedVenue(),
+      store: new InMemoryStore(), strategies, quoteAsset: 'USD', startBalances: { USD: '100' },
+    });
+  }
+
+  it('publishes bar-closed to a listener that subscribes after bars have flowed, and stops after it unsubscribes', async () => {
+    const engine = quietEngine();
+    await engine.start();
+    engine.onBar(bar(0));
+    const seen: number[] = [];
+    const off = engine.bus.on('bar-closed', (event) => seen.push(event.bar.openTime));
+    engine.onBar(bar(1));
+    engine.onBar(bar(2));
+    off();
+    engine.onBar(bar(3));
+    const again = engine.bus.on('bar-closed', (event) => seen.push(-event.bar.openTime));
+    engine.onBar(bar(4));
+    again();
+    expect(seen).toEqual([1 * HOUR, 2 * HOUR, -4 * HOUR]);
+  });
+
+  it('publishes trade-received and quote-received to listeners that subscribe after start', async () => {
+    const engine = quietEngine();
+    await engine.start();
+    engine.onTrade({ instrumentId: BTC, time: 1, price: 100, quantity: 1, side: 'buy' });
+    engine.onQuote({ instrumentId: BTC, time: 2, bid: 99, bidSize: 1, ask: 101, askSize: 1 });
+    const seen: string[] = [];
+    engine.bus.on('trade-received', (event) => seen.push(`trade ${event.trade.price}`));
+    engine.bus.on('quote-received', (event) => seen.push(`quote ${event.quote.bid}`));
+    engine.onTrade({ instrumentId: BTC, time: 3, price: 102, quantity: 1, side: 'sell' });
+    engine.onQuote({ instrumentId: BTC, time: 4, bid: 101, bidSize: 1, ask: 103, askSize: 1 });
+    expect(seen).toEqual(['trade 102', 'quote 101']);
+  });
+
+  it('routes each bar to the strategies of its instrument and interval, whatever came before', async () => {
+    const ETH = instrumentId('ETH/USD');
+    const seen: string[] = [];
+    const watcher = (name: string, instrument: typeof BTC, interval: number): Strategy<unknown> => ({
+      subscriptions: () => [{ instrumentId: instrument, kind: 'bars', interval }],
+      onBar: (seenBar) => { seen.push(`${name} ${seenBar.instrumentId} ${seenBar.interval / 60_000}m`); },
+    });
+    const engine = quietEngine([
+      { id: 'btc-hourly', strategy: watcher('btc-hourly', BTC, HOUR), params: {} },
+      { id: 'eth-hourly', strategy: watcher('eth-hourly', ETH, HOUR), params: {} },
+    ]);
+    await engine.start();
+    const at = (instrument: typeof BTC, interval: number, index: number): Bar => ({ ...bar(index), instrumentId: instrument, interval, openTime: index * interval });
+    engine.onBar(at(BTC, HOUR, 0));
+    engine.onBar(at(BTC, HOUR, 1));
+    engine.onBar(at(ETH, HOUR, 0));
+    engine.onBar(at(BTC, 60_000, 120));
+    engine.onBar(at(BTC, HOUR, 3));
+    engine.onBar(at(ETH, 60_000, 200));
+    engine.onBar(at(ETH, HOUR, 4));
+    expect(seen).toEqual(['btc-hourly BTC/USD 60m', 'btc-hourly BTC/USD 60m', 'eth-hourly ETH/USD 60m', 'btc-hourly BTC/USD 60m', 'eth-hourly ETH/USD 60m']);
+  });
+});

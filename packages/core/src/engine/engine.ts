@@ -1,4 +1,4 @@
-import { EventBus } from '../bus/event-bus.js';
+import { EventBus, type ListenerCounter } from '../bus/event-bus.js';
 import { TestClock, type Clock } from '../clock/clock.js';
 import { InvariantError, isKbotError } from '../errors/errors.js';
 import type { ExecutionClient, ExecutionReportSink, InstrumentProvider, MarketDataSink, VenueFill } from '../exchange/exchange.js';
@@ -408,10 +408,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (this.venueFeed) this.handle('onBar', this.venueFeed, bar);
     this.advanceClock(bar.openTime + bar.interval);
     this.market.onBar(bar);
-    const runtimes = this.barRoutes.get(bar.instrumentId)?.get(bar.interval);
+    const runtimes = this.barRuntimes(bar.instrumentId, bar.interval);
     // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
     if (runtimes) this.handleAll('onBar', runtimes, bar);
-    if (this.bus.listenerCount('bar-closed') > 0) this.bus.publish({ type: 'bar-closed', time: this.clock.now(), sequence: 0, bar });
+    const listeners = this.barListeners ?? (this.barListeners = this.bus.listenerCounter('bar-closed'));
+    if (listeners.count > 0) this.bus.publish({ type: 'bar-closed', time: this.clock.now(), sequence: 0, bar });
   }
 
   onTrade(trade: Trade): void {
@@ -421,7 +422,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.market.onTrade(trade);
     const runtimes = this.tradeRoutes.get(trade.instrumentId);
     if (runtimes) this.handleAll('onTrade', runtimes, trade);
-    if (this.bus.listenerCount('trade-received') > 0) this.bus.publish({ type: 'trade-received', time: this.clock.now(), sequence: 0, trade });
+    const listeners = this.tradeListeners ?? (this.tradeListeners = this.bus.listenerCounter('trade-received'));
+    if (listeners.count > 0) this.bus.publish({ type: 'trade-received', time: this.clock.now(), sequence: 0, trade });
   }
 
   onQuote(quote: Quote): void {
@@ -431,7 +433,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.market.onQuote(quote);
     const runtimes = this.quoteRoutes.get(quote.instrumentId);
     if (runtimes) this.handleAll('onQuote', runtimes, quote);
-    if (this.bus.listenerCount('quote-received') > 0) this.bus.publish({ type: 'quote-received', time: this.clock.now(), sequence: 0, quote });
+    const listeners = this.quoteListeners ?? (this.quoteListeners = this.bus.listenerCounter('quote-received'));
+    if (listeners.count > 0) this.bus.publish({ type: 'quote-received', time: this.clock.now(), sequence: 0, quote });
   }
 
   onBook(book: BookView): void {
@@ -441,6 +444,30 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.market.onBook(book);
     const runtimes = this.bookRoutes.get(book.instrumentId);
     if (runtimes) this.handleAll('onBook', runtimes, book);
+  }
+
+  /*
+   * Listener counts of the market-data events, read per tick instead of a lookup by type (taken
+   * from the bus on first use; the bus keeps them current as listeners come and go).
+   */
+  private barListeners: ListenerCounter | undefined = undefined;
+  private tradeListeners: ListenerCounter | undefined = undefined;
+  private quoteListeners: ListenerCounter | undefined = undefined;
+
+  // The bar route found last: bars of one instrument and interval come in a row (a backtest of one
+  // pair never changes them), and routes are fixed once the strategies are added.
+  private lastBarInstrument: InstrumentId | undefined = undefined;
+  private lastBarInterval = Number.NaN;
+  private lastBarRuntimes: readonly StrategyRuntime[] | undefined = undefined;
+
+  /** The strategies subscribed to bars of this instrument and interval (undefined: none). */
+  private barRuntimes(instrumentId: InstrumentId, interval: number): readonly StrategyRuntime[] | undefined {
+    if (instrumentId === this.lastBarInstrument && interval === this.lastBarInterval) return this.lastBarRuntimes;
+    const runtimes = this.barRoutes.get(instrumentId)?.get(interval);
+    this.lastBarInstrument = instrumentId;
+    this.lastBarInterval = interval;
+    this.lastBarRuntimes = runtimes;
+    return runtimes;
   }
 
   /** Account value in the quote asset as a number, positions at the last price (equity curve). */

@@ -1,79 +1,168 @@
 import { instrumentId as toInstrumentId, type InstrumentId } from '../model/ids.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
 
+/**
+ * What the cache holds for one instrument, in one object so that a bar costs one lookup (and
+ * none while the same instrument keeps coming). Fields are set in the constructor with their
+ * final types: the price is a number field (NaN plus `hasPrice` when there is none), which V8
+ * stores in place, where a map of numbers allocated a heap number for every price set.
+ */
+class InstrumentMarket {
+  declare price: number;
+  declare hasPrice: boolean;
+  /** The interval of the first bars seen, and the last of them: the common case of one interval. */
+  declare barInterval: number;
+  declare bar: Bar | undefined;
+  /** Last bar of every other interval, in the order the intervals first appeared. */
+  declare otherBars: Map<number, Bar> | undefined;
+  declare trade: Trade | undefined;
+  declare quote: Quote | undefined;
+  declare book: BookView | undefined;
+
+  constructor() {
+    this.price = Number.NaN;
+    this.hasPrice = false;
+    this.barInterval = Number.NaN;
+    this.bar = undefined;
+    this.otherBars = undefined;
+    this.trade = undefined;
+    this.quote = undefined;
+    this.book = undefined;
+  }
+
+  setPrice(price: number): void {
+    this.price = price;
+    this.hasPrice = true;
+  }
+
+  setBar(bar: Bar): void {
+    const interval = bar.interval;
+    if (interval === this.barInterval) {
+      this.bar = bar;
+    } else if (this.bar === undefined) {
+      this.barInterval = interval;
+      this.bar = bar;
+    } else if (sameInterval(interval, this.barInterval)) {
+      this.bar = bar;
+    } else {
+      (this.otherBars ??= new Map()).set(interval, bar);
+    }
+  }
+
+  barOf(interval: number): Bar | undefined {
+    return sameInterval(interval, this.barInterval) ? this.bar : this.otherBars?.get(interval);
+  }
+}
+
+/** Intervals as a Map compares its keys (NaN equals NaN), so odd data is cached as it always was. */
+function sameInterval(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 /** The latest market data the engine has seen, per instrument. Never anything later. */
 export class MarketCache {
-  private readonly bars = new Map<InstrumentId, Map<number, Bar>>();
-  private readonly trades = new Map<InstrumentId, Trade>();
-  private readonly quotes = new Map<InstrumentId, Quote>();
-  private readonly books = new Map<InstrumentId, BookView>();
-  private readonly prices = new Map<InstrumentId, number>();
+  private readonly instruments = new Map<InstrumentId, InstrumentMarket>();
+  // The entry of the instrument looked up last: data of one instrument arrives in runs (and a
+  // backtest of one pair never changes it), so most lookups stop at one comparison.
+  private lastId: InstrumentId | undefined = undefined;
+  private last: InstrumentMarket | undefined = undefined;
 
   onBar(bar: Bar): void {
-    let byInterval = this.bars.get(bar.instrumentId);
-    if (!byInterval) {
-      byInterval = new Map();
-      this.bars.set(bar.instrumentId, byInterval);
-    }
-    byInterval.set(bar.interval, bar);
-    this.prices.set(bar.instrumentId, bar.close);
+    const entry = this.entry(bar.instrumentId);
+    entry.setBar(bar);
+    entry.setPrice(bar.close);
   }
 
   onTrade(trade: Trade): void {
-    this.trades.set(trade.instrumentId, trade);
-    this.prices.set(trade.instrumentId, trade.price);
+    const entry = this.entry(trade.instrumentId);
+    entry.trade = trade;
+    entry.setPrice(trade.price);
   }
 
   onQuote(quote: Quote): void {
-    this.quotes.set(quote.instrumentId, quote);
-    this.prices.set(quote.instrumentId, (quote.bid + quote.ask) / 2);
+    const entry = this.entry(quote.instrumentId);
+    entry.quote = quote;
+    entry.setPrice((quote.bid + quote.ask) / 2);
   }
 
   onBook(book: BookView): void {
-    this.books.set(book.instrumentId, book);
+    const entry = this.entry(book.instrumentId);
+    entry.book = book;
     const bid = book.bestBid();
     const ask = book.bestAsk();
-    if (bid && ask) this.prices.set(book.instrumentId, (bid.price + ask.price) / 2);
+    if (bid && ask) entry.setPrice((bid.price + ask.price) / 2);
   }
 
   lastBar(id: InstrumentId, interval?: number): Bar | undefined {
-    const byInterval = this.bars.get(id);
-    if (!byInterval) return undefined;
-    if (interval !== undefined) return byInterval.get(interval);
-    let latest: Bar | undefined;
-    for (const bar of byInterval.values()) if (!latest || bar.openTime + bar.interval > latest.openTime + latest.interval) latest = bar;
+    const entry = this.find(id);
+    if (entry === undefined || entry.bar === undefined) return undefined;
+    if (interval !== undefined) return entry.barOf(interval);
+    // The latest close; on a tie the interval seen first.
+    let latest: Bar = entry.bar;
+    if (entry.otherBars !== undefined) {
+      for (const bar of entry.otherBars.values()) if (bar.openTime + bar.interval > latest.openTime + latest.interval) latest = bar;
+    }
     return latest;
   }
 
   lastTrade(id: InstrumentId): Trade | undefined {
-    return this.trades.get(id);
+    return this.find(id)?.trade;
   }
 
   lastQuote(id: InstrumentId): Quote | undefined {
-    return this.quotes.get(id);
+    return this.find(id)?.quote;
   }
 
   book(id: InstrumentId): BookView | undefined {
-    return this.books.get(id);
+    return this.find(id)?.book;
   }
 
   /** Price of the most recent data of any kind for the instrument. */
   lastPrice(id: InstrumentId): number | undefined {
-    return this.prices.get(id);
+    const entry = this.find(id);
+    return entry !== undefined && entry.hasPrice ? entry.price : undefined;
+  }
+
+  private find(id: InstrumentId): InstrumentMarket | undefined {
+    if (id === this.lastId && this.last !== undefined) return this.last;
+    const entry = this.instruments.get(id);
+    if (entry !== undefined) {
+      this.lastId = id;
+      this.last = entry;
+    }
+    return entry;
+  }
+
+  private entry(id: InstrumentId): InstrumentMarket {
+    if (id === this.lastId && this.last !== undefined) return this.last;
+    let entry = this.instruments.get(id);
+    if (entry === undefined) {
+      entry = new InstrumentMarket();
+      this.instruments.set(id, entry);
+    }
+    this.lastId = id;
+    this.last = entry;
+    return entry;
   }
 }
 
 const checkedIds = new Map<string, InstrumentId>();
+// The text checked last: strategies ask about the same instrument bar after bar.
+let lastText: string | undefined;
+let lastChecked: InstrumentId | undefined;
 
 /**
  * Accepts `'btc/usd'` or an InstrumentId; user-facing views take both. Strategies pass the same
  * few ids every bar, so each distinct text is checked once and then looked up.
  */
 export function asInstrumentId(id: InstrumentId | string): InstrumentId {
+  if (id === lastText && lastChecked !== undefined) return lastChecked;
   let checked = checkedIds.get(id);
   if (checked === undefined) {
     checked = toInstrumentId(id);
     if (checkedIds.size < 10_000) checkedIds.set(id, checked);
   }
+  lastText = id;
+  lastChecked = checked;
   return checked;
 }

@@ -47,6 +47,14 @@ function nonNegative(value: number, field: string): number {
   return value;
 }
 
+/*
+ * The checks below run on every bar and tick. Each first decides with plain comparisons and only
+ * then, for bad data, builds a message, in a function of its own. Texts built in line (or in a
+ * function the JIT inlines) are a hazard on a hot path: the JIT treats two conversions of the
+ * same number to text as one operation and may compute it ahead of both checks, that is, on
+ * every call (see EquityTracker.record).
+ */
+
 /**
  * Throws when a bar cannot be matched against (non-positive or non-finite prices, low above high,
  * negative volume). Plain comparisons first: the message is only built for a bad bar.
@@ -55,6 +63,11 @@ export function checkBar(bar: Bar): void {
   const { open, high, low, close, volume, interval } = bar;
   if (open > 0 && high > 0 && low > 0 && close > 0 && low <= high && volume >= 0 && interval > 0
     && Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) && Number.isFinite(volume) && Number.isFinite(interval)) return;
+  rejectBar(bar);
+}
+
+function rejectBar(bar: Bar): void {
+  const { open, high, low, close, volume, interval } = bar;
   const where = `bar ${bar.instrumentId} at ${bar.openTime}`;
   positive(open, `${where} open`);
   positive(high, `${where} high`);
@@ -63,6 +76,30 @@ export function checkBar(bar: Bar): void {
   if (low > high) throw new InvariantError(`${where}: low ${low} is above high ${high}`);
   if (!Number.isFinite(interval) || interval <= 0) throw new InvariantError(`${where} interval: received ${interval}, expected a positive number of milliseconds`);
   nonNegative(volume, `${where} volume`);
+}
+
+function isPrice(value: number): boolean {
+  return value > 0 && Number.isFinite(value);
+}
+
+function isQuantity(value: number): boolean {
+  return value >= 0 && Number.isFinite(value);
+}
+
+function rejectTrade(trade: Trade): never {
+  const where = `trade ${trade.instrumentId} at ${trade.time}`;
+  positive(trade.price, `${where} price`);
+  nonNegative(trade.quantity, `${where} quantity`);
+  throw new InvariantError(`${where}: rejected, but no field is out of range`);
+}
+
+function rejectQuote(quote: Quote): never {
+  const where = `quote ${quote.instrumentId} at ${quote.time}`;
+  positive(quote.bid, `${where} bid`);
+  positive(quote.ask, `${where} ask`);
+  nonNegative(quote.askSize, `${where} askSize`);
+  nonNegative(quote.bidSize, `${where} bidSize`);
+  throw new InvariantError(`${where}: rejected, but no field is out of range`);
 }
 
 export function sliceFromBar(bar: Bar): MarketSlice {
@@ -83,9 +120,9 @@ export function sliceFromBar(bar: Bar): MarketSlice {
 }
 
 export function sliceFromTrade(trade: Trade): MarketSlice {
-  const where = `trade ${trade.instrumentId} at ${trade.time}`;
-  const price = positive(trade.price, `${where} price`);
-  const quantity = nonNegative(trade.quantity, `${where} quantity`);
+  const price = trade.price;
+  const quantity = trade.quantity;
+  if (!isPrice(price) || !isQuantity(quantity)) rejectTrade(trade);
   const path = { open: price, high: price, low: price };
   return {
     kind: 'trade',
@@ -102,9 +139,11 @@ export function sliceFromTrade(trade: Trade): MarketSlice {
 }
 
 export function sliceFromQuote(quote: Quote): MarketSlice {
-  const where = `quote ${quote.instrumentId} at ${quote.time}`;
-  const bid = positive(quote.bid, `${where} bid`);
-  const ask = positive(quote.ask, `${where} ask`);
+  const bid = quote.bid;
+  const ask = quote.ask;
+  const askSize = quote.askSize;
+  const bidSize = quote.bidSize;
+  if (!isPrice(bid) || !isPrice(ask) || !isQuantity(askSize) || !isQuantity(bidSize)) rejectQuote(quote);
   return {
     kind: 'quote',
     instrumentId: quote.instrumentId,
@@ -112,8 +151,8 @@ export function sliceFromQuote(quote: Quote): MarketSlice {
     endTime: quote.time,
     buyPath: { open: ask, high: ask, low: ask },
     sellPath: { open: bid, high: bid, low: bid },
-    buyVolume: nonNegative(quote.askSize, `${where} askSize`),
-    sellVolume: nonNegative(quote.bidSize, `${where} bidSize`),
+    buyVolume: askSize,
+    sellVolume: bidSize,
     lastBuyPrice: ask,
     lastSellPrice: bid,
   };

@@ -264,6 +264,27 @@ describe('SimulatedVenue: no look-ahead', () => {
   });
 });
 
+describe('SimulatedVenue: several instruments', () => {
+  it('keeps each instrument\'s last price and matched time apart, also while another one has resting orders', async () => {
+    const h = await harness();
+    h.bar(0, 100, 100, 100, 100);
+    const resting = h.submit({ type: 'limit', price: '50', quantity: '0.01' });
+    expect(h.sink.last()?.kind).toBe('accepted');
+    h.bar(0, 2000, 2000, 2000, 2000, 1000, ETH_USD.id);
+    h.bar(1, 2010, 2010, 2010, 2010, 1000, ETH_USD.id);
+    // A 5-minute ETH bar from minute 0 overlaps what was matched: its close is not the last price.
+    h.venue.onBar({ instrumentId: ETH_USD.id, interval: 5 * MINUTE_MS, openTime: 0, open: 2000, high: 2010, low: 1900, close: 1900, volume: 1000 });
+    h.submit({ instrumentId: ETH_USD.id, type: 'limit', price: '2010', quantity: '0.01', postOnly: true });
+    expect(rejection(h)).toBe('EGeneral:Invalid arguments:post_only');
+    h.submit({ instrumentId: ETH_USD.id, type: 'limit', price: '2005', quantity: '0.01', postOnly: true });
+    expect(h.sink.last()?.kind).toBe('accepted');
+    // The BTC order did not see the ETH bars; the next BTC bar trades through its limit.
+    expect(h.sink.fills()).toHaveLength(0);
+    h.bar(1, 60, 60, 40, 45);
+    expect(h.sink.fillSummary().map((fill) => [fill.id, fill.price])).toEqual([[resting, '50']]);
+  });
+});
+
 // ---------------------------------------------------------------------------------- limit orders
 
 describe('SimulatedVenue: limit orders', () => {

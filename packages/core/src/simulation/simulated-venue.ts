@@ -121,10 +121,31 @@ interface AssetBalance {
   held: Decimal;
 }
 
-/** The price a buyer and a seller would face now, from the latest data of an instrument. */
-interface ReferencePrice {
-  buy: number;
-  sell: number;
+/**
+ * What the venue knows of one instrument's market, in one object so that a bar costs one lookup
+ * (none while the same instrument keeps coming). Number fields set in the constructor are stored
+ * in place; a map of numbers allocated a heap number for every bar.
+ */
+class VenueMarket {
+  /** Data starting before this time overlaps data already matched. */
+  declare matchedUntil: EpochMs;
+  /** The price a buyer and a seller would face now, from the latest data; set once `hasReference`. */
+  declare buy: number;
+  declare sell: number;
+  declare hasReference: boolean;
+
+  constructor(matchedUntil: EpochMs) {
+    this.matchedUntil = matchedUntil;
+    this.buy = Number.NaN;
+    this.sell = Number.NaN;
+    this.hasReference = false;
+  }
+
+  setReference(buy: number, sell: number): void {
+    this.buy = buy;
+    this.sell = sell;
+    this.hasReference = true;
+  }
 }
 
 /**
@@ -179,10 +200,14 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private readonly orders = new Map<ClientOrderId, VenueOrder>();
   /** Open orders per instrument, in submission order (the order in which they match). */
   private readonly openOrders = new Map<InstrumentId, VenueOrder[]>();
+  /** Orders in the `openOrders` lists (ended ones stay until `dropClosed`): 0 means no data can match anything. */
+  private listedOrders = 0;
   private openGoodTillDate = 0;
-  private readonly references = new Map<InstrumentId, ReferencePrice>();
-  /** Per instrument: data starting before this time overlaps data already matched. */
-  private readonly matchedUntil = new Map<InstrumentId, EpochMs>();
+  /** Per instrument: how far data was matched, and the reference prices. */
+  private readonly markets = new Map<InstrumentId, VenueMarket>();
+  // The instrument looked up last, so data of one instrument in a row costs no map lookup.
+  private lastMarketId: InstrumentId | undefined = undefined;
+  private lastMarket: VenueMarket | undefined = undefined;
   private readonly fills: VenueFill[] = [];
   private readonly retainFinishedMs: number | undefined;
   /** Fills and finished orders added since history was last pruned. */
@@ -287,6 +312,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const list = this.openOrders.get(instrument.id);
     if (list) list.push(venueOrder);
     else this.openOrders.set(instrument.id, [venueOrder]);
+    this.listedOrders += 1;
     if (order.timeInForce === 'gtd') this.openGoodTillDate += 1;
     sink.onAccepted({ clientOrderId: order.clientOrderId, venueOrderId: venueOrder.venueOrderId, time: now });
   }
@@ -344,23 +370,21 @@ export class SimulatedVenue implements MarketDrivenVenue {
   // ---------------------------------------------------------------- MarketDataSink
 
   onBar(bar: Bar): void {
-    const open = this.openOrders.get(bar.instrumentId);
-    if (this.closed || this.openGoodTillDate > 0 || (open !== undefined && open.length > 0)) {
+    if (this.closed || this.openGoodTillDate > 0 || (this.listedOrders > 0 && this.hasListedOrders(bar.instrumentId))) {
       this.process(sliceFromBar(bar));
       return;
     }
     // Nothing can fill or expire: note the bar's time and price without building a slice. This is
     // the path of almost every bar of a backtest, so it allocates nothing once the pair is known.
     checkBar(bar);
-    const until = this.matchedUntil.get(bar.instrumentId);
-    if (until !== undefined && bar.openTime < until) return;
-    this.matchedUntil.set(bar.instrumentId, bar.openTime + bar.interval);
-    const reference = this.references.get(bar.instrumentId);
-    if (reference === undefined) this.references.set(bar.instrumentId, { buy: bar.close, sell: bar.close });
-    else {
-      reference.buy = bar.close;
-      reference.sell = bar.close;
+    const market = this.marketOf(bar.instrumentId);
+    if (market === undefined) {
+      this.addMarket(bar.instrumentId, bar.openTime + bar.interval).setReference(bar.close, bar.close);
+      return;
     }
+    if (bar.openTime < market.matchedUntil) return;
+    market.matchedUntil = bar.openTime + bar.interval;
+    market.setReference(bar.close, bar.close);
   }
 
   onTrade(trade: Trade): void {
@@ -384,8 +408,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
   /** See `SimulatedVenueOptions.orderTime`. */
   private orderTimeOf(order: SubmitOrder): EpochMs {
     if (this.orderTime === 'clock') return order.createdAt;
-    const seen = this.matchedUntil.get(order.instrumentId);
-    return seen === undefined ? order.createdAt : Math.min(order.createdAt, seen);
+    const seen = this.marketOf(order.instrumentId);
+    return seen === undefined ? order.createdAt : Math.min(order.createdAt, seen.matchedUntil);
   }
 
   /** Returns the rejection text, or what acceptance needs. Follows Kraken's validation order (kraken.md §12.4). */
@@ -406,8 +430,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
       return SIMULATED_VENUE_ERRORS.missingExpireTime;
     }
 
-    const reference = this.references.get(instrument.id);
-    const referencePrice = reference === undefined ? undefined : new Decimal(buy ? reference.buy : reference.sell);
+    const reference = this.marketOf(instrument.id);
+    const referencePrice = reference === undefined || !reference.hasReference ? undefined : new Decimal(buy ? reference.buy : reference.sell);
     const orderPrice = order.type === 'limit' ? order.price : isTrigger ? order.triggerPrice : undefined;
     const violation = checkOrderRules(instrument, { quantity: order.quantity, price: orderPrice, referencePrice });
     if (violation) return violation.message;
@@ -459,21 +483,17 @@ export class SimulatedVenue implements MarketDrivenVenue {
     if (this.openGoodTillDate > 0) this.expireOrders(slice);
 
     const instrumentId = slice.instrumentId;
-    const until = this.matchedUntil.get(instrumentId);
+    let market = this.marketOf(instrumentId);
     // A trade stamped with the same millisecond as the previous one is new data; a bar must start
     // at or after the end of the last bar.
-    const overlaps = until !== undefined && slice.time < until;
+    const overlaps = market !== undefined && slice.time < market.matchedUntil;
     if (overlaps) return;
-    this.matchedUntil.set(instrumentId, slice.endTime);
+    if (market === undefined) market = this.addMarket(instrumentId, slice.endTime);
+    else market.matchedUntil = slice.endTime;
     const open = this.openOrders.get(instrumentId);
     // A copy: reports may make the engine submit or cancel orders while this loop runs.
     if (open && open.length > 0) for (const order of [...open]) this.matchOne(order, slice);
-    const reference = this.references.get(instrumentId);
-    if (reference === undefined) this.references.set(instrumentId, { buy: slice.lastBuyPrice, sell: slice.lastSellPrice });
-    else {
-      reference.buy = slice.lastBuyPrice;
-      reference.sell = slice.lastSellPrice;
-    }
+    market.setReference(slice.lastBuyPrice, slice.lastSellPrice);
     this.dropClosed(instrumentId);
   }
 
@@ -648,7 +668,34 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
   private dropClosed(instrumentId: InstrumentId): void {
     const list = this.openOrders.get(instrumentId);
-    if (list && list.some((order) => !isOpen(order))) this.openOrders.set(instrumentId, list.filter(isOpen));
+    if (list && list.some((order) => !isOpen(order))) {
+      const open = list.filter(isOpen);
+      this.listedOrders -= list.length - open.length;
+      this.openOrders.set(instrumentId, open);
+    }
+  }
+
+  private hasListedOrders(instrumentId: InstrumentId): boolean {
+    const list = this.openOrders.get(instrumentId);
+    return list !== undefined && list.length > 0;
+  }
+
+  private marketOf(instrumentId: InstrumentId): VenueMarket | undefined {
+    if (instrumentId === this.lastMarketId && this.lastMarket !== undefined) return this.lastMarket;
+    const market = this.markets.get(instrumentId);
+    if (market !== undefined) {
+      this.lastMarketId = instrumentId;
+      this.lastMarket = market;
+    }
+    return market;
+  }
+
+  private addMarket(instrumentId: InstrumentId, matchedUntil: EpochMs): VenueMarket {
+    const market = new VenueMarket(matchedUntil);
+    this.markets.set(instrumentId, market);
+    this.lastMarketId = instrumentId;
+    this.lastMarket = market;
+    return market;
   }
 
   private asset(asset: string): AssetBalance {

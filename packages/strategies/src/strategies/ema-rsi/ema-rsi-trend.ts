@@ -38,7 +38,10 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private fast!: EMA;
   private slow!: EMA;
   private rsi!: RSI;
-  private previousSpread: number | undefined;
+  // The spread of the bar before, valid once `hasPreviousSpread`. A number field that is never
+  // undefined is stored in place; `number | undefined` made V8 allocate a heap number every bar.
+  private previousSpread = Number.NaN;
+  private hasPreviousSpread = false;
   private entryPrice: number | undefined;
   private orderInFlight = false;
 
@@ -59,17 +62,23 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
     if (fast === undefined || slow === undefined || rsi === undefined) return;
     const spread = fast - slow;
     const previous = this.previousSpread;
+    const hadPrevious = this.hasPreviousSpread;
     this.previousSpread = spread;
-    if (previous === undefined || this.orderInFlight) return;
+    this.hasPreviousSpread = true;
+    if (!hadPrevious || this.orderInFlight) return;
 
     const params = ctx.params;
+    const entry = previous <= 0 && spread > 0 && rsi < params.entryRsiBelow;
+    const stopped = params.stopLossPercent > 0 && this.entryPrice !== undefined && bar.close <= this.entryPrice * (1 - params.stopLossPercent / 100);
+    const exit = (previous >= 0 && spread < 0) || rsi >= params.exitRsiAbove || stopped;
+    // Neither an entry nor an exit signal: nothing to do, flat or not, so the position is not looked up.
+    if (!entry && !exit) return;
     const position = ctx.portfolio.position(bar.instrumentId);
     if (position === undefined) {
-      if (previous <= 0 && spread > 0 && rsi < params.entryRsiBelow) this.enter(bar, ctx, { fast, slow, rsi });
+      if (entry) this.enter(bar, ctx, { fast, slow, rsi });
       return;
     }
-    const stopped = params.stopLossPercent > 0 && this.entryPrice !== undefined && bar.close <= this.entryPrice * (1 - params.stopLossPercent / 100);
-    if ((previous >= 0 && spread < 0) || rsi >= params.exitRsiAbove || stopped) {
+    if (exit) {
       this.orderInFlight = true;
       ctx.orders.submit({
         instrumentId: bar.instrumentId, side: 'sell', type: 'market', quantity: position.quantity,
