@@ -38,10 +38,23 @@ type Kind = Scalar | Schema;
 interface Schema {
   readonly keys: readonly string[];
   readonly kinds: readonly Kind[];
+  /** The kinds as small integers (CODE below), for the encoder's switch; NESTED for a nested schema. */
+  readonly codes: readonly number[];
 }
 
+/** Scalar kinds as the small integers the encoder switches on (a jump table rather than string compares). */
+const CODE: Readonly<Record<Scalar, number>> = {
+  string: 0, 'string?': 1, decimal: 2, 'decimal?': 3, number: 4, 'number?': 5, boolean: 6, 'numbers?': 7, decimals: 8,
+};
+const NESTED = 9;
+
 function schema(fields: Record<string, Kind>): Schema {
-  return Object.freeze({ keys: Object.freeze(Object.keys(fields)), kinds: Object.freeze(Object.values(fields)) });
+  const kinds = Object.values(fields);
+  return Object.freeze({
+    keys: Object.freeze(Object.keys(fields)),
+    kinds: Object.freeze(kinds),
+    codes: Object.freeze(kinds.map((kind) => (typeof kind === 'object' ? NESTED : CODE[kind]))),
+  });
 }
 
 // The key orders are those the engine builds its objects in (frozenOrder, Engine.buildCommand,
@@ -165,53 +178,46 @@ function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: 
   return true;
 }
 
-/** Writes one scalar; false when the value is not of its kind. */
-function flattenScalar(kind: Scalar, value: unknown, out: FieldStreams): boolean {
-  if (value === undefined) {
-    // Absent: see journal-field-formatter.ts for each kind's mark.
-    if (kind === 'string?') out.text(undefined);
-    else if (kind === 'number?') out.number(Number.NaN);
-    else if (kind === 'decimal?' || kind === 'numbers?') out.number(-1);
-    else return false;
-    return true;
-  }
-  switch (kind) {
-    case 'string':
-    case 'string?':
-      if (!isText(value)) return false;
-      out.text(value);
-      return true;
-    case 'decimal':
-    case 'decimal?':
-      if (!isDecimal(value)) return false;
-      writeDecimal(value, out);
-      return true;
-    case 'number':
-    case 'number?':
-      if (!isPlainNumber(value)) return false;
-      out.number(value);
-      return true;
-    case 'boolean':
-      if (typeof value !== 'boolean') return false;
-      out.number(value ? 1 : 0);
-      return true;
-    case 'numbers?':
+/** Writes one scalar of kind `code` (CODE); false when the value is not of its kind. */
+function flattenScalar(code: number, value: unknown, out: FieldStreams): boolean {
+  switch (code) {
+    case 1:
+      if (value === undefined) return out.text(undefined), true;
+      return isText(value) && (out.text(value), true);
+    case 0:
+      return isText(value) && (out.text(value), true);
+    case 3:
+      if (value === undefined) return out.number(-1), true;
+      return isDecimal(value) && (writeDecimal(value, out), true);
+    case 2:
+      return isDecimal(value) && (writeDecimal(value, out), true);
+    case 5:
+      if (value === undefined) return out.number(Number.NaN), true;
+      return isPlainNumber(value) && (out.number(value), true);
+    case 4:
+      return isPlainNumber(value) && (out.number(value), true);
+    case 6:
+      return typeof value === 'boolean' && (out.number(value ? 1 : 0), true);
+    case 7:
+      if (value === undefined) return out.number(-1), true;
       return isRecord(value) && flattenRecord(value, false, out);
-    case 'decimals':
+    case 8:
       return isRecord(value) && flattenRecord(value, true, out);
+    default:
+      return false;
   }
 }
 
 /** Writes an object's fields in its schema's order; false unless it has exactly those keys, in that order. */
 function flattenObject(object: unknown, shape: Schema, out: FieldStreams): boolean {
   if (!isRecord(object)) return false;
-  const { keys, kinds } = shape;
+  const { keys, kinds, codes } = shape;
   let index = 0;
   for (const key in object) {
     if (key !== keys[index]) return false;
-    const kind = kinds[index]!;
+    const code = codes[index]!;
     const value = object[key];
-    if (typeof kind === 'object' ? !flattenObject(value, kind, out) : !flattenScalar(kind, value, out)) return false;
+    if (code === NESTED ? !flattenObject(value, kinds[index] as Schema, out) : !flattenScalar(code, value, out)) return false;
     index++;
   }
   return index === keys.length;

@@ -241,14 +241,10 @@ export class SqliteStore implements Store {
     const first = this.position.lastSequence + 1;
     for (let index = 0; index < events.length; index++) {
       const event = events[index]!;
-      const expected = first + index;
-      if (event.sequence !== expected) {
-        const problem = event.sequence <= this.position.lastSequence ? 'is already in the journal (a duplicate)' : `would leave a gap after ${expected - 1}`;
-        throw new InvariantError(`${this.file}: cannot journal ${event.type} with sequence ${event.sequence}: it ${problem}; expected sequence ${expected}`);
-      }
-      if (typeof event.time !== 'number' || !Number.isFinite(event.time)) {
-        throw new InvariantError(`${this.file}: cannot journal ${event.type} ${event.sequence}: time: received ${String(event.time)}, expected epoch milliseconds`);
-      }
+      // The errors are made in functions of their own: written inline, the JIT may format their
+      // numbers ahead of the checks, on every call (bench/README.md, "errors built out of line").
+      if (event.sequence !== first + index) throw this.sequenceError(event, first + index);
+      if (typeof event.time !== 'number' || !Number.isFinite(event.time)) throw this.timeError(event);
     }
     const writer = this.writer;
     if (writer !== undefined) {
@@ -612,6 +608,15 @@ export class SqliteStore implements Store {
 
   private afterWrite(): void {
     if (this.depth === 0) this.markCommitted();
+  }
+
+  private sequenceError(event: JournaledEvent, expected: number): InvariantError {
+    const problem = event.sequence <= this.position.lastSequence ? 'is already in the journal (a duplicate)' : `would leave a gap after ${expected - 1}`;
+    return new InvariantError(`${this.file}: cannot journal ${event.type} with sequence ${event.sequence}: it ${problem}; expected sequence ${expected}`);
+  }
+
+  private timeError(event: JournaledEvent): InvariantError {
+    return new InvariantError(`${this.file}: cannot journal ${event.type} ${event.sequence}: time: received ${String(event.time)}, expected epoch milliseconds`);
   }
 
   /** Outside a batch, a write to the writer thread is committed before the call returns. */
