@@ -88,14 +88,16 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   if (quiet.result.orders.length !== 0) throw new Error(`the no-orders run made ${quiet.result.orders.length} orders, expected none`);
 
   // The same run journaling every state-changing event to SQLite (WAL, synchronous=NORMAL, one
-  // transaction per group of bars as runBacktest commits, no checkpoint until the store closes).
+  // transaction per group of bars as runBacktest commits), with the journal writer thread a
+  // journaled backtest should use: the engine's thread checks and flattens each event, a worker
+  // formats, inserts and checkpoints. The timing includes close(), which waits for the worker.
   log('backtest: engine journaling to SQLite');
   const folder = mkdtempSync(join(tmpdir(), 'kbot-bench-journal-'));
   let journals = 0;
   const journaled = await measure((input) => runEngine(input.engine, { store: input.store }).finally(() => input.store.close()), {
     warmup: 0,
     runs: Math.max(3, Math.min(runs, 5)),
-    setup: () => ({ engine: engineInput(BARS, config, 'replay'), store: new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', autoCheckpointPages: 0, checkOnOpen: false }) }),
+    setup: () => ({ engine: engineInput(BARS, config, 'replay'), store: new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', journalWriter: 'thread', checkOnOpen: false }) }),
   });
   rmSync(folder, { recursive: true, force: true });
   if (journaled.result.orders.length !== engine.result.orders.length) throw new Error(`the journaled run made ${journaled.result.orders.length} orders, expected ${engine.result.orders.length} as without the journal`);
