@@ -242,7 +242,7 @@ export class SqliteStore implements Store {
     for (let index = 0; index < events.length; index++) {
       const event = events[index]!;
       // The errors are made in functions of their own: written inline, the JIT may format their
-      // numbers ahead of the checks, on every call (bench/README.md, "errors built out of line").
+      // numbers ahead of the checks, on every call (bench/README.md, "Bars").
       if (event.sequence !== first + index) throw this.sequenceError(event, first + index);
       if (typeof event.time !== 'number' || !Number.isFinite(event.time)) throw this.timeError(event);
     }
