@@ -25,6 +25,14 @@ function barsPerSecond(bars, seconds) {
   return bars / seconds;
 }
 
+/** Median, min and max of some of a measurement's runs, in `measure`'s shape for `describe`. */
+function summarize(seconds, cpuShare) {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], seconds, cpuShare };
+}
+
 /** The bare loop's indicators must equal the library's on the same closes, or the baseline is not the same work. */
 function checkBaseline(closes) {
   const fast = new EMA(STRATEGY_PARAMS.fastPeriod);
@@ -91,16 +99,26 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   // transaction per group of bars as runBacktest commits), with the journal writer thread a
   // journaled backtest should use: the engine's thread checks and flattens each event, a worker
   // formats, inserts and checkpoints. The timing includes close(), which waits for the worker.
-  log('backtest: engine journaling to SQLite');
+  // Runs alternate with plain engine runs and the row compares the two medians: one run of this
+  // engine varies by a third within a process, so runs minutes apart compare the moments more
+  // than the journal.
+  log('backtest: engine journaling to SQLite, alternating with the engine alone');
   const folder = mkdtempSync(join(tmpdir(), 'kbot-bench-journal-'));
+  const pairs = Math.max(3, Math.min(runs, 5));
   let journals = 0;
-  const journaled = await measure((input) => runEngine(input.engine, { store: input.store }).finally(() => input.store.close()), {
+  const alternating = await measure((input) => (input.store === undefined ? runEngine(input.engine) : runEngine(input.engine, { store: input.store }).finally(() => input.store.close())), {
     warmup: 0,
-    runs: Math.max(3, Math.min(runs, 5)),
-    setup: () => ({ engine: engineInput(BARS, config, 'replay'), store: new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', journalWriter: 'thread', checkOnOpen: false }) }),
+    runs: 2 * pairs,
+    setup: (index) => ({
+      engine: engineInput(BARS, config, 'replay'),
+      store: index % 2 === 1 ? new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', journalWriter: 'thread', checkOnOpen: false }) : undefined,
+    }),
   });
   rmSync(folder, { recursive: true, force: true });
-  if (journaled.result.orders.length !== engine.result.orders.length) throw new Error(`the journaled run made ${journaled.result.orders.length} orders, expected ${engine.result.orders.length} as without the journal`);
+  if (alternating.result.orders.length !== engine.result.orders.length) throw new Error(`the journaled run made ${alternating.result.orders.length} orders, expected ${engine.result.orders.length} as without the journal`);
+  const pairedPlain = summarize(alternating.seconds.filter((_, index) => index % 2 === 0), alternating.cpuShare);
+  const journaled = summarize(alternating.seconds.filter((_, index) => index % 2 === 1), alternating.cpuShare);
+  log(describe('backtest: engine alone, between the journaled runs', pairedPlain));
   log(describe('backtest: engine journaling to SQLite', journaled));
 
   log('backtest: memory, 1M and 2M bars, each in a fresh process');
@@ -121,7 +139,8 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
     row({ name: 'backtest.engine', value: engineRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate, target: ENGINE_TARGET }),
     row({ name: 'backtest.engine-with-generator', value: barsPerSecond(BARS, streamed.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-no-orders', value: barsPerSecond(BARS, quiet.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
-    row({ name: 'backtest.engine-sqlite-journal', value: barsPerSecond(BARS, journaled.median), unit: 'bars/s', baseline: 'backtest.engine', baselineValue: engineRate, target: JOURNAL_TARGET }),
+    row({ name: 'backtest.engine-paired', value: barsPerSecond(BARS, pairedPlain.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.engine-sqlite-journal', value: barsPerSecond(BARS, journaled.median), unit: 'bars/s', baseline: 'backtest.engine-paired', baselineValue: barsPerSecond(BARS, pairedPlain.median), target: JOURNAL_TARGET }),
     row({ name: heapName, value: memory1.peakHeapGrowthMB, unit: 'MB' }),
     row({ name: 'backtest.peak-heap-2m', value: memory2.peakHeapGrowthMB, unit: 'MB', baseline: heapName, baselineValue: memory1.peakHeapGrowthMB, target: MEMORY_TARGET, better: 'lower' }),
     row({ name: rssName, value: memory1.peakRssGrowthMB, unit: 'MB' }),
