@@ -47,9 +47,10 @@ export interface SqliteStoreOptions {
    * Who inserts the journal's rows and snapshots:
    * - `inline` (default): this thread, inside the batch's transaction; a batch that returns is
    *   committed. Right for paper and live, where an event must be on disk before it is acted on.
-   * - `thread`: a worker thread with its own connection to the file. This thread still encodes
-   *   each row, collects a batch's rows and hands them over when the batch commits; the worker
-   *   writes them in one transaction (and runs the write-ahead log's checkpoints) meanwhile.
+   * - `thread`: a worker thread with its own connection to the file. This thread only checks
+   *   each event and flattens its fields (journal-field-formatter.ts), and hands a batch's
+   *   fields over when the batch commits; the worker writes the payload texts and inserts them
+   *   in one transaction (and runs the write-ahead log's checkpoints) meanwhile.
    *   `flush()`, `close()` and every read wait for the worker to commit what it was given, so
    *   nothing is read stale. Made for backtests that journal every event: the engine's thread
    *   no longer pays for SQLite's inserts. A crash loses the batches handed over and not yet
