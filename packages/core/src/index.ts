@@ -2,7 +2,10 @@
 import 'reflect-metadata';
 
 // money and model
-export { Decimal, ZERO, ONE, toDecimal, isDecimal, decimalString, minDecimal, maxDecimal } from './model/decimal.js';
+export {
+  Decimal, ZERO, ONE, toDecimal, isDecimal, decimalString, minDecimal, maxDecimal,
+  compareDecimals, decimalLessThan, decimalAtMost, decimalGreaterThan, decimalAtLeast, decimalEquals,
+} from './model/decimal.js';
 export type { DecimalLike } from './model/decimal.js';
 export { instrumentId, splitInstrumentId, clientOrderId, venueOrderId, tradeId, strategyId } from './model/ids.js';
 export type { Brand, InstrumentId, ClientOrderId, VenueOrderId, TradeId, StrategyId } from './model/ids.js';

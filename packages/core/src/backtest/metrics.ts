@@ -1,6 +1,6 @@
 import { InvariantError } from '../errors/errors.js';
 import type { Decimal } from '../model/decimal.js';
-import { ZERO } from '../model/decimal.js';
+import { ZERO, decimalGreaterThan, decimalLessThan } from '../model/decimal.js';
 import type { RoundTrip } from '../model/position.js';
 import type { EquityTracker } from './equity-tracker.js';
 
@@ -74,10 +74,10 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   let grossWins: Decimal = ZERO;
   let grossLosses: Decimal = ZERO;
   for (const trip of input.roundTrips) {
-    if (trip.netPnl.greaterThan(ZERO)) {
+    if (decimalGreaterThan(trip.netPnl, ZERO)) {
       wins += 1;
       grossWins = grossWins.plus(trip.netPnl);
-    } else if (trip.netPnl.lessThan(ZERO)) {
+    } else if (decimalLessThan(trip.netPnl, ZERO)) {
       losses += 1;
       grossLosses = grossLosses.minus(trip.netPnl);
     }

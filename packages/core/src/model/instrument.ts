@@ -1,4 +1,4 @@
-import { Decimal, ZERO, toDecimal, type DecimalLike } from './decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalLessThan, toDecimal, type DecimalLike } from './decimal.js';
 import type { Decimal as DecimalJs } from 'decimal.js';
 import { instrumentId, type InstrumentId } from './ids.js';
 
@@ -155,7 +155,7 @@ export function checkOrderRules(
   if (instrument.status === 'offline' || instrument.status === 'cancel-only') {
     return { code: 'market-closed', message: `EService:Market in ${instrument.status.replace('-', '_')} mode` };
   }
-  if (!order.quantity.isFinite() || order.quantity.lessThanOrEqualTo(ZERO)) {
+  if (!order.quantity.isFinite() || decimalAtMost(order.quantity, ZERO)) {
     return { code: 'invalid-quantity', message: 'EGeneral:Invalid arguments:volume' };
   }
   const increments = incrementsOf(instrument);
@@ -163,7 +163,7 @@ export function checkOrderRules(
     return { code: 'quantity-precision', message: 'EGeneral:Invalid arguments:volume' };
   }
   if (order.price !== undefined) {
-    if (!order.price.isFinite() || order.price.lessThanOrEqualTo(ZERO)) return { code: 'invalid-price', message: 'EOrder:Invalid price' };
+    if (!order.price.isFinite() || decimalAtMost(order.price, ZERO)) return { code: 'invalid-price', message: 'EOrder:Invalid price' };
     if (order.price.decimalPlaces() > instrument.pricePrecision) {
       return {
         code: 'price-precision',
@@ -173,9 +173,9 @@ export function checkOrderRules(
     // With a unit tick, the decimal-places check above already proved the price a multiple of it.
     if (!increments.priceIsUnit && !isMultipleOf(order.price, instrument.priceIncrement)) return { code: 'price-precision', message: 'EOrder:Tick size check failed' };
   }
-  if (order.quantity.lessThan(instrument.minQuantity)) return { code: 'below-minimum-quantity', message: 'EOrder:Order minimum not met' };
+  if (decimalLessThan(order.quantity, instrument.minQuantity)) return { code: 'below-minimum-quantity', message: 'EOrder:Order minimum not met' };
   const costPrice = order.price ?? order.referencePrice;
-  if (costPrice !== undefined && costPrice.times(order.quantity).lessThan(instrument.minCost)) {
+  if (costPrice !== undefined && decimalLessThan(costPrice.times(order.quantity), instrument.minCost)) {
     return { code: 'below-minimum-cost', message: 'EOrder:Cost minimum not met' };
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalEquals, toDecimal, type DecimalLike } from '../model/decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -183,9 +183,9 @@ export class Portfolio {
       state.tripFees = ZERO;
       return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
     }
-    const closing = fill.quantity.lessThanOrEqualTo(state.quantity) ? fill.quantity : state.quantity;
+    const closing = decimalAtMost(fill.quantity, state.quantity) ? fill.quantity : state.quantity;
     // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
-    const removedCost = closing.equals(state.quantity) ? state.costBasis : state.costBasis.times(closing).dividedBy(state.quantity);
+    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : state.costBasis.times(closing).dividedBy(state.quantity);
     const proceeds = closing === fill.quantity ? notional : closing.times(fill.price);
     const pnl = proceeds.minus(removedCost);
     state.costBasis = state.costBasis.minus(removedCost);

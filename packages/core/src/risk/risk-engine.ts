@@ -1,3 +1,4 @@
+import { decimalAtMost } from '../model/decimal.js';
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { SubmitOrder } from '../model/order.js';
 import { mostSevereState, type StateRequest } from './breakers.js';
@@ -18,7 +19,7 @@ const REDUCING = Object.freeze({ allowed: false, code: 'reducing-only', reason: 
 export function reducesExposure(order: SubmitOrder, view: RiskView): boolean {
   if (order.side !== 'sell') return false;
   const position = view.portfolio.position(order.instrumentId);
-  return position !== undefined && order.quantity.lessThanOrEqualTo(position.quantity);
+  return position !== undefined && decimalAtMost(order.quantity, position.quantity);
 }
 
 function decision(verdict: RiskVerdict & { allowed: false }, policy: string): RiskDecision {

@@ -1,4 +1,4 @@
-import { Decimal, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { Decimal, decimalAtMost, decimalGreaterThan, toDecimal, type DecimalLike } from '../model/decimal.js';
 import type { Liquidity } from '../model/fill.js';
 import type { Instrument } from '../model/instrument.js';
 
@@ -69,12 +69,12 @@ export class KrakenSpotFeeModel implements FeeModel {
     const tiers = this.tiers;
     const last = this.lastTier;
     const next = tiers[last + 1];
-    if (tiers[last]!.minimumVolume.lessThanOrEqualTo(thirtyDayVolumeQuote) && (next === undefined || next.minimumVolume.greaterThan(thirtyDayVolumeQuote))) {
+    if (decimalAtMost(tiers[last]!.minimumVolume, thirtyDayVolumeQuote) && (next === undefined || decimalGreaterThan(next.minimumVolume, thirtyDayVolumeQuote))) {
       return tiers[last]!;
     }
     let found = 0;
     for (let index = 1; index < tiers.length; index++) {
-      if (tiers[index]!.minimumVolume.lessThanOrEqualTo(thirtyDayVolumeQuote)) found = index;
+      if (decimalAtMost(tiers[index]!.minimumVolume, thirtyDayVolumeQuote)) found = index;
       else break;
     }
     this.lastTier = found;

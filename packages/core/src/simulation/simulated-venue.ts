@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { ConfigError, InvariantError, type ConfigIssue } from '../errors/errors.js';
 import type { ExecutionReportSink, MarketDrivenVenue, ReconcileReport, VenueFill, VenueOrderState } from '../exchange/exchange.js';
-import { Decimal, ONE, ZERO, isDecimal, minDecimal } from '../model/decimal.js';
+import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
 import type { Liquidity } from '../model/fill.js';
 import { tradeId, venueOrderId, type ClientOrderId, type InstrumentId, type VenueOrderId } from '../model/ids.js';
 import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
@@ -440,7 +440,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     let resting = false;
     if (order.type === 'limit' && referencePrice !== undefined) {
       const limit = order.price!;
-      const crosses = buy ? limit.greaterThanOrEqualTo(referencePrice) : limit.lessThanOrEqualTo(referencePrice);
+      const crosses = buy ? decimalAtLeast(limit, referencePrice) : decimalAtMost(limit, referencePrice);
       if (crosses && order.postOnly) return this.postOnlyRejectReason;
       resting = !crosses;
     }
@@ -454,7 +454,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
       } else {
         // Market and trigger buys: the price they may pay is the last price (or the trigger, if a
         // trigger buy fires above it) moved by the slippage the model would apply.
-        const base = order.type === 'market' ? referencePrice : referencePrice === undefined ? order.triggerPrice! : Decimal.max(referencePrice, order.triggerPrice!);
+        const base = order.type === 'market' ? referencePrice : referencePrice === undefined ? order.triggerPrice! : maxDecimal(referencePrice, order.triggerPrice!);
         if (base === undefined) return SIMULATED_VENUE_ERRORS.noMarket;
         const slip = this.slippageModel.fraction({ instrument, side: 'buy', orderType: order.type, quantity: order.quantity, price: base });
         holdPrice = base.times(ONE.plus(slip));
@@ -462,7 +462,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     }
     const need = buy ? this.buyHold(instrument, order.quantity, holdPrice, holdFeeRate) : order.quantity;
     const heldAsset = buy ? instrument.quote : instrument.base;
-    if (this.available(heldAsset).lessThan(need)) return SIMULATED_VENUE_ERRORS.insufficientFunds;
+    if (decimalLessThan(this.available(heldAsset), need)) return SIMULATED_VENUE_ERRORS.insufficientFunds;
     return { instrument, holdPrice, holdFeeRate, resting };
   }
 
@@ -550,9 +550,9 @@ export class SimulatedVenue implements MarketDrivenVenue {
     if (liquidity === 'taker') {
       const slip = this.slippageModel.fraction({ instrument, side: command.side, orderType: command.type, quantity, price: basePrice });
       price = roundPrice(instrument, basePrice.times(buy ? ONE.plus(slip) : ONE.minus(slip)), buy ? 'up' : 'down');
-      if (limitPrice !== undefined) price = buy ? Decimal.min(price, limitPrice) : Decimal.max(price, limitPrice);
+      if (limitPrice !== undefined) price = buy ? minDecimal(price, limitPrice) : maxDecimal(price, limitPrice);
     }
-    if (!price.isFinite() || price.lessThanOrEqualTo(ZERO)) {
+    if (!price.isFinite() || decimalAtMost(price, ZERO)) {
       throw new InvariantError(`simulated venue: fill price for ${command.clientOrderId} is ${price.toString()}, expected above 0 (check the slippage model)`);
     }
 
@@ -566,15 +566,15 @@ export class SimulatedVenue implements MarketDrivenVenue {
     let release: Decimal | undefined;
     if (buy) {
       const free = this.available(quote);
-      release = Decimal.min(order.held, this.holdFor(order, quantity));
-      if (cost.plus(fee).greaterThan(free.plus(release))) {
+      release = minDecimal(order.held, this.holdFor(order, quantity));
+      if (decimalGreaterThan(cost.plus(fee), free.plus(release))) {
         // The price moved beyond what the order holds (a market order carrying on over several
         // bars, a fee tier that lapsed) and free funds cannot make up the difference: trade what
         // the order's whole hold and the free funds pay for, and cancel the rest.
         shortOfFunds = true;
         const budget = free.plus(order.held);
-        quantity = roundQuantity(instrument, Decimal.min(quantity, budget.dividedBy(price.times(ONE.plus(rate)))));
-        while (quantity.isPositive() && quantity.times(price).plus(feeOf(quantity, price, rate, decimals)).greaterThan(budget)) quantity = quantity.minus(instrument.quantityIncrement);
+        quantity = roundQuantity(instrument, minDecimal(quantity, budget.dividedBy(price.times(ONE.plus(rate)))));
+        while (quantity.isPositive() && decimalGreaterThan(quantity.times(price).plus(feeOf(quantity, price, rate, decimals)), budget)) quantity = quantity.minus(instrument.quantityIncrement);
         if (!quantity.isPositive()) {
           this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
           return;
@@ -585,7 +585,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
         release = order.held;
       }
     }
-    release ??= Decimal.min(order.held, this.holdFor(order, quantity));
+    release ??= minDecimal(order.held, this.holdFor(order, quantity));
     order.held = order.held.minus(release);
     const heldBalance = this.asset(order.heldAsset);
     heldBalance.held = heldBalance.held.minus(release);
@@ -602,7 +602,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
     order.filled = order.filled.plus(quantity);
     order.updatedAt = slice.time;
-    const complete = order.filled.greaterThanOrEqualTo(command.quantity);
+    const complete = decimalAtLeast(order.filled, command.quantity);
     if (complete) this.finish(order, 'filled', slice.time);
     else order.status = 'partially-filled';
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors/errors.js';
-import { ZERO, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import { ZERO, decimalLessThan, type Decimal, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import type { Fill } from '../../model/fill.js';
 import { splitInstrumentId } from '../../model/ids.js';
@@ -91,7 +91,7 @@ export function dailyLoss(options: DailyLossOptions): RiskPolicy {
       holding.quantity = quantity;
     } else {
       // Selling more than the bot bought sells holdings it never priced; only its own count.
-      const sold = fill.quantity.lessThan(holding.quantity) ? fill.quantity : holding.quantity;
+      const sold = decimalLessThan(fill.quantity, holding.quantity) ? fill.quantity : holding.quantity;
       realized = realized.plus(sold.times(fill.price.minus(holding.reference)));
       holding.quantity = holding.quantity.minus(sold);
     }
@@ -100,7 +100,7 @@ export function dailyLoss(options: DailyLossOptions): RiskPolicy {
   function evaluate(): void {
     if (trippedDay === day) return;
     const loss = pnl().negated();
-    if (loss.lessThan(limit)) return;
+    if (decimalLessThan(loss, limit)) return;
     trippedDay = day;
     tripReason = `loss of ${money(loss)} ${quoteAsset} since ${isoTime(day! * DAY_MS)} reached the daily limit of ${limit.toFixed()}`;
   }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors/errors.js';
-import { Decimal, ZERO, type DecimalLike } from '../../model/decimal.js';
+import { Decimal, ZERO, decimalGreaterThan, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import { reducesExposure } from '../risk-engine.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
@@ -47,13 +47,13 @@ export function fatFinger(options: FatFingerOptions): RiskPolicy {
       if (value === undefined) return ALLOW;
       checked.set(order.clientOrderId, value);
       const quote = view.instrument.quote;
-      if (cap && value.greaterThan(cap)) {
+      if (cap && decimalGreaterThan(value, cap)) {
         return deny('fat-finger', `the order is worth ${money(value)} ${quote}, above the single-order cap of ${cap.toFixed()} ${quote}`);
       }
       const recent = samples.get(order.strategyId);
       if (multiple && recent && recent.length >= minimumSamples && !reducesExposure(order, view)) {
         const average = recent.reduce((sum, sample) => sum.plus(sample), ZERO).dividedBy(recent.length);
-        if (value.greaterThan(average.times(multiple))) {
+        if (decimalGreaterThan(value, average.times(multiple))) {
           return deny('fat-finger', `the order is worth ${money(value)} ${quote}, more than ${multiple.toFixed()}× the ${money(average)} average of strategy ${order.strategyId}'s last ${recent.length} orders`);
         }
       }

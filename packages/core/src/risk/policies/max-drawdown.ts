@@ -1,4 +1,4 @@
-import { Decimal, type DecimalLike } from '../../model/decimal.js';
+import { Decimal, decimalAtLeast, decimalGreaterThan, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import { isoTime } from '../../model/time.js';
 import { requestState, type StateRequest } from '../breakers.js';
@@ -33,10 +33,10 @@ export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
     check(_order, view) {
       if (!tripped) {
         const equity = view.portfolio.equity();
-        if (peak === undefined || equity.greaterThan(peak)) peak = equity;
+        if (peak === undefined || decimalGreaterThan(equity, peak)) peak = equity;
         if (peak.isPositive() && !peak.isZero()) {
           const drawdown = peak.minus(equity).dividedBy(peak).times(100);
-          if (drawdown.greaterThanOrEqualTo(limit)) {
+          if (decimalAtLeast(drawdown, limit)) {
             tripped = requestState('halted', `equity ${money(equity)} is ${drawdown.toDecimalPlaces(2).toFixed()}% below its peak of ${money(peak)} (limit ${limit.toFixed()}%) at ${isoTime(view.time)}`);
           }
         }

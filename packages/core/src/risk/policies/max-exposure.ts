@@ -1,4 +1,4 @@
-import type { DecimalLike } from '../../model/decimal.js';
+import { decimalAtMost, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import { splitInstrumentId } from '../../model/ids.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
@@ -38,7 +38,7 @@ export function maxExposure(options: MaxExposureOptions): RiskPolicy {
         const price = orderPrice(open, prices.get(open.instrumentId));
         if (price) exposure = exposure.plus(open.quantity.minus(open.filledQuantity).times(price));
       }
-      if (exposure.lessThanOrEqualTo(limit)) return ALLOW;
+      if (decimalAtMost(exposure, limit)) return ALLOW;
       return deny('max-exposure', `total exposure would be ${money(exposure)} ${quote}, above the limit of ${limit.toFixed()} ${quote}`);
     },
     observe(event: JournaledEvent) {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors/errors.js';
-import { ZERO, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import { ZERO, decimalGreaterThan, type Decimal, type DecimalLike } from '../../model/decimal.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { money, orderPrice } from './order-value.js';
 import { positiveAmount } from './policy-options.js';
@@ -29,13 +29,13 @@ export function maxPosition(options: MaxPositionOptions): RiskPolicy {
         if (open.side === 'buy') quantity = quantity.plus(open.quantity.minus(open.filledQuantity));
       }
       const after = quantity.plus(order.quantity);
-      if (baseLimit && after.greaterThan(baseLimit)) {
+      if (baseLimit && decimalGreaterThan(after, baseLimit)) {
         return deny('max-position', `position would be ${after.toFixed()} ${view.instrument.base}, above the limit of ${baseLimit.toFixed()}`);
       }
       const price = orderPrice(order, view.lastPrice);
       if (quoteLimit && price) {
         const value = after.times(price);
-        if (value.greaterThan(quoteLimit)) {
+        if (decimalGreaterThan(value, quoteLimit)) {
           return deny('max-position', `position would be worth ${money(value)} ${view.instrument.quote}, above the limit of ${quoteLimit.toFixed()}`);
         }
       }

@@ -1,4 +1,4 @@
-import type { Decimal, DecimalLike } from '../../model/decimal.js';
+import { decimalAtLeast, type Decimal, type DecimalLike } from '../../model/decimal.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { orderNotional } from './order-value.js';
 import { nonNegativeAmount } from './policy-options.js';
@@ -29,7 +29,7 @@ export function minBalance(reserves: MinBalanceOptions): RiskPolicy {
       }
       const available = view.portfolio.balance(asset).available;
       const after = available.minus(spend);
-      if (after.greaterThanOrEqualTo(reserve)) return ALLOW;
+      if (decimalAtLeast(after, reserve)) return ALLOW;
       return deny('min-balance', `the order would leave ${after.toDecimalPlaces(8).toFixed()} ${asset} available, below the reserve of ${reserve.toFixed()} ${asset}`);
     },
   };

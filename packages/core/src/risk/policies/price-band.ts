@@ -1,4 +1,4 @@
-import { Decimal } from '../../model/decimal.js';
+import { Decimal, decimalAtMost, decimalGreaterThan } from '../../model/decimal.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { positiveNumber } from './policy-options.js';
 
@@ -29,8 +29,8 @@ export function priceBand(options: PriceBandOptions): RiskPolicy {
       }
       if (order.type !== 'limit' || order.price === undefined) return ALLOW;
       const distance = order.price.minus(market).abs().dividedBy(market).times(100);
-      if (distance.lessThanOrEqualTo(percent)) return ALLOW;
-      const direction = order.price.greaterThan(market) ? 'above' : 'below';
+      if (decimalAtMost(distance, percent)) return ALLOW;
+      const direction = decimalGreaterThan(order.price, market) ? 'above' : 'below';
       return deny('price-band', `limit price ${order.price.toFixed()} is ${distance.toDecimalPlaces(2).toFixed()}% ${direction} the market price ${market.toFixed()}, more than the ${percent.toFixed()}% band`);
     },
   };

@@ -1,4 +1,4 @@
-import { ZERO, type Decimal, type DecimalLike } from '../../model/decimal.js';
+import { ZERO, decimalAtMost, decimalLessThan, type Decimal, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import type { Fill } from '../../model/fill.js';
 import { splitInstrumentId, type InstrumentId } from '../../model/ids.js';
@@ -37,7 +37,7 @@ export function strategyBudget(budgets: StrategyBudgetOptions): RiskPolicy {
       holding.quantity = holding.quantity.plus(fill.quantity);
       holding.cost = holding.cost.plus(fill.quantity.times(fill.price));
     } else if (!holding.quantity.isZero()) {
-      const sold = fill.quantity.lessThan(holding.quantity) ? fill.quantity : holding.quantity;
+      const sold = decimalLessThan(fill.quantity, holding.quantity) ? fill.quantity : holding.quantity;
       holding.cost = holding.cost.minus(holding.cost.times(sold).dividedBy(holding.quantity));
       holding.quantity = holding.quantity.minus(sold);
     }
@@ -63,7 +63,7 @@ export function strategyBudget(budgets: StrategyBudgetOptions): RiskPolicy {
         const price = orderPrice(open, prices.get(open.instrumentId));
         if (price) exposure = exposure.plus(open.quantity.minus(open.filledQuantity).times(price));
       }
-      if (exposure.lessThanOrEqualTo(limit)) return ALLOW;
+      if (decimalAtMost(exposure, limit)) return ALLOW;
       return deny('strategy-budget', `strategy ${order.strategyId} would have ${money(exposure)} ${quote} at risk, above its budget of ${limit.toFixed()} ${quote}`);
     },
     observe(event: JournaledEvent) {
