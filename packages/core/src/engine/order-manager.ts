@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalEquals, decimalGreaterThan } from '../model/decimal.js';
+import { Decimal, ZERO, decimalEquals, decimalGreaterThan, quotientWithHint } from '../model/decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, TradeId, VenueOrderId } from '../model/ids.js';
@@ -162,10 +162,11 @@ export class OrderManager {
     }
     const event = decimalEquals(filledQuantity, order.quantity) ? 'filled' : 'partially-filled';
     const status = nextOrderStatus(order.status, event, this.statusBeforeCancel.get(order.clientOrderId));
-    // The first fill's price is the average as it is (the formula gives exactly it, in four operations).
+    // The first fill's price is the average as it is (the formula gives exactly it, in four
+    // operations); after fills at one price, that price still is, and quotientWithHint checks it.
     const averageFillPrice = order.filledQuantity.isZero()
       ? fill.price
-      : (order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)).dividedBy(filledQuantity);
+      : quotientWithHint((order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)), filledQuantity, fill.price);
     const fees = { ...order.fees, [fill.feeAsset]: (order.fees[fill.feeAsset] ?? ZERO).plus(fill.fee) };
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);

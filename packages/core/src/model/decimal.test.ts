@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, maxDecimal, minDecimal, toDecimal } from './decimal.js';
+import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
 
 describe('toDecimal', () => {
   it('returns a finite Decimal as it is', () => {
@@ -95,5 +95,41 @@ describe('compareDecimals', () => {
     expect([decimalLessThan(nan, one), decimalAtMost(nan, one), decimalGreaterThan(one, nan), decimalAtLeast(nan, nan), decimalEquals(nan, nan)]).toEqual([false, false, false, false, false]);
     expect(minDecimal(two, one)).toBe(one);
     expect(maxDecimal(two, one)).toBe(two);
+  });
+});
+
+describe('quotientWithHint', () => {
+  let seed = 987;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  /** A positive decimal with up to `digits` significant digits and `places` decimals at most. */
+  const randomAmount = (digits: number, places: number) => new Decimal(Math.floor(1 + random() * 10 ** digits)).dividedBy(new Decimal(10).pow(Math.floor(random() * places)));
+
+  it('gives exactly what the division gives, whether the hint is the quotient, close to it or wrong', () => {
+    for (let index = 0; index < 5_000; index++) {
+      const price = randomAmount(7, 2);
+      const quantity = randomAmount(9, 8);
+      // Usually an average over fills at one price (the hint is right), sometimes over two prices (it is not).
+      const dividend = random() < 0.7 ? price.times(quantity) : price.times(quantity).plus(randomAmount(5, 4));
+      const hint = random() < 0.9 ? price : price.plus('1e-30');
+      const divided = dividend.dividedBy(quantity);
+      const hinted = quotientWithHint(dividend, quantity, hint);
+      expect(hinted.toFixed(), `${dividend.toFixed()} / ${quantity.toFixed()}, hint ${hint.toFixed()}`).toBe(divided.toFixed());
+      expect(hinted.equals(divided)).toBe(true);
+    }
+  });
+
+  it('returns the hint itself only when it is the exact quotient, and divides when there is no hint', () => {
+    const price = new Decimal('29000.1');
+    const quantity = new Decimal('0.0123');
+    expect(quotientWithHint(price.times(quantity), quantity, price)).toBe(price);
+    expect(quotientWithHint(price.times(quantity).plus('0.0001'), quantity, price)).not.toBe(price);
+    expect(quotientWithHint(new Decimal(10), new Decimal(3), undefined).toFixed()).toBe(new Decimal(10).dividedBy(3).toFixed());
+    // A hint whose product with the divisor could round at 40 digits is not trusted: the division decides.
+    const long = new Decimal('1.234567890123456789012345678901');
+    const longQuantity = new Decimal('9.87654321098765432');
+    expect(quotientWithHint(long.times(longQuantity), longQuantity, long).toFixed()).toBe(long.times(longQuantity).dividedBy(longQuantity).toFixed());
   });
 });

@@ -134,3 +134,25 @@ export function decimalAtLeast(a: Decimal, b: Decimal): boolean {
 export function decimalEquals(a: Decimal, b: Decimal): boolean {
   return compareDecimals(a, b) === 0;
 }
+
+/** decimal.js keeps 7 digits a word: a product of Decimals with this many words in all has at most 35 digits, exact at 40. */
+const EXACT_PRODUCT_WORDS = 5;
+
+/**
+ * `dividend / divisor`, skipping the long division when `hint` is the exact quotient. Averages
+ * (entry price, exit price, fill price) are quotients whose answer is usually one fill's price,
+ * and a 40-digit division costs about 2 µs against about 0.2 µs for the check. The check is
+ * exact: `hint × divisor` is computed without rounding (at most 35 digits) and must equal
+ * `dividend`; then the true quotient is `hint`, which decimal.js's correctly rounded division
+ * would return too, so the result is the same Decimal value either way. `divisor` must not be zero.
+ */
+export function quotientWithHint(dividend: Decimal, divisor: Decimal, hint: Decimal | undefined): Decimal {
+  if (hint !== undefined) {
+    const hintWords = (hint as unknown as DecimalParts).d;
+    const divisorWords = (divisor as unknown as DecimalParts).d;
+    if (hintWords !== null && divisorWords !== null && hintWords.length + divisorWords.length <= EXACT_PRODUCT_WORDS && compareDecimals(hint.times(divisor), dividend) === 0) {
+      return hint;
+    }
+  }
+  return dividend.dividedBy(divisor);
+}

@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalAtMost, decimalEquals, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalEquals, quotientWithHint, toDecimal, type DecimalLike } from '../model/decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -28,13 +28,17 @@ interface PositionState {
   tripFees: Decimal;
   tripFills: number;
   tripEntryOrderId: ClientOrderId | undefined;
+  // The last entry and exit fill prices: usually the exact averages, which then need no division
+  // (quotientWithHint checks). Not state: a restored position has none and divides.
+  lastEntryPrice: Decimal | undefined;
+  lastExitPrice: Decimal | undefined;
 }
 
 function emptyPosition(time: EpochMs): PositionState {
   return {
     quantity: ZERO, costBasis: ZERO, realizedPnl: ZERO, feesPaid: ZERO, openedAt: undefined, updatedAt: time,
     tripEntryQuantity: ZERO, tripEntryCost: ZERO, tripExitQuantity: ZERO, tripExitProceeds: ZERO, tripGrossPnl: ZERO,
-    tripFees: ZERO, tripFills: 0, tripEntryOrderId: undefined,
+    tripFees: ZERO, tripFills: 0, tripEntryOrderId: undefined, lastEntryPrice: undefined, lastExitPrice: undefined,
   };
 }
 
@@ -168,6 +172,7 @@ export class Portfolio {
       state.costBasis = state.costBasis.plus(notional);
       state.tripEntryQuantity = state.tripEntryQuantity.plus(fill.quantity);
       state.tripEntryCost = state.tripEntryCost.plus(notional);
+      state.lastEntryPrice = fill.price;
       if (wasFlat) {
         state.openedAt = fill.time;
         state.tripEntryOrderId = fill.clientOrderId;
@@ -193,6 +198,7 @@ export class Portfolio {
     state.tripGrossPnl = state.tripGrossPnl.plus(pnl);
     state.tripExitQuantity = state.tripExitQuantity.plus(closing);
     state.tripExitProceeds = state.tripExitProceeds.plus(proceeds);
+    state.lastExitPrice = fill.price;
     state.quantity = state.quantity.minus(closing);
     if (!state.quantity.isZero()) return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
 
@@ -203,8 +209,8 @@ export class Portfolio {
       openedAt: state.openedAt ?? fill.time,
       closedAt: fill.time,
       quantity: state.tripEntryQuantity,
-      averageEntryPrice: state.tripEntryCost.dividedBy(state.tripEntryQuantity),
-      averageExitPrice: state.tripExitProceeds.dividedBy(state.tripExitQuantity),
+      averageEntryPrice: quotientWithHint(state.tripEntryCost, state.tripEntryQuantity, state.lastEntryPrice),
+      averageExitPrice: quotientWithHint(state.tripExitProceeds, state.tripExitQuantity, state.lastExitPrice),
       grossPnl: state.tripGrossPnl,
       fees: state.tripFees,
       netPnl: state.tripGrossPnl.minus(state.tripFees),
@@ -225,7 +231,7 @@ export class Portfolio {
     return Object.freeze({
       instrumentId,
       quantity: state.quantity,
-      averageEntryPrice: state.quantity.isZero() ? ZERO : state.costBasis.dividedBy(state.quantity),
+      averageEntryPrice: state.quantity.isZero() ? ZERO : quotientWithHint(state.costBasis, state.quantity, state.lastEntryPrice),
       costBasis: state.costBasis,
       realizedPnl: state.realizedPnl,
       feesPaid: state.feesPaid,
@@ -300,6 +306,8 @@ export class Portfolio {
         tripFees: decimalAt(trip['fees'], `${path}.trip.fees`),
         tripFills: fills as number,
         tripEntryOrderId: entryOrderId === null ? undefined : (entryOrderId as ClientOrderId),
+        lastEntryPrice: undefined,
+        lastExitPrice: undefined,
       });
     }
     return portfolio;
