@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseStrategy, Decimal, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { BaseStrategy, Decimal, ONE, affordableQuantity, decimalLessThan, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 
@@ -44,6 +44,8 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private hasPreviousSpread = false;
   private entryPrice: number | undefined;
   private orderInFlight = false;
+  /** allocation × (1 − 2 × taker fee), the share of the available balance an entry spends; set on the first entry. */
+  private spendShare: Decimal | undefined;
 
   subscriptions(params: EmaRsiTrendParams): Subscription[] {
     return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
@@ -97,12 +99,13 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private enter(bar: Bar, ctx: StrategyContext<EmaRsiTrendParams>, features: Record<string, number>): void {
     const instrument = ctx.market.instrument(bar.instrumentId);
     const available = ctx.portfolio.balance(instrument.quote).available;
-    // Money becomes Decimal here, once per order, not per bar. The taker fee is left aside so
-    // the venue's funds check passes.
-    const spend = available.times(ctx.params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
-    const quantity = spend.dividedBy(new Decimal(bar.close));
+    // Money becomes Decimal here, once per order, not per bar. Two taker fees are left aside so
+    // the venue's funds check passes; the share of the balance is worked out once.
+    const spend = available.times(this.spendShare ??= new Decimal(ctx.params.allocation).times(ONE.minus(instrument.takerFee.times(2))));
+    // Rounded down to the lot here (as the engine would), with a division only as long as that needs.
+    const quantity = affordableQuantity(instrument, spend, new Decimal(bar.close));
     // Below the venue's minimums the order would only be denied: skip it here.
-    if (quantity.lessThan(instrument.minQuantity) || spend.lessThan(instrument.minCost)) return;
+    if (decimalLessThan(quantity, instrument.minQuantity) || decimalLessThan(spend, instrument.minCost)) return;
     this.orderInFlight = true;
     ctx.orders.submit({ instrumentId: bar.instrumentId, side: 'buy', type: 'market', quantity, tag: 'ema cross up', features });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, instrumentId, isOrderTerminal, parseInterval,
+  BaseStrategy, Decimal, affordableQuantity, instrumentId, isOrderTerminal, parseInterval,
   type Bar, type ClientOrderId, type OrderEvent, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
@@ -146,7 +146,7 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
     // funds check passes after slippage.
     const spend = available.times(params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
     const price = new Decimal(bar.close);
-    const quantity = spend.dividedBy(price).toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
+    const quantity = affordableQuantity(instrument, spend, price);
     if (quantity.lessThan(instrument.minQuantity) || quantity.times(price).lessThan(instrument.minCost)) return;
     this.entryOrder = ctx.orders.submit({
       instrumentId: bar.instrumentId,

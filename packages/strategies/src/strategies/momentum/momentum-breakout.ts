@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, instrumentId, isOrderTerminal, parseInterval,
+  BaseStrategy, Decimal, affordableQuantity, instrumentId, minDecimal, isOrderTerminal, parseInterval,
   type Bar, type ClientOrderId, type OrderEvent, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
@@ -95,10 +95,11 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
     // Money becomes Decimal here, once per order.
     const price = new Decimal(bar.close);
     const stopDistance = new Decimal(atr * params.stopMultiple);
-    const bySize = ctx.portfolio.equity().times(params.riskFraction).dividedBy(stopDistance);
+    // What the stop may lose, per unit of distance to it; both sizes rounded down to the lot.
+    const bySize = affordableQuantity(instrument, ctx.portfolio.equity().times(params.riskFraction), stopDistance);
     // Two taker fees are left aside so the venue's funds check passes after slippage.
     const spendable = ctx.portfolio.balance(instrument.quote).available.times(params.maxAllocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
-    const quantity = Decimal.min(bySize, spendable.dividedBy(price)).toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
+    const quantity = minDecimal(bySize, affordableQuantity(instrument, spendable, price));
     if (quantity.lessThan(instrument.minQuantity) || quantity.times(price).lessThan(instrument.minCost)) return;
     this.entryOrder = ctx.orders.submit({
       instrumentId: bar.instrumentId,

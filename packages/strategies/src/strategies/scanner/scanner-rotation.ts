@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, instrumentId, isOrderTerminal, parseInterval, roundQuantity, splitInstrumentId,
+  BaseStrategy, Decimal, affordableQuantity, instrumentId, isOrderTerminal, parseInterval, splitInstrumentId,
   type Bar, type ClientOrderId, type EpochMs, type InstrumentId, type OrderEvent, type OrderIntent, type Quote, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { BarSteps } from '../portfolio/bar-steps.js';
@@ -184,7 +184,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       const available = ctx.portfolio.balance(splitInstrumentId(pair).quote).available;
       // The taker fee twice over stays aside, so the venue's funds check passes at the next open.
       const spend = available.times(params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
-      const quantity = roundQuantity(instrument, spend.dividedBy(new Decimal(metrics.close!)));
+      const quantity = affordableQuantity(instrument, spend, new Decimal(metrics.close!));
       if (quantity.lessThan(instrument.minQuantity) || quantity.isZero() || quantity.times(metrics.close!).lessThan(instrument.minCost)) return;
       this.submit(ctx, {
         instrumentId: pair, side: 'buy', type: 'market', quantity, tag: `rank ${entry.rank}`,

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { InvariantError } from '../errors/errors.js';
+import { Decimal } from './decimal.js';
+import { affordableQuantity, defineInstrument, roundQuantity } from './instrument.js';
+
+/** floor(spend / price) to the lot, worked out with integers: the reference the function must match exactly. */
+function exactFloor(spend: Decimal, price: Decimal, increment: Decimal): Decimal {
+  const scaled = (value: Decimal, places: number) => BigInt(value.times(new Decimal(10).pow(places)).toFixed(0));
+  const places = Math.max(spend.decimalPlaces(), price.decimalPlaces(), increment.decimalPlaces());
+  // spend / price / increment, floored, times increment: all three scaled to the same integer unit.
+  const lots = (scaled(spend, places) * 10n ** BigInt(places)) / (scaled(price, places) * scaled(increment, places));
+  return new Decimal(lots.toString()).times(increment);
+}
+
+describe('affordableQuantity', () => {
+  const btc = defineInstrument({ id: 'BTC/USD', pricePrecision: 1, quantityPrecision: 8, minQuantity: '0.0001', minCost: '0.5' });
+  const lots = defineInstrument({ id: 'DOT/USD', pricePrecision: 4, quantityPrecision: 2, quantityIncrement: '0.05' });
+
+  it('is spend ÷ price rounded down to the lot, exactly, on 5,000 random amounts and prices', () => {
+    let seed = 4242;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let index = 0; index < 5_000; index++) {
+      const instrument = random() < 0.7 ? btc : lots;
+      const spend = new Decimal(Math.floor(random() * 1e9)).dividedBy(new Decimal(10).pow(Math.floor(random() * 9)));
+      const price = new Decimal(1 + Math.floor(random() * 1e8)).dividedBy(new Decimal(10).pow(Math.floor(random() * 6)));
+      const quantity = affordableQuantity(instrument, spend, price);
+      const expected = exactFloor(spend, price, instrument.quantityIncrement);
+      expect(quantity.toFixed(), `${spend.toFixed()} / ${price.toFixed()} on ${instrument.id}`).toBe(expected.toFixed());
+    }
+  });
+
+  it('keeps a quotient that lands exactly on a lot, and gives what roundQuantity gives on the 40-digit quotient', () => {
+    expect(affordableQuantity(btc, new Decimal('300.01'), new Decimal('30001')).toFixed()).toBe('0.01');
+    expect(affordableQuantity(btc, new Decimal('300.0099'), new Decimal('30001')).toFixed()).toBe('0.00999999');
+    const spend = new Decimal('4960.123456789');
+    const price = new Decimal('29876.5');
+    expect(affordableQuantity(btc, spend, price).toFixed()).toBe(roundQuantity(btc, spend.dividedBy(price)).toFixed());
+    expect(affordableQuantity(lots, new Decimal('10'), new Decimal('3')).toFixed()).toBe('3.3');
+  });
+
+  it('returns zero for nothing to spend and a Decimal of kbot\'s configuration', () => {
+    expect(affordableQuantity(btc, new Decimal(0), new Decimal('30000')).isZero()).toBe(true);
+    expect(affordableQuantity(btc, new Decimal('-5'), new Decimal('30000')).isZero()).toBe(true);
+    expect(affordableQuantity(btc, new Decimal('100'), new Decimal('3')).constructor).toBe(Decimal);
+  });
+
+  it('names the bad argument', () => {
+    expect(() => affordableQuantity(btc, new Decimal('100'), new Decimal(0))).toThrow(new InvariantError('affordableQuantity price: received 0, expected a price above 0'));
+    expect(() => affordableQuantity(btc, new Decimal(Number.NaN), new Decimal('3'))).toThrow(InvariantError);
+  });
+});
