@@ -115,10 +115,10 @@ function truncatingDecimal(precision: number): typeof Decimal {
  * down to the instrument's lot, exactly (0 when nothing is affordable). What a strategy sizing
  * an order by money needs.
  *
- * The quotient is worked out only to the lot's decimal place, truncated, rather than to kbot's
- * 40 digits: a long division costs in proportion to its digits (about 5 µs at 40 digits, a large
- * share of an order). Truncating at a place finer than the lot never crosses a lot boundary, so
- * the result is the exact floor.
+ * The quotient is truncated one place below the lot rather than rounded at kbot's 40 digits:
+ * a 40-digit quotient just below a lot boundary can round up onto it, and its floor would then
+ * be one lot too many. Truncating at a place finer than the lot never crosses a lot boundary, so
+ * the result is the exact floor. (It costs about what `spend.dividedBy(price)` does.)
  */
 export function affordableQuantity(instrument: Instrument, spend: Decimal, price: Decimal): Decimal {
   if (!price.isFinite() || !price.isPositive() || price.isZero()) {
