@@ -167,7 +167,12 @@ export class OrderManager {
     const averageFillPrice = order.filledQuantity.isZero()
       ? fill.price
       : quotientWithHint((order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)), filledQuantity, fill.price);
-    const fees = { ...order.fees, [fill.feeAsset]: (order.fees[fill.feeAsset] ?? ZERO).plus(fill.fee) };
+    // Copied key by key: spreading the frozen record takes V8's slow path (about 1 µs a fill).
+    // The keys keep their order, and the fee asset is added last when new, as a spread would do.
+    const fees: Record<string, Decimal> = {};
+    const paid = order.fees;
+    for (const asset in paid) fees[asset] = paid[asset]!;
+    fees[fill.feeAsset] = (paid[fill.feeAsset] ?? ZERO).plus(fill.fee);
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);
     const updated = this.store(frozenOrder(order, status, order.venueOrderId ?? fill.venueOrderId, filledQuantity, averageFillPrice, Object.freeze(fees), fill.time, order.reason));

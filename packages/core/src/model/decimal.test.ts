@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
+import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalToNumber, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
 
 describe('toDecimal', () => {
   it('returns a finite Decimal as it is', () => {
@@ -131,5 +131,24 @@ describe('quotientWithHint', () => {
     const long = new Decimal('1.234567890123456789012345678901');
     const longQuantity = new Decimal('9.87654321098765432');
     expect(quotientWithHint(long.times(longQuantity), longQuantity, long).toFixed()).toBe(long.times(longQuantity).dividedBy(longQuantity).toFixed());
+  });
+});
+
+describe('decimalToNumber', () => {
+  it('gives the very double decimal.js gives, on edge values and 50,000 random ones', () => {
+    const texts = ['0', '-0', '1', '-1', '0.1', '0.3', '29000.1', '-29000.1', '123456789012345', '1234567890123456', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23',
+      '0.000000000000000000001', '123.456789012345', '99999999999999.9', '4960.123456789012345678901234', '1e300', '-1e-300', 'NaN', 'Infinity', '-Infinity'];
+    for (const text of texts) expect(Object.is(decimalToNumber(new Decimal(text)), new Decimal(text).toNumber()), text).toBe(true);
+    let seed = 77;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let index = 0; index < 50_000; index++) {
+      const digits = 1 + Math.floor(random() * 17);
+      const significand = Array.from({ length: digits }, (_, at) => (at === 0 ? 1 + Math.floor(random() * 9) : Math.floor(random() * 10))).join('');
+      const value = new Decimal(`${random() < 0.3 ? '-' : ''}${significand}e${Math.floor(random() * 60) - 35}`);
+      expect(Object.is(decimalToNumber(value), value.toNumber()), value.toString()).toBe(true);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalAtMost, decimalEquals, quotientWithHint, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalEquals, decimalToNumber, quotientWithHint, toDecimal, type DecimalLike } from '../model/decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -70,7 +70,7 @@ export class Portfolio {
   setBalance(asset: string, total: Decimal): void {
     if (!this.totals.has(asset)) this.assetList = [...this.assetList, asset].sort();
     this.totals.set(asset, total);
-    this.totalsNumber.set(asset, total.toNumber());
+    this.totalsNumber.set(asset, decimalToNumber(total));
   }
 
   balanceTotal(asset: string): Decimal {

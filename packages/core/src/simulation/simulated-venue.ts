@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { ConfigError, InvariantError, type ConfigIssue } from '../errors/errors.js';
 import type { ExecutionReportSink, MarketDrivenVenue, ReconcileReport, VenueFill, VenueOrderState } from '../exchange/exchange.js';
-import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
+import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, decimalToNumber, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
 import type { Liquidity } from '../model/fill.js';
 import { tradeId, venueOrderId, type ClientOrderId, type InstrumentId, type VenueOrderId } from '../model/ids.js';
 import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
@@ -287,9 +287,9 @@ export class SimulatedVenue implements MarketDrivenVenue {
       side: order.side,
       type: order.type,
       price: order.price,
-      priceValue: order.price === undefined ? Number.NaN : order.price.toNumber(),
+      priceValue: order.price === undefined ? Number.NaN : decimalToNumber(order.price),
       triggerPrice: order.triggerPrice,
-      triggerValue: order.triggerPrice === undefined ? Number.NaN : order.triggerPrice.toNumber(),
+      triggerValue: order.triggerPrice === undefined ? Number.NaN : decimalToNumber(order.triggerPrice),
       postOnly: order.postOnly,
       timeInForce: order.timeInForce,
       command: order,
@@ -632,7 +632,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const capNumber = slice.kind === 'quote' ? volumeNumber : volumeNumber * this.participationNumber;
     // Most fills are far below the cap: decide that with numbers and skip two Decimal conversions.
     // The margin covers the number's rounding error, so a fill near the cap still takes the exact path.
-    if (capNumber > remaining.toNumber() * (1 + 1e-9) + 1e-12) return undefined;
+    if (capNumber > decimalToNumber(remaining) * (1 + 1e-9) + 1e-12) return undefined;
     const volume = new Decimal(volumeNumber);
     return roundQuantity(instrument, slice.kind === 'quote' ? volume : volume.times(this.participation));
   }

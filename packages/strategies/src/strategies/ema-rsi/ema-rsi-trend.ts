@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseStrategy, Decimal, ONE, affordableQuantity, decimalLessThan, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { BaseStrategy, Decimal, ONE, affordableQuantity, decimalLessThan, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 
@@ -90,7 +90,7 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   }
 
   onOrderEvent(event: OrderEvent): void {
-    if (event.type === 'order-filled' && event.order.side === 'buy') this.entryPrice = event.order.averageFillPrice?.toNumber();
+    if (event.type === 'order-filled' && event.order.side === 'buy') this.entryPrice = event.order.averageFillPrice === undefined ? undefined : decimalToNumber(event.order.averageFillPrice);
     if (event.order.status === 'filled' || event.order.status === 'denied' || event.order.status === 'rejected' || event.order.status === 'canceled' || event.order.status === 'expired') {
       this.orderInFlight = false;
     }
