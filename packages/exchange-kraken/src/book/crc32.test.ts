@@ -73,6 +73,18 @@ describe('crc32', () => {
       expect(crc32LevelContribution(priceHigh, priceLow, quantityHigh, quantityLow), `${priceHigh}:${priceLow} ${quantityHigh}:${quantityLow}`).toBe(expected);
       expect(levelDigits.count).toBe(scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow));
     }
+    // Beyond the pair tables (a high part of 10^8 or more, so more than 16 digits after the price): fed digit by digit, same result.
+    for (const [priceHigh, priceLow, quantityHigh, quantityLow] of [
+      [0, 294302, 123_456_789, 5],
+      [7, 1, 999_999_999_999, 99_999_999],
+      [123_456_789, 0, 0, 1],
+      [1, 0, 100_000_000, 0],
+    ] as const) {
+      expect(crc32LevelContribution(priceHigh, priceLow, quantityHigh, quantityLow), `${priceHigh}:${priceLow} ${quantityHigh}:${quantityLow}`).toBe(
+        crc32Scaled(crc32Scaled(0, priceHigh, priceLow), quantityHigh, quantityLow),
+      );
+      expect(levelDigits.count).toBe(scaledDigitCount(priceHigh, priceLow) + scaledDigitCount(quantityHigh, quantityLow));
+    }
     // The digits of 29430.2 and 0.38269968 at precisions 1 and 8, as text.
     expect(crc32Finish(crc32LevelContribution(0, 294302, 0, 38269968) ^ crc32Advance(CRC32_INITIAL, 14))).toBe(crc32OfText('29430238269968'));
   });
