@@ -1,7 +1,8 @@
 import { InvariantError } from '../errors/errors.js';
-import { Decimal, isDecimal } from '../model/decimal.js';
+import { Decimal } from '../model/decimal.js';
 import type { JournaledEvent } from '../model/events.js';
-import { decimalText, decodeEvent, encodeEvent } from './event-codec.js';
+import { decodeEvent, encodeEvent } from './event-codec.js';
+import { compileFlattener, type Flattener } from './journal-flattener.js';
 import { createFieldFormatter, FieldStreams, type PlainSchema, type StreamPosition } from './journal-field-formatter.js';
 
 /*
@@ -38,23 +39,10 @@ type Kind = Scalar | Schema;
 interface Schema {
   readonly keys: readonly string[];
   readonly kinds: readonly Kind[];
-  /** The kinds as small integers (CODE below), for the encoder's switch; NESTED for a nested schema. */
-  readonly codes: readonly number[];
 }
 
-/** Scalar kinds as the small integers the encoder switches on (a jump table rather than string compares). */
-const CODE: Readonly<Record<Scalar, number>> = {
-  string: 0, 'string?': 1, decimal: 2, 'decimal?': 3, number: 4, 'number?': 5, boolean: 6, 'numbers?': 7, decimals: 8,
-};
-const NESTED = 9;
-
 function schema(fields: Record<string, Kind>): Schema {
-  const kinds = Object.values(fields);
-  return Object.freeze({
-    keys: Object.freeze(Object.keys(fields)),
-    kinds: Object.freeze(kinds),
-    codes: Object.freeze(kinds.map((kind) => (typeof kind === 'object' ? NESTED : CODE[kind]))),
-  });
+  return Object.freeze({ keys: Object.freeze(Object.keys(fields)), kinds: Object.freeze(Object.values(fields)) });
 }
 
 // The key orders are those the engine builds its objects in (frozenOrder, Engine.buildCommand,
@@ -114,114 +102,8 @@ export const PLAIN_SCHEMAS: Readonly<Record<string, PlainSchema>> = Object.freez
 
 const formatFields = createFieldFormatter(Decimal, PLAIN_SCHEMAS);
 
-function isText(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  // A loop, not a regular expression: most of these texts are a few characters, where the call
-  // to the regular expression costs more than the scan.
-  for (let index = 0; index < value.length; index++) if (value.charCodeAt(index) < 0x20) return false;
-  return true;
-}
-
-/** A number whose shortest text brings back exactly it (so not -0, NaN or ±Infinity). */
-function isPlainNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-/**
- * A Decimal into the streams. One of kbot's configuration goes as its digit groups, exponent and
- * sign (no text is made here); one of another configuration as its text, since its toString may
- * place an exponent elsewhere.
- */
-function writeDecimal(value: Decimal, out: FieldStreams): void {
-  if (value.constructor !== Decimal) {
-    out.number(-2);
-    out.text(decimalText(value));
-    return;
-  }
-  const internal = value as unknown as { readonly d: readonly number[] | null; readonly e: number; readonly s: number };
-  const groups = internal.d;
-  if (groups === null) {
-    out.number(-3);
-  } else {
-    out.number(groups.length);
-    for (let index = 0; index < groups.length; index++) out.number(groups[index]!);
-  }
-  out.number(internal.e);
-  out.number(internal.s);
-}
-
-/** A record's entries (count, then keys and values); false when a key or value cannot be written. */
-function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: FieldStreams): boolean {
-  const countAt = out.numberCount;
-  out.number(0);
-  let count = 0;
-  for (const key in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, key) || !isText(key) || key === '__proto__') return false;
-    const value = record[key];
-    out.text(key);
-    if (decimals) {
-      if (!isDecimal(value)) return false;
-      writeDecimal(value, out);
-    } else {
-      if (!isPlainNumber(value)) return false;
-      out.number(value);
-    }
-    count++;
-  }
-  out.numbers[countAt] = count;
-  return true;
-}
-
-/** Writes one scalar of kind `code` (CODE); false when the value is not of its kind. */
-function flattenScalar(code: number, value: unknown, out: FieldStreams): boolean {
-  switch (code) {
-    case 1:
-      if (value === undefined) return out.text(undefined), true;
-      return isText(value) && (out.text(value), true);
-    case 0:
-      return isText(value) && (out.text(value), true);
-    case 3:
-      if (value === undefined) return out.number(-1), true;
-      return isDecimal(value) && (writeDecimal(value, out), true);
-    case 2:
-      return isDecimal(value) && (writeDecimal(value, out), true);
-    case 5:
-      if (value === undefined) return out.number(Number.NaN), true;
-      return isPlainNumber(value) && (out.number(value), true);
-    case 4:
-      return isPlainNumber(value) && (out.number(value), true);
-    case 6:
-      return typeof value === 'boolean' && (out.number(value ? 1 : 0), true);
-    case 7:
-      if (value === undefined) return out.number(-1), true;
-      return isRecord(value) && flattenRecord(value, false, out);
-    case 8:
-      return isRecord(value) && flattenRecord(value, true, out);
-    default:
-      return false;
-  }
-}
-
-/** Writes an object's fields in its schema's order; false unless it has exactly those keys, in that order. */
-function flattenObject(object: unknown, shape: Schema, out: FieldStreams): boolean {
-  if (!isRecord(object)) return false;
-  const { keys, kinds, codes } = shape;
-  let index = 0;
-  for (const key in object) {
-    if (key !== keys[index]) return false;
-    const code = codes[index]!;
-    const value = object[key];
-    if (code === NESTED ? !flattenObject(value, kinds[index] as Schema, out) : !flattenScalar(code, value, out)) return false;
-    index++;
-  }
-  return index === keys.length;
-}
+/** Each event type's flattener (journal-flattener.ts), generated once. */
+const FLATTENERS: ReadonlyMap<string, Flattener> = new Map([...EVENTS].map(([type, shape]) => [type, compileFlattener(shape)]));
 
 /**
  * Checks `event` against its type's schema and, when it fits exactly, writes its field values to
@@ -229,11 +111,11 @@ function flattenObject(object: unknown, shape: Schema, out: FieldStreams): boole
  * left as it was and the event needs the JSON form (`encodeEvent`).
  */
 export function flattenJournalEvent(event: JournaledEvent, out: FieldStreams): boolean {
-  const shape = EVENTS.get(event.type);
-  if (shape === undefined) return false;
+  const flatten = FLATTENERS.get(event.type);
+  if (flatten === undefined) return false;
   const numberCount = out.numberCount;
   const textCount = out.texts.length;
-  if (flattenObject(event, shape, out)) return true;
+  if (flatten(event, out)) return true;
   out.truncate(numberCount, textCount);
   return false;
 }
