@@ -175,6 +175,7 @@ export type { SessionStoreKey } from './session/session-store.js';
 // flight recorder and parity (kbot report --parity): docs/flight-recorder.md
 export { FlightRecorder, PAPER_VENUE_SETTINGS, type FlightRecorderOptions } from './recording/flight-recorder.js';
 export { RecordingWriter, recordingFileName, type RecordingWriterOptions } from './recording/recording-writer.js';
+export { pruneRecordings, parseSizeText, type RecordingRetention, type PruneOutcome } from './recording/recording-retention.js';
 export { recordingEntries, recordingFiles, readRecordingFile, type RecordingReadSummary } from './recording/recording-reader.js';
 export type { RecordedEntry } from './recording/recording-lines.js';
 export { readRecordingManifest, RECORDING_MANIFEST_FILE, type RecordingManifest, type RecordedInstrument, type RecordedVenueSettings } from './recording/recording-manifest.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -133,6 +133,32 @@ describe('kbot report on a recorded paper session against the simulator', () => 
     expect(parity.code, parity.stdout + parity.stderr).toBe(PARITY_DIFFERS_EXIT);
     expect(parity.stdout).toContain('other.config.mjs is not the config the session ran with');
     expect(parity.stdout).toMatch(/parity: \d+ differences/);
+  }, 90_000);
+
+  it('keeps recordings under recording.maxTotalSize: a later session deletes an earlier one, and parity refuses a cut recording', async () => {
+    const dir = await paperProject();
+    expect((await paperSession(dir, 20)).code).toBe(EXIT.ok);
+    const recordings = join(dir, 'trading_data', 'paper', 'report-test', 'recordings');
+    const [first] = readdirSync(recordings);
+    // The same bot with a 1 KiB limit (a second file: Node caches the first one's module).
+    writeFileSync(join(dir, 'small.config.mjs'), readFileSync(join(dir, 'kbot.config.mjs'), 'utf8').replace("log: { level: 'silent' },", "log: { level: 'silent' },\n  recording: { maxTotalSize: '1K' },"));
+    // Start the second session a second later, so its folder name (a time stamp) sorts after the first.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const run = await paperSession(dir, 60, '--config', 'small.config.mjs');
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    const left = readdirSync(recordings);
+    expect(left).not.toContain(first);
+    expect(left).toHaveLength(1);
+    const files = readdirSync(join(recordings, left[0]!)).filter((name) => name.endsWith('.jsonl.gz')).sort();
+    const sizes = files.map((name) => statSync(join(recordings, left[0]!, name)).size);
+    // Within the limit up to the newest file, which holds the writes since it was opened.
+    expect(sizes.slice(0, -1).reduce((total, size) => total + size, 0)).toBeLessThanOrEqual(1024);
+    // 60 bars do not fit in 1 KiB: the session's own first files went too, so it cannot be replayed.
+    expect(files).not.toContain('recording-000001.jsonl.gz');
+    const reports = readdirSync(join(dir, 'trading_data', 'reports')).sort();
+    const parity = await kbot(dir, 'report', '--parity', reports.at(-1)!, '--config', 'small.config.mjs');
+    expect(parity.code).toBe(EXIT.data);
+    expect(parity.stderr).toMatch(/its first files were deleted to keep recordings under recording\.maxTotalSize/);
   }, 90_000);
 
   it('lists the sessions when the name matches none, and --no-record records nothing', async () => {

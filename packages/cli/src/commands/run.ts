@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  attachAuditTrail, controlSocketPath, engineControl, FlightRecorder, openSessionStore, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
+  attachAuditTrail, controlSocketPath, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
   type ControlServer, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
@@ -103,9 +103,16 @@ export async function runCommand(
   let recorder: FlightRecorder | undefined;
   if (flags.record !== false) {
     try {
+      const recordings = resolve(sessionFolder(storageDir, sessionKey), 'recordings');
+      const maxTotalSize = config.recording.maxTotalSize;
       recorder = new FlightRecorder({
-        dir: resolve(sessionFolder(storageDir, sessionKey), 'recordings', folderStamp(Date.now())),
+        dir: resolve(recordings, folderStamp(Date.now())),
         bot: config.name, mode, exchange: exchange.id, configFile: opened.file, kbotVersion: context.kbotVersion,
+        ...(maxTotalSize === false ? {} : { retention: { root: recordings, maxTotalBytes: parseSizeText(maxTotalSize, 'recording.maxTotalSize') } }),
+        onPrune: (outcome) => logger.info('old flight recordings deleted to stay under recording.maxTotalSize', {
+          maxTotalSize, sessions: outcome.sessions.length, files: outcome.files.length, bytesFreed: outcome.bytesFreed, bytesLeft: outcome.bytesLeft,
+        }),
+        onPruneError: (error) => logger.warn('could not delete old flight recordings; recording goes on', { error: error.message }),
       });
     } catch (error) {
       store.close();

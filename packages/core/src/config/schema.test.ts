@@ -29,6 +29,14 @@ describe('validateConfig', () => {
     expect(config.backtest.balances).toEqual({ USD: '10000' });
     expect(config.backtest.fees).toBe('kraken');
     expect(config.storage.dir).toBe('./trading_data');
+    expect(config.recording.maxTotalSize).toBe('2G');
+  });
+
+  it('takes a size or false for the flight recordings, and names a bad one', () => {
+    expect(validateConfig({ strategies: [Noop.with({ n: 1 })], recording: { maxTotalSize: false } }).recording.maxTotalSize).toBe(false);
+    expect(issues({ strategies: [Noop.with({ n: 1 })], recording: { maxTotalSize: '2GB' } })).toEqual([
+      'recording.maxTotalSize: received "2GB", expected a size such as "2G", "500M" or "64K"',
+    ]);
   });
 
   it('reports every problem as path: received X, expected Y', () => {

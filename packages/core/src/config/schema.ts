@@ -150,6 +150,14 @@ const logSection = z.object({
   }).strict().default({ size: '10M', interval: '1d', keep: 10 }),
 }).strict();
 
+/**
+ * Flight recordings of paper and live sessions (docs/flight-recorder.md): all of a bot's
+ * recordings together are kept under `maxTotalSize`, the oldest deleted first; false: no limit.
+ */
+const recordingSection = z.object({
+  maxTotalSize: z.union([z.literal(false), z.string().regex(/^[1-9]\d*[BKMG]$/, 'a size such as "2G", "500M" or "64K"')]).default('2G'),
+}).strict();
+
 export const kbotConfigSchema = z.object({
   name: z.string().min(1).default('kbot'),
   mode: z.enum(['backtest', 'paper', 'live']).default('backtest'),
@@ -161,6 +169,7 @@ export const kbotConfigSchema = z.object({
   storage: z.object({ dir: z.string().min(1).default('./trading_data') }).strict().default({ dir: './trading_data' }),
   backtest: backtestSection.default(() => backtestSection.parse({})),
   log: logSection.default(() => logSection.parse({})),
+  recording: recordingSection.default(() => recordingSection.parse({})),
 }).strict();
 
 /** What a user writes in kbot.config.ts (defaults may be left out). */

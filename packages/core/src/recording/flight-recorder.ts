@@ -10,7 +10,8 @@ import {
   RECORDING_FORMAT, RECORDING_FORMAT_VERSION, writeRecordingManifest,
   type RecordedInstrument, type RecordedVenueSettings, type RecordingManifest,
 } from './recording-manifest.js';
-import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
+import { pruneRecordings, type PruneOutcome, type RecordingRetention } from './recording-retention.js';
+import { DEFAULT_MAX_FILE_BYTES, RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 
 /**
  * The simulated venue of a paper session (`runSession`): Kraken's fee tiers, 5 bps slippage on
@@ -29,6 +30,15 @@ export interface FlightRecorderOptions extends RecordingWriterOptions {
   readonly venue?: RecordedVenueSettings | null;
   /** Arrival times; default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Keeps all of the bot's recordings (this session's and earlier ones under `retention.root`)
+   * under a size: before each new file the oldest are deleted (`pruneRecordings`). Default: no limit.
+   */
+  readonly retention?: RecordingRetention;
+  /** Told what each pruning deleted (when it deleted something), for the log. */
+  readonly onPrune?: (outcome: PruneOutcome) => void;
+  /** Told when pruning failed (a file that could not be deleted); recording goes on. */
+  readonly onPruneError?: (error: Error) => void;
 }
 
 /**
@@ -46,7 +56,21 @@ export class FlightRecorder {
   constructor(options: FlightRecorderOptions) {
     this.dir = options.dir;
     this.now = options.now ?? Date.now;
-    this.writer = new RecordingWriter(options);
+    const retention = options.retention;
+    // Assigned below: the hook runs only once the writer exists and opens its first file.
+    let writer: RecordingWriter | undefined;
+    const beforeNewFile = retention === undefined ? undefined : () => {
+      try {
+        const outcome = pruneRecordings(retention, this.dir, writer?.fileLimit ?? 0);
+        if (outcome.sessions.length > 0 || outcome.files.length > 0) options.onPrune?.(outcome);
+      } catch (error) {
+        options.onPruneError?.(error as Error);
+      }
+    };
+    // Files of at most a quarter of the limit, so that pruning whole files can keep to it.
+    const maxFileBytes = retention === undefined ? options.maxFileBytes : Math.min(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, Math.max(1, Math.floor(retention.maxTotalBytes / 4)));
+    writer = new RecordingWriter({ ...options, ...(maxFileBytes === undefined ? {} : { maxFileBytes }), beforeNewFile });
+    this.writer = writer;
     const startedAt = this.now();
     this.current = {
       format: RECORDING_FORMAT,

@@ -11,12 +11,17 @@ export interface RecordingWriterOptions {
   readonly flushChars?: number;
   /** Buffered lines are flushed at least this often (ms); default 1000. 0: only by size and on close. */
   readonly flushIntervalMs?: number;
+  /** Called before each new file is opened, with its path (the flight recorder prunes old recordings there). */
+  readonly beforeNewFile?: (path: string) => void;
 }
 
 /** `recording-000001.jsonl.gz`, `recording-000002.jsonl.gz`, ...: sorting by name is sorting by order. */
 export function recordingFileName(index: number): string {
   return `recording-${String(index).padStart(6, '0')}.jsonl.gz`;
 }
+
+/** A recording file's size limit unless told otherwise: 8 MiB compressed. */
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export const RECORDING_FILE_PATTERN = /^recording-(\d{6,})\.jsonl\.gz$/;
 
@@ -32,6 +37,7 @@ export class RecordingWriter {
   private readonly dir: string;
   private readonly maxFileBytes: number;
   private readonly flushChars: number;
+  private readonly beforeNewFile: ((path: string) => void) | undefined;
   private pending: string[] = [];
   private pendingChars = 0;
   private fd: number | undefined;
@@ -43,8 +49,9 @@ export class RecordingWriter {
 
   constructor(options: RecordingWriterOptions) {
     this.dir = options.dir;
-    this.maxFileBytes = options.maxFileBytes ?? 8 * 1024 * 1024;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.flushChars = options.flushChars ?? 64 * 1024;
+    this.beforeNewFile = options.beforeNewFile;
     mkdirSync(this.dir, { recursive: true });
     const interval = options.flushIntervalMs ?? 1000;
     if (interval > 0) {
@@ -62,6 +69,11 @@ export class RecordingWriter {
   /** Files started so far. */
   get files(): number {
     return this.fileIndex;
+  }
+
+  /** The most compressed bytes one file may take. */
+  get fileLimit(): number {
+    return this.maxFileBytes;
   }
 
   /** Buffers one line (without its newline). Cheap: an array push; the work happens at flush. */
@@ -98,7 +110,9 @@ export class RecordingWriter {
   private rotate(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fileIndex++;
-    this.fd = openSync(join(this.dir, recordingFileName(this.fileIndex)), 'a');
+    const path = join(this.dir, recordingFileName(this.fileIndex));
+    this.beforeNewFile?.(path);
+    this.fd = openSync(path, 'a');
     this.fileBytes = 0;
   }
 }

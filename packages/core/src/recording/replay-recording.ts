@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { BacktestData } from '../backtest/run-backtest.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import type { BacktestResult, DataSourceSummary } from '../backtest/result.js';
@@ -12,7 +13,8 @@ import type { Fill } from '../model/fill.js';
 import { barCloseTime } from '../model/market-data.js';
 import { compareFills, type FillParity } from './fill-parity.js';
 import { readRecordingManifest, type RecordingManifest } from './recording-manifest.js';
-import { recordingEntries, type RecordingReadSummary } from './recording-reader.js';
+import { recordingEntries, recordingFiles, type RecordingReadSummary } from './recording-reader.js';
+import { recordingFileName } from './recording-writer.js';
 
 /**
  * The recorded market data as backtest data: bars, trades and quotes in the order they reached
@@ -130,6 +132,10 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   const manifest = readRecordingManifest(options.dir);
   if (manifest.startBalances === null) {
     throw new DataError(options.dir, undefined, 'the recording has no start balances: the session stopped before its engine was built');
+  }
+  const files = recordingFiles(options.dir);
+  if (files.length > 0 && basename(files[0]!) !== recordingFileName(1)) {
+    throw new DataError(options.dir, undefined, `the recording starts at ${basename(files[0]!)}: its first files were deleted to keep recordings under recording.maxTotalSize, so the session cannot be replayed from its start`);
   }
   const notes: string[] = [];
   if (manifest.resumed === true) notes.push('the session resumed from its journal (open orders and positions from before); the replay starts from its balances only, so fills of the orders from before show as live-only');
