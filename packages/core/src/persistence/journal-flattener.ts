@@ -22,7 +22,7 @@ import type { FieldStreams, PlainSchema } from './journal-field-formatter.js';
 export type Flattener = (event: unknown, out: FieldStreams) => boolean;
 
 /** A text that can go into the payload as it is: no control character (they separate fields). */
-export function isText(value: unknown): value is string {
+function isText(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   // A loop, not a regular expression: most of these texts are a few characters, where the call
   // to the regular expression costs more than the scan.
@@ -31,11 +31,11 @@ export function isText(value: unknown): value is string {
 }
 
 /** A number whose shortest text brings back exactly it (so not -0, NaN or ±Infinity). */
-export function isPlainNumber(value: unknown): value is number {
+function isPlainNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
@@ -46,7 +46,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * sign (no text is made here); one of another configuration as its text, since its toString may
  * place an exponent elsewhere.
  */
-export function writeDecimal(value: Decimal, out: FieldStreams): void {
+function writeDecimal(value: Decimal, out: FieldStreams): void {
   if (value.constructor !== Decimal) {
     out.number(-2);
     out.text(decimalText(value));
@@ -65,7 +65,7 @@ export function writeDecimal(value: Decimal, out: FieldStreams): void {
 }
 
 /** A record's entries (count, then keys and values); false when a key or value cannot be written. */
-export function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: FieldStreams): boolean {
+function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: FieldStreams): boolean {
   const countAt = out.numberCount;
   out.number(0);
   let count = 0;
