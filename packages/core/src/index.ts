@@ -4,7 +4,7 @@ import 'reflect-metadata';
 // money and model
 export {
   Decimal, ZERO, ONE, toDecimal, isDecimal, decimalString, minDecimal, maxDecimal,
-  compareDecimals, decimalLessThan, decimalAtMost, decimalGreaterThan, decimalAtLeast, decimalEquals, decimalToNumber,
+  compareDecimals, decimalLessThan, decimalAtMost, decimalGreaterThan, decimalAtLeast, decimalEquals, decimalToNumber, decimalProductBelow,
 } from './model/decimal.js';
 export type { DecimalLike } from './model/decimal.js';
 export { instrumentId, splitInstrumentId, clientOrderId, venueOrderId, tradeId, strategyId } from './model/ids.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalToNumber, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
+import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalProductBelow, decimalToNumber, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
 
 describe('toDecimal', () => {
   it('returns a finite Decimal as it is', () => {
@@ -150,5 +150,31 @@ describe('decimalToNumber', () => {
       const value = new Decimal(`${random() < 0.3 ? '-' : ''}${significand}e${Math.floor(random() * 60) - 35}`);
       expect(Object.is(decimalToNumber(value), value.toNumber()), value.toString()).toBe(true);
     }
+  });
+});
+
+describe('decimalProductBelow', () => {
+  it('agrees with the exact product on random orders, on products at the limit and a hair either side of it', () => {
+    let seed = 31;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const limit = new Decimal('0.5');
+    for (let index = 0; index < 20_000; index++) {
+      const price = new Decimal(1 + Math.floor(random() * 1e7)).dividedBy(new Decimal(10).pow(Math.floor(random() * 5)));
+      const quantity = new Decimal(1 + Math.floor(random() * 1e6)).dividedBy(new Decimal(10).pow(3 + Math.floor(random() * 6)));
+      expect(decimalProductBelow(price, quantity, limit), `${price.toFixed()} × ${quantity.toFixed()}`).toBe(price.times(quantity).lessThan(limit));
+    }
+    const price = new Decimal('50000');
+    expect(decimalProductBelow(price, new Decimal('0.00001'), limit)).toBe(false);
+    expect(decimalProductBelow(price, new Decimal('0.00000999'), limit)).toBe(true);
+    // Closer than doubles can tell apart: the exact product decides.
+    expect(decimalProductBelow(new Decimal('0.5'), new Decimal('0.99999999999999999999'), limit)).toBe(true);
+    expect(decimalProductBelow(new Decimal('0.5'), new Decimal('1.00000000000000000001'), limit)).toBe(false);
+    expect(decimalProductBelow(new Decimal('0.5'), new Decimal('0.99999999999'), limit)).toBe(true);
+    expect(decimalProductBelow(new Decimal('0.5'), new Decimal('1.00000000001'), limit)).toBe(false);
+    expect(decimalProductBelow(new Decimal('0.5'), new Decimal('1'), limit)).toBe(false);
+    expect(decimalProductBelow(new Decimal('3'), new Decimal('4'), new Decimal(0))).toBe(false);
   });
 });

@@ -186,3 +186,25 @@ export function decimalToNumber(value: Decimal): number {
   if (power >= 0) return power > 22 ? value.toNumber() : parts.s * (significand * EXACT_POWERS_OF_TEN[power]!);
   return power < -22 ? value.toNumber() : parts.s * (significand / EXACT_POWERS_OF_TEN[-power]!);
 }
+
+/** Digit words of a finite Decimal (7 digits a word); Infinity for NaN and ±Infinity. */
+function wordCount(value: Decimal): number {
+  const words = (value as unknown as DecimalParts).d;
+  return words === null ? Number.POSITIVE_INFINITY : words.length;
+}
+
+/**
+ * `a × b < limit`, exactly, for order checks (an order's cost against the pair's minimum): when
+ * the three have at most 14 digits each, doubles decide it unless the product is within a
+ * billionth of the limit (their rounding error is below 1e-15); otherwise, or that close, the
+ * exact product does (a 40-digit multiplication, about 0.3 µs).
+ */
+export function decimalProductBelow(a: Decimal, b: Decimal, limit: Decimal): boolean {
+  if (wordCount(a) <= 2 && wordCount(b) <= 2 && wordCount(limit) <= 2) {
+    const product = decimalToNumber(a) * decimalToNumber(b);
+    const bound = decimalToNumber(limit);
+    if (product > bound + Math.abs(bound) * 1e-9 + Number.MIN_VALUE) return false;
+    if (product < bound - Math.abs(bound) * 1e-9 - Number.MIN_VALUE) return true;
+  }
+  return compareDecimals(a.times(b), limit) < 0;
+}

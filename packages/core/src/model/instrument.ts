@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalAtMost, decimalLessThan, toDecimal, type DecimalLike } from './decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalLessThan, decimalProductBelow, toDecimal, type DecimalLike } from './decimal.js';
 import type { Decimal as DecimalJs } from 'decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import { instrumentId, type InstrumentId } from './ids.js';
@@ -211,7 +211,7 @@ export function checkOrderRules(
   }
   if (decimalLessThan(order.quantity, instrument.minQuantity)) return { code: 'below-minimum-quantity', message: 'EOrder:Order minimum not met' };
   const costPrice = order.price ?? order.referencePrice;
-  if (costPrice !== undefined && decimalLessThan(costPrice.times(order.quantity), instrument.minCost)) {
+  if (costPrice !== undefined && decimalProductBelow(costPrice, order.quantity, instrument.minCost)) {
     return { code: 'below-minimum-cost', message: 'EOrder:Cost minimum not met' };
   }
   return undefined;
