@@ -57,20 +57,22 @@ export class FlightRecorder {
     this.dir = options.dir;
     this.now = options.now ?? Date.now;
     const retention = options.retention;
-    // Assigned below: the hook runs only once the writer exists and opens its first file.
-    let writer: RecordingWriter | undefined;
-    const beforeNewFile = retention === undefined ? undefined : () => {
-      try {
-        const outcome = pruneRecordings(retention, this.dir, writer?.fileLimit ?? 0);
-        if (outcome.sessions.length > 0 || outcome.files.length > 0) options.onPrune?.(outcome);
-      } catch (error) {
-        options.onPruneError?.(error as Error);
-      }
-    };
-    // Files of at most a quarter of the limit, so that pruning whole files can keep to it.
-    const maxFileBytes = retention === undefined ? options.maxFileBytes : Math.min(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, Math.max(1, Math.floor(retention.maxTotalBytes / 4)));
-    writer = new RecordingWriter({ ...options, ...(maxFileBytes === undefined ? {} : { maxFileBytes }), beforeNewFile });
-    this.writer = writer;
+    if (retention === undefined) {
+      this.writer = new RecordingWriter(options);
+    } else {
+      // Files of at most a quarter of the limit, so that pruning whole files can keep to it; each
+      // pruning leaves room for one such file, the one about to be opened.
+      const maxFileBytes = Math.min(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, Math.max(1, Math.floor(retention.maxTotalBytes / 4)));
+      const beforeNewFile = () => {
+        try {
+          const outcome = pruneRecordings(retention, this.dir, maxFileBytes);
+          if (outcome.sessions.length > 0 || outcome.files.length > 0) options.onPrune?.(outcome);
+        } catch (error) {
+          options.onPruneError?.(error as Error);
+        }
+      };
+      this.writer = new RecordingWriter({ ...options, maxFileBytes, beforeNewFile });
+    }
     const startedAt = this.now();
     this.current = {
       format: RECORDING_FORMAT,

@@ -71,11 +71,6 @@ export class RecordingWriter {
     return this.fileIndex;
   }
 
-  /** The most compressed bytes one file may take. */
-  get fileLimit(): number {
-    return this.maxFileBytes;
-  }
-
   /** Buffers one line (without its newline). Cheap: an array push; the work happens at flush. */
   write(line: string): void {
     if (this.closed) return;
