@@ -6,6 +6,7 @@ import { isMarketDrivenVenue } from '../exchange/exchange.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { decimalFromNumber } from '../model/decimal-arithmetic.js';
 import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, TradingState } from '../model/events.js';
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
@@ -521,7 +522,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const prices = new Map<string, Decimal>();
     for (const instrument of this.instruments.list()) {
       const price = this.market.lastPrice(instrument.id);
-      if (price !== undefined) prices.set(instrument.id, new Decimal(price));
+      if (price !== undefined) prices.set(instrument.id, decimalFromNumber(price));
     }
     return prices;
   }
@@ -960,7 +961,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       (id) => this.instruments.get(id) ?? { base: '', quote: '' },
       (id) => {
         const price = this.market.lastPrice(id);
-        return price === undefined ? undefined : new Decimal(price);
+        return price === undefined ? undefined : decimalFromNumber(price);
       },
     );
   }

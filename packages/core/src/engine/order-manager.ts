@@ -1,4 +1,5 @@
-import { Decimal, ZERO, decimalEquals, decimalGreaterThan, quotientWithHint } from '../model/decimal.js';
+import { Decimal, ZERO, decimalEquals, decimalGreaterThan } from '../model/decimal.js';
+import { decimalPlus, decimalTimes, quotientWithHint } from '../model/decimal-arithmetic.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, TradeId, VenueOrderId } from '../model/ids.js';
@@ -156,7 +157,7 @@ export class OrderManager {
     const order = this.orders.get(fill.clientOrderId) ?? (fill.venueOrderId ? this.byVenueOrderId(fill.venueOrderId) : undefined);
     if (!order) return { kind: 'unknown-order' };
     this.noteTrade(order.clientOrderId, fill.tradeId);
-    const filledQuantity = order.filledQuantity.plus(fill.quantity);
+    const filledQuantity = decimalPlus(order.filledQuantity, fill.quantity);
     if (decimalGreaterThan(filledQuantity, order.quantity)) {
       throw new InvariantError(`order ${order.clientOrderId} overfilled: ${filledQuantity.toFixed()} of ${order.quantity.toFixed()}`);
     }
@@ -166,13 +167,13 @@ export class OrderManager {
     // operations); after fills at one price, that price still is, and quotientWithHint checks it.
     const averageFillPrice = order.filledQuantity.isZero()
       ? fill.price
-      : quotientWithHint((order.averageFillPrice ?? ZERO).times(order.filledQuantity).plus(fill.price.times(fill.quantity)), filledQuantity, fill.price);
+      : quotientWithHint(decimalPlus(decimalTimes(order.averageFillPrice ?? ZERO, order.filledQuantity), decimalTimes(fill.price, fill.quantity)), filledQuantity, fill.price);
     // Copied key by key: spreading the frozen record takes V8's slow path (about 1 µs a fill).
     // The keys keep their order, and the fee asset is added last when new, as a spread would do.
     const fees: Record<string, Decimal> = {};
     const paid = order.fees;
     for (const asset in paid) fees[asset] = paid[asset]!;
-    fees[fill.feeAsset] = (paid[fill.feeAsset] ?? ZERO).plus(fill.fee);
+    fees[fill.feeAsset] = decimalPlus(paid[fill.feeAsset] ?? ZERO, fill.fee);
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);
     const updated = this.store(frozenOrder(order, status, order.venueOrderId ?? fill.venueOrderId, filledQuantity, averageFillPrice, Object.freeze(fees), fill.time, order.reason));

@@ -1,4 +1,5 @@
-import { Decimal } from '../model/decimal.js';
+import type { Decimal } from '../model/decimal.js';
+import { decimalFromNumber } from '../model/decimal-arithmetic.js';
 import type { TradingState } from '../model/events.js';
 import type { Instrument } from '../model/instrument.js';
 import type { EpochMs } from '../model/time.js';
@@ -26,7 +27,7 @@ export class OrderRiskView implements RiskView {
   }
 
   get lastPrice(): Decimal | undefined {
-    if (this.lastPriceDecimal === null) this.lastPriceDecimal = new Decimal(this.lastPriceNumber!);
+    if (this.lastPriceDecimal === null) this.lastPriceDecimal = decimalFromNumber(this.lastPriceNumber!);
     return this.lastPriceDecimal;
   }
 }

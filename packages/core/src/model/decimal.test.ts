@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalProductBelow, decimalToNumber, maxDecimal, minDecimal, quotientWithHint, toDecimal } from './decimal.js';
+import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalToNumber, maxDecimal, minDecimal, toDecimal } from './decimal.js';
+import { decimalProductBelow, quotientWithHint } from './decimal-arithmetic.js';
 
 describe('toDecimal', () => {
   it('returns a finite Decimal as it is', () => {

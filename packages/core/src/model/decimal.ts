@@ -135,28 +135,6 @@ export function decimalEquals(a: Decimal, b: Decimal): boolean {
   return compareDecimals(a, b) === 0;
 }
 
-/** decimal.js keeps 7 digits a word: a product of Decimals with this many words in all has at most 35 digits, exact at 40. */
-const EXACT_PRODUCT_WORDS = 5;
-
-/**
- * `dividend / divisor`, skipping the long division when `hint` is the exact quotient. Averages
- * (entry price, exit price, fill price) are quotients whose answer is usually one fill's price,
- * and a 40-digit division costs about 2 µs against about 0.2 µs for the check. The check is
- * exact: `hint × divisor` is computed without rounding (at most 35 digits) and must equal
- * `dividend`; then the true quotient is `hint`, which decimal.js's correctly rounded division
- * would return too, so the result is the same Decimal value either way. `divisor` must not be zero.
- */
-export function quotientWithHint(dividend: Decimal, divisor: Decimal, hint: Decimal | undefined): Decimal {
-  if (hint !== undefined) {
-    const hintWords = (hint as unknown as DecimalParts).d;
-    const divisorWords = (divisor as unknown as DecimalParts).d;
-    if (hintWords !== null && divisorWords !== null && hintWords.length + divisorWords.length <= EXACT_PRODUCT_WORDS && compareDecimals(hint.times(divisor), dividend) === 0) {
-      return hint;
-    }
-  }
-  return dividend.dividedBy(divisor);
-}
-
 /** 10^0 … 10^22: every one an exact double, the range where one multiplication or division by them rounds once. */
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
 
@@ -185,26 +163,4 @@ export function decimalToNumber(value: Decimal): number {
   const power = parts.e - (firstDigits - 1) - 7 * (words.length - 1);
   if (power >= 0) return power > 22 ? value.toNumber() : parts.s * (significand * EXACT_POWERS_OF_TEN[power]!);
   return power < -22 ? value.toNumber() : parts.s * (significand / EXACT_POWERS_OF_TEN[-power]!);
-}
-
-/** Digit words of a finite Decimal (7 digits a word); Infinity for NaN and ±Infinity. */
-function wordCount(value: Decimal): number {
-  const words = (value as unknown as DecimalParts).d;
-  return words === null ? Number.POSITIVE_INFINITY : words.length;
-}
-
-/**
- * `a × b < limit`, exactly, for order checks (an order's cost against the pair's minimum): when
- * the three have at most 14 digits each, doubles decide it unless the product is within a
- * billionth of the limit (their rounding error is below 1e-15); otherwise, or that close, the
- * exact product does (a 40-digit multiplication, about 0.3 µs).
- */
-export function decimalProductBelow(a: Decimal, b: Decimal, limit: Decimal): boolean {
-  if (wordCount(a) <= 2 && wordCount(b) <= 2 && wordCount(limit) <= 2) {
-    const product = decimalToNumber(a) * decimalToNumber(b);
-    const bound = decimalToNumber(limit);
-    if (product > bound + Math.abs(bound) * 1e-9 + Number.MIN_VALUE) return false;
-    if (product < bound - Math.abs(bound) * 1e-9 - Number.MIN_VALUE) return true;
-  }
-  return compareDecimals(a.times(b), limit) < 0;
 }

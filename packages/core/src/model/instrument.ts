@@ -1,4 +1,5 @@
-import { Decimal, ZERO, decimalAtMost, decimalLessThan, decimalProductBelow, toDecimal, type DecimalLike } from './decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalLessThan, toDecimal, type DecimalLike } from './decimal.js';
+import { decimalProductBelow, decimalToPlaces } from './decimal-arithmetic.js';
 import type { Decimal as DecimalJs } from 'decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import { instrumentId, type InstrumentId } from './ids.js';
@@ -82,9 +83,8 @@ function roundToIncrement(value: Decimal, increment: Decimal, direction: Roundin
  */
 export function roundPrice(instrument: Instrument, price: Decimal, direction: RoundingDirection): Decimal {
   if (incrementsOf(instrument).priceIsUnit) {
-    // Already on the tick (the usual case: prices come from the market): nothing to round, nothing to allocate.
-    if (price.isFinite() && price.decimalPlaces() <= instrument.pricePrecision) return price;
-    return price.toDecimalPlaces(instrument.pricePrecision, ROUNDING_MODE[direction]);
+    // Already on the tick (the usual case: prices come from the market), it comes back as it is: nothing to round, nothing to allocate.
+    return decimalToPlaces(price, instrument.pricePrecision, ROUNDING_MODE[direction]);
   }
   return roundToIncrement(price, instrument.priceIncrement, direction).toDecimalPlaces(instrument.pricePrecision, Decimal.ROUND_DOWN);
 }
@@ -92,8 +92,7 @@ export function roundPrice(instrument: Instrument, price: Decimal, direction: Ro
 /** Rounds a quantity down to the lot size, so an order never exceeds what the caller asked for. */
 export function roundQuantity(instrument: Instrument, quantity: Decimal): Decimal {
   if (incrementsOf(instrument).quantityIsUnit) {
-    if (quantity.isFinite() && quantity.decimalPlaces() <= instrument.quantityPrecision) return quantity;
-    return quantity.toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_FLOOR);
+    return decimalToPlaces(quantity, instrument.quantityPrecision, Decimal.ROUND_FLOOR);
   }
   return roundToIncrement(quantity, instrument.quantityIncrement, 'down').toDecimalPlaces(instrument.quantityPrecision, Decimal.ROUND_DOWN);
 }

@@ -1,4 +1,5 @@
-import { Decimal, ZERO, decimalAtMost, decimalEquals, decimalToNumber, quotientWithHint, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalEquals, decimalToNumber, toDecimal, type DecimalLike } from '../model/decimal.js';
+import { decimalMinus, decimalPlus, decimalTimes, quotientWithHint } from '../model/decimal-arithmetic.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -136,20 +137,20 @@ export class Portfolio {
    */
   applyFill(fill: Fill, instrument: Pick<Instrument, 'base' | 'quote'>): PositionChange {
     const { base, quote } = instrument;
-    const notional = fill.quantity.times(fill.price);
+    const notional = decimalTimes(fill.quantity, fill.price);
     // A fee in the quote asset (Kraken's usual) moves the quote balance in the same step as the
     // trade: one addition and one number mirror update fewer per fill, the same exact total.
     const feeInQuoteAsset = fill.feeAsset === quote;
     if (fill.side === 'buy') {
-      this.add(quote, feeInQuoteAsset ? notional.plus(fill.fee).negated() : notional.negated());
+      this.subtract(quote, feeInQuoteAsset ? decimalPlus(notional, fill.fee) : notional);
       this.add(base, fill.quantity);
     } else {
-      this.add(base, fill.quantity.negated());
-      this.add(quote, feeInQuoteAsset ? notional.minus(fill.fee) : notional);
+      this.subtract(base, fill.quantity);
+      this.add(quote, feeInQuoteAsset ? decimalMinus(notional, fill.fee) : notional);
     }
-    if (!feeInQuoteAsset) this.add(fill.feeAsset, fill.fee.negated());
-    this.feesTotal.set(fill.feeAsset, (this.feesTotal.get(fill.feeAsset) ?? ZERO).plus(fill.fee));
-    const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? fill.fee.times(fill.price) : ZERO;
+    if (!feeInQuoteAsset) this.subtract(fill.feeAsset, fill.fee);
+    this.feesTotal.set(fill.feeAsset, decimalPlus(this.feesTotal.get(fill.feeAsset) ?? ZERO, fill.fee));
+    const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? decimalTimes(fill.fee, fill.price) : ZERO;
     return this.applyToPosition(fill, feeInQuote, notional);
   }
 
@@ -163,15 +164,15 @@ export class Portfolio {
     }
     const wasFlat = state.quantity.isZero();
     state.updatedAt = fill.time;
-    state.feesPaid = state.feesPaid.plus(feeInQuote);
-    state.tripFees = state.tripFees.plus(feeInQuote);
+    state.feesPaid = decimalPlus(state.feesPaid, feeInQuote);
+    state.tripFees = decimalPlus(state.tripFees, feeInQuote);
     state.tripFills++;
 
     if (fill.side === 'buy') {
-      state.quantity = state.quantity.plus(fill.quantity);
-      state.costBasis = state.costBasis.plus(notional);
-      state.tripEntryQuantity = state.tripEntryQuantity.plus(fill.quantity);
-      state.tripEntryCost = state.tripEntryCost.plus(notional);
+      state.quantity = decimalPlus(state.quantity, fill.quantity);
+      state.costBasis = decimalPlus(state.costBasis, notional);
+      state.tripEntryQuantity = decimalPlus(state.tripEntryQuantity, fill.quantity);
+      state.tripEntryCost = decimalPlus(state.tripEntryCost, notional);
       state.lastEntryPrice = fill.price;
       if (wasFlat) {
         state.openedAt = fill.time;
@@ -190,16 +191,16 @@ export class Portfolio {
     }
     const closing = decimalAtMost(fill.quantity, state.quantity) ? fill.quantity : state.quantity;
     // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
-    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : state.costBasis.times(closing).dividedBy(state.quantity);
-    const proceeds = closing === fill.quantity ? notional : closing.times(fill.price);
-    const pnl = proceeds.minus(removedCost);
-    state.costBasis = state.costBasis.minus(removedCost);
-    state.realizedPnl = state.realizedPnl.plus(pnl);
-    state.tripGrossPnl = state.tripGrossPnl.plus(pnl);
-    state.tripExitQuantity = state.tripExitQuantity.plus(closing);
-    state.tripExitProceeds = state.tripExitProceeds.plus(proceeds);
+    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : decimalTimes(state.costBasis, closing).dividedBy(state.quantity);
+    const proceeds = closing === fill.quantity ? notional : decimalTimes(closing, fill.price);
+    const pnl = decimalMinus(proceeds, removedCost);
+    state.costBasis = decimalMinus(state.costBasis, removedCost);
+    state.realizedPnl = decimalPlus(state.realizedPnl, pnl);
+    state.tripGrossPnl = decimalPlus(state.tripGrossPnl, pnl);
+    state.tripExitQuantity = decimalPlus(state.tripExitQuantity, closing);
+    state.tripExitProceeds = decimalPlus(state.tripExitProceeds, proceeds);
     state.lastExitPrice = fill.price;
-    state.quantity = state.quantity.minus(closing);
+    state.quantity = decimalMinus(state.quantity, closing);
     if (!state.quantity.isZero()) return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
 
     const entryOrderId = state.tripEntryOrderId;
@@ -213,8 +214,8 @@ export class Portfolio {
       averageExitPrice: quotientWithHint(state.tripExitProceeds, state.tripExitQuantity, state.lastExitPrice),
       grossPnl: state.tripGrossPnl,
       fees: state.tripFees,
-      netPnl: state.tripGrossPnl.minus(state.tripFees),
-      returnFraction: state.tripEntryCost.isZero() ? ZERO : state.tripGrossPnl.minus(state.tripFees).dividedBy(state.tripEntryCost),
+      netPnl: decimalMinus(state.tripGrossPnl, state.tripFees),
+      returnFraction: state.tripEntryCost.isZero() ? ZERO : decimalMinus(state.tripGrossPnl, state.tripFees).dividedBy(state.tripEntryCost),
       fills: state.tripFills,
     });
     this.closedTrips.push(roundTrip);
@@ -224,7 +225,11 @@ export class Portfolio {
   }
 
   private add(asset: string, amount: Decimal): void {
-    this.setBalance(asset, this.balanceTotal(asset).plus(amount));
+    this.setBalance(asset, decimalPlus(this.balanceTotal(asset), amount));
+  }
+
+  private subtract(asset: string, amount: Decimal): void {
+    this.setBalance(asset, decimalMinus(this.balanceTotal(asset), amount));
   }
 
   private freeze(instrumentId: InstrumentId, state: PositionState): Position {

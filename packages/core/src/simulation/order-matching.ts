@@ -1,4 +1,5 @@
-import { Decimal } from '../model/decimal.js';
+import type { Decimal } from '../model/decimal.js';
+import { decimalFromNumber } from '../model/decimal-arithmetic.js';
 import type { Liquidity } from '../model/fill.js';
 import type { OrderSide, OrderType, TimeInForce } from '../model/order.js';
 import type { PricePath } from './market-slice.js';
@@ -79,12 +80,12 @@ export function matchOrder(order: MatchableOrder, path: PricePath, limitFillOn: 
   const buy = order.side === 'buy';
   const open = path.open;
 
-  if (order.type === 'market' || order.triggered) return fill(new Decimal(open), 'taker', undefined, false, order.triggered);
+  if (order.type === 'market' || order.triggered) return fill(decimalFromNumber(open), 'taker', undefined, false, order.triggered);
 
   if (order.type === 'stop-loss' || order.type === 'take-profit') {
     const trigger = order.triggerValue;
     const fallsToTrigger = (order.type === 'stop-loss') !== buy;
-    if (fallsToTrigger ? open <= trigger : open >= trigger) return fill(new Decimal(open), 'taker', undefined, false, true);
+    if (fallsToTrigger ? open <= trigger : open >= trigger) return fill(decimalFromNumber(open), 'taker', undefined, false, true);
     if (fallsToTrigger ? path.low <= trigger : path.high >= trigger) return fill(order.triggerPrice!, 'taker', undefined, false, true);
     return NOTHING;
   }
@@ -93,7 +94,7 @@ export function matchOrder(order: MatchableOrder, path: PricePath, limitFillOn: 
   if (!order.resting) {
     if (buy ? open <= limit : open >= limit) {
       if (order.postOnly) return POST_ONLY_WOULD_TAKE;
-      return fill(new Decimal(open), 'taker', order.price, false, false);
+      return fill(decimalFromNumber(open), 'taker', order.price, false, false);
     }
     if (order.timeInForce === 'ioc') return NOTHING;
   }

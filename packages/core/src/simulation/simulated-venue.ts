@@ -4,6 +4,7 @@ import type { ExecutionReportSink, MarketDrivenVenue, ReconcileReport, VenueFill
 import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, decimalToNumber, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
 import type { Liquidity } from '../model/fill.js';
 import { tradeId, venueOrderId, type ClientOrderId, type InstrumentId, type VenueOrderId } from '../model/ids.js';
+import { decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from '../model/decimal-arithmetic.js';
 import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
 import type { CancelOrder, OrderStatus, SubmitOrder } from '../model/order.js';
@@ -307,7 +308,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
       updatedAt: now,
     };
     venueOrder.held = this.holdFor(venueOrder, order.quantity);
-    this.asset(heldAsset).held = this.asset(heldAsset).held.plus(venueOrder.held);
+    const heldBalance = this.asset(heldAsset);
+    heldBalance.held = decimalPlus(heldBalance.held, venueOrder.held);
     this.orders.set(order.clientOrderId, venueOrder);
     const list = this.openOrders.get(instrument.id);
     if (list) list.push(venueOrder);
@@ -431,7 +433,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     }
 
     const reference = this.marketOf(instrument.id);
-    const referencePrice = reference === undefined || !reference.hasReference ? undefined : new Decimal(buy ? reference.buy : reference.sell);
+    const referencePrice = reference === undefined || !reference.hasReference ? undefined : decimalFromNumber(buy ? reference.buy : reference.sell);
     const orderPrice = order.type === 'limit' ? order.price : isTrigger ? order.triggerPrice : undefined;
     const violation = checkOrderRules(instrument, { quantity: order.quantity, price: orderPrice, referencePrice });
     if (violation) return violation.message;
@@ -457,7 +459,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
         const base = order.type === 'market' ? referencePrice : referencePrice === undefined ? order.triggerPrice! : maxDecimal(referencePrice, order.triggerPrice!);
         if (base === undefined) return SIMULATED_VENUE_ERRORS.noMarket;
         const slip = this.slippageModel.fraction({ instrument, side: 'buy', orderType: order.type, quantity: order.quantity, price: base });
-        holdPrice = base.times(ONE.plus(slip));
+        holdPrice = decimalTimes(base, decimalPlus(ONE, slip));
       }
     }
     const need = buy ? this.buyHold(instrument, order.quantity, holdPrice, holdFeeRate) : order.quantity;
@@ -468,8 +470,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
   /** quantity × price plus the taker fee on it, rounded up so the hold always covers the fee charged. */
   private buyHold(instrument: Instrument, quantity: Decimal, price: Decimal, feeRate: Decimal): Decimal {
-    const cost = quantity.times(price);
-    return cost.plus(cost.times(feeRate).toDecimalPlaces(this.assetDecimals(instrument.quote), Decimal.ROUND_UP));
+    const cost = decimalTimes(quantity, price);
+    return decimalPlus(cost, decimalToPlaces(decimalTimes(cost, feeRate), this.assetDecimals(instrument.quote), Decimal.ROUND_UP));
   }
 
   private holdFor(order: VenueOrder, quantity: Decimal): Decimal {
@@ -540,7 +542,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private fill(order: VenueOrder, basePrice: Decimal, liquidity: Liquidity, limitPrice: Decimal | undefined, slice: MarketSlice): void {
     const { instrument, command } = order;
     const buy = command.side === 'buy';
-    const remaining = command.quantity.minus(order.filled);
+    const remaining = decimalMinus(command.quantity, order.filled);
     let quantity = remaining;
     const cap = this.volumeCap(instrument, slice, buy, remaining);
     if (cap !== undefined) quantity = roundQuantity(instrument, minDecimal(quantity, cap));
@@ -549,7 +551,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     let price = basePrice;
     if (liquidity === 'taker') {
       const slip = this.slippageModel.fraction({ instrument, side: command.side, orderType: command.type, quantity, price: basePrice });
-      price = roundPrice(instrument, basePrice.times(buy ? ONE.plus(slip) : ONE.minus(slip)), buy ? 'up' : 'down');
+      price = roundPrice(instrument, decimalTimes(basePrice, buy ? decimalPlus(ONE, slip) : decimalMinus(ONE, slip)), buy ? 'up' : 'down');
       if (limitPrice !== undefined) price = buy ? minDecimal(price, limitPrice) : maxDecimal(price, limitPrice);
     }
     if (!price.isFinite() || decimalAtMost(price, ZERO)) {
@@ -562,12 +564,12 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
     let shortOfFunds = false;
     let fee = feeOf(quantity, price, rate, decimals);
-    let cost = quantity.times(price);
+    let cost = decimalTimes(quantity, price);
     let release: Decimal | undefined;
     if (buy) {
       const free = this.available(quote);
       release = minDecimal(order.held, this.holdFor(order, quantity));
-      if (decimalGreaterThan(cost.plus(fee), free.plus(release))) {
+      if (decimalGreaterThan(decimalPlus(cost, fee), decimalPlus(free, release))) {
         // The price moved beyond what the order holds (a market order carrying on over several
         // bars, a fee tier that lapsed) and free funds cannot make up the difference: trade what
         // the order's whole hold and the free funds pay for, and cancel the rest.
@@ -579,28 +581,28 @@ export class SimulatedVenue implements MarketDrivenVenue {
           this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
           return;
         }
-        cost = quantity.times(price);
+        cost = decimalTimes(quantity, price);
         fee = feeOf(quantity, price, rate, decimals);
         // Short of funds the order is about to end, so its whole hold goes now and available never dips below zero.
         release = order.held;
       }
     }
     release ??= minDecimal(order.held, this.holdFor(order, quantity));
-    order.held = order.held.minus(release);
+    order.held = decimalMinus(order.held, release);
     const heldBalance = this.asset(order.heldAsset);
-    heldBalance.held = heldBalance.held.minus(release);
+    heldBalance.held = decimalMinus(heldBalance.held, release);
     const baseBalance = this.asset(instrument.base);
     const quoteBalance = this.asset(quote);
     if (buy) {
-      quoteBalance.total = quoteBalance.total.minus(cost).minus(fee);
-      baseBalance.total = baseBalance.total.plus(quantity);
+      quoteBalance.total = decimalMinus(decimalMinus(quoteBalance.total, cost), fee);
+      baseBalance.total = decimalPlus(baseBalance.total, quantity);
     } else {
-      baseBalance.total = baseBalance.total.minus(quantity);
-      quoteBalance.total = quoteBalance.total.plus(cost).minus(fee);
+      baseBalance.total = decimalMinus(baseBalance.total, quantity);
+      quoteBalance.total = decimalMinus(decimalPlus(quoteBalance.total, cost), fee);
     }
     this.volume.add(slice.time, cost);
 
-    order.filled = order.filled.plus(quantity);
+    order.filled = decimalPlus(order.filled, quantity);
     order.updatedAt = slice.time;
     const complete = decimalAtLeast(order.filled, command.quantity);
     if (complete) this.finish(order, 'filled', slice.time);
@@ -633,7 +635,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     // Most fills are far below the cap: decide that with numbers and skip two Decimal conversions.
     // The margin covers the number's rounding error, so a fill near the cap still takes the exact path.
     if (capNumber > decimalToNumber(remaining) * (1 + 1e-9) + 1e-12) return undefined;
-    const volume = new Decimal(volumeNumber);
+    const volume = decimalFromNumber(volumeNumber);
     return roundQuantity(instrument, slice.kind === 'quote' ? volume : volume.times(this.participation));
   }
 
@@ -647,7 +649,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
   /** Ends an order: releases what it still holds. */
   private finish(order: VenueOrder, status: 'filled' | 'canceled' | 'expired', time: EpochMs): void {
     const balance = this.asset(order.heldAsset);
-    balance.held = balance.held.minus(order.held);
+    balance.held = decimalMinus(balance.held, order.held);
     order.held = ZERO;
     order.status = status;
     order.updatedAt = time;
@@ -709,7 +711,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
   private available(asset: string): Decimal {
     const balance = this.assets.get(asset);
-    return balance ? balance.total.minus(balance.held) : ZERO;
+    return balance ? decimalMinus(balance.total, balance.held) : ZERO;
   }
 
   private requireSink(action: string): ExecutionReportSink {
@@ -731,5 +733,5 @@ const PRUNE_HISTORY_EVERY = 256;
  * rather than a closure made per fill: the bundle wraps every named closure to keep its name.
  */
 function feeOf(amount: Decimal, price: Decimal, rate: Decimal, decimals: number): Decimal {
-  return amount.times(price).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
+  return decimalToPlaces(decimalTimes(decimalTimes(amount, price), rate), decimals, Decimal.ROUND_HALF_UP);
 }

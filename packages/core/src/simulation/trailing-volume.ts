@@ -1,4 +1,5 @@
 import { ZERO, type Decimal } from '../model/decimal.js';
+import { decimalMinus, decimalPlus } from '../model/decimal-arithmetic.js';
 import { DAY_MS, type EpochMs } from '../model/time.js';
 
 /** Kraken's fee tiers look at the last 30 days of traded volume. */
@@ -35,19 +36,19 @@ export class TrailingVolume {
     const at = upperBound(this.times, time);
     if (at === this.times.length) {
       this.times.push(time);
-      this.prefix.push(this.prefix[at]!.plus(amount));
+      this.prefix.push(decimalPlus(this.prefix[at]!, amount));
     } else {
       // Data of several instruments can arrive slightly out of time order; keep the list sorted.
       this.times.splice(at, 0, time);
-      this.prefix.splice(at + 1, 0, this.prefix[at]!.plus(amount));
-      for (let index = at + 2; index < this.prefix.length; index += 1) this.prefix[index] = this.prefix[index]!.plus(amount);
+      this.prefix.splice(at + 1, 0, decimalPlus(this.prefix[at]!, amount));
+      for (let index = at + 2; index < this.prefix.length; index += 1) this.prefix[index] = decimalPlus(this.prefix[index]!, amount);
     }
     this.prune();
   }
 
   /** Sum of the amounts with time in (at − window, at]. */
   total(at: EpochMs): Decimal {
-    return this.prefix[upperBound(this.times, at)]!.minus(this.prefix[upperBound(this.times, at - this.windowMs)]!);
+    return decimalMinus(this.prefix[upperBound(this.times, at)]!, this.prefix[upperBound(this.times, at - this.windowMs)]!);
   }
 
   /** Number of amounts kept (pruning drops the ones no query can reach). */

@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Decimal as DecimalJs } from 'decimal.js';
+import { Decimal } from './decimal.js';
+import { decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
+
+/** The fields decimal.js's arithmetic reads: equal parts mean the same Decimal to every later operation. */
+function parts(value: Decimal): { s: number; e: number; d: number[] | null; ctor: boolean } {
+  const internal = value as unknown as { s: number; e: number; d: number[] | null; constructor: unknown };
+  return { s: internal.s, e: internal.e, d: internal.d === null ? null : [...internal.d], ctor: internal.constructor === Decimal };
+}
+
+/** A seeded generator (mulberry32), so a failure names an input that can be replayed. */
+function randomSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Decimal texts shaped like money and like the cases that break word arithmetic: 1 to 32
+ * significant digits, runs of 9s and 0s (carries and borrows across words), exponents that put
+ * the digits on either side of the decimal point and across word boundaries, both signs.
+ */
+function randomDecimalText(random: () => number): string {
+  const digitCount = 1 + Math.floor(random() * (random() < 0.7 ? 16 : 32));
+  const style = random();
+  let digits = '';
+  for (let index = 0; index < digitCount; index++) {
+    const pick = random();
+    const digit = style < 0.2 ? (pick < 0.8 ? 9 : Math.floor(pick * 10)) : style < 0.4 ? (pick < 0.7 ? 0 : Math.floor(pick * 10)) : Math.floor(pick * 10);
+    digits += String(digit);
+  }
+  digits = digits.replace(/^0+/, '') || '1';
+  const exponent = Math.floor(random() * 40) - 22;
+  const sign = random() < 0.25 ? '-' : '';
+  return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exponent}`;
+}
+
+function randomDecimal(random: () => number): Decimal {
+  return new Decimal(randomDecimalText(random));
+}
+
+const EDGE_TEXTS = [
+  '0', '1', '-1', '9999999', '10000000', '0.0000001', '0.9999999', '9999999.9999999', '99999999999999', '1e-7', '1e7', '1e-14',
+  '123.45', '0.00000001', '30000.1', '0.01234567', '29999.9', '-0.5', '0.5', '1.5', '2.5', '-2.5', '0.00005', '0.00015', '0.00025',
+  '5e-5', '5e-8', '4.99999999', '0.0001', '99.995', '1234567.1234567', '0.000000099', '5000000', '0.5000000', '0.50000001',
+];
+
+describe('decimalPlus, decimalMinus, decimalTimes', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('give exactly decimal.js\'s Decimal (value and form) on 30,000 random pairs', () => {
+    const random = randomSource(20261126);
+    for (let round = 0; round < 30_000; round++) {
+      const a = randomDecimal(random);
+      const b = random() < 0.1 ? a.negated() : randomDecimal(random);
+      const where = `a=${a.toString()} b=${b.toString()}`;
+      expect(parts(decimalPlus(a, b)), `plus ${where}`).toEqual(parts(a.plus(b)));
+      expect(parts(decimalMinus(a, b)), `minus ${where}`).toEqual(parts(a.minus(b)));
+      expect(parts(decimalTimes(a, b)), `times ${where}`).toEqual(parts(a.times(b)));
+    }
+  });
+
+  it('give exactly decimal.js\'s Decimal on every pair of edge values (carries, borrows, zeros, word boundaries)', () => {
+    const values = EDGE_TEXTS.flatMap((text) => [new Decimal(text), new Decimal(text).negated()]);
+    for (const a of values) {
+      for (const b of values) {
+        const where = `a=${a.toString()} b=${b.toString()}`;
+        expect(parts(decimalPlus(a, b)), `plus ${where}`).toEqual(parts(a.plus(b)));
+        expect(parts(decimalMinus(a, b)), `minus ${where}`).toEqual(parts(a.minus(b)));
+        expect(parts(decimalTimes(a, b)), `times ${where}`).toEqual(parts(a.times(b)));
+      }
+    }
+  });
+
+  it('round like decimal.js when the exact result has more than 40 digits', () => {
+    const a = new Decimal('1234567.123456712345671234567');
+    const b = new Decimal('7654321.765432176543217654321');
+    expect(parts(decimalTimes(a, b))).toEqual(parts(a.times(b)));
+    const long = new Decimal('1e30');
+    const tiny = new Decimal('1.23456789e-15');
+    expect(parts(decimalPlus(long, tiny))).toEqual(parts(long.plus(tiny)));
+  });
+
+  it('leave Decimals of another configuration to their own rounding', () => {
+    const Short = DecimalJs.clone({ precision: 5 });
+    const a = new Short('1.23456') as unknown as Decimal;
+    const b = new Short('2.5') as unknown as Decimal;
+    expect(decimalTimes(a, b).toString()).toBe(a.times(b).toString());
+    expect(decimalTimes(a, b).toString()).toBe('3.0864');
+    expect(decimalPlus(a, b).toString()).toBe('3.7346');
+  });
+
+  it('follow kbot\'s Decimal when a caller configures it to fewer digits', () => {
+    const { precision } = Decimal;
+    try {
+      Decimal.set({ precision: 10 });
+      const a = new Decimal('1234.56789');
+      const b = new Decimal('0.00012345678');
+      expect(parts(decimalTimes(a, b))).toEqual(parts(a.times(b)));
+      expect(parts(decimalPlus(a, b))).toEqual(parts(a.plus(b)));
+      expect(decimalPlus(a, b).toFixed()).toBe('1234.568013');
+    } finally {
+      Decimal.set({ precision });
+    }
+  });
+
+  it('do the money arithmetic of a fill without decimal.js\'s general code', () => {
+    const plus = vi.spyOn(DecimalJs.prototype, 'plus');
+    const minus = vi.spyOn(DecimalJs.prototype, 'minus');
+    const times = vi.spyOn(DecimalJs.prototype, 'times');
+    const quantity = new Decimal('0.16493127');
+    const price = new Decimal('30312.4');
+    const cost = decimalTimes(quantity, price);
+    const balance = decimalMinus(new Decimal('10000'), cost);
+    const position = decimalPlus(new Decimal('0.5'), quantity);
+    expect([cost.toFixed(), balance.toFixed(), position.toFixed()]).toEqual(['4999.462628748', '5000.537371252', '0.66493127']);
+    expect(plus).not.toHaveBeenCalled();
+    expect(minus).not.toHaveBeenCalled();
+    expect(times).not.toHaveBeenCalled();
+  });
+});
+
+describe('decimalToPlaces', () => {
+  const MODES = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+
+  it('gives exactly decimal.js\'s Decimal for every rounding mode on 20,000 random values', () => {
+    const random = randomSource(7);
+    for (let round = 0; round < 20_000; round++) {
+      const value = randomDecimal(random);
+      const places = Math.floor(random() * 16);
+      for (const mode of MODES) {
+        expect(parts(decimalToPlaces(value, places, mode)), `${value.toString()} to ${places} places, mode ${mode}`).toEqual(parts(value.toDecimalPlaces(places, mode)));
+      }
+    }
+  });
+
+  it('gives exactly decimal.js\'s Decimal on edge values: ties, carries into a new word, results of zero or one unit', () => {
+    const values = EDGE_TEXTS.flatMap((text) => [new Decimal(text), new Decimal(text).negated()]);
+    for (const value of values) {
+      for (let places = 0; places <= 15; places++) {
+        for (const mode of MODES) {
+          expect(parts(decimalToPlaces(value, places, mode)), `${value.toString()} to ${places} places, mode ${mode}`).toEqual(parts(value.toDecimalPlaces(places, mode)));
+        }
+      }
+    }
+  });
+
+  it('rounds a fee half up and a price to its tick without decimal.js\'s rounding pass', () => {
+    const spy = vi.spyOn(DecimalJs.prototype, 'toDecimalPlaces');
+    expect(decimalToPlaces(new Decimal('12.99756'), 4, Decimal.ROUND_HALF_UP).toFixed()).toBe('12.9976');
+    expect(decimalToPlaces(new Decimal('30327.55'), 1, Decimal.ROUND_CEIL).toFixed()).toBe('30327.6');
+    expect(decimalToPlaces(new Decimal('9999999.99'), 1, Decimal.ROUND_UP).toFixed()).toBe('10000000');
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+});
+
+describe('decimalFromNumber', () => {
+  it('gives exactly new Decimal(number) for prices, quantities, integers and any double', () => {
+    const random = randomSource(99);
+    const values: number[] = [0.1, 0.5, 1, 7, 9999999, 10000000, 12345678, 30312.4, 0.00012345, 1e-6, 1.5e-7, 123456789.12345679, 1e20, 1e21, 2 ** 53, -0.001, -30000.5, Number.MIN_VALUE, Number.MAX_VALUE, 0.1 + 0.2];
+    for (let round = 0; round < 20_000; round++) {
+      const kind = random();
+      const places = Math.floor(random() * 9);
+      if (kind < 0.4) values.push(Number((random() * 100_000).toFixed(places)));
+      else if (kind < 0.6) values.push(Number((random() * 10).toFixed(places)) * (random() < 0.3 ? -1 : 1));
+      else if (kind < 0.8) values.push(random() * 10 ** (Math.floor(random() * 40) - 20));
+      else values.push(Math.floor(random() * 2 ** 40));
+    }
+    for (const value of values) expect(parts(decimalFromNumber(value)), String(value)).toEqual(parts(new Decimal(value)));
+  });
+
+  it('keeps the sign of zero and leaves NaN and infinities to decimal.js', () => {
+    expect(parts(decimalFromNumber(0))).toEqual(parts(new Decimal(0)));
+    expect(parts(decimalFromNumber(-0))).toEqual(parts(new Decimal(-0)));
+    expect(decimalFromNumber(Number.NaN).isNaN()).toBe(true);
+    expect(decimalFromNumber(Number.NEGATIVE_INFINITY).toString()).toBe('-Infinity');
+  });
+});
