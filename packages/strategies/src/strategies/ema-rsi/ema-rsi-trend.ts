@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseStrategy, Decimal, ONE, affordableQuantity, decimalLessThan, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { BaseStrategy, Decimal, ONE, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalLessThan, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 
@@ -46,6 +46,8 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private orderInFlight = false;
   /** allocation × (1 − 2 × taker fee), the share of the available balance an entry spends; set on the first entry. */
   private spendShare: Decimal | undefined;
+  /** `spendShare` as a number, for the quick too-little-to-trade check. */
+  private spendShareNumber = Number.NaN;
 
   subscriptions(params: EmaRsiTrendParams): Subscription[] {
     return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
@@ -99,11 +101,18 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private enter(bar: Bar, ctx: StrategyContext<EmaRsiTrendParams>, features: Record<string, number>): void {
     const instrument = ctx.market.instrument(bar.instrumentId);
     const available = ctx.portfolio.balance(instrument.quote).available;
-    // Money becomes Decimal here, once per order, not per bar. Two taker fees are left aside so
-    // the venue's funds check passes; the share of the balance is worked out once.
-    const spend = available.times(this.spendShare ??= new Decimal(ctx.params.allocation).times(ONE.minus(instrument.takerFee.times(2))));
+    // Two taker fees are left aside so the venue's funds check passes; the share of the balance
+    // is worked out once.
+    if (this.spendShare === undefined) {
+      this.spendShare = new Decimal(ctx.params.allocation).times(ONE.minus(instrument.takerFee.times(2)));
+      this.spendShareNumber = decimalToNumber(this.spendShare);
+    }
+    // Too little left to trade (a losing run keeps signalling): numbers decide, no Decimal is made.
+    if (certainlyBelowMinimums(instrument, decimalToNumber(available) * this.spendShareNumber, bar.close)) return;
+    // Money becomes Decimal here, once per order, not per bar.
+    const spend = available.times(this.spendShare);
     // Rounded down to the lot here (as the engine would), with a division only as long as that needs.
-    const quantity = affordableQuantity(instrument, spend, new Decimal(bar.close));
+    const quantity = affordableQuantity(instrument, spend, decimalFromNumber(bar.close));
     // Below the venue's minimums the order would only be denied: skip it here.
     if (decimalLessThan(quantity, instrument.minQuantity) || decimalLessThan(spend, instrument.minCost)) return;
     this.orderInFlight = true;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, affordableQuantity, instrumentId, isOrderTerminal, parseInterval,
+  BaseStrategy, Decimal, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalToNumber, instrumentId, isOrderTerminal, parseInterval,
   type Bar, type ClientOrderId, type OrderEvent, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
@@ -142,10 +142,12 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
 
     const instrument = ctx.market.instrument(bar.instrumentId);
     const available = ctx.portfolio.balance(instrument.quote).available;
+    // Too little left to trade: numbers decide, no Decimal is made.
+    if (certainlyBelowMinimums(instrument, decimalToNumber(available) * params.allocation * (1 - 2 * decimalToNumber(instrument.takerFee)), bar.close)) return;
     // Money becomes Decimal here, once per order. Two taker fees are left aside so the venue's
     // funds check passes after slippage.
     const spend = available.times(params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
-    const price = new Decimal(bar.close);
+    const price = decimalFromNumber(bar.close);
     const quantity = affordableQuantity(instrument, spend, price);
     if (quantity.lessThan(instrument.minQuantity) || quantity.times(price).lessThan(instrument.minCost)) return;
     this.entryOrder = ctx.orders.submit({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, affordableQuantity, instrumentId, minDecimal, isOrderTerminal, parseInterval,
+  BaseStrategy, Decimal, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalToNumber, instrumentId, minDecimal, isOrderTerminal, parseInterval,
   type Bar, type ClientOrderId, type OrderEvent, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
@@ -92,13 +92,16 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
     if (!breakout || atr === undefined || atr <= 0 || this.exits.holding || this.exits.busy || this.entryOrder !== undefined) return;
 
     const instrument = ctx.market.instrument(bar.instrumentId);
+    const available = ctx.portfolio.balance(instrument.quote).available;
+    // Too little left to trade: numbers decide, no Decimal is made.
+    if (certainlyBelowMinimums(instrument, decimalToNumber(available) * params.maxAllocation * (1 - 2 * decimalToNumber(instrument.takerFee)), bar.close)) return;
     // Money becomes Decimal here, once per order.
-    const price = new Decimal(bar.close);
+    const price = decimalFromNumber(bar.close);
     const stopDistance = new Decimal(atr * params.stopMultiple);
     // What the stop may lose, per unit of distance to it; both sizes rounded down to the lot.
     const bySize = affordableQuantity(instrument, ctx.portfolio.equity().times(params.riskFraction), stopDistance);
     // Two taker fees are left aside so the venue's funds check passes after slippage.
-    const spendable = ctx.portfolio.balance(instrument.quote).available.times(params.maxAllocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
+    const spendable = available.times(params.maxAllocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
     const quantity = minDecimal(bySize, affordableQuantity(instrument, spendable, price));
     if (quantity.lessThan(instrument.minQuantity) || quantity.times(price).lessThan(instrument.minCost)) return;
     this.entryOrder = ctx.orders.submit({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  BaseStrategy, Decimal, affordableQuantity, instrumentId, isOrderTerminal, parseInterval, splitInstrumentId,
+  BaseStrategy, Decimal, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalToNumber, instrumentId, isOrderTerminal, parseInterval, splitInstrumentId,
   type Bar, type ClientOrderId, type EpochMs, type InstrumentId, type OrderEvent, type OrderIntent, type Quote, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { BarSteps } from '../portfolio/bar-steps.js';
@@ -182,9 +182,11 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       if (!this.wantsToEnter(entry, metrics, ctx)) continue;
       const instrument = ctx.market.instrument(pair);
       const available = ctx.portfolio.balance(splitInstrumentId(pair).quote).available;
+      // Too little left to trade: numbers decide, no Decimal is made.
+      if (certainlyBelowMinimums(instrument, decimalToNumber(available) * params.allocation * (1 - 2 * decimalToNumber(instrument.takerFee)), metrics.close!)) return;
       // The taker fee twice over stays aside, so the venue's funds check passes at the next open.
       const spend = available.times(params.allocation).times(new Decimal(1).minus(instrument.takerFee.times(2)));
-      const quantity = affordableQuantity(instrument, spend, new Decimal(metrics.close!));
+      const quantity = affordableQuantity(instrument, spend, decimalFromNumber(metrics.close!));
       if (quantity.lessThan(instrument.minQuantity) || quantity.isZero() || quantity.times(metrics.close!).lessThan(instrument.minCost)) return;
       this.submit(ctx, {
         instrumentId: pair, side: 'buy', type: 'market', quantity, tag: `rank ${entry.rank}`,
