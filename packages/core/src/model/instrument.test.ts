@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal } from './decimal.js';
-import { affordableQuantity, defineInstrument, roundQuantity } from './instrument.js';
+import { affordableQuantity, certainlyBelowMinimums, defineInstrument, roundQuantity } from './instrument.js';
 
 /** floor(spend / price) to the lot, worked out with integers: the reference the function must match exactly. */
 function exactFloor(spend: Decimal, price: Decimal, increment: Decimal): Decimal {
@@ -50,5 +50,41 @@ describe('affordableQuantity', () => {
   it('names the bad argument', () => {
     expect(() => affordableQuantity(btc, new Decimal('100'), new Decimal(0))).toThrow(new InvariantError('affordableQuantity price: received 0, expected a price above 0'));
     expect(() => affordableQuantity(btc, new Decimal(Number.NaN), new Decimal('3'))).toThrow(InvariantError);
+  });
+});
+
+describe('certainlyBelowMinimums', () => {
+  const btc = defineInstrument({ id: 'BTC/USD', pricePrecision: 1, quantityPrecision: 8, minQuantity: '0.0001', minCost: '0.5' });
+
+  it('never says "below" when the exact sizing would place the order, on 20,000 amounts around both minimums', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    let below = 0;
+    for (let index = 0; index < 20_000; index++) {
+      // Spends within a few percent of 0.5 USD and prices that put 0.0001 BTC near it.
+      const spend = new Decimal((0.45 + random() * 0.1).toFixed(1 + Math.floor(random() * 10)));
+      const price = new Decimal((4000 + random() * 2000).toFixed(1));
+      const quantity = affordableQuantity(btc, spend, price);
+      const exactlyBelow = quantity.lessThan(btc.minQuantity) || spend.lessThan(btc.minCost);
+      const quick = certainlyBelowMinimums(btc, spend.toNumber(), price.toNumber());
+      if (quick) {
+        below++;
+        expect(exactlyBelow, `${spend.toFixed()} at ${price.toFixed()}`).toBe(true);
+      }
+    }
+    // It does decide most of them: the margin is a billionth, not a percent.
+    expect(below).toBeGreaterThan(5_000);
+  });
+
+  it('says "below" for a spend well under the minimum cost or quantity, and leaves the boundary to the exact check', () => {
+    expect(certainlyBelowMinimums(btc, 0.4, 30_000)).toBe(true);
+    expect(certainlyBelowMinimums(btc, 2.9, 30_000)).toBe(true);
+    expect(certainlyBelowMinimums(btc, 3.1, 30_000)).toBe(false);
+    expect(certainlyBelowMinimums(btc, 3, 30_000)).toBe(false);
+    expect(certainlyBelowMinimums(btc, 0.5, 4_000)).toBe(false);
+    expect(certainlyBelowMinimums(btc, Number.NaN, 30_000)).toBe(false);
   });
 });
