@@ -8,6 +8,7 @@ import { createBot } from '../di/container.js';
 import { krakenSpotInstruments } from '../backtest/instruments.js';
 import { instrumentId } from '../model/ids.js';
 import type { Bar, Subscription } from '../model/market-data.js';
+import type { ClientOrderId } from '../model/ids.js';
 import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
 import { bars } from '../testing/market-data-builders.js';
 import { createFakeExchange } from '../testing/fake-exchange.js';
@@ -220,5 +221,41 @@ describe('runSession (paper)', () => {
     const count = beats.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(beats.length).toBe(count);
+  });
+});
+
+/** Rests a limit buy far below the market on its 1st bar and cancels it on its 2nd. */
+class QuoteThenCancel extends BaseStrategy<Record<string, never>> {
+  private seen = 0;
+  private order: ClientOrderId | undefined;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    this.seen++;
+    if (this.seen === 1) this.order = ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'limit', price: '20000', quantity: '0.01' });
+    if (this.seen === 2 && this.order !== undefined) ctx.orders.cancel(this.order);
+  }
+}
+
+describe('runSession (live)', () => {
+  it('on a clean stop, waits for the venue to answer a cancel in flight, so the journal ends with the order canceled', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments(), balances: { USD: '10000' } });
+    const store = new InMemoryStore();
+    const controller = new AbortController();
+    const session = runSession({ bot: createBot(validateConfig({ strategies: [QuoteThenCancel.with({})] })), exchange, mode: 'live', kbotVersion: 'test', store, signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE;
+    const [first, second] = bars([40_000, 40_100], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 });
+    exchange.data.push(first!);
+    const [order] = exchange.execution.acceptAll();
+    exchange.data.push(second!);
+    // The cancel is sent; the stop comes before the venue's answer, which arrives 100 ms later.
+    controller.abort();
+    setTimeout(() => exchange.execution.confirmCancel(order!), 100);
+    const result = await session;
+    expect(result.orders.map((entry) => entry.status)).toEqual(['canceled']);
+    const journaled = store.events().filter((event) => event.type.startsWith('order-')).map((event) => event.type);
+    expect(journaled.at(-1)).toBe('order-canceled');
   });
 });

@@ -274,9 +274,10 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     options.signal?.removeEventListener('abort', onAbort);
     await exchange.data.unsubscribe(subscriptions).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));
   }
-  // A clean stop waits (briefly) for the venue to answer orders already sent, so the journal
-  // does not end with an order the venue holds as open but the journal only as submitted.
-  if (mode === 'live') await settleSubmittedOrders(engine, SETTLE_TIMEOUT_MS);
+  // A clean stop waits (briefly) for the venue to answer orders and cancels already sent, so the
+  // journal does not end with an order the venue holds as open (or has canceled) but the journal
+  // only as submitted (or pending cancel).
+  if (mode === 'live') await settleRequestsInFlight(engine, SETTLE_TIMEOUT_MS);
   await engine.stop(reason);
   logger.info('session stopped', { reason, bars, fills: fillCount });
   sessionLog('session-stopped', reason, { bars, fills: fillCount, openOrders: engine.orders.openCount() });
@@ -305,12 +306,12 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
 /** How long the paper venue keeps finished orders and fills (the engine's snapshots keep finished orders as long). */
 const PAPER_VENUE_RETAIN_FINISHED_MS = 86_400_000;
 
-/** How long a clean stop waits for the venue to acknowledge orders in flight. */
+/** How long a clean stop waits for the venue to answer orders and cancels in flight. */
 const SETTLE_TIMEOUT_MS = 5_000;
 
-async function settleSubmittedOrders(engine: Engine, timeoutMs: number): Promise<void> {
+async function settleRequestsInFlight(engine: Engine, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (engine.orders.openOrders().some((order) => order.status === 'submitted') && Date.now() < deadline) {
+  while (engine.orders.openOrders().some((order) => order.status === 'submitted' || order.status === 'pending-cancel') && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
