@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { Decimal, compareDecimals, decimalAtLeast, decimalAtMost, decimalEquals, decimalGreaterThan, decimalLessThan, decimalToNumber, maxDecimal, minDecimal, toDecimal } from './decimal.js';
@@ -138,7 +138,7 @@ describe('quotientWithHint', () => {
 describe('decimalToNumber', () => {
   it('gives the very double decimal.js gives, on edge values and 50,000 random ones', () => {
     const texts = ['0', '-0', '1', '-1', '0.1', '0.3', '29000.1', '-29000.1', '123456789012345', '1234567890123456', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23',
-      '0.000000000000000000001', '123.456789012345', '99999999999999.9', '4960.123456789012345678901234', '1e300', '-1e-300', 'NaN', 'Infinity', '-Infinity'];
+      '0.000000000000000000001', '123.456789012345', '99999999999999.9', '4906.614157858', '0.00012345', '4960.123456789012345678901234', '1e300', '-1e-300', 'NaN', 'Infinity', '-Infinity'];
     for (const text of texts) expect(Object.is(decimalToNumber(new Decimal(text)), new Decimal(text).toNumber()), text).toBe(true);
     let seed = 77;
     const random = () => {
@@ -151,6 +151,13 @@ describe('decimalToNumber', () => {
       const value = new Decimal(`${random() < 0.3 ? '-' : ''}${significand}e${Math.floor(random() * 60) - 35}`);
       expect(Object.is(decimalToNumber(value), value.toNumber()), value.toString()).toBe(true);
     }
+  });
+  it('reads a balance of up to 15 digits without decimal.js, whatever the places its words span', () => {
+    const spy = vi.spyOn(DecimalJs.prototype, 'toNumber');
+    expect(decimalToNumber(new Decimal('4906.614157858'))).toBe(4906.614157858);
+    expect(decimalToNumber(new Decimal('19651.8510527'))).toBe(19651.8510527);
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
   });
 });
 

@@ -156,11 +156,26 @@ export function decimalToNumber(value: Decimal): number {
   if (words === null || words.length > 3) return value.toNumber();
   const first = words[0]!;
   if (first === 0) return parts.s < 0 ? -0 : 0;
+  const count = words.length;
+  // The last word's trailing zeros are not digits of the value (words are aligned to the point:
+  // 4906.614157858 is [4906, 6141578, 5800000], 13 digits in 18 places).
+  let last = words[count - 1]!;
+  let trailingZeros = 0;
+  if (count > 1) {
+    while (last % 10 === 0) {
+      last /= 10;
+      trailingZeros++;
+    }
+  }
   const firstDigits = digitsOfWord(first);
-  if (firstDigits + 7 * (words.length - 1) > 15) return value.toNumber();
+  if (firstDigits + 7 * (count - 1) - trailingZeros > 15) return value.toNumber();
+  // At most 15 digits: every step below is an exact integer.
   let significand = first;
-  for (let index = 1; index < words.length; index++) significand = significand * 1e7 + words[index]!;
-  const power = parts.e - (firstDigits - 1) - 7 * (words.length - 1);
+  if (count > 1) {
+    for (let index = 1; index < count - 1; index++) significand = significand * 1e7 + words[index]!;
+    significand = significand * EXACT_POWERS_OF_TEN[7 - trailingZeros]! + last;
+  }
+  const power = parts.e - (firstDigits - 1) - 7 * (count - 1) + trailingZeros;
   if (power >= 0) return power > 22 ? value.toNumber() : parts.s * (significand * EXACT_POWERS_OF_TEN[power]!);
   return power < -22 ? value.toNumber() : parts.s * (significand / EXACT_POWERS_OF_TEN[-power]!);
 }
