@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { Decimal } from './decimal.js';
-import { decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
+import { decimalDividedBy, decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
 
 /** The fields decimal.js's arithmetic reads: equal parts mean the same Decimal to every later operation. */
 function parts(value: Decimal): { s: number; e: number; d: number[] | null; ctor: boolean } {
@@ -181,5 +181,48 @@ describe('decimalFromNumber', () => {
     expect(parts(decimalFromNumber(-0))).toEqual(parts(new Decimal(-0)));
     expect(decimalFromNumber(Number.NaN).isNaN()).toBe(true);
     expect(decimalFromNumber(Number.NEGATIVE_INFINITY).toString()).toBe('-Infinity');
+  });
+});
+
+describe('decimalDividedBy', () => {
+  const Wide = DecimalJs.clone({ precision: 100 });
+
+  it('gives exactly decimal.js\'s 40-digit quotient on 30,000 random pairs, ties at the 41st digit included', () => {
+    const random = randomSource(4040);
+    let ties = 0;
+    for (let round = 0; round < 30_000; round++) {
+      const a = randomDecimal(random);
+      const pick = random();
+      // Quantities and prices, powers of two and five (exact quotients ending in 5: ties), anything.
+      const b = pick < 0.3 ? new Decimal((random() * 3).toFixed(1 + Math.floor(random() * 8)))
+        : pick < 0.5 ? new Decimal(2 ** Math.floor(random() * 30)).times(random() < 0.5 ? 1 : new Decimal('1e-5'))
+          : pick < 0.6 ? new Decimal(5 ** Math.floor(random() * 13))
+            : randomDecimal(random);
+      if (b.isZero()) continue;
+      const expected = a.dividedBy(b);
+      // A tie: the exact quotient has 41 digits and ends in 5 (worked out at 100 digits).
+      const wide = new Wide(a).dividedBy(new Wide(b));
+      if (wide.precision(true) === 41 && wide.toFixed().endsWith('5') && wide.times(new Wide(b)).equals(new Wide(a))) ties++;
+      expect(parts(decimalDividedBy(a, b)), `${a.toString()} / ${b.toString()}`).toEqual(parts(expected));
+    }
+    expect(ties).toBeGreaterThan(0);
+  });
+
+  it('gives exactly decimal.js\'s quotient on every pair of edge values, zeros and signs included', () => {
+    const values = EDGE_TEXTS.flatMap((text) => [new Decimal(text), new Decimal(text).negated()]);
+    for (const a of values) {
+      for (const b of values) {
+        expect(parts(decimalDividedBy(a, b)), `${a.toString()} / ${b.toString()}`).toEqual(parts(a.dividedBy(b)));
+      }
+    }
+  });
+
+  it('divides a cost by a quantity without decimal.js\'s long division', () => {
+    const spy = vi.spyOn(DecimalJs.prototype, 'dividedBy');
+    expect(decimalDividedBy(new Decimal('4999.462628748'), new Decimal('0.16493127')).toFixed()).toBe('30312.4');
+    expect(decimalDividedBy(new Decimal('1'), new Decimal('3')).toFixed()).toBe('0.3333333333333333333333333333333333333333');
+    expect(decimalDividedBy(new Decimal('2'), new Decimal('3')).toFixed()).toBe('0.6666666666666666666666666666666666666667');
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
   });
 });

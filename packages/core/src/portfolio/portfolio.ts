@@ -1,5 +1,5 @@
 import { Decimal, ZERO, decimalAtMost, decimalEquals, decimalToNumber, toDecimal, type DecimalLike } from '../model/decimal.js';
-import { decimalMinus, decimalPlus, decimalTimes, quotientWithHint } from '../model/decimal-arithmetic.js';
+import { decimalDividedBy, decimalMinus, decimalPlus, decimalTimes, quotientWithHint } from '../model/decimal-arithmetic.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -191,7 +191,7 @@ export class Portfolio {
     }
     const closing = decimalAtMost(fill.quantity, state.quantity) ? fill.quantity : state.quantity;
     // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
-    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : decimalTimes(state.costBasis, closing).dividedBy(state.quantity);
+    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : decimalDividedBy(decimalTimes(state.costBasis, closing), state.quantity);
     const proceeds = closing === fill.quantity ? notional : decimalTimes(closing, fill.price);
     const pnl = decimalMinus(proceeds, removedCost);
     state.costBasis = decimalMinus(state.costBasis, removedCost);
@@ -215,7 +215,7 @@ export class Portfolio {
       grossPnl: state.tripGrossPnl,
       fees: state.tripFees,
       netPnl: decimalMinus(state.tripGrossPnl, state.tripFees),
-      returnFraction: state.tripEntryCost.isZero() ? ZERO : decimalMinus(state.tripGrossPnl, state.tripFees).dividedBy(state.tripEntryCost),
+      returnFraction: state.tripEntryCost.isZero() ? ZERO : decimalDividedBy(decimalMinus(state.tripGrossPnl, state.tripFees), state.tripEntryCost),
       fills: state.tripFills,
     });
     this.closedTrips.push(roundTrip);
