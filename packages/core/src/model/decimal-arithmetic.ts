@@ -38,6 +38,8 @@ const WORD_DIGITS = 7;
 const EXACT_DIGITS = 40;
 /** Words a result of at most 40 digits can span (1 + 6 × 7 = 43 digits at most). */
 const MAX_WORDS = 7;
+/** Words that always hold at most 40 digits (5 × 7 = 35): no digit count needed. */
+const ALWAYS_EXACT_WORDS = 5;
 /** Operand words the fast paths read (up to 35 digits): every amount a fill carries. */
 const MAX_OPERAND_WORDS = 5;
 
@@ -131,7 +133,7 @@ function finish(sign: number, top: number, length: number): Decimal | undefined 
   while (end > from && scratch[end - 1] === 0) end--;
   const count = end - from;
   if (count === 0 || count > MAX_WORDS) return undefined;
-  if (count > 5) {
+  if (count > ALWAYS_EXACT_WORDS) {
     // Digits from the first significant one to the last: above 40, decimal.js would round.
     let last = scratch[end - 1]!;
     let trailingZeros = 0;
@@ -400,9 +402,10 @@ export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
   w[0] = carry;
   // Position of the quotient's word 0 (the carry word): the dividend's top + 1, less the shifts.
   const quotientTop = xTop + 1 - wordShift - (shift === 0 ? 0 : 1);
-  // Short division, word by word, into the quotient words (written over scratch from index 12,
-  // past the dividend's words), until 41 significant digits or an exact end.
-  const out = 12;
+  // Short division, word by word, into the quotient words (written into scratch past the
+  // dividend's at most 6 words: up to 8 words and the sticky one, within its 22), until 41
+  // significant digits or an exact end.
+  const out = 2 * MAX_OPERAND_WORDS + 2;
   let remainder = 0;
   let produced = 0;
   let digits = 0;
@@ -433,10 +436,7 @@ export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
   if (sticky) w[out + produced++] = 1;
   let end = out + produced;
   while (w[end - 1] === 0) end--;
-  const top = quotientTop - leading;
-  const words: number[] = [];
-  for (let index = out; index < end; index++) words.push(w[index]! | 0);
-  const unrounded = makeParts(sign, top * WORD_DIGITS + digitsOfWord(words[0]!) - 1, words);
+  const unrounded = makeDecimal(sign, quotientTop - leading, out, end - out);
   if (digits <= EXACT_DIGITS && !sticky) return unrounded;
   // Round at the 40th significant digit; the sticky word (a 1 below every digit worked out) makes
   // a dropped part of exactly one half count as above it, as the rest of the quotient does.
