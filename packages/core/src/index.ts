@@ -6,7 +6,7 @@ export {
   Decimal, ZERO, ONE, toDecimal, isDecimal, decimalString, minDecimal, maxDecimal,
   compareDecimals, decimalLessThan, decimalAtMost, decimalGreaterThan, decimalAtLeast, decimalEquals, decimalToNumber,
 } from './model/decimal.js';
-export { decimalPlus, decimalMinus, decimalTimes, decimalToPlaces, decimalDividedBy, decimalFromNumber, decimalProductBelow } from './model/decimal-arithmetic.js';
+export { decimalPlus, decimalMinus, decimalTimes, decimalToPlaces, decimalDividedBy, decimalFromNumber, decimalFromText, decimalProductBelow } from './model/decimal-arithmetic.js';
 export type { DecimalLike } from './model/decimal.js';
 export { instrumentId, splitInstrumentId, clientOrderId, venueOrderId, tradeId, strategyId } from './model/ids.js';
 export type { Brand, InstrumentId, ClientOrderId, VenueOrderId, TradeId, StrategyId } from './model/ids.js';

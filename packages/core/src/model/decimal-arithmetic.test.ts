@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { Decimal } from './decimal.js';
-import { decimalDividedBy, decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
+import { decimalDividedBy, decimalFromNumber, decimalFromText, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
 
 /** The fields decimal.js's arithmetic reads: equal parts mean the same Decimal to every later operation. */
 function parts(value: Decimal): { s: number; e: number; d: number[] | null; ctor: boolean } {
@@ -224,5 +224,24 @@ describe('decimalDividedBy', () => {
     expect(decimalDividedBy(new Decimal('2'), new Decimal('3')).toFixed()).toBe('0.6666666666666666666666666666666666666667');
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+});
+
+describe('decimalFromText', () => {
+  it('gives exactly new Decimal(text) for 20,000 random decimal texts and every edge form', () => {
+    const random = randomSource(1234);
+    const texts = ['0', '-0', '+0', '0.0', '-0.000', '007.50', '5.', '.5', '+.5', '-.25', '1', '10000000', '9999999.9999999', '0.00000001', '30312.4', '123456789012345678901234567890.1234567890',
+      '1' + '0'.repeat(45), '0.' + '0'.repeat(30) + '1', '1'.repeat(41), '1e5', '-1.5e-3', 'Infinity', 'NaN'];
+    for (let round = 0; round < 20_000; round++) {
+      const integer = random() < 0.2 ? '' : String(Math.floor(random() * 10 ** Math.floor(random() * 16)));
+      const fraction = random() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(random() * 20) }, () => String(Math.floor(random() * 10))).join('');
+      const text = `${random() < 0.2 ? '-' : random() < 0.1 ? '+' : ''}${integer}${fraction === '' ? (integer === '' ? '0' : '') : `.${fraction}`}`;
+      texts.push(text);
+    }
+    for (const text of texts) expect(parts(decimalFromText(text)), text).toEqual(parts(new Decimal(text)));
+  });
+
+  it('throws what decimal.js throws for text that is not a number', () => {
+    for (const text of ['', '.', '-', '1.2.3', ' 1', 'abc']) expect(() => decimalFromText(text), text).toThrow(/DecimalError/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalToNumber } from './decimal.js';
+import { Decimal, compareDecimals, decimalOfParts, decimalToNumber } from './decimal.js';
 
 /*
  * Exact sums, differences, products and roundings of kbot's Decimals, done on decimal.js's own
@@ -105,22 +105,8 @@ function makeDecimal(sign: number, top: number, from: number, count: number): De
 }
 
 function makeParts(sign: number, exponent: number, words: number[]): Decimal {
-  return new (DecimalOfParts as unknown as new (sign: number, exponent: number, words: number[]) => Decimal)(sign, exponent, words);
+  return decimalOfParts(sign, exponent, words);
 }
-
-/**
- * Makes a Decimal from its parts: an instance of decimal.js's prototype with the own properties
- * its constructor gives (`constructor`, `s`, `e`, `d`, in that order), so every Decimal method
- * and `instanceof` work on it. decimal.js's own constructor, given 0 to overwrite, costs 70–140 ns
- * (it checks and parses its argument); this costs what allocating the object does.
- */
-function DecimalOfParts(this: DecimalParts & { constructor: unknown }, sign: number, exponent: number, words: number[]): void {
-  this.constructor = Decimal;
-  this.s = sign;
-  this.e = exponent;
-  this.d = words;
-}
-DecimalOfParts.prototype = Decimal.prototype;
 
 /**
  * Writes the words of `scratch[0..length)` (position `top` first) as a Decimal after dropping
@@ -501,18 +487,48 @@ export function decimalFromNumber(value: number): Decimal {
   const sign = value < 0 ? -1 : 1;
   const magnitude = value < 0 ? -value : value;
   if (magnitude < BASE && Number.isInteger(magnitude)) return makeParts(sign, digitsOfWord(magnitude) - 1, [magnitude | 0]);
-  const text = String(magnitude);
+  return wordsFromText(String(magnitude), 0, sign) ?? new Decimal(value);
+}
+
+/**
+ * `new Decimal(text)` for a plain decimal text (`[+-]digits[.digits]`, `digits.` or `.digits`):
+ * the same Decimal, its digits read into words here (decimal.js's parser runs regular
+ * expressions and costs about 0.5–1 µs for a price). Other texts (exponents, `Infinity`, more
+ * than 40 digits, zeros, anything invalid) go to decimal.js, which also throws what it throws.
+ */
+export function decimalFromText(text: string): Decimal {
+  if (Decimal.precision !== EXACT_DIGITS) return new Decimal(text);
+  const first = text.charCodeAt(0);
+  const negative = first === 45; // '-'
+  const start = negative || first === 43 ? 1 : 0; // '+'
+  return wordsFromText(text, start, negative ? -1 : 1) ?? new Decimal(text);
+}
+
+/**
+ * The Decimal of `text` from `start` on, digits with at most one '.', at least one digit;
+ * undefined for anything else, for zero and for more than 40 digits. Integer digits go into
+ * words from the point leftwards, fraction digits from the point rightwards.
+ */
+function wordsFromText(text: string, start: number, sign: number): Decimal | undefined {
   const length = text.length;
-  const point = text.indexOf('.');
-  if (point === -1 || text.indexOf('e') !== -1) return new Decimal(value);
-  // Integer digits in words from the point leftwards, fraction digits from the point rightwards.
-  const integerWords = Math.ceil(point / WORD_DIGITS);
-  const fractionWords = Math.ceil((length - point - 1) / WORD_DIGITS);
+  let point = -1;
+  for (let index = start; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 46 && point === -1) point = index;
+    else if (code < 48 || code > 57) return undefined;
+  }
+  if (point === -1) point = length;
+  const integerDigits = point - start;
+  const fractionDigits = point === length ? 0 : length - point - 1;
+  if (integerDigits + fractionDigits === 0) return undefined;
+  const integerWords = Math.ceil(integerDigits / WORD_DIGITS);
+  const fractionWords = Math.ceil(fractionDigits / WORD_DIGITS);
+  if (integerWords + fractionWords > 4 * MAX_OPERAND_WORDS + 2) return undefined;
   const w = scratch;
   let at = 0;
   let word = 0;
-  let digitsInWord = point - WORD_DIGITS * (integerWords - 1);
-  for (let index = 0; index < point; index++) {
+  let digitsInWord = integerDigits - WORD_DIGITS * (integerWords - 1);
+  for (let index = start; index < point; index++) {
     word = word * 10 + (text.charCodeAt(index) - 48);
     if (--digitsInWord === 0) {
       w[at++] = word;
@@ -530,5 +546,5 @@ export function decimalFromNumber(value: number): Decimal {
     }
   }
   if (digitsInWord < WORD_DIGITS) w[at++] = word * POWERS_OF_TEN[digitsInWord]!;
-  return finish(sign, integerWords - 1, integerWords + fractionWords) ?? new Decimal(value);
+  return finish(sign, integerWords - 1, integerWords + fractionWords);
 }

@@ -1,5 +1,8 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import { InvariantError } from '../errors/errors.js';
+// A cycle: decimal-arithmetic.ts builds on this module. Neither uses the other's bindings while
+// it loads, only inside functions, so either may load first.
+import { decimalFromNumber, decimalFromText } from './decimal-arithmetic.js';
 
 /**
  * kbot's money type. A clone of decimal.js with enough precision for any price × quantity
@@ -12,6 +15,26 @@ export type Decimal = DecimalJs;
 
 /** What callers may hand to any money-taking API: a Decimal or its exact decimal string. */
 export type DecimalLike = Decimal | string | number;
+
+/**
+ * A Decimal from decimal.js's parts (sign, decimal exponent, base-1e7 digit words aligned to the
+ * point, normalised): an instance of decimal.js's prototype with the own properties its
+ * constructor gives (`constructor`, `s`, `e`, `d`, in that order), so every Decimal method and
+ * `instanceof` work on it. decimal.js's own constructor costs 70–140 ns even given 0 to
+ * overwrite (it checks and parses its argument); this costs what allocating the object does.
+ * For decimal-arithmetic.ts, which checks the parts it passes.
+ */
+export function decimalOfParts(sign: number, exponent: number, words: number[]): Decimal {
+  return new (DecimalOfParts as unknown as new (sign: number, exponent: number, words: number[]) => Decimal)(sign, exponent, words);
+}
+
+function DecimalOfParts(this: { constructor: unknown; s: number; e: number; d: number[] }, sign: number, exponent: number, words: number[]): void {
+  this.constructor = Decimal;
+  this.s = sign;
+  this.e = exponent;
+  this.d = words;
+}
+DecimalOfParts.prototype = Decimal.prototype;
 
 export const ZERO: Decimal = new Decimal(0);
 export const ONE: Decimal = new Decimal(1);
@@ -40,14 +63,14 @@ export function toDecimal(value: DecimalLike, field = 'value'): Decimal {
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new InvariantError(`${field}: received ${value}, expected a finite number`);
-    return new Decimal(value);
+    return decimalFromNumber(value);
   }
   if (typeof value === 'string') {
     const known = parsedTexts.get(value);
     if (known !== undefined) return known;
     const text = value.trim();
     if (DECIMAL_TEXT.test(text)) {
-      const parsed = new Decimal(text);
+      const parsed = decimalFromText(text);
       if (parsedTexts.size >= PARSED_TEXTS_LIMIT) parsedTexts.clear();
       parsedTexts.set(value, parsed);
       return parsed;
