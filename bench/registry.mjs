@@ -4,6 +4,7 @@
 export const BENCHMARKS = Object.freeze([
   { name: 'backtest', load: () => import('./backtest.bench.mjs') },
   { name: 'indicators', load: () => import('./indicators.bench.mjs') },
+  { name: 'decimal', load: () => import('./decimal.bench.mjs') },
   { name: 'book', load: () => import('./book.bench.mjs') },
   { name: 'ws-ingest', load: () => import('./ws-ingest.bench.mjs') },
   { name: 'latency', load: () => import('./latency.bench.mjs') },

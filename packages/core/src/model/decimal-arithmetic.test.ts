@@ -220,6 +220,8 @@ describe('decimalDividedBy', () => {
   it('divides a cost by a quantity without decimal.js\'s long division', () => {
     const spy = vi.spyOn(DecimalJs.prototype, 'dividedBy');
     expect(decimalDividedBy(new Decimal('4999.462628748'), new Decimal('0.16493127')).toFixed()).toBe('30312.4');
+    // A quantity of 1 and more with 8 places spans three words: 1.23456789 is [1, 2345678, 9000000].
+    expect(decimalDividedBy(new Decimal('37423.45644957'), new Decimal('1.23456789')).toFixed()).toBe('30313');
     expect(decimalDividedBy(new Decimal('1'), new Decimal('3')).toFixed()).toBe('0.3333333333333333333333333333333333333333');
     expect(decimalDividedBy(new Decimal('2'), new Decimal('3')).toFixed()).toBe('0.6666666666666666666666666666666666666667');
     expect(spy).not.toHaveBeenCalled();

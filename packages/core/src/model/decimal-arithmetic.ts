@@ -360,16 +360,24 @@ const QUOTIENT_DIGITS = EXACT_DIGITS + 1;
 export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
   const xd = wordsOf(a);
   const yd = wordsOf(b);
-  if (xd === null || yd === null || xd[0] === 0 || yd[0] === 0 || yd.length > 2 || Decimal.rounding !== Decimal.ROUND_HALF_EVEN) return a.dividedBy(b);
-  // b = divisor × 10^power, the divisor an integer without trailing zeros.
-  let divisor = yd[0]!;
-  if (yd.length === 2) divisor = divisor * BASE + yd[1]!;
-  let power = WORD_DIGITS * (topPosition((b as unknown as DecimalParts).e) - yd.length + 1);
-  while (divisor % 10 === 0) {
-    divisor /= 10;
-    power++;
+  if (xd === null || yd === null || xd[0] === 0 || yd[0] === 0 || Decimal.rounding !== Decimal.ROUND_HALF_EVEN) return a.dividedBy(b);
+  // b = divisor × 10^power, the divisor an integer without trailing zeros (a quantity such as
+  // 1.23456789 spans three words, [1, 2345678, 9000000], and is the divisor 123456789).
+  const count = yd.length;
+  let divisor = 0;
+  for (let index = 0; index < count - 1; index++) {
+    divisor = divisor * BASE + yd[index]!;
+    if (divisor > MAX_SHORT_DIVISOR) return a.dividedBy(b);
   }
+  let last = yd[count - 1]!;
+  let trailingZeros = 0;
+  while (last % 10 === 0) {
+    last /= 10;
+    trailingZeros++;
+  }
+  divisor = divisor * POWERS_OF_TEN[WORD_DIGITS - trailingZeros]! + last;
   if (divisor > MAX_SHORT_DIVISOR) return a.dividedBy(b);
+  const power = WORD_DIGITS * (topPosition((b as unknown as DecimalParts).e) - count + 1) + trailingZeros;
   // Dividing by 10^power: whole words shift positions; the rest (10^shift, 0 < shift < 7) scales
   // the dividend up by 10^(7 - shift) and shifts one word more.
   const wordShift = Math.floor(power / WORD_DIGITS);
