@@ -6,7 +6,7 @@ import { isMarketDrivenVenue } from '../exchange/exchange.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
-import { decimalFromNumber } from '../model/decimal-arithmetic.js';
+import { decimalFromNumber, decimalMinus } from '../model/decimal-arithmetic.js';
 import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, TradingState } from '../model/events.js';
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
@@ -983,7 +983,7 @@ function createPortfolioView(engine: Engine) {
   return {
     balance(asset: string) {
       const total = engine.portfolio.balanceTotal(asset);
-      return Object.freeze({ asset, total, available: total.minus(engine.held(asset)) });
+      return Object.freeze({ asset, total, available: decimalMinus(total, engine.held(asset)) });
     },
     balances() {
       return engine.portfolio.balances((asset) => engine.held(asset));

@@ -87,6 +87,29 @@ describe('decimalPlus, decimalMinus, decimalTimes', () => {
     expect(parts(decimalPlus(long, tiny))).toEqual(parts(long.plus(tiny)));
   });
 
+  it('round like decimal.js on 40-digit operands (averages), ties and far-apart exponents', () => {
+    const random = randomSource(77);
+    // 40-digit values as divisions leave them: average prices, partial-close cost bases.
+    const averages = Array.from({ length: 400 }, () => randomDecimal(random).dividedBy(new Decimal((1 + random() * 3).toFixed(8))));
+    for (let round = 0; round < 10_000; round++) {
+      const a = averages[round % averages.length]!;
+      const b = random() < 0.5 ? averages[Math.floor(random() * averages.length)]! : randomDecimal(random);
+      const where = `a=${a.toString()} b=${b.toString()}`;
+      expect(parts(decimalPlus(a, b)), `plus ${where}`).toEqual(parts(a.plus(b)));
+      expect(parts(decimalMinus(a, b)), `minus ${where}`).toEqual(parts(a.minus(b)));
+      expect(parts(decimalTimes(a, b)), `times ${where}`).toEqual(parts(a.times(b)));
+    }
+    const forty = '1234567890123456789012345678901234567890';
+    const texts = [[forty, '0.5'], [forty, '1.5'], [forty, '0.50000001'], [forty, '-0.5'], ['1e30', '1.5e-30'], ['-1e30', '1e-30'], ['9'.repeat(40), '1'], ['1e39', '-1e-12'], [`${forty}.5`, '0']];
+    for (const [x, y] of texts) {
+      const a = new Decimal(x!);
+      const b = new Decimal(y!);
+      expect(parts(decimalPlus(a, b)), `${x} + ${y}`).toEqual(parts(a.plus(b)));
+      expect(parts(decimalMinus(a, b)), `${x} - ${y}`).toEqual(parts(a.minus(b)));
+      expect(parts(decimalTimes(a, b)), `${x} * ${y}`).toEqual(parts(a.times(b)));
+    }
+  });
+
   it('leave Decimals of another configuration to their own rounding', () => {
     const Short = DecimalJs.clone({ precision: 5 });
     const a = new Short('1.23456') as unknown as Decimal;

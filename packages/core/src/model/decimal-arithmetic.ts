@@ -10,9 +10,10 @@ import { Decimal, compareDecimals, decimalOfParts, decimalToNumber } from './dec
  * Each function returns exactly the Decimal decimal.js would: the same value in the same
  * normalised form (sign `s`, decimal exponent `e`, base-1e7 words `d` aligned to the decimal
  * point, no leading or trailing zero words). The fast path takes operands of kbot's own Decimal
- * (precision 40) of up to 5 words (35 digits) whose result has at most 40 digits, which
- * decimal.js leaves unrounded; NaN, infinities, Decimals of another configuration, longer
- * operands and results that need rounding go to decimal.js itself.
+ * (precision 40) of up to 7 words, which every decimal.js result is. A sum, difference or
+ * product is worked out exactly and, when it has more than 40 digits, rounded as decimal.js
+ * rounds it (kbot's rounding mode at 40 digits). NaN, infinities, Decimals of another
+ * configuration and longer operands go to decimal.js itself.
  * Checked against decimal.js on random and edge-case operands (decimal-arithmetic.test.ts).
  */
 
@@ -40,11 +41,14 @@ const EXACT_DIGITS = 40;
 const MAX_WORDS = 7;
 /** Words that always hold at most 40 digits (5 × 7 = 35): no digit count needed. */
 const ALWAYS_EXACT_WORDS = 5;
-/** Operand words the fast paths read (up to 35 digits): every amount a fill carries. */
-const MAX_OPERAND_WORDS = 5;
+/** Operand words the fast paths read: any Decimal of up to 40 digits, as decimal.js's results are. */
+const MAX_OPERAND_WORDS = MAX_WORDS;
+/** Most words an exact sum or product may span before it is rounded to 40 digits. */
+const MAX_SPAN = 16;
 
 /** Scratch for one operation's words, most significant first; never escapes a call. */
-const scratch = new Float64Array(4 * MAX_OPERAND_WORDS + 2);
+const SCRATCH_WORDS = 32;
+const scratch = new Float64Array(SCRATCH_WORDS);
 
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7];
 
@@ -61,6 +65,19 @@ function wordsOf(value: Decimal): number[] | null {
   const words = (value as unknown as DecimalParts).d;
   if (words === null || words.length > MAX_OPERAND_WORDS || !isKbotDecimal(value) || Decimal.precision !== EXACT_DIGITS) return null;
   return words;
+}
+
+/** Whether normalised words hold at most 40 significant digits. */
+function atMostExactDigits(words: readonly number[]): boolean {
+  const count = words.length;
+  if (count <= ALWAYS_EXACT_WORDS) return true;
+  let last = words[count - 1]!;
+  let trailingZeros = 0;
+  while (last % 10 === 0) {
+    last /= 10;
+    trailingZeros++;
+  }
+  return digitsOfWord(words[0]!) + WORD_DIGITS * (count - 1) - trailingZeros <= EXACT_DIGITS;
 }
 
 /** decimal.js's zero of the given sign. */
@@ -132,6 +149,26 @@ function finish(sign: number, top: number, length: number): Decimal | undefined 
   return makeDecimal(sign, top - from, from, count);
 }
 
+/**
+ * Like `finish`, for a sum, difference or product: a result of more than 40 digits is rounded to
+ * 40 with kbot's rounding mode, as decimal.js rounds its exact result (`finalise` at the
+ * precision). The words are exact, so nothing beyond them can change the rounding.
+ */
+function finishRounded(sign: number, top: number, length: number): Decimal | undefined {
+  const exact = finish(sign, top, length);
+  if (exact !== undefined) return exact;
+  let from = 0;
+  while (from < length && scratch[from] === 0) from++;
+  let end = length;
+  while (end > from && scratch[end - 1] === 0) end--;
+  if (end === from) return undefined;
+  const unrounded = makeDecimal(sign, top - from, from, end - from);
+  const places = EXACT_DIGITS - 1 - (unrounded as unknown as DecimalParts).e;
+  // From 10^40 up, rounding is to tens and more: decimal.js's own path.
+  if (places < 0) return undefined;
+  return decimalToPlaces(unrounded, places, Decimal.rounding as DecimalJs.Rounding);
+}
+
 /** |x| + |y| with the given sign; undefined when the fast path does not apply. */
 function addMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, sign: number): Decimal | undefined {
   const top = xTop > yTop ? xTop : yTop;
@@ -140,7 +177,7 @@ function addMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, s
   const bottom = xBottom < yBottom ? xBottom : yBottom;
   // One more word at the front for the carry.
   const length = top - bottom + 2;
-  if (length > MAX_WORDS + 1) return undefined;
+  if (length > MAX_SPAN) return undefined;
   const w = scratch;
   for (let index = 0; index < length; index++) w[index] = 0;
   for (let index = 0; index < xd.length; index++) w[1 + top - xTop + index] = xd[index]!;
@@ -156,7 +193,7 @@ function addMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, s
       carry = 0;
     }
   }
-  return finish(sign, top + 1, length);
+  return finishRounded(sign, top + 1, length);
 }
 
 /** Compares |x| and |y| given their exponents: 1, 0 or -1. */
@@ -177,7 +214,7 @@ function subtractMagnitudes(xd: number[], xTop: number, yd: number[], yTop: numb
   const yBottom = yTop - yd.length + 1;
   const bottom = xBottom < yBottom ? xBottom : yBottom;
   const length = top - bottom + 1;
-  if (length > MAX_WORDS + MAX_OPERAND_WORDS) return undefined;
+  if (length > MAX_SPAN) return undefined;
   const w = scratch;
   for (let index = 0; index < length; index++) w[index] = 0;
   for (let index = 0; index < xd.length; index++) w[index] = xd[index]!;
@@ -193,7 +230,7 @@ function subtractMagnitudes(xd: number[], xTop: number, yd: number[], yTop: numb
       borrow = 0;
     }
   }
-  return finish(sign, top, length);
+  return finishRounded(sign, top, length);
 }
 
 /** x + y·ySign: the shared body of plus and minus; undefined when decimal.js must do it. */
@@ -208,9 +245,10 @@ function combine(x: Decimal, y: Decimal, ySign: number): Decimal | undefined {
   const xZero = xd[0] === 0;
   const yZero = yd[0] === 0;
   if (xZero || yZero) {
-    // decimal.js: x + 0 is x, 0 + y is y (both unrounded at these lengths); zeros of one sign
-    // add up to that zero, zeros of opposite signs to the zero of the rounding mode.
-    if (yZero) return xZero && xs !== ys ? zeroSum() : x;
+    // decimal.js: x + 0 is x and 0 + y is y, rounded to 40 digits (so a longer one takes its
+    // path); zeros of one sign add up to that zero, of opposite signs to the rounding mode's.
+    if (yZero) return xZero && xs !== ys ? zeroSum() : atMostExactDigits(xd) ? x : undefined;
+    if (!atMostExactDigits(yd)) return undefined;
     return ySign === 1 ? y : negatedCopy(y);
   }
   const xTop = topPosition(xp.e);
@@ -221,17 +259,17 @@ function combine(x: Decimal, y: Decimal, ySign: number): Decimal | undefined {
   return order > 0 ? subtractMagnitudes(xd, xTop, yd, yTop, xs) : subtractMagnitudes(yd, yTop, xd, xTop, ys);
 }
 
-/** `a.plus(b)`: the same Decimal, computed on the words when it has at most 35 digits. */
+/** `a.plus(b)`: the same Decimal, computed on the words. */
 export function decimalPlus(a: Decimal, b: Decimal): Decimal {
   return combine(a, b, 1) ?? a.plus(b);
 }
 
-/** `a.minus(b)`: the same Decimal, computed on the words when it has at most 35 digits. */
+/** `a.minus(b)`: the same Decimal, computed on the words. */
 export function decimalMinus(a: Decimal, b: Decimal): Decimal {
   return combine(a, b, -1) ?? a.minus(b);
 }
 
-/** `a.times(b)`: the same Decimal, computed on the words when it has at most 35 digits. */
+/** `a.times(b)`: the same Decimal, computed on the words. */
 export function decimalTimes(a: Decimal, b: Decimal): Decimal {
   const xd = wordsOf(a);
   const yd = wordsOf(b);
@@ -244,10 +282,10 @@ export function decimalTimes(a: Decimal, b: Decimal): Decimal {
   const yLength = yd.length;
   // The product has xLength + yLength words at most (the first may be zero).
   const length = xLength + yLength;
-  if (length > MAX_WORDS + 1) return a.times(b);
+  if (length > MAX_SPAN) return a.times(b);
   const w = scratch;
   for (let index = 0; index < length; index++) w[index] = 0;
-  // Word products are below 1e14 and at most 4 add up in one place: exact in a double.
+  // Word products are below 1e14 and at most 7 add up in one place: exact in a double.
   for (let i = 0; i < xLength; i++) {
     const xWord = xd[i]!;
     for (let j = 0; j < yLength; j++) w[i + j + 1] += xWord * yd[j]!;
@@ -267,7 +305,7 @@ export function decimalTimes(a: Decimal, b: Decimal): Decimal {
     }
     w[index] = word;
   }
-  return finish(xp.s * yp.s, topPosition(xp.e) + topPosition(yp.e) + 1, length) ?? a.times(b);
+  return finishRounded(xp.s * yp.s, topPosition(xp.e) + topPosition(yp.e) + 1, length) ?? a.times(b);
 }
 
 /**
@@ -294,7 +332,7 @@ export function decimalToPlaces(value: Decimal, places: number, rounding: Decima
     if (last % POWERS_OF_TEN[cutDigits]! === 0) return value;
   }
   // Every nonzero digit is below the cut (the result is zero or one unit): decimal.js's path.
-  if (cutIndex < 0 || length > MAX_WORDS + 2) return value.toDecimalPlaces(places, rounding);
+  if (cutIndex < 0 || length > MAX_SPAN) return value.toDecimalPlaces(places, rounding);
 
   const unit = POWERS_OF_TEN[cutDigits]!;
   const cutWord = words[cutIndex]!;
@@ -397,9 +435,9 @@ export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
   // Position of the quotient's word 0 (the carry word): the dividend's top + 1, less the shifts.
   const quotientTop = xTop + 1 - wordShift - (shift === 0 ? 0 : 1);
   // Short division, word by word, into the quotient words (written into scratch past the
-  // dividend's at most 6 words: up to 8 words and the sticky one, within its 22), until 41
-  // significant digits or an exact end.
-  const out = 2 * MAX_OPERAND_WORDS + 2;
+  // dividend's at most 8 words: up to 8 words and the sticky one), until 41 significant digits
+  // or an exact end.
+  const out = MAX_OPERAND_WORDS + 2;
   let remainder = 0;
   let produced = 0;
   let digits = 0;
@@ -531,7 +569,7 @@ function wordsFromText(text: string, start: number, sign: number): Decimal | und
   if (integerDigits + fractionDigits === 0) return undefined;
   const integerWords = Math.ceil(integerDigits / WORD_DIGITS);
   const fractionWords = Math.ceil(fractionDigits / WORD_DIGITS);
-  if (integerWords + fractionWords > 4 * MAX_OPERAND_WORDS + 2) return undefined;
+  if (integerWords + fractionWords > SCRATCH_WORDS) return undefined;
   const w = scratch;
   let at = 0;
   let word = 0;

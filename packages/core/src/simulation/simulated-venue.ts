@@ -636,7 +636,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     // The margin covers the number's rounding error, so a fill near the cap still takes the exact path.
     if (capNumber > decimalToNumber(remaining) * (1 + 1e-9) + 1e-12) return undefined;
     const volume = decimalFromNumber(volumeNumber);
-    return roundQuantity(instrument, slice.kind === 'quote' ? volume : volume.times(this.participation));
+    return roundQuantity(instrument, slice.kind === 'quote' ? volume : decimalTimes(volume, this.participation));
   }
 
   // ---------------------------------------------------------------- bookkeeping

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseStrategy, Decimal, ONE, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalLessThan, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { BaseStrategy, Decimal, ONE, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalLessThan, decimalTimes, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 
@@ -110,7 +110,7 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
     // Too little left to trade (a losing run keeps signalling): numbers decide, no Decimal is made.
     if (certainlyBelowMinimums(instrument, decimalToNumber(available) * this.spendShareNumber, bar.close)) return;
     // Money becomes Decimal here, once per order, not per bar.
-    const spend = available.times(this.spendShare);
+    const spend = decimalTimes(available, this.spendShare);
     // Rounded down to the lot here (as the engine would), with a division only as long as that needs.
     const quantity = affordableQuantity(instrument, spend, decimalFromNumber(bar.close));
     // Below the venue's minimums the order would only be denied: skip it here.
