@@ -2,6 +2,7 @@
 // methods on the same operands, in the same run. Before timing, every result is checked to be the
 // same Decimal (sign, exponent and digit words) as decimal.js's, so a faster wrong answer fails.
 import { Decimal, decimalDividedBy, decimalFromNumber, decimalFromText, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from '@kbot/core';
+import { seededRandom } from './book-fixture.mjs';
 import { describe, log, measure, row } from './harness.mjs';
 
 export const name = 'decimal';
@@ -10,21 +11,9 @@ export const description = "money arithmetic on decimal.js's digit words (kbot) 
 const PAIRS = 1_000;
 const ROUNDS = 300;
 
-/** A seeded generator (mulberry32): the same operands every run. */
-function randomSource(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What a fill's arithmetic works on: quantities (8 places), prices (1 place), balances and costs (9 places). */
 function operands() {
-  const random = randomSource(2026);
+  const random = seededRandom(2026);
   const quantity = [];
   const price = [];
   const balance = [];

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Decimal as DecimalJs } from 'decimal.js';
+import { SeededRandom } from '../data/seeded-random.js';
 import { Decimal } from './decimal.js';
 import { decimalDividedBy, decimalFromNumber, decimalFromText, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from './decimal-arithmetic.js';
 
@@ -9,16 +10,10 @@ function parts(value: Decimal): { s: number; e: number; d: number[] | null; ctor
   return { s: internal.s, e: internal.e, d: internal.d === null ? null : [...internal.d], ctor: internal.constructor === Decimal };
 }
 
-/** A seeded generator (mulberry32), so a failure names an input that can be replayed. */
+/** A seeded generator, so a failure names an input that can be replayed. */
 function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.uniform();
 }
 
 /**
