@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import type { JournaledEvent, OrderSubmitted } from '../model/events.js';
+import { Decimal } from '../model/decimal.js';
 import { encodeEvent } from './event-codec.js';
 import { engineEvents } from './engine-events.fixture.js';
 import { everyJournaledEvent } from './every-event.fixture.js';
@@ -82,6 +83,28 @@ describe('journal payloads', () => {
     expect(decoded.order.filledQuantity.isNegative()).toBe(true);
     expect(decoded.order.price).toBeUndefined();
     expect(Object.keys(decoded.order)).toContain('price');
+  });
+
+  it('writes every Decimal as the very text its toString gives, around the exponent-notation bounds too', async () => {
+    const submitted = (await engineEvents()).find((event): event is OrderSubmitted => event.type === 'order-submitted')!;
+    const texts = ['1', '0.1', '5000000', '10000000', '0.00000001', '30312.4', '1234567.1234567', '-0.5', '-30312.45', '1e-29', '1.5e-30', '1e-30', '9.99e39', '1e40', '123456789012345678901234567890.123456789',
+      '4906.614157858', '0.0000001', '0.000000123', '19651.85105271570848456684222060959201279'];
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let index = 0; index < 2_000; index++) {
+      const digits = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, at) => (at === 0 ? 1 + Math.floor(random() * 9) : Math.floor(random() * 10))).join('');
+      texts.push(`${random() < 0.3 ? '-' : ''}${digits}e${Math.floor(random() * 80) - 40}`);
+    }
+    for (const text of texts) {
+      const quantity = new Decimal(text);
+      const payload = encodeJournalPayload(withField(submitted, 'order', withField(submitted.order, 'quantity', quantity)));
+      expect(isCompactPayload(payload)).toBe(true);
+      expect(payload.split('\u001f'), text).toContain(quantity.toString());
+      expect((decodeJournalPayload(payload) as OrderSubmitted).order.quantity.toString(), text).toBe(quantity.toString());
+    }
   });
 
   it('names the source, the field and what was expected when a compact payload does not read', async () => {
