@@ -1,5 +1,5 @@
 import type { Decimal as DecimalJs } from 'decimal.js';
-import { Decimal, compareDecimals, decimalOfParts, decimalToNumber } from './decimal.js';
+import { Decimal, EXACT_POWERS_OF_TEN, compareDecimals, decimalOfParts, decimalToNumber, digitsOfWord, significantDigits, trailingZeroDigits, type DecimalParts } from './decimal.js';
 
 /*
  * Exact sums, differences, products and roundings of kbot's Decimals, done on decimal.js's own
@@ -17,13 +17,6 @@ import { Decimal, compareDecimals, decimalOfParts, decimalToNumber } from './dec
  * Checked against decimal.js on random and edge-case operands (decimal-arithmetic.test.ts).
  */
 
-/** decimal.js's representation, written here into Decimals this module makes. */
-interface DecimalParts {
-  s: number;
-  e: number;
-  d: number[] | null;
-}
-
 /** kbot's own Decimal (precision 40), not a Decimal of another decimal.js configuration. */
 function isKbotDecimal(value: Decimal): boolean {
   // decimal.js sets `constructor` on every instance to the configuration that made it.
@@ -37,12 +30,13 @@ const WORD_DIGITS = 7;
  * with (40). A result with more takes decimal.js's path, which rounds it.
  */
 const EXACT_DIGITS = 40;
-/** Words a result of at most 40 digits can span (1 + 6 × 7 = 43 digits at most). */
-const MAX_WORDS = 7;
 /** Words that always hold at most 40 digits (5 × 7 = 35): no digit count needed. */
 const ALWAYS_EXACT_WORDS = 5;
-/** Operand words the fast paths read: any Decimal of up to 40 digits, as decimal.js's results are. */
-const MAX_OPERAND_WORDS = MAX_WORDS;
+/**
+ * Operand words the fast paths read: any Decimal of up to 40 digits, as decimal.js's results are
+ * (40 digits span at most 7 words: 1 + 6 × 7 = 43 places).
+ */
+const MAX_OPERAND_WORDS = 7;
 /** Most words an exact sum or product may span before it is rounded to 40 digits. */
 const MAX_SPAN = 16;
 
@@ -50,18 +44,11 @@ const MAX_SPAN = 16;
 const SCRATCH_WORDS = 32;
 const scratch = new Float64Array(SCRATCH_WORDS);
 
-const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7];
-
-/** Decimal digits of a nonzero digit word (1 to 7). */
-function digitsOfWord(word: number): number {
-  return word >= 1e6 ? 7 : word >= 1e5 ? 6 : word >= 1e4 ? 5 : word >= 1e3 ? 4 : word >= 1e2 ? 3 : word >= 10 ? 2 : 1;
-}
-
 /**
  * The operand's words when the fast path may read it: finite, kbot's Decimal, short enough, and
  * kbot's Decimal still configured to 40 digits (a caller may `Decimal.set` it).
  */
-function wordsOf(value: Decimal): number[] | null {
+function wordsOf(value: Decimal): readonly number[] | null {
   const words = (value as unknown as DecimalParts).d;
   if (words === null || words.length > MAX_OPERAND_WORDS || !isKbotDecimal(value) || Decimal.precision !== EXACT_DIGITS) return null;
   return words;
@@ -70,19 +57,12 @@ function wordsOf(value: Decimal): number[] | null {
 /** Whether normalised words hold at most 40 significant digits. */
 function atMostExactDigits(words: readonly number[]): boolean {
   const count = words.length;
-  if (count <= ALWAYS_EXACT_WORDS) return true;
-  let last = words[count - 1]!;
-  let trailingZeros = 0;
-  while (last % 10 === 0) {
-    last /= 10;
-    trailingZeros++;
-  }
-  return digitsOfWord(words[0]!) + WORD_DIGITS * (count - 1) - trailingZeros <= EXACT_DIGITS;
+  return count <= ALWAYS_EXACT_WORDS || significantDigits(words[0]!, count, words[count - 1]!) <= EXACT_DIGITS;
 }
 
 /** decimal.js's zero of the given sign. */
 function zero(sign: number): Decimal {
-  return makeParts(sign, 0, [0]);
+  return decimalOfParts(sign, 0, [0]);
 }
 
 /** What decimal.js makes of x − x: zero, negative under ROUND_FLOOR only, so that one takes its path. */
@@ -93,7 +73,7 @@ function zeroSum(): Decimal | undefined {
 /** `value` with the other sign (a copy of its words: Decimals never share them). */
 function negatedCopy(value: Decimal): Decimal {
   const parts = value as unknown as DecimalParts;
-  return makeParts(-parts.s, parts.e, parts.d!.slice());
+  return decimalOfParts(-parts.s, parts.e, parts.d!.slice());
 }
 
 /** Position (power of 1e7) of a Decimal's first word: floor(e / 7). */
@@ -118,59 +98,41 @@ function makeDecimal(sign: number, top: number, from: number, count: number): De
       words = [w[from]! | 0, w[from + 1]! | 0, w[from + 2]! | 0, w[from + 3]! | 0, w[from + 4]! | 0];
       for (let index = from + 5; index < from + count; index++) words.push(w[index]! | 0);
   }
-  return makeParts(sign, top * WORD_DIGITS + digitsOfWord(words[0]!) - 1, words);
+  return decimalOfParts(sign, top * WORD_DIGITS + digitsOfWord(words[0]!) - 1, words);
 }
 
-function makeParts(sign: number, exponent: number, words: number[]): Decimal {
-  return decimalOfParts(sign, exponent, words);
-}
 
 /**
  * Writes the words of `scratch[0..length)` (position `top` first) as a Decimal after dropping
- * leading and trailing zero words; undefined when that leaves nothing or more than 40 digits.
+ * leading and trailing zero words; undefined when that leaves nothing. A result of more than 40
+ * digits is rounded to 40 when `round` (a sum, difference or product: decimal.js rounds its exact
+ * result so) and undefined otherwise (a text or a rounding, which decimal.js keeps whole).
  */
-function finish(sign: number, top: number, length: number): Decimal | undefined {
+function finish(sign: number, top: number, length: number, round: boolean): Decimal | undefined {
   let from = 0;
   while (from < length && scratch[from] === 0) from++;
   let end = length;
   while (end > from && scratch[end - 1] === 0) end--;
   const count = end - from;
-  if (count === 0 || count > MAX_WORDS) return undefined;
-  if (count > ALWAYS_EXACT_WORDS) {
-    // Digits from the first significant one to the last: above 40, decimal.js would round.
-    let last = scratch[end - 1]!;
-    let trailingZeros = 0;
-    while (last % 10 === 0) {
-      last /= 10;
-      trailingZeros++;
-    }
-    if (digitsOfWord(scratch[from]!) + WORD_DIGITS * (count - 1) - trailingZeros > EXACT_DIGITS) return undefined;
+  if (count === 0) return undefined;
+  if (count > ALWAYS_EXACT_WORDS && significantDigits(scratch[from]!, count, scratch[end - 1]!) > EXACT_DIGITS) {
+    return round ? roundedToPrecision(makeDecimal(sign, top - from, from, count)) : undefined;
   }
   return makeDecimal(sign, top - from, from, count);
 }
 
 /**
- * Like `finish`, for a sum, difference or product: a result of more than 40 digits is rounded to
- * 40 with kbot's rounding mode, as decimal.js rounds its exact result (`finalise` at the
- * precision). The words are exact, so nothing beyond them can change the rounding.
+ * `exact` rounded to 40 digits with kbot's rounding mode, as decimal.js's `finalise` rounds an
+ * exact result at the precision; undefined from 10^40 up (rounding to tens and more is left to
+ * decimal.js).
  */
-function finishRounded(sign: number, top: number, length: number): Decimal | undefined {
-  const exact = finish(sign, top, length);
-  if (exact !== undefined) return exact;
-  let from = 0;
-  while (from < length && scratch[from] === 0) from++;
-  let end = length;
-  while (end > from && scratch[end - 1] === 0) end--;
-  if (end === from) return undefined;
-  const unrounded = makeDecimal(sign, top - from, from, end - from);
-  const places = EXACT_DIGITS - 1 - (unrounded as unknown as DecimalParts).e;
-  // From 10^40 up, rounding is to tens and more: decimal.js's own path.
-  if (places < 0) return undefined;
-  return decimalToPlaces(unrounded, places, Decimal.rounding as DecimalJs.Rounding);
+function roundedToPrecision(exact: Decimal): Decimal | undefined {
+  const places = EXACT_DIGITS - 1 - (exact as unknown as DecimalParts).e;
+  return places < 0 ? undefined : decimalToPlaces(exact, places, Decimal.rounding as DecimalJs.Rounding);
 }
 
 /** |x| + |y| with the given sign; undefined when the fast path does not apply. */
-function addMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, sign: number): Decimal | undefined {
+function addMagnitudes(xd: readonly number[], xTop: number, yd: readonly number[], yTop: number, sign: number): Decimal | undefined {
   const top = xTop > yTop ? xTop : yTop;
   const xBottom = xTop - xd.length + 1;
   const yBottom = yTop - yd.length + 1;
@@ -193,11 +155,11 @@ function addMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, s
       carry = 0;
     }
   }
-  return finishRounded(sign, top + 1, length);
+  return finish(sign, top + 1, length, true);
 }
 
 /** Compares |x| and |y| given their exponents: 1, 0 or -1. */
-function compareMagnitudes(xd: number[], xe: number, yd: number[], ye: number): number {
+function compareMagnitudes(xd: readonly number[], xe: number, yd: readonly number[], ye: number): number {
   if (xe !== ye) return xe > ye ? 1 : -1;
   const shared = xd.length < yd.length ? xd.length : yd.length;
   for (let index = 0; index < shared; index++) {
@@ -207,7 +169,7 @@ function compareMagnitudes(xd: number[], xe: number, yd: number[], ye: number): 
 }
 
 /** |x| − |y| for |x| > |y|, with the given sign; undefined when the fast path does not apply. */
-function subtractMagnitudes(xd: number[], xTop: number, yd: number[], yTop: number, sign: number): Decimal | undefined {
+function subtractMagnitudes(xd: readonly number[], xTop: number, yd: readonly number[], yTop: number, sign: number): Decimal | undefined {
   // |x| > |y| puts x's first word at or above y's.
   const top = xTop;
   const xBottom = xTop - xd.length + 1;
@@ -230,7 +192,7 @@ function subtractMagnitudes(xd: number[], xTop: number, yd: number[], yTop: numb
       borrow = 0;
     }
   }
-  return finishRounded(sign, top, length);
+  return finish(sign, top, length, true);
 }
 
 /** x + y·ySign: the shared body of plus and minus; undefined when decimal.js must do it. */
@@ -305,7 +267,7 @@ export function decimalTimes(a: Decimal, b: Decimal): Decimal {
     }
     w[index] = word;
   }
-  return finishRounded(xp.s * yp.s, topPosition(xp.e) + topPosition(yp.e) + 1, length) ?? a.times(b);
+  return finish(xp.s * yp.s, topPosition(xp.e) + topPosition(yp.e) + 1, length, true) ?? a.times(b);
 }
 
 /**
@@ -329,12 +291,12 @@ export function decimalToPlaces(value: Decimal, places: number, rounding: Decima
   if (cutIndex >= length - 1) {
     if (cutIndex > length - 1) return value;
     const last = words[length - 1]!;
-    if (last % POWERS_OF_TEN[cutDigits]! === 0) return value;
+    if (last % EXACT_POWERS_OF_TEN[cutDigits]! === 0) return value;
   }
   // Every nonzero digit is below the cut (the result is zero or one unit): decimal.js's path.
   if (cutIndex < 0 || length > MAX_SPAN) return value.toDecimalPlaces(places, rounding);
 
-  const unit = POWERS_OF_TEN[cutDigits]!;
+  const unit = EXACT_POWERS_OF_TEN[cutDigits]!;
   const cutWord = words[cutIndex]!;
   const dropped = cutWord % unit;
   const kept = cutWord - dropped;
@@ -381,7 +343,7 @@ export function decimalToPlaces(value: Decimal, places: number, rounding: Decima
     }
     w[index] = sum;
   }
-  return finish(parts.s, top + 1, cutIndex + 2) ?? value.toDecimalPlaces(places, rounding);
+  return finish(parts.s, top + 1, cutIndex + 2, false) ?? value.toDecimalPlaces(places, rounding);
 }
 
 /** Largest integer divisor whose remainder, times 1e7 plus a word, stays below 2^53. */
@@ -407,20 +369,15 @@ export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
     divisor = divisor * BASE + yd[index]!;
     if (divisor > MAX_SHORT_DIVISOR) return a.dividedBy(b);
   }
-  let last = yd[count - 1]!;
-  let trailingZeros = 0;
-  while (last % 10 === 0) {
-    last /= 10;
-    trailingZeros++;
-  }
-  divisor = divisor * POWERS_OF_TEN[WORD_DIGITS - trailingZeros]! + last;
+  const trailingZeros = trailingZeroDigits(yd[count - 1]!);
+  divisor = divisor * EXACT_POWERS_OF_TEN[WORD_DIGITS - trailingZeros]! + yd[count - 1]! / EXACT_POWERS_OF_TEN[trailingZeros]!;
   if (divisor > MAX_SHORT_DIVISOR) return a.dividedBy(b);
   const power = WORD_DIGITS * (topPosition((b as unknown as DecimalParts).e) - count + 1) + trailingZeros;
   // Dividing by 10^power: whole words shift positions; the rest (10^shift, 0 < shift < 7) scales
   // the dividend up by 10^(7 - shift) and shifts one word more.
   const wordShift = Math.floor(power / WORD_DIGITS);
   const shift = power - WORD_DIGITS * wordShift;
-  const scale = shift === 0 ? 1 : POWERS_OF_TEN[WORD_DIGITS - shift]!;
+  const scale = shift === 0 ? 1 : EXACT_POWERS_OF_TEN[WORD_DIGITS - shift]!;
   const xTop = topPosition((a as unknown as DecimalParts).e);
   // The dividend's words times `scale`, from scratch[1] (scratch[0] takes the carry).
   const w = scratch;
@@ -470,11 +427,10 @@ export function decimalDividedBy(a: Decimal, b: Decimal): Decimal {
   while (w[end - 1] === 0) end--;
   const unrounded = makeDecimal(sign, quotientTop - leading, out, end - out);
   if (digits <= EXACT_DIGITS && !sticky) return unrounded;
-  // Round at the 40th significant digit; the sticky word (a 1 below every digit worked out) makes
-  // a dropped part of exactly one half count as above it, as the rest of the quotient does.
-  const places = EXACT_DIGITS - 1 - (unrounded as unknown as DecimalParts).e;
-  if (places < 0) return a.dividedBy(b);
-  return decimalToPlaces(unrounded, places, Decimal.ROUND_HALF_EVEN);
+  // Round at the 40th significant digit (half to even, checked above); the sticky word (a 1 below
+  // every digit worked out) makes a dropped part of exactly one half count as above it, as the
+  // rest of the quotient does.
+  return roundedToPrecision(unrounded) ?? a.dividedBy(b);
 }
 
 /** decimal.js keeps 7 digits a word: a product of Decimals with this many words in all has at most 35 digits, exact at 40. */
@@ -532,7 +488,7 @@ export function decimalFromNumber(value: number): Decimal {
   if (!Number.isFinite(value) || value === 0 || Decimal.precision !== EXACT_DIGITS) return new Decimal(value);
   const sign = value < 0 ? -1 : 1;
   const magnitude = value < 0 ? -value : value;
-  if (magnitude < BASE && Number.isInteger(magnitude)) return makeParts(sign, digitsOfWord(magnitude) - 1, [magnitude | 0]);
+  if (magnitude < BASE && Number.isInteger(magnitude)) return decimalOfParts(sign, digitsOfWord(magnitude) - 1, [magnitude | 0]);
   return wordsFromText(String(magnitude), 0, sign) ?? new Decimal(value);
 }
 
@@ -591,6 +547,6 @@ function wordsFromText(text: string, start: number, sign: number): Decimal | und
       digitsInWord = WORD_DIGITS;
     }
   }
-  if (digitsInWord < WORD_DIGITS) w[at++] = word * POWERS_OF_TEN[digitsInWord]!;
-  return finish(sign, integerWords - 1, integerWords + fractionWords);
+  if (digitsInWord < WORD_DIGITS) w[at++] = word * EXACT_POWERS_OF_TEN[digitsInWord]!;
+  return finish(sign, integerWords - 1, integerWords + fractionWords, false);
 }

@@ -97,7 +97,7 @@ export function maxDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** decimal.js's representation: sign, exponent and base-1e7 digit words (null when NaN or ±Infinity). */
-interface DecimalParts {
+export interface DecimalParts {
   readonly s: number;
   readonly e: number;
   readonly d: readonly number[] | null;
@@ -159,11 +159,30 @@ export function decimalEquals(a: Decimal, b: Decimal): boolean {
 }
 
 /** 10^0 … 10^22: every one an exact double, the range where one multiplication or division by them rounds once. */
-const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
+export const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
 
-/** Decimal digits of a digit word (1 to 7). */
-function digitsOfWord(word: number): number {
+/** Decimal digits of a nonzero digit word (1 to 7). */
+export function digitsOfWord(word: number): number {
   return word >= 1e6 ? 7 : word >= 1e5 ? 6 : word >= 1e4 ? 5 : word >= 1e3 ? 4 : word >= 1e2 ? 3 : word >= 10 ? 2 : 1;
+}
+
+/** Zero digits at the end of a nonzero digit word (0 to 6). */
+export function trailingZeroDigits(word: number): number {
+  let zeros = 0;
+  while (word % 10 === 0) {
+    word /= 10;
+    zeros++;
+  }
+  return zeros;
+}
+
+/**
+ * Significant digits of normalised words from `first` to `last` (`count` of them): the words are
+ * aligned to the point, so the last word's trailing zeros are places, not digits
+ * (4906.614157858 is [4906, 6141578, 5800000], 13 digits in 18 places).
+ */
+export function significantDigits(first: number, count: number, last: number): number {
+  return count === 1 ? digitsOfWord(first) : digitsOfWord(first) + 7 * (count - 1) - trailingZeroDigits(last);
 }
 
 /**
@@ -180,18 +199,11 @@ export function decimalToNumber(value: Decimal): number {
   const first = words[0]!;
   if (first === 0) return parts.s < 0 ? -0 : 0;
   const count = words.length;
-  // The last word's trailing zeros are not digits of the value (words are aligned to the point:
-  // 4906.614157858 is [4906, 6141578, 5800000], 13 digits in 18 places).
-  let last = words[count - 1]!;
-  let trailingZeros = 0;
-  if (count > 1) {
-    while (last % 10 === 0) {
-      last /= 10;
-      trailingZeros++;
-    }
-  }
+  // The last word's trailing zeros are places, not digits (see significantDigits).
+  const trailingZeros = count > 1 ? trailingZeroDigits(words[count - 1]!) : 0;
   const firstDigits = digitsOfWord(first);
   if (firstDigits + 7 * (count - 1) - trailingZeros > 15) return value.toNumber();
+  const last = words[count - 1]! / EXACT_POWERS_OF_TEN[trailingZeros]!;
   // At most 15 digits: every step below is an exact integer.
   let significand = first;
   if (count > 1) {
