@@ -69,6 +69,16 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     // The version tells an older kbot, which reads JSON only, that this file is newer than it.
     up() {},
   },
+  {
+    version: 3,
+    description: 'no index on journal (type, sequence)',
+    // Nothing reads the journal by type: every read walks it by sequence (the primary key). The
+    // index still cost every insert a second B-tree write, about half of SQLite's time per row
+    // (measured: 35,000 rows in 244 transactions, 365 against 190 ms).
+    up(database: Database) {
+      database.exec('DROP INDEX IF EXISTS journal_type');
+    },
+  },
 ]);
 
 /** From this schema version on, journal rows may hold compact payloads. */

@@ -543,6 +543,33 @@ describe('SqliteStore', () => {
       expect(storeError(() => new SqliteStore(file, { migrations: MIGRATIONS.slice(0, 1) })).code).toBe('store-too-new');
     });
 
+    it('schema 3 drops the journal index by type, which nothing reads, and keeps every row', () => {
+      const file = freshFile();
+      const journal = sampleJournal(6);
+      const indexes = (): string[] => {
+        const raw = new BetterSqlite3(file, { readonly: true });
+        try {
+          return raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal' AND sql IS NOT NULL").pluck().all() as string[];
+        } finally {
+          raw.close();
+        }
+      };
+      const old = new SqliteStore(file, { migrations: MIGRATIONS.slice(0, 2) });
+      old.append(journal);
+      old.close();
+      expect(indexes()).toEqual(['journal_type']);
+
+      const upgraded = new SqliteStore(file);
+      try {
+        expect(upgraded.schemaVersion).toBe(3);
+        expect(upgraded.backupFile).toBe(`${file}.v2.backup`);
+        expect(upgraded.load().events).toStrictEqual(journal);
+      } finally {
+        upgraded.close();
+      }
+      expect(indexes()).toEqual([]);
+    });
+
     it('a failing migration changes nothing and says where the backup is', () => {
       const file = freshFile();
       const old = new SqliteStore(file);
