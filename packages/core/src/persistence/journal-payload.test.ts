@@ -88,7 +88,9 @@ describe('journal payloads', () => {
   it('writes every Decimal as the very text its toString gives, around the exponent-notation bounds too', async () => {
     const submitted = (await engineEvents()).find((event): event is OrderSubmitted => event.type === 'order-submitted')!;
     const texts = ['1', '0.1', '5000000', '10000000', '0.00000001', '30312.4', '1234567.1234567', '-0.5', '-30312.45', '1e-29', '1.5e-30', '1e-30', '9.99e39', '1e40', '123456789012345678901234567890.123456789',
-      '4906.614157858', '0.0000001', '0.000000123', '19651.85105271570848456684222060959201279'];
+      '4906.614157858', '0.0000001', '0.000000123', '19651.85105271570848456684222060959201279', '1000000.1', '10000000000000.00000001', '70000000', '0.70000000',
+      // longer than kbot's precision (a constructor keeps every digit), and not finite
+      '123456789012345678901234567890123456789012345678901234567890.1230', 'NaN', 'Infinity', '-Infinity'];
     let seed = 11;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
