@@ -201,6 +201,11 @@ export class FieldStreams {
     this.numbers[this.numberCount++] = value;
   }
 
+  /** Makes room for `count` more numbers, for a writer that stores into `numbers` itself. */
+  reserve(count: number): void {
+    while (this.numberCount + count > this.numbers.length) this.grow();
+  }
+
   text(value: string | undefined): void {
     this.texts.push(value);
   }

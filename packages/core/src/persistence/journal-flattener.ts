@@ -54,14 +54,20 @@ function writeDecimal(value: Decimal, out: FieldStreams): void {
   }
   const internal = value as unknown as { readonly d: readonly number[] | null; readonly e: number; readonly s: number };
   const groups = internal.d;
+  const count = groups === null ? 0 : groups.length;
+  // Written into the array directly, room made once: a Decimal is most of an event's numbers.
+  out.reserve(count + 3);
+  const numbers = out.numbers;
+  let at = out.numberCount;
   if (groups === null) {
-    out.number(-3);
+    numbers[at++] = -3;
   } else {
-    out.number(groups.length);
-    for (let index = 0; index < groups.length; index++) out.number(groups[index]!);
+    numbers[at++] = count;
+    for (let index = 0; index < count; index++) numbers[at++] = groups[index]!;
   }
-  out.number(internal.e);
-  out.number(internal.s);
+  numbers[at++] = internal.e;
+  numbers[at++] = internal.s;
+  out.numberCount = at;
 }
 
 /** A record's entries (count, then keys and values); false when a key or value cannot be written. */
@@ -86,13 +92,18 @@ function flattenRecord(record: Record<string, unknown>, decimals: boolean, out: 
   return true;
 }
 
-/** The statements that check and write one value `v` of a scalar kind. */
-function scalarStatements(kind: string, v: string): string {
+/**
+ * The statements that check and write one value `v` of a scalar kind. A text field remembers, in
+ * `m`, the last text it found valid: most texts repeat from one event to the next (the pair, the
+ * strategy, the side, an order's id across its events), and the same text need not be scanned
+ * again.
+ */
+function scalarStatements(kind: string, v: string, m: string): string {
   switch (kind) {
     case 'string':
-      return `if (!isText(${v})) return false; out.text(${v});`;
+      return `if (${v} !== ${m}) { if (!isText(${v})) return false; ${m} = ${v}; } out.text(${v});`;
     case 'string?':
-      return `if (${v} === undefined) out.text(undefined); else if (isText(${v})) out.text(${v}); else return false;`;
+      return `if (${v} === undefined) out.text(undefined); else { if (${v} !== ${m}) { if (!isText(${v})) return false; ${m} = ${v}; } out.text(${v}); }`;
     case 'decimal':
       return `if (!(${v} instanceof DecimalJs)) return false; writeDecimal(${v}, out);`;
     case 'decimal?':
@@ -121,6 +132,7 @@ export function compileFlattener(schema: PlainSchema): Flattener {
   const keyLists: (readonly string[])[] = [];
   const lines: string[] = [];
   let names = 0;
+  let memos = 0;
   const object = (expression: string, shape: PlainSchema): void => {
     const o = `o${names++}`;
     const keys = `K${keyLists.length}`;
@@ -132,12 +144,15 @@ export function compileFlattener(schema: PlainSchema): Flattener {
       const read = `${o}[${JSON.stringify(key)}]`;
       if (typeof kind === 'object') return object(read, kind);
       const v = `v${names++}`;
-      lines.push(`const ${v} = ${read};`, scalarStatements(kind, v));
+      const m = kind === 'string' || kind === 'string?' ? `m${memos++}` : '';
+      lines.push(`const ${v} = ${read};`, scalarStatements(kind, v, m));
     });
   };
   object('event', schema);
   const source = [
     ...keyLists.map((keys, index) => `const K${index} = ${JSON.stringify(keys)};`),
+    // Each starts as a value no text equals, so its field's first text is always checked.
+    ...Array.from({ length: memos }, (_, index) => `let m${index} = null;`),
     'return function flatten(event, out) {',
     ...lines,
     'return true;',

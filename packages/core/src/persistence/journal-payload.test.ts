@@ -72,6 +72,18 @@ describe('journal payloads', () => {
     }
   });
 
+  it('checks every new text of a field, also right after the same field held a valid one', async () => {
+    const submitted = (await engineEvents()).find((event): event is OrderSubmitted => event.type === 'order-submitted')!;
+    const withTag = (tag: string | undefined) => withField(submitted, 'order', withField(submitted.order, 'tag', tag));
+    const sequence = [withTag('entry'), withTag('entry'), withTag('entry\u001f'), withTag('entry'), withTag(undefined), withTag('\u0001'), withTag('exit')];
+    const compact = sequence.map((event) => {
+      const payload = encodeJournalPayload(event);
+      expectSameEvent(decodeJournalPayload(payload), event);
+      return isCompactPayload(payload);
+    });
+    expect(compact).toEqual([true, true, false, true, true, false, true]);
+  });
+
   it('keeps empty records, absent values and negative zero', async () => {
     const submitted = (await engineEvents()).find((event): event is OrderSubmitted => event.type === 'order-submitted' && event.order.features !== undefined)!;
     const variant = withField(submitted, 'order', withField(withField(submitted.order, 'features', Object.freeze({})), 'filledQuantity', submitted.order.filledQuantity.negated().times(0)));
