@@ -100,7 +100,8 @@ const EVENTS: ReadonlyMap<string, Schema> = new Map([
 /** The schemas as plain data, for the field formatter here and in a journal writer thread. */
 export const PLAIN_SCHEMAS: Readonly<Record<string, PlainSchema>> = Object.freeze(Object.fromEntries(EVENTS));
 
-const formatFields = createFieldFormatter(Decimal, PLAIN_SCHEMAS);
+/** The compact payloads' formatter on this thread (the writer thread makes its own from the same source). */
+export const formatFields = createFieldFormatter(Decimal, PLAIN_SCHEMAS);
 
 /** Each event type's flattener (journal-flattener.ts), generated once. */
 const FLATTENERS: ReadonlyMap<string, Flattener> = new Map([...EVENTS].map(([type, shape]) => [type, compileFlattener(shape)]));

@@ -3,8 +3,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { Decimal } from '../model/decimal.js';
 import type { JournaledEvent } from '../model/events.js';
 import { encodeEvent } from './event-codec.js';
-import { FIELD_FORMATTER_SOURCE, FieldStreams } from './journal-field-formatter.js';
-import { flattenJournalEvent, PLAIN_SCHEMAS } from './journal-payload.js';
+import { FIELD_FORMATTER_SOURCE, FieldStreams, type FieldFormatter } from './journal-field-formatter.js';
+import { flattenJournalEvent, formatFields, PLAIN_SCHEMAS } from './journal-payload.js';
 import { StoreError } from './store-error.js';
 
 /*
@@ -25,7 +25,9 @@ import { StoreError } from './store-error.js';
 const COMMITTED = 0;
 const FAILED = 1;
 const CLOSED = 2;
-const SLOTS = 3;
+/** 1 once the worker has opened its connection and can write. */
+const READY = 3;
+const SLOTS = 4;
 
 /**
  * Operations inside a posted message. Each starts with three numbers (opcode, sequence, time) and
@@ -35,6 +37,54 @@ const SLOTS = 3;
 const OP_EVENT = 1;
 const OP_SNAPSHOT = 2;
 const OP_FIELDS = 3;
+
+/**
+ * Body of `(insertEvent, insertSnapshot, pruneSnapshots, keepSnapshots, formatEvent) =>
+ * (numbers, texts) => void`: writes a batch's operations with the given prepared statements.
+ * Source text for the same reason as the formatter's: the worker runs it, and so does the
+ * engine's thread while the worker is still starting (`JournalWriterThread.post`).
+ */
+const WRITE_OPERATIONS_SOURCE = `
+return function writeOperations(numbers, texts) {
+  const at = { numbers: 0, texts: 0 };
+  while (at.numbers < numbers.length) {
+    const op = numbers[at.numbers];
+    const sequence = numbers[at.numbers + 1];
+    const time = numbers[at.numbers + 2];
+    at.numbers += 3;
+    if (op === 3) {
+      const type = texts[at.texts];
+      insertEvent.run(sequence, type, time, formatEvent(type, numbers, texts, at));
+    } else if (op === 1) {
+      insertEvent.run(sequence, texts[at.texts], time, texts[at.texts + 1]);
+      at.texts += 2;
+    } else if (op === 2) {
+      insertSnapshot.run(sequence, time, texts[at.texts++]);
+      pruneSnapshots.run(keepSnapshots);
+    } else {
+      throw new Error('unknown journal writer operation ' + String(op) + ' at number ' + (at.numbers - 3));
+    }
+  }
+  if (at.texts !== texts.length) throw new Error('journal writer: ' + (texts.length - at.texts) + ' texts left over after the last operation');
+};
+`;
+
+/** The statements a batch's operations are written with. */
+export interface JournalStatements {
+  readonly insertEvent: { run(sequence: number, type: string, time: number, payload: string): unknown };
+  readonly insertSnapshot: { run(sequence: number, time: number, state: string): unknown };
+  readonly pruneSnapshots: { run(keep: number): unknown };
+}
+
+/** Writes operations as collected by JournalWriterThread; the caller wraps it in a transaction. */
+export type OperationsWriter = (numbers: Float64Array, texts: readonly (string | undefined)[]) => void;
+
+/** The operations writer on this thread, for a connection's statements. */
+export function createOperationsWriter(statements: JournalStatements, keepSnapshots: number, formatEvent: FieldFormatter = formatFields): OperationsWriter {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- one source for both threads (see above)
+  const make = new Function('insertEvent', 'insertSnapshot', 'pruneSnapshots', 'keepSnapshots', 'formatEvent', WRITE_OPERATIONS_SOURCE);
+  return make(statements.insertEvent, statements.insertSnapshot, statements.pruneSnapshots, keepSnapshots, formatEvent) as OperationsWriter;
+}
 
 /**
  * Messages posted and not yet committed before `post` waits: bounds the memory a slow disk can
@@ -70,6 +120,11 @@ export interface JournalWriterThreadOptions {
   readonly autoCheckpointPages: number;
   readonly busyTimeoutMs: number;
   readonly keepSnapshots: number;
+  /**
+   * Writes a batch in one transaction on the engine's thread (the store's own connection). Used
+   * while the worker is still starting, so the first commits need not wait for it.
+   */
+  readonly writeHere?: OperationsWriter;
 }
 
 /**
@@ -78,7 +133,7 @@ export interface JournalWriterThreadOptions {
  * body (its `require`, its helpers), which a worker cannot resolve. The program uses only
  * `require` and its workerData; any error it meets, even while starting, is reported through the
  * shared counters and the error port, because the engine's thread may be blocked waiting on them.
- * Counter slots: 0 committed messages, 1 failed, 2 closed. Operations: see OP_EVENT above.
+ * Counter slots: 0 committed messages, 1 failed, 2 closed, 3 ready. Operations: see OP_EVENT above.
  */
 const WORKER_SOURCE = `
 'use strict';
@@ -91,6 +146,7 @@ function fail(error, what) {
     Atomics.store(counters, 1, 1);
     Atomics.notify(counters, 0);
     Atomics.notify(counters, 2);
+    Atomics.notify(counters, 3);
   }
 }
 let database;
@@ -105,28 +161,11 @@ try {
   const insertEvent = database.prepare('INSERT INTO journal (sequence, type, time, payload) VALUES (?, ?, ?, ?)');
   const insertSnapshot = database.prepare('INSERT INTO snapshots (sequence, time, state) VALUES (?, ?, ?)');
   const pruneSnapshots = database.prepare('DELETE FROM snapshots WHERE id <= (SELECT id FROM snapshots ORDER BY id DESC LIMIT 1 OFFSET ?)');
-  write = database.transaction((numbers, texts) => {
-    const at = { numbers: 0, texts: 0 };
-    while (at.numbers < numbers.length) {
-      const op = numbers[at.numbers];
-      const sequence = numbers[at.numbers + 1];
-      const time = numbers[at.numbers + 2];
-      at.numbers += 3;
-      if (op === 3) {
-        const type = texts[at.texts];
-        insertEvent.run(sequence, type, time, formatEvent(type, numbers, texts, at));
-      } else if (op === 1) {
-        insertEvent.run(sequence, texts[at.texts], time, texts[at.texts + 1]);
-        at.texts += 2;
-      } else if (op === 2) {
-        insertSnapshot.run(sequence, time, texts[at.texts++]);
-        pruneSnapshots.run(workerData.keepSnapshots);
-      } else {
-        throw new Error('unknown journal writer operation ' + String(op) + ' at number ' + (at.numbers - 3));
-      }
-    }
-    if (at.texts !== texts.length) throw new Error('journal writer: ' + (texts.length - at.texts) + ' texts left over after the last operation');
-  });
+  const writeOperations = new Function('insertEvent', 'insertSnapshot', 'pruneSnapshots', 'keepSnapshots', 'formatEvent', workerData.writeOperationsSource)(
+    insertEvent, insertSnapshot, pruneSnapshots, workerData.keepSnapshots, formatEvent);
+  write = database.transaction(writeOperations);
+  Atomics.store(counters, 3, 1);
+  Atomics.notify(counters, 3);
 } catch (error) {
   fail(error, 'open');
 }
@@ -172,6 +211,8 @@ export class JournalWriterThread {
   private readonly opNumbers: number[] = [];
   private readonly opTexts: number[] = [];
   private posted = 0;
+  /** Batches written on this thread while the worker was starting. */
+  private writtenHere = 0;
   private failure: StoreError | undefined;
   private closed = false;
 
@@ -185,11 +226,16 @@ export class JournalWriterThread {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
-        ...options,
+        file: options.file,
+        durability: options.durability,
+        autoCheckpointPages: options.autoCheckpointPages,
+        busyTimeoutMs: options.busyTimeoutMs,
+        keepSnapshots: options.keepSnapshots,
         sqlitePath: resolve('better-sqlite3'),
         decimalPath: resolve('decimal.js'),
         decimalConfig,
         formatterSource: FIELD_FORMATTER_SOURCE,
+        writeOperationsSource: WRITE_OPERATIONS_SOURCE,
         schemas: PLAIN_SCHEMAS,
         shared,
         errors: channel.port2,
@@ -256,10 +302,33 @@ export class JournalWriterThread {
     this.opTexts.length = mark;
   }
 
-  /** Hands the collected rows to the worker, to be written in one transaction. */
+  /** Batches written on the engine's thread because the worker was not ready yet. */
+  get batchesWrittenHere(): number {
+    return this.writtenHere;
+  }
+
+  /**
+   * Hands the collected rows to the worker, to be written in one transaction. While the worker is
+   * still starting (a thread takes 40–60 ms to start here, which a backtest's first commit would
+   * otherwise wait for) and nothing is queued for it, the rows are written on this thread
+   * instead, through the store's connection: they commit before any row the worker writes later.
+   */
   post(): void {
     this.check();
     if (this.opNumbers.length === 0) return;
+    const writeHere = this.options.writeHere;
+    if (writeHere !== undefined && this.posted === 0 && Atomics.load(this.counters, READY) === 0) {
+      const pending = this.pending;
+      try {
+        writeHere(pending.numbers.subarray(0, pending.numberCount), pending.texts);
+      } catch (error) {
+        this.failure = new StoreError('store-write-failed', this.options.file, `journal rows could not be written while the writer thread started: ${(error as Error).message}`, { cause: error });
+        throw this.failure;
+      }
+      this.truncate(0);
+      this.writtenHere++;
+      return;
+    }
     if (this.posted - Atomics.load(this.counters, COMMITTED) >= MAX_IN_FLIGHT) this.waitCommitted(this.posted - MAX_IN_FLIGHT + 1);
     const { numbers, texts } = this.pending.take();
     this.opNumbers.length = 0;
@@ -267,6 +336,11 @@ export class JournalWriterThread {
     // The numbers' memory moves to the worker; this thread goes on in a new buffer.
     this.worker.postMessage({ numbers, texts }, [numbers.buffer as ArrayBuffer]);
     this.posted++;
+  }
+
+  /** Blocks until the worker has opened its connection (or failed); later batches go to it. */
+  waitUntilReady(): void {
+    this.waitFor(READY, 1, 'start');
   }
 
   /** Waits until the worker has committed everything posted so far. */
@@ -307,7 +381,9 @@ export class JournalWriterThread {
         this.failure = new StoreError('store-write-failed', this.options.file, `the journal writer thread did not ${what} within ${WAIT_LIMIT_MS / 1000} s; the rows after the last commit may be lost`);
         throw this.failure;
       }
-      Atomics.wait(this.counters, slot, current, Math.min(left, 1000));
+      // In slices: a failure sets another slot, and its notify may come between the check above
+      // and this wait, which would then sleep through it.
+      Atomics.wait(this.counters, slot, current, Math.min(left, 50));
     }
   }
 

@@ -12,7 +12,7 @@ import { runStoreContract } from '../testing/store-contract.js';
 import { engineEvents } from './engine-events.fixture.js';
 import { everyJournaledEvent } from './every-event.fixture.js';
 import { encodeJournalPayload } from './journal-payload.js';
-import { closeOpenWritersOnExit } from './journal-writer-thread.js';
+import { closeOpenWritersOnExit, type JournalWriterThread } from './journal-writer-thread.js';
 import { SqliteStore, storeFilePath } from './sqlite-store.js';
 import type { StoreError } from './store-error.js';
 
@@ -30,6 +30,26 @@ function threaded(file = freshFile()): SqliteStore {
   return new SqliteStore(file, { journalWriter: 'thread', durability: 'normal' });
 }
 
+function writerOf(store: SqliteStore): JournalWriterThread {
+  return (store as unknown as { writer: JournalWriterThread }).writer;
+}
+
+/**
+ * A store whose first batches go to the worker: until the worker has started, batches are
+ * written on the engine's thread, which would leave the worker's path untested.
+ */
+function threadedReady(file = freshFile()): SqliteStore {
+  const store = threaded(file);
+  writerOf(store).waitUntilReady();
+  return store;
+}
+
+/** Both ways a batch is written: on this thread while the worker starts, and by the worker. */
+const WRITERS = [
+  { path: 'by the worker', open: threadedReady, expectWrittenHere: false },
+  { path: 'on this thread while the worker starts', open: threaded, expectWrittenHere: true },
+] as const;
+
 function sequences(events: readonly JournaledEvent[]): number[] {
   return events.map((event) => event.sequence);
 }
@@ -45,8 +65,14 @@ function committedSequences(file: string): number[] {
 }
 
 runStoreContract('SqliteStore (journalWriter thread)', () => threaded(), { reopen: (store) => store.reopen() });
+runStoreContract('SqliteStore (journalWriter thread, worker started)', () => threadedReady(), { reopen: (store) => store.reopen() });
 
-describe('SqliteStore with the journal writer thread', () => {
+describe.each(WRITERS)('SqliteStore with the journal writer thread, batches written $path', ({ open: threaded, expectWrittenHere }) => {
+  /** The store wrote its first batch the way this block is about. */
+  function expectPath(store: SqliteStore): void {
+    expect(writerOf(store).batchesWrittenHere > 0).toBe(expectWrittenHere);
+  }
+
   it('writes every event type so that a store opened afterwards reads back exactly what was appended', () => {
     const file = freshFile();
     const events = everyJournaledEvent();
@@ -55,6 +81,7 @@ describe('SqliteStore with the journal writer thread', () => {
       for (const event of events) store.append([event]);
       store.snapshot({ sequence: events.length, time: 5, state: { cash: new Decimal('12.5') } });
     });
+    expectPath(store);
     store.close();
     const reader = new SqliteStore(file);
     try {
@@ -81,6 +108,7 @@ describe('SqliteStore with the journal writer thread', () => {
     const file = freshFile();
     const store = threaded(file);
     for (let from = 0; from < events.length; from += 100) store.batch(() => store.append(events.slice(from, from + 100)));
+    expectPath(store);
     store.close();
     const reader = new BetterSqlite3(file, { readonly: true });
     try {
@@ -109,6 +137,7 @@ describe('SqliteStore with the journal writer thread', () => {
       // outside a batch an append is committed when it returns, as with the inline writer
       store.append([journal[3]!]);
       expect(committedSequences(file)).toEqual([1, 2, 3, 4]);
+      expectPath(store);
     } finally {
       store.close();
     }
@@ -177,9 +206,67 @@ describe('SqliteStore with the journal writer thread', () => {
     }
   });
 
+});
+
+describe('SqliteStore with the journal writer thread', () => {
+  it('does not wait for the worker to start: the first batches are written here, later ones by the worker, in order', () => {
+    const file = freshFile();
+    const journal = sampleJournal(6);
+    const store = threaded(file);
+    try {
+      store.append(journal.slice(0, 2));
+      store.batch(() => {
+        store.append([journal[2]!]);
+        store.snapshot({ sequence: 3, time: 3, state: { cash: '1' } });
+      });
+      expect(writerOf(store).batchesWrittenHere).toBeGreaterThan(0);
+      expect(committedSequences(file)).toEqual([1, 2, 3]);
+      const writtenHere = writerOf(store).batchesWrittenHere;
+      writerOf(store).waitUntilReady();
+      store.append(journal.slice(3, 5));
+      store.batch(() => store.append([journal[5]!]));
+      expect(writerOf(store).batchesWrittenHere).toBe(writtenHere);
+      expect(committedSequences(file)).toEqual([1, 2, 3, 4, 5, 6]);
+      const loaded = store.load();
+      expect(loaded.snapshot).toEqual({ sequence: 3, time: 3, state: { cash: '1' } });
+      expect(loaded.events).toStrictEqual(journal.slice(3));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a write that fails on this thread while the worker starts fails the call, and every later one, with a StoreError', () => {
+    const file = freshFile();
+    // the file exists with the kbot schema; another writer takes sequence 1 behind the store's back
+    new SqliteStore(file).close();
+    const intruder = new BetterSqlite3(file);
+    intruder.prepare("INSERT INTO journal (sequence, type, time, payload) VALUES (1, 'x', 0, 'x')").run();
+    intruder.close();
+    const store = new SqliteStore(file, { journalWriter: 'thread', durability: 'normal' });
+    try {
+      // the store read sequence 1 as its last: its next event is 2, so start the journal there
+      const next = sampleJournal(1, { firstSequence: 2 });
+      const intruder2 = new BetterSqlite3(file);
+      intruder2.prepare("INSERT INTO journal (sequence, type, time, payload) VALUES (2, 'x', 0, 'x')").run();
+      intruder2.close();
+      let failure: unknown;
+      try {
+        store.append(next);
+      } catch (error) {
+        failure = error;
+      }
+      expect(isKbotError(failure)).toBe(true);
+      expect((failure as StoreError).code).toBe('store-write-failed');
+      expect((failure as Error).message).toMatch(/journal rows could not be written while the writer thread started: UNIQUE constraint failed: journal.sequence/);
+      expect(() => store.append(sampleJournal(1, { firstSequence: 3 }))).toThrow(/while the writer thread started/);
+    } finally {
+      expect(() => store.close()).toThrow(/while the writer thread started/);
+    }
+  });
+
   it('a write the worker cannot make fails the next call with a StoreError naming the cause', () => {
     const file = freshFile();
-    const store = threaded(file);
+    const store = threadedReady(file);
     try {
       store.append(sampleJournal(1));
       // another writer takes sequence 2 behind the store's back: the worker's insert breaks the key
@@ -205,7 +292,7 @@ describe('SqliteStore with the journal writer thread', () => {
   it('on exit, commits the batches handed over and drops an unfinished one, as the inline writer would', () => {
     const file = freshFile();
     const journal = sampleJournal(5);
-    const store = threaded(file);
+    const store = threadedReady(file);
     try {
       store.batch(() => store.append(journal.slice(0, 3)));
       expect(() =>

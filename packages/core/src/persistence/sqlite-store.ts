@@ -7,7 +7,7 @@ import type { JournaledEvent } from '../model/events.js';
 import { decodeValue, encodeEvent, encodeValue } from './event-codec.js';
 import { decodeJournalPayload, encodeJournalPayload } from './journal-payload.js';
 import { COMPACT_PAYLOADS_VERSION, KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
-import { JournalWriterThread } from './journal-writer-thread.js';
+import { createOperationsWriter, JournalWriterThread } from './journal-writer-thread.js';
 import { StoreError } from './store-error.js';
 import type { EngineSnapshot, Recovered, SessionLogEntry, Store } from './store.js';
 
@@ -50,7 +50,9 @@ export interface SqliteStoreOptions {
    * - `thread`: a worker thread with its own connection to the file. This thread only checks
    *   each event and flattens its fields (journal-field-formatter.ts), and hands a batch's
    *   fields over when the batch commits; the worker writes the payload texts and inserts them
-   *   in one transaction (and runs the write-ahead log's checkpoints) meanwhile.
+   *   in one transaction (and runs the write-ahead log's checkpoints) meanwhile. A worker takes
+   *   40–60 ms to start; until it has, batches are written here, through this connection, so
+   *   the first commit does not wait for it.
    *   `flush()`, `close()` and every read wait for the worker to commit what it was given, so
    *   nothing is read stale. Made for backtests that journal every event: the engine's thread
    *   no longer pays for SQLite's inserts. A crash loses the batches handed over and not yet
@@ -210,6 +212,7 @@ export class SqliteStore implements Store {
           autoCheckpointPages: pages ?? 1000,
           busyTimeoutMs: options.busyTimeoutMs ?? 5000,
           keepSnapshots: this.keepSnapshots,
+          writeHere: this.database.transaction(createOperationsWriter(this.statements, this.keepSnapshots)),
         })
       : undefined;
     openFiles.add(this.file);
