@@ -3,7 +3,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { Decimal } from '../model/decimal.js';
 import type { JournaledEvent } from '../model/events.js';
 import { encodeEvent } from './event-codec.js';
-import { FIELD_FORMATTER_SOURCE, FieldStreams, type FieldFormatter } from './journal-field-formatter.js';
+import { FIELD_FORMATTER_SOURCE, FieldStreams } from './journal-field-formatter.js';
 import { flattenJournalEvent, formatFields, PLAIN_SCHEMAS } from './journal-payload.js';
 import { StoreError } from './store-error.js';
 
@@ -80,10 +80,10 @@ export interface JournalStatements {
 export type OperationsWriter = (numbers: Float64Array, texts: readonly (string | undefined)[]) => void;
 
 /** The operations writer on this thread, for a connection's statements. */
-export function createOperationsWriter(statements: JournalStatements, keepSnapshots: number, formatEvent: FieldFormatter = formatFields): OperationsWriter {
+export function createOperationsWriter(statements: JournalStatements, keepSnapshots: number): OperationsWriter {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- one source for both threads (see above)
   const make = new Function('insertEvent', 'insertSnapshot', 'pruneSnapshots', 'keepSnapshots', 'formatEvent', WRITE_OPERATIONS_SOURCE);
-  return make(statements.insertEvent, statements.insertSnapshot, statements.pruneSnapshots, keepSnapshots, formatEvent) as OperationsWriter;
+  return make(statements.insertEvent, statements.insertSnapshot, statements.pruneSnapshots, keepSnapshots, formatFields) as OperationsWriter;
 }
 
 /**
@@ -124,7 +124,7 @@ export interface JournalWriterThreadOptions {
    * Writes a batch in one transaction on the engine's thread (the store's own connection). Used
    * while the worker is still starting, so the first commits need not wait for it.
    */
-  readonly writeHere?: OperationsWriter;
+  readonly writeHere: OperationsWriter;
 }
 
 /**
@@ -316,11 +316,10 @@ export class JournalWriterThread {
   post(): void {
     this.check();
     if (this.opNumbers.length === 0) return;
-    const writeHere = this.options.writeHere;
-    if (writeHere !== undefined && this.posted === 0 && Atomics.load(this.counters, READY) === 0) {
+    if (this.posted === 0 && Atomics.load(this.counters, READY) === 0) {
       const pending = this.pending;
       try {
-        writeHere(pending.numbers.subarray(0, pending.numberCount), pending.texts);
+        this.options.writeHere(pending.numbers.subarray(0, pending.numberCount), pending.texts);
       } catch (error) {
         this.failure = new StoreError('store-write-failed', this.options.file, `journal rows could not be written while the writer thread started: ${(error as Error).message}`, { cause: error });
         throw this.failure;
