@@ -1,5 +1,6 @@
 import { instrumentId as toInstrumentId, type InstrumentId } from '../model/ids.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
+import { InstrumentMap } from '../model/instrument-map.js';
 
 /**
  * What the cache holds for one instrument, in one object so that a bar costs one lookup (and
@@ -61,11 +62,7 @@ function sameInterval(a: number, b: number): boolean {
 
 /** The latest market data the engine has seen, per instrument. Never anything later. */
 export class MarketCache {
-  private readonly instruments = new Map<InstrumentId, InstrumentMarket>();
-  // The entry of the instrument looked up last: data of one instrument arrives in runs (and a
-  // backtest of one pair never changes it), so most lookups stop at one comparison.
-  private lastId: InstrumentId | undefined = undefined;
-  private last: InstrumentMarket | undefined = undefined;
+  private readonly instruments = new InstrumentMap<InstrumentMarket>();
 
   onBar(bar: Bar): void {
     const entry = this.entry(bar.instrumentId);
@@ -124,24 +121,15 @@ export class MarketCache {
   }
 
   private find(id: InstrumentId): InstrumentMarket | undefined {
-    if (id === this.lastId && this.last !== undefined) return this.last;
-    const entry = this.instruments.get(id);
-    if (entry !== undefined) {
-      this.lastId = id;
-      this.last = entry;
-    }
-    return entry;
+    return this.instruments.get(id);
   }
 
   private entry(id: InstrumentId): InstrumentMarket {
-    if (id === this.lastId && this.last !== undefined) return this.last;
     let entry = this.instruments.get(id);
     if (entry === undefined) {
       entry = new InstrumentMarket();
       this.instruments.set(id, entry);
     }
-    this.lastId = id;
-    this.last = entry;
     return entry;
   }
 }

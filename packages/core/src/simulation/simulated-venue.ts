@@ -6,6 +6,7 @@ import type { Liquidity } from '../model/fill.js';
 import { tradeId, venueOrderId, type ClientOrderId, type InstrumentId, type VenueOrderId } from '../model/ids.js';
 import { decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from '../model/decimal-arithmetic.js';
 import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
+import { InstrumentMap } from '../model/instrument-map.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
 import type { CancelOrder, OrderStatus, SubmitOrder } from '../model/order.js';
 import type { Balance } from '../model/position.js';
@@ -205,10 +206,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private listedOrders = 0;
   private openGoodTillDate = 0;
   /** Per instrument: how far data was matched, and the reference prices. */
-  private readonly markets = new Map<InstrumentId, VenueMarket>();
-  // The instrument looked up last, so data of one instrument in a row costs no map lookup.
-  private lastMarketId: InstrumentId | undefined = undefined;
-  private lastMarket: VenueMarket | undefined = undefined;
+  private readonly markets = new InstrumentMap<VenueMarket>();
   private readonly fills: VenueFill[] = [];
   private readonly retainFinishedMs: number | undefined;
   /** Fills and finished orders added since history was last pruned. */
@@ -683,20 +681,12 @@ export class SimulatedVenue implements MarketDrivenVenue {
   }
 
   private marketOf(instrumentId: InstrumentId): VenueMarket | undefined {
-    if (instrumentId === this.lastMarketId && this.lastMarket !== undefined) return this.lastMarket;
-    const market = this.markets.get(instrumentId);
-    if (market !== undefined) {
-      this.lastMarketId = instrumentId;
-      this.lastMarket = market;
-    }
-    return market;
+    return this.markets.get(instrumentId);
   }
 
   private addMarket(instrumentId: InstrumentId, matchedUntil: EpochMs): VenueMarket {
     const market = new VenueMarket(matchedUntil);
     this.markets.set(instrumentId, market);
-    this.lastMarketId = instrumentId;
-    this.lastMarket = market;
     return market;
   }
 
