@@ -226,6 +226,8 @@ describe('SqliteStore with the journal writer thread', () => {
       store.append(journal.slice(3, 5));
       store.batch(() => store.append([journal[5]!]));
       expect(writerOf(store).batchesWrittenHere).toBe(writtenHere);
+      // the worker's batch is handed over, not yet committed: flush waits for its commit
+      store.flush();
       expect(committedSequences(file)).toEqual([1, 2, 3, 4, 5, 6]);
       const loaded = store.load();
       expect(loaded.snapshot).toEqual({ sequence: 3, time: 3, state: { cash: '1' } });
