@@ -151,7 +151,7 @@ export async function runCommand(
         // Every order command, the strategies' and the operator's, goes to audit.log.
         detachAudit = attachAuditTrail(engine.bus, opened.audit);
         control.attach(engineControl(engine, {
-          bot: config.name, mode, startedAt: session.startedAt, startEquity: session.startEquity, instruments: exchange.instruments,
+          bot: config.name, mode, startedAt: session.startedAt, instruments: exchange.instruments,
           details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
         }));
       },

@@ -121,7 +121,6 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const items = options.data.items;
   const tracker = items === undefined ? new EquityTracker() : new EquityTracker({ intervalMs: TICK_EQUITY_SAMPLE_MS });
   const startBalances = Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total]));
-  let startEquity: Decimal | undefined;
   let firstClose: number | undefined;
   let lastClose: number | undefined;
   const benchmark = subscribed[0];
@@ -144,7 +143,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       startedAt,
       quoteAsset,
       startBalances,
-      startEquity: startEquity ?? engine.equity(),
+      startEquity: engine.openingEquity(),
       history: { fills, roundTrips: [...engine.portfolio.roundTrips()], orders: engine.orders.all() },
       tracker,
       barsProcessed,
@@ -168,7 +167,6 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
         const next = iterator.next();
         if (next.done === true) return true;
         const item = next.value;
-        if (startEquity === undefined) startEquity = engine.equity();
         const itemPeriod = Math.floor(item.time / TICK_EQUITY_SAMPLE_MS);
         if (itemPeriod !== period) {
           if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
@@ -223,7 +221,6 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
         const next = iterator.next();
         if (next.done === true) return true;
         const bar = next.value;
-        if (startEquity === undefined) startEquity = engine.equity();
         engine.onBar(bar);
         if (bar.instrumentId === benchmark) {
           if (!seen) {

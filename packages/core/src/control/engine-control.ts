@@ -9,7 +9,11 @@ export interface EngineControlOptions {
   readonly bot: string;
   readonly mode: 'paper' | 'live';
   readonly startedAt: number;
-  readonly startEquity: Decimal;
+  /**
+   * The equity P&L is counted from. Default: `engine.openingEquity()` at each status, the
+   * balances the session started with, each asset valued at the first price seen for it.
+   */
+  readonly startEquity?: Decimal;
   /** The venue's instruments (their lot and minimum rules decide what can be sold). */
   readonly instruments: InstrumentProvider;
   /** Session facts for the status (bars seen, book health, connection state). */
@@ -30,6 +34,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
     status(): BotStatus {
       const quote = engine.quoteAsset;
       const equity = engine.equity();
+      const startEquity = options.startEquity ?? engine.openingEquity();
       return {
         bot: options.bot,
         mode: options.mode,
@@ -39,8 +44,8 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         tradingState: engine.risk.state,
         quoteAsset: quote,
         equity: equity.toFixed(),
-        startEquity: options.startEquity.toFixed(),
-        pnl: equity.minus(options.startEquity).toFixed(),
+        startEquity: startEquity.toFixed(),
+        pnl: equity.minus(startEquity).toFixed(),
         realizedPnl: engine.portfolio.realizedPnl(quote).toFixed(),
         feesPaid: engine.portfolio.feesPaid(quote).toFixed(),
         openOrders: engine.orders.openOrders().map(orderJson),

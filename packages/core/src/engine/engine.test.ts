@@ -223,6 +223,35 @@ describe('Engine', () => {
   });
 });
 
+describe('Engine opening equity', () => {
+  it('values the starting balances at the first price seen of each pair, not at whatever is known when it is asked', async () => {
+    const { engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }], { balances: { USD: '10000', BTC: '2', ETH: '3' } });
+    await engine.start();
+    // No price yet: only the quote asset can be valued, as equity() values it.
+    expect(engine.openingEquity().toFixed()).toBe('10000');
+    expect(engine.equity().toFixed()).toBe('10000');
+    engine.onBar({ ...bar(0, 101), open: 99.5 });
+    engine.onBar(bar(1, 120));
+    // The first bar's open, though the last close is 120 and the strategy has traded since.
+    expect(engine.openingEquity().toFixed()).toBe('10199');
+    expect(engine.equity().toFixed()).not.toBe(engine.openingEquity().toFixed());
+    // ETH never had a price: it is left out, as equity() leaves it out.
+    expect(engine.equity().toFixed()).toBe(engine.portfolio.balanceTotal('USD').plus(engine.portfolio.balanceTotal('BTC').times(120)).toFixed());
+  });
+
+  it('takes the venue\'s balances as the opening ones when they are adopted before any price, and not after', async () => {
+    const { engine } = setup([], { balances: { USD: '10000' } });
+    await engine.start();
+    engine.adoptVenueBalances([{ asset: 'USD', total: new Decimal('5000'), available: new Decimal('5000') }, { asset: 'BTC', total: new Decimal('1'), available: new Decimal('1') }]);
+    engine.onBar({ ...bar(0, 100), open: 90 });
+    expect(engine.openingEquity().toFixed()).toBe('5090');
+    // A deposit seen later changes equity, not what the session started with.
+    engine.adoptVenueBalances([{ asset: 'USD', total: new Decimal('6000'), available: new Decimal('6000') }, { asset: 'BTC', total: new Decimal('1'), available: new Decimal('1') }]);
+    expect(engine.openingEquity().toFixed()).toBe('5090');
+    expect(engine.equity().toFixed()).toBe('6100');
+  });
+});
+
 describe('Engine ordering', () => {
   it('a strategy handler is never re-entered: order events of a submit arrive after onBar returns', async () => {
     const log: string[] = [];

@@ -196,6 +196,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.orders = recovered?.orders ?? new OrderManager({ tradeIdsPerOrder: options.mode !== 'backtest' || snapshotEvery > 0 });
     this.portfolio = recovered?.portfolio ?? new Portfolio(options.startBalances ?? {});
     this.refreshHoldings();
+    this.openingBalances = this.balanceTotals();
     this.risk = new RiskEngine(options.riskPolicies ?? []);
     if (recovered !== undefined) {
       this.sequence = recovered.lastSequence;
@@ -379,6 +380,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (differences.length === 0) return differences;
     for (const difference of differences) this.portfolio.setBalance(difference.asset, difference.venue);
     this.refreshHoldings();
+    // Taken before any price arrived (a restart's reconciliation), they are what the session starts with.
+    if (!this.market.hasAnyPrice()) this.openingBalances = this.balanceTotals();
     if (this.snapshotEvery > 0) {
       this.snapshotSequence = -1;
       this.takeSnapshot();
@@ -515,6 +518,30 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       if (!amount.isZero() && price) equity = equity.plus(amount.times(price));
     }
     return equity;
+  }
+
+  /**
+   * What the account was worth when the engine began, in the quote asset: the balances it started
+   * with (or adopted from the venue before any price arrived), each other asset valued at the
+   * first price seen for its pair (a bar's open, a trade, a quote's mid). `equity()` before any
+   * price would leave held assets out, and a run that starts holding BTC would count all of it as
+   * profit. An asset with no price in the run is left out, as `equity()` leaves it out.
+   */
+  openingEquity(): Decimal {
+    let equity = this.openingBalances.get(this.quoteAsset) ?? ZERO;
+    for (const [asset, amount] of this.openingBalances) {
+      if (asset === this.quoteAsset || amount.isZero()) continue;
+      const price = this.market.firstPrice(`${asset}/${this.quoteAsset}` as InstrumentId);
+      if (price !== undefined) equity = equity.plus(amount.times(decimalFromNumber(price)));
+    }
+    return equity;
+  }
+
+  /** The starting balances `openingEquity` values. */
+  private openingBalances: ReadonlyMap<string, Decimal>;
+
+  private balanceTotals(): ReadonlyMap<string, Decimal> {
+    return new Map(this.portfolio.assets().map((asset) => [asset, this.portfolio.balanceTotal(asset)]));
   }
 
   /** Last price of each instrument seen, as Decimal (for valuing positions in reports). */

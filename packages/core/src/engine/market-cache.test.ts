@@ -19,6 +19,27 @@ function book(id: typeof BTC, bid: number | undefined, ask: number | undefined):
 }
 
 describe('MarketCache', () => {
+  it('keeps the first price of each instrument: a bar\'s open, a trade\'s price, a quote\'s or book\'s mid', () => {
+    const cache = new MarketCache();
+    expect(cache.hasAnyPrice()).toBe(false);
+    expect(cache.firstPrice(BTC)).toBeUndefined();
+    cache.onBar({ ...bar(BTC, MINUTE, 0, 101), open: 99 });
+    cache.onBar(bar(BTC, MINUTE, MINUTE, 105));
+    expect(cache.firstPrice(BTC)).toBe(99);
+    expect(cache.lastPrice(BTC)).toBe(105);
+    expect(cache.hasAnyPrice()).toBe(true);
+    const ETC = instrumentId('ETC/USD');
+    cache.onTrade({ instrumentId: ETH, tradeId: 'T1', price: 2000, quantity: 1, side: 'buy', time: 0 } as never);
+    cache.onQuote({ instrumentId: ETC, bid: 10, ask: 12, bidSize: 1, askSize: 1, time: 0 } as never);
+    const SOL = instrumentId('SOL/USD');
+    // A book with one side has no mid: no price yet.
+    cache.onBook(book(SOL, 20, undefined));
+    expect(cache.firstPrice(SOL)).toBeUndefined();
+    cache.onBook(book(SOL, 20, 22));
+    cache.onBook(book(SOL, 30, 32));
+    expect([cache.firstPrice(ETH), cache.firstPrice(ETC), cache.firstPrice(SOL)]).toEqual([2000, 11, 21]);
+  });
+
   it('keeps the last bar of each interval and answers the latest one by close time, the first interval on a tie', () => {
     const cache = new MarketCache();
     cache.onBar(bar(BTC, MINUTE, 0, 100));

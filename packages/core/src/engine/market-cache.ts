@@ -11,6 +11,8 @@ import { InstrumentMap } from '../model/instrument-map.js';
 class InstrumentMarket {
   declare price: number;
   declare hasPrice: boolean;
+  /** The first price seen (a bar's open; a trade's price; a quote's or book's mid), NaN before. */
+  declare firstPrice: number;
   /** The interval of the first bars seen, and the last of them: the common case of one interval. */
   declare barInterval: number;
   declare bar: Bar | undefined;
@@ -23,6 +25,7 @@ class InstrumentMarket {
   constructor() {
     this.price = Number.NaN;
     this.hasPrice = false;
+    this.firstPrice = Number.NaN;
     this.barInterval = Number.NaN;
     this.bar = undefined;
     this.otherBars = undefined;
@@ -31,7 +34,9 @@ class InstrumentMarket {
     this.book = undefined;
   }
 
-  setPrice(price: number): void {
+  /** `opening`: the price the data began at (a bar's open), kept as the first price. */
+  setPrice(price: number, opening: number): void {
+    if (!this.hasPrice) this.firstPrice = opening;
     this.price = price;
     this.hasPrice = true;
   }
@@ -67,19 +72,20 @@ export class MarketCache {
   onBar(bar: Bar): void {
     const entry = this.entry(bar.instrumentId);
     entry.setBar(bar);
-    entry.setPrice(bar.close);
+    entry.setPrice(bar.close, bar.open);
   }
 
   onTrade(trade: Trade): void {
     const entry = this.entry(trade.instrumentId);
     entry.trade = trade;
-    entry.setPrice(trade.price);
+    entry.setPrice(trade.price, trade.price);
   }
 
   onQuote(quote: Quote): void {
     const entry = this.entry(quote.instrumentId);
     entry.quote = quote;
-    entry.setPrice((quote.bid + quote.ask) / 2);
+    const mid = (quote.bid + quote.ask) / 2;
+    entry.setPrice(mid, mid);
   }
 
   onBook(book: BookView): void {
@@ -87,7 +93,10 @@ export class MarketCache {
     entry.book = book;
     const bid = book.bestBid();
     const ask = book.bestAsk();
-    if (bid && ask) entry.setPrice((bid.price + ask.price) / 2);
+    if (bid && ask) {
+      const mid = (bid.price + ask.price) / 2;
+      entry.setPrice(mid, mid);
+    }
   }
 
   lastBar(id: InstrumentId, interval?: number): Bar | undefined {
@@ -118,6 +127,20 @@ export class MarketCache {
   lastPrice(id: InstrumentId): number | undefined {
     const entry = this.find(id);
     return entry !== undefined && entry.hasPrice ? entry.price : undefined;
+  }
+
+  /**
+   * The price the instrument's data began at: the first bar's open, else the first trade's price
+   * or quote's (or book's) mid. What holdings were worth when a run began.
+   */
+  firstPrice(id: InstrumentId): number | undefined {
+    const entry = this.find(id);
+    return entry !== undefined && entry.hasPrice ? entry.firstPrice : undefined;
+  }
+
+  /** Whether any instrument has a price yet. */
+  hasAnyPrice(): boolean {
+    return this.instruments.some((entry) => entry.hasPrice);
   }
 
   private find(id: InstrumentId): InstrumentMarket | undefined {

@@ -20,6 +20,12 @@ export class InstrumentMap<V> {
     return value;
   }
 
+  /** Whether any value satisfies `test` (not for hot paths: it walks every entry). */
+  some(test: (value: V) => boolean): boolean {
+    for (const value of this.entries.values()) if (test(value)) return true;
+    return false;
+  }
+
   set(id: InstrumentId, value: V): void {
     this.entries.set(id, value);
     this.lastId = id;

@@ -207,7 +207,7 @@ describe('runSession (paper)', () => {
     const session = runSession({
       bot: createBot(validateConfig({ strategies: [BuyThenSell.with({})] })), exchange, mode: 'paper', kbotVersion: 'test', signal: controller.signal,
       onEngine: (engine, facts) => {
-        engineSeen = facts.startEquity.toFixed() === '10000';
+        engineSeen = facts.startedAt > 0 && engine.openingEquity().toFixed() === '10000';
         // An operator halts the bot half-way: the beats after it carry the new state.
         setTimeout(() => engine.setTradingState('halted', 'test'), 60);
       },

@@ -68,7 +68,7 @@ export interface RunSessionOptions {
    * Called once the engine exists, before it starts: where the control socket, the audit trail
    * and dashboards attach (`engine.bus` carries every event, recovery's included).
    */
-  readonly onEngine?: (engine: Engine, session: { readonly startEquity: Decimal; readonly startedAt: number }) => void;
+  readonly onEngine?: (engine: Engine, session: { readonly startedAt: number }) => void;
   /**
    * The bot's health heartbeat: `beat` is called every `intervalMs` while the session runs, with
    * the trading state (the Kraken dead man's switch is refreshed from it, and stops being
@@ -178,8 +178,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   });
   const firstSequence = engine.journalSequence;
   const tracker = new EquityTracker();
-  const startEquity = engine.equity();
-  options.onEngine?.(engine, { startEquity, startedAt });
+  // What the session started with is valued at the first prices it sees (engine.openingEquity):
+  // before any price, equity would leave held assets out and count them as profit later.
+  options.onEngine?.(engine, { startedAt });
   let bars = 0;
   let fillCount = 0;
   // Without a journal to read back, the session's fills are kept here for the report.
@@ -290,7 +291,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     startedAt,
     quoteAsset,
     startBalances: Object.fromEntries(Object.entries(startBalances).map(([asset, amount]) => [asset, toDecimal(amount, `balances.${asset}`)])),
-    startEquity,
+    startEquity: engine.openingEquity(),
     history:
       readJournal === undefined
         ? { fills: fills ?? [], roundTrips: [...engine.portfolio.roundTrips()], orders: engine.orders.all() }
