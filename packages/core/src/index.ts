@@ -12,7 +12,7 @@ export { instrumentId, splitInstrumentId, clientOrderId, venueOrderId, tradeId, 
 export type { Brand, InstrumentId, ClientOrderId, VenueOrderId, TradeId, StrategyId } from './model/ids.js';
 export { MINUTE_MS, HOUR_MS, DAY_MS, parseInterval, formatInterval, isoTime, parseTime } from './model/time.js';
 export type { EpochMs, IntervalText } from './model/time.js';
-export { defineInstrument, roundPrice, roundQuantity, affordableQuantity, certainlyBelowMinimums, isMultipleOf, checkOrderRules, incrementsOf } from './model/instrument.js';
+export { defineInstrument, roundPrice, roundQuantity, affordableQuantity, certainlyBelowMinimums, isMultipleOf, checkOrderRules, explainOrderRuleViolation, incrementsOf } from './model/instrument.js';
 export type { Instrument, InstrumentInput, InstrumentStatus, InstrumentIncrements, RoundingDirection, OrderRuleViolation } from './model/instrument.js';
 export { barCloseTime } from './model/market-data.js';
 export type { Bar, Trade, Quote, BookLevel, BookView, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';

@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { InstrumentProvider } from '../exchange/exchange.js';
 import { Decimal } from '../model/decimal.js';
-import { checkOrderRules, roundQuantity } from '../model/instrument.js';
+import { checkOrderRules, explainOrderRuleViolation, roundQuantity } from '../model/instrument.js';
 import { orderJson } from '../report/report-json.js';
 import type { BotControl, BotStatus, PanicReport, PanicRequest } from './control-protocol.js';
 
@@ -83,9 +83,11 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
             notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: 'no market price seen yet, so the order minimums cannot be checked' });
             continue;
           }
-          const violation = checkOrderRules(instrument, { quantity, referencePrice: new Decimal(last) });
+          const rules = { quantity, referencePrice: new Decimal(last) };
+          const violation = checkOrderRules(instrument, rules);
           if (violation) {
-            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: `${violation.code} (${violation.message})` });
+            const reason = `${violation.code} (${violation.message}: ${explainOrderRuleViolation(violation, instrument, rules, { quantity: position.quantity })})`;
+            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason });
             continue;
           }
           const clientOrderId = engine.submit(OPERATOR_STRATEGY_ID, { instrumentId: instrument.id, side: 'sell', type: 'market', quantity, reduceOnly: true, tag: reason });

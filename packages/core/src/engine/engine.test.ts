@@ -129,8 +129,27 @@ describe('Engine', () => {
     expect(venue.submitted[0]!.quantity.toFixed()).toBe('0.12345678');
     const denials = store.events().filter((event) => event.type === 'order-denied');
     expect(denials.map((event) => (event as { code: string }).code)).toEqual(['invalid-order', 'unknown-instrument', 'invalid-order']);
-    expect((denials[0] as { reason: string }).reason).toContain('EOrder:Order minimum not met');
+    expect((denials[0] as { reason: string }).reason).toBe('below-minimum-quantity: EOrder:Order minimum not met (quantity: received 0.00001, expected at least 0.0001 BTC on BTC/USD)');
     expect((denials[2] as { reason: string }).reason).toContain('price');
+  });
+
+  it('names the value, what it was rounded from and the limit when an order breaks the instrument\'s rules', async () => {
+    const { venue, store, engine } = setup([
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '100', quantity: '0.000000009' },
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '-5', quantity: '0.01' },
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '20', quantity: '0.001' },
+      { instrumentId: 'BTC/USD', side: 'sell', type: 'market', quantity: '0.0001' },
+    ]);
+    await engine.start();
+    engine.onBar(bar(0));
+    expect(venue.submitted).toHaveLength(0);
+    const reasons = store.events().filter((event) => event.type === 'order-denied').map((event) => (event as { reason: string }).reason);
+    expect(reasons).toEqual([
+      'invalid-quantity: EGeneral:Invalid arguments:volume (quantity: received 0 (0.000000009 rounded to the BTC/USD rules), expected more than 0 BTC in steps of 0.00000001)',
+      'invalid-price: EOrder:Invalid price (price: received -5, expected more than 0 USD)',
+      'below-minimum-cost: EOrder:Cost minimum not met (cost: received 0.001 BTC × 20 (the limit price) = 0.02 USD, expected at least 0.5 USD on BTC/USD)',
+      'below-minimum-cost: EOrder:Cost minimum not met (cost: received 0.0001 BTC × 100 (the last price) = 0.01 USD, expected at least 0.5 USD on BTC/USD)',
+    ]);
   });
 
   it('in halted state only cancels pass; in reducing only sells of a held position pass', async () => {

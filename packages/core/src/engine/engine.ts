@@ -10,7 +10,7 @@ import { decimalFromNumber, decimalMinus } from '../model/decimal-arithmetic.js'
 import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, TradingState } from '../model/events.js';
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
-import { checkOrderRules, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
+import { checkOrderRules, explainOrderRuleViolation, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
 import { isOrderOpen, type Order, type OrderIntent, type SubmitOrder } from '../model/order.js';
 import type { Balance } from '../model/position.js';
@@ -806,12 +806,12 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
     const view = new OrderRiskView(now, this.risk.state, instrument, this.market.lastPrice(instrument.id), this.portfolioViewFor());
     const price = command.type === 'limit' ? command.price : command.triggerPrice;
-    const violation = checkOrderRules(instrument, {
-      quantity: command.quantity,
-      price,
-      referencePrice: price === undefined ? view.lastPrice : undefined,
-    });
-    if (violation) return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message}`, 'order-rules');
+    const rules = { quantity: command.quantity, price, referencePrice: price === undefined ? view.lastPrice : undefined };
+    const violation = checkOrderRules(instrument, rules);
+    if (violation) {
+      const requested = { quantity: intent.quantity, price: intent.type === 'limit' ? intent.price : intent.triggerPrice };
+      return this.deny(order, 'invalid-order', `${violation.code}: ${violation.message} (${explainOrderRuleViolation(violation, instrument, rules, requested)})`, 'order-rules');
+    }
     const decision = this.risk.check(command, view);
     if (!decision.allowed) return this.deny(order, decision.code, decision.reason, decision.policy);
     const submitted = this.orders.transition(id, 'submitted', now);

@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalAtMost, decimalLessThan, decimalToNumber, toDecimal, type DecimalLike } from './decimal.js';
+import { Decimal, ZERO, decimalAtMost, decimalLessThan, decimalString, decimalToNumber, toDecimal, type DecimalLike } from './decimal.js';
 import { decimalProductBelow, decimalToPlaces } from './decimal-arithmetic.js';
 import type { Decimal as DecimalJs } from 'decimal.js';
 import { InvariantError } from '../errors/errors.js';
@@ -228,4 +228,41 @@ export function checkOrderRules(
     return { code: 'below-minimum-cost', message: 'EOrder:Cost minimum not met' };
   }
   return undefined;
+}
+
+/**
+ * The values behind a violation, for people: `checkOrderRules` keeps Kraken's exact texts (the
+ * simulated venue answers with them), which name the rule but not the order's value or the
+ * limit. `requested` is what the strategy asked for before rounding, when it differs.
+ */
+export function explainOrderRuleViolation(
+  violation: OrderRuleViolation,
+  instrument: Instrument,
+  order: { quantity: Decimal; price?: Decimal | undefined; referencePrice?: Decimal | undefined },
+  requested: { quantity?: DecimalLike | undefined; price?: DecimalLike | undefined } = {},
+): string {
+  const { id, base, quote } = instrument;
+  const text = (value: DecimalLike | undefined) => (value === undefined ? 'nothing' : typeof value === 'object' && value.isFinite() ? decimalString(value) : String(value));
+  const roundedFrom = (asked: DecimalLike | undefined, rounded: Decimal | undefined) =>
+    asked === undefined || rounded === undefined || text(asked) === text(rounded) ? '' : ` (${text(asked)} rounded to the ${id} rules)`;
+  switch (violation.code) {
+    case 'market-closed':
+      return `${id} is in ${instrument.status} mode at the venue`;
+    case 'invalid-quantity':
+      return `quantity: received ${text(order.quantity)}${roundedFrom(requested.quantity, order.quantity)}, expected more than 0 ${base} in steps of ${decimalString(instrument.quantityIncrement)}`;
+    case 'quantity-precision':
+      return `quantity: received ${text(order.quantity)}, expected a multiple of ${decimalString(instrument.quantityIncrement)} ${base} (at most ${instrument.quantityPrecision} decimals)`;
+    case 'invalid-price':
+      return `price: received ${text(order.price)}${roundedFrom(requested.price, order.price)}, expected more than 0 ${quote}`;
+    case 'price-precision':
+      return `price: received ${text(order.price)}, expected a multiple of ${decimalString(instrument.priceIncrement)} ${quote} (at most ${instrument.pricePrecision} decimals)`;
+    case 'below-minimum-quantity':
+      return `quantity: received ${text(order.quantity)}${roundedFrom(requested.quantity, order.quantity)}, expected at least ${decimalString(instrument.minQuantity)} ${base} on ${id}`;
+    case 'below-minimum-cost': {
+      const price = order.price ?? order.referencePrice;
+      const cost = price === undefined ? 'unknown' : decimalString(order.quantity.times(price));
+      const at = order.price === undefined ? 'the last price' : 'the limit price';
+      return `cost: received ${text(order.quantity)} ${base} × ${text(price)} (${at}) = ${cost} ${quote}, expected at least ${decimalString(instrument.minCost)} ${quote} on ${id}`;
+    }
+  }
 }
