@@ -242,6 +242,24 @@ describe('Engine', () => {
   });
 });
 
+describe('Engine portfolio view', () => {
+  it('counts what open orders hold, a buy\'s taker fee included, as the venue holds it', async () => {
+    const { engine } = setup([
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '300', quantity: '10' },
+      { instrumentId: 'BTC/USD', side: 'sell', type: 'limit', price: '500', quantity: '0.25' },
+    ], { balances: { USD: '10000', BTC: '1' } });
+    await engine.start();
+    engine.onBar(bar(0, 400));
+    const view = engine.portfolioViewFor();
+    const takerFee = krakenSpotInstruments().find((instrument) => instrument.id === BTC)!.takerFee;
+    // 10 × 300 = 3000 USD, plus the taker fee on it
+    expect(view.balance('USD').available.toFixed()).toBe(new Decimal(10000).minus(new Decimal(3000).times(takerFee.plus(1))).toFixed());
+    expect(takerFee.toFixed()).toBe('0.004');
+    expect(view.balance('USD').available.toFixed()).toBe('6988');
+    expect(view.balance('BTC').available.toFixed()).toBe('0.75');
+  });
+});
+
 describe('Engine opening equity', () => {
   it('values the starting balances at the first price seen of each pair, not at whatever is known when it is asked', async () => {
     const { engine } = setup([{ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.5' }], { balances: { USD: '10000', BTC: '2', ETH: '3' } });

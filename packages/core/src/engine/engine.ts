@@ -981,7 +981,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   private readonly portfolioView = createPortfolioView(this);
 
-  /** For views: reserved amounts of open orders. */
+  /** For views: what open orders hold (a buy's cost plus its taker fee; a sell's quantity). */
   held(asset: string): Decimal {
     return this.orders.reserved(
       asset,

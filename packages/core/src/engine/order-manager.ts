@@ -180,16 +180,29 @@ export class OrderManager {
     return { kind: 'applied', order: updated };
   }
 
-  /** Quote (buys) or base (sells) that open orders of this instrument still reserve. */
-  reserved(asset: string, quoteOf: (id: InstrumentId) => { base: string; quote: string }, referencePrice: (id: InstrumentId) => Decimal | undefined): Decimal {
+  /**
+   * Quote (buys) or base (sells) that open orders still reserve. A buy reserves its remaining
+   * cost plus the taker fee on it (`takerFee`, the instrument's rate), as a venue holds it: Kraken
+   * and the simulated venue hold the fee of a buy until it fills, so an `available` without it
+   * would let a strategy size an order the venue refuses for insufficient funds. A market buy is
+   * valued at `referencePrice` (the last price), without the slippage the venue may add.
+   */
+  reserved(
+    asset: string,
+    instrumentOf: (id: InstrumentId) => { base: string; quote: string; takerFee?: Decimal },
+    referencePrice: (id: InstrumentId) => Decimal | undefined,
+  ): Decimal {
     let sum = ZERO;
     for (const order of this.open.values()) {
-      const { base, quote } = quoteOf(order.instrumentId);
+      const { base, quote, takerFee } = instrumentOf(order.instrumentId);
       const remaining = order.quantity.minus(order.filledQuantity);
       if (order.side === 'sell' && base === asset) sum = sum.plus(remaining);
       if (order.side === 'buy' && quote === asset) {
         const price = order.price ?? order.triggerPrice ?? referencePrice(order.instrumentId);
-        if (price) sum = sum.plus(remaining.times(price));
+        if (price) {
+          const cost = remaining.times(price);
+          sum = sum.plus(takerFee === undefined ? cost : cost.plus(cost.times(takerFee)));
+        }
       }
     }
     return sum;
