@@ -75,6 +75,42 @@ describe('Portfolio', () => {
     expect(portfolio.balanceTotal('USD').equals(expected)).toBe(true);
   });
 
+  it('closes a trip of partial sales to the last digit: gross P&L is what the sales brought less what the buys cost', () => {
+    const portfolio = new Portfolio({ USD: '100000' });
+    // Quantities whose shares of the cost basis do not terminate (thirds, sevenths).
+    const buys = [fill('buy', '0.03', '16543.7', '1.98'), fill('buy', '0.04', '16551.3', '2.64')];
+    const sells = [['0.01', '16601.1'], ['0.02', '16590.4'], ['0.013', '16610.9'], ['0.007', '16588.2'], ['0.02', '16620.3']].map(([quantity, price]) => fill('sell', quantity!, price!, '0.5'));
+    let change;
+    for (const each of [...buys, ...sells]) {
+      change = portfolio.applyFill(each, btcUsd);
+      const position = portfolio.position(instrumentId('BTC/USD'));
+      // The identity holds exactly after every fill, not only at the end.
+      const expected = new Decimal('100000').plus(portfolio.realizedPnl('USD')).minus(portfolio.feesPaid('USD')).minus(position?.costBasis ?? 0);
+      expect(portfolio.balanceTotal('USD').toFixed()).toBe(expected.toFixed());
+    }
+    expect(change!.kind).toBe('closed');
+    const trip = portfolio.roundTrips()[0]!;
+    const cost = buys.reduce((sum, each) => sum.plus(each.quantity.times(each.price)), new Decimal(0));
+    const proceeds = sells.reduce((sum, each) => sum.plus(each.quantity.times(each.price)), new Decimal(0));
+    expect(trip.grossPnl.toFixed()).toBe(proceeds.minus(cost).toFixed());
+    expect(trip.grossPnl.toFixed()).toBe('3.9211');
+    expect(portfolio.realizedPnl('USD').toFixed()).toBe('3.9211');
+  });
+
+  it('charges a trip only its share of the fee of a sale that also sells inventory held before', () => {
+    const portfolio = new Portfolio({ USD: '10000', BTC: '1' });
+    portfolio.applyFill(fill('buy', '0.1', '100', '0.04'), btcUsd);
+    // Sells 0.3: 0.1 closes the trip, 0.2 is the inventory the bot started with.
+    const change = portfolio.applyFill(fill('sell', '0.3', '110', '0.132'), btcUsd);
+    expect(change.kind).toBe('closed');
+    const trip = portfolio.roundTrips()[0]!;
+    expect(trip.fees.toFixed()).toBe('0.084');
+    expect(trip.netPnl.toFixed()).toBe('0.916');
+    // The position's fees keep the whole fee, and balances move by all of it.
+    expect(portfolio.feesPaid('USD').toFixed()).toBe('0.172');
+    expect(portfolio.balanceTotal('USD').toFixed()).toBe('10022.828');
+  });
+
   it('selling inventory it never bought moves balances but realizes nothing', () => {
     const portfolio = new Portfolio({ USD: '0', BTC: '1' });
     portfolio.applyFill(fill('sell', '0.5', '100', '0.2'), btcUsd);

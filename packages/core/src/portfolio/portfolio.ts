@@ -1,5 +1,5 @@
 import { Decimal, ZERO, decimalAtMost, decimalEquals, decimalToNumber, toDecimal, type DecimalLike } from '../model/decimal.js';
-import { decimalDividedBy, decimalMinus, decimalPlus, decimalTimes, quotientWithHint } from '../model/decimal-arithmetic.js';
+import { decimalDividedBy, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces, quotientWithHint } from '../model/decimal-arithmetic.js';
 import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -165,10 +165,10 @@ export class Portfolio {
     const wasFlat = state.quantity.isZero();
     state.updatedAt = fill.time;
     state.feesPaid = decimalPlus(state.feesPaid, feeInQuote);
-    state.tripFees = decimalPlus(state.tripFees, feeInQuote);
     state.tripFills++;
 
     if (fill.side === 'buy') {
+      state.tripFees = decimalPlus(state.tripFees, feeInQuote);
       state.quantity = decimalPlus(state.quantity, fill.quantity);
       state.costBasis = decimalPlus(state.costBasis, notional);
       state.tripEntryQuantity = decimalPlus(state.tripEntryQuantity, fill.quantity);
@@ -190,8 +190,11 @@ export class Portfolio {
       return { kind: 'changed', position: this.freeze(fill.instrumentId, state) };
     }
     const closing = decimalAtMost(fill.quantity, state.quantity) ? fill.quantity : state.quantity;
+    // A sale larger than the position also sells inventory held before the bot bought: the trip
+    // bears only its share of the fee (the position's feesPaid keeps the whole fee).
+    state.tripFees = decimalPlus(state.tripFees, closing === fill.quantity ? feeInQuote : decimalDividedBy(decimalTimes(feeInQuote, closing), fill.quantity));
     // The closed share of the cost basis; a full close takes all of it, so no rounding residue stays.
-    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : decimalDividedBy(decimalTimes(state.costBasis, closing), state.quantity);
+    const removedCost = decimalEquals(closing, state.quantity) ? state.costBasis : shareOfCost(state.costBasis, closing, state.quantity);
     const proceeds = closing === fill.quantity ? notional : decimalTimes(closing, fill.price);
     const pnl = decimalMinus(proceeds, removedCost);
     state.costBasis = decimalMinus(state.costBasis, removedCost);
@@ -375,3 +378,17 @@ function decimalAt(value: unknown, path: string): Decimal {
 function isTime(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value);
 }
+
+/**
+ * `costBasis × closing / quantity` at 18 decimal places. At 40 significant digits (a quotient's
+ * precision) the share has as many decimals as fit, and the cost basis minus it, or the sale's
+ * proceeds minus it, would need 41 digits and round, leaving a residue (about 1e-37) in realized
+ * P&L and breaking the identity of docs/decisions/2026-11-25-cost-basis-accounting.md. Prices and
+ * quantities on Kraken have at most 10 and 8 decimals, so a cost basis has at most 18 and every
+ * sum and difference of these amounts stays exact; 1e-18 is far below any money amount.
+ */
+function shareOfCost(costBasis: Decimal, closing: Decimal, quantity: Decimal): Decimal {
+  return decimalToPlaces(decimalDividedBy(decimalTimes(costBasis, closing), quantity), SHARE_PLACES, Decimal.ROUND_HALF_EVEN);
+}
+
+const SHARE_PLACES = 18;
