@@ -15,6 +15,8 @@ export const EXIT = {
   botState: 5,
   /** `kbot report --parity`: the replay's fills differ from the session's. */
   parityDiffers: 6,
+  /** The bot's store cannot be opened or written: corrupt, foreign or newer file, a failed write (StoreError, codes `store-*`). */
+  store: 7,
   /** Stopped by Ctrl-C where stopping early is reported (kbot data download: the pages read so far are kept). */
   interrupted: 130,
 } as const;
@@ -34,6 +36,7 @@ export function exitCodeFor(error: unknown): number {
     if (error.code === 'data-invalid') return EXIT.data;
     if (error.code.startsWith('exchange-')) return EXIT.exchange;
     if (error.code === 'bot-not-running' || error.code === 'bot-already-running') return EXIT.botState;
+    if (error.code.startsWith('store-')) return EXIT.store;
     // A wrong passphrase or a missing, foreign or corrupt key file: the user's to fix.
     if (error.code.startsWith('key-file-')) return EXIT.usage;
   }

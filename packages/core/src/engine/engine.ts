@@ -194,6 +194,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.recovered = recovered;
     this.recovery = recovered?.summary;
     this.orders = recovered?.orders ?? new OrderManager({ tradeIdsPerOrder: options.mode !== 'backtest' || snapshotEvery > 0 });
+    this.isolateStrategies = options.mode !== 'backtest';
     this.portfolio = recovered?.portfolio ?? new Portfolio(options.startBalances ?? {});
     this.refreshHoldings();
     this.openingBalances = this.balanceTotals();
@@ -263,14 +264,19 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     this.emit({ type: 'engine-started', time: this.clock.now(), sequence: 0, mode: this.mode });
     this.enqueue(() => {
-      for (const runtime of this.runtimes) runtime.strategy.onStart?.(runtime.context);
+      for (const runtime of this.runtimes) this.runHandler(runtime, 'onStart', () => runtime.strategy.onStart?.(runtime.context));
     });
   }
 
   async stop(reason = 'stopped'): Promise<void> {
     if (!this.started) return;
+    if (this.failure !== undefined) {
+      // Nothing more can be journaled (not even engine-stopped): the journal ends at the last good step.
+      this.started = false;
+      return;
+    }
     this.enqueue(() => {
-      for (const runtime of this.runtimes) runtime.strategy.onStop?.(runtime.context);
+      for (const runtime of this.runtimes) this.runHandler(runtime, 'onStop', () => runtime.strategy.onStop?.(runtime.context));
     });
     this.emit({ type: 'engine-stopped', time: this.clock.now(), sequence: 0, reason });
     this.started = false;
@@ -558,16 +564,19 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   /** Accepts an intent now and processes it in turn; the id is valid even if risk denies it. */
   submit(strategy: string, intent: OrderIntent): ClientOrderId {
+    this.assertNotFailed('submit');
     const id = clientOrderId(`${this.orderIdPrefix}${++this.orderCounter}`);
     this.enqueue(() => this.processSubmit(toStrategyId(strategy), id, intent));
     return id;
   }
 
   cancel(id: ClientOrderId): void {
+    this.assertNotFailed('cancel');
     this.enqueue(() => this.processCancel(id));
   }
 
   cancelAll(filter: { strategyId?: string; instrumentId?: InstrumentId } = {}): void {
+    this.assertNotFailed('cancelAll');
     this.enqueue(() => {
       for (const order of this.orders.openOrders(filter.instrumentId)) {
         if (filter.strategyId === undefined || order.strategyId === filter.strategyId) this.processCancel(order.clientOrderId);
@@ -684,6 +693,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private step(work: () => void): void {
     const store = this.store;
     if (this.inStep) return work();
+    // After a failed step the engine's memory is ahead of its journal: it does nothing more.
+    if (this.failure !== undefined) return;
     if (store.batch === undefined) {
       work();
       if (this.snapshotEvery > 0) this.snapshotIfDue();
@@ -696,9 +707,60 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
         work();
         this.snapshotIfDue();
       } : work);
+    } catch (error) {
+      this.fail(error);
+      throw error;
     } finally {
       this.inStep = false;
     }
+  }
+
+  /**
+   * Set when a step failed: its store transaction rolled back (a failed commit, a full disk, an
+   * engine bug, a backtest strategy's exception), but the orders, portfolio and sequence numbers
+   * in memory kept what the step did. Journaling on would leave a gap in the journal, and trading
+   * on would act on state the journal does not hold, so the engine halts and ignores everything
+   * after: restarting recovers from the journal, and (live) reconciles with the venue.
+   */
+  private failure: unknown = undefined;
+  private readonly failureListeners: ((error: unknown) => void)[] = [];
+
+  /** The error that stopped the engine, or undefined while it runs normally. */
+  get failed(): unknown {
+    return this.failure;
+  }
+
+  /** Calls `listener` once if a step fails (the session stops the bot then). Returns an unsubscribe. */
+  onFailure(listener: (error: unknown) => void): () => void {
+    this.failureListeners.push(listener);
+    return () => {
+      const index = this.failureListeners.indexOf(listener);
+      if (index >= 0) this.failureListeners.splice(index, 1);
+    };
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    // In memory only: the journal can take nothing more. Strategies' orders are refused from here.
+    this.risk.setState('halted');
+    this.log.error('an engine step failed and was rolled back from the journal; the engine has halted and ignores everything after it: restart the bot to recover from the journal', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    for (const listener of [...this.failureListeners]) {
+      try {
+        listener(error);
+      } catch (listenerError) {
+        this.log.error('a failure listener threw', { error: String(listenerError) });
+      }
+    }
+  }
+
+  /** Commands after a failure are refused loudly: the caller must not think an order is on its way. */
+  private assertNotFailed(what: string): void {
+    if (this.failure === undefined) return;
+    const cause = this.failure instanceof Error ? this.failure.message : String(this.failure);
+    throw new InvariantError(`${what}: the engine halted after a failed step (${cause}); restart the bot to recover from its journal`);
   }
 
   /**
@@ -720,6 +782,9 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
         if (this.snapshotEvery > 0) this.snapshotIfDue();
         return result;
       });
+    } catch (error) {
+      this.fail(error);
+      throw error;
     } finally {
       this.inStep = false;
     }
@@ -757,14 +822,62 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const outer = !this.draining;
     this.draining = true;
     try {
-      for (let index = 0; index < runtimes.length; index++) {
-        const runtime = runtimes[index]!;
-        (runtime.strategy[method] as (value: typeof item, context: StrategyContext<unknown>) => void).call(runtime.strategy, item, runtime.context);
+      if (this.isolateStrategies) {
+        this.handleEachIsolated(method, runtimes, item);
+      } else {
+        for (let index = 0; index < runtimes.length; index++) {
+          const runtime = runtimes[index]!;
+          (runtime.strategy[method] as (value: typeof item, context: StrategyContext<unknown>) => void).call(runtime.strategy, item, runtime.context);
+        }
       }
     } finally {
       if (outer) this.draining = false;
     }
     if (outer) this.drain();
+  }
+
+  /**
+   * Paper and live: a strategy handler that throws is logged and skipped, and the step goes on,
+   * so the fills and reports of the same step are still journaled and the other strategies still
+   * run. A backtest lets the exception fail the run instead: there it is a bug to see at once.
+   */
+  private readonly isolateStrategies: boolean;
+
+  private handleEachIsolated<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
+    for (let index = 0; index < runtimes.length; index++) {
+      const runtime = runtimes[index]!;
+      try {
+        (runtime.strategy[method] as (value: typeof item, context: StrategyContext<unknown>) => void).call(runtime.strategy, item, runtime.context);
+      } catch (error) {
+        this.strategyThrew(runtime, method, error);
+      }
+    }
+  }
+
+  private strategyThrew(runtime: StrategyRuntime, handler: string, error: unknown): void {
+    this.strategyErrorCount++;
+    this.log.error(`strategy "${runtime.id}" threw in ${handler}; the engine carries on without it for this event`, {
+      strategy: runtime.id,
+      handler,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+
+  private strategyErrorCount = 0;
+
+  /** A strategy's lifecycle handler, isolated as `handleEachIsolated` isolates its data handlers. */
+  private runHandler(runtime: StrategyRuntime, handler: string, call: () => void): void {
+    if (!this.isolateStrategies) return call();
+    try {
+      call();
+    } catch (error) {
+      this.strategyThrew(runtime, handler, error);
+    }
+  }
+
+  /** Exceptions strategies threw in paper or live mode, logged and skipped. */
+  get strategyErrors(): number {
+    return this.strategyErrorCount;
   }
 
   /** Runs queued work until none is left. Re-entrant calls only queue. */
@@ -934,7 +1047,20 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       const owner = entry?.strategyId ?? order.strategyId;
       this.emit({ type: 'position-closed', time: fill.time, sequence: 0, position: change.position, roundTrip: change.roundTrip, strategyId: owner });
       for (const learner of this.learners) {
-        learner.observe({ strategyId: owner, instrumentId: fill.instrumentId, roundTrip: change.roundTrip, features: entry?.features ?? {}, observedAt: fill.time });
+        const outcome = { strategyId: owner, instrumentId: fill.instrumentId, roundTrip: change.roundTrip, features: entry?.features ?? {}, observedAt: fill.time };
+        if (!this.isolateStrategies) {
+          learner.observe(outcome);
+          continue;
+        }
+        try {
+          learner.observe(outcome);
+        } catch (error) {
+          this.strategyErrorCount++;
+          this.log.error(`learner "${learner.id}" threw in observe; the fill and the round trip are journaled without what it would have learned`, {
+            learner: learner.id,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          });
+        }
       }
       // What the learners learned is committed with the event that taught them (same step, same
       // transaction), so a restart never forgets a trade outcome.
@@ -952,7 +1078,15 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     for (let index = 0; index < runtimes.length; index++) {
       const runtime = runtimes[index]!;
       if (runtime.id !== published.strategyId) continue;
-      runtime.strategy.onOrderEvent?.(published, runtime.context);
+      if (!this.isolateStrategies) {
+        runtime.strategy.onOrderEvent?.(published, runtime.context);
+        return;
+      }
+      try {
+        runtime.strategy.onOrderEvent?.(published, runtime.context);
+      } catch (error) {
+        this.strategyThrew(runtime, 'onOrderEvent', error);
+      }
       return;
     }
   }

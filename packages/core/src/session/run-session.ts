@@ -190,6 +190,9 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   const benchmark = subscriptions[0]!.instrumentId;
   let stop: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stop = resolve));
+  // A failed step halts the engine (its memory is ahead of the journal): the session ends, and
+  // rethrows the failure once the market data is closed. A restart recovers from the journal.
+  engine.onFailure(() => stop('the engine halted after a failed step'));
 
   engine.bus.on('order-filled', (event) => {
     fillCount++;
@@ -278,6 +281,11 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   // A clean stop waits (briefly) for the venue to answer orders and cancels already sent, so the
   // journal does not end with an order the venue holds as open (or has canceled) but the journal
   // only as submitted (or pending cancel).
+  if (engine.failed !== undefined) {
+    await engine.stop(reason);
+    if (mode === 'paper') await execution.close();
+    throw engine.failed;
+  }
   if (mode === 'live') await settleRequestsInFlight(engine, SETTLE_TIMEOUT_MS);
   await engine.stop(reason);
   logger.info('session stopped', { reason, bars, fills: fillCount });
