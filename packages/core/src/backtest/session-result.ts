@@ -1,6 +1,8 @@
 import type { Bot } from '../di/container.js';
 import type { Engine } from '../engine/engine.js';
-import type { Decimal } from '../model/decimal.js';
+import { ZERO, type Decimal } from '../model/decimal.js';
+import { decimalPlus, decimalTimes } from '../model/decimal-arithmetic.js';
+import type { Fill } from '../model/fill.js';
 import type { SessionHistory } from '../session/session-history.js';
 import type { EquityTracker } from './equity-tracker.js';
 import { computeMetrics } from './metrics.js';
@@ -64,7 +66,7 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
     metrics: computeMetrics({
       startEquity: facts.startEquity,
       endEquity,
-      feesPaid: engine.portfolio.feesPaid(facts.quoteAsset),
+      feesPaid: feesPaidIn(facts.history.fills, facts.quoteAsset),
       roundTrips: facts.history.roundTrips,
       fillCount: facts.history.fills.length,
       equity: facts.tracker,
@@ -72,4 +74,21 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
       lastClose: facts.lastClose,
     }),
   };
+}
+
+/**
+ * Fees the run's own fills paid, in the quote asset, as the portfolio counts them: a fee in the
+ * quote asset as it is, one in the base asset at the fill's price, one in a third asset not at
+ * all. From the fills and not from the portfolio, whose total a resumed session restores from
+ * the snapshot with every earlier session's fees in it.
+ */
+export function feesPaidIn(fills: readonly Fill[], quoteAsset: string): Decimal {
+  let sum = ZERO;
+  const suffix = `/${quoteAsset}`;
+  for (const fill of fills) {
+    if (!fill.instrumentId.endsWith(suffix)) continue;
+    if (fill.feeAsset === quoteAsset) sum = decimalPlus(sum, fill.fee);
+    else if (`${fill.feeAsset}${suffix}` === fill.instrumentId) sum = decimalPlus(sum, decimalTimes(fill.fee, fill.price));
+  }
+  return sum;
 }

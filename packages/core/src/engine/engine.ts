@@ -546,6 +546,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** The starting balances `openingEquity` values. */
   private openingBalances: ReadonlyMap<string, Decimal>;
 
+  /** The balances the engine started with (or adopted from the venue before any price arrived), by asset. */
+  openingBalanceTotals(): Record<string, Decimal> {
+    return Object.fromEntries(this.openingBalances);
+  }
+
   private balanceTotals(): ReadonlyMap<string, Decimal> {
     return new Map(this.portfolio.assets().map((asset) => [asset, this.portfolio.balanceTotal(asset)]));
   }

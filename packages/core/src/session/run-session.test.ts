@@ -158,6 +158,15 @@ describe('runSession (paper)', () => {
     expect(second.result.orders.find((order) => order.clientOrderId === resting.clientOrderId)).toMatchObject({ status: 'canceled' });
     // The strategy starts fresh but sees the position it holds, so it does not buy again.
     expect(second.result.fills).toEqual([]);
+    // The session's own figures: the BTC it starts with is valued at its first bar's open (40000),
+    // not left out; the fees are its own fills' (none), not every session's since the first.
+    expect(first.result.metrics.feesPaid.isZero()).toBe(false);
+    expect(second.result.metrics.feesPaid.toFixed()).toBe('0');
+    const held = second.result.startBalances.BTC!;
+    expect(held.toFixed()).toBe('0.01');
+    expect(second.result.startEquity.toFixed()).toBe(second.result.startBalances.USD!.plus(held.times(40_000)).toFixed());
+    // Holding 0.01 BTC from 40000 to 40200 (the last close), and nothing else
+    expect(second.result.metrics.netPnl.toFixed()).toBe('2');
     expect(store.readSessionLog().map((entry) => entry.kind)).toEqual(['session-started', 'session-stopped', 'recovered', 'session-started', 'reconciled', 'session-stopped']);
   });
 

@@ -298,7 +298,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     kbotVersion: options.kbotVersion,
     startedAt,
     quoteAsset,
-    startBalances: Object.fromEntries(Object.entries(startBalances).map(([asset, amount]) => [asset, toDecimal(amount, `balances.${asset}`)])),
+    // What this session started with (after recovery, and a venue's balances adopted at start).
+    startBalances: engine.openingBalanceTotals(),
     startEquity: engine.openingEquity(),
     history:
       readJournal === undefined
