@@ -9,6 +9,7 @@ import { startSim } from './commands/sim.js';
 import { runCommand } from './commands/run.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerResumeCommand } from './commands/resume.js';
 import { describeError, EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerDataCommands } from './commands/data.js';
@@ -97,6 +98,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .option('--bars <n>', 'stop after this many closed bars')
     .option('--confirm-live', 'confirm live trading with real money (needed once per storage folder)')
     .option('--no-record', 'do not keep a flight recording of the session (docs/flight-recorder.md)')
+    .option('--resume', 'if the journal ends halted (kbot panic, a breaker), start trading again (active)')
     .option('-o, --out <dir>', 'session report folder (default: <storage.dir>/reports/<name>-<mode>-<time>)')
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (flags) => {
@@ -157,6 +159,7 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
   registerOperatorCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
   registerKeysCommand(program, io);
   registerStatusCommand(program, io);
+  registerResumeCommand(program, io);
   registerDataCommands(program, io, { registry, setExitCode: (code) => (exitCode = code) });
   registerReportCommand(program, io, { registry, kbotVersion: KBOT_VERSION, setExitCode: (code) => (exitCode = code) });
 

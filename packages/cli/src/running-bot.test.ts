@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from './exit-codes.js';
 import { kbot, simulatedAccount, type SimulatedAccount } from './operator-test-harness.js';
@@ -49,10 +51,39 @@ describe('a running bot and the operator', () => {
     expect(JSON.parse(panic.stdout)).toMatchObject({ halt: 'halted', flatten: false });
     expect((await waitForStatus(account.dir)).tradingState).toBe('halted');
 
+    // The way out: resume, journaled with who asked and why, and audited.
+    const resumed = await kbot(account.dir, 'resume', '--reason', 'checked the account', '--json');
+    expect(resumed.code).toBe(EXIT.ok);
+    expect(JSON.parse(resumed.stdout)).toEqual({ bot: 'operator-test', mode: 'live', from: 'halted', tradingState: 'active' });
+    expect((await waitForStatus(account.dir)).tradingState).toBe('active');
+    const audit = readFileSync(join(account.dir, 'trading_data', 'audit.log'), 'utf8');
+    expect(audit).toMatch(/"command":"resume","args":\{"bot":"operator-test","mode":"live","reason":"checked the account","from":"halted","tradingState":"active"\},"outcome":"ok"/);
+
     const finished = await run;
     expect(finished.code).toBe(EXIT.ok);
     expect(JSON.parse(finished.stdout)).toMatchObject({ kind: 'live' });
     // Stopped: the socket is gone with the bot.
     expect((await kbot(account.dir, 'status')).code).toBe(EXIT.botState);
+  }, 60_000);
+
+  it('resume of a bot that is not running says how to resume it as it starts; run --resume does', async () => {
+    account = await simulatedAccount({ USD: '10000' });
+    const notRunning = await kbot(account.dir, 'resume');
+    expect(notRunning.code).toBe(EXIT.botState);
+    expect(notRunning.stderr).toMatch(/not running, in paper or live mode: start it with "kbot run --resume"/);
+
+    // A paper bot halted by a panic stops halted, and starts halted again without --resume.
+    const first = kbot(account.dir, 'run', '--duration', '3s', '--json');
+    await waitForStatus(account.dir);
+    expect((await kbot(account.dir, 'panic', '--json')).code).toBe(EXIT.ok);
+    expect((await first).code).toBe(EXIT.ok);
+    const halted = kbot(account.dir, 'run', '--duration', '2s', '--json');
+    expect((await waitForStatus(account.dir)).tradingState).toBe('halted');
+    expect((await halted).code).toBe(EXIT.ok);
+
+    const again = kbot(account.dir, 'run', '--resume', '--duration', '2s', '--json');
+    expect((await waitForStatus(account.dir)).tradingState).toBe('active');
+    expect((await again).code).toBe(EXIT.ok);
+    expect(readFileSync(join(account.dir, 'trading_data', 'audit.log'), 'utf8')).toMatch(/"command":"run --resume","args":\{"bot":"operator-test","mode":"paper","from":"halted","tradingState":"active"\}/);
   }, 60_000);
 });

@@ -166,9 +166,9 @@ export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry 
 export { runSession } from './session/run-session.js';
 // control: the running bot's status and panic over a local socket (kbot status, kbot panic)
 export { controlSocketPath } from './control/control-protocol.js';
-export type { BotControl, BotStatus, PanicReport, PanicRequest, StatusPosition } from './control/control-protocol.js';
+export type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest, StatusPosition } from './control/control-protocol.js';
 export { startControlServer, type ControlServer } from './control/control-server.js';
-export { fetchBotStatus, requestBotPanic } from './control/control-client.js';
+export { fetchBotStatus, requestBotPanic, requestBotResume } from './control/control-client.js';
 export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from './control/engine-control.js';
 export type { RunSessionOptions, SessionStartup, SessionStatus } from './session/run-session.js';
 export { sessionFolder, sessionStoreFile, openSessionStore } from './session/session-store.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  attachAuditTrail, controlSocketPath, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
-  type ControlServer, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
+  attachAuditTrail, controlSocketPath, operatorActor, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
+  type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
 import { loadKbotConfig } from '../load-config.js';
@@ -20,6 +20,8 @@ export interface RunFlags {
   readonly json?: boolean;
   /** `--no-record`: no flight recording (docs/flight-recorder.md). Default: on. */
   readonly record?: boolean;
+  /** `--resume`: a bot whose journal ends halted (or reducing) starts trading again (active). */
+  readonly resume?: boolean;
 }
 
 /** `20240101-120000`: the time stamp in report and recording folder names. */
@@ -124,6 +126,7 @@ export async function runCommand(
   let detachRecorder: (() => void) | undefined;
   let lastStatus: SessionStatus | undefined;
   let detachAudit: (() => void) | undefined;
+  let runningEngine: Engine | undefined;
   // Kraken's dead man's switch, when configured: refreshed from the session's heartbeat.
   const deadMansSwitch = (exchange as Partial<KrakenExchange>).deadMansSwitch;
   const controller = new AbortController();
@@ -140,8 +143,17 @@ export async function runCommand(
       onStarted: (startup: SessionStartup) => {
         recorder?.update({ resumed: startup.recovery !== undefined });
         context.status(startupLine(startup, store.file));
+        if (flags.resume && runningEngine !== undefined && runningEngine.risk.state !== 'active') {
+          // The operator's resume, as `kbot resume` gives it to a running bot: journaled and audited.
+          const from = runningEngine.risk.state;
+          const actor = operatorActor();
+          runningEngine.setTradingState('active', `resumed by ${actor} as the bot started (kbot run --resume)`);
+          opened.audit.recordOperatorAction({ command: 'run --resume', args: { bot: config.name, mode, from, tradingState: runningEngine.risk.state }, outcome: 'ok', actor });
+          context.status(`trading state ${from} -> ${runningEngine.risk.state} (--resume)`);
+        }
       },
       onEngine: (engine, session) => {
+        runningEngine = engine;
         if (recorder !== undefined) {
           detachRecorder = recorder.attach(engine.bus);
           const ids = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];

@@ -38,7 +38,7 @@ export async function findRunningBots(cwd: string, configFile: string | undefine
   return found;
 }
 
-function parseModeFlag(value: string | undefined): 'paper' | 'live' | undefined {
+export function parseModeFlag(value: string | undefined): 'paper' | 'live' | undefined {
   if (value === undefined || value === 'paper' || value === 'live') return value;
   throw new UsageError(`--mode: received ${JSON.stringify(value)}, expected "paper" or "live"`);
 }

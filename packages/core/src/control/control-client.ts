@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { KbotError } from '../errors/errors.js';
-import type { BotStatus, PanicReport, PanicRequest } from './control-protocol.js';
+import type { BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest } from './control-protocol.js';
 
 function call<T>(path: string, method: 'GET' | 'POST', url: string, body: unknown, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -46,4 +46,9 @@ export function fetchBotStatus(path: string, timeoutMs = 5000): Promise<BotStatu
 /** Asks the bot running on `path` to panic: halt, cancel every order, optionally flatten. */
 export function requestBotPanic(path: string, panic: PanicRequest, timeoutMs = 30_000): Promise<PanicReport> {
   return call<PanicReport>(path, 'POST', '/panic', panic, timeoutMs);
+}
+
+/** Asks the bot running on `path` to resume trading: its state back to `active`, journaled with who asked. */
+export function requestBotResume(path: string, resume: ResumeRequest, timeoutMs = 10_000): Promise<ResumeReport> {
+  return call<ResumeReport>(path, 'POST', '/resume', resume, timeoutMs);
 }

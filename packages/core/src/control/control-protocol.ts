@@ -52,10 +52,28 @@ export interface PanicReport {
   readonly notFlattened: readonly { readonly instrumentId: string; readonly quantity: string; readonly reason: string }[];
 }
 
+export interface ResumeRequest {
+  /** Who asked, for the audit trail (`operator:<user>`). */
+  readonly actor: string;
+  /** Why, journaled with the state change. */
+  readonly reason?: string;
+}
+
+/** What a resume did: the state before and after (`active`, unless a breaker trips again at once). */
+export interface ResumeReport {
+  readonly from: TradingState;
+  readonly tradingState: TradingState;
+}
+
 /** What the control server needs from the running bot. */
 export interface BotControl {
   status(): BotStatus;
   panic(request: PanicRequest): Promise<PanicReport>;
+  /**
+   * The operator's way out of `halted` or `reducing` (after a panic or a breaker): sets the
+   * trading state to `active`, journaled with who asked. Breakers start counting again from now.
+   */
+  resume(request: ResumeRequest): ResumeReport;
 }
 
 /** Unix sockets have a path limit of about 104 bytes (macOS) to 108 (Linux). */

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { dirname } from 'node:path';
 import { KbotError } from '../errors/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import type { BotControl, PanicRequest } from './control-protocol.js';
+import type { BotControl, PanicRequest, ResumeRequest } from './control-protocol.js';
 
 export interface ControlServer {
   readonly path: string;
@@ -45,6 +45,20 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
+function parseResumeRequest(text: string): ResumeRequest | string {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return `body: received ${JSON.stringify(text.slice(0, 80))}, expected JSON such as {"actor": "operator:alice", "reason": "checked the account"}`;
+  }
+  if (typeof body !== 'object' || body === null) return 'body: expected a JSON object';
+  const { actor = 'operator:unknown', reason } = body as Record<string, unknown>;
+  if (typeof actor !== 'string' || actor.length === 0 || actor.length > 200) return `actor: received ${JSON.stringify(actor)}, expected a short text such as "operator:alice"`;
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) return `reason: received ${JSON.stringify(reason)}, expected a text of at most 500 characters`;
+  return reason === undefined ? { actor } : { actor, reason };
+}
+
 function parsePanicRequest(text: string): PanicRequest | string {
   let body: unknown;
   try {
@@ -69,7 +83,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
  * The running bot's control channel: HTTP with JSON on a Unix socket (a named pipe on Windows)
  * that only the bot's user can open. Start it before the bot opens its journal (it is the lock)
  * and `attach` the bot once its engine exists. `GET /status` reports the bot; `POST /panic` halts it,
- * cancels its orders and optionally flattens. The socket doubles as a lock: a second bot on the
+ * cancels its orders and optionally flattens; `POST /resume` sets it back to `active`. The socket doubles as a lock: a second bot on the
  * same journal finds it alive and refuses to start, and a stale one left by a killed bot
  * is removed.
  */
@@ -98,7 +112,13 @@ export async function startControlServer(options: { path: string; control?: BotC
           logger.warn('panic requested through the control socket', { actor: parsed.actor, flatten: parsed.flatten });
           return send(response, 200, await control.panic(parsed));
         }
-        send(response, 404, { error: `${request.method} ${request.url}: not a control endpoint (GET /status, POST /panic)` });
+        if (request.method === 'POST' && request.url === '/resume') {
+          const parsed = parseResumeRequest(await readBody(request));
+          if (typeof parsed === 'string') return send(response, 400, { error: parsed });
+          logger.warn('resume requested through the control socket', { actor: parsed.actor, reason: parsed.reason });
+          return send(response, 200, control.resume(parsed));
+        }
+        send(response, 404, { error: `${request.method} ${request.url}: not a control endpoint (GET /status, POST /panic, POST /resume)` });
       } catch (error) {
         logger.error('control request failed', { url: request.url, error: String(error) });
         if (!response.headersSent) send(response, 500, { error: error instanceof Error ? error.message : String(error) });

@@ -12,7 +12,7 @@ import type { Bar } from '../model/market-data.js';
 import { InMemoryStore } from '../persistence/store.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
-import { fetchBotStatus, requestBotPanic } from './control-client.js';
+import { fetchBotStatus, requestBotPanic, requestBotResume } from './control-client.js';
 import { controlSocketPath } from './control-protocol.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { engineControl } from './engine-control.js';
@@ -41,8 +41,9 @@ async function runningBot() {
   const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
   const venue = new SimulatedVenue({ instruments: (id) => instruments.get(id), clock, balances: { USD: '10000' } });
   const strategy = new BuyAndRest();
+  const store = new InMemoryStore();
   const engine = new Engine({
-    mode: 'paper', clock, instruments, execution: venue, store: new InMemoryStore(),
+    mode: 'paper', clock, instruments, execution: venue, store,
     strategies: [{ id: 'buy-and-rest', strategy, params: {} }], quoteAsset: 'USD', startBalances: { USD: '10000' },
   });
   await engine.start();
@@ -53,7 +54,7 @@ async function runningBot() {
   };
   for (let index = 0; index < 4; index++) feed(index);
   const control = engineControl(engine, { bot: 'test-bot', mode: 'paper', startedAt: 0, startEquity: engine.equity(), instruments, details: () => ({ bars: 4 }) });
-  return { engine, strategy, control, feed };
+  return { engine, strategy, control, feed, store };
 }
 
 const servers: ControlServer[] = [];
@@ -103,6 +104,25 @@ describe('the control socket of a running bot', () => {
     expect(report.flattenOrders).toEqual([]);
     expect(engine.risk.state).toBe('halted');
     expect(engine.portfolio.position(BTC)?.quantity.toFixed()).toBe('0.1');
+  });
+
+  it('resumes a halted bot: active again, journaled with who asked and why, and it trades again', async () => {
+    const { control, engine, feed, store } = await runningBot();
+    const path = socketIn(mkdtempSync(join(tmpdir(), 'kbot-control-')));
+    servers.push(await startControlServer({ path, control }));
+    await requestBotPanic(path, { flatten: false, actor: 'operator:test' });
+    expect(engine.risk.state).toBe('halted');
+
+    const report = await requestBotResume(path, { actor: 'operator:alice', reason: 'checked the account' });
+    expect(report).toEqual({ from: 'halted', tradingState: 'active' });
+    expect((await fetchBotStatus(path)).tradingState).toBe('active');
+    const changes = store.events().filter((event) => event.type === 'trading-state-changed');
+    expect(changes.at(-1)).toMatchObject({ from: 'halted', to: 'active', reason: 'resumed by operator:alice: checked the account' });
+    // Orders pass the gate again.
+    const id = engine.submit('buy-and-rest', { instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.01', price: '20000' });
+    feed(4);
+    expect(engine.orders.get(id)?.status).toBe('accepted');
+    await expect(requestBotResume(path, { actor: '' })).rejects.toThrow(/actor: received "", expected a short text/);
   });
 
   it('refuses a malformed panic request with the field that is wrong', async () => {

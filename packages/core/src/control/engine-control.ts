@@ -3,7 +3,7 @@ import type { InstrumentProvider } from '../exchange/exchange.js';
 import { Decimal } from '../model/decimal.js';
 import { checkOrderRules, explainOrderRuleViolation, roundQuantity } from '../model/instrument.js';
 import { orderJson } from '../report/report-json.js';
-import type { BotControl, BotStatus, PanicReport, PanicRequest } from './control-protocol.js';
+import type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest } from './control-protocol.js';
 
 export interface EngineControlOptions {
   readonly bot: string;
@@ -60,6 +60,13 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         denials: Object.fromEntries(engine.denials()),
         details: options.details?.() ?? {},
       };
+    },
+
+    resume(request: ResumeRequest): ResumeReport {
+      const from = engine.risk.state;
+      // Journaled (trading-state-changed) with who asked; an operator's state clears every breaker's request.
+      engine.setTradingState('active', `resumed by ${request.actor}${request.reason === undefined ? '' : `: ${request.reason}`}`);
+      return { from, tradingState: engine.risk.state };
     },
 
     async panic(request: PanicRequest): Promise<PanicReport> {
