@@ -105,7 +105,7 @@ export async function openExchange(options: OpenExchangeOptions): Promise<Opened
         ...(credentials.note ? { note: credentials.note } : {}),
       });
     }
-    const bot = createBot(config, { registry: options.registry, logger, env: credentials.env });
+    const bot = createBot(config, { registry: options.registry, logger, env: credentials.env, storageDir });
     if (!bot.container.isRegistered(TOKENS.Exchange, true)) {
       throw new ConfigError([{ path: 'exchange', received: 'nothing', expected: 'an exchange plugin such as kraken({ tier: "starter" }) in kbot.config.ts' }], file);
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KrakenRestClient } from '@kbot/exchange-kraken';
+import { KrakenRestClient, nonceFileName } from '@kbot/exchange-kraken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clockSkewItem } from './commands/check.js';
 import { EXIT } from './exit-codes.js';
@@ -61,6 +61,9 @@ describe('kbot balance', () => {
     // 0.01 BTC at 20000 holds 200 USD (fees on top are held too, so available is at most 9800).
     expect(Number(byAsset.USD.total)).toBe(10000);
     expect(Number(byAsset.USD.available)).toBeLessThanOrEqual(9800);
+    // The key's nonce high-water mark is kept in the storage folder, so a restart never goes below it.
+    const nonce = Number(readFileSync(join(sim.dir, 'trading_data', nonceFileName(sim.key)), 'utf8').trim());
+    expect(nonce).toBeGreaterThan(Date.now() * 1000 - 60_000_000);
   });
 
   it('prints a table for people', async () => {

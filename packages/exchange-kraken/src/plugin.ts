@@ -138,7 +138,11 @@ export function kraken(settings: KrakenSettingsInput = {}): KbotPlugin {
         useFactory: (resolving) => {
           const existing = created.get(resolving) ?? created.get(container);
           if (existing !== undefined) return existing;
-          const exchange = createKrakenExchange(parsed, { env: context.env, logger: context.logger, mode: context.mode });
+          // The nonce high-water mark survives restarts by default wherever the host keeps the
+          // bot's data (the CLI's storage.dir): after a restart with a clock stepped back, an
+          // in-memory nonce would start below what Kraken last saw and every private call would fail.
+          const settings = parsed.nonceDirectory === undefined && context.storageDir !== undefined ? { ...parsed, nonceDirectory: context.storageDir } : parsed;
+          const exchange = createKrakenExchange(settings, { env: context.env, logger: context.logger, mode: context.mode });
           created.set(container, exchange);
           return exchange;
         },

@@ -26,6 +26,11 @@ export interface BotContainerOptions {
   readonly logger?: Logger;
   readonly registry?: StrategyRegistry;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The bot's data folder (`storage.dir`, resolved), when the host knows it (the CLI does):
+   * plugins keep files there that must survive restarts, such as Kraken's nonce high-water mark.
+   */
+  readonly storageDir?: string;
 }
 
 export interface Bot {
@@ -46,7 +51,7 @@ export function createBot(config: KbotConfig, options: BotContainerOptions = {})
   container.register(TOKENS.Config, { useValue: config });
   container.register(TOKENS.Logger, { useValue: logger });
   container.register(TOKENS.BotName, { useValue: config.name });
-  const context: PluginContext = { mode: config.mode, logger, env: options.env ?? process.env };
+  const context: PluginContext = { mode: config.mode, logger, env: options.env ?? process.env, ...(options.storageDir === undefined ? {} : { storageDir: options.storageDir }) };
   for (const plugin of [...(config.exchange ? [config.exchange] : []), ...config.plugins]) plugin.register(container, context);
   for (const learner of config.learning) container.register(TOKENS.Learner, { useValue: learner });
 

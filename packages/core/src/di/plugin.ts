@@ -5,6 +5,8 @@ export interface PluginContext {
   readonly mode: 'backtest' | 'paper' | 'live';
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The bot's data folder when the host knows it (the CLI passes `storage.dir`): for files that must survive restarts. */
+  readonly storageDir?: string;
 }
 
 /**

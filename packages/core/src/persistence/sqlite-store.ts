@@ -117,8 +117,11 @@ function hex(value: number): string {
 }
 
 /**
- * The SQLite store: the event journal, engine snapshots, key-value state (learners, the nonce
- * high-water mark) and the session log, in one file (WAL mode).
+ * The SQLite store: the event journal, engine snapshots, key-value state (learners, and
+ * high-water marks for whoever keeps one here) and the session log, in one file (WAL mode).
+ * Kraken's nonce high-water mark is not here: several processes share one API key (a running
+ * bot and the operator's commands), so it lives in its own locked file beside this one
+ * (`kraken-nonce-<hash of the key>` in `storage.dir`).
  *
  * Outside a batch, an `append` that returns has been committed. Inside `batch(fn)`, writes join
  * one transaction that commits when `fn` returns (or is rolled back if it throws), which is how
