@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/schema.js';
+import { ConfigError } from '../errors/errors.js';
 import { createBot } from '../di/container.js';
 import { Decimal } from '../model/decimal.js';
 import { instrumentId } from '../model/ids.js';
@@ -19,12 +20,12 @@ const BTC = instrumentId('BTC/USD');
 const dir = mkdtempSync(join(tmpdir(), 'kbot-opening-equity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Watches bars and never trades. */
-class Holder extends BaseStrategy<Record<string, never>> {
-  subscriptions(): Subscription[] {
-    return [{ instrumentId: BTC, kind: 'bars', interval: 60_000 }];
+/** Watches bars of one pair (BTC/USD unless told) and never trades. */
+class Holder extends BaseStrategy<{ pair?: string }> {
+  subscriptions(params: { pair?: string }): Subscription[] {
+    return [{ instrumentId: instrumentId(params.pair ?? 'BTC/USD'), kind: 'bars', interval: 60_000 }];
   }
-  onBar(_bar: Bar, _ctx: StrategyContext<Record<string, never>>): void {}
+  onBar(_bar: Bar, _ctx: StrategyContext<{ pair?: string }>): void {}
 }
 
 describe('runBacktest with a starting balance in the base asset', () => {
@@ -48,5 +49,28 @@ describe('runBacktest with a starting balance in the base asset', () => {
     // 0.5 BTC from 20000 to 21000: 500 USD, about 4.5%, not the 10,500 USD of the whole holding
     expect(Math.abs(result.metrics.netPnl.toNumber() - 500)).toBeLessThan(1e-6);
     expect(result.metrics.netPnlPercent).toBeCloseTo((500 / 11000) * 100, 9);
+  });
+});
+
+describe('runBacktest with assets it cannot value in its quote asset', () => {
+  it('refuses them before the run, naming each, instead of leaving them out of equity, P&L and fees', async () => {
+    const candles = join(dir, 'XBTUSD_1.csv');
+    const euro = join(dir, 'ETHEUR_1.csv');
+    writeFileSync(candles, '1672531200,20000,20010,19990,20005,1.5,10\n');
+    writeFileSync(euro, '1672531200,1200,1201,1199,1200.5,3,10\n');
+    const config = validateConfig({
+      strategies: [Holder.with({}, { id: 'usd' }), Holder.with({ pair: 'ETH/EUR' }, { id: 'eur' })],
+      backtest: { balances: { USD: '1000', EUR: '1000', GBP: '5' }, data: [{ file: candles }, { file: euro }] as never },
+    });
+    const run = runBacktest({ bot: createBot(config), data: openBacktestData(config.backtest.data, { baseDir: dir }), kbotVersion: 'test' });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(runBacktest({ bot: createBot(config), data: openBacktestData(config.backtest.data, { baseDir: dir }), kbotVersion: 'test' })).rejects.toThrow(
+      [
+        'invalid config:',
+        '  strategies: received a strategy trading ETH/EUR, whose ETH the run cannot value in USD, expected pairs whose assets have a price in USD (USD, BTC): a run measures equity, P&L and fees in one quote asset; run ETH/EUR as a bot of its own, or add ETH/USD data',
+        '  strategies: received a strategy trading ETH/EUR, whose EUR the run cannot value in USD, expected pairs whose assets have a price in USD (USD, BTC): a run measures equity, P&L and fees in one quote asset; run ETH/EUR as a bot of its own, or add EUR/USD data',
+        '  backtest.balances.GBP: received 5 GBP, which the run cannot value in USD, expected balances in USD, BTC: the quote asset of the strategies\' pairs (USD) or their base assets',
+      ].join('\n'),
+    );
   });
 });

@@ -93,6 +93,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   if (options.data.offers !== undefined) issues.push(...unservedSubscriptions(bot, options.data.offers));
   if (issues.length > 0) throw new ConfigError(issues);
   const quoteAsset = settings.quoteAsset ?? (subscribed[0] ? instruments.get(subscribed[0])!.quote : Object.keys(settings.balances)[0] ?? 'USD');
+  const unvalued = assetsWithoutValue(subscribed.map((id) => instruments.get(id)!), settings.balances, quoteAsset);
+  if (unvalued.length > 0) throw new ConfigError(unvalued);
   const clock = new TestClock(0);
   const venue = new SimulatedVenue({
     instruments: (id) => instruments.get(id),
@@ -305,4 +307,36 @@ function feeModelFor(fees: KbotConfig['backtest']['fees']): FeeModel {
   if (fees === 'kraken') return new KrakenSpotFeeModel();
   if (fees === 'instrument') return new InstrumentFeeModel();
   return new FixedFeeModel(new Decimal(fees.maker), new Decimal(fees.taker));
+}
+
+/**
+ * Every asset a run holds must have a value in its quote asset, or equity, net P&L and fees
+ * silently leave it out: a strategy trading ETH/EUR in a USD run, or USD balances in a run of
+ * BTC/USDT. An asset has a value when it is the quote asset or the base of a subscribed
+ * `<asset>/<quote>` pair (whose prices value it).
+ */
+function assetsWithoutValue(pairs: readonly Instrument[], balances: Readonly<Record<string, unknown>>, quoteAsset: string): ConfigIssue[] {
+  const valued = new Set([quoteAsset, ...pairs.filter((pair) => pair.quote === quoteAsset).map((pair) => pair.base)]);
+  const valuedText = [...valued].join(', ');
+  const issues: ConfigIssue[] = [];
+  for (const pair of pairs) {
+    for (const asset of [pair.base, pair.quote]) {
+      if (valued.has(asset)) continue;
+      issues.push({
+        path: 'strategies',
+        received: `a strategy trading ${pair.id}, whose ${asset} the run cannot value in ${quoteAsset}`,
+        expected: `pairs whose assets have a price in ${quoteAsset} (${valuedText}): a run measures equity, P&L and fees in one quote asset; run ${pair.id} as a bot of its own, or add ${asset}/${quoteAsset} data`,
+      });
+      valued.add(asset);
+    }
+  }
+  for (const [asset, amount] of Object.entries(balances)) {
+    if (valued.has(asset)) continue;
+    issues.push({
+      path: `backtest.balances.${asset}`,
+      received: `${String(amount)} ${asset}, which the run cannot value in ${quoteAsset}`,
+      expected: `balances in ${valuedText}: the quote asset of the strategies' pairs (${quoteAsset}) or their base assets`,
+    });
+  }
+  return issues;
 }
