@@ -1,9 +1,10 @@
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import {
   createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, writeReport, ResampledBarSource,
   type BarSource, type DataEntry, type StrategyRegistry,
 } from '@kbot/core';
+import { UsageError } from '../exit-codes.js';
 import { loadKbotConfig } from '../load-config.js';
 import { createProgress } from '../output/progress.js';
 import { backtestSummary } from '../output/tables.js';
@@ -49,6 +50,8 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
   const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name });
   const bot = createBot(config, { registry: context.registry, logger });
 
+  // A report folder that cannot be made fails now, not after a long run.
+  if (flags.out !== undefined) ensureFolder(resolve(context.cwd, flags.out), `--out: received ${JSON.stringify(flags.out)}`);
   const ticks = data.tickSources.reduce((total, source) => total + (source.generated ? 0 : countLines(source.file)), 0);
   const progress = createProgress(estimateBars(data.sources) + ticks, { enabled: flags.progress !== false && !flags.json, label: 'backtest' });
   let result;
@@ -56,6 +59,10 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
     result = await runBacktest({ bot, data, logger, kbotVersion: context.kbotVersion, onProgress: (done) => progress.update(done), progressEvery: 20_000 });
   } finally {
     progress.stop();
+  }
+  // A run that replayed nothing has nothing to report: say why instead of writing an empty report.
+  if (result.barsProcessed === 0 && (result.tradesProcessed ?? 0) === 0 && (result.quotesProcessed ?? 0) === 0) {
+    throw new UsageError(nothingReplayed(result.data, flags.from ?? config.backtest.from, flags.to ?? config.backtest.to));
   }
   const stamp = new Date(result.startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const reportDir = flags.out ? resolve(context.cwd, flags.out) : resolve(configDir, config.storage.dir, 'reports', `${config.name}-${stamp}`);
@@ -92,4 +99,20 @@ function countLines(file: string): number {
     closeSync(descriptor);
   }
   return lines;
+}
+
+function ensureFolder(folder: string, what: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${what}, expected a folder kbot can create and write (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message})`);
+  }
+}
+
+/** Why a run had no market data: the period asked for, and what each data source holds. */
+function nothingReplayed(sources: readonly { file: string; first: number | undefined; last: number | undefined }[], from: string | number | undefined, to: string | number | undefined): string {
+  const time = (value: string | number) => (typeof value === 'number' ? new Date(value).toISOString() : value);
+  const period = from === undefined && to === undefined ? 'the whole data' : `${from === undefined ? 'the start' : time(from)} to ${to === undefined ? 'the end' : time(to)}`;
+  const held = sources.map((source) => `${basename(source.file)}: ${source.first === undefined ? 'nothing in that period' : `${new Date(source.first).toISOString()} to ${new Date(source.last ?? source.first).toISOString()}`}`).join('; ');
+  return `backtest: received no bars, trades or quotes for ${period}, expected market data for the strategies to trade on (${held || 'no data sources'}); check --from/--to (backtest.from/to) against the data, and that the data gives what the strategies subscribe to (bars, not only trades)`;
 }
