@@ -43,6 +43,9 @@ describe('runBacktest with a starting balance in the base asset', () => {
     const result = await runBacktest({ bot: createBot(config), data: openBacktestData(config.backtest.data, { baseDir: dir }), kbotVersion: 'test' });
 
     expect(result.fills).toHaveLength(0);
+    // The period starts at the first bar's open, where the start equity is valued.
+    expect(result.from).toBe(start * 1000);
+    expect(result.to).toBe((start + 60 * 60) * 1000);
     expect(result.startEquity.toFixed()).toBe('11000');
     expect(result.endEquity.toFixed()).toBe(new Decimal('1000').plus(new Decimal('0.5').times(result.markPrices['BTC/USD']!)).toFixed());
     expect(Math.abs(result.markPrices['BTC/USD']!.toNumber() - 21000)).toBeLessThan(1e-6);

@@ -44,7 +44,8 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
     name: facts.bot.config.name,
     startedAt: facts.startedAt,
     finishedAt: Date.now(),
-    from: statistics.firstTime,
+    // The period starts where the data does (a bar's open), not at the first equity sample (its close).
+    from: firstDataTime(facts.data) ?? statistics.firstTime,
     to: statistics.lastTime,
     barsProcessed: facts.barsProcessed,
     ...(facts.tradesProcessed === undefined ? {} : { tradesProcessed: facts.tradesProcessed }),
@@ -91,4 +92,10 @@ export function feesPaidIn(fills: readonly Fill[], quoteAsset: string): Decimal 
     else if (`${fill.feeAsset}${suffix}` === fill.instrumentId) sum = decimalPlus(sum, decimalTimes(fill.fee, fill.price));
   }
   return sum;
+}
+
+function firstDataTime(sources: readonly DataSourceSummary[]): number | undefined {
+  let first: number | undefined;
+  for (const source of sources) if (source.first !== undefined && (first === undefined || source.first < first)) first = source.first;
+  return first;
 }
