@@ -66,6 +66,29 @@ describe('Portfolio', () => {
     expect(portfolio.feesPaid('USD').toFixed()).toBe('0.4');
   });
 
+  it('moves the position by what a fee in the base asset leaves in the balance, and closes it exactly', () => {
+    const portfolio = new Portfolio({ USD: '100000' });
+    const bought = portfolio.applyFill(fill('buy', '1', '40000', '0.004', 'BTC'), btcUsd);
+    // The position is what is held: selling "the position's quantity" is always possible.
+    expect(bought.position.quantity.toFixed()).toBe('0.996');
+    expect(portfolio.balanceTotal('BTC').toFixed()).toBe('0.996');
+    expect(bought.position.averageEntryPrice.toFixed()).toBe('40000');
+    // A sale of 0.5 with a fee of 0.002 BTC gives up 0.502 BTC.
+    const partly = portfolio.applyFill(fill('sell', '0.5', '41000', '0.002', 'BTC'), btcUsd);
+    expect(partly.position.quantity.toFixed()).toBe(portfolio.balanceTotal('BTC').toFixed());
+    expect(partly.position.quantity.toFixed()).toBe('0.494');
+    const closed = portfolio.applyFill(fill('sell', '0.494', '42000', '0.0019', 'USD'), btcUsd);
+    expect(closed.kind).toBe('closed');
+    expect(portfolio.balanceTotal('BTC').isZero()).toBe(true);
+    expect(portfolio.position(instrumentId('BTC/USD'))).toBeUndefined();
+    // Fees counted once: 0.004 × 40000 + 0.002 × 41000 + 0.0019; P&L on every unit that left.
+    const trip = portfolio.roundTrips()[0]!;
+    expect(trip.fees.toFixed()).toBe('242.0019');
+    expect(trip.grossPnl.toFixed()).toBe('1490');
+    // The accounting identity in quote: the start + gross P&L − fees = the quote balance now.
+    expect(portfolio.balanceTotal('USD').toFixed()).toBe(new Decimal('100000').plus(trip.grossPnl).minus(trip.fees).toFixed());
+  });
+
   it('keeps the accounting identity: quote now = start + realized − fees − cost of the open position', () => {
     const portfolio = new Portfolio({ USD: '5000' });
     const fills = [fill('buy', '0.3', '100.5', '0.12'), fill('sell', '0.1', '101.7', '0.04'), fill('buy', '0.25', '99.9', '0.1'), fill('sell', '0.2', '98.3', '0.08')];

@@ -151,6 +151,15 @@ export class Portfolio {
     if (!feeInQuoteAsset) this.subtract(fill.feeAsset, fill.fee);
     this.feesTotal.set(fill.feeAsset, decimalPlus(this.feesTotal.get(fill.feeAsset) ?? ZERO, fill.fee));
     const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? decimalTimes(fill.fee, fill.price) : ZERO;
+    if (fill.feeAsset === base && !fill.fee.isZero()) {
+      // A fee in the base asset (Kraken's `fcib`) is paid in units of the position: a buy holds
+      // its quantity less the fee, a sale gives up its quantity plus the fee. The position moves
+      // by what the balance moves, as if those units were traded at the fill's price and paid as
+      // the fee (counted once, in feeInQuote), so selling the position's quantity is always possible.
+      const units = fill.side === 'buy' ? decimalMinus(fill.quantity, fill.fee) : decimalPlus(fill.quantity, fill.fee);
+      const moved: Fill = { ...fill, quantity: units };
+      return this.applyToPosition(moved, feeInQuote, decimalTimes(units, fill.price));
+    }
     return this.applyToPosition(fill, feeInQuote, notional);
   }
 
