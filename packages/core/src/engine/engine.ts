@@ -685,6 +685,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   private enqueue(work: AnyReport): void {
+    // After a failure nothing runs again: queued work would only pile up.
+    if (this.failure !== undefined) return;
     this.queue.push(work);
     if (!this.draining) this.step(() => this.drain());
   }
