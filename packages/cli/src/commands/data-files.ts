@@ -19,7 +19,8 @@ export const STATE_SUFFIX = '.download.json';
 
 /** Intervals a data file may have, in Kraken's OHLCVT file minutes (`XBTUSD_15.csv`). */
 export const DATA_FILE_MINUTES: readonly number[] = [1, 5, 15, 30, 60, 240, 720, 1440];
-const DATA_FILE_INTERVALS = DATA_FILE_MINUTES.map((minutes) => formatInterval(minutes * 60_000)).join(', ');
+/** The same as text: `1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d`. */
+export const DATA_FILE_INTERVALS = DATA_FILE_MINUTES.map((minutes) => formatInterval(minutes * 60_000)).join(', ');
 
 /**
  * The data folder: the value of `flag` (relative to `cwd`) when given, else `<storage.dir>/candles` of
@@ -58,6 +59,15 @@ export function dateFlag(flag: string, value: string): number {
   } catch {
     throw new UsageError(`${flag}: received ${JSON.stringify(value)}, expected a date such as 2024-01-31 or 2024-01-31T12:00:00Z`);
   }
+}
+
+/**
+ * The whole intervals of data that covers `[from, to)`: from the first interval that starts at or
+ * after `from` to the last that ends at or before `to` (`end`, exclusive; epoch ms). Downloads
+ * and imports keep only these, so a bar in the data folder never stands for part of its interval.
+ */
+export function wholeIntervals(from: number, to: number, interval: number): { from: number; end: number } {
+  return { from: Math.ceil(from / interval) * interval, end: Math.floor(to / interval) * interval };
 }
 
 /** `XBTUSD_15.csv`: Kraken's own OHLCVT file name, which `openBarFile` reads back. */

@@ -162,7 +162,7 @@ function openTickEntry(entry: DataEntry, index: number, options: OpenBacktestDat
     throw issue('resample', JSON.stringify(entry.resample), `nothing: ${kind} are not bars and cannot be resampled`);
   }
   const range = { ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) };
-  const instrument = spec.instrument === undefined ? {} : { instrumentId: spec.instrument };
+  const instrument = spec.instrument === undefined ? {} : { instrumentId: spec.instrument, optionNames: { instrumentId: entryOptionName(index, 'instrument') } };
   if (kind === 'trades') {
     const trades = openTradeFile(file, { ...instrument, ...range });
     return new TrackedTickSource({ file, format, instrumentId: trades.instrumentId, generated: false, offers: { instrumentId: trades.instrumentId, trades: true } }, tradeItems(trades));
@@ -210,7 +210,16 @@ function openEntry(entry: DataEntry, index: number, options: OpenBacktestDataOpt
     ...(spec.interval === undefined ? {} : { interval: spec.interval }),
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.to === undefined ? {} : { to: options.to }),
+    optionNames: { instrumentId: entryOptionName(index, 'instrument'), interval: entryOptionName(index, 'interval') },
   });
+}
+
+/**
+ * How errors name an entry's `instrument` or `interval`: `kbot backtest --data` turns its
+ * `--instrument` and `--interval` flags into these entry fields, so both names are given.
+ */
+function entryOptionName(index: number, field: 'instrument' | 'interval'): string {
+  return `--${field} (backtest.data[${index}].${field})`;
 }
 
 function* withinRange(bars: Iterable<Bar>, from: EpochMs | undefined, to: EpochMs | undefined): Generator<Bar, undefined> {

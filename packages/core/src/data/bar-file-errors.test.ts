@@ -101,8 +101,8 @@ describe('openBarFile rejects broken Kraken OHLCVT rows with the file, line and 
   });
 
   it('a file read with the wrong interval fails on its first bar, when opened', () => {
-    // 00:15 is not on a 1h boundary.
-    const file = write('XBTUSD_15.csv', [ROW_2, ROW_3]);
+    // 00:15 is not on a 1h boundary (the name gives no interval, so the option is taken).
+    const file = write('XBTUSD.csv', [ROW_2, ROW_3]);
     expect(() => openBarFile(file, { interval: '1h' })).toThrow(/:1: time 2023-01-01T00:15:00.000Z is not aligned to the 1h interval/);
   });
 
@@ -117,6 +117,15 @@ describe('openBarFile rejects broken Kraken OHLCVT rows with the file, line and 
     const error = errorOf(write('XBTUSD_15.csv', [ROW_1, 'time,open,high,low,close,volume,trades', ROW_2]));
     expect(error.line).toBe(2);
     expect(error.message).toContain('column 1 (time): received "time", expected a number');
+  });
+
+  it('a time in milliseconds, which as seconds would be the year 54970', () => {
+    const error = errorOf(write('XBTUSD_60.csv', ['1672531200000,16500,16600,16400,16550,12.5,100']));
+    expect(error.line).toBe(1);
+    expect(error.message).toContain('column 1 (time): received "1672531200000", expected epoch seconds before the year 3000 (this looks like milliseconds)');
+    // The last second before 3000-01-01 is still a time.
+    expect(openBarFile(write('XBTUSD_60.csv', ['32503676400,1,1,1,1,1,1'])).summary().first).toBe(32503676400_000);
+    expect(errorOf(write('XBTUSD_60.csv', ['32503680000,1,1,1,1,1,1'])).message).toContain('expected epoch seconds before the year 3000');
   });
 
   it('the DataError message starts with file:line', () => {
@@ -138,6 +147,13 @@ describe('openBarFile on empty, unknown and unnamed files', () => {
   it('a file with only a header has no data rows', () => {
     const file = write('BONKUSD_1440.csv', ['time,open,high,low,close,volume,trades']);
     expect(() => openBarFile(file)).toThrow(/no data rows/);
+  });
+
+  it('a Kraken spreads file says it holds quotes, replayed with replay: quotes', () => {
+    const file = write('Kraken_BTCUSD_spreads.csv', ['unix,bid,ask,date,spread', '1643151684,36769.5,36769.6,2022-01-25 23:01:24,0.1']);
+    expect(() => detectDataFormat(file)).toThrow(
+      `${file}:1: received the Kraken spreads header "unix,bid,ask,date,spread", expected bar data: spreads are top-of-book quotes, not bars, so they cannot be read as bars or imported into the data folder; replay them as quotes in a backtest (kbot backtest --data <file>, or { file, replay: 'quotes' } in backtest.data)`,
+    );
   });
 
   it('an unrecognised first line asks for the format', () => {
@@ -168,6 +184,46 @@ describe('openBarFile on empty, unknown and unnamed files', () => {
     expect(() => openBarFile(file, { instrumentId: 'BTCUSD' })).toThrow(/instrumentId: received "BTCUSD", expected BASE\/QUOTE/);
     expect(() => openBarFile(file, { from: 10, to: 5 })).toThrow(/to: received 5, expected a time after from/);
     expect(() => openBarFile(file, { format: 'csv' as never })).toThrow(/format: received "csv"/);
+  });
+});
+
+describe('openBarFile refuses options that contradict the file name or the rows', () => {
+  /** `count` hourly rows from 2023-01-01 00:00. */
+  const hourly = (count: number) => Array.from({ length: count }, (_, index) => `${1672531200 + index * 3600},16500,16600,16400,16550,12.5,100`);
+
+  it('an instrument other than the one the name says (hourly BTC prices would replay as ETH/USD)', () => {
+    const file = write('XBTUSD_60.csv', hourly(3));
+    expect(() => openBarFile(file, { instrumentId: 'ETH/USD' })).toThrow(ConfigError);
+    expect(() => openBarFile(file, { instrumentId: 'ETH/USD' })).toThrow(
+      `instrumentId: received "ETH/USD", expected "BTC/USD", the pair the name of ${file} says (the option is only for files whose name does not say; rename the file if its name is wrong)`,
+    );
+    expect(() => openBarFile(file, { instrumentId: 'ETH/USD', optionNames: { instrumentId: '--pair' } })).toThrow(/\n {2}--pair: received "ETH\/USD", expected "BTC\/USD"/);
+  });
+
+  it('the same pair in Kraken\'s spelling, or any quote for a name that gives only the base', () => {
+    expect(openBarFile(write('XBTUSD_60.csv', hourly(3)), { instrumentId: 'XBT/USD' }).instrumentId).toBe('XBT/USD');
+    const bare = write('XBT_train.csv', hourly(3));
+    expect(openBarFile(bare, { instrumentId: 'BTC/EUR' }).instrumentId).toBe('BTC/EUR');
+    expect(() => openBarFile(bare, { instrumentId: 'ETH/USD' })).toThrow(`instrumentId: received "ETH/USD", expected a BTC pair such as "BTC/USD", the base the name of ${bare} says`);
+  });
+
+  it('an interval other than the one the name says (hourly bars would replay as 15m bars with 3 gaps each)', () => {
+    const file = write('XBTUSD_60.csv', hourly(3));
+    expect(() => openBarFile(file, { interval: '15m' })).toThrow(ConfigError);
+    expect(() => openBarFile(file, { interval: '15m', optionNames: { interval: '--interval' } })).toThrow(
+      `--interval: received "15m", expected 1h, the interval the name of ${file} says (the option is only for files whose name does not say; rename the file if its name is wrong)`,
+    );
+    expect(openBarFile(file, { interval: 3_600_000 }).interval).toBe(3_600_000);
+  });
+
+  it('an interval shorter than every step between the first rows, when the name does not say', () => {
+    const file = write('candles.csv', hourly(25));
+    expect(() => openBarFile(file, { instrumentId: 'BTC/USD', interval: '15m' })).toThrow(
+      `interval: received "15m", expected the spacing of the rows of ${file}: no two of its first 25 bars are less than 1h apart`,
+    );
+    expect(openBarFile(file, { instrumentId: 'BTC/USD', interval: '1h' }).summary()).toMatchObject({ bars: 25, gaps: 0 });
+    // Too few rows to tell longer bars from a quiet market: taken as given.
+    expect(openBarFile(write('candles.csv', hourly(5)), { instrumentId: 'BTC/USD', interval: '15m' }).summary()).toMatchObject({ bars: 5, gaps: 12 });
   });
 });
 
@@ -224,7 +280,8 @@ describe.skipIf(!existsSync('/proc/self/fd'))('file descriptors', () => {
   it('are closed after a full pass, an early break, a broken row and a failed open', () => {
     const good = write('XBTUSD_15.csv', [ROW_1, ROW_2, ROW_3, ROW_4]);
     const broken = write('XBTUSD_15.csv', [ROW_1, ROW_2, 'broken']);
-    const unaligned = write('XBTUSD_15.csv', [ROW_2]);
+    const unaligned = write('XBTUSD.csv', [ROW_2]);
+    const misnamed = write('XBTUSD_15.csv', [ROW_1]);
     const before = readdirSync('/proc/self/fd').length;
     for (let round = 0; round < 20; round++) {
       const source = openBarFile(good);
@@ -235,6 +292,7 @@ describe.skipIf(!existsSync('/proc/self/fd'))('file descriptors', () => {
       }
       expect(() => [...openBarFile(broken)]).toThrow(DataError);
       expect(() => openBarFile(unaligned, { interval: '1h' })).toThrow(DataError);
+      expect(() => openBarFile(misnamed, { interval: '1h' })).toThrow(ConfigError);
       const iterator = openBarFile(good)[Symbol.iterator]();
       iterator.next();
       iterator.return();

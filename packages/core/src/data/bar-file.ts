@@ -7,11 +7,11 @@ import { formatInterval } from '../model/time.js';
 import type { BarSource } from './bar-source.js';
 import { DATA_FORMATS, detectDataFormat, isDataFormat, type DataFormat } from './data-format.js';
 import type { BarReadSettings, FileBarIterator } from './file-bar-iterator.js';
-import { inferFromFileName } from './file-name-inference.js';
+import { inferFromFileName, instrumentOfFile, intervalOfFile } from './file-name-inference.js';
 import { FreqtradeJsonIterator } from './freqtrade-json-reader.js';
 import { HeaderedCsvIterator } from './headered-csv-reader.js';
 import { KrakenOhlcvtIterator } from './kraken-ohlcvt-reader.js';
-import { chunkSizeOption, instrumentOption, intervalOption, rangeOption } from './source-options.js';
+import { chunkSizeOption, intervalOption, rangeOption } from './source-options.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
 import { TradeBarIterator } from './trade-bar-reader.js';
 
@@ -32,10 +32,20 @@ export interface BarFileOptions {
   readonly to?: EpochMs;
   /** Bytes per read; default 1 MiB. */
   readonly chunkSize?: number;
+  /**
+   * How errors name the `instrumentId` and `interval` options: the CLI flag or config path they
+   * came from (`--pair`, `backtest.data[0].instrument`). Default `instrumentId` and `interval`.
+   */
+  readonly optionNames?: { readonly instrumentId?: string; readonly interval?: string };
 }
 
 /** Bars sampled to infer an interval from the data: enough to outvote gaps. */
 const INTERVAL_SAMPLE = 1000;
+/**
+ * Steps between bars needed before a given interval is judged against the rows: fewer cannot tell
+ * longer bars from a quiet market that traded in no two neighbouring intervals.
+ */
+const SPACING_MIN_STEPS = 20;
 
 /**
  * A market data file opened for replay. Each iteration streams the file from disk with bounded
@@ -96,7 +106,9 @@ export class BarFileSource implements BarSource {
 /**
  * Opens a market data file as a BarSource: detects the format (unless forced), infers the
  * instrument and interval from the file name or the data (unless given), and reads the first rows
- * so that an empty or malformed file fails here rather than mid-backtest.
+ * so that an empty or malformed file fails here rather than mid-backtest. A given instrument or
+ * interval that contradicts the file name, or an interval shorter than every step between the
+ * first rows, is a ConfigError naming the option.
  *
  * ```ts
  * const source = openBarFile('XBTUSD_15.csv', { from: Date.UTC(2023, 1, 1) });
@@ -112,18 +124,24 @@ export function openBarFile(file: string, options: BarFileOptions = {}): BarFile
   const chunkSize = chunkSizeOption(options.chunkSize, DEFAULT_CHUNK_SIZE);
   const format = options.format ?? detectDataFormat(file);
   const hints = inferFromFileName(file, format);
-  const instrumentId = options.instrumentId !== undefined ? instrumentOption('instrumentId', options.instrumentId) : hints.instrumentId;
+  const instrumentName = options.optionNames?.instrumentId ?? 'instrumentId';
+  const intervalName = options.optionNames?.interval ?? 'interval';
+  const instrumentId = instrumentOfFile(file, hints, options.instrumentId, instrumentName);
   if (instrumentId === undefined) {
     throw new DataError(file, undefined, `cannot tell the instrument from the file name "${basename(file)}": pass it explicitly (instrumentId: "BTC/USD", or --instrument BTC/USD)`);
   }
   const base = { file, format, instrumentId, from: -Infinity, to: Infinity, chunkSize };
-  let interval = options.interval !== undefined ? intervalOption('interval', options.interval) : hints.interval;
+  // Trades are aggregated into whatever interval is asked for: only candle files have one to contradict.
+  let interval = format === 'kraken-trades'
+    ? (options.interval !== undefined ? intervalOption(intervalName, options.interval) : hints.interval)
+    : intervalOfFile(file, hints, options.interval, intervalName);
   if (interval === undefined) {
     if (format === 'kraken-trades') {
       throw new DataError(file, undefined, 'trades are aggregated into bars of a requested interval: pass it explicitly (interval: "1m", or --interval 1m)');
     }
     interval = inferIntervalFromData({ ...base, interval: 0 });
   }
+  if (options.interval !== undefined && format !== 'kraken-trades') checkSpacing({ ...base, interval }, options.interval, intervalName);
   const settings: BarReadSettings = { ...base, interval, from, to };
   // Read the first bar of the whole file now: an empty file, a wrong interval or a broken first
   // row is then reported when the file is opened.
@@ -153,10 +171,10 @@ export function createBarIterator(settings: BarReadSettings, onComplete?: (summa
   }
 }
 
-/** The most common step between the first bars (ties go to the shorter step). */
-function inferIntervalFromData(settings: BarReadSettings): number {
+/** The first bars (up to INTERVAL_SAMPLE) and how often each step between them occurs, read without interval checks. */
+function sampleSteps(settings: BarReadSettings): { bars: number; counts: Map<number, number> } {
   const counts = new Map<number, number>();
-  const iterator = createBarIterator(settings);
+  const iterator = createBarIterator({ ...settings, interval: 0, from: -Infinity, to: Infinity });
   let previous: number | undefined;
   let bars = 0;
   try {
@@ -169,6 +187,31 @@ function inferIntervalFromData(settings: BarReadSettings): number {
   } finally {
     iterator.return();
   }
+  return { bars, counts };
+}
+
+/**
+ * A given interval must fit the rows: when no two of the first bars are as close as the interval,
+ * the file holds longer bars (hourly rows read as 15m bars would replay with three missing
+ * intervals after each). Rows closer than the interval already fail the alignment check.
+ */
+function checkSpacing(settings: BarReadSettings, option: number | string, optionName: string): void {
+  const { bars, counts } = sampleSteps(settings);
+  if (bars - 1 < SPACING_MIN_STEPS) return;
+  let smallest = Infinity;
+  for (const step of counts.keys()) if (step < smallest) smallest = step;
+  if (smallest > settings.interval) {
+    throw new ConfigError([{
+      path: optionName,
+      received: JSON.stringify(option),
+      expected: `the spacing of the rows of ${settings.file}: no two of its first ${bars} bars are less than ${formatInterval(smallest)} apart`,
+    }]);
+  }
+}
+
+/** The most common step between the first bars (ties go to the shorter step). */
+function inferIntervalFromData(settings: BarReadSettings): number {
+  const { bars, counts } = sampleSteps(settings);
   let best = 0;
   let bestCount = 0;
   for (const [step, count] of counts) {

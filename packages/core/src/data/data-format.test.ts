@@ -41,7 +41,7 @@ describe.skipIf(!DATA)('detectDataFormat on the real files', () => {
   });
 
   it('refuses a file that is none of them', () => {
-    expect(() => detectDataFormat(join(DATA, 'ohlcv/kraken/rest-ohlc-2022-01-25/Kraken_BTCUSD_spreads.csv'))).toThrow(/:1: unrecognised first line "unix,bid,ask,date,spread"/);
+    expect(() => detectDataFormat(join(DATA, 'ohlcv/kraken/rest-ohlc-2022-01-25/Kraken_BTCUSD_spreads.csv'))).toThrow(/:1: received the Kraken spreads header "unix,bid,ask,date,spread", expected bar data: .*replay them as quotes/);
   });
 });
 
@@ -56,8 +56,9 @@ describe('inferFromFileName', () => {
     ['XXBTZUSD_60.csv', 'kraken-ohlcvt', 'BTC/USD', HOUR_MS],
     ['XDGUSD_5.csv', 'kraken-ohlcvt', 'DOGE/USD', 5 * MINUTE_MS],
     ['BTCUSD_Daily_OHLC.csv', 'kraken-ohlcvt', 'BTC/USD', DAY_MS],
-    ['XBT_train.csv', 'kraken-ohlcvt', 'BTC/USD', undefined],
-    ['AVAX_train.csv', 'kraken-ohlcvt', 'AVAX/USD', undefined],
+    // A bare base: the quote is assumed, which the hints say.
+    ['XBT_train.csv', 'kraken-ohlcvt', 'BTC/USD', undefined, true],
+    ['AVAX_train.csv', 'kraken-ohlcvt', 'AVAX/USD', undefined, true],
     ['Kraken_BTCUSD_minute.csv', 'kraken-rest-ohlc', 'BTC/USD', MINUTE_MS],
     ['BTC_USDT-5m.json', 'freqtrade-json', 'BTC/USDT', 5 * MINUTE_MS],
     ['ETH_USDT-1m.json', 'freqtrade-json', 'ETH/USDT', MINUTE_MS],
@@ -66,9 +67,10 @@ describe('inferFromFileName', () => {
     ['kraken_eth_usd_historical_price_source.csv', 'kraken-trades', 'ETH/USD', undefined],
     ['candles.csv', 'kraken-ohlcvt', undefined, undefined],
     ['data.csv', 'kraken-ohlcvt', undefined, undefined],
-  ] as const)('%s (%s) -> %s, %s ms', (file, format, instrumentId, interval) => {
+  ] as const)('%s (%s) -> %s, %s ms', (file, format, instrumentId, interval, quoteAssumed?: boolean) => {
     expect(inferFromFileName(file, format)).toEqual({
       ...(instrumentId === undefined ? {} : { instrumentId }),
+      ...(quoteAssumed === undefined ? {} : { quoteAssumed }),
       ...(interval === undefined ? {} : { interval }),
     });
   });

@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { DataError } from '../errors/errors.js';
 import { LineReader } from './line-reader.js';
 import { ByteChunkReader } from './byte-chunk-reader.js';
+import { isSpreadHeader } from './kraken-spread-file.js';
 
 /** The market data file layouts kbot reads. */
 export type DataFormat =
@@ -41,6 +42,14 @@ export function detectDataFormat(file: string): DataFormat {
     if (line === undefined) throw new DataError(file, undefined, `file is empty: expected ${KNOWN_LAYOUTS}`);
     if (line.trimStart().startsWith('[')) return detectJson(file);
     const format = formatOfFirstLine(line);
+    if (format === undefined && isSpreadHeader(line)) {
+      throw new DataError(
+        file,
+        reader.lineNumber,
+        `received the Kraken spreads header ${JSON.stringify(line.slice(0, 120))}, expected bar data: spreads are top-of-book quotes, not bars, so they cannot be read as bars ` +
+          "or imported into the data folder; replay them as quotes in a backtest (kbot backtest --data <file>, or { file, replay: 'quotes' } in backtest.data)",
+      );
+    }
     if (format === undefined) {
       throw new DataError(file, reader.lineNumber, `unrecognised first line ${JSON.stringify(line.slice(0, 120))}: expected ${KNOWN_LAYOUTS}; pass the format explicitly if it is one of these`);
     }

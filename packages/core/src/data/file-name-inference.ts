@@ -1,12 +1,19 @@
 import { basename } from 'node:path';
-import type { InstrumentId } from '../model/ids.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, parseInterval } from '../model/time.js';
+import { ConfigError } from '../errors/errors.js';
+import { splitInstrumentId, type InstrumentId } from '../model/ids.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, formatInterval, parseInterval } from '../model/time.js';
 import type { DataFormat } from './data-format.js';
 import { isQuoteAsset, krakenPairToInstrumentId } from './kraken-names.js';
+import { instrumentOption, intervalOption } from './source-options.js';
 
 /** What a file name says about its contents; either part may be missing. */
 export interface FileNameHints {
   readonly instrumentId?: InstrumentId;
+  /**
+   * True when the name gives only the base (`XBT_train.csv`) and the quote of `instrumentId` is
+   * assumed (USD).
+   */
+  readonly quoteAssumed?: boolean;
   /** Milliseconds. */
   readonly interval?: number;
 }
@@ -49,7 +56,7 @@ export function inferFromFileName(file: string, format?: DataFormat): FileNameHi
   return { ...instrumentOf(tokens), ...intervalOf(tokens, format) };
 }
 
-function instrumentOf(tokens: readonly string[]): { instrumentId?: InstrumentId } {
+function instrumentOf(tokens: readonly string[]): { instrumentId?: InstrumentId; quoteAssumed?: boolean } {
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!;
     const upper = token.toUpperCase();
@@ -68,7 +75,7 @@ function instrumentOf(tokens: readonly string[]): { instrumentId?: InstrumentId 
     const upper = token.toUpperCase();
     if (BARE_BASE_ASSETS.has(upper)) {
       const id = krakenPairToInstrumentId(`${upper}/${BARE_BASE_QUOTE}`);
-      if (id !== undefined) return { instrumentId: id };
+      if (id !== undefined) return { instrumentId: id, quoteAssumed: true };
     }
   }
   return {};
@@ -92,4 +99,41 @@ function intervalOf(tokens: readonly string[], format: DataFormat | undefined): 
     if (word !== undefined) return { interval: word };
   }
   return {};
+}
+
+/** Why an option may not contradict the name, and the way out when the name is the wrong one. */
+const OPTION_IS_FOR_UNNAMED = '(the option is only for files whose name does not say; rename the file if its name is wrong)';
+
+/**
+ * The instrument a data file is read as: `option` (named `optionName` in errors) when given, else
+ * what the name says. An option that contradicts the name is a ConfigError: the option is for files
+ * whose name does not say, and another pair would silently replay one market's prices as another's.
+ * Kraken's spellings agree with kbot's (`XBT/USD` is BTC/USD); a name that gives only the base
+ * (`XBT_train.csv`) leaves the quote to the option.
+ */
+export function instrumentOfFile(file: string, hints: FileNameHints, option: string | undefined, optionName: string): InstrumentId | undefined {
+  if (option === undefined) return hints.instrumentId;
+  const given = instrumentOption(optionName, option);
+  const named = hints.instrumentId;
+  if (named === undefined) return given;
+  const normalized = krakenPairToInstrumentId(given) ?? given;
+  if (hints.quoteAssumed === true) {
+    const { base } = splitInstrumentId(named);
+    if (splitInstrumentId(normalized).base === base) return given;
+    throw new ConfigError([{ path: optionName, received: JSON.stringify(option), expected: `a ${base} pair such as "${named}", the base the name of ${file} says ${OPTION_IS_FOR_UNNAMED}` }]);
+  }
+  if (normalized === named) return given;
+  throw new ConfigError([{ path: optionName, received: JSON.stringify(option), expected: `"${named}", the pair the name of ${file} says ${OPTION_IS_FOR_UNNAMED}` }]);
+}
+
+/**
+ * The bar interval (ms) a candle file is read as: `option` when given, else what the name says.
+ * An option that contradicts the name is a ConfigError, for the same reason as the instrument:
+ * hourly rows read as 15m bars would replay as 15m bars with three missing intervals each.
+ */
+export function intervalOfFile(file: string, hints: FileNameHints, option: number | string | undefined, optionName: string): number | undefined {
+  if (option === undefined) return hints.interval;
+  const given = intervalOption(optionName, option);
+  if (hints.interval === undefined || hints.interval === given) return given;
+  throw new ConfigError([{ path: optionName, received: JSON.stringify(option), expected: `${formatInterval(hints.interval)}, the interval the name of ${file} says ${OPTION_IS_FOR_UNNAMED}` }]);
 }

@@ -7,6 +7,13 @@ import { LineReader } from './line-reader.js';
 const COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades'] as const;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
+/**
+ * Epoch seconds from 3000-01-01 on are refused: such a time is a mistake, most often milliseconds
+ * (2023-01-01 in milliseconds read as seconds is the year 54970).
+ */
+const MAX_EPOCH_SECONDS = Date.UTC(3000, 0, 1) / 1000;
+/** A time in seconds at or above this is a millisecond time of 1973 or later. */
+const MILLISECONDS_THRESHOLD = 1e11;
 
 /**
  * Kraken's downloadable OHLCVT CSV: `time(epoch s),open,high,low,close,volume,trades`. Some copies
@@ -43,6 +50,9 @@ export class KrakenOhlcvtIterator extends FileBarIterator {
       fields.begin(lines.bytes, lines.lineStart, lines.lineEnd, lines.lineNumber, COLUMNS.length);
       const seconds = fields.nextNumber();
       if (!Number.isSafeInteger(seconds) || seconds < 0) fields.fail(0, 'whole epoch seconds');
+      if (seconds >= MAX_EPOCH_SECONDS) {
+        fields.fail(0, `epoch seconds before the year 3000${seconds >= MILLISECONDS_THRESHOLD ? ' (this looks like milliseconds)' : ''}`);
+      }
       this.rowTime = seconds * 1000;
       return true;
     }

@@ -75,6 +75,12 @@ describe('openSpreadFile (Kraken Spread data as quotes)', () => {
     expect([...openSpreadFile(anonymous, { instrumentId: 'BTC/USD' })]).toHaveLength(1);
   });
 
+  it('refuses an instrument other than the one the file name says', () => {
+    const named = file('unix,bid,ask\n1,1,2\n', 'Kraken_BTCUSD_spreads.csv');
+    expect(() => openSpreadFile(named, { instrumentId: 'ETH/USD' })).toThrow(`instrumentId: received "ETH/USD", expected "BTC/USD", the pair the name of ${named} says`);
+    expect(openSpreadFile(named, { instrumentId: 'BTC/USD' }).instrumentId).toBe('BTC/USD');
+  });
+
   it('tells a spreads header from other CSV headers', () => {
     expect(isSpreadHeader('unix,bid,ask,date,spread')).toBe(true);
     expect(isSpreadHeader('price,volume,time,buysell,ordtype,date,dollaramount')).toBe(false);

@@ -5,8 +5,8 @@ import { isoTime, type EpochMs } from '../model/time.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
 import { CsvRowReader } from './csv-row-reader.js';
 import { csvHeader } from './csv-header.js';
-import { inferFromFileName } from './file-name-inference.js';
-import { chunkSizeOption, instrumentOption, rangeOption } from './source-options.js';
+import { inferFromFileName, instrumentOfFile } from './file-name-inference.js';
+import { chunkSizeOption, rangeOption } from './source-options.js';
 
 const TIME_COLUMNS = ['unix', 'time', 'timestamp'];
 const BID_SIZE_COLUMNS = ['bid_size', 'bidsize', 'bid_volume', 'bid_qty'];
@@ -123,6 +123,8 @@ export interface SpreadFileOptions {
   /** Exclusive, epoch ms. */
   readonly to?: EpochMs;
   readonly chunkSize?: number;
+  /** How errors name the `instrumentId` option: the CLI flag or config path it came from. Default `instrumentId`. */
+  readonly optionNames?: { readonly instrumentId?: string };
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -181,7 +183,7 @@ export interface QuoteFileSource extends Iterable<Quote> {
  * objects. The first row is read now, so an empty or malformed file fails here, not mid-run.
  */
 export function openSpreadFile(file: string, options: SpreadFileOptions = {}): QuoteFileSource {
-  const id = options.instrumentId !== undefined ? instrumentOption('instrumentId', options.instrumentId) : inferFromFileName(file).instrumentId;
+  const id = instrumentOfFile(file, inferFromFileName(file), options.instrumentId, options.optionNames?.instrumentId ?? 'instrumentId');
   if (id === undefined) {
     throw new DataError(file, undefined, 'cannot tell the instrument from the file name: pass it explicitly (instrumentId: "BTC/USD", or --instrument BTC/USD)');
   }

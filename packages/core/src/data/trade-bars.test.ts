@@ -62,6 +62,12 @@ describe.skipIf(!DATA)('Kraken trades aggregated into bars', () => {
     expect(bars.map((bar) => [bar.openTime, bar.trades])).toEqual([[Date.UTC(2022, 0, 25, 21, 48), 4], [Date.UTC(2022, 0, 25, 21, 49), expect.any(Number)]]);
   });
 
+  it('refuses an instrument other than the one the file name says, for bars and for trades', () => {
+    expect(() => openBarFile(BTC_TRADES(), { interval: '1m', instrumentId: 'ETH/USD' })).toThrow(/instrumentId: received "ETH\/USD", expected "BTC\/USD", the pair the name of .*Kraken_BTCUSD_tradeprints\.csv says/);
+    expect(() => openTradeFile(BTC_TRADES(), { instrumentId: 'ETH/USD', optionNames: { instrumentId: '--instrument' } })).toThrow(/--instrument: received "ETH\/USD", expected "BTC\/USD"/);
+    expect(openTradeFile(BTC_TRADES(), { instrumentId: 'XBT/USD' }).instrumentId).toBe('XBT/USD');
+  });
+
   it('needs an interval to aggregate into', () => {
     expect(() => openBarFile(BTC_TRADES())).toThrow(/pass it explicitly \(interval: "1m"/);
   });

@@ -4,8 +4,8 @@ import type { AggressorSide, Trade } from '../model/market-data.js';
 import type { EpochMs } from '../model/time.js';
 import { isoTime } from '../model/time.js';
 import { CsvRowReader } from './csv-row-reader.js';
-import { inferFromFileName } from './file-name-inference.js';
-import { chunkSizeOption, instrumentOption, rangeOption } from './source-options.js';
+import { inferFromFileName, instrumentOfFile } from './file-name-inference.js';
+import { chunkSizeOption, rangeOption } from './source-options.js';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunk-reader.js';
 import { csvHeader } from './csv-header.js';
 
@@ -115,6 +115,8 @@ export interface TradeFileOptions {
   /** Exclusive, epoch ms. */
   readonly to?: EpochMs;
   readonly chunkSize?: number;
+  /** How errors name the `instrumentId` option: the CLI flag or config path it came from. Default `instrumentId`. */
+  readonly optionNames?: { readonly instrumentId?: string };
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -180,7 +182,7 @@ export interface TradeFileSource extends Iterable<Trade> {
 
 /** Opens a Kraken trades CSV for streaming Trade objects (see TradeRowReader for the layouts). */
 export function openTradeFile(file: string, options: TradeFileOptions = {}): TradeFileSource {
-  const id = options.instrumentId !== undefined ? instrumentOption('instrumentId', options.instrumentId) : inferFromFileName(file, 'kraken-trades').instrumentId;
+  const id = instrumentOfFile(file, inferFromFileName(file, 'kraken-trades'), options.instrumentId, options.optionNames?.instrumentId ?? 'instrumentId');
   if (id === undefined) {
     throw new DataError(file, undefined, 'cannot tell the instrument from the file name: pass it explicitly (instrumentId: "BTC/USD")');
   }
