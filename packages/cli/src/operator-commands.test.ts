@@ -105,9 +105,9 @@ describe('kbot orders and kbot cancel-all', () => {
 
   it('a malformed --pair is a usage error naming the flag', async () => {
     const sim = await open();
-    const result = await kbot(sim.dir, 'orders', '--pair', 'BTCUSD');
+    const result = await kbot(sim.dir, 'orders', '--pair', 'BTC-USD');
     expect(result.code).toBe(EXIT.usage);
-    expect(oneLine(result.stderr)).toMatch(/--pair: received "BTCUSD", expected a pair written BASE\/QUOTE/);
+    expect(oneLine(result.stderr)).toMatch(/--pair: received "BTC-USD", expected a pair such as BTC\/USD or XBTUSD/);
   });
 });
 

@@ -1,4 +1,4 @@
-export { signKrakenRequest } from './rest/signing.js';
+export { isKrakenSecretText, signKrakenRequest } from './rest/signing.js';
 export type { SignatureInput } from './rest/signing.js';
 export { KRAKEN_EXACT_ERRORS, KRAKEN_PREFIX_ERRORS, classifyKrakenError, krakenError, krakenErrorFromEnvelope, isKrakenWarning, throttledRetryAfterMs } from './rest/errors.js';
 export type { KrakenErrorRule, KrakenErrorContext } from './rest/errors.js';

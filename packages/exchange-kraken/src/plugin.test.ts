@@ -56,6 +56,20 @@ describe('kraken settings', () => {
     expect((error as Error).message).toContain('KRAKEN_API_KEY');
   });
 
+  it('refuses a secret that is not base64 text when it is built, naming the variable and never the value', () => {
+    const env = { KRAKEN_API_KEY: 'key-123', KRAKEN_API_SECRET: 'not base64 at all!' };
+    let error: unknown;
+    try {
+      createKrakenExchange({}, { env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('KRAKEN_API_SECRET: received a value of 18 characters that is not base64 text, expected the API secret exactly as Kraken shows it');
+    expect((error as Error).message).not.toContain('not base64 at all!');
+    expect(() => exchange({}, { env: { KRAKEN_API_KEY: 'key-123', KRAKEN_API_SECRET: Buffer.from('a secret of 64 bytes'.repeat(3)).toString('base64') } })).not.toThrow();
+  });
+
   it('takes URLs from the settings first, then the environment, then Kraken', () => {
     const env = { KRAKEN_REST_URL: 'http://127.0.0.1:9/', KRAKEN_WS_URL: 'ws://127.0.0.1:9/v2', KRAKEN_WS_AUTH_URL: 'ws://127.0.0.1:9/auth/v2' };
     expect(resolveKrakenSettings(parseKrakenSettings({}), {})).toMatchObject({ restUrl: 'https://api.kraken.com', wsUrl: 'wss://ws.kraken.com/v2', wsAuthUrl: 'wss://ws-auth.kraken.com/v2' });

@@ -17,6 +17,7 @@ import { KrakenInstrumentProvider } from './instrument-provider.js';
 import { KeylessExecutionClient } from './keyless-execution-client.js';
 import { KrakenMarketDataClient, type KrakenMarketDataClientOptions } from './market-data-client.js';
 import { KrakenRestClient } from './rest/rest-client.js';
+import { isKrakenSecretText } from './rest/signing.js';
 import { parseKrakenSettings, resolveKrakenSettings, type KrakenSettings, type KrakenSettingsInput, type ResolvedKrakenSettings } from './settings.js';
 
 /** A Kraken exchange: instruments, market data, execution, and the dead man's switch when enabled. */
@@ -68,6 +69,18 @@ export function createKrakenExchange(settings: KrakenSettingsInput | KrakenSetti
   if ((key === undefined) !== (secret === undefined)) {
     const missing = key === undefined ? resolved.keyEnv.key : resolved.keyEnv.secret;
     throw new ConfigError([{ path: missing, received: 'not set', expected: `set together with ${missing === resolved.keyEnv.key ? resolved.keyEnv.secret : resolved.keyEnv.key}: a Kraken key needs its secret` }], 'Kraken');
+  }
+  if (secret !== undefined && !isKrakenSecretText(secret.reveal())) {
+    // Refused here, before any request: signing with it would fail every private call as if Kraken
+    // had refused the key. The value is never shown, only its length.
+    throw new ConfigError(
+      [{
+        path: resolved.keyEnv.secret,
+        received: `a value of ${secret.reveal().trim().length} characters that is not base64 text`,
+        expected: 'the API secret exactly as Kraken shows it: base64 text (letters, digits, + and /, a multiple of 4 characters, at most two = at the end); nothing was sent to Kraken',
+      }],
+      'Kraken',
+    );
   }
   if (options.mode === 'live' && key === undefined) {
     throw new ConfigError(

@@ -1,9 +1,10 @@
-import { Decimal, roundPrice, roundQuantity, type Instrument, type InstrumentId } from '@kbot/core';
+import { existsSync } from 'node:fs';
+import { Decimal, PASSPHRASE_ENV, roundPrice, roundQuantity, type Instrument, type InstrumentId } from '@kbot/core';
 import { TRADING_COUNTER_LIMITS, type AddOrderParams } from '@kbot/exchange-kraken';
 import { EXIT } from '../exit-codes.js';
 import { probeKeyPermissions, WITHDRAWAL_NOT_CHECKABLE, type PermissionProbe } from '../operator/key-permissions.js';
 import { configPairs } from '../operator/operator-flags.js';
-import { withOperatorSession, type CommandOutcome, type OperatorContext } from '../operator/operator-session.js';
+import { withOperatorSession, type CommandOutcome, type OperatorContext, type OperatorSession } from '../operator/operator-session.js';
 import type { OperatorVenue } from '../operator/operator-venue.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -45,6 +46,32 @@ export function clockSkewItem(venueUnixSeconds: number, sentAt: number, received
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+interface KeySource {
+  /** The key came from the key file (the environment lacked the plugin's variables). */
+  readonly fromFile: boolean;
+  /** `KRAKEN_API_KEY and KRAKEN_API_SECRET are set in the environment`, or `the key and secret come from the key file <path>`. */
+  readonly described: string;
+  /** `KRAKEN_API_KEY`, or `the key file <path>`. */
+  readonly from: string;
+  /** A key file that exists but was not unlocked (no KBOT_KEYS_PASSPHRASE, nobody asked). */
+  readonly lockedFile: string | undefined;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Where the exchange's key came from. The key file fills in only the variables the environment
+ * lacks, so the key is the file's when the file was used and the environment has no key variable
+ * of the plugin's own (`keyEnv`).
+ */
+function keySource(opened: OperatorSession['opened'], key: string, secret: string, env: Readonly<Record<string, string | undefined>>): KeySource {
+  const inEnvironment = (env[key]?.trim() ?? '') !== '';
+  const fromFile = opened.credentialSource === 'key-file' && !inEnvironment;
+  const lockedFile = opened.credentialSource === 'none' && !inEnvironment && (env[PASSPHRASE_ENV] ?? '') === '' && existsSync(opened.keyFile) ? opened.keyFile : undefined;
+  return fromFile
+    ? { fromFile, described: `the key and secret come from the key file ${opened.keyFile}`, from: `the key file ${opened.keyFile}`, lockedFile, data: { source: 'key-file', keyFile: opened.keyFile } }
+    : { fromFile, described: `${key} and ${secret} are set in the environment`, from: key, lockedFile, data: { source: 'environment', variables: [key, secret] } };
 }
 
 function permissionItem(probe: PermissionProbe): CheckItem {
@@ -129,7 +156,7 @@ export async function checkCommand(flags: { readonly config?: string; readonly j
               ? `the venue does not list ${missing.join(', ')} (the config trades ${missing.length === 1 ? 'it' : 'them'})`
               : halted.length > 0
                 ? `${halted.map((pair) => `${pair} is ${listed.get(pair)!.status}`).join(', ')}`
-                : `${instruments.length} pairs listed${pairs.length > 0 ? `, including ${pairs.join(', ')}` : ''}`,
+                : `${instruments.length} ${instruments.length === 1 ? 'pair' : 'pairs'} listed${pairs.length > 0 ? `, including ${pairs.join(', ')}` : ''}`,
           data: { listed: instruments.length, missing, restricted: halted },
         });
       } catch (error) {
@@ -138,21 +165,25 @@ export async function checkCommand(flags: { readonly config?: string; readonly j
     }
 
     const { key, secret } = kraken.settings.keyEnv;
+    const keys = keySource(opened, key, secret, context.env ?? process.env);
     if (!kraken.hasCredentials) {
+      const locked = keys.lockedFile === undefined ? '' : `, and the key file ${keys.lockedFile} is locked (set ${PASSPHRASE_ENV} to unlock it here)`;
       items.push({
         name: 'API key',
         status: config.mode === 'live' ? 'fail' : 'warn',
-        detail: `${key} / ${secret} are not set: market data and paper trading need no key; live trading and balance, orders, sell, cancel-all, panic do`,
+        detail: `${key} / ${secret} are not set${locked}: market data and paper trading need no key; live trading and balance, orders, sell, cancel-all, panic do`,
+        data: { source: 'none', keyFile: opened.keyFile, keyFileLocked: keys.lockedFile !== undefined },
       });
       items.push({ name: 'key permissions', status: 'skip', detail: 'no API key' });
     } else if (!reachable) {
-      items.push({ name: 'API key', status: 'skip', detail: `${key} and ${secret} are set (values not shown); not tried: the venue could not be reached` });
+      items.push({ name: 'API key', status: 'skip', detail: `${keys.described} (values not shown); not tried: the venue could not be reached`, data: keys.data });
     } else {
       const report = await probeKeyPermissions(rest, await sampleOrder(venue, instruments, pairs).catch(() => undefined));
+      const refusal = report.probes[0]?.detail ?? 'unknown reason';
       if (!report.authenticated) {
-        items.push({ name: 'API key', status: 'fail', detail: `the venue refused the key in ${key}: ${report.probes[0]?.detail ?? 'unknown reason'}; other permissions not probed (repeated failures lock the key for about 15 minutes)` });
+        items.push({ name: 'API key', status: 'fail', detail: `the venue refused the key in ${keys.from}: ${refusal}; other permissions not probed (repeated failures lock the key for about 15 minutes)`, data: keys.data });
       } else {
-        items.push({ name: 'API key', status: 'ok', detail: `${key} and ${secret} are set (values not shown) and accepted` });
+        items.push({ name: 'API key', status: 'ok', detail: `${keys.described} (values not shown) and accepted`, data: keys.data });
         items.push(...report.probes.map(permissionItem));
         // Kraken offers no read-only way to see this permission, so it is always a warning.
         items.push({ name: 'permission: Withdraw Funds', status: 'warn', detail: WITHDRAWAL_NOT_CHECKABLE, data: { state: 'unknown' } });

@@ -1,14 +1,14 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   MINUTE_MS, generateBars, instrumentId, openBarFile, resampleBars, validateConfig,
   type Bar, type BarSource,
 } from '@kbot/core';
 import { KrakenRestClient, kraken, startKrakenSimulator, type KrakenSimulator } from '@kbot/exchange-kraken';
 import { strategyRegistry } from '@kbot/strategies';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { runCli } from '../program.js';
 import { dataDownloadCommand, downloadBars, EXIT_INTERRUPTED, type MarketHistoryRest } from './data-download.js';
 
@@ -223,6 +223,38 @@ describe('kbot data download', () => {
     const resumed = await dataDownloadCommand('BTC/USD', flags, context);
     expect(resumed.outcome).toMatchObject({ complete: true, resumed: true, bars: 1163 });
     expectBars([...openBarFile(resumed.outcome.file)], expected(minute(0), minute(1200)));
+  });
+
+  it('a pair the venue does not list is a usage error naming the pair, exit 2, as kbot sell says it', async () => {
+    const dir = folder();
+    const context = { cwd: dir, registry: strategyRegistry, env: { KRAKEN_REST_URL: sim.restUrl }, loaded: config(dir), requestGapMs: 0 };
+    for (const [argument, read] of [['ETH/USD', ''], ['ETHUSD', ' (ETH/USD)']] as const) {
+      const failure = await dataDownloadCommand(argument, { interval: '1m', from: '2024-01-01', to: '2024-01-01T20:00Z', progress: false }, context).catch((error: unknown) => error);
+      expect(exitCodeFor(failure)).toBe(EXIT.usage);
+      expect((failure as Error).message).toBe(`<pair>: received "${argument}"${read}, expected a pair kraken lists, such as BTC/USD (Kraken answered EQuery:Unknown asset pair for ETHUSD)`);
+    }
+    expect(existsSync(join(dir, 'store', 'candles', 'ETHUSD_1.csv.download.json'))).toBe(false);
+  });
+
+  it('--json writes no log line to stderr, as the other --json commands do', async () => {
+    const dir = folder();
+    const loaded = { ...config(dir), config: validateConfig({ exchange: kraken(), strategies: [{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1h' } }], storage: { dir: './store' }, log: { level: 'info', file: false } }) };
+    const context = { cwd: dir, registry: strategyRegistry, env: { KRAKEN_REST_URL: sim.restUrl }, loaded, requestGapMs: 0 };
+    const flags = { interval: '1h', from: '2024-01-01T12:00Z', to: '2024-01-01T20:00Z', progress: false };
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      await dataDownloadCommand('BTC/USD', flags, context);
+      // Without --json the credentials line is there for people (so this spy sees the logger's lines)...
+      expect(written.join('')).toContain('exchange credentials');
+      written.length = 0;
+      const json = await dataDownloadCommand('BTC/USD', { ...flags, json: true, force: true }, context);
+      // ...with --json, stdout is the JSON and stderr stays empty.
+      expect(JSON.parse(json.output)).toMatchObject({ complete: true, instrument: 'BTC/USD' });
+      expect(written).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it.each([

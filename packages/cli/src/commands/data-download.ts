@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, trun
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import {
-  DataError, ExchangeError, TradeBarBuilder, formatInterval, isKbotError, isoTime, openBarFile,
+  DataError, ExchangeError, TradeBarBuilder, formatInterval, isKbotError, isoTime, openBarFile, silentLogger,
   type Bar, type DataSourceSummary, type InstrumentId, type StrategyRegistry,
 } from '@kbot/core';
 import { toKrakenPair, type KrakenExchange, type KrakenRestClient, type OhlcInterval, type OhlcRow, type TradeRow } from '@kbot/exchange-kraken';
@@ -362,6 +362,8 @@ export async function dataDownloadCommand(pairText: string, flags: DataDownloadF
     ...(flags.config ? { configFile: flags.config } : {}),
     ...(context.env ? { env: context.env } : {}),
     ...(context.loaded ? { loaded: context.loaded } : {}),
+    // As every --json command: stdout is the JSON, and no log line for people goes to stderr.
+    ...(flags.json ? { logger: silentLogger } : {}),
   });
   const progress = createDownloadProgress(flags.progress !== false && flags.json !== true, `download ${instrumentId} ${formatInterval(interval)}`);
   let outcome: DownloadOutcome;
@@ -382,6 +384,11 @@ export async function dataDownloadCommand(pairText: string, flags: DataDownloadF
         },
       );
     } catch (error) {
+      // Kraken's answer does not say which pair it does not know; the user's argument does.
+      if (error instanceof ExchangeError && error.venueMessage?.startsWith('EQuery:Unknown asset pair') === true) {
+        const read = pairText.trim().toUpperCase() === instrumentId ? '' : ` (${instrumentId})`;
+        throw new UsageError(`<pair>: received ${JSON.stringify(pairText)}${read}, expected a pair ${opened.exchange.id} lists, such as BTC/USD (Kraken answered ${error.venueMessage} for ${toKrakenPair(instrumentId)})`);
+      }
       throw withResumeHint(error, join(dir, dataFileName(instrumentId, interval)));
     }
   } finally {

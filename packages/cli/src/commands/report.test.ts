@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRecordingManifest, recordingEntries } from '@kbot/core';
+import { compareFills, Decimal, readRecordingManifest, recordingEntries, type Fill, type ParityOutcome } from '@kbot/core';
 import { kraken, startKrakenSimulator, type KrakenSimulator } from '@kbot/exchange-kraken';
 import { EXIT } from '../exit-codes.js';
 import { kbot } from '../operator-test-harness.js';
-import { PARITY_DIFFERS_EXIT } from './report.js';
+import { PARITY_DIFFERS_EXIT, paritySummary } from './report.js';
 
 /*
  * `kbot report` and `kbot report --parity` on a real session: an in-process `kbot run --mode
@@ -174,4 +174,34 @@ describe('kbot report on a recorded paper session against the simulator', () => 
     expect(parity.code).toBe(EXIT.usage);
     expect(parity.stderr).toMatch(/no flight recording of this session/);
   }, 60_000);
+});
+
+describe('paritySummary', () => {
+  const fill = (quantity: string, price: string, time: number, clientOrderId: string): Fill => ({
+    tradeId: `t-${clientOrderId}`, clientOrderId, venueOrderId: undefined, strategyId: 'ema-rsi', instrumentId: 'BTC/USD', side: 'buy',
+    quantity: new Decimal(quantity), price: new Decimal(price), fee: new Decimal('0.1'), feeAsset: 'USD', liquidity: 'taker', time,
+  }) as unknown as Fill;
+  const t0 = Date.UTC(2024, 0, 1, 12);
+
+  it('puts each side\'s fill time under its own column, and a time difference only where both sides filled', () => {
+    const live = [fill('0.1', '40000', t0, 'a'), fill('0.2', '40100', t0 + 60_000, 'b')];
+    const replay = [fill('0.1', '40001', t0 + 500, 'x'), fill('0.3', '40200', t0 + 120_000, 'y')];
+    const outcome = {
+      manifest: { bot: 'report-test', mode: 'paper', startedAtIso: new Date(t0).toISOString() },
+      parity: compareFills(live, replay),
+      replay: { barsProcessed: 3, tradesProcessed: 0, quotesProcessed: 0 },
+      read: { lines: 10, files: 1 },
+      notes: [],
+    } as unknown as ParityOutcome;
+    const text = paritySummary(outcome, { reportDir: undefined, recordingDir: '/tmp/recording' });
+    const rows = text.split('\n').filter((line) => line.startsWith('│'));
+    const cells = (line: string) => line.split('│').slice(1, -1).map((cell) => cell.trim());
+    const head = cells(rows.find((line) => line.includes('time diff ms'))!);
+    expect(head).toEqual(['', 'strategy', 'instrument', 'side', 'quantity', 'live time', 'replay time', 'live price', 'replay price', 'price diff', 'fee diff', 'time diff ms']);
+    const row = (label: string) => Object.fromEntries(head.map((name, index) => [name, cells(rows.find((line) => cells(line)[0] === label)!)[index]]));
+    expect(row('differs')).toMatchObject({ 'live time': '2024-01-01T12:00:00.000Z', 'replay time': '2024-01-01T12:00:00.500Z', 'live price': '40000', 'replay price': '40001', 'time diff ms': '500' });
+    expect(row('only live')).toMatchObject({ quantity: '0.2', 'live time': '2024-01-01T12:01:00.000Z', 'replay time': '-', 'live price': '40100', 'replay price': '-', 'time diff ms': '-' });
+    expect(row('only replay')).toMatchObject({ quantity: '0.3', 'live time': '-', 'replay time': '2024-01-01T12:02:00.000Z', 'live price': '-', 'replay price': '40200', 'time diff ms': '-' });
+    expect(text).toContain('parity: 3 differences');
+  });
 });

@@ -206,14 +206,23 @@ export function paritySummary(outcome: ParityOutcome, session: { reportDir: stri
     lines.push('parity: no differences');
     return lines.join('\n');
   }
-  const differences = new Table({ head: ['', 'strategy', 'instrument', 'side', 'quantity', 'live time', 'live price', 'replay price', 'price diff', 'fee diff', 'time diff ms'], style: { head: [], border: [] } });
+  const differences = new Table({
+    head: ['', 'strategy', 'instrument', 'side', 'quantity', 'live time', 'replay time', 'live price', 'replay price', 'price diff', 'fee diff', 'time diff ms'],
+    style: { head: [], border: [] },
+  });
+  const time = (fill: Fill) => new Date(fill.time).toISOString();
   for (const pair of parity.matched.filter((entry) => !entry.exact)) {
-    differences.push(['differs', pair.live.strategyId, pair.live.instrumentId, pair.live.side, pair.live.quantity.toFixed(), new Date(pair.live.time).toISOString(), pair.live.price.toFixed(), pair.replay.price.toFixed(), pair.priceDifference.toFixed(), pair.feeDifference.toFixed(), String(pair.timeDifferenceMs)]);
+    differences.push([
+      'differs', pair.live.strategyId, pair.live.instrumentId, pair.live.side, pair.live.quantity.toFixed(), time(pair.live), time(pair.replay),
+      pair.live.price.toFixed(), pair.replay.price.toFixed(), pair.priceDifference.toFixed(), pair.feeDifference.toFixed(), String(pair.timeDifferenceMs),
+    ]);
   }
-  for (const [label, fills] of [['only live', parity.onlyLive], ['only replay', parity.onlyReplay]] as const) {
-    for (const fill of fills) {
-      differences.push([label, fill.strategyId, fill.instrumentId, fill.side, fill.quantity.toFixed(), label === 'only live' ? new Date(fill.time).toISOString() : '-', label === 'only live' ? fill.price.toFixed() : '-', label === 'only replay' ? fill.price.toFixed() : '-', '-', '-', label === 'only replay' ? new Date(fill.time).toISOString() : '-']);
-    }
+  // A fill on one side only has that side's time and price; there is nothing to take a difference from.
+  for (const fill of parity.onlyLive) {
+    differences.push(['only live', fill.strategyId, fill.instrumentId, fill.side, fill.quantity.toFixed(), time(fill), '-', fill.price.toFixed(), '-', '-', '-', '-']);
+  }
+  for (const fill of parity.onlyReplay) {
+    differences.push(['only replay', fill.strategyId, fill.instrumentId, fill.side, fill.quantity.toFixed(), '-', time(fill), '-', fill.price.toFixed(), '-', '-', '-']);
   }
   lines.push(differences.toString());
   lines.push(`parity: ${totals.matched - totals.exact + totals.onlyLive + totals.onlyReplay} differences`);

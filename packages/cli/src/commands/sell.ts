@@ -3,6 +3,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { parseAmountFlag, parsePairArgument } from '../operator/operator-flags.js';
 import { NotConfirmedError, withOperatorSession, type CommandOutcome, type OperatorContext } from '../operator/operator-session.js';
 import type { PlacedOrder } from '../operator/operator-venue.js';
+import { listedInstrument } from '../operator/listed-instrument.js';
 import { planMarketSale } from '../operator/sale-plan.js';
 import { placedOrderLine } from '../output/operator-tables.js';
 
@@ -45,28 +46,26 @@ export async function sellCommand(pairArgument: string, flags: SellFlags, contex
     result: (value: { order: PlacedOrder; quantity: Decimal }) => ({ quantity: decimalString(value.quantity), orderId: value.order.id, clientOrderId: value.order.clientOrderId }),
   };
   return withOperatorSession({ flags, context, command: 'kbot sell', account: true, audit }, async ({ venue }) => {
-    const instruments = await venue.instruments();
-    const instrument = instruments.find((candidate) => candidate.id === pair);
-    if (instrument === undefined) {
-      const sameBase = instruments.filter((candidate) => candidate.base === pair.split('/')[0]).map((candidate) => candidate.id).slice(0, 6);
-      throw new UsageError(`pair: received ${JSON.stringify(pair)}, expected a pair ${venue.exchangeId} lists${sameBase.length > 0 ? ` (${sameBase.join(', ')})` : ', such as BTC/USD'}`);
-    }
+    const instrument = listedInstrument(await venue.instruments(), pair, 'pair', venue.exchangeId);
     const { base, quote } = instrument;
     const [balances, prices] = await Promise.all([venue.fetchBalances(), venue.fetchPrices([pair])]);
     const balance = balances.find((candidate) => candidate.asset === base);
     const available = balance?.available ?? ZERO;
     const total = balance?.total ?? available;
     const requested = amount ?? available;
+    // Open orders hold part of the balance (Kraken's BalanceEx); say so when it is why too little is left.
+    const held = total.minus(available);
+    const heldNote = held.greaterThan(0) ? ` (${decimalString(held)} more is held by open orders)` : '';
     if (requested.greaterThan(available)) {
-      const held = total.minus(available);
-      throw new ExchangeError(
-        'insufficient-funds',
-        `sell ${pair}: ${decimalString(requested)} ${base} asked, but only ${decimalString(available)} ${base} is available${held.greaterThan(0) ? ` (${decimalString(held)} more is held by open orders)` : ''}`,
-      );
+      throw new ExchangeError('insufficient-funds', `sell ${pair}: ${decimalString(requested)} ${base} asked, but only ${decimalString(available)} ${base} is available${heldNote}`);
     }
     const bid = prices.get(pair)?.bid;
     const plan = planMarketSale(instrument, requested, bid);
-    if (!plan.ok) throw new ExchangeError('invalid-order', `sell ${pair}: ${plan.reason}; nothing was sent`);
+    if (!plan.ok) {
+      // --all sells what is available: when that is too little, what open orders hold is the reason.
+      const tooLittle = amount === undefined && plan.code !== 'market-closed' && plan.code !== 'no-price';
+      throw new ExchangeError('invalid-order', `sell ${pair}: ${plan.reason}${tooLittle ? heldNote : ''}; nothing was sent`);
+    }
     const estimate = plan.quantity.times(plan.referencePrice).toDecimalPlaces(instrument.pricePrecision);
     const what = `sell ${decimalString(plan.quantity)} ${base} on ${pair} at market (about ${decimalString(estimate)} ${quote} at the bid ${decimalString(plan.referencePrice)}) at ${venue.endpoint}`;
     if (!flags.yes) {

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { KbotError, controlSocketPath, fetchBotStatus, isKbotError, sessionFolder, type BotStatus } from '@kbot/core';
+import { Decimal, KbotError, controlSocketPath, fetchBotStatus, isKbotError, sessionFolder, type BotStatus } from '@kbot/core';
 import type { Command } from 'commander';
 import { loadKbotConfig } from '../load-config.js';
 import { UsageError } from '../exit-codes.js';
@@ -48,6 +48,30 @@ function money(text: string, digits = 2): string {
   return Number.isFinite(value) ? value.toFixed(digits) : text;
 }
 
+/** The status carries no instrument rules, so prices are shown to 8 decimals (no Kraken pair quotes finer). */
+const PRICE_DECIMALS = 8;
+
+/** Up to 8 decimals, trailing zeros dropped: an average entry worked out by division has ~40. */
+function price(text: string): string {
+  try {
+    return new Decimal(text).toDecimalPlaces(PRICE_DECIMALS).toFixed();
+  } catch {
+    return text;
+  }
+}
+
+/** Labels for the session's `details` keys; a key not listed here is spelled out from camelCase. */
+const DETAIL_LABELS: Readonly<Record<string, string>> = {
+  bars: 'bars this session',
+  fills: 'fills this session',
+  lastBarClosedAt: 'last bar closed at',
+  journal: 'journal',
+};
+
+function detailLabel(key: string): string {
+  return DETAIL_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
 /** What a person reads: the bot line, money, then positions and open orders. */
 export function statusText(status: BotStatus): string {
   const lines = [
@@ -60,13 +84,13 @@ export function statusText(status: BotStatus): string {
     { 'realized P&L': `${money(status.realizedPnl)} ${status.quoteAsset}` },
     { 'fees paid': `${money(status.feesPaid)} ${status.quoteAsset}` },
   );
-  for (const [key, value] of Object.entries(status.details)) summary.push({ [key]: typeof value === 'string' ? value : JSON.stringify(value) });
+  for (const [key, value] of Object.entries(status.details)) summary.push({ [detailLabel(key)]: typeof value === 'string' ? value : JSON.stringify(value) });
   const denials = Object.entries(status.denials);
   if (denials.length > 0) summary.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
   lines.push(summary.toString());
   if (status.positions.length > 0) {
     const positions = new Table({ head: ['position', 'quantity', 'average entry', 'realized', 'fees'], style: { head: [], border: [] } });
-    for (const position of status.positions) positions.push([position.instrumentId, position.quantity, position.averageEntryPrice, money(position.realizedPnl), money(position.feesPaid)]);
+    for (const position of status.positions) positions.push([position.instrumentId, position.quantity, price(position.averageEntryPrice), money(position.realizedPnl), money(position.feesPaid)]);
     lines.push(positions.toString());
   } else {
     lines.push('no open positions');

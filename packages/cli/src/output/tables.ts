@@ -33,7 +33,8 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
       String(source.gaps),
     ]);
   }
-  lines.push(sources.toString());
+  // A paper or live session has no data sources (its market data is the venue's feed): no empty table.
+  if (result.data.length > 0) lines.push(sources.toString());
   const metrics = new Table({ style: { head: [], border: [] } });
   metrics.push(
     { 'start equity': `${decimalString(result.startEquity.toDecimalPlaces(2))} ${quote}` },

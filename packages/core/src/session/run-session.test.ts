@@ -17,6 +17,7 @@ import type { JournaledEvent } from '../model/events.js';
 import { TestClock } from '../clock/clock.js';
 import type { Engine } from '../engine/engine.js';
 import type { BacktestResult } from '../backtest/result.js';
+import { createFileLogger } from '../log/file-logger.js';
 import { runSession, type SessionStartup } from './run-session.js';
 
 const BTC = instrumentId('BTC/USD');
@@ -193,6 +194,20 @@ describe('runSession (paper)', () => {
     expect(result.roundTrips).toHaveLength(1);
     expect(result.endEquity.equals(result.endBalances.USD!)).toBe(true);
     expect(exchange.data.unsubscribeCalls).toHaveLength(1);
+  });
+
+  it("logs 'session started' with each key once, under a logger bound with bot and mode as kbot run's is", async () => {
+    let written = '';
+    const logger = createFileLogger({ level: 'info', console: { write: (text) => (written += text) }, bindings: { bot: 'paper-test', mode: 'paper' } });
+    const controller = new AbortController();
+    const session = runSession({ bot: createBot(validateConfig({ strategies: [BuyThenSell.with({})] })), exchange: createFakeExchange({ instruments: krakenSpotInstruments() }), mode: 'paper', kbotVersion: 'test', logger, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await session;
+    await logger.close();
+    const line = written.split('\n').find((text) => text.includes('"session started"'));
+    expect(line).toBeDefined();
+    expect(line!.match(/"mode":/g)).toHaveLength(1);
+    expect(JSON.parse(line!)).toMatchObject({ bot: 'paper-test', mode: 'paper', subscriptions: 1, message: 'session started' });
   });
 
   it('stops on its signal and refuses a strategy whose pair the venue does not list', async () => {

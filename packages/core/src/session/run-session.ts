@@ -52,6 +52,7 @@ export interface RunSessionOptions {
    * an asset to, below which a difference is its rounding. Default: Kraken's asset precisions.
    */
   readonly balanceDecimals?: (asset: string) => number;
+  /** The session's lines carry no bot name or mode of their own: bind them (`kbot run` binds both). */
   readonly logger?: Logger;
   readonly clock?: Clock;
   /** Stops the session when aborted (Ctrl-C, `kbot panic`, a test). */
@@ -270,7 +271,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     // A venue whose stream cannot open yet may keep this waiting (data can still arrive another
     // way, such as Kraken's REST fallback); a stop must not wait for it.
     await Promise.race([exchange.data.subscribe(subscriptions, engine), stopped]);
-    logger.info('session started', { mode, strategies: bot.strategies.map((entry) => entry.id), subscriptions: subscriptions.length });
+    // No `mode` field: the session's logger carries it (the CLI binds bot and mode), and a second one made the JSON line repeat the key.
+    logger.info('session started', { strategies: bot.strategies.map((entry) => entry.id), subscriptions: subscriptions.length });
     reason = await stopped;
   } finally {
     if (heartbeat) clearInterval(heartbeat);

@@ -14,6 +14,12 @@ export interface SignatureInput {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** Whether `secret` (trimmed) is base64 text, as Kraken shows API secrets: what signing can use. */
+export function isKrakenSecretText(secret: string): boolean {
+  const text = secret.trim();
+  return text.length > 0 && text.length % 4 === 0 && BASE64.test(text);
+}
+
 /**
  * Kraken's `API-Sign` header: base64(HMAC-SHA512(base64decode(secret), path ‖ SHA256(nonce + body))).
  * The path and the hash are concatenated as bytes; mixing string encodings of the hash is the
@@ -22,7 +28,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export function signKrakenRequest(input: SignatureInput): string {
   const secret = input.secret.trim();
   // Node's base64 decoder silently skips bad characters, so a mangled secret would sign garbage.
-  if (secret.length === 0 || secret.length % 4 !== 0 || !BASE64.test(secret)) {
+  if (!isKrakenSecretText(secret)) {
     throw new ExchangeError(
       'authentication',
       `Kraken API secret: received a value of ${secret.length} characters that is not base64 text, expected the private key exactly as Kraken shows it`,

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { BotStatus } from '@kbot/core';
+import { statusText } from './status.js';
+
+/** A running paper bot's status as `kbot run` reports it, with the details `kbot run` adds. */
+function status(overrides: Partial<BotStatus> = {}): BotStatus {
+  return {
+    bot: 'op-bot',
+    mode: 'paper',
+    pid: 4242,
+    startedAt: Date.UTC(2024, 0, 1),
+    time: Date.UTC(2024, 0, 1, 1),
+    tradingState: 'active',
+    quoteAsset: 'USD',
+    equity: '10012.5',
+    startEquity: '10000',
+    pnl: '12.5',
+    realizedPnl: '3.25',
+    feesPaid: '1.1',
+    openOrders: [],
+    // An average entry worked out by division, as the portfolio reports it.
+    positions: [{ instrumentId: 'BTC/USD', quantity: '0.03', averageEntryPrice: '39796.420969804453374964877797199627139', realizedPnl: '0', feesPaid: '0.5' }],
+    balances: [],
+    denials: {},
+    details: { bars: 60, fills: 3, lastBarClosedAt: '2024-01-01T01:00:00.000Z', journal: '/tmp/kbot.sqlite', bookHealth: 'ok' },
+    ...overrides,
+  };
+}
+
+describe('statusText', () => {
+  it('shows the average entry to at most 8 decimals, trailing zeros dropped', () => {
+    const text = statusText(status());
+    expect(text).toMatch(/│ BTC\/USD\s+│ 0\.03\s+│ 39796\.4209698\s+│/); // 39796.42096980|4453… rounded to 8 decimals, the trailing 0 dropped
+    expect(text).not.toContain('39796.420969804453');
+    const round = statusText(status({ positions: [{ instrumentId: 'BTC/USD', quantity: '1', averageEntryPrice: '40000.50000000000', realizedPnl: '0', feesPaid: '0' }] }));
+    expect(round).toMatch(/│ 40000\.5\s+│/);
+  });
+
+  it('labels the session details for people, not with their JSON keys', () => {
+    const text = statusText(status());
+    expect(text).toMatch(/│ bars this session\s+│ 60\s+│/);
+    expect(text).toMatch(/│ fills this session\s+│ 3\s+│/);
+    expect(text).toMatch(/│ last bar closed at\s+│ 2024-01-01T01:00:00\.000Z\s+│/);
+    expect(text).toMatch(/│ journal\s+│ \/tmp\/kbot\.sqlite\s+│/);
+    // A key without a label of its own is spelled out.
+    expect(text).toMatch(/│ book health\s+│ ok\s+│/);
+    expect(text).not.toMatch(/lastBarClosedAt|bookHealth/);
+  });
+});
