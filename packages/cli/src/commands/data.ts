@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { StrategyRegistry } from '@kbot/core';
 import type { CliIo } from '../program.js';
-import { dataDownloadCommand, type DataDownloadFlags } from './data-download.js';
+import { dataDownloadCommand, EXIT_INTERRUPTED, type DataDownloadFlags } from './data-download.js';
 import { dataImportCommand, type DataImportFlags } from './data-import.js';
 import { dataListCommand, type DataListFlags } from './data-list.js';
 
@@ -34,7 +34,8 @@ export function registerDataCommands(program: Command, io: CliIo, context: DataC
       process.once('SIGINT', onSignal);
       try {
         const result = await dataDownloadCommand(pair, flags, { cwd: io.cwd, registry: context.registry, signal: controller.signal });
-        io.stdout(result.output);
+        // Stopped by Ctrl-C: what was kept is a message for the person, not the command's output.
+        (result.exitCode === EXIT_INTERRUPTED && !flags.json ? io.stderr : io.stdout)(result.output);
         if (result.exitCode !== 0) context.setExitCode(result.exitCode);
       } finally {
         process.off('SIGINT', onSignal);
