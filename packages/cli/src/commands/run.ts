@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  attachAuditTrail, controlSocketPath, operatorActor, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, toReportJson, writeReport,
+  attachAuditTrail, controlSocketPath, operatorActor, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, StoreError, toReportJson, writeReport,
   type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
@@ -78,8 +78,13 @@ export async function runCommand(
     throw new UsageError(`live mode trades real money: run once with --confirm-live to confirm for ${storageDir}`);
   }
   if (mode === 'live' && flags.confirmLive) {
-    mkdirSync(storageDir, { recursive: true });
-    writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
+    try {
+      mkdirSync(storageDir, { recursive: true });
+      writeFileSync(confirmation, `live trading confirmed ${new Date().toISOString()}\n`);
+    } catch (error) {
+      await opened.close();
+      throw new StoreError('store-unavailable', storageDir, `cannot record the live confirmation in it (${(error as Error).message}); expected a folder this user can write to: kbot run keeps the bot's journal there. Give this user write permission there or point storage.dir at another folder`, { cause: error });
+    }
   }
 
   const sessionKey = { mode, botName: config.name } as const;
@@ -115,6 +120,7 @@ export async function runCommand(
           maxTotalSize, sessions: outcome.sessions.length, files: outcome.files.length, bytesFreed: outcome.bytesFreed, bytesLeft: outcome.bytesLeft,
         }),
         onPruneError: (error) => logger.warn('could not delete old flight recordings; recording goes on', { error: error.message }),
+        onError: (error) => logger.warn('flight recording could not be written; the bot goes on (the recording files stop at the first failed write)', { error: error.message }),
       });
     } catch (error) {
       store.close();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { TradingState } from '../model/events.js';
 import type { ReportOrder } from '../report/report-json.js';
 
@@ -80,12 +81,35 @@ export interface BotControl {
 const MAX_SOCKET_PATH = 100;
 
 /**
+ * The folder's one true spelling: symlinks and `..` resolved. A folder that does not exist yet is
+ * spelled as it will be once created: its nearest existing parent's real path, then the rest.
+ * Nothing is created (`kbot status` asks with this too).
+ */
+function realFolder(folder: string): string {
+  const missing: string[] = [];
+  let existing = resolve(folder);
+  for (;;) {
+    try {
+      return join(realpathSync.native(existing), ...missing);
+    } catch (error) {
+      const parent = dirname(existing);
+      // Not there yet (or unreadable): try its parent, down to the root, where resolve() stands.
+      if (parent === existing || !['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return resolve(folder);
+      missing.unshift(basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+/**
  * Where the bot whose journal lives in `folder` (its `sessionFolder`) listens: `<folder>/kbot.sock`,
  * or on Windows a named pipe derived from the folder. A long folder path falls back to a socket in
  * the system's temporary folder, named after a hash of the folder, so both sides still agree.
+ * The folder's real path decides both (symlinks resolved): two spellings of one folder must give
+ * one socket, since the socket is the lock that keeps a second bot off the journal.
  */
 export function controlSocketPath(folder: string, platform: NodeJS.Platform = process.platform, tmpDir = '/tmp'): string {
-  const absolute = resolve(folder);
+  const absolute = realFolder(folder);
   const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
   if (platform === 'win32') return `\\\\.\\pipe\\kbot-${hash}`;
   const inside = join(absolute, 'kbot.sock');

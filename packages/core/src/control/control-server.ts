@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
-import { KbotError } from '../errors/errors.js';
+import { basename, dirname } from 'node:path';
+import { KbotError, isKbotError } from '../errors/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { StoreError } from '../persistence/store-error.js';
 import type { BotControl, PanicRequest, ResumeRequest } from './control-protocol.js';
 
 export interface ControlServer {
@@ -73,6 +74,23 @@ function parsePanicRequest(text: string): PanicRequest | string {
   return { flatten, actor };
 }
 
+/**
+ * A system error while making the socket (a read-only folder, a file where a folder should be)
+ * as one line for the operator: which folder, what failed, what it needs. Bugs pass through.
+ */
+function socketFolderError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (isKbotError(error) || typeof code !== 'string') return error;
+  const folder = dirname(path);
+  const detail = (error as Error).message.replace(/\s+/g, ' ');
+  return new StoreError(
+    'store-unavailable',
+    folder,
+    `cannot create the control socket ${basename(path)} there (${detail}); expected a folder this user can write to: kbot run keeps the bot's journal and its control socket in it. Give this user write permission there or point storage.dir at another folder`,
+    { cause: error },
+  );
+}
+
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -92,14 +110,18 @@ export async function startControlServer(options: { path: string; control?: BotC
   let control = options.control;
   const logger = options.logger ?? silentLogger;
   const pipe = path.startsWith('\\\\.\\pipe\\');
-  if (!pipe && existsSync(path)) {
-    if (await isAlive(path)) {
-      throw new KbotError('bot-already-running', `this bot is already running (its control socket ${path} answers): stop it first; two processes must not share one journal`);
+  try {
+    if (!pipe && existsSync(path)) {
+      if (await isAlive(path)) {
+        throw new KbotError('bot-already-running', `this bot is already running (its control socket ${path} answers): stop it first; two processes must not share one journal`);
+      }
+      // Left by a bot that was killed: nobody answers, so it is safe to replace.
+      unlinkSync(path);
     }
-    // Left by a bot that was killed: nobody answers, so it is safe to replace.
-    unlinkSync(path);
+    if (!pipe) mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw socketFolderError(path, error);
   }
-  if (!pipe) mkdirSync(dirname(path), { recursive: true });
 
   const server = createServer((request, response) => {
     void (async () => {
@@ -125,15 +147,21 @@ export async function startControlServer(options: { path: string; control?: BotC
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  // Only the bot's user may read its status or panic it.
-  if (!pipe) chmodSync(path, 0o600);
+    // Only the bot's user may read its status or panic it.
+    if (!pipe) chmodSync(path, 0o600);
+  } catch (error) {
+    server.close();
+    // A named pipe has no folder to blame.
+    throw pipe ? error : socketFolderError(path, error);
+  }
   logger.info('control socket listening', { path });
   return {
     path,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,11 +156,57 @@ describe('the control socket of a running bot', () => {
     expect((await fetchBotStatus(stale)).bot).toBe('test-bot');
   });
 
+  it('a folder where the socket cannot be made is one clear store-unavailable error naming it, not a raw system error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kbot-control-'));
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, '');
+    // Root may write anywhere, so a file where a folder should be stands in for a read-only folder.
+    const cases = [
+      { folder: join(file, 'paper', 'bot'), code: 'ENOTDIR' },
+      { folder: file, code: 'EEXIST' },
+    ];
+    // A folder named kbot.sock where the socket goes: nobody answers there, and it cannot be replaced.
+    mkdirSync(join(dir, 'occupied', 'kbot.sock'), { recursive: true });
+    cases.push({ folder: join(dir, 'occupied'), code: 'EISDIR' });
+    for (const { folder, code } of cases) {
+      const path = controlSocketPath(folder);
+      expect(path).toBe(join(folder, 'kbot.sock'));
+      const error = await startControlServer({ path }).then(() => undefined, (failure: unknown) => failure);
+      expect(error).toMatchObject({ code: 'store-unavailable' });
+      const message = (error as Error).message;
+      expect(message).toContain(`${folder}: cannot create the control socket kbot.sock there`);
+      expect(message).toContain(code);
+      expect(message).toContain('expected a folder this user can write to');
+      expect(message).not.toContain('\n');
+    }
+  });
+
   it('keeps socket paths short enough for Unix and derives a named pipe on Windows', () => {
     expect(controlSocketPath('/srv/bot/trading_data', 'linux')).toBe('/srv/bot/trading_data/kbot.sock');
     const long = controlSocketPath(`/srv/${'x'.repeat(120)}/trading_data`, 'linux');
     expect(long).toMatch(/^\/tmp\/kbot-[0-9a-f]{16}\.sock$/);
     expect(controlSocketPath(`/srv/${'x'.repeat(120)}/trading_data`, 'linux')).toBe(long);
     expect(controlSocketPath('C:\\bots\\trading_data', 'win32')).toMatch(/^\\\\\.\\pipe\\kbot-[0-9a-f]{16}$/);
+  });
+
+  it('gives one socket for one folder however it is spelled, so a symlink cannot run the bot twice', async () => {
+    const { control } = await runningBot();
+    const base = mkdtempSync(join(tmpdir(), 'kbot-control-'));
+    // A folder too long for a socket inside it, reached by its own path and by two symlinks:
+    // one long (the socket goes to /tmp either way) and one short (short enough for a socket inside).
+    const real = join(base, 'x'.repeat(110), 'paper', 'bot');
+    mkdirSync(real, { recursive: true });
+    symlinkSync(join(base, 'x'.repeat(110)), join(base, 'y'.repeat(110)));
+    symlinkSync(real, join(base, 's'));
+    const spellings = [real, join(base, 'y'.repeat(110), 'paper', 'bot'), join(base, 's'), join(base, 's', '..', 's')];
+    const paths = spellings.map((folder) => controlSocketPath(folder));
+    expect(new Set(paths).size).toBe(1);
+    expect(paths[0]).toMatch(/^\/tmp\/kbot-[0-9a-f]{16}\.sock$/);
+    // A folder that does not exist yet hashes as it will be once created (its existing parent's real path).
+    expect(controlSocketPath(join(base, 'y'.repeat(110), 'live', 'bot'))).toBe(controlSocketPath(join(base, 'x'.repeat(110), 'live', 'bot')));
+
+    servers.push(await startControlServer({ path: controlSocketPath(spellings[0]!), control }));
+    await expect(startControlServer({ path: controlSocketPath(spellings[1]!), control })).rejects.toThrow(/this bot is already running/);
+    await expect(startControlServer({ path: controlSocketPath(spellings[2]!), control })).rejects.toThrow(/this bot is already running/);
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvariantError, isKbotError } from '../errors/errors.js';
+import { silentLogger } from '../log/logger.js';
 import { Decimal } from '../model/decimal.js';
 import type { JournaledEvent, OrderFilled } from '../model/events.js';
 import { sampleJournal } from '../testing/journal-builder.js';
@@ -478,10 +479,58 @@ describe('SqliteStore', () => {
       raw.pragma('user_version = 99');
       raw.close();
       const before = directoryImage(directory);
+      expect([...before.keys()]).toEqual([STORE_FILE_NAME]);
       const error = storeError(() => new SqliteStore(file));
       expect(error.code).toBe('store-too-new');
       expect(error.message).toContain(`${file}: has schema version 99, but this @kbot/core reads versions up to ${MIGRATIONS.length}`);
-      expect(readFileSync(file).equals(before.get(STORE_FILE_NAME)!)).toBe(true);
+      // No -wal or -shm left beside it either: the read-only look at it must leave no trace.
+      expect(directoryImage(directory)).toEqual(before);
+    });
+
+    it('a refused file leaves no side files, so moving it away (as the message says) lets the next start begin afresh', () => {
+      for (const damage of ['too new', 'damaged pages'] as const) {
+        const directory = freshDirectory();
+        const file = storeFilePath(directory);
+        const store = new SqliteStore(file);
+        store.append(sampleJournal(400));
+        store.close();
+        if (damage === 'too new') {
+          const raw = new BetterSqlite3(file);
+          raw.pragma('user_version = 99');
+          raw.close();
+        } else {
+          const bytes = readFileSync(file);
+          for (let index = 4096 * 10; index < 4096 * 20; index++) bytes[index] = (index * 31) % 256;
+          writeFileSync(file, bytes);
+        }
+        expect(storeError(() => new SqliteStore(file)).code).toMatch(/^store-(too-new|corrupt)$/);
+        expect(readdirSync(directory)).toEqual([STORE_FILE_NAME]);
+        renameSync(file, join(root, `moved-away-${counter}.sqlite`));
+        const fresh = new SqliteStore(file);
+        expect(fresh.load().events).toEqual([]);
+        fresh.close();
+      }
+    });
+
+    it('an empty write-ahead log beside a missing database is nothing to recover: removed, with a log line', () => {
+      for (const main of ['missing', 'empty'] as const) {
+        const directory = freshDirectory();
+        const file = storeFilePath(directory);
+        mkdirSync(directory, { recursive: true });
+        if (main === 'empty') writeFileSync(file, '');
+        writeFileSync(`${file}-wal`, '');
+        writeFileSync(`${file}-shm`, Buffer.alloc(32_768));
+        const lines: string[] = [];
+        const logger = { ...silentLogger, info: (message: string) => lines.push(message) };
+        const store = new SqliteStore(file, { logger });
+        try {
+          expect(store.load().events).toEqual([]);
+          expect(lines).toEqual([`${file}-wal: removed an empty write-ahead log left beside a ${main} database: nothing to recover`]);
+          expect(store.readSessionLog().map((entry) => [entry.kind, entry.message])).toEqual([['store-notice', lines[0]]]);
+        } finally {
+          store.close();
+        }
+      }
     });
 
     it('refuses to start over a write-ahead log whose database is gone', () => {
@@ -493,6 +542,23 @@ describe('SqliteStore', () => {
       const error = storeError(() => new SqliteStore(file));
       expect(error.code).toBe('store-corrupt');
       expect(existsSync(file)).toBe(false);
+    });
+
+    it("refuses a file with kbot's tables but no schema version as damaged, and leaves it untouched", () => {
+      const directory = freshDirectory();
+      const file = storeFilePath(directory);
+      const store = new SqliteStore(file);
+      store.append(sampleJournal(3));
+      store.close();
+      const raw = new BetterSqlite3(file);
+      raw.pragma('user_version = 0');
+      raw.close();
+      const before = directoryImage(directory);
+      const error = storeError(() => new SqliteStore(file));
+      expect(error.code).toBe('store-corrupt');
+      expect(error.message).toContain(`${file}: has kbot's tables (journal, kv, meta, session_log, snapshots) but no schema version (user_version 0)`);
+      expect(error.message).toContain('left untouched');
+      expect(directoryImage(directory)).toEqual(before);
     });
 
     it('refuses a second open of the same file in one process until the first is closed', () => {

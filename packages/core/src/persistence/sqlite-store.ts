@@ -1,8 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { InvariantError, isKbotError } from '../errors/errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { JournaledEvent } from '../model/events.js';
 import { decodeValue, encodeEvent, encodeValue } from './event-codec.js';
 import { decodeJournalPayload, encodeJournalPayload } from './journal-payload.js';
@@ -64,6 +65,8 @@ export interface SqliteStoreOptions {
    * builds of kbot) and forks should pass it.
    */
   readonly migrations?: readonly Migration[];
+  /** Told what opening tidied up (an empty write-ahead log left without its database). Default: silent. */
+  readonly logger?: Logger;
 }
 
 export type { SessionLogEntry } from './store.js';
@@ -219,6 +222,11 @@ export class SqliteStore implements Store {
         })
       : undefined;
     openFiles.add(this.file);
+    for (const notice of opened.notices) {
+      (options.logger ?? silentLogger).info(notice);
+      // Kept in the store too, so it is on record whether or not a logger was given.
+      this.appendSessionLog({ time: Date.now(), kind: 'store-notice', message: notice });
+    }
   }
 
   /** Sequence of the last journaled event (0 when the journal is empty), including an open batch. */
@@ -758,6 +766,7 @@ function inspectExisting(file: string, header: Buffer, options: SqliteStoreOptio
     throw new StoreError('store-foreign', file, `is a SQLite database of another application (application_id ${hex(applicationId)}, expected ${hex(KBOT_APPLICATION_ID)} "kbot"). kbot will not open or change it; point storage.dir at another directory`);
   }
   let reader: Database | undefined;
+  const sideFiles = sideFilesBefore(file);
   try {
     reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
     if (options.checkOnOpen ?? true) {
@@ -771,6 +780,15 @@ function inspectExisting(file: string, header: Buffer, options: SqliteStoreOptio
     if (version > latest) {
       throw new StoreError('store-too-new', file, `has schema version ${version}, but this @kbot/core reads versions up to ${latest}: it was written by a newer kbot. Upgrade @kbot/core; the file was not changed`);
     }
+    if (version === 0) {
+      // Version 0 is a store whose first start stopped before its schema (one transaction with
+      // the version) was written: it has no tables yet. Tables without a version are not kbot's
+      // doing, and the first migration would fail on them or mix its tables with theirs.
+      const tables = reader.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+      if (tables.length > 0) {
+        throw new StoreError('store-corrupt', file, `has kbot's tables (${tables.join(', ')}) but no schema version (user_version 0), expected both or neither: it is damaged or was changed by another program. The file was left untouched; restore a backup or move it away`);
+      }
+    }
     return version;
   } catch (error) {
     if (isKbotError(error)) throw error;
@@ -778,6 +796,29 @@ function inspectExisting(file: string, header: Buffer, options: SqliteStoreOptio
     throw new StoreError('store-unavailable', file, `cannot be opened: ${(error as Error).message}`, { cause: error });
   } finally {
     reader?.close();
+    removeSideFilesCreated(file, sideFiles);
+  }
+}
+
+/** Which of the file's `-wal` and `-shm` exist now. */
+function sideFilesBefore(file: string): { readonly wal: boolean; readonly shm: boolean } {
+  return { wal: existsSync(`${file}-wal`), shm: existsSync(`${file}-shm`) };
+}
+
+/**
+ * A read-only connection to a WAL database creates an empty `-wal` and a `-shm` (its index)
+ * when they are missing, and does not remove them when it closes. Left beside a refused file,
+ * they would outlive it: moved away, it would leave a `-wal` without its database. So what the
+ * look created is removed again: the `-wal` only if it is still empty (nothing was written to it),
+ * the `-shm` only when no `-wal` is left for it to index. Files that were there before stay.
+ */
+function removeSideFilesCreated(file: string, before: { readonly wal: boolean; readonly shm: boolean }): void {
+  const wal = `${file}-wal`;
+  try {
+    if (!before.wal && existsSync(wal) && statSync(wal).size === 0) rmSync(wal);
+    if (!before.shm && !existsSync(wal)) rmSync(`${file}-shm`, { force: true });
+  } catch {
+    // Tidying only: a side file that cannot be removed is harmless while its database is there.
   }
 }
 
@@ -791,7 +832,7 @@ function backupName(file: string, version: number): string {
   }
 }
 
-function openDatabase(file: string, options: SqliteStoreOptions, migrations: readonly Migration[]): { database: Database; backupFile: string | undefined } {
+function openDatabase(file: string, options: SqliteStoreOptions, migrations: readonly Migration[]): { database: Database; backupFile: string | undefined; notices: string[] } {
   const latest = latestSchemaVersion(migrations);
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -800,8 +841,21 @@ function openDatabase(file: string, options: SqliteStoreOptions, migrations: rea
   }
   const header = readHeader(file);
   const isNew = header === 'missing' || header === 'empty';
-  if (isNew && existsSync(`${file}-wal`)) {
-    throw new StoreError('store-corrupt', file, `is missing or empty but ${file}-wal exists: the database was deleted without its write-ahead log. kbot will not start a new store over it; move both away`);
+  const notices: string[] = [];
+  const wal = `${file}-wal`;
+  if (isNew && existsSync(wal)) {
+    // An empty log holds no transaction, so there is nothing to lose (a look at a refused file
+    // by an older kbot left such a one behind). A log with frames may hold the journal's tail.
+    if (statSync(wal).size > 0) {
+      throw new StoreError('store-corrupt', file, `is missing or empty but ${wal} exists: the database was deleted without its write-ahead log. kbot will not start a new store over it; move both away`);
+    }
+    try {
+      rmSync(wal);
+      rmSync(`${file}-shm`, { force: true });
+    } catch (error) {
+      throw new StoreError('store-unavailable', file, `cannot remove the empty write-ahead log ${wal} left beside it: ${(error as Error).message}`, { cause: error });
+    }
+    notices.push(`${wal}: removed an empty write-ahead log left beside a ${header} database: nothing to recover`);
   }
   const version = isNew ? 0 : inspectExisting(file, header, options, latest);
 
@@ -848,7 +902,7 @@ function openDatabase(file: string, options: SqliteStoreOptions, migrations: rea
         );
       }
     }
-    return { database, backupFile };
+    return { database, backupFile, notices };
   } catch (error) {
     database.close();
     if (isKbotError(error)) throw error;

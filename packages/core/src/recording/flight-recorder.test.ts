@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,52 @@ describe('flight recorder', () => {
     expect(cut.lines.length).toBeLessThan(2000);
     expect(cut.lines).toEqual(lines.slice(0, cut.lines.length));
     expect(readFileSync(file!).length).toBeLessThan(size);
+  });
+});
+
+// /dev/full fails every write with ENOSPC: a full disk without filling one.
+describe.skipIf(!existsSync('/dev/full'))('flight recorder on a full disk', () => {
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('stops recording with one warning when a write fails, on the timer too, and never throws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kbot-rec-'));
+    symlinkSync('/dev/full', join(dir, 'recording-000001.jsonl.gz'));
+    const errors: Error[] = [];
+    const recorder = new FlightRecorder({
+      dir, bot: 'b', mode: 'paper', exchange: 'kraken', configFile: join(dir, 'missing.mjs'), kbotVersion: '0.0.0',
+      flushIntervalMs: 5, onError: (error) => errors.push(error),
+    });
+    const seen: unknown[] = [];
+    const sink = recorder.sink(nullSink(seen));
+    sink.onBar(bar(0));
+    // The timer's flush meets the full disk: before, its throw ended the process.
+    await settle(40);
+    expect(errors.map((error) => (error as NodeJS.ErrnoException).code)).toEqual(['ENOSPC']);
+    expect(recorder.error?.message).toMatch(/ENOSPC/);
+    for (let index = 1; index < 5; index++) sink.onBar(bar(index));
+    await settle(20);
+    expect(seen).toHaveLength(5);
+    expect(() => recorder.close()).not.toThrow();
+    expect(errors).toHaveLength(1);
+    const manifest = readRecordingManifest(dir);
+    expect(manifest.recordingError).toMatch(/ENOSPC/);
+    expect(manifest.stoppedAt).not.toBeNull();
+  });
+
+  it('a flush forced by a full buffer and a manifest that cannot be written do not throw either', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kbot-rec-'));
+    symlinkSync('/dev/full', join(dir, 'recording-000001.jsonl.gz'));
+    const errors: Error[] = [];
+    const recorder = new FlightRecorder({
+      dir, bot: 'b', mode: 'paper', exchange: 'kraken', configFile: join(dir, 'missing.mjs'), kbotVersion: '0.0.0',
+      flushIntervalMs: 0, flushChars: 1, onError: (error) => errors.push(error),
+    });
+    const sink = recorder.sink(nullSink([]));
+    expect(() => sink.onBar(bar(0))).not.toThrow();
+    symlinkSync('/dev/full', join(dir, 'manifest.json.tmp'));
+    expect(() => recorder.update({ resumed: false })).not.toThrow();
+    expect(() => recorder.close()).not.toThrow();
+    expect(errors).toHaveLength(1);
   });
 });
 

@@ -39,6 +39,12 @@ export interface FlightRecorderOptions extends RecordingWriterOptions {
   readonly onPrune?: (outcome: PruneOutcome) => void;
   /** Told when pruning failed (a file that could not be deleted); recording goes on. */
   readonly onPruneError?: (error: Error) => void;
+  /**
+   * Told once when recording fails (a recording file or the manifest cannot be written: a full
+   * disk, a read-only folder). Recording files then stop for the rest of the session; the bot goes
+   * on, and the manifest says why (`recordingError`) if it can still be written. Never thrown.
+   */
+  readonly onError?: (error: Error) => void;
 }
 
 /**
@@ -52,27 +58,13 @@ export class FlightRecorder {
   private readonly writer: RecordingWriter;
   private readonly now: () => number;
   private current: RecordingManifest;
+  private readonly onError: ((error: Error) => void) | undefined;
+  private failed = false;
 
   constructor(options: FlightRecorderOptions) {
     this.dir = options.dir;
     this.now = options.now ?? Date.now;
-    const retention = options.retention;
-    if (retention === undefined) {
-      this.writer = new RecordingWriter(options);
-    } else {
-      // Files of at most a quarter of the limit, so that pruning whole files can keep to it; each
-      // pruning leaves room for one such file, the one about to be opened.
-      const maxFileBytes = Math.min(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, Math.max(1, Math.floor(retention.maxTotalBytes / 4)));
-      const beforeNewFile = () => {
-        try {
-          const outcome = pruneRecordings(retention, this.dir, maxFileBytes);
-          if (outcome.sessions.length > 0 || outcome.files.length > 0) options.onPrune?.(outcome);
-        } catch (error) {
-          options.onPruneError?.(error as Error);
-        }
-      };
-      this.writer = new RecordingWriter({ ...options, maxFileBytes, beforeNewFile });
-    }
+    this.onError = options.onError;
     const startedAt = this.now();
     this.current = {
       format: RECORDING_FORMAT,
@@ -93,8 +85,37 @@ export class FlightRecorder {
       instruments: [],
       venue: options.venue !== undefined ? options.venue : options.mode === 'paper' ? PAPER_VENUE_SETTINGS : null,
       books: 'top-of-book',
+      recordingError: null,
     };
-    writeRecordingManifest(this.dir, this.current);
+    // The recording files stop at their first failed write; the manifest says so.
+    const onError = (error: Error) => {
+      this.current = { ...this.current, recordingError: error.message };
+      this.fail(error);
+      this.writeManifest();
+    };
+    const retention = options.retention;
+    if (retention === undefined) {
+      this.writer = new RecordingWriter({ ...options, onError });
+    } else {
+      // Files of at most a quarter of the limit, so that pruning whole files can keep to it; each
+      // pruning leaves room for one such file, the one about to be opened.
+      const maxFileBytes = Math.min(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, Math.max(1, Math.floor(retention.maxTotalBytes / 4)));
+      const beforeNewFile = () => {
+        try {
+          const outcome = pruneRecordings(retention, this.dir, maxFileBytes);
+          if (outcome.sessions.length > 0 || outcome.files.length > 0) options.onPrune?.(outcome);
+        } catch (error) {
+          options.onPruneError?.(error as Error);
+        }
+      };
+      this.writer = new RecordingWriter({ ...options, maxFileBytes, beforeNewFile, onError });
+    }
+    this.writeManifest();
+  }
+
+  /** Why recording stopped early (the first failed write), if it did. */
+  get error(): Error | undefined {
+    return this.writer.error;
   }
 
   get manifest(): RecordingManifest {
@@ -158,13 +179,28 @@ export class FlightRecorder {
   /** Rewrites the manifest with these fields changed. */
   update(patch: Partial<Pick<RecordingManifest, 'reportDir' | 'resumed' | 'stoppedAt' | 'quoteAsset' | 'startBalances' | 'instruments'>>): void {
     this.current = { ...this.current, ...patch };
-    writeRecordingManifest(this.dir, this.current);
+    this.writeManifest();
   }
 
   /** Flushes and closes the files; stamps the stop time (and anything in `patch`) into the manifest. */
   close(patch: Partial<Pick<RecordingManifest, 'reportDir'>> = {}): void {
     this.writer.close();
     this.update({ stoppedAt: this.now(), ...patch });
+  }
+
+  /** Every manifest write is tried (space may come back); a failure is told only if nothing was before. */
+  private writeManifest(): void {
+    try {
+      writeRecordingManifest(this.dir, this.current);
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.onError?.(error);
   }
 }
 

@@ -54,6 +54,11 @@ export interface RecordingManifest {
   readonly venue: RecordedVenueSettings | null;
   /** What a book subscription leaves in the recording. */
   readonly books: 'top-of-book';
+  /**
+   * Why the recording files stopped before the session did (the first failed write: a full disk,
+   * ...); null when they did not. Absent in manifests written before kbot recorded it.
+   */
+  readonly recordingError?: string | null;
 }
 
 /** Writes the manifest under a temporary name and renames it: a reader never sees half a file. */

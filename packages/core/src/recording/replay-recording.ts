@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { BacktestData } from '../backtest/run-backtest.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import type { BacktestResult, DataSourceSummary } from '../backtest/result.js';
@@ -11,7 +11,9 @@ import { DataError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Fill } from '../model/fill.js';
 import { barCloseTime } from '../model/market-data.js';
+import { storeFilePath } from '../persistence/sqlite-store.js';
 import { compareFills, type FillParity } from './fill-parity.js';
+import { journaledSessionFills } from './journaled-session-fills.js';
 import { readRecordingManifest, type RecordingManifest } from './recording-manifest.js';
 import { recordingEntries, recordingFiles, type RecordingReadSummary } from './recording-reader.js';
 import { recordingFileName } from './recording-writer.js';
@@ -113,7 +115,24 @@ export interface ParityOptions {
   readonly createBot: (config: KbotConfig) => Bot;
   readonly kbotVersion: string;
   readonly logger?: Logger;
+  /**
+   * The bot's journal, to find fills the recording lost (a killed process). Default: the
+   * `kbot.sqlite` of the session folder the recording sits in (`<folder>/recordings/<stamp>`),
+   * if there is one. `null`: no such check.
+   */
+  readonly journalFile?: string | null;
 }
+
+/** `<session folder>/kbot.sqlite` for a recording in `<session folder>/recordings/<stamp>`, if it exists. */
+function sessionJournal(dir: string): string | undefined {
+  const recordings = dirname(dir);
+  if (basename(recordings) !== 'recordings') return undefined;
+  const file = storeFilePath(dirname(recordings));
+  return existsSync(file) ? file : undefined;
+}
+
+/** One trade of one order: the same fill in the journal and in the recording. */
+const fillKey = (fill: Fill) => `${fill.instrumentId}\u0000${fill.clientOrderId}\u0000${fill.tradeId}`;
 
 export interface ParityOutcome {
   readonly manifest: RecordingManifest;
@@ -149,7 +168,27 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   const bot = options.createBot(parityConfig(options.config, manifest));
   const replay = await runBacktest({ bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}) });
   if (read.truncated) notes.push('the recording ends in a cut line (the process was killed): it is replayed up to its last complete line');
+  if (manifest.stoppedAt === null) {
+    notes.push('the session did not stop: its manifest has no stop time, so the process was killed (or is still running) and the recording may lack its last second of messages');
+  }
+  if (typeof manifest.recordingError === 'string') notes.push(`the recording stopped before the session did (${manifest.recordingError}): the replay ends where it stopped`);
   if (data.bookMessages() > 0) notes.push(`${data.bookMessages()} order book messages were recorded (top of book only) and are not replayed: strategies reading books see nothing in the replay`);
-  const live = recordedFills(options.dir);
+  const recorded = recordedFills(options.dir);
+  // The journal has every fill the session made; a killed recorder loses its last buffer. A fill
+  // missing there is still a fill of the session: it is compared, so it cannot pass unseen.
+  let live = recorded;
+  const journalFile = options.journalFile === undefined ? sessionJournal(options.dir) : options.journalFile ?? undefined;
+  if (journalFile !== undefined) {
+    try {
+      const inRecording = new Set(recorded.map(fillKey));
+      const missing = (journaledSessionFills(journalFile, manifest) ?? []).filter((fill) => !inRecording.has(fillKey(fill)));
+      if (missing.length > 0) {
+        notes.push(`${missing.length} fills of the session are in its journal ${journalFile} but not in the recording: they are compared as the session's fills`);
+        live = [...recorded, ...missing];
+      }
+    } catch (error) {
+      notes.push(`the journal ${journalFile} could not be read to find fills the recording lost: ${(error as Error).message}`);
+    }
+  }
   return { manifest, parity: compareFills(live, replay.fills), replay, read, notes };
 }

@@ -1,0 +1,105 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { krakenSpotInstruments } from '../backtest/instruments.js';
+import { validateConfig } from '../config/schema.js';
+import { createBot } from '../di/container.js';
+import type { Instrument } from '../model/instrument.js';
+import { instrumentId } from '../model/ids.js';
+import type { Bar, Subscription } from '../model/market-data.js';
+import { SqliteStore, storeFilePath } from '../persistence/sqlite-store.js';
+import { runSession } from '../session/run-session.js';
+import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
+import { createFakeExchange } from '../testing/fake-exchange.js';
+import { bars } from '../testing/market-data-builders.js';
+import { FlightRecorder } from './flight-recorder.js';
+import { RECORDING_MANIFEST_FILE } from './recording-manifest.js';
+import { recordingFiles } from './recording-reader.js';
+import { runParity } from './replay-recording.js';
+
+const BTC = instrumentId('BTC/USD');
+const MINUTE = 60_000;
+
+/** Buys on its 2nd bar and sells on its 4th: two fills in six bars. */
+class BuyThenSell extends BaseStrategy<Record<string, never>> {
+  private seen = 0;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    this.seen++;
+    if (this.seen === 2) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+    const position = ctx.portfolio.position(BTC);
+    if (this.seen === 4 && position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
+  }
+}
+
+const root = mkdtempSync(join(tmpdir(), 'kbot-parity-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const config = validateConfig({ name: 'parity-test', strategies: [BuyThenSell.with({})], backtest: { balances: { USD: '10000' } } });
+
+/**
+ * A paper session laid out as `kbot run` lays it out: the journal in the session folder, the
+ * recording in `recordings/<stamp>` beside it. `killed`: the process dies before the recorder
+ * writes anything (its lines are still buffered, as in the first second of a session) and before
+ * it stamps the manifest's stop time.
+ */
+async function recordedSession(name: string, killed: boolean): Promise<string> {
+  const folder = join(root, name);
+  const dir = join(folder, 'recordings', '20260101-000000');
+  const store = new SqliteStore(storeFilePath(folder), { durability: 'normal' });
+  const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+  const recorder = new FlightRecorder({
+    dir, bot: config.name, mode: 'paper', exchange: exchange.id, configFile: join(root, 'missing.config.mjs'), kbotVersion: 'test',
+    flushIntervalMs: 0, flushChars: 1 << 20,
+  });
+  const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+  const session = runSession({
+    bot: createBot(config), exchange: { ...exchange, data: recorder.marketData(exchange.data) }, mode: 'paper', kbotVersion: 'test',
+    paperBalances: { USD: '10000' }, maxBars: 6, store,
+    onEngine: (engine) => {
+      recorder.attach(engine.bus);
+      const instrument = exchange.instruments.get(BTC) as Instrument;
+      recorder.recordStart({ quoteAsset: engine.quoteAsset, balances: engine.portfolio.balances(), instruments: [instrument] });
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  exchange.data.push(bars([40_000, 40_100, 40_200, 40_300, 40_400, 40_500], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 }));
+  const result = await session;
+  expect(result.fills).toHaveLength(2);
+  if (!killed) recorder.close();
+  store.close();
+  return dir;
+}
+
+describe('parity of a session that was killed', () => {
+  it('counts the fills its journal has and its recording lost as live fills, and says the session never stopped', async () => {
+    const dir = await recordedSession('killed', true);
+    expect(recordingFiles(dir)).toEqual([]);
+    const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    expect(outcome.manifest.stoppedAt).toBeNull();
+    expect(outcome.parity.empty).toBe(false);
+    expect(outcome.parity.onlyLive.map((fill) => fill.side)).toEqual(['buy', 'sell']);
+    expect(outcome.notes).toContainEqual(expect.stringContaining('the session did not stop: its manifest has no stop time'));
+    expect(outcome.notes).toContainEqual(expect.stringContaining(`2 fills of the session are in its journal ${storeFilePath(join(root, 'killed'))} but not in the recording`));
+    // Reading the journal left nothing beside it.
+    expect(readdirSync(join(root, 'killed')).sort()).toEqual(['kbot.sqlite', 'recordings']);
+  });
+
+  it('says so when the recording stopped early on a failed write', async () => {
+    const dir = await recordedSession('full-disk', true);
+    const manifest = JSON.parse(readFileSync(join(dir, RECORDING_MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, RECORDING_MANIFEST_FILE), JSON.stringify({ ...manifest, stoppedAt: Date.now(), recordingError: 'ENOSPC: no space left on device, write' }));
+    const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    expect(outcome.notes).toContainEqual('the recording stopped before the session did (ENOSPC: no space left on device, write): the replay ends where it stopped');
+    expect(outcome.parity.onlyLive).toHaveLength(2);
+  });
+
+  it('finds nothing missing in a session that stopped and recorded everything', async () => {
+    const dir = await recordedSession('stopped', false);
+    const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    expect(outcome.parity.totals.liveFills).toBe(2);
+    expect(outcome.notes.filter((note) => note.includes('journal') || note.includes('did not stop'))).toEqual([]);
+  });
+});
