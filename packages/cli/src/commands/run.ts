@@ -99,7 +99,7 @@ export async function runCommand(
     throw error;
   }
   try {
-    store = openSessionStore(storageDir, sessionKey);
+    store = openSessionStore(storageDir, sessionKey, { logger });
   } catch (error) {
     await control.close();
     await opened.close();

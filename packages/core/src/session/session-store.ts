@@ -1,3 +1,4 @@
+import type { Logger } from '../log/logger.js';
 import { join } from 'node:path';
 import { SqliteStore, storeFilePath } from '../persistence/sqlite-store.js';
 
@@ -31,6 +32,6 @@ export function sessionStoreFile(storageDir: string, key: SessionStoreKey): stri
  * Opens (creating if needed) the session journal. Live commits are synced to the disk before an
  * order leaves the process (`full`); paper survives a crash of the process but not of the machine.
  */
-export function openSessionStore(storageDir: string, key: SessionStoreKey): SqliteStore {
-  return new SqliteStore(sessionStoreFile(storageDir, key), { durability: key.mode === 'live' ? 'full' : 'normal' });
+export function openSessionStore(storageDir: string, key: SessionStoreKey, options: { readonly logger?: Logger } = {}): SqliteStore {
+  return new SqliteStore(sessionStoreFile(storageDir, key), { durability: key.mode === 'live' ? 'full' : 'normal', ...(options.logger === undefined ? {} : { logger: options.logger }) });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NonceService, nonceFileName } from './nonce.js';
+import { StoreError } from '@kbot/core';
 
 const API_KEY = 'key-that-must-never-appear-on-disk';
 const directories: string[] = [];
@@ -150,5 +151,21 @@ describe('NonceService', () => {
       // The live lock was not stolen.
       expect(JSON.parse(readFileSync(lock, 'utf8')).token).toBe('busy');
     });
+  });
+});
+
+describe('NonceService in a folder it cannot use', () => {
+  it('says which folder and what it needs, as a store-unavailable error, instead of a raw system error', () => {
+    const base = mkdtempSync(join(tmpdir(), 'kbot-nonce-bad-'));
+    writeFileSync(join(base, 'a-file'), 'x');
+    let error: unknown;
+    try {
+      new NonceService({ apiKey: API_KEY, directory: join(base, 'a-file', 'nonces') });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('store-unavailable');
+    expect((error as Error).message).toMatch(/a-file\/nonces: cannot keep the Kraken nonce file there \(ENOTDIR.*\); expected a folder this user can write to/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, linkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, linkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, ExchangeError, KbotError } from '@kbot/core';
+import { DataError, ExchangeError, KbotError, StoreError } from '@kbot/core';
 
 /** What the REST client needs from a nonce scheme. */
 export interface NonceSource {
@@ -87,7 +87,13 @@ export class NonceService implements NonceSource {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
     this.#staleLockMs = options.staleLockMs ?? 10_000;
     if (options.directory !== undefined) {
-      mkdirSync(options.directory, { recursive: true });
+      try {
+        mkdirSync(options.directory, { recursive: true });
+        accessSync(options.directory, constants.W_OK);
+      } catch (error) {
+        // A read-only or misplaced storage folder: one line for the operator, not a stack trace.
+        throw new StoreError('store-unavailable', options.directory, `cannot keep the Kraken nonce file there (${(error as Error).message.replace(/\s+/g, ' ')}); expected a folder this user can write to. Give this user write permission there or point storage.dir (or kraken({ nonceDirectory })) at another folder`, { cause: error });
+      }
       this.file = join(options.directory, nonceFileName(options.apiKey));
       this.#lockFile = `${this.file}.lock`;
     }
