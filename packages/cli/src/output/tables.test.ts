@@ -22,6 +22,23 @@ function result(data: readonly Partial<DataSourceSummary>[]): BacktestResult {
 }
 
 describe('backtestSummary', () => {
+  it('counts the orders the venue rejected, by reason, and the ones still open at the end', () => {
+    const base = result([]);
+    const orders = [
+      { status: 'rejected', reason: 'EOrder:Insufficient funds' },
+      { status: 'rejected', reason: 'EOrder:Insufficient funds' },
+      { status: 'rejected', reason: 'EOrder:Post only order' },
+      { status: 'accepted' },
+      { status: 'partially-filled' },
+      { status: 'filled' },
+      { status: 'canceled' },
+    ];
+    const text = backtestSummary({ ...base, orders } as unknown as BacktestResult, undefined);
+    expect(text).toMatch(/│ orders rejected\s+│ EOrder:Insufficient funds 2, EOrder:Post only order 1\s+│/);
+    expect(text).toMatch(/│ orders open at the end\s+│ 2\s+│/);
+    expect(backtestSummary(base, undefined)).not.toMatch(/orders rejected|orders open/);
+  });
+
   it('lists the data sources of a backtest', () => {
     const text = backtestSummary(result([{ file: 'XBTUSD_1.csv', instrumentId: 'BTC/USD', interval: 60_000, bars: 3, first: Date.UTC(2024, 0, 1), last: Date.UTC(2024, 0, 1, 0, 2), gaps: 0, generated: false }]), undefined);
     expect(text).toMatch(/│ data\s+│ instrument\s+│ interval/);

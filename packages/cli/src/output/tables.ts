@@ -53,6 +53,13 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
   );
   const denials = Object.entries(result.denials);
   if (denials.length > 0) metrics.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
+  // What the venue refused, and what was still working when the run ended: orders that did not
+  // fill are part of what a strategy did.
+  const orders = result.orders ?? [];
+  const rejected = countBy(orders.filter((order) => order.status === 'rejected'), (order) => order.reason ?? 'no reason given');
+  if (rejected.length > 0) metrics.push({ 'orders rejected': rejected.map(([reason, count]) => `${reason} ${count}`).join(', ') });
+  const open = orders.filter((order) => order.status === 'accepted' || order.status === 'partially-filled' || order.status === 'submitted' || order.status === 'pending-cancel').length;
+  if (open > 0) metrics.push({ 'orders open at the end': String(open) });
   lines.push(metrics.toString());
   const balances = new Table({ head: ['asset', 'start', 'end'], style: { head: [], border: [] } });
   const assets = [...new Set([...Object.keys(result.startBalances), ...Object.keys(result.endBalances)])].sort();
@@ -65,4 +72,11 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
   }
   if (reportDir) lines.push(`report: ${reportDir}/report.html (also report.json, trades.csv)`);
   return lines.join('\n');
+}
+
+/** Counts by key, most frequent first. */
+function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }
