@@ -99,6 +99,30 @@ describe('kbot backtest', () => {
   });
 });
 
+describe('usage errors', () => {
+  it('an unknown option, a missing value or argument, an extra argument: one kbot: line, exit 2', async () => {
+    const dir = project(GOOD);
+    const cases: [string[], string][] = [
+      [['backtest', '--speed', 'fast'], `kbot: unknown option '--speed' (run "kbot --help" for usage)`],
+      [['backtest', '--config'], `kbot: option '-c, --config <file>' argument missing (run "kbot --help" for usage)`],
+      [['init', 'a', 'b'], `kbot: too many arguments for 'init'. Expected 1 argument but got 2. (run "kbot --help" for usage)`],
+      [['bakctest'], `kbot: unknown command 'bakctest' (Did you mean backtest?) (run "kbot --help" for usage)`],
+    ];
+    for (const [argv, line] of cases) {
+      const result = await kbot(dir, ...argv);
+      expect(result.code).toBe(EXIT.usage);
+      expect(result.stderr).toBe(`${line}\n`);
+    }
+  });
+
+  it('--help is unchanged: usage on stdout, exit 0', async () => {
+    const result = await kbot(project(GOOD), 'config', 'check', '--help');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Usage: kbot config check \[options\]\n/);
+  });
+});
+
 describe('kbot config check', () => {
   it('lists every problem with path, received and expected, exit 2', async () => {
     const dir = project(`export default {

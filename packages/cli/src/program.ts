@@ -42,9 +42,13 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .description('kbot: build, backtest and run trading bots for Kraken')
     .version(KBOT_VERSION, '-v, --version')
     .option('--debug', 'print stack traces for errors')
-    .showHelpAfterError('(run "kbot --help" for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      // Usage errors (unknown option, missing value, extra argument) as one `kbot:` line, like every other error.
+      outputError: (text, write) => write(usageErrorLine(text)),
+    });
 
   program
     .command('backtest')
@@ -84,7 +88,10 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .action(async (flags: { config?: string; json?: boolean }) => {
       const outcome = await configCheckCommand(flags, { cwd: io.cwd, registry });
       if (flags.json) io.stdout(JSON.stringify(outcome));
-      else if (outcome.ok) io.stdout(`config ok: ${outcome.file}\n${JSON.stringify(outcome.summary, null, 2)}`);
+      else if (outcome.ok) {
+        io.stdout(`config ok: ${outcome.file}\n${JSON.stringify(outcome.summary, null, 2)}`);
+        for (const warning of outcome.warnings) io.stderr(`warning: ${warning}`);
+      }
       else io.stderr(`config has ${outcome.problems.length} problem(s):\n${outcome.problems.map((line) => `  ${line}`).join('\n')}`);
       if (!outcome.ok) exitCode = EXIT.usage;
     });
@@ -164,6 +171,12 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
   registerReportCommand(program, io, { registry, kbotVersion: KBOT_VERSION, setExitCode: (code) => (exitCode = code) });
 
   return { program, exitCode: () => exitCode };
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as `kbot: unknown option '--x' (Did you mean --y?) (run ...)`. */
+function usageErrorLine(text: string): string {
+  const message = text.trim().replace(/^error:\s*/, '').split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return `kbot: ${message} (run "kbot --help" for usage)`;
 }
 
 /** Runs the CLI and returns the exit code; never throws for user errors. */

@@ -1,26 +1,34 @@
-import { ConfigError, createBot, isKbotError, type StrategyRegistry } from '@kbot/core';
+import { ConfigError, createBot, formatConfigIssue, isKbotError, missingInstrumentRules, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
 
 export interface ConfigCheckOutcome {
   readonly ok: boolean;
   readonly file: string | undefined;
   readonly problems: readonly string[];
+  /** Problems only for another use of the config: a paper or live config that `kbot backtest` would refuse. */
+  readonly warnings: readonly string[];
   readonly summary: Record<string, unknown> | undefined;
 }
 
 /**
  * `kbot config check`: loads and validates the config, then composes the bot (strategy params,
- * registry names, risk settings) so every problem is listed at once, not one per run.
+ * registry names, risk settings) so every problem is listed at once, not one per run. It also
+ * runs the checks `kbot backtest` makes before reading data (order rules of every pair).
  */
 export async function configCheckCommand(flags: { config?: string }, context: { cwd: string; registry: StrategyRegistry }): Promise<ConfigCheckOutcome> {
   try {
     const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
     const bot = createBot(config, { registry: context.registry });
+    // Paper and live take order rules from the exchange; only a backtest needs them in the config.
+    const backtestIssues = missingInstrumentRules(bot).map(formatConfigIssue);
+    const problems = config.mode === 'backtest' ? backtestIssues : [];
+    const warnings = config.mode === 'backtest' ? [] : backtestIssues.map((line) => `${line} (kbot backtest would refuse this config)`);
     return {
-      ok: true,
+      ok: problems.length === 0,
       file,
-      problems: [],
-      summary: {
+      problems,
+      warnings,
+      summary: problems.length > 0 ? undefined : {
         name: config.name,
         mode: config.mode,
         strategies: bot.strategies.map((entry) => entry.id),
@@ -29,8 +37,8 @@ export async function configCheckCommand(flags: { config?: string }, context: { 
       },
     };
   } catch (error) {
-    if (error instanceof ConfigError) return { ok: false, file: undefined, problems: error.message.split('\n').slice(1).map((line) => line.trim()), summary: undefined };
-    if (isKbotError(error)) return { ok: false, file: undefined, problems: [error.message], summary: undefined };
+    if (error instanceof ConfigError) return { ok: false, file: undefined, problems: error.message.split('\n').slice(1).map((line) => line.trim()), warnings: [], summary: undefined };
+    if (isKbotError(error)) return { ok: false, file: undefined, problems: [error.message], warnings: [], summary: undefined };
     throw error;
   }
 }

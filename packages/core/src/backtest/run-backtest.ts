@@ -66,6 +66,17 @@ export function backtestInstruments(config: KbotConfig): StaticInstrumentProvide
 }
 
 /**
+ * One issue per instrument a strategy subscribes to whose order rules the backtest lacks (not in
+ * Kraken's table, not in `backtest.instruments`). `kbot config check` reports the same.
+ */
+export function missingInstrumentRules(bot: Bot, instruments: StaticInstrumentProvider = backtestInstruments(bot.config)): ConfigIssue[] {
+  const subscribed = new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)));
+  return [...subscribed].filter((id) => !instruments.get(id)).map((id) => ({
+    path: 'backtest.instruments', received: `no order rules for ${id}`, expected: `an entry for ${id} (pricePrecision, quantityPrecision, minQuantity, minCost)`,
+  }));
+}
+
+/**
  * Runs a bot over historical bars through the real engine and the simulated venue, streaming
  * the data (only the bars in flight are held), and returns everything the reports need.
  */
@@ -76,12 +87,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const startedAt = Date.now();
   const instruments = backtestInstruments(config);
   const subscribed = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
-  const issues: ConfigIssue[] = [];
-  for (const id of subscribed) {
-    if (!instruments.get(id)) {
-      issues.push({ path: 'backtest.instruments', received: `no order rules for ${id}`, expected: `an entry for ${id} (pricePrecision, quantityPrecision, minQuantity, minCost)` });
-    }
-  }
+  const issues: ConfigIssue[] = missingInstrumentRules(bot, instruments);
   // Data nobody subscribed to would run silently with no trades: say so before the run.
   const wanted = new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).filter((sub) => sub.kind === 'bars').map((sub) => `${sub.instrumentId} ${formatInterval(sub.interval ?? 0)}`)));
   for (const source of options.data.sources ?? []) {

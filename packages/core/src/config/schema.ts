@@ -5,15 +5,29 @@ import type { RiskPolicy } from '../risk/risk-policy.js';
 import type { TradingBudget } from '../risk/policies/order-rate.js';
 import { isStrategySpec, type StrategySpec } from '../strategy/strategy.js';
 import { isKbotPlugin, type KbotPlugin } from '../di/plugin.js';
-import { configIssuesFromZod } from './zod-issues.js';
+import { parseTimeOption } from '../backtest/backtest-data.js';
+import { envVariableFor } from './env-overrides.js';
+import { configErrorMap, configIssuesFromZod } from './zod-issues.js';
 
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Money in configs: a decimal string ("10000.50") or a plain number. */
-const money = z.union([z.string().regex(DECIMAL_TEXT, 'a decimal number such as "10000" or "0.5"'), z.number().finite()]).transform(String);
+const money = z.union([z.string().regex(DECIMAL_TEXT, 'a decimal number such as "10000" or "0.5"'), z.number().finite()], { error: 'a decimal number such as "10000" or "0.5"' }).transform(String);
 const positiveMoney = money.refine((value) => Number(value) > 0, 'a positive amount');
 const fraction = z.number().finite().min(0).max(1);
-const timeText = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+/** Dates as `kbot backtest` reads them (text, or epoch seconds below 10^11, else milliseconds); undefined when impossible. */
+function timeMs(value: unknown): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  try {
+    return parseTimeOption(value, '');
+  } catch {
+    return undefined;
+  }
+}
+
+// Checked here, not only when a backtest opens its data, so `kbot config check` finds an impossible date too.
+const timeText = z.union([z.string().min(1), z.number().int().nonnegative()], { error: 'a date such as "2023-01-31" or an epoch time in seconds or milliseconds' }).refine((value) => timeMs(value) !== undefined, 'a real date such as 2023-01-31 or 2023-01-31T12:00:00Z');
 
 const strategyByName = z.object({
   use: z.string().min(1),
@@ -21,13 +35,11 @@ const strategyByName = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
 }).strict();
 
-const strategyEntry = z.union([
-  z.custom<StrategySpec>(isStrategySpec, 'a strategy such as MyStrategy.with({ ... }) or { use: "name", params: { ... } }'),
-  strategyByName,
-]);
+const STRATEGY_FORMS = 'a strategy such as MyStrategy.with({ ... }) or { use: "name", params: { ... } }';
+const strategyEntry = z.union([z.custom<StrategySpec>(isStrategySpec, STRATEGY_FORMS), strategyByName], { error: STRATEGY_FORMS });
 
 const dataEntry = z.union([
-  z.string().min(1),
+  z.string().min(1).describe('a file path'),
   z.object({
     file: z.string().min(1),
     /** `kraken-spreads`: Kraken's Spread data (`unix,bid,ask,...`), replayed as quotes. */
@@ -103,7 +115,16 @@ const backtestSection = z.object({
   /** Whether a limit order fills when the price only touches it, or must trade through it. */
   limitFillOn: z.enum(['through', 'touch']).default('through'),
   instruments: z.array(instrumentEntry).default([]),
-}).strict();
+}).strict().superRefine((section, context) => {
+  const from = timeMs(section.from);
+  const to = timeMs(section.to);
+  if (from !== undefined && to !== undefined && from >= to) {
+    context.addIssue({ code: 'custom', path: ['to'], message: `a time after backtest.from (${new Date(from).toISOString()})` });
+  }
+}, {
+  // Run even when other fields have problems, so this one is listed with them.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+});
 
 const assetCode = z.string().regex(/^[A-Z0-9.]{1,16}$/, 'an asset code such as "USD"');
 const nonNegativeMoney = money.refine((value) => Number(value) >= 0, 'an amount of 0 or more');
@@ -186,7 +207,14 @@ export function defineConfig(config: KbotConfigInput): KbotConfigInput {
 
 /** Validates a config, reporting every problem (not just the first) as one ConfigError. */
 export function validateConfig(input: unknown, source?: string): KbotConfig {
-  const result = kbotConfigSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ConfigError(configIssuesFromZod(result.error), source);
+  const result = kbotConfigSchema.safeParse(input, { reportInput: true, error: configErrorMap });
+  if (!result.success) {
+    // A value set by KBOT_LOG_LEVEL (etc.) is not in the file: name the variable.
+    const issues = configIssuesFromZod(result.error).map((issue) => {
+      const variable = envVariableFor(input, issue.path);
+      return variable === undefined ? issue : { ...issue, path: `${variable} (overrides ${issue.path})` };
+    });
+    throw new ConfigError(issues, source);
+  }
   return result.data;
 }
