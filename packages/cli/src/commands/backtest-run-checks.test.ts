@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../exit-codes.js';
-import { runCli } from '../program.js';
+import { kbot } from '../operator-test-harness.js';
 
 // What `kbot backtest` checks around the run: a report folder it cannot make fails before the
 // run, and a run that replayed nothing says why instead of writing an empty report.
-
-async function kbot(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { cwd, stdout: (text) => (stdout += `${text}\n`), stderr: (text) => (stderr += `${text}\n`) });
-  return { code, stdout, stderr };
-}
 
 const CONFIG = `export default {
   name: 'cli-checks',

@@ -49,6 +49,20 @@ function directoryImage(directory: string): Map<string, Buffer> {
 runStoreContract('SqliteStore', () => new SqliteStore(freshFile()), { reopen: (store) => store.reopen() });
 runStoreContract('SqliteStore (durability normal)', () => new SqliteStore(freshFile(), { durability: 'normal' }), { reopen: (store) => store.reopen() });
 
+
+/** A store of three events whose schema version is then set to `version` (another kbot, or none). */
+function storeWithSchemaVersion(version: number): { directory: string; file: string } {
+  const directory = freshDirectory();
+  const file = storeFilePath(directory);
+  const store = new SqliteStore(file);
+  store.append(sampleJournal(3));
+  store.close();
+  const raw = new BetterSqlite3(file);
+  raw.pragma(`user_version = ${version}`);
+  raw.close();
+  return { directory, file };
+}
+
 describe('SqliteStore', () => {
   it('creates the data directory and a kbot store file in it', () => {
     const directory = freshDirectory();
@@ -470,14 +484,7 @@ describe('SqliteStore', () => {
     });
 
     it('refuses a store written by a newer kbot and leaves it byte-identical', () => {
-      const directory = freshDirectory();
-      const file = storeFilePath(directory);
-      const store = new SqliteStore(file);
-      store.append(sampleJournal(3));
-      store.close();
-      const raw = new BetterSqlite3(file);
-      raw.pragma('user_version = 99');
-      raw.close();
+      const { directory, file } = storeWithSchemaVersion(99);
       const before = directoryImage(directory);
       expect([...before.keys()]).toEqual([STORE_FILE_NAME]);
       const error = storeError(() => new SqliteStore(file));
@@ -545,14 +552,7 @@ describe('SqliteStore', () => {
     });
 
     it("refuses a file with kbot's tables but no schema version as damaged, and leaves it untouched", () => {
-      const directory = freshDirectory();
-      const file = storeFilePath(directory);
-      const store = new SqliteStore(file);
-      store.append(sampleJournal(3));
-      store.close();
-      const raw = new BetterSqlite3(file);
-      raw.pragma('user_version = 0');
-      raw.close();
+      const { directory, file } = storeWithSchemaVersion(0);
       const before = directoryImage(directory);
       const error = storeError(() => new SqliteStore(file));
       expect(error.code).toBe('store-corrupt');

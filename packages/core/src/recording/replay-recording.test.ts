@@ -17,23 +17,11 @@ import { FlightRecorder } from './flight-recorder.js';
 import { RECORDING_MANIFEST_FILE } from './recording-manifest.js';
 import { recordingFiles } from './recording-reader.js';
 import { runParity } from './replay-recording.js';
+import { BuyThenSell } from '../session/buy-then-sell.fixture.js';
 
 const BTC = instrumentId('BTC/USD');
 const MINUTE = 60_000;
 
-/** Buys on its 2nd bar and sells on its 4th: two fills in six bars. */
-class BuyThenSell extends BaseStrategy<Record<string, never>> {
-  private seen = 0;
-  subscriptions(): Subscription[] {
-    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
-  }
-  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
-    this.seen++;
-    if (this.seen === 2) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
-    const position = ctx.portfolio.position(BTC);
-    if (this.seen === 4 && position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
-  }
-}
 
 const root = mkdtempSync(join(tmpdir(), 'kbot-parity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -19,23 +19,11 @@ import type { Engine } from '../engine/engine.js';
 import type { BacktestResult } from '../backtest/result.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { runSession, type SessionStartup } from './run-session.js';
+import { BuyThenSell } from './buy-then-sell.fixture.js';
 
 const BTC = instrumentId('BTC/USD');
 const MINUTE = 60_000;
 
-/** Buys on its 2nd bar and sells on its 4th. */
-class BuyThenSell extends BaseStrategy<Record<string, never>> {
-  private seen = 0;
-  subscriptions(): Subscription[] {
-    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
-  }
-  onBar(bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
-    this.seen++;
-    if (this.seen === 2) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
-    const position = ctx.portfolio.position(BTC);
-    if (this.seen === 4 && position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
-  }
-}
 
 /** Buys on its 2nd bar and keeps the position; a resting bid far below stays open. */
 class BuyAndHold extends BaseStrategy<Record<string, never>> {
