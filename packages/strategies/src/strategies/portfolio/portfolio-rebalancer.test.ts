@@ -141,7 +141,7 @@ describe('PortfolioRebalancer', () => {
       return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     };
     expect(issues({ targets: { 'BTC/USD': 0.7, 'ETH/USD': 0.4 } })).toEqual(['targets: weights that add up to at most 1 (they add up to 1.1)']);
-    expect(issues({ targets: { 'BTC/USD': 0.5, 'ETH/EUR': 0.3 } })).toEqual(['targets: pairs of one quote asset (received USD, EUR)']);
+    expect(issues({ targets: { 'BTC/USD': 0.5, 'ETH/EUR': 0.3 } })).toEqual(['targets: pairs of one quote asset (these are quoted in USD and EUR)']);
     expect(issues({ targets: {} })).toEqual(['targets: at least one pair with a target weight']);
     expect(issues({ targets: { 'BTC/USD': 0.5 }, driftThresholdPercent: null })).toEqual(['driftThresholdPercent: a drift threshold, a rebalanceEvery interval, or both']);
     expect(issues({ targets: { 'BTC/USD': 0.5 }, reserves: { BTC: '-1' } })).toHaveLength(1);

@@ -30,7 +30,7 @@ export const portfolioRebalancerParams = z.object({
   const duplicate = normalized.find((pair, index) => normalized.indexOf(pair) !== index);
   if (duplicate) issues.addIssue({ code: 'custom', path: ['targets'], message: `each pair once (${duplicate} is given twice)` });
   const quotes = [...new Set(normalized.map((pair) => pair.split('/')[1]))];
-  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['targets'], message: `pairs of one quote asset (received ${quotes.join(', ')})` });
+  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['targets'], message: `pairs of one quote asset (these are quoted in ${quotes.join(' and ')})` });
   const sum = Object.values(params.targets).reduce((total, weight) => total + weight, 0);
   if (sum > 1 + 1e-9) issues.addIssue({ code: 'custom', path: ['targets'], message: `weights that add up to at most 1 (they add up to ${sum})` });
   if (params.driftThresholdPercent === null && params.rebalanceEvery === null) {

@@ -108,7 +108,7 @@ describe('ScannerRotation', () => {
   });
 
   it('validates its params', () => {
-    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD', 'ETH/EUR'], interval: '1h' }).error?.issues[0]?.message).toBe('pairs of one quote asset (received USD, EUR)');
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD', 'ETH/EUR'], interval: '1h' }).error?.issues[0]?.message).toBe('pairs of one quote asset (these are quoted in USD and EUR)');
     expect(scannerRotationParams.safeParse({ pairs: [], interval: '1h' }).success).toBe(false);
     expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '1h', weights: { volume: 0, spread: 0, volatility: 0, trend: 0 } }).error?.issues[0]?.message).toBe('at least one weight above 0');
   });

@@ -40,7 +40,7 @@ export const scannerRotationParams = z.object({
   allocation: z.number().gt(0).max(1).default(0.95),
 }).strict().superRefine((params, issues) => {
   const quotes = [...new Set(params.pairs.map((pair) => pair.toUpperCase().split('/')[1]))];
-  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['pairs'], message: `pairs of one quote asset (received ${quotes.join(', ')})` });
+  if (quotes.length > 1) issues.addIssue({ code: 'custom', path: ['pairs'], message: `pairs of one quote asset (these are quoted in ${quotes.join(' and ')})` });
   const normalized = params.pairs.map((pair) => pair.toUpperCase());
   const duplicate = normalized.find((pair, index) => normalized.indexOf(pair) !== index);
   if (duplicate) issues.addIssue({ code: 'custom', path: ['pairs'], message: `each pair once (${duplicate} is given twice)` });
