@@ -52,7 +52,13 @@ export async function startSim(flags: SimFlags, context: { cwd: string }): Promi
   const seed = number('--seed', flags.seed, 1, (value) => Number.isInteger(value), 'a whole number');
   const pair = flags.pair ?? 'BTC/USD';
   const sources: MarketSourceOption[] = flags.data && flags.data.length > 0
-    ? flags.data.map((file) => ({ file: resolve(context.cwd, file), ...(flags.pair ? { instrumentId: flags.pair } : {}), ...(flags.interval ? { interval: flags.interval } : {}) }))
+    ? flags.data.map((file) => ({
+      file: resolve(context.cwd, file),
+      ...(flags.pair ? { instrumentId: flags.pair } : {}),
+      ...(flags.interval ? { interval: flags.interval } : {}),
+      // Errors (a flag that contradicts the file name, say) name the flags the user typed.
+      optionNames: { instrumentId: '--pair', interval: '--interval' },
+    }))
     : [{ generate: { instrumentId: pair, interval: flags.interval ?? '1m', count: 1_000_000, seed, startPrice: 40_000, start: flags.start ? parseTime(flags.start, '--start') : Date.UTC(2024, 0, 1) } }];
   const key = `kbot-sim-${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(64).toString('base64');
