@@ -51,7 +51,23 @@ describe('TradeMemory', () => {
     expect(after.advise(query)).toEqual(before.advise(query));
   });
 
+  it('keeps only its window of a snapshot saved with a larger one', () => {
+    const before = new TradeMemory({ window: 500 });
+    for (let trade = 0; trade < 30; trade++) before.observe(tradeOutcome({ netPnl: '-1' }));
+    const after = new TradeMemory({ window: 10, minTrades: 5, minWinRate: 0.4 });
+    after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    expect(after.count(query.strategyId, query.instrumentId)).toBe(10);
+    for (let trade = 0; trade < 10; trade++) after.observe(tradeOutcome({ netPnl: '2' }));
+    // The last 10 trades all won: (10 + 1) / (10 + 2).
+    expect(after.advise(query)).toEqual({ allow: true, score: 11 / 12 });
+  });
+
   it('refuses a foreign snapshot and bad options with clear messages', () => {
+    expect(() => new TradeMemory().restore({ version: 1, records: null } as never)).toThrow(/expected \{ version: 1, records \}/);
+    expect(() => new TradeMemory().restore({ version: 1, records: { 'a|b': { results: 5 } } } as never)).toThrow(
+      'trade memory state: records["a|b"].results: received 5, expected an array of finite numbers (one per trade)',
+    );
+    expect(() => new TradeMemory().restore({ version: 1, records: { 'a|b': {} } } as never)).toThrow(/records\["a\|b"\]\.results: received nothing/);
     expect(() => new TradeMemory().restore({ version: 2 } as never)).toThrow(/expected \{ version: 1, records \}/);
     expect(() => new TradeMemory({ minWinRate: 2 })).toThrow('TradeMemory minWinRate: received 2, expected a fraction from 0 to 1');
   });

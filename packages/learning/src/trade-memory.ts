@@ -84,15 +84,20 @@ export class TradeMemory implements Learner<TradeMemoryState> {
   }
 
   restore(state: TradeMemoryState): void {
-    if (state?.version !== 1 || typeof state.records !== 'object') {
+    if (state?.version !== 1 || typeof state.records !== 'object' || state.records === null || Array.isArray(state.records)) {
       throw new TypeError(`trade memory state: received ${JSON.stringify(state)?.slice(0, 60)}, expected { version: 1, records }`);
     }
-    this.records = new Map(
-      Object.entries(state.records).map(([key, { results }]) => [
-        key,
-        { wins: results.filter((value) => value > 0).length, losses: results.filter((value) => value < 0).length, results: [...results] },
-      ]),
-    );
+    const records = new Map<string, { wins: number; losses: number; results: number[] }>();
+    for (const [key, record] of Object.entries(state.records)) {
+      const results = (record as { results?: unknown } | null)?.results;
+      if (!Array.isArray(results) || !results.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+        throw new TypeError(`trade memory state: records[${JSON.stringify(key)}].results: received ${JSON.stringify(results)?.slice(0, 60) ?? 'nothing'}, expected an array of finite numbers (one per trade)`);
+      }
+      // A window lowered since the state was saved keeps only the newest outcomes, as observe() would.
+      const kept = results.slice(Math.max(0, results.length - this.window));
+      records.set(key, { wins: kept.filter((value) => value > 0).length, losses: kept.filter((value) => value < 0).length, results: kept });
+    }
+    this.records = records;
   }
 }
 

@@ -24,7 +24,18 @@ runRiskPolicyContract('priceBand({ percent: 5, requireMarketPrice: true })', () 
 describe('priceBand', () => {
   it('says how far and which way the price is off', () => {
     expect(priceBand({ percent: 5 }).check(submitOrder({ price: '42500' }), market)).toMatchObject({
-      reason: 'limit price 42500 is 6.25% above the market price 40000, more than the 5% band',
+      reason: 'limit price 42500 is 6.25% above the market price 40000, more than the 5% band (at most 42000)',
+    });
+  });
+
+  it('shows enough digits to be over the band one tick past it, and the price the band allows', () => {
+    const at20000 = riskView({ lastPrice: 20000 });
+    expect(priceBand({ percent: 5 }).check(submitOrder({ price: '21000' }), at20000)).toEqual({ allowed: true });
+    expect(priceBand({ percent: 5 }).check(submitOrder({ price: '21000.1' }), at20000)).toMatchObject({
+      reason: 'limit price 21000.1 is 5.0005% above the market price 20000, more than the 5% band (at most 21000)',
+    });
+    expect(priceBand({ percent: 5 }).check(submitOrder({ side: 'sell', price: '18999.9' }), at20000)).toMatchObject({
+      reason: 'limit price 18999.9 is 5.0005% below the market price 20000, more than the 5% band (at least 19000)',
     });
   });
 

@@ -30,8 +30,14 @@ export function priceBand(options: PriceBandOptions): RiskPolicy {
       if (order.type !== 'limit' || order.price === undefined) return ALLOW;
       const distance = order.price.minus(market).abs().dividedBy(market).times(100);
       if (decimalAtMost(distance, percent)) return ALLOW;
-      const direction = decimalGreaterThan(order.price, market) ? 'above' : 'below';
-      return deny('price-band', `limit price ${order.price.toFixed()} is ${distance.toDecimalPlaces(2).toFixed()}% ${direction} the market price ${market.toFixed()}, more than the ${percent.toFixed()}% band`);
+      const above = decimalGreaterThan(order.price, market);
+      const limit = market.times(percent.dividedBy(100)).times(above ? 1 : -1).plus(market);
+      // The distance with enough digits to be over the band (5.0005%, not a rounded 5%), and the
+      // price the band allows, so the reason never reads as within the band.
+      return deny(
+        'price-band',
+        `limit price ${order.price.toFixed()} is ${distance.toSignificantDigits(Math.max(3, distance.e + 5)).toFixed()}% ${above ? 'above' : 'below'} the market price ${market.toFixed()}, more than the ${percent.toFixed()}% band (${above ? 'at most' : 'at least'} ${limit.toFixed()})`,
+      );
     },
   };
 }
