@@ -59,6 +59,13 @@ describe('buildKrakenOrderRequest', () => {
     expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', quantity: '0.000000001' }), BTC_USD, 'c')).toThrow(/below one lot/);
     expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', type: 'market', price: undefined, postOnly: true }), BTC_USD, 'd')).toThrow(/postOnly/);
     expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', timeInForce: 'gtd' }), BTC_USD, 'e')).toThrow(/expireAt/);
+    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', timeInForce: 'fok' as never }), BTC_USD, 'f')).toThrow('timeInForce: received "fok", expected "gtc", "ioc" or "gtd"');
+  });
+
+  it('sends good till canceled over REST when an order names no time in force, as the WebSocket request does', () => {
+    const request = buildKrakenOrderRequest({ ...submitOrder({ instrumentId: 'BTC/USD', price: '39500.5' }), timeInForce: undefined } as never, BTC_USD, 'g');
+    expect((request.rest as unknown as Record<string, unknown>).timeinforce).toBe('GTC');
+    expect(toWireJson(request.ws)).not.toContain('time_in_force');
   });
 
   it('writes the add_order text Kraken expects, byte for byte, with the token last in params', () => {

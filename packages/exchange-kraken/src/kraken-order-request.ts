@@ -148,6 +148,9 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
     priceDigits = price.toFixed();
   }
   if (order.postOnly && order.type !== 'limit') throw invalid(`postOnly: a ${order.type} order cannot be post-only; only limit orders can`);
+  if (order.timeInForce !== undefined && order.timeInForce !== 'gtc' && order.timeInForce !== 'ioc' && order.timeInForce !== 'gtd') {
+    throw invalid(`timeInForce: received ${JSON.stringify(order.timeInForce)}, expected "gtc", "ioc" or "gtd"`);
+  }
   let expireTime: string | undefined;
   if (order.timeInForce === 'gtd') {
     if (order.expireAt === undefined) throw invalid('expireAt: received nothing, expected a time for a gtd order');
@@ -185,7 +188,8 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
   const rest: Record<string, unknown> = { pair: instrument.venueSymbol, type: order.side, ordertype: order.type, volume: quantityText };
   if (priceText !== undefined) rest.price = priceText;
   if (order.postOnly) rest.oflags = ['post'];
-  rest.timeinforce = order.timeInForce === 'gtc' ? 'GTC' : order.timeInForce === 'ioc' ? 'IOC' : 'GTD';
+  // Without one, good till canceled, as Kraken's default and the WebSocket request (which leaves it out) say.
+  rest.timeinforce = order.timeInForce === 'ioc' ? 'IOC' : order.timeInForce === 'gtd' ? 'GTD' : 'GTC';
   if (order.expireAt !== undefined && order.timeInForce === 'gtd') rest.expiretm = String(Math.floor(order.expireAt / 1000));
   rest.cl_ord_id = krakenClientOrderId;
 

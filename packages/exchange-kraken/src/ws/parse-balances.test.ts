@@ -32,6 +32,16 @@ describe('parseBalancesMessage', () => {
     expect(entry).toMatchObject({ ledgerId: 'L4UESK-KG3EQ-UFO4T5', referenceId: 'TJKLXX-PGMUI-4NTLXU', ledgerType: 'trade', time: Date.parse('2023-11-14T10:02:34Z') });
   });
 
+  it('reads an update whose optional texts are empty (Kraken sends "subtype": "") as not given', () => {
+    const message = parseBalancesMessage(
+      parseLosslessJson(
+        '{"channel":"balances","type":"update","sequence":3,"data":[{"ledger_id":"L4UESK-KG3EQ-UFO4T6","ref_id":"TJKLXX-PGMUI-4NTLXV","timestamp":"2023-11-14T10:02:35.000000Z","type":"trade","subtype":"","asset":"USD","asset_class":"currency","category":"trade","wallet_type":"spot","wallet_id":"main","amount":-1.5,"fee":0,"balance":116.5553}]}',
+      ),
+    );
+    expect(message.entries).toHaveLength(1);
+    expect(message.entries[0]!.balance.toFixed()).toBe('116.5553');
+  });
+
   it('names a balance that is not a number', () => {
     expect(() => parseBalancesMessage({ type: 'update', data: [{ asset: 'USD', balance: 'lots' }] })).toThrow('Kraken WebSocket balances USD.balance: received "lots", expected a decimal number');
   });

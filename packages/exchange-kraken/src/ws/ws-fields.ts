@@ -39,8 +39,12 @@ export function wsString(value: unknown, field: string): string {
   return value;
 }
 
+/**
+ * An optional text field: absent, null or empty is "not given". Kraken sends empty strings for
+ * optional fields (a ledger entry's `subtype`, say); refusing one would drop the whole message.
+ */
 export function wsOptionalString(value: unknown, field: string): string | undefined {
-  return value === undefined || value === null ? undefined : wsString(value, field);
+  return value === undefined || value === null || value === '' ? undefined : wsString(value, field);
 }
 
 /** A number field as a float: for market data, where numbers are the model (core's market-data.ts). */
