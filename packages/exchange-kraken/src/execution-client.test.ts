@@ -100,6 +100,21 @@ describe('KrakenExecutionClient against the simulator', () => {
     expect(sink.reports).toHaveLength(1);
   });
 
+  it('never sends again an order whose request went unanswered: it may still reach Kraken; the lookup or reconciliation finds it', async () => {
+    // The request reaches Kraken only after the client gave up on its answer and looked it up.
+    const { sim, client, sink, calls } = await setUp({ webSocket: { requestTimeoutMs: 100, reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 50, random: () => 0.5 }, lookupDelayMs: 50 });
+    sim.rejectNext('add_order', { delayMs: 600 });
+    client.submit(restingBuy('kb-1'));
+    await settle(900);
+    // Looked up, not found, and not sent again: the one order is the late one.
+    expect(calls).toEqual(expect.arrayContaining(['openOrders', 'closedOrders']));
+    expect(calls).not.toContain('addOrder');
+    const report = await sink.waitFor((candidate) => candidate.clientOrderId === 'kb-1', 3_000);
+    expect(sim.account(KEY).orders()).toHaveLength(1);
+    expect(report).toMatchObject({ kind: 'accepted', venueOrderId: sim.account(KEY).orders()[0]!.txid });
+    expect(sink.reports.filter((candidate) => candidate.clientOrderId === 'kb-1')).toHaveLength(1);
+  });
+
   it('sends an order again over REST when the lookup shows Kraken never placed it', async () => {
     const { sim, client, sink, calls } = await setUp();
     sim.rejectNext('add_order', 'EService:Unavailable');

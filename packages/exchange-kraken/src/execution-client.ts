@@ -77,6 +77,11 @@ export interface KrakenExecutionClientOptions {
   /** Delay before a reconciliation that found gaps is repeated; default 2 s. */
   readonly retryDelayMs?: number;
   /**
+   * How long to wait before looking up an order whose outcome is unknown: a just-placed order can
+   * be briefly absent from OpenOrders (spec §6.2). Default 1 s, as the REST client waits.
+   */
+  readonly lookupDelayMs?: number;
+  /**
    * While the private socket is down, unsettled orders are reconciled over REST this often, so
    * fills still arrive; default 15 s (one reconciliation costs 5 on the REST counter).
    */
@@ -441,10 +446,15 @@ export class KrakenExecutionClient implements ExecutionClient {
         }
         return;
       default: {
-        // The order may or may not be at Kraken: look it up by cl_ord_id before anything else.
+        // The order may or may not be at Kraken: look it up by cl_ord_id before anything else,
+        // after a moment, since a just-placed order can be briefly absent.
         this.#logger.warn('Kraken order outcome unknown; looking it up by cl_ord_id', { clientOrderId: order.clientOrderId, error: (error as Error).message });
+        // Kraken answered (EService:Unavailable, say): the request was processed one way or the
+        // other. No answer (a timeout, a dropped socket): the request may still reach Kraken.
+        const answered = error instanceof ExchangeError && error.venueMessage !== undefined;
         let txid: string | undefined;
         try {
+          await this.#sleep(this.#options.lookupDelayMs ?? 1_000);
           txid = await this.#lookUp(order.krakenClientOrderId);
         } catch (lookupError) {
           order.unresolvedSince ??= this.#now();
@@ -457,8 +467,11 @@ export class KrakenExecutionClient implements ExecutionClient {
           this.#requestCatchUp('order found by cl_ord_id');
           return;
         }
-        if (outcome === 'unknown' && attempt === 0) {
-          // Kraken has no such order: resending cannot duplicate it. REST AddOrder does its own lookups.
+        if (outcome === 'unknown' && attempt === 0 && answered) {
+          // Kraken answered and has no such order: resending cannot duplicate it. REST AddOrder does its own lookups.
+          // Unanswered requests are not resent: one still on its way would place the order twice
+          // (cl_ord_id is unique only among open orders, and a market order closes at once), so
+          // they wait for reconciliation, which rejects them if Kraken still lacks them after the grace.
           this.#enqueue(async () => {
             await this.#awaitBudget(request.symbol, 1);
             try {

@@ -11,6 +11,11 @@ export interface InjectedFault {
    * outcome (an order placed although the client saw an error). Default false.
    */
   readonly after?: boolean;
+  /**
+   * WebSocket only: the request is taken up this many milliseconds late (with `error`, it then
+   * fails as given): a request still on its way when the client's wait for an answer ends.
+   */
+  readonly delayMs?: number;
 }
 
 function normalise(endpoint: string): string {
@@ -29,8 +34,8 @@ export class FaultInjector {
    */
   rejectNext(endpoint: string, fault: string | InjectedFault): void {
     const entry = typeof fault === 'string' ? { error: fault } : fault;
-    if (entry.error === undefined && entry.httpStatus === undefined) {
-      throw new TypeError(`rejectNext(${JSON.stringify(endpoint)}): received a fault with neither error nor httpStatus, expected one of them`);
+    if (entry.error === undefined && entry.httpStatus === undefined && entry.delayMs === undefined) {
+      throw new TypeError(`rejectNext(${JSON.stringify(endpoint)}): received a fault with neither error, httpStatus nor delayMs, expected one of them`);
     }
     const key = normalise(endpoint);
     const queue = this.#pending.get(key) ?? [];

@@ -124,6 +124,16 @@ export class WsSession {
       return;
     }
     const fault = this.ctx.faults.take(method);
+    if (fault?.delayMs !== undefined) {
+      // The request reaches the matching engine only this much later: a request still in flight
+      // when the client gives up waiting for its answer.
+      const { delayMs, ...rest } = fault;
+      setTimeout(() => {
+        if (rest.error !== undefined) this.ctx.faults.rejectNext(method, rest);
+        this.handle(text);
+      }, delayMs);
+      return;
+    }
     if (fault?.error !== undefined && !fault.after) {
       refuse(fault.error);
       return;
