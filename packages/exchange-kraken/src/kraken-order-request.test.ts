@@ -145,7 +145,11 @@ describe('buildKrakenOrderRequest', () => {
       '{"symbol":"WHL/EUR","order_type":"limit","side":"sell","order_qty":2,"limit_price":1500,"time_in_force":"gtc","cl_ord_id":"d"}',
     ]);
     // A price of zero or below is refused, whether or not it sits on the tick.
-    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', type: 'limit', price: '0', quantity: '1' }), BTC_USD, 'e')).toThrow(/Invalid price: 0 rounds to 0/);
-    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '0.04', quantity: '1' }), BTC_USD, 'f')).toThrow(/Invalid price: 0.04 rounds to 0/);
+    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', type: 'limit', price: '0', quantity: '1' }), BTC_USD, 'e')).toThrow('EOrder:Invalid price: price: received 0, expected a positive price');
+    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', type: 'limit', price: '-1', quantity: '1' }), BTC_USD, 'e2')).toThrow('EOrder:Invalid price: price: received -1, expected a positive price');
+    expect(() => buildKrakenOrderRequest(submitOrder({ instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '0.04', quantity: '1' }), BTC_USD, 'f')).toThrow('EOrder:Invalid price: price: 0.04 rounds to 0 at the tick of BTC/USD (0.1)');
+    expect(() => buildKrakenOrderRequest({ ...submitOrder({ instrumentId: 'BTC/USD', type: 'market', quantity: '1' }), quantity: new Decimal(Number.NaN) } as never, BTC_USD, 'g')).toThrow(
+      'EGeneral:Invalid arguments:volume: quantity: received NaN, expected a positive BTC quantity of at least one lot (0.00000001)',
+    );
   });
 });

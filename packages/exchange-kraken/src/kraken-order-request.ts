@@ -115,7 +115,11 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
     quantity = roundQuantity(instrument, order.quantity);
     rounded = !quantity.equals(order.quantity);
     if (!isPositive(quantity)) {
-      throw invalid(`EGeneral:Invalid arguments:volume: ${order.quantity.toFixed()} ${instrument.base} is below one lot (${instrument.quantityIncrement.toFixed()})`);
+      // Checked here, before anything is sent; Kraken's text first, then what was wrong.
+      const problem = order.quantity.isFinite() && order.quantity.greaterThan(0)
+        ? `${order.quantity.toFixed()} ${instrument.base} is below one lot (${instrument.quantityIncrement.toFixed()})`
+        : `received ${order.quantity.toString()}, expected a positive ${instrument.base} quantity of at least one lot (${instrument.quantityIncrement.toFixed()})`;
+      throw invalid(`EGeneral:Invalid arguments:volume: quantity: ${problem}`);
     }
     quantityDigits = quantity.toFixed();
   }
@@ -142,7 +146,12 @@ export function buildKrakenOrderRequest(order: SubmitOrder, instrument: Instrume
   if (price !== undefined && priceDigits === undefined) {
     const direction = order.type !== 'limit' ? 'nearest' : order.side === 'buy' ? 'down' : 'up';
     const roundedPrice = roundPrice(instrument, price, direction);
-    if (!isPositive(roundedPrice)) throw invalid(`EOrder:Invalid price: ${price.toFixed()} rounds to ${roundedPrice.toFixed()} on ${instrument.id}`);
+    if (!isPositive(roundedPrice)) {
+      const problem = price.isFinite() && price.greaterThan(0)
+        ? `${price.toFixed()} rounds to ${roundedPrice.toFixed()} at the tick of ${instrument.id} (${instrument.priceIncrement.toFixed()})`
+        : `received ${price.toString()}, expected a positive price`;
+      throw invalid(`EOrder:Invalid price: price: ${problem}`);
+    }
     if (!roundedPrice.equals(price)) rounded = true;
     price = roundedPrice;
     priceDigits = price.toFixed();

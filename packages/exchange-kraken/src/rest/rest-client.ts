@@ -463,7 +463,8 @@ export class KrakenRestClient {
         const now = this.#now();
         this.#restLimiter.spend(this.#restLimiter.remaining(now), now);
       }
-      if (error.venueMessage?.startsWith('EOrder:Rate limit exceeded') && options.tradingOrders !== undefined && this.#tradingLimiter !== undefined) {
+      // Kraken's per-pair counter and its domain-wide one both mean: this key's trading budget is spent.
+      if ((error.venueMessage?.startsWith('EOrder:Rate limit exceeded') || error.venueMessage?.startsWith('EOrder:Domain rate limit exceeded')) && options.tradingOrders !== undefined && this.#tradingLimiter !== undefined) {
         // The pair's counter is shared with WebSocket orders we do not see: trust Kraken and wait.
         const now = this.#now();
         const pair = options.tradingOrders.pair;

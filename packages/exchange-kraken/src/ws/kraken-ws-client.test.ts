@@ -172,6 +172,12 @@ describe('KrakenWsClient subscriptions', () => {
     await expect(ws.subscribe({ channel: 'book', symbols: ['BTC/USD'], depth: 7 as never })).rejects.toThrow(/book\.depth: received 7, expected one of 10, 25, 100, 500, 1000/);
     await expect(ws.subscribe({ channel: 'executions' })).rejects.toThrow(/private channels need a client with access "private"/);
     expect(() => new KrakenWsClient({ access: 'private' })).toThrow(/getToken/);
+    // Trading requests Kraken would refuse are refused before anything is sent.
+    const trader = client({ url: 'ws://127.0.0.1:1', access: 'private', getToken: async () => 't' });
+    const order = { order_type: 'limit', side: 'buy', order_qty: 1, limit_price: 1 };
+    await expect(trader.batchAdd({ symbol: 'BTC/USD', orders: [order] } as never)).rejects.toThrow(/batch_add\.orders: received 1 orders, expected 2 to 15 orders on one symbol/);
+    await expect(trader.amendOrder({ order_qty: 1 } as never)).rejects.toThrow(/amend_order: received neither order_id nor cl_ord_id, expected exactly one of them/);
+    await expect(trader.amendOrder({ order_id: 'O1', cl_ord_id: 'c1', order_qty: 1 } as never)).rejects.toThrow(/received both order_id and cl_ord_id/);
   });
 
   it('takes URLs from options, then KRAKEN_WS_URL / KRAKEN_WS_AUTH_URL, then the defaults', () => {

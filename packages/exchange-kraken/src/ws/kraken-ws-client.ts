@@ -412,6 +412,10 @@ export class KrakenWsClient {
   }
 
   async amendOrder(params: WsAmendOrderParams): Promise<WsAmendOrderResult> {
+    // Exactly one id, as REST AmendOrder requires too: Kraken would refuse the request anyway.
+    if ((params.order_id === undefined) === (params.cl_ord_id === undefined)) {
+      throw new ConfigError([{ path: 'amend_order', received: params.order_id === undefined ? 'neither order_id nor cl_ord_id' : 'both order_id and cl_ord_id', expected: 'exactly one of them' }], 'Kraken WebSocket amend_order');
+    }
     const result = this.#resultRecord(await this.#trade('amend_order', params), 'amend_order');
     return {
       amend_id: typeof result.amend_id === 'string' ? result.amend_id : '',
@@ -461,6 +465,10 @@ export class KrakenWsClient {
    * even on partial failure (failed rows carry `error`); rejects when it returns none.
    */
   async batchAdd(params: WsBatchAddParams): Promise<WsBatchAddRow[]> {
+    const count = Array.isArray(params.orders) ? params.orders.length : 0;
+    if (count < 2 || count > 15) {
+      throw new ConfigError([{ path: 'batch_add.orders', received: `${count} orders`, expected: '2 to 15 orders on one symbol (Kraken\'s limit; send one order with add_order)' }], 'Kraken WebSocket batch_add');
+    }
     const reply = await this.#trade('batch_add', params, { allowRows: true });
     return wsArray(toPlainJson(reply.result as JsonValue), 'batch_add result').map((row) => {
       const fields = isRecord(row) ? row : {};
