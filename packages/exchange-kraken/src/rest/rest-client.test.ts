@@ -603,7 +603,7 @@ describe('KrakenRestClient never duplicates an AddOrder', () => {
         ],
       }),
     );
-    expect(error.message).toContain('may or may not have been executed');
+    expect(error.message).toContain('may or may not have been executed and was not resent because AddOrderBatch is never sent twice');
     expect(paths(server)).toEqual(['AddOrderBatch']);
   });
 });

@@ -475,7 +475,11 @@ export class KrakenRestClient {
         throw error;
       }
       if (failure.outcomeUnknown && !idempotent) {
-        if (options.reconcile === undefined) throw this.#outcomeUnknown(endpoint, error, 'it has no cl_ord_id to look it up by');
+        if (options.reconcile === undefined) {
+          // AddOrder without a cl_ord_id cannot be looked up; a batch or an edit is never resent
+          // (its orders' ids are new, or several), whatever ids it carries.
+          throw this.#outcomeUnknown(endpoint, error, endpoint.endsWith('AddOrder') ? 'it has no cl_ord_id to look it up by' : `${endpoint.slice(endpoint.lastIndexOf('/') + 1)} is never sent twice`);
+        }
         await this.#sleep(this.#reconcileDelayMs);
         let found: T | undefined;
         try {

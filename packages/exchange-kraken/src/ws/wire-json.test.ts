@@ -10,6 +10,14 @@ describe('toWireJson', () => {
     expect(toWireJson({ big: new Decimal('123456789012345678901234.5') })).toBe('{"big":123456789012345678901234.5}');
   });
 
+  it('writes prices and quantities given as text or as tiny or huge numbers as plain JSON numbers, and names a bad one', () => {
+    expect(toWireJson({ symbol: 'BTC/USD', order_qty: '1.25', limit_price: 1e-7, triggers: { price: '41000.5' }, cl_ord_id: '123' })).toBe(
+      '{"symbol":"BTC/USD","order_qty":1.25,"limit_price":0.0000001,"triggers":{"price":41000.5},"cl_ord_id":"123"}',
+    );
+    expect(toWireJson({ order_qty: 1e21 })).toBe('{"order_qty":1000000000000000000000}');
+    expect(() => toWireJson({ limit_price: 'abc' })).toThrow(/request limit_price: received "abc", expected a decimal number/);
+  });
+
   it('refuses values that are not JSON', () => {
     expect(() => toWireJson({ qty: Number.NaN })).toThrow('request: received NaN, expected a finite number');
     expect(() => toWireJson({ qty: new Decimal(Number.POSITIVE_INFINITY) })).toThrow(/expected a finite decimal/);

@@ -1,4 +1,4 @@
-import { isDecimal } from '@kbot/core';
+import { isDecimal, toDecimal } from '@kbot/core';
 import { JsonNumber } from './lossless-json.js';
 
 // Keys as JSON text, by key: requests use the same few keys over and over. Bounded, in case a
@@ -57,9 +57,12 @@ export function toWireJson(value: unknown): string {
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'number':
+    case 'number': {
       if (!Number.isFinite(value)) throw new TypeError(`request: received ${value}, expected a finite number`);
-      return JSON.stringify(value);
+      const text = JSON.stringify(value);
+      // 1e-7 or 1e+21: the digits instead, as a Decimal writes them (a price or quantity).
+      return text.includes('e') ? toDecimal(value).toFixed() : text;
+    }
     case 'object': {
       if (value === null) return 'null';
       if (isDecimal(value)) {
@@ -84,7 +87,9 @@ export function toWireJson(value: unknown): string {
         if (!Object.hasOwn(value, key)) continue;
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        text += (first ? '' : ',') + quotedKey(key) + ':' + toWireJson(item);
+        // Prices and quantities given as text are numbers on the wire, as Kraken takes them.
+        const wire = typeof item === 'string' && DECIMAL_FIELDS.has(key) ? toDecimal(item, `request ${key}`).toFixed() : toWireJson(item);
+        text += (first ? '' : ',') + quotedKey(key) + ':' + wire;
         first = false;
       }
       return `${text}}`;
@@ -93,6 +98,9 @@ export function toWireJson(value: unknown): string {
       throw new TypeError(`request: received a ${typeof value}, expected JSON data`);
   }
 }
+
+/** The trading fields that are numbers on Kraken's wire (ws/trading-types.ts types them DecimalLike). */
+const DECIMAL_FIELDS = new Set(['order_qty', 'display_qty', 'cash_order_qty', 'limit_price', 'trigger_price', 'price']);
 
 // The last token as JSON text: a token is used for many requests (minutes) before it changes.
 let lastToken = '';
