@@ -126,6 +126,16 @@ describe('planRebalance', () => {
     expect(summary(plan({ ...input, maxFeeToBenefit: 0.5 }))).toEqual([['BTC/USD', 'sell', '0.0025', null]]);
   });
 
+  it('a drift of exactly the threshold is held, whatever the float error of the target (0.55 − 0.5 > 0.05 in floats)', () => {
+    // Equity 10000: BTC 0.11 × 50000 = 5500 (weight 0.55, target 0.5); ETH 1 × 3000 (0.3, target 0.35).
+    const exact = plan({ quoteBalance: new Decimal('1500'), pairs: [pair(BTC, 0.5, '0.11', '50000'), pair(ETH, 0.35, '1', '3000')] });
+    expect(exact.equity.toFixed()).toBe('10000');
+    expect(summary(exact).map(([, action]) => action)).toEqual(['hold', 'hold']);
+    // One dollar more off target trades.
+    const over = plan({ quoteBalance: new Decimal('1499'), pairs: [pair(BTC, 0.5, '0.11', '50000'), pair(ETH, 0.3, '1', '3000')] });
+    expect(summary(over)[0]![1]).toBe('sell');
+  });
+
   it('a pair exactly on target is held', () => {
     const result = plan({ select: 'all', quoteBalance: new Decimal('5000'), pairs: [pair(BTC, 0.5, '0.125', '40000')] });
     expect(summary(result)).toEqual([['BTC/USD', 'hold', '0', 'on-target']]);

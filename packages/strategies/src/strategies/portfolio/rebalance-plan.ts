@@ -99,11 +99,14 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   const drafts: Draft[] = input.pairs.map((pair, index) => {
     const weight = equity.isZero() ? 0 : values[index]!.dividedBy(equity).toNumber();
     const drift = weight - pair.target;
-    const select = input.select;
-    const selected = select === 'all' ? true : select === 'threshold' ? Math.abs(drift) > input.driftThreshold : select.has(pair.instrument.id);
     // Value to move, exactly: target × equity − holding (positive: buy).
     const wanted = new Decimal(pair.target).times(equity).minus(values[index]!);
-    const benefit = equity.times(new Decimal(drift).pow(2));
+    // The threshold and the benefit from the exact value off target (drift = −wanted / equity), not
+    // from the float drift: 0.55 − 0.5 is 0.050000000000000044 in floats, so a drift of exactly the
+    // threshold would trade for one target and not for another.
+    const select = input.select;
+    const selected = select === 'all' ? true : select === 'threshold' ? wanted.abs().greaterThan(new Decimal(input.driftThreshold).times(equity)) : select.has(pair.instrument.id);
+    const benefit = equity.isZero() ? ZERO : wanted.times(wanted).dividedBy(equity);
     return { pair, weight, drift, benefit, selected, wanted };
   });
 
