@@ -10,7 +10,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import type { LoadedConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import {
-  DATA_FOLDER, PART_SUFFIX, STATE_SUFFIX, appendDurably, dataFileName, dateFlag, intervalFlag, ohlcvtRow, pairFlag, wholeIntervals, writeFileAtomically,
+  DATA_FOLDER, PART_SUFFIX, STATE_SUFFIX, appendDurably, dataFileName, dateFlag, intervalFlag, ohlcvtRow, pairFlag, firstWholeInterval, endOfWholeIntervals, writeFileAtomically,
 } from './data-files.js';
 
 /** The public Kraken REST calls a download makes. */
@@ -141,7 +141,7 @@ export async function downloadBars(request: DownloadRequest, options: DownloadOp
   const part = `${file}${PART_SUFFIX}`;
   const stateFile = `${file}${STATE_SUFFIX}`;
   // Whole intervals only, the same rule as imports (data-files.ts); the end once the venue's time is known.
-  const { from } = wholeIntervals(request.from, request.from, interval);
+  const from = firstWholeInterval(request.from, interval);
   mkdirSync(request.dir, { recursive: true });
 
   const saved = readState(stateFile);
@@ -157,7 +157,7 @@ export async function downloadBars(request: DownloadRequest, options: DownloadOp
 
   await pacer.wait();
   const venueNow = (await options.rest.time()).unixtime * 1000;
-  const { end } = wholeIntervals(from, Math.min(request.to ?? Infinity, venueNow), interval);
+  const end = endOfWholeIntervals(Math.min(request.to ?? Infinity, venueNow), interval);
   if (end <= from) {
     const until = request.to !== undefined && request.to <= venueNow ? `--to ${isoTime(request.to)}` : `now (${isoTime(venueNow)})`;
     throw new UsageError(`--from: received ${isoTime(request.from)}, expected a time at least one whole ${formatInterval(interval)} interval before ${until}`);

@@ -67,7 +67,17 @@ export function dateFlag(flag: string, value: string): number {
  * and imports keep only these, so a bar in the data folder never stands for part of its interval.
  */
 export function wholeIntervals(from: number, to: number, interval: number): { from: number; end: number } {
-  return { from: Math.ceil(from / interval) * interval, end: Math.floor(to / interval) * interval };
+  return { from: firstWholeInterval(from, interval), end: endOfWholeIntervals(to, interval) };
+}
+
+/** The start of the first interval that starts at or after `from`. */
+export function firstWholeInterval(from: number, interval: number): number {
+  return Math.ceil(from / interval) * interval;
+}
+
+/** The end of the last interval that ends at or before `to`. */
+export function endOfWholeIntervals(to: number, interval: number): number {
+  return Math.floor(to / interval) * interval;
 }
 
 /** `XBTUSD_15.csv`: Kraken's own OHLCVT file name, which `openBarFile` reads back. */

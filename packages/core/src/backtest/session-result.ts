@@ -1,7 +1,9 @@
 import type { Bot } from '../di/container.js';
 import type { Engine } from '../engine/engine.js';
 import { ZERO, type Decimal } from '../model/decimal.js';
-import { decimalPlus, decimalTimes } from '../model/decimal-arithmetic.js';
+import { decimalPlus } from '../model/decimal-arithmetic.js';
+import { splitInstrumentId } from '../model/ids.js';
+import { feeInQuoteOf } from '../portfolio/portfolio.js';
 import type { Fill } from '../model/fill.js';
 import type { SessionHistory } from '../session/session-history.js';
 import type { EquityTracker } from './equity-tracker.js';
@@ -85,11 +87,9 @@ export function sessionResult(engine: Engine, facts: SessionFacts): BacktestResu
  */
 export function feesPaidIn(fills: readonly Fill[], quoteAsset: string): Decimal {
   let sum = ZERO;
-  const suffix = `/${quoteAsset}`;
   for (const fill of fills) {
-    if (!fill.instrumentId.endsWith(suffix)) continue;
-    if (fill.feeAsset === quoteAsset) sum = decimalPlus(sum, fill.fee);
-    else if (`${fill.feeAsset}${suffix}` === fill.instrumentId) sum = decimalPlus(sum, decimalTimes(fill.fee, fill.price));
+    const pair = splitInstrumentId(fill.instrumentId);
+    if (pair.quote === quoteAsset) sum = decimalPlus(sum, feeInQuoteOf(fill, pair));
   }
   return sum;
 }

@@ -516,14 +516,18 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   /** Account value in the quote asset, exact, positions at `markPrices` (or the last price). */
   equity(markPrices: ReadonlyMap<string, Decimal> = this.markPrices()): Decimal {
-    let equity = this.portfolio.balanceTotal(this.quoteAsset);
-    for (const asset of this.portfolio.assets()) {
-      if (asset === this.quoteAsset) continue;
-      const amount = this.portfolio.balanceTotal(asset);
-      const price = markPrices.get(`${asset}/${this.quoteAsset}`);
-      if (!amount.isZero() && price) equity = equity.plus(amount.times(price));
+    return this.valueInQuote(this.balanceTotals(), (pair) => markPrices.get(pair));
+  }
+
+  /** `balances` in the quote asset: each other asset at `priceOf` its `<asset>/<quote>` pair, left out without one. */
+  private valueInQuote(balances: ReadonlyMap<string, Decimal>, priceOf: (pair: string) => Decimal | undefined): Decimal {
+    let value = balances.get(this.quoteAsset) ?? ZERO;
+    for (const [asset, amount] of balances) {
+      if (asset === this.quoteAsset || amount.isZero()) continue;
+      const price = priceOf(`${asset}/${this.quoteAsset}`);
+      if (price !== undefined) value = value.plus(amount.times(price));
     }
-    return equity;
+    return value;
   }
 
   /**
@@ -534,13 +538,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
    * profit. An asset with no price in the run is left out, as `equity()` leaves it out.
    */
   openingEquity(): Decimal {
-    let equity = this.openingBalances.get(this.quoteAsset) ?? ZERO;
-    for (const [asset, amount] of this.openingBalances) {
-      if (asset === this.quoteAsset || amount.isZero()) continue;
-      const price = this.market.firstPrice(`${asset}/${this.quoteAsset}` as InstrumentId);
-      if (price !== undefined) equity = equity.plus(amount.times(decimalFromNumber(price)));
-    }
-    return equity;
+    return this.valueInQuote(this.openingBalances, (pair) => {
+      const price = this.market.firstPrice(pair as InstrumentId);
+      return price === undefined ? undefined : decimalFromNumber(price);
+    });
   }
 
   /** The starting balances `openingEquity` values. */

@@ -150,7 +150,7 @@ export class Portfolio {
     }
     if (!feeInQuoteAsset) this.subtract(fill.feeAsset, fill.fee);
     this.feesTotal.set(fill.feeAsset, decimalPlus(this.feesTotal.get(fill.feeAsset) ?? ZERO, fill.fee));
-    const feeInQuote = fill.feeAsset === quote ? fill.fee : fill.feeAsset === base ? decimalTimes(fill.fee, fill.price) : ZERO;
+    const feeInQuote = feeInQuoteOf(fill, instrument);
     if (fill.feeAsset === base && !fill.fee.isZero()) {
       // A fee in the base asset (Kraken's `fcib`) is paid in units of the position: a buy holds
       // its quantity less the fee, a sale gives up its quantity plus the fee. The position moves
@@ -386,6 +386,15 @@ function decimalAt(value: unknown, path: string): Decimal {
 
 function isTime(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * What a fill's fee counts for in P&L, in the pair's quote asset: a fee in the quote asset as it
+ * is, one in the base asset at the fill's price, one in a third asset as nothing (it moves only
+ * that asset's balance).
+ */
+export function feeInQuoteOf(fill: Fill, pair: Pick<Instrument, 'base' | 'quote'>): Decimal {
+  return fill.feeAsset === pair.quote ? fill.fee : fill.feeAsset === pair.base ? decimalTimes(fill.fee, fill.price) : ZERO;
 }
 
 /**
