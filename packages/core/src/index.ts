@@ -106,7 +106,7 @@ export { computeMetrics } from './backtest/metrics.js';
 export type { MetricsInput } from './backtest/metrics.js';
 export { runBacktest, backtestInstruments, missingInstrumentRules, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
-export { openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
+export { backtestDataProblems, openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
 export type { OpenBacktestDataOptions, OpenedBacktestData } from './backtest/backtest-data.js';
 export { krakenSpotInstruments } from './backtest/instruments.js';
 export { StaticInstrumentProvider } from './exchange/static-instrument-provider.js';

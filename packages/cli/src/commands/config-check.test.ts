@@ -77,6 +77,40 @@ describe('kbot config check refuses what kbot backtest refuses, listing it with 
   });
 });
 
+describe('kbot config check opens the data entries as kbot backtest does', () => {
+  it('lists every missing or unreadable file, by entry, as kbot backtest would refuse them', async () => {
+    const dir = project(`export default { ${strategy('BTC/USD')}, backtest: { data: ['./XBTUSD_60.csv', { generated: { instrument: 'BTC/USD', interval: '1h', bars: 10 } }, './empty_XBTUSD_60.csv', 'prices.csv'] } };`);
+    writeFileSync(join(dir, 'empty_XBTUSD_60.csv'), '');
+    writeFileSync(join(dir, 'prices.csv'), '1704067200,42000,42100,41900,42050,1.5,10\n');
+    const check = await kbot(dir, 'config', 'check');
+    expect(check.code).toBe(EXIT.usage);
+    const problems = check.stderr.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toBe(`backtest.data[0]: ${join(dir, 'XBTUSD_60.csv')}: file not found`);
+    expect(problems[1]).toMatch(new RegExp(`^backtest\\.data\\[2\\]: ${join(dir, 'empty_XBTUSD_60.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    expect(problems[2]).toMatch(/^backtest\.data\[3\]: .*prices\.csv: cannot tell the instrument from the file name "prices\.csv"/);
+    // kbot backtest stops at the first of them.
+    const backtest = await kbot(dir, 'backtest', '--no-progress', '--out', 'out');
+    expect(backtest.code).not.toBe(EXIT.ok);
+    expect(backtest.stderr).toContain(`${join(dir, 'XBTUSD_60.csv')}: file not found`);
+  });
+
+  it('a paper config with a missing data file is ok, with a warning about backtests', async () => {
+    const dir = project(`export default { mode: 'paper', ${strategy('BTC/USD')}, backtest: { data: ['./XBTUSD_60.csv'] } };`);
+    const result = await kbot(dir, 'config', 'check');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stderr).toBe(`warning: backtest.data[0]: ${join(dir, 'XBTUSD_60.csv')}: file not found (kbot backtest would refuse this config)\n`);
+  });
+
+  it('files that open are no problem', async () => {
+    const dir = project(`export default { ${strategy('BTC/USD')}, backtest: { data: ['./XBTUSD_60.csv'] } };`);
+    writeFileSync(join(dir, 'XBTUSD_60.csv'), '1704067200,42000,42100,41900,42050,1.5,10\n1704070800,42050,42200,42000,42150,2.5,12\n');
+    const result = await kbot(dir, 'config', 'check', '--json');
+    expect(result.code).toBe(EXIT.ok);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, problems: [], warnings: [] });
+  });
+});
+
 describe('kbot config check wording', () => {
   it('lists the allowed forms and values, and names the value a cross-field check is about', async () => {
     const dir = project(`export default {

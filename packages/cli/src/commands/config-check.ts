@@ -1,4 +1,5 @@
-import { ConfigError, createBot, formatConfigIssue, isKbotError, missingInstrumentRules, type StrategyRegistry } from '@kbot/core';
+import { dirname } from 'node:path';
+import { backtestDataProblems, ConfigError, createBot, formatConfigIssue, isKbotError, missingInstrumentRules, parseTimeOption, type KbotConfig, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
 
 export interface ConfigCheckOutcome {
@@ -13,14 +14,16 @@ export interface ConfigCheckOutcome {
 /**
  * `kbot config check`: loads and validates the config, then composes the bot (strategy params,
  * registry names, risk settings) so every problem is listed at once, not one per run. It also
- * runs the checks `kbot backtest` makes before reading data (order rules of every pair).
+ * runs the checks `kbot backtest` makes before reading data: order rules of every pair, and each
+ * `backtest.data` entry opened as the backtest opens it (missing or empty files, names that say no
+ * pair or interval), so a typo in a path is found before a run.
  */
 export async function configCheckCommand(flags: { config?: string }, context: { cwd: string; registry: StrategyRegistry }): Promise<ConfigCheckOutcome> {
   try {
     const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
     const bot = createBot(config, { registry: context.registry });
     // Paper and live take order rules from the exchange; only a backtest needs them in the config.
-    const backtestIssues = missingInstrumentRules(bot).map(formatConfigIssue);
+    const backtestIssues = [...missingInstrumentRules(bot).map(formatConfigIssue), ...dataProblems(config, dirname(file))];
     const problems = config.mode === 'backtest' ? backtestIssues : [];
     const warnings = config.mode === 'backtest' ? [] : backtestIssues.map((line) => `${line} (kbot backtest would refuse this config)`);
     return {
@@ -41,4 +44,12 @@ export async function configCheckCommand(flags: { config?: string }, context: { 
     if (isKbotError(error)) return { ok: false, file: undefined, problems: [error.message], warnings: [], summary: undefined };
     throw error;
   }
+}
+
+/** The problems `kbot backtest` (without `--data`) would find opening the config's data entries. */
+function dataProblems(config: KbotConfig, configDir: string): string[] {
+  // The schema has checked the dates already; here they only narrow what is opened, as in a backtest.
+  const from = parseTimeOption(config.backtest.from, 'backtest.from');
+  const to = parseTimeOption(config.backtest.to, 'backtest.to');
+  return backtestDataProblems(config.backtest.data, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
 }

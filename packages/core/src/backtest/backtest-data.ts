@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { DataEntry } from '../config/schema.js';
-import { ConfigError, DataError } from '../errors/errors.js';
+import { ConfigError, DataError, formatConfigIssue, isKbotError } from '../errors/errors.js';
 import type { Bar } from '../model/market-data.js';
 import { HOUR_MS, parseTime, type EpochMs } from '../model/time.js';
 import { openBarFile } from '../data/bar-file.js';
@@ -68,24 +68,7 @@ export function openBacktestData(entries: readonly DataEntry[], options: OpenBac
   if (options.from !== undefined && options.to !== undefined && options.from >= options.to) {
     throw new ConfigError([{ path: 'to', received: new Date(options.to).toISOString(), expected: `a time after from (${new Date(options.from).toISOString()})` }]);
   }
-  const opened = entries.map((entry, index): BarSource | TickSource => {
-    const ticks = openTickEntry(entry, index, options);
-    if (ticks !== undefined) return ticks;
-    const resample = options.resample ?? (typeof entry === 'object' && 'file' in entry ? entry.resample : undefined);
-    const resamplePath = options.resample !== undefined ? '--resample' : `backtest.data[${index}].resample`;
-    if (resample === undefined) return openEntry(entry, index, options);
-    // Read up to the end of the target interval holding `to`, so the last resampled bar before
-    // `to` is whole; resampled bars are then cut at `from`/`to` by their own open time.
-    const target = intervalOption(resamplePath, resample);
-    const readTo = options.to === undefined ? undefined : Math.ceil(options.to / target) * target;
-    const source = openEntry(entry, index, { ...options, ...(readTo === undefined ? {} : { to: readTo }) });
-    return new ResampledBarSource(source, target, {
-      path: resamplePath,
-      ...(options.from === undefined ? {} : { from: options.from }),
-      ...(options.to === undefined ? {} : { to: options.to }),
-      ...(readTo === undefined ? {} : { coveredUntil: readTo }),
-    });
-  });
+  const opened = entries.map((entry, index) => openDataEntry(entry, index, options));
   const sources = opened.filter((source): source is BarSource => !isTickSource(source));
   const tickSources = opened.filter(isTickSource);
   const barStream = (source: BarSource): Iterable<Bar> => (source.format === 'generated' ? withinRange(source, options.from, options.to) : source);
@@ -102,6 +85,46 @@ export function openBacktestData(entries: readonly DataEntry[], options: OpenBac
     ...(items === undefined ? {} : { items }),
     summaries: (): DataSourceSummary[] => opened.map((source) => source.summary()),
   };
+}
+
+/**
+ * What `openBacktestData` would refuse in each entry, all of them rather than the first: files
+ * that are missing, unreadable or empty, names that say no pair or interval, combinations that
+ * cannot work, one line each in the house format. Each entry is opened as a backtest opens it
+ * (the first rows only); for `kbot config check`. Errors that are not a user's are thrown.
+ */
+export function backtestDataProblems(entries: readonly DataEntry[], options: OpenBacktestDataOptions): string[] {
+  const problems: string[] = [];
+  entries.forEach((entry, index) => {
+    try {
+      openDataEntry(entry, index, options);
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.issues.map(formatConfigIssue));
+      else if (isKbotError(error)) problems.push(`backtest.data[${index}]: ${error.message}`);
+      else throw error;
+    }
+  });
+  return problems;
+}
+
+/** Opens one entry of `backtest.data`: a tick source, a bar source, or a bar source resampled. */
+function openDataEntry(entry: DataEntry, index: number, options: OpenBacktestDataOptions): BarSource | TickSource {
+  const ticks = openTickEntry(entry, index, options);
+  if (ticks !== undefined) return ticks;
+  const resample = options.resample ?? (typeof entry === 'object' && 'file' in entry ? entry.resample : undefined);
+  const resamplePath = options.resample !== undefined ? '--resample' : `backtest.data[${index}].resample`;
+  if (resample === undefined) return openEntry(entry, index, options);
+  // Read up to the end of the target interval holding `to`, so the last resampled bar before
+  // `to` is whole; resampled bars are then cut at `from`/`to` by their own open time.
+  const target = intervalOption(resamplePath, resample);
+  const readTo = options.to === undefined ? undefined : Math.ceil(options.to / target) * target;
+  const source = openEntry(entry, index, { ...options, ...(readTo === undefined ? {} : { to: readTo }) });
+  return new ResampledBarSource(source, target, {
+    path: resamplePath,
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.to === undefined ? {} : { to: options.to }),
+    ...(readTo === undefined ? {} : { coveredUntil: readTo }),
+  });
 }
 
 function isTickSource(source: BarSource | TickSource): source is TickSource {
