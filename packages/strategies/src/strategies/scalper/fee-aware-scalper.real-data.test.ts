@@ -8,7 +8,7 @@ const TRADES = 'trades/kraken/Kraken_BTCUSD_tradeprints.csv';
 const SPREADS = 'ohlcv/kraken/rest-ohlc-2022-01-25/Kraken_BTCUSD_spreads.csv';
 const T = Date.UTC(2022, 0, 25, 23, 0);
 
-/** The data and settings of examples/basic/evaluation/kbot.scalper-btc-usd-ticks*.config.ts. */
+/** The data and settings of examples/scalper/kbot.real-ticks*.config.ts. */
 async function backtest(extra: Partial<NonNullable<KbotConfigInput['backtest']>> = {}): Promise<BacktestResult> {
   const config = validateConfig({
     strategies: [FeeAwareScalper.with({ pair: 'BTC/USD', interval: '1m', source: 'quotes', quantity: '0.01', maxPosition: '0.02' })],
