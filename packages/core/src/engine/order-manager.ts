@@ -134,6 +134,8 @@ export class OrderManager {
     const order = this.require(id);
     const status = nextOrderStatus(order.status, event, this.statusBeforeCancel.get(id));
     if (event === 'cancel-requested' && order.status !== 'pending-cancel') this.statusBeforeCancel.set(id, order.status);
+    // Accepted while its cancel is in flight: a refused cancel must leave it accepted, not submitted.
+    else if (event === 'accepted' && status === 'pending-cancel') this.statusBeforeCancel.set(id, 'accepted');
     if (status !== 'pending-cancel') this.statusBeforeCancel.delete(id);
     const venueOrderId = details.venueOrderId ?? order.venueOrderId;
     if (details.venueOrderId !== undefined) this.byVenueId.set(details.venueOrderId, id);
@@ -175,7 +177,9 @@ export class OrderManager {
     for (const asset in paid) fees[asset] = paid[asset]!;
     fees[fill.feeAsset] = decimalPlus(paid[fill.feeAsset] ?? ZERO, fill.fee);
     if (fill.venueOrderId !== undefined) this.byVenueId.set(fill.venueOrderId, order.clientOrderId);
-    if (status !== 'pending-cancel') this.statusBeforeCancel.delete(order.clientOrderId);
+    // Part-filled while its cancel is in flight: a refused cancel must leave it partially filled.
+    if (status === 'pending-cancel') this.statusBeforeCancel.set(order.clientOrderId, 'partially-filled');
+    else this.statusBeforeCancel.delete(order.clientOrderId);
     const updated = this.store(frozenOrder(order, status, order.venueOrderId ?? fill.venueOrderId, filledQuantity, averageFillPrice, Object.freeze(fees), fill.time, order.reason));
     return { kind: 'applied', order: updated };
   }

@@ -31,6 +31,8 @@ const EXPECTED: Record<string, OrderStatus | 'previous'> = {
   'pending-cancel|canceled': 'canceled',
   'pending-cancel|expired': 'expired',
   'pending-cancel|cancel-requested': 'pending-cancel',
+  'pending-cancel|rejected': 'rejected',
+  'pending-cancel|accepted': 'pending-cancel',
   // late fills after a cancel or expiry are real trades: they are accepted
   'canceled|partially-filled': 'canceled',
   'canceled|filled': 'filled',

@@ -29,7 +29,8 @@ type Target = OrderStatus | 'previous';
  * The order lifecycle as data. A pair missing from the table is an invalid transition.
  *
  * Venues race: a fill can arrive before the acknowledgement (submitted → filled), while a cancel
- * is in flight (pending-cancel stays pending-cancel until the cancel or the last fill lands), or
+ * is in flight (pending-cancel stays pending-cancel until the cancel or the last fill lands; so
+ * does the order's own acceptance, and its rejection ends it), or
  * after the cancel was confirmed. Late fills are real trades and must be counted, so a canceled or
  * expired order takes them: a partial one keeps the terminal status, a completing one makes the
  * order filled.
@@ -53,6 +54,11 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Re
     'partially-filled': 'pending-cancel', filled: 'filled', 'cancel-rejected': 'previous', canceled: 'canceled', expired: 'expired',
     // A second cancel request while one is in flight changes nothing.
     'cancel-requested': 'pending-cancel',
+    // The venue's answer to the order itself can come after the cancel request (a strategy that
+    // cancels in the handler that submitted): a refused order ends refused, whatever the cancel
+    // then says; an accepted one waits for the cancel's answer (a refused cancel leaves it accepted).
+    rejected: 'rejected',
+    accepted: 'pending-cancel',
   },
   canceled: { 'partially-filled': 'canceled', filled: 'filled' },
   expired: { 'partially-filled': 'expired', filled: 'filled' },
