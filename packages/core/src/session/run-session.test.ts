@@ -184,6 +184,29 @@ describe('runSession (paper)', () => {
     expect(exchange.data.unsubscribeCalls).toHaveLength(1);
   });
 
+  it('keeps running when a pair\'s bar closes after other pairs\' later bars (a live pair with no trade in an interval)', async () => {
+    const ETH = instrumentId('ETH/USD');
+    class TwoPairs extends BaseStrategy<Record<string, never>> {
+      subscriptions(): Subscription[] {
+        return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }, { instrumentId: ETH, kind: 'bars', interval: MINUTE }];
+      }
+      onBar(): void {}
+    }
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+    const bot = createBot(validateConfig({ name: 'late-bar', strategies: [TwoPairs.with({})] }));
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const btc = bars([40_000, 40_100, 40_200], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 });
+    const eth = bars([2_000, 2_010], { instrument: 'ETH/USD', interval: '1m', start, volume: 100 });
+    const session = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '10000' }, maxBars: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // ETH's first bar comes in after BTC's second and third: its close time is earlier.
+    exchange.data.push([btc[0]!, btc[1]!, btc[2]!, eth[0]!, eth[1]!]);
+    const result = await session;
+    expect(result.barsProcessed).toBe(5);
+    const times = result.equityCurve.map((point) => point.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   it("logs 'session started' with each key once, under a logger bound with bot and mode as kbot run's is", async () => {
     let written = '';
     const logger = createFileLogger({ level: 'info', console: { write: (text) => (written += text) }, bindings: { bot: 'paper-test', mode: 'paper' } });

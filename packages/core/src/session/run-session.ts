@@ -188,6 +188,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   const fills: Fill[] | undefined = readJournal === undefined ? [] : undefined;
   let firstClose: number | undefined;
   let lastClose: number | undefined;
+  /** Time of the equity curve's latest sample: a bar's close time, never going back. */
+  let sampleTime = -Infinity;
   const benchmark = subscriptions[0]!.instrumentId;
   let stop: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stop = resolve));
@@ -205,7 +207,12 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       firstClose ??= event.bar.close;
       lastClose = event.bar.close;
     }
-    tracker.record(event.bar.openTime + event.bar.interval, engine.equityNumber(), engine.hasExposure());
+    // Live bars of several pairs do not close in time order: a pair with no trade in an interval
+    // gets no candle, so its bar is closed later by a timer, after other pairs' next bars. Such a
+    // late bar gives the equity now, at the latest step (replacing that step's sample), since a
+    // curve's time cannot go back.
+    sampleTime = Math.max(sampleTime, event.bar.openTime + event.bar.interval);
+    tracker.record(sampleTime, engine.equityNumber(), engine.hasExposure());
     options.onStatus?.({ mode, time: clock.now(), bars, fills: fillCount, openOrders: engine.orders.openCount(), equity: engine.equityNumber(), tradingState: engine.risk.state });
     if (options.maxBars !== undefined && bars >= options.maxBars) stop(`${bars} bars closed`);
   });
