@@ -56,7 +56,8 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
   // What the venue refused, and what was still working when the run ended: orders that did not
   // fill are part of what a strategy did.
   const orders = result.orders ?? [];
-  const rejected = countBy(orders.filter((order) => order.status === 'rejected'), (order) => order.reason ?? 'no reason given');
+  // Counted by the venue's error (the text before its details), or every figure would be its own entry.
+  const rejected = countBy(orders.filter((order) => order.status === 'rejected'), (order) => (order.reason ?? 'no reason given').split(': ', 1)[0]!);
   if (rejected.length > 0) metrics.push({ 'orders rejected': rejected.map(([reason, count]) => `${reason} ${count}`).join(', ') });
   const open = orders.filter((order) => order.status === 'accepted' || order.status === 'partially-filled' || order.status === 'submitted' || order.status === 'pending-cancel').length;
   if (open > 0) metrics.push({ 'orders open at the end': String(open) });

@@ -110,6 +110,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     slippageModel: new FixedBpsSlippage(settings.slippageBps),
     fillModel: { maxVolumeParticipation: settings.maxVolumeParticipation },
     limitFillOn: settings.limitFillOn,
+    // Reports say what an order lacked; the Kraken simulator keeps Kraken's bare texts instead.
+    explainInsufficientFunds: true,
   });
   const store = options.store ?? new InMemoryStore();
   const engine = new Engine({

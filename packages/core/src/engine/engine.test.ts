@@ -8,6 +8,7 @@ import type { JournaledEvent, OrderEvent } from '../model/events.js';
 import { instrumentId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.js';
 import type { Bar } from '../model/market-data.js';
 import type { CancelOrder, OrderIntent, SubmitOrder } from '../model/order.js';
+import { decodeEvent, encodeEvent } from '../persistence/event-codec.js';
 import { InMemoryStore } from '../persistence/store.js';
 import { deny, ALLOW, type RiskPolicy } from '../risk/risk-policy.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
@@ -139,6 +140,7 @@ describe('Engine', () => {
       { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '-5', quantity: '0.01' },
       { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: '20', quantity: '0.001' },
       { instrumentId: 'BTC/USD', side: 'sell', type: 'market', quantity: '0.0001' },
+      { instrumentId: 'BTC/USD', side: 'sell', type: 'stop-loss', triggerPrice: '20', quantity: '0.001' },
     ]);
     await engine.start();
     engine.onBar(bar(0));
@@ -149,7 +151,29 @@ describe('Engine', () => {
       'invalid-price: EOrder:Invalid price (price: received -5, expected more than 0 USD)',
       'below-minimum-cost: EOrder:Cost minimum not met (cost: received 0.001 BTC × 20 (the limit price) = 0.02 USD, expected at least 0.5 USD on BTC/USD)',
       'below-minimum-cost: EOrder:Cost minimum not met (cost: received 0.0001 BTC × 100 (the last price) = 0.01 USD, expected at least 0.5 USD on BTC/USD)',
+      'below-minimum-cost: EOrder:Cost minimum not met (cost: received 0.001 BTC × 20 (the trigger price) = 0.02 USD, expected at least 0.5 USD on BTC/USD)',
     ]);
+  });
+
+  it('records a denied intent\'s unparseable price and trigger price as absent, never as 0, in the order and the journal', async () => {
+    const { store, strategy, engine } = setup([
+      { instrumentId: 'BTC/USD', side: 'buy', type: 'limit', price: 'abc', quantity: '0.001' },
+      { instrumentId: 'BTC/USD', side: 'sell', type: 'stop-loss', triggerPrice: 'NaN', quantity: '0.001' },
+      { instrumentId: 'BTC/USD', side: 'long' as 'buy', type: 'limit', price: '99.5', triggerPrice: 'soon', quantity: '0.001' },
+    ]);
+    await engine.start();
+    engine.onBar(bar(0));
+    const orders = strategy.ids.map((id) => engine.orders.get(id)!);
+    expect(orders.map((order) => [order.status, order.price?.toFixed(), order.triggerPrice?.toFixed(), order.quantity.toFixed()])).toEqual([
+      ['denied', undefined, undefined, '0.001'],
+      ['denied', undefined, undefined, '0.001'],
+      ['denied', '99.5', undefined, '0.001'],
+    ]);
+    expect(orders[0]!.reason).toBe('price: received "abc", expected a decimal number or decimal string');
+    expect(orders[1]!.reason).toBe('triggerPrice: received "NaN", expected a decimal number or decimal string');
+    const denials = store.events().filter((event) => event.type === 'order-denied');
+    const decoded = denials.map((event) => decodeEvent(encodeEvent(event)) as Extract<JournaledEvent, { type: 'order-denied' }>);
+    expect(decoded.map((event) => [event.order.price?.toFixed(), event.order.triggerPrice?.toFixed()])).toEqual([[undefined, undefined], [undefined, undefined], ['99.5', undefined]]);
   });
 
   it('in halted state only cancels pass; in reducing only sells of a held position pass', async () => {

@@ -927,7 +927,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
     const view = new OrderRiskView(now, this.risk.state, instrument, this.market.lastPrice(instrument.id), this.portfolioViewFor());
     const price = command.type === 'limit' ? command.price : command.triggerPrice;
-    const rules = { quantity: command.quantity, price, referencePrice: price === undefined ? view.lastPrice : undefined };
+    const rules = { quantity: command.quantity, price, referencePrice: price === undefined ? view.lastPrice : undefined, type: command.type };
     const violation = checkOrderRules(instrument, rules);
     if (violation) {
       const requested = { quantity: intent.quantity, price: intent.type === 'limit' ? intent.price : intent.triggerPrice };
@@ -987,9 +987,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       instrumentId: String(intent.instrumentId) as InstrumentId,
       side: intent.side,
       type: intent.type,
-      quantity: safeDecimal(intent.quantity),
-      price: intent.price === undefined ? undefined : safeDecimal(intent.price),
-      triggerPrice: intent.triggerPrice === undefined ? undefined : safeDecimal(intent.triggerPrice),
+      // An order's quantity cannot be absent, so text that is no number is kept as 0; the reason
+      // quotes what was given.
+      quantity: decimalOrAbsent(intent.quantity) ?? ZERO,
+      price: decimalOrAbsent(intent.price),
+      triggerPrice: decimalOrAbsent(intent.triggerPrice),
       postOnly: intent.postOnly ?? false,
       reduceOnly: intent.reduceOnly ?? false,
       timeInForce: intent.timeInForce ?? 'gtc',
@@ -1140,11 +1142,16 @@ function isJournaled(event: KbotEvent): boolean {
   return event.type !== 'bar-closed' && event.type !== 'trade-received' && event.type !== 'quote-received';
 }
 
-function safeDecimal(value: DecimalLike): Decimal {
+/**
+ * A denied intent's amount as a Decimal, or undefined when it is missing or not a finite number:
+ * the order left behind (and the report) must never show a price the strategy did not give.
+ */
+function decimalOrAbsent(value: DecimalLike | undefined): Decimal | undefined {
+  if (value === undefined) return undefined;
   try {
     return toDecimal(value);
   } catch {
-    return ZERO;
+    return undefined;
   }
 }
 

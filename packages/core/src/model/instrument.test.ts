@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../errors/errors.js';
 import { Decimal } from './decimal.js';
-import { affordableQuantity, certainlyBelowMinimums, defineInstrument, roundQuantity } from './instrument.js';
+import { affordableQuantity, certainlyBelowMinimums, checkOrderRules, defineInstrument, explainOrderRuleViolation, roundQuantity } from './instrument.js';
 
 /** floor(spend / price) to the lot, worked out with integers: the reference the function must match exactly. */
 function exactFloor(spend: Decimal, price: Decimal, increment: Decimal): Decimal {
@@ -86,5 +86,31 @@ describe('certainlyBelowMinimums', () => {
     expect(certainlyBelowMinimums(btc, 3, 30_000)).toBe(false);
     expect(certainlyBelowMinimums(btc, 0.5, 4_000)).toBe(false);
     expect(certainlyBelowMinimums(btc, Number.NaN, 30_000)).toBe(false);
+  });
+});
+
+describe('explainOrderRuleViolation', () => {
+  const btc = defineInstrument({ id: 'BTC/USD', pricePrecision: 1, quantityPrecision: 4, priceIncrement: '0.5', quantityIncrement: '0.0005', minQuantity: '0.001', minCost: '100' });
+  const explain = (order: { quantity: Decimal; price?: Decimal; referencePrice?: Decimal; type?: 'market' | 'limit' | 'stop-loss' | 'take-profit' }) => {
+    const violation = checkOrderRules(btc, order);
+    return violation === undefined ? undefined : explainOrderRuleViolation(violation, btc, order);
+  };
+
+  it('names the price in a cost below the minimum: the limit, the trigger of a stop-loss or take-profit, or the last price', () => {
+    const quantity = new Decimal('0.002');
+    const price = new Decimal('30000.5');
+    expect(explain({ quantity, price, type: 'limit' })).toBe('cost: received 0.002 BTC × 30000.5 (the limit price) = 60.001 USD, expected at least 100 USD on BTC/USD');
+    expect(explain({ quantity, price })).toBe('cost: received 0.002 BTC × 30000.5 (the limit price) = 60.001 USD, expected at least 100 USD on BTC/USD');
+    expect(explain({ quantity, price, type: 'stop-loss' })).toBe('cost: received 0.002 BTC × 30000.5 (the trigger price) = 60.001 USD, expected at least 100 USD on BTC/USD');
+    expect(explain({ quantity, price, type: 'take-profit' })).toBe('cost: received 0.002 BTC × 30000.5 (the trigger price) = 60.001 USD, expected at least 100 USD on BTC/USD');
+    expect(explain({ quantity, referencePrice: price, type: 'market' })).toBe('cost: received 0.002 BTC × 30000.5 (the last price) = 60.001 USD, expected at least 100 USD on BTC/USD');
+  });
+
+  it('names the field of a bad price: triggerPrice for a stop-loss or take-profit, price otherwise', () => {
+    const quantity = new Decimal('0.01');
+    expect(explain({ quantity, price: new Decimal('-5'), type: 'stop-loss' })).toBe('triggerPrice: received -5, expected more than 0 USD');
+    expect(explain({ quantity, price: new Decimal('-5'), type: 'limit' })).toBe('price: received -5, expected more than 0 USD');
+    expect(explain({ quantity, price: new Decimal('30000.3'), type: 'take-profit' })).toBe('triggerPrice: received 30000.3, expected a multiple of 0.5 USD (at most 1 decimals)');
+    expect(explain({ quantity, price: new Decimal('30000.3'), type: 'limit' })).toBe('price: received 30000.3, expected a multiple of 0.5 USD (at most 1 decimals)');
   });
 });

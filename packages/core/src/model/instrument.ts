@@ -3,6 +3,7 @@ import { decimalProductBelow, decimalToPlaces } from './decimal-arithmetic.js';
 import type { Decimal as DecimalJs } from 'decimal.js';
 import { InvariantError } from '../errors/errors.js';
 import { instrumentId, type InstrumentId } from './ids.js';
+import type { OrderType } from './order.js';
 
 export type InstrumentStatus = 'online' | 'cancel-only' | 'post-only' | 'limit-only' | 'reduce-only' | 'offline';
 
@@ -234,14 +235,17 @@ export function checkOrderRules(
  * The values behind a violation, for people: `checkOrderRules` keeps Kraken's exact texts (the
  * simulated venue answers with them), which name the rule but not the order's value or the
  * limit. `requested` is what the strategy asked for before rounding, when it differs.
+ * `order.type`: for a stop-loss or take-profit, `price` is its trigger price, and is named so.
  */
 export function explainOrderRuleViolation(
   violation: OrderRuleViolation,
   instrument: Instrument,
-  order: { quantity: Decimal; price?: Decimal | undefined; referencePrice?: Decimal | undefined },
+  order: { quantity: Decimal; price?: Decimal | undefined; referencePrice?: Decimal | undefined; type?: OrderType | undefined },
   requested: { quantity?: DecimalLike | undefined; price?: DecimalLike | undefined } = {},
 ): string {
   const { id, base, quote } = instrument;
+  const isTrigger = order.type === 'stop-loss' || order.type === 'take-profit';
+  const priceField = isTrigger ? 'triggerPrice' : 'price';
   const text = (value: DecimalLike | undefined) => (value === undefined ? 'nothing' : typeof value === 'object' && value.isFinite() ? decimalString(value) : String(value));
   const roundedFrom = (asked: DecimalLike | undefined, rounded: Decimal | undefined) =>
     asked === undefined || rounded === undefined || text(asked) === text(rounded) ? '' : ` (${text(asked)} rounded to the ${id} rules)`;
@@ -253,15 +257,15 @@ export function explainOrderRuleViolation(
     case 'quantity-precision':
       return `quantity: received ${text(order.quantity)}, expected a multiple of ${decimalString(instrument.quantityIncrement)} ${base} (at most ${instrument.quantityPrecision} decimals)`;
     case 'invalid-price':
-      return `price: received ${text(order.price)}${roundedFrom(requested.price, order.price)}, expected more than 0 ${quote}`;
+      return `${priceField}: received ${text(order.price)}${roundedFrom(requested.price, order.price)}, expected more than 0 ${quote}`;
     case 'price-precision':
-      return `price: received ${text(order.price)}, expected a multiple of ${decimalString(instrument.priceIncrement)} ${quote} (at most ${instrument.pricePrecision} decimals)`;
+      return `${priceField}: received ${text(order.price)}, expected a multiple of ${decimalString(instrument.priceIncrement)} ${quote} (at most ${instrument.pricePrecision} decimals)`;
     case 'below-minimum-quantity':
       return `quantity: received ${text(order.quantity)}${roundedFrom(requested.quantity, order.quantity)}, expected at least ${decimalString(instrument.minQuantity)} ${base} on ${id}`;
     case 'below-minimum-cost': {
       const price = order.price ?? order.referencePrice;
       const cost = price === undefined ? 'unknown' : decimalString(order.quantity.times(price));
-      const at = order.price === undefined ? 'the last price' : 'the limit price';
+      const at = order.price === undefined ? 'the last price' : isTrigger ? 'the trigger price' : 'the limit price';
       return `cost: received ${text(order.quantity)} ${base} × ${text(price)} (${at}) = ${cost} ${quote}, expected at least ${decimalString(instrument.minCost)} ${quote} on ${id}`;
     }
   }

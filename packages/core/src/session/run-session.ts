@@ -141,6 +141,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       slippageModel: new FixedBpsSlippage(PAPER_VENUE_SETTINGS.slippageBps),
       fillModel: { maxVolumeParticipation: PAPER_VENUE_SETTINGS.maxVolumeParticipation },
       limitFillOn: PAPER_VENUE_SETTINGS.limitFillOn,
+      // As a backtest (and so a parity replay) explains a refusal for funds.
+      explainInsufficientFunds: true,
       // Bars of a live feed arrive after they close: an order placed on one may fill on the next
       // bar, as in a backtest, although the wall clock already says that bar has begun.
       orderTime: 'market-data',

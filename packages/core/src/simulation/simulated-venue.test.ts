@@ -679,6 +679,58 @@ describe('SimulatedVenue: rejections carry Kraken\'s error strings', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------- insufficient-funds figures
+
+describe('SimulatedVenue: insufficient-funds texts with figures (explainInsufficientFunds)', () => {
+  it('gives what a limit buy needs (cost plus the rounded-up fee reserve), what is available and what open orders hold', async () => {
+    const h = await harness({ balances: { USD: '1000' }, explainInsufficientFunds: true });
+    h.submit({ type: 'limit', price: '39000', quantity: '1' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 39156 USD (1 BTC × 39000 limit + 156 USD fee reserve), 1000 USD available (0 held by open orders)');
+    h.submit({ type: 'limit', price: '30000', quantity: '0.01' }); // holds 300 + 1.2
+    expect(h.sink.last()?.kind).toBe('accepted');
+    // 0.02 × 34900.1 = 698.002, fee 2.792008 rounded up to USD's 4 places.
+    h.submit({ type: 'limit', price: '34900.1', quantity: '0.02' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 700.7941 USD (0.02 BTC × 34900.1 limit + 2.7921 USD fee reserve), 698.8 USD available (301.2 held by open orders)');
+  });
+
+  it('gives the last price moved by slippage for a market buy, and the trigger for a trigger buy above the market', async () => {
+    const h = await harness({ balances: { USD: '100.4501' }, slippageModel: new FixedBpsSlippage(5), explainInsufficientFunds: true });
+    h.bar(0, 10000, 10000, 10000, 10000);
+    h.submit({ type: 'market', quantity: '0.01' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 100.4502 USD (0.01 BTC × 10005 last price with slippage + 0.4002 USD fee reserve), 100.4501 USD available (0 held by open orders)');
+    h.submit({ type: 'stop-loss', triggerPrice: '12000', quantity: '0.01' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 120.5403 USD (0.01 BTC × 12006 trigger price with slippage + 0.4803 USD fee reserve), 100.4501 USD available (0 held by open orders)');
+  });
+
+  it('gives the base a sell needs and what open sells hold', async () => {
+    const h = await harness({ balances: { BTC: '0.2' }, explainInsufficientFunds: true });
+    h.submit({ side: 'sell', type: 'take-profit', triggerPrice: '41650', quantity: '0.5' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 0.5 BTC, 0.2 BTC available (0 held by open orders)');
+    h.submit({ side: 'sell', type: 'limit', price: '50000', quantity: '0.15' });
+    h.submit({ side: 'sell', type: 'market', quantity: '0.1' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds: needs 0.1 BTC, 0.05 BTC available (0.15 held by open orders)');
+  });
+
+  it('gives the figures when a market buy meets a price its funds cannot pay and the rest is canceled', async () => {
+    const h = await harness({ balances: { USD: '1000' }, feeModel: new FixedFeeModel(0, '0.001'), fillModel: { maxVolumeParticipation: 0.1 }, explainInsufficientFunds: true });
+    h.bar(0, 100, 100, 100, 100);
+    const id = h.submit({ type: 'market', quantity: '9' }); // holds 900 + 0.9
+    h.bar(1, 100, 100, 100, 100, 50); // 5 at 100, fee 0.5: 500.5 paid, 400.4 still held, 99.1 free
+    h.bar(2, 200, 200, 200, 200, 50); // the other 4 would cost 800 + 0.8
+    expect(h.sink.fillSummary().map((fill) => [fill.quantity, fill.price])).toEqual([['5', '100'], ['2.49500499', '200']]);
+    expect(h.sink.last()).toEqual({
+      kind: 'canceled', clientOrderId: id, time: 2 * MINUTE_MS,
+      reason: 'EOrder:Insufficient funds: needs 800.8 USD (4 BTC remaining × 200 fill price + 0.8 USD fee), 499.5 USD available (400.4 held by this order, 99.1 free)',
+    });
+  });
+
+  it('keeps Kraken\'s exact text without the option (the Kraken simulator answers with it)', async () => {
+    const h = await harness({ balances: { USD: '1000' } });
+    h.submit({ type: 'limit', price: '39000', quantity: '1' });
+    expect(rejection(h)).toBe('EOrder:Insufficient funds');
+  });
+});
+
 // ---------------------------------------------------------------------------------- fees
 
 describe('SimulatedVenue: fees', () => {

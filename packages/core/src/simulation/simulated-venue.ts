@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { ConfigError, InvariantError, type ConfigIssue } from '../errors/errors.js';
 import type { ExecutionReportSink, MarketDrivenVenue, ReconcileReport, VenueFill, VenueOrderState } from '../exchange/exchange.js';
-import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, decimalToNumber, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
+import { Decimal, ONE, ZERO, decimalAtLeast, decimalAtMost, decimalGreaterThan, decimalLessThan, decimalString, decimalToNumber, isDecimal, maxDecimal, minDecimal } from '../model/decimal.js';
 import type { Liquidity } from '../model/fill.js';
 import { tradeId, venueOrderId, type ClientOrderId, type InstrumentId, type VenueOrderId } from '../model/ids.js';
 import { decimalFromNumber, decimalMinus, decimalPlus, decimalTimes, decimalToPlaces } from '../model/decimal-arithmetic.js';
@@ -25,6 +25,7 @@ import { VenueIdGenerator } from './venue-ids.js';
  */
 export const SIMULATED_VENUE_ERRORS = Object.freeze({
   unknownPair: 'EQuery:Unknown asset pair',
+  /** With `explainInsufficientFunds`, the figures follow after a colon. */
   insufficientFunds: 'EOrder:Insufficient funds',
   unknownOrder: 'EOrder:Unknown order',
   /**
@@ -89,6 +90,14 @@ export interface SimulatedVenueOptions {
   readonly assetDecimals?: (asset: string) => number;
   /** Rejection (at submit) or cancellation (on arrival) text for a post-only order that would take liquidity. */
   readonly postOnlyRejectReason?: string;
+  /**
+   * Adds the figures behind `EOrder:Insufficient funds` after a colon, for people reading a
+   * backtest or paper report: what the order needs (a buy: quantity × the price it may pay plus
+   * the fee reserve, rounded as the venue holds it), what is available and what open orders hold,
+   * e.g. `EOrder:Insufficient funds: needs 0.5 BTC, 0.2 BTC available (0 held by open orders)`.
+   * Default false: the text is Kraken's exact string, which the Kraken simulator must answer with.
+   */
+  readonly explainInsufficientFunds?: boolean;
   /**
    * How long finished orders and fills stay for `reconcile` after they end or happen, in ms.
    * Default: forever, which is what a backtest (bounded by its data) and tests want. A paper
@@ -169,7 +178,8 @@ class VenueMarket {
  *   × (its limit, or for market and trigger buys the last price — at least the trigger — moved by
  *   the slippage model) plus the taker fee at the current tier, rounded up; a sell holds its
  *   quantity. If a buy later meets a price its hold and the free funds cannot pay, it fills what
- *   they cover and the rest is canceled with `EOrder:Insufficient funds`.
+ *   they cover and the rest is canceled with `EOrder:Insufficient funds` (followed by the
+ *   figures with `explainInsufficientFunds`, as is a rejection for funds).
  * - Times: accepted, rejected and canceled-on-request reports carry the clock's time; fills and
  *   expiries carry the data's own time (a bar's openTime, where the engine's clock stands while
  *   the venue sees the bar), so the engine's journal stays in time order.
@@ -193,6 +203,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
   private readonly latencyMs: number;
   private readonly assetDecimals: (asset: string) => number;
   private readonly postOnlyRejectReason: string;
+  private readonly explainInsufficientFunds: boolean;
   private readonly ids: VenueIdGenerator;
   private readonly volume = new TrailingVolume();
 
@@ -257,6 +268,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.latencyMs = latencyMs;
     this.assetDecimals = options.assetDecimals ?? krakenAssetDecimals;
     this.postOnlyRejectReason = options.postOnlyRejectReason ?? SIMULATED_VENUE_ERRORS.postOnly;
+    this.explainInsufficientFunds = options.explainInsufficientFunds === true;
     this.ids = ids;
     this.retainFinishedMs = retainFinishedMs;
   }
@@ -448,21 +460,31 @@ export class SimulatedVenue implements MarketDrivenVenue {
 
     const holdFeeRate = this.feeModel.rate(instrument, 'taker', this.volume.total(this.clock.now()));
     let holdPrice = ZERO;
+    /** Which price `holdPrice` is, for the insufficient-funds figures. */
+    let holdPriceName = 'limit';
     if (buy) {
       if (order.type === 'limit') {
         holdPrice = order.price!;
       } else {
         // Market and trigger buys: the price they may pay is the last price (or the trigger, if a
         // trigger buy fires above it) moved by the slippage the model would apply.
-        const base = order.type === 'market' ? referencePrice : referencePrice === undefined ? order.triggerPrice! : maxDecimal(referencePrice, order.triggerPrice!);
+        const firesAtTrigger = order.type !== 'market' && (referencePrice === undefined || decimalAtLeast(order.triggerPrice!, referencePrice));
+        const base = firesAtTrigger ? order.triggerPrice! : referencePrice;
         if (base === undefined) return SIMULATED_VENUE_ERRORS.noMarket;
         const slip = this.slippageModel.fraction({ instrument, side: 'buy', orderType: order.type, quantity: order.quantity, price: base });
         holdPrice = decimalTimes(base, decimalPlus(ONE, slip));
+        holdPriceName = `${firesAtTrigger ? 'trigger price' : 'last price'}${slip.isZero() ? '' : ' with slippage'}`;
       }
     }
     const need = buy ? this.buyHold(instrument, order.quantity, holdPrice, holdFeeRate) : order.quantity;
     const heldAsset = buy ? instrument.quote : instrument.base;
-    if (decimalLessThan(this.available(heldAsset), need)) return SIMULATED_VENUE_ERRORS.insufficientFunds;
+    if (decimalLessThan(this.available(heldAsset), need)) {
+      if (!this.explainInsufficientFunds) return SIMULATED_VENUE_ERRORS.insufficientFunds;
+      const reserve = decimalMinus(need, decimalTimes(order.quantity, holdPrice));
+      const parts = buy ? ` (${decimalString(order.quantity)} ${instrument.base} × ${decimalString(holdPrice)} ${holdPriceName} + ${decimalString(reserve)} ${heldAsset} fee reserve)` : '';
+      const held = this.assets.get(heldAsset)?.held ?? ZERO;
+      return `${SIMULATED_VENUE_ERRORS.insufficientFunds}: needs ${decimalString(need)} ${heldAsset}${parts}, ${decimalString(this.available(heldAsset))} ${heldAsset} available (${decimalString(held)} held by open orders)`;
+    }
     return { instrument, holdPrice, holdFeeRate, resting };
   }
 
@@ -560,7 +582,8 @@ export class SimulatedVenue implements MarketDrivenVenue {
     const decimals = this.assetDecimals(quote);
     const rate = this.feeModel.rate(instrument, liquidity, this.volume.total(slice.time));
 
-    let shortOfFunds = false;
+    /** Set when the order is short of funds: the text of the cancel that ends it. */
+    let shortOfFunds: string | undefined;
     let fee = feeOf(quantity, price, rate, decimals);
     let cost = decimalTimes(quantity, price);
     let release: Decimal | undefined;
@@ -571,12 +594,12 @@ export class SimulatedVenue implements MarketDrivenVenue {
         // The price moved beyond what the order holds (a market order carrying on over several
         // bars, a fee tier that lapsed) and free funds cannot make up the difference: trade what
         // the order's whole hold and the free funds pay for, and cancel the rest.
-        shortOfFunds = true;
         const budget = free.plus(order.held);
+        shortOfFunds = this.shortOfFundsReason(order, remaining, price, rate, budget, free);
         quantity = roundQuantity(instrument, minDecimal(quantity, budget.dividedBy(price.times(ONE.plus(rate)))));
         while (quantity.isPositive() && decimalGreaterThan(quantity.times(price).plus(feeOf(quantity, price, rate, decimals)), budget)) quantity = quantity.minus(instrument.quantityIncrement);
         if (!quantity.isPositive()) {
-          this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
+          this.cancelWithReason(order, shortOfFunds, slice.time);
           return;
         }
         cost = decimalTimes(quantity, price);
@@ -622,7 +645,21 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.fills.push(venueFill);
     this.notePastHistory();
     this.requireSink('fill').onFilled(venueFill);
-    if (shortOfFunds && isOpen(order)) this.cancelWithReason(order, SIMULATED_VENUE_ERRORS.insufficientFunds, slice.time);
+    if (shortOfFunds !== undefined && isOpen(order)) this.cancelWithReason(order, shortOfFunds, slice.time);
+  }
+
+  /**
+   * The cancel text of a buy that met a price its hold and the free funds cannot pay: with
+   * `explainInsufficientFunds`, what the rest of the order needs at this fill's price (fee as it
+   * would be charged) against what the order holds plus the free funds.
+   */
+  private shortOfFundsReason(order: VenueOrder, remaining: Decimal, price: Decimal, rate: Decimal, budget: Decimal, free: Decimal): string {
+    if (!this.explainInsufficientFunds) return SIMULATED_VENUE_ERRORS.insufficientFunds;
+    const { base, quote } = order.instrument;
+    const fee = feeOf(remaining, price, rate, this.assetDecimals(quote));
+    const needs = decimalPlus(decimalTimes(remaining, price), fee);
+    return `${SIMULATED_VENUE_ERRORS.insufficientFunds}: needs ${decimalString(needs)} ${quote} (${decimalString(remaining)} ${base} remaining × ${decimalString(price)} fill price + ${decimalString(fee)} ${quote} fee), ` +
+      `${decimalString(budget)} ${quote} available (${decimalString(order.held)} held by this order, ${decimalString(free)} free)`;
   }
 
   /** Most an order may take from this slice, rounded down to the lot; undefined: no cap. */
