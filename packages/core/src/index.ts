@@ -52,7 +52,7 @@ export type { Strategy, StrategyClass, StrategySpec, StrategyContext, MarketView
 export type { Learner, TradeOutcome, Advice, AdviceQuery } from './learning/learner.js';
 export { isMarketDrivenVenue } from './exchange/exchange.js';
 export type {
-  Exchange, InstrumentProvider, MarketDataClient, MarketDataSink, ExecutionClient, ExecutionReportSink, MarketDrivenVenue,
+  Exchange, InstrumentProvider, MarketDataClient, MarketDataSink, ExecutionClient, ExecutionReportSink, MarketDrivenVenue, OrderEntryBudget,
   VenueFill, VenueOrderState, ReconcileReport,
 } from './exchange/exchange.js';
 export { ALLOW, allow, deny } from './risk/risk-policy.js';

@@ -53,6 +53,30 @@ async function setUp(overrides: Partial<KrakenExecutionClientOptions> = {}, wrap
 const restingBuy = (id: string) => submitOrder({ clientOrderId: id, instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '39600' });
 const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
 
+describe('KrakenExecutionClient order-entry budget (the pair trading counter strategies read)', () => {
+  it('starts at the threshold less the headroom, and an order and a young cancel spend 1 and 8 as Kraken charges', async () => {
+    let now = 1_700_000_000_000;
+    const { client, sink } = await setUp({ now: () => now });
+    // Starter tier: threshold 60, less the default headroom of 2.
+    expect(client.orderEntryBudget(BTC).remaining).toBe(58);
+    expect(client.orderEntryBudget(BTC).submitCost).toBe(1);
+    client.submit(restingBuy('kb-1'));
+    // Queued work counts at once: a strategy deciding right after sees the order's point spent.
+    expect(client.orderEntryBudget(BTC).remaining).toBe(57);
+    await sink.waitFor((report) => report.kind === 'accepted', 3_000);
+    expect(client.orderEntryBudget(BTC).remaining).toBe(57);
+    expect(client.orderEntryBudget(BTC).cancelCost(clientOrderId('kb-1'))).toBe(8);
+    client.cancel({ clientOrderId: clientOrderId('kb-1'), instrumentId: BTC, requestedAt: now });
+    expect(client.orderEntryBudget(BTC).remaining).toBe(49);
+    await sink.waitFor((report) => report.kind === 'canceled', 3_000);
+    expect(client.orderEntryBudget(BTC).remaining).toBe(49);
+    // The counter decays by 1 a second at the starter tier; an order older than 300 s cancels free.
+    now += 5_000;
+    expect(client.orderEntryBudget(BTC).remaining).toBe(54);
+    expect(client.orderEntryBudget(BTC).cancelCost(clientOrderId('unknown'))).toBe(8);
+  });
+});
+
 describe('KrakenExecutionClient against the simulator', () => {
   it('places over the WebSocket and reports the fill from the executions channel, with the TradesHistory trade id', async () => {
     const { sim, client, sink, calls } = await setUp();

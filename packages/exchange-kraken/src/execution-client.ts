@@ -15,6 +15,7 @@ import {
   type InstrumentProvider,
   type Logger,
   type Order,
+  type OrderEntryBudget,
   type ReconcileReport,
   type SubmitOrder,
   type VenueFill,
@@ -150,6 +151,8 @@ export class KrakenExecutionClient implements ExecutionClient {
   readonly #ws: KrakenWsClient;
   readonly #tracker: KrakenOrderTracker;
   readonly #limiter: TradingRateLimiter;
+  /** Counter points that queued order entry (orders and cancels waiting their turn) will spend, by pair. */
+  readonly #queuedCost = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #poll: NodeJS.Timeout | undefined;
   #sink: ExecutionReportSink | undefined;
@@ -310,7 +313,8 @@ export class KrakenExecutionClient implements ExecutionClient {
       quoteAsset: instrument.quote,
       venueSince: this.#venueLowerBound(),
     });
-    this.#enqueue(() => this.#place(tracked, request, 0));
+    this.#reserve(request.symbol, 1);
+    this.#enqueue(() => this.#place(tracked, request, 0, 1));
   }
 
   cancel(command: CancelOrder): void {
@@ -318,7 +322,39 @@ export class KrakenExecutionClient implements ExecutionClient {
     const tracked = this.#tracker.get(command.clientOrderId);
     const venueOrderId = tracked?.venueOrderId ?? (command.venueOrderId === undefined ? undefined : String(command.venueOrderId));
     const krakenClientOrderId = tracked?.krakenClientOrderId ?? toKrakenClientOrderId(command.clientOrderId);
-    this.#enqueue(() => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0));
+    const estimate = this.#cancelCostNow(tracked);
+    this.#reserve(String(command.instrumentId), estimate);
+    this.#enqueue(() => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, estimate));
+  }
+
+  /**
+   * The pair's trading counter as strategies see it (`ctx.orders.budget`): the points left under
+   * the threshold (less the safety headroom), minus what queued orders and cancels will spend.
+   */
+  orderEntryBudget(instrumentId: InstrumentId): OrderEntryBudget {
+    const symbol = String(instrumentId);
+    const remaining = this.#limiter.remaining(symbol, this.#now()) - (this.#queuedCost.get(symbol) ?? 0);
+    return Object.freeze({
+      remaining,
+      submitCost: 1,
+      cancelCost: (clientOrderId: ClientOrderId) => this.#cancelCostNow(this.#tracker.get(clientOrderId)),
+    });
+  }
+
+  /** Kraken's cancel penalty for the order's age now (an order not yet acknowledged counts as new). */
+  #cancelCostNow(order: TrackedOrder | undefined): number {
+    return cancelOrderCost(order?.acceptedAtWall === undefined ? 0 : this.#now() - order.acceptedAtWall);
+  }
+
+  #reserve(symbol: string, cost: number): void {
+    if (cost > 0) this.#queuedCost.set(symbol, (this.#queuedCost.get(symbol) ?? 0) + cost);
+  }
+
+  #release(symbol: string, cost: number): void {
+    if (cost <= 0) return;
+    const left = (this.#queuedCost.get(symbol) ?? 0) - cost;
+    if (left > 0) this.#queuedCost.set(symbol, left);
+    else this.#queuedCost.delete(symbol);
   }
 
   /**
@@ -394,9 +430,13 @@ export class KrakenExecutionClient implements ExecutionClient {
   }
 
   /** Waits for the counter in turn, then sends without holding the queue for the reply. */
-  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number): Promise<void> {
-    if (this.#closed) return;
-    await this.#awaitBudget(request.symbol, 1);
+  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number, reserved = 0): Promise<void> {
+    if (this.#closed) return this.#release(request.symbol, reserved);
+    try {
+      await this.#awaitBudget(request.symbol, 1);
+    } finally {
+      this.#release(request.symbol, reserved);
+    }
     void this.#send(order, request, attempt).catch((error: unknown) => {
       this.#logger.error('Kraken order placement failed unexpectedly', { clientOrderId: order.clientOrderId, error: (error as Error).message });
       order.unresolvedSince ??= this.#now();
@@ -508,11 +548,14 @@ export class KrakenExecutionClient implements ExecutionClient {
 
   // ---- canceling ----------------------------------------------------------------------------------
 
-  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number): Promise<void> {
-    if (this.#closed) return;
+  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number, reserved = 0): Promise<void> {
     const symbol = String(command.instrumentId);
-    const ageMs = order?.acceptedAtWall === undefined ? 0 : this.#now() - order.acceptedAtWall;
-    await this.#awaitBudget(symbol, cancelOrderCost(ageMs));
+    if (this.#closed) return this.#release(symbol, reserved);
+    try {
+      await this.#awaitBudget(symbol, this.#cancelCostNow(order));
+    } finally {
+      this.#release(symbol, reserved);
+    }
     void this.#sendCancel(command, order, venueOrderId ?? order?.venueOrderId, krakenClientOrderId, attempt).catch((error: unknown) => {
       this.#logger.error('Kraken cancel failed unexpectedly', { clientOrderId: command.clientOrderId, error: (error as Error).message });
     });

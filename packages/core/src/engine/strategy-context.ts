@@ -44,6 +44,7 @@ export function createStrategyContext<P>(options: {
       cancel: (clientOrderId: Parameters<Engine['cancel']>[0]) => engine.cancel(clientOrderId),
       cancelAll: (instrumentId?: InstrumentId | string) =>
         engine.cancelAll({ strategyId, ...(instrumentId === undefined ? {} : { instrumentId: id(instrumentId) }) }),
+      budget: (instrumentId: InstrumentId | string) => engine.orderEntryBudget(id(instrumentId)),
     }),
     learner: Object.freeze({
       advise(query: Parameters<Learner['advise']>[0]) {

@@ -69,6 +69,26 @@ export interface ExecutionClient {
   reconcile(since: EpochMs): Promise<ReconcileReport>;
   fetchBalances(): Promise<readonly Balance[]>;
   close(): Promise<void>;
+  /**
+   * The venue's order-entry budget on an instrument now (Kraken: the per-pair trading counter);
+   * undefined when the venue sets no such limit or this client does not model it (simulated
+   * venues). Strategies read it as `ctx.orders.budget(instrumentId)`.
+   */
+  orderEntryBudget?(instrumentId: InstrumentId): OrderEntryBudget | undefined;
+}
+
+/**
+ * What a venue still lets a bot send on one instrument, in the venue's own units (Kraken: points
+ * under the per-pair trading counter's threshold, after the client's safety headroom and the work
+ * it has queued). Sending more than `remaining` is not refused by kbot: the client waits until the
+ * counter has decayed enough, so an order or cancel sent on an empty budget leaves late.
+ */
+export interface OrderEntryBudget {
+  readonly remaining: number;
+  /** What one new order spends (Kraken: 1). */
+  readonly submitCost: number;
+  /** What cancelling an open order now would spend (Kraken: 8 under 5 s old, down to 0 after 300 s). */
+  cancelCost(clientOrderId: ClientOrderId): number;
 }
 
 /**

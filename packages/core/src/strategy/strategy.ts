@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.js';
+import type { OrderEntryBudget } from '../exchange/exchange.js';
 import type { Decimal } from '../model/decimal.js';
 import type { OrderEvent } from '../model/events.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
@@ -38,6 +39,14 @@ export interface OrderPort {
   cancel(id: ClientOrderId): void;
   /** Cancels every open order of this strategy (on one instrument when given). */
   cancelAll(instrumentId?: InstrumentId | string): void;
+  /**
+   * What the venue still lets the bot send on the instrument now (Kraken: the per-pair trading
+   * counter, which cancels of young orders drain fastest); undefined where the venue sets no
+   * limit or it is not modelled (backtests and paper sessions). A strategy that cancels and
+   * replaces often should keep within it: past it, the exchange client holds orders and cancels
+   * back until the counter decays, so they leave late.
+   */
+  budget(instrumentId: InstrumentId | string): OrderEntryBudget | undefined;
 }
 
 export interface LearnerView {

@@ -149,6 +149,7 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
         },
         cancel: (id: ClientOrderId) => context.orders.cancel(id),
         cancelAll: (instrumentId?: string) => context.orders.cancelAll(instrumentId),
+        budget: (instrumentId: string) => context.orders.budget(instrumentId),
       });
       result = Object.freeze({ ...context, orders });
       wrapped.set(context, result);

@@ -65,6 +65,11 @@ export class RecordingPort implements OrderPort {
   }
 
   cancelAll(): void {}
+
+  /** No venue limit, as in a backtest. */
+  budget(): undefined {
+    return undefined;
+  }
 }
 
 /** `sell market 0.5 (exit: stop-loss)` / `sell stop-loss 0.5 @ 97.9` / `cancel x-1`: one line per action. */
