@@ -66,7 +66,7 @@ describe('KrakenExecutionClient order-entry budget (the pair trading counter str
     await sink.waitFor((report) => report.kind === 'accepted', 3_000);
     expect(client.orderEntryBudget(BTC).remaining).toBe(57);
     expect(client.orderEntryBudget(BTC).cancelCost(clientOrderId('kb-1'))).toBe(8);
-    client.cancel({ clientOrderId: clientOrderId('kb-1'), instrumentId: BTC, requestedAt: now });
+    client.cancel({ clientOrderId: clientOrderId('kb-1'), venueOrderId: undefined, instrumentId: BTC, requestedAt: now });
     expect(client.orderEntryBudget(BTC).remaining).toBe(49);
     await sink.waitFor((report) => report.kind === 'canceled', 3_000);
     expect(client.orderEntryBudget(BTC).remaining).toBe(49);
