@@ -84,6 +84,23 @@ describe('kbot backtest', () => {
     expect(result.stderr).toMatch(/strategies\[0\]\.use: received "moon-shot", expected one of "ema-rsi"/);
   });
 
+  it('a pair a strategy trades with no data is refused before the run, naming the pair, the interval and the strategy', async () => {
+    const rows = ['1672531200,16500.1,16510,16490,16505,1.5,10', '1672545600,16505,16520,16500,16515,2,12'];
+    const config = `export default {
+      strategies: [{ use: 'portfolio', params: { targets: { 'BTC/USD': 0.5, 'ETH/USD': 0.3 }, interval: '4h' } }],
+      backtest: { data: ['XBTUSD_240.csv'] },
+    };`;
+    const dir = project(config, { 'XBTUSD_240.csv': `${rows.join('\n')}\n` });
+    const result = await kbot(dir, 'backtest');
+    expect(result.code).toBe(EXIT.usage);
+    const problem = 'backtest.data: received strategy "portfolio" subscribes to ETH/USD 4h bars; no entry gives them (entries give BTC/USD 4h), expected a data file of ETH/USD 4h bars';
+    expect(result.stderr).toContain(problem);
+    expect(result.stderr).not.toContain('BTC/USD 4h bars; no entry');
+    const check = await kbot(dir, 'config', 'check');
+    expect(check.code).toBe(EXIT.usage);
+    expect(check.stderr).toContain(problem);
+  });
+
   it('data that no strategy subscribes to is refused before the run', async () => {
     const rows = ['1672531200,16500.1,16510,16490,16505,1.5,10', '1672532100,16505,16520,16500,16515,2,12'];
     const dir = project(GOOD, { 'XBTUSD_15.csv': `${rows.join('\n')}\n` });

@@ -104,7 +104,7 @@ export { EquityTracker, MS_PER_YEAR } from './backtest/equity-tracker.js';
 export type { EquityTrackerOptions, EquityStatistics } from './backtest/equity-tracker.js';
 export { computeMetrics } from './backtest/metrics.js';
 export type { MetricsInput } from './backtest/metrics.js';
-export { runBacktest, backtestInstruments, missingInstrumentRules, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
+export { runBacktest, backtestInstruments, dataCoverageIssues, missingInstrumentRules, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
 export { backtestDataProblems, openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
 export type { OpenBacktestDataOptions, OpenedBacktestData } from './backtest/backtest-data.js';

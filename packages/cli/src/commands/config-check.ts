@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { backtestDataProblems, ConfigError, createBot, formatConfigIssue, isKbotError, missingInstrumentRules, parseTimeOption, type KbotConfig, type StrategyRegistry } from '@kbot/core';
+import { backtestDataProblems, ConfigError, createBot, dataCoverageIssues, formatConfigIssue, isKbotError, missingInstrumentRules, openBacktestData, parseTimeOption, type Bot, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
 
 export interface ConfigCheckOutcome {
@@ -23,7 +23,7 @@ export async function configCheckCommand(flags: { config?: string }, context: { 
     const { config, file } = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
     const bot = createBot(config, { registry: context.registry });
     // Paper and live take order rules from the exchange; only a backtest needs them in the config.
-    const backtestIssues = [...missingInstrumentRules(bot).map(formatConfigIssue), ...dataProblems(config, dirname(file))];
+    const backtestIssues = [...missingInstrumentRules(bot).map(formatConfigIssue), ...dataProblems(bot, dirname(file))];
     const problems = config.mode === 'backtest' ? backtestIssues : [];
     const warnings = config.mode === 'backtest' ? [] : backtestIssues.map((line) => `${line} (kbot backtest would refuse this config)`);
     return {
@@ -46,10 +46,18 @@ export async function configCheckCommand(flags: { config?: string }, context: { 
   }
 }
 
-/** The problems `kbot backtest` (without `--data`) would find opening the config's data entries. */
-function dataProblems(config: KbotConfig, configDir: string): string[] {
+/**
+ * The problems `kbot backtest` (without `--data`) would find in the config's data entries: each
+ * entry that cannot be opened, then, when all open, data and subscriptions that do not match.
+ */
+function dataProblems(bot: Bot, configDir: string): string[] {
+  const config = bot.config;
+  if (config.backtest.data.length === 0) return [];
   // The schema has checked the dates already; here they only narrow what is opened, as in a backtest.
   const from = parseTimeOption(config.backtest.from, 'backtest.from');
   const to = parseTimeOption(config.backtest.to, 'backtest.to');
-  return backtestDataProblems(config.backtest.data, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+  const options = { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  const unopened = backtestDataProblems(config.backtest.data, options);
+  if (unopened.length > 0) return unopened;
+  return dataCoverageIssues(bot, openBacktestData(config.backtest.data, options)).map(formatConfigIssue);
 }

@@ -27,6 +27,8 @@ const tradeRow = (ms: number, price: number, volume = 1, side = 'sell') => `${pr
 
 interface BidParams {
   readonly price: string;
+  /** Whether it also subscribes to 1-minute bars (a backtest refuses bars no entry gives). */
+  readonly bars: boolean;
   /** What the strategy was handed, in order. */
   readonly seen: string[];
 }
@@ -34,8 +36,9 @@ interface BidParams {
 /** Places one post-only limit buy on the first quote it sees; records everything it is handed. */
 class BidOnFirstQuote extends BaseStrategy<BidParams> {
   private placed = false;
-  subscriptions(): Subscription[] {
-    return [{ instrumentId: BTC, kind: 'quotes' }, { instrumentId: BTC, kind: 'trades' }, { instrumentId: BTC, kind: 'bars', interval: 60_000 }];
+  subscriptions(params: BidParams): Subscription[] {
+    const ticks: Subscription[] = [{ instrumentId: BTC, kind: 'quotes' }, { instrumentId: BTC, kind: 'trades' }];
+    return params.bars ? [...ticks, { instrumentId: BTC, kind: 'bars', interval: 60_000 }] : ticks;
   }
   onBar(bar: Bar, ctx: StrategyContext<BidParams>): void {
     ctx.params.seen.push(`bar ${bar.openTime + bar.interval - MS} ${bar.close}`);
@@ -53,7 +56,8 @@ class BidOnFirstQuote extends BaseStrategy<BidParams> {
 
 async function run(entries: readonly DataEntry[], price = '100.5') {
   const seen: string[] = [];
-  const config = validateConfig({ strategies: [BidOnFirstQuote.with({ price, seen }, { id: 'bid' })], backtest: { balances: { USD: '1000' }, data: entries as never } });
+  const bars = entries.some((entry) => typeof entry === 'object' && 'replay' in entry && entry.replay === 'bars');
+  const config = validateConfig({ strategies: [BidOnFirstQuote.with({ price, seen, bars }, { id: 'bid' })], backtest: { balances: { USD: '1000' }, data: entries as never } });
   const data = openBacktestData(config.backtest.data, { baseDir: dir });
   const result = await runBacktest({ bot: createBot(config), data, kbotVersion: 'test' });
   return { result, seen };
@@ -103,7 +107,7 @@ describe('backtests on trades and quotes', () => {
   });
 
   it('refuses a run whose strategy subscribes to ticks no entry replays, naming both', async () => {
-    const config = validateConfig({ strategies: [BidOnFirstQuote.with({ price: '1', seen: [] }, { id: 'bid' })], backtest: { data: [{ file: trades, replay: 'bars', interval: '1m' }] as never } });
+    const config = validateConfig({ strategies: [BidOnFirstQuote.with({ price: '1', seen: [], bars: true }, { id: 'bid' })], backtest: { data: [{ file: trades, replay: 'bars', interval: '1m' }] as never } });
     const data = openBacktestData(config.backtest.data, { baseDir: dir });
     const error = await runBacktest({ bot: createBot(config), data, kbotVersion: 'test' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);

@@ -87,16 +87,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
   const startedAt = Date.now();
   const instruments = backtestInstruments(config);
   const subscribed = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
-  const issues: ConfigIssue[] = missingInstrumentRules(bot, instruments);
-  // Data nobody subscribed to would run silently with no trades: say so before the run.
-  const wanted = new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).filter((sub) => sub.kind === 'bars').map((sub) => `${sub.instrumentId} ${formatInterval(sub.interval ?? 0)}`)));
-  for (const source of options.data.sources ?? []) {
-    const offered = `${source.instrumentId} ${formatInterval(source.interval)}`;
-    if (!wanted.has(offered)) {
-      issues.push({ path: 'backtest.data', received: `${offered} bars`, expected: `bars a strategy subscribes to (${[...wanted].join(', ') || 'none'})` });
-    }
-  }
-  if (options.data.offers !== undefined) issues.push(...unservedSubscriptions(bot, options.data.offers));
+  const issues: ConfigIssue[] = [...missingInstrumentRules(bot, instruments), ...dataCoverageIssues(bot, options.data)];
   if (issues.length > 0) throw new ConfigError(issues);
   const quoteAsset = settings.quoteAsset ?? (subscribed[0] ? instruments.get(subscribed[0])!.quote : Object.keys(settings.balances)[0] ?? 'USD');
   const unvalued = assetsWithoutValue(subscribed.map((id) => instruments.get(id)!), settings.balances, quoteAsset);
@@ -281,6 +272,55 @@ function feedInGroups<T>(engine: Engine, items: Iterable<T>, feedGroup: (iterato
     // A failed run still closes its data source (a file reader's handle).
     if (!ended) iterator.return?.();
   }
+}
+
+/**
+ * Whether the data and the strategies' subscriptions match: data nobody subscribed to (it would
+ * run silently with no trades), bars and ticks a strategy waits for that no entry gives. The
+ * checks `runBacktest` makes before the run; `kbot config check` makes them too.
+ */
+export function dataCoverageIssues(bot: Bot, data: BacktestData): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const wanted = new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).filter((sub) => sub.kind === 'bars').map((sub) => `${sub.instrumentId} ${formatInterval(sub.interval ?? 0)}`)));
+  for (const source of data.sources ?? []) {
+    const offered = `${source.instrumentId} ${formatInterval(source.interval)}`;
+    if (!wanted.has(offered)) {
+      issues.push({ path: 'backtest.data', received: `${offered} bars`, expected: `bars a strategy subscribes to (${[...wanted].join(', ') || 'none'})` });
+    }
+  }
+  if (data.offers !== undefined) issues.push(...unservedSubscriptions(bot, data.offers));
+  issues.push(...barsWithoutData(bot, data));
+  return issues;
+}
+
+/**
+ * Bar subscriptions (pair and interval) that no data entry gives. A strategy waiting for bars that
+ * never come runs without them: a multi-pair strategy decides each step late (it waits for the
+ * silent pair until the next step), a single-pair one never decides, and the report looks like a
+ * result. Skipped for data given without its sources (a programmatic `bars` stream).
+ */
+function barsWithoutData(bot: Bot, data: BacktestData): ConfigIssue[] {
+  const given = data.offers !== undefined
+    ? data.offers.filter((offer) => offer.bars !== undefined).map((offer) => `${offer.instrumentId} ${formatInterval(offer.bars!)}`)
+    : data.sources?.map((source) => `${source.instrumentId} ${formatInterval(source.interval)}`);
+  if (given === undefined) return [];
+  const offered = new Set(given);
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const entry of bot.strategies) {
+    for (const sub of entry.strategy.subscriptions(entry.params)) {
+      if (sub.kind !== 'bars') continue;
+      const key = `${sub.instrumentId} ${formatInterval(sub.interval ?? 0)}`;
+      if (offered.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      issues.push({
+        path: 'backtest.data',
+        received: `strategy "${entry.id}" subscribes to ${key} bars; no entry gives them (entries give ${offered.size === 0 ? 'no bars' : [...offered].join(', ')})`,
+        expected: `a data file of ${key} bars for every pair and interval a strategy trades, or { file, resample: '${formatInterval(sub.interval ?? 0)}' } from a shorter interval`,
+      });
+    }
+  }
+  return issues;
 }
 
 /**
