@@ -7,7 +7,7 @@ export const emaRsiTrendParams = z.object({
   /** Instrument, e.g. `BTC/USD`. */
   pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
   /** Bar interval, e.g. `1h`. */
-  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  interval: z.string().regex(/^[1-9]\d*[mhdw]$/, 'a positive interval such as "15m", "1h", "4h"'),
   fastPeriod: z.number().int().min(2).default(12),
   slowPeriod: z.number().int().min(3).default(26),
   rsiPeriod: z.number().int().min(2).default(14),

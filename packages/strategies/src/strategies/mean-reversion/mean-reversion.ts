@@ -15,7 +15,7 @@ export const meanReversionParams = z.object({
   /** Instrument, e.g. `BTC/USD`. */
   pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
   /** Bar interval, e.g. `15m`. */
-  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  interval: z.string().regex(/^[1-9]\d*[mhdw]$/, 'a positive interval such as "15m", "1h", "4h"'),
   /** `bollinger`: close under the lower Bollinger band; `z-score`: z-score of the close at or under −deviations. */
   bands: z.enum(['bollinger', 'z-score']).default('bollinger'),
   /** Bars in the band window. */

@@ -13,7 +13,7 @@ export const momentumBreakoutParams = z.object({
   /** Instrument, e.g. `BTC/USD`. */
   pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
   /** Bar interval, e.g. `4h`. */
-  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  interval: z.string().regex(/^[1-9]\d*[mhdw]$/, 'a positive interval such as "15m", "1h", "4h"'),
   /** `donchian`: the close above the highest high of the previous `channelPeriod` bars; `ema-cross`: the fast EMA crosses above the slow one. */
   breakout: z.enum(['donchian', 'ema-cross']).default('donchian'),
   channelPeriod: z.number().int().min(2).max(1000).default(20),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, mergeBarStreams, type Bar } from '@kbot/core';
+import { HOUR_MS, mergeBarStreams, type Bar, type Logger } from '@kbot/core';
 import { TEST_START_TIME, bars, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import { PortfolioRebalancer, portfolioRebalancerParams, type PortfolioRebalancerParams } from './portfolio-rebalancer.js';
 
@@ -28,6 +28,24 @@ const filled = (harness: StrategyHarness<PortfolioRebalancerParams>) =>
   harness.fills.map((fill) => [(fill.time - TEST_START_TIME) / HOUR_MS, fill.side, fill.instrumentId, fill.quantity.toFixed(), fill.price.toFixed(), fill.fee.toFixed()]);
 const balances = (harness: StrategyHarness<PortfolioRebalancerParams>) =>
   Object.fromEntries(harness.portfolio.balances().map((balance) => [balance.asset, balance.total.toFixed()]));
+
+/** A logger that keeps its warn and info lines: [level, message, fields]. */
+function recordingLogger(): Logger & { readonly lines: Array<[string, string, Record<string, unknown> | undefined]> } {
+  const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
+  const logger = {
+    lines,
+    debug() {},
+    info: (message: string, fields?: Record<string, unknown>) => void lines.push(['info', message, fields]),
+    warn: (message: string, fields?: Record<string, unknown>) => void lines.push(['warn', message, fields]),
+    error: (message: string, fields?: Record<string, unknown>) => void lines.push(['error', message, fields]),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** Hours after the first bar's open of each order event: [hour, type, client order id]. */
+const orderEvents = (harness: StrategyHarness<PortfolioRebalancerParams>) =>
+  harness.orderEvents.map((event) => [(event.time - TEST_START_TIME) / HOUR_MS, event.type, event.clientOrderId]);
 
 describe('PortfolioRebalancer', () => {
   it('buys the targets from cash, then sells the pair that drifts over the threshold and buys the one that drifts under', async () => {
@@ -135,6 +153,74 @@ describe('PortfolioRebalancer', () => {
     expect(harness.intents.map((entry) => entry.dataSeen)).toEqual([2, 2]);
   });
 
+  it('leaves a pair whose data stopped alone, keeps trading the others, and trades it again once a fresh bar comes', async () => {
+    // BTC/USD has bars for hours 0–2, none for 3–9, then again from hour 10 (at 20,000); ETH/USD has a bar every hour.
+    const logger = recordingLogger();
+    const harness = await createStrategyHarness({ strategy: new PortfolioRebalancer(), params: params({}), logger });
+    harness.feed(mergeBarStreams([
+      bars([40_000, 40_000, 40_000], { instrument: 'BTC/USD', interval: '1h' }),
+      bars([20_000, 20_000, 20_000], { instrument: 'BTC/USD', interval: '1h', start: TEST_START_TIME + 10 * HOUR_MS }),
+      bars([2000, 2000, 2000, 2000, 2000, 2000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000], { instrument: 'ETH/USD', interval: '1h' }),
+    ]));
+    await harness.stop();
+    expect(decided(harness)).toEqual([
+      [1, 'buy', 'BTC/USD', '0.125', 'rebalance (drift)'],
+      [1, 'buy', 'ETH/USD', '1.5', 'rebalance (drift)'],
+      // The step closing at hour 7 (decided when ETH's next bar shows BTC has none): ETH fell to 1,000.
+      // BTC's last close (hour 3) is 4 intervals old, more than maxPriceAgeBars 3: it is not sold,
+      // though at 40,000 it is 59.05 % (+9.05 points), but it still counts in the equity:
+      // 1,968 + 0.125 × 40,000 + 1.5 × 1,000 = 8,468; ETH buys 0.3 × 8,468 − 1,500 = 1,040.4 USD.
+      [8, 'buy', 'ETH/USD', '1.0404', 'rebalance (drift)'],
+      // Hour 11: BTC is back at 20,000, 41.9 % (−8.1 points), ETH 42.6 %: ETH is sold, then BTC bought.
+      [11, 'sell', 'ETH/USD', '0.75124848', 'rebalance (drift)'],
+      [12, 'buy', 'BTC/USD', '0.02402083', 'rebalance (drift)'],
+    ]);
+    expect(harness.intents.map((entry) => entry.order?.status)).toEqual(['filled', 'filled', 'filled', 'filled', 'filled']);
+    expect(logger.lines.map(([level, message, fields]) => [level, message, fields?.['instrumentId']])).toEqual([
+      ['warn', 'price too old to trade on: pair left alone (still valued at its last close) until a fresh bar', 'BTC/USD'],
+      ['info', 'fresh price again: pair traded again', 'BTC/USD'],
+    ]);
+  });
+
+  it('cancels an order still open orderTimeoutBars intervals after it was decided, so later rebalances are not blocked', async () => {
+    // BTC/USD's data stops right after a sell is decided on its last bar (hour 3): the sell can never fill.
+    const logger = recordingLogger();
+    const harness = await createStrategyHarness({ strategy: new PortfolioRebalancer(), params: params({}), logger });
+    harness.feed(market([40_000, 40_000, 50_000], [2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 1000, 1000, 1000, 1000]));
+    await harness.stop();
+    expect(decided(harness)).toEqual([
+      [1, 'buy', 'BTC/USD', '0.125', 'rebalance (drift)'],
+      [1, 'buy', 'ETH/USD', '1.5', 'rebalance (drift)'],
+      [3, 'sell', 'BTC/USD', '0.01282', 'rebalance (drift)'],
+      // ETH fell to 1,000 at hour 9; BTC (last close hour 3) is left alone: equity 1,968 + 6,250 + 1,500
+      // = 9,718, ETH buys 0.3 × 9,718 − 1,500 = 1,415.4 USD.
+      [10, 'buy', 'ETH/USD', '1.4154', 'rebalance (drift)'],
+    ]);
+    // The sell is canceled at the step 3 intervals after it was decided (hour 6, seen at hour 7); the
+    // next plan is made at a later step, once the cancel has landed.
+    expect(orderEvents(harness).filter(([, , id]) => id === harness.intents[2]!.clientOrderId)).toEqual([
+      [3, 'order-submitted', 'kb-3'], [3, 'order-accepted', 'kb-3'], [7, 'order-cancel-requested', 'kb-3'], [7, 'order-canceled', 'kb-3'],
+    ]);
+    expect(harness.intents.map((entry) => entry.order?.status)).toEqual(['filled', 'filled', 'canceled', 'filled']);
+    expect(harness.portfolio.openOrders()).toEqual([]);
+    expect(logger.lines.map(([level, message]) => [level, message])).toEqual([
+      ['warn', 'order still open after orderTimeoutBars: canceled, the next rebalance waits for the cancel'],
+      ['warn', 'price too old to trade on: pair left alone (still valued at its last close) until a fresh bar'],
+    ]);
+  });
+
+  it('warns once, at its first decision, when a reserve is larger than the holding', async () => {
+    const logger = recordingLogger();
+    const harness = await createStrategyHarness({ strategy: new PortfolioRebalancer(), params: params({ reserves: { BTC: '2', USD: '100' } }), logger });
+    harness.feed(market([40_000, 40_000, 40_000], [2000, 2000, 2000]));
+    await harness.stop();
+    // USD's 100 is below the 10,000 held: no warning for it. BTC's reserve binds nothing now (0 held),
+    // but a user who meant to protect coins they hold should hear about it.
+    expect(logger.lines).toEqual([
+      ['warn', 'reserves.BTC: received 2, expected at most the 0 BTC held (until the holding exceeds the reserve, no BTC is sold)', { asset: 'BTC', reserve: '2', held: '0' }],
+    ]);
+  });
+
   it('validates its params with messages that name the field', () => {
     const issues = (input: Record<string, unknown>) => {
       const result = portfolioRebalancerParams.safeParse({ interval: '4h', ...input });
@@ -145,7 +231,16 @@ describe('PortfolioRebalancer', () => {
     expect(issues({ targets: {} })).toEqual(['targets: at least one pair with a target weight']);
     expect(issues({ targets: { 'BTC/USD': 0.5 }, driftThresholdPercent: null })).toEqual(['driftThresholdPercent: a drift threshold, a rebalanceEvery interval, or both']);
     expect(issues({ targets: { 'BTC/USD': 0.5 }, reserves: { BTC: '-1' } })).toHaveLength(1);
+    // A malformed asset code is reported once, as malformed (not also as "not an asset of the target pairs").
+    expect(issues({ targets: { 'BTC/USD': 0.5 }, reserves: { btc: '1' } }).map((line) => line.split(':')[0])).toEqual(['reserves.btc']);
     expect(issues({ targets: { 'BTC/USD': 0.5 }, rebalance: '1d' })[0]).toContain('rebalance');
+    // A zero interval would pass `\d+` and crash at start.
+    expect(issues({ targets: { 'BTC/USD': 0.5 }, rebalanceEvery: '0d' })).toEqual(['rebalanceEvery: a positive interval such as "15m", "4h", "1d", "1w"']);
+    expect(issues({ targets: { 'BTC/USD': 0.5 }, interval: '0h' })).toEqual(['interval: a positive interval such as "15m", "4h", "1d", "1w"']);
+    // A reserve of an asset the strategy does not hold or spend would never apply.
+    expect(issues({ targets: { 'BTC/USD': 0.5, 'ETH/USD': 0.3 }, reserves: { DOGE: '5', BTC: '0.1', USD: '100' } })).toEqual(['reserves.DOGE: an asset of the target pairs (BTC, ETH or USD)']);
+    expect(issues({ targets: { 'BTC/USD': 0.5 }, maxPriceAgeBars: 0 })).toHaveLength(1);
+    expect(issues({ targets: { 'BTC/USD': 0.5 }, orderTimeoutBars: 1.5 })).toHaveLength(1);
   });
 });
 

@@ -91,6 +91,16 @@ describe('planRebalance', () => {
     expect(spend.lessThanOrEqualTo(10000)).toBe(true);
   });
 
+  it('a pair with a stale price is neither bought nor sold, still counts in equity, and takes none of the budget', () => {
+    // The same two buys as above, but BTC's price is stale: ETH alone buys its 4,000 (× 1.008 fits the 10,000).
+    const buying = plan({ pairs: [{ ...pair(BTC, 0.6, '0', '40000'), priceStale: true }, pair(ETH, 0.4, '0', '2000')] });
+    expect(summary(buying)).toEqual([['BTC/USD', 'hold', '0', 'stale-price'], ['ETH/USD', 'buy', '2', null]]);
+    // 0.25 BTC at 40,000 = 10,000 of 20,000 (+10 points over a 40 % target): not sold while stale.
+    const selling = plan({ select: 'all', pairs: [{ ...pair(BTC, 0.4, '0.25', '40000'), priceStale: true }, pair(ETH, 0.4, '0', '2000')] });
+    expect(selling.equity.toFixed()).toBe('20000');
+    expect(summary(selling)).toEqual([['BTC/USD', 'hold', '0', 'stale-price'], ['ETH/USD', 'buy', '4', null]]);
+  });
+
   it('no budget: underweight pairs are held', () => {
     const result = plan({ quoteBudget: ZERO, pairs: [pair(BTC, 0.5, '0', '40000')] });
     expect(summary(result)).toEqual([['BTC/USD', 'hold', '0', 'no-budget']]);

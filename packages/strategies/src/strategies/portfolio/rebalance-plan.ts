@@ -11,6 +11,11 @@ export interface RebalancePairInput {
   readonly price: Decimal;
   /** Base the planner must leave unsold. */
   readonly baseReserve: Decimal;
+  /**
+   * The price is too old to trade on (the pair's data stopped): the pair is neither bought nor
+   * sold, but its holding still counts in the equity at `price`. Default false.
+   */
+  readonly priceStale?: boolean;
 }
 
 export interface RebalanceInput {
@@ -36,6 +41,7 @@ export type RebalanceSkip =
   | 'within-threshold'
   | 'not-selected'
   | 'on-target'
+  | 'stale-price'
   | 'reserve'
   | 'no-budget'
   | 'below-minimum-quantity'
@@ -77,6 +83,7 @@ export interface RebalancePlan {
  *
  * For each selected pair, drift = weight − target; the trade moves drift × equity of value:
  * a sell when over target, a buy when under.
+ * - A pair whose price is stale is not traded (`stale-price`); its holding still counts in equity.
  * - Sells never take the base below its reserve.
  * - Buys share `quoteBudget`: each is reckoned at notional × (1 + margin) (the margin covers the
  *   taker fee and a move to the next open); when together they need more than the budget, every
@@ -139,6 +146,11 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
     }
     if (draft.wanted.isZero()) {
       lines[index] = hold(draft, 'on-target');
+      return;
+    }
+    // Before the budget: a pair left alone must not shrink the other buys.
+    if (draft.pair.priceStale === true) {
+      lines[index] = hold(draft, 'stale-price');
       return;
     }
     const { instrument, price, baseBalance, baseReserve } = draft.pair;

@@ -13,7 +13,7 @@ export const feeAwareScalperParams = z.object({
   /** Instrument, e.g. `ETH/USD`. */
   pair: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "ETH/USD"'),
   /** Bars for the fast-market guard; the scalper quotes only after the first one. */
-  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m"').default('1m'),
+  interval: z.string().regex(/^[1-9]\d*[mhdw]$/, 'a positive interval such as "1m"').default('1m'),
   /** Where the best bid and ask come from: `quotes` (ticker) or `book` (L2, which also gives the imbalance). */
   source: z.enum(['quotes', 'book']).default('quotes'),
   /** Book levels summed for the imbalance. */

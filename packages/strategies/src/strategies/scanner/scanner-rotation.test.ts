@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type StrategyContext } from '@kbot/core';
+import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type Logger, type StrategyContext } from '@kbot/core';
 import { TEST_START_TIME, bar, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import type { PairRanking } from './rank-pairs.js';
 import { ScannerRotation, scannerRotationParams, type ScannerRotationParams } from './scanner-rotation.js';
@@ -107,10 +107,43 @@ describe('ScannerRotation', () => {
     ]);
   });
 
+  it('leaves alone a position on a pair no longer in pairs (a restart with another list): warns once, never sells it, rotates its own pairs', async () => {
+    const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (message, fields) => void warnings.push([message, fields]), error() {}, child: () => logger };
+    const harness = await createStrategyHarness({ strategy: new RecordingRotation(), params: params({ pairs: ['BTC/USD', 'ETH/USD'] }), logger });
+    // What an earlier run that scanned SOL/USD left: 10 SOL bought at 100 (1,000 + 4 of fee) on SOL
+    // bars before the scanner's first step (which the scanner, not subscribed to SOL, does not see).
+    const solBar = (hoursBefore: number) => bar({ instrumentId: 'SOL/USD', interval: '1h', openTime: TEST_START_TIME - hoursBefore * HOUR_MS, open: 100, close: 100, volume: 100 });
+    harness.feed(solBar(2));
+    harness.engine.submit('earlier-run', { instrumentId: 'SOL/USD', side: 'buy', type: 'market', quantity: '10' });
+    harness.feed(solBar(1));
+    expect(harness.portfolio.position('SOL/USD')?.quantity.toFixed()).toBe('10');
+    harness.feed(market);
+    await harness.stop();
+    expect(warnings).toEqual([[
+      'SOL/USD is held but not in pairs: left alone (neither sold nor counted as the pair held); sell it (kbot sell SOL/USD) or add it to pairs to have it rotated',
+      { instrumentId: 'SOL/USD', quantity: '10' },
+    ]]);
+    // Its own pairs rotate as usual, with half of the USD left: (10,000 − 1,004) × 0.5 × 0.992 / 40,800 = 0.10936313 BTC.
+    expect(decided(harness)).toEqual([
+      [3, 'buy', 'BTC/USD', '0.10936313', 'rank 1'],
+      [6, 'sell', 'BTC/USD', '0.10936313', 'left the candidates'],
+      [7, 'buy', 'ETH/USD', '2.18890449', 'rank 1'],
+    ]);
+    expect(harness.portfolio.position('SOL/USD')?.quantity.toFixed()).toBe('10');
+  });
+
   it('validates its params', () => {
     expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD', 'ETH/EUR'], interval: '1h' }).error?.issues[0]?.message).toBe('pairs of one quote asset (these are quoted in USD and EUR)');
     expect(scannerRotationParams.safeParse({ pairs: [], interval: '1h' }).success).toBe(false);
     expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '1h', weights: { volume: 0, spread: 0, volatility: 0, trend: 0 } }).error?.issues[0]?.message).toBe('at least one weight above 0');
+    // A zero interval would pass `\d+` and crash later (even `kbot config check`).
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '0m' }).error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['interval', 'a positive interval such as "15m", "1h", "4h"']]);
+    // Without quotes the spread is never known, so a spread limit could never apply.
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '1h', maxSpreadPercent: 0.5 }).error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['maxSpreadPercent', 'null while useQuotes is false (the spread is known only from quotes; set useQuotes: true to use this limit)'],
+    ]);
+    expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD'], interval: '1h', maxSpreadPercent: 0.5, useQuotes: true }).success).toBe(true);
   });
 });
 

@@ -13,11 +13,14 @@ const weight = z.number().finite().min(0);
 export const scannerRotationParams = z.object({
   /** The pairs scanned, all with the same quote asset. */
   pairs: z.array(z.string().regex(PAIR, 'an instrument such as "BTC/USD"')).min(1),
-  /** Bar interval of every pair, e.g. `15m`. */
-  interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h"'),
+  /** Bar interval of every pair, e.g. `15m`. A positive whole number: "0m" would pass `\d+` and crash in parseInterval. */
+  interval: z.string().regex(/^[1-9]\d*[mhdw]$/, 'a positive interval such as "15m", "1h", "4h"'),
   /** How many of the best-ranked pairs are candidates; a held pair is sold once it drops out of them. */
   topN: z.number().int().min(1).default(2),
-  /** Bars of quote volume summed, and the ATR period (96 × 15m = one day). */
+  /**
+   * Bars of quote volume summed, and the ATR period. Bars, not time: a pair with no trades in an
+   * interval has no bar for it, so on a thin pair 96 15m bars can span more than a day.
+   */
   window: z.number().int().min(2).default(96),
   /** EMA period of the trend figure and of the entry rule. */
   trendPeriod: z.number().int().min(2).default(96),
@@ -27,7 +30,7 @@ export const scannerRotationParams = z.object({
   rescanEveryBars: z.number().int().min(1).default(4),
   /** Pairs whose quote volume over the window is below this are not ranked. */
   minQuoteVolume: z.number().finite().min(0).default(0),
-  /** Pairs with a known spread above this (percent) are not ranked; null: no limit. Needs quotes. */
+  /** Pairs with a known spread above this (percent) are not ranked; null: no limit. Needs `useQuotes: true`. */
   maxSpreadPercent: z.number().finite().min(0).nullable().default(null),
   /** Pairs (`DOGE/USD`) or assets (`DOGE`) never traded. */
   blacklist: z.array(z.string().min(1)).default([]),
@@ -44,6 +47,10 @@ export const scannerRotationParams = z.object({
   const normalized = params.pairs.map((pair) => pair.toUpperCase());
   const duplicate = normalized.find((pair, index) => normalized.indexOf(pair) !== index);
   if (duplicate) issues.addIssue({ code: 'custom', path: ['pairs'], message: `each pair once (${duplicate} is given twice)` });
+  // The spread comes only from quotes: without them the limit could never exclude a pair.
+  if (params.maxSpreadPercent !== null && !params.useQuotes) {
+    issues.addIssue({ code: 'custom', path: ['maxSpreadPercent'], message: 'null while useQuotes is false (the spread is known only from quotes; set useQuotes: true to use this limit)' });
+  }
 });
 
 export type ScannerRotationParams = z.output<typeof scannerRotationParams>;
@@ -52,7 +59,7 @@ export type ScannerRotationParams = z.output<typeof scannerRotationParams>;
  * Opportunity scanner with a rotation on top. Every step (see `BarSteps`) it ranks the pairs with
  * `rankPairs` on figures streamed from their bars (`PairMetrics`: quote volume, ATR %, EMA slope,
  * and the spread when quotes arrive) and keeps the top `topN` as the candidate list, which changes
- * as the market does. It holds at most one pair: when flat it buys the best-ranked candidate that
+ * as the market does. It holds at most one of its pairs: when flat it buys the best-ranked candidate that
  * `wantsToEnter` accepts; it sells when the held pair leaves the candidates or `wantsToHold` turns
  * it down. Market orders on step closes.
  *
@@ -74,6 +81,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
   private top: readonly InstrumentId[] = [];
   private current: PairRanking = { ranked: [], excluded: [] };
   private inFlight: ClientOrderId | undefined;
+  private foreignPositionsChecked = false;
 
   /** The latest ranking. */
   get ranking(): PairRanking {
@@ -164,6 +172,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       this.onRankingChanged(ranking, this.top, time, ctx);
     }
     if (this.inFlight !== undefined) return;
+    this.warnAboutForeignPositions(ctx);
 
     const held = this.pairs.find((pair) => ctx.portfolio.position(pair) !== undefined);
     const byId = new Map(ranking.ranked.map((entry) => [entry.instrumentId as InstrumentId, entry]));
@@ -193,6 +202,27 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
         features: { rank: entry.rank, score: entry.score, trendPercent: metrics.trendPercent!, volatilityPercent: metrics.volatilityPercent!, quoteVolume: metrics.quoteVolume! },
       });
       return;
+    }
+  }
+
+  /**
+   * Once, at the first decision: positions in the strategy's quote asset on pairs outside `pairs`
+   * (typically left by a run with another `pairs` list) are left alone and do not count as the one
+   * pair held. The scanner has no bars for them, so its rules cannot judge them, and a blind market
+   * sell of real money cannot be undone; positions belong to the bot, not the strategy, so the pair
+   * may be another strategy's, and counting it as held would stop this one whenever that one holds.
+   * Entries spend a share of the available quote only, so the leftover position is never spent twice.
+   */
+  private warnAboutForeignPositions(ctx: StrategyContext<ScannerRotationParams>): void {
+    if (this.foreignPositionsChecked) return;
+    this.foreignPositionsChecked = true;
+    const quote = splitInstrumentId(this.pairs[0]!).quote;
+    const scanned = new Set<string>(this.pairs);
+    for (const position of ctx.portfolio.positions()) {
+      if (scanned.has(position.instrumentId) || splitInstrumentId(position.instrumentId).quote !== quote) continue;
+      ctx.log.warn(`${position.instrumentId} is held but not in pairs: left alone (neither sold nor counted as the pair held); sell it (kbot sell ${position.instrumentId}) or add it to pairs to have it rotated`, {
+        instrumentId: position.instrumentId, quantity: position.quantity.toFixed(),
+      });
     }
   }
 
