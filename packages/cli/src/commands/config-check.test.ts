@@ -111,6 +111,16 @@ describe('kbot config check opens the data entries as kbot backtest does', () =>
   });
 });
 
+describe('kbot config check refuses a zero interval by name', () => {
+  it('in a generated market and a resample', async () => {
+    const dir = project(`export default { ${strategy('BTC/USD')}, backtest: { data: [{ generated: { instrument: 'BTC/USD', interval: '0h' } }, { file: 'XBTUSD_60.csv', resample: '0h' }] } };`);
+    const result = await kbot(dir, 'config', 'check');
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain('backtest.data[0].generated.interval: received "0h", expected a positive interval such as "1m", "15m", "4h", "1d"');
+    expect(result.stderr).toContain('backtest.data[1].resample: received "0h", expected a positive interval such as "15m", "1h", "4h", "1d"');
+  });
+});
+
 describe('kbot config check wording', () => {
   it('lists the allowed forms and values, and names the value a cross-field check is about', async () => {
     const dir = project(`export default {

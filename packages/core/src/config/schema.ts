@@ -9,6 +9,9 @@ import { parseTimeOption } from '../backtest/backtest-data.js';
 import { envVariableFor } from './env-overrides.js';
 import { configErrorMap, configIssuesFromZod } from './zod-issues.js';
 
+/** A positive whole number and a unit: a plain `\d+` lets "0h" through, which fails later under another name. */
+const POSITIVE_INTERVAL = /^[1-9]\d*[mhdw]$/;
+
 const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Money in configs: a decimal string ("10000.50") or a plain number. */
@@ -45,9 +48,9 @@ const dataEntry = z.union([
     /** `kraken-spreads`: Kraken's Spread data (`unix,bid,ask,...`), replayed as quotes. */
     format: z.enum(['kraken-ohlcvt', 'kraken-rest-ohlc', 'freqtrade-json', 'kraken-trades', 'binance-csv', 'kraken-spreads']).optional(),
     instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"').optional(),
-    interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').optional(),
+    interval: z.string().regex(POSITIVE_INTERVAL, 'a positive interval such as "1m", "15m", "4h", "1d"').optional(),
     /** Replay the file's bars aggregated to this longer interval (a whole multiple of the file's). */
-    resample: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "15m", "1h", "4h", "1d"').optional(),
+    resample: z.string().regex(POSITIVE_INTERVAL, 'a positive interval such as "15m", "1h", "4h", "1d"').optional(),
     /**
      * What the file is replayed as: `bars` (candle files; trade files aggregated to `interval`),
      * `trades` (a trade file, one Trade event per row) or `quotes` (a spreads file). Default: `quotes`
@@ -58,7 +61,7 @@ const dataEntry = z.union([
   z.object({
     generated: z.object({
       instrument: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/, 'an instrument such as "BTC/USD"'),
-      interval: z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m", "15m", "4h", "1d"').default('1h'),
+      interval: z.string().regex(POSITIVE_INTERVAL, 'a positive interval such as "1m", "15m", "4h", "1d"').default('1h'),
       bars: z.number().int().positive().max(50_000_000).default(5000),
       seed: z.number().int().default(1),
       start: timeText.default('2024-01-01'),
@@ -78,7 +81,7 @@ const dataEntry = z.union([
       priceIncrement: z.number().positive().optional(),
       tradesPerMinute: z.number().min(0).max(10_000).default(12),
       meanTradeNotional: z.number().positive().default(3000),
-      bars: z.union([z.string().regex(/^\d+[mhdw]$/, 'an interval such as "1m"'), z.literal(false)]).default('1m'),
+      bars: z.union([z.string().regex(POSITIVE_INTERVAL, 'a positive interval such as "1m"'), z.literal(false)]).default('1m'),
     }).strict(),
   }).strict(),
 ]);
