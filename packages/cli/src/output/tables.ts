@@ -68,9 +68,12 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
     balances.push([asset, result.startBalances[asset] ? decimalString(result.startBalances[asset]!) : '0', result.endBalances[asset] ? decimalString(result.endBalances[asset]!) : '0']);
   }
   lines.push(balances.toString());
-  if (result.openPositions.length > 0) {
-    lines.push(`open at the end (valued at the last price): ${result.openPositions.map((position) => `${decimalString(position.quantity)} ${position.instrumentId}`).join(', ')}`);
-  }
+  // A position without a price is not in the equity above: say so rather than call it valued.
+  const valued = result.openPositions.filter((position) => result.markPrices[position.instrumentId] !== undefined);
+  const unvalued = result.openPositions.filter((position) => result.markPrices[position.instrumentId] === undefined);
+  const listed = (positions: typeof valued) => positions.map((position) => `${decimalString(position.quantity)} ${position.instrumentId}`).join(', ');
+  if (valued.length > 0) lines.push(`open at the end (valued at the last price): ${listed(valued)}`);
+  if (unvalued.length > 0) lines.push(`open at the end with no price in this run (left out of equity and P&L): ${listed(unvalued)}`);
   if (reportDir) lines.push(`report: ${reportDir}/report.html (also report.json, trades.csv)`);
   return lines.join('\n');
 }

@@ -265,8 +265,16 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.emit({ type: 'engine-started', time: this.clock.now(), sequence: 0, mode: this.mode });
     this.enqueue(() => {
       for (const runtime of this.runtimes) this.runHandler(runtime, 'onStart', () => runtime.strategy.onStart?.(runtime.context));
+      // What start-up reconciled (fills and cancels while the bot was down) reaches the
+      // strategies now, after their onStart, which is where they set up the state it updates.
+      const early = this.eventsBeforeStart;
+      this.eventsBeforeStart = undefined;
+      for (const event of early ?? []) this.deliverOrderEvent(event);
     });
   }
+
+  /** Order events emitted before the strategies' onStart ran (start-up reconciliation); undefined once they have. */
+  private eventsBeforeStart: OrderEvent[] | undefined = [];
 
   async stop(reason = 'stopped'): Promise<void> {
     if (!this.started) return;
@@ -1084,6 +1092,12 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   private emitOrderEvent(event: OrderEvent): void {
     const published = this.emit(event) as OrderEvent;
+    if (this.eventsBeforeStart !== undefined) this.eventsBeforeStart.push(published);
+    else this.deliverOrderEvent(published);
+  }
+
+  /** Hands an order event to the strategy that owns the order. */
+  private deliverOrderEvent(published: OrderEvent): void {
     const runtimes = this.runtimes;
     for (let index = 0; index < runtimes.length; index++) {
       const runtime = runtimes[index]!;

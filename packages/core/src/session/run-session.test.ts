@@ -10,7 +10,7 @@ import { instrumentId } from '../model/ids.js';
 import type { Bar, Subscription } from '../model/market-data.js';
 import type { ClientOrderId } from '../model/ids.js';
 import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
-import { bars } from '../testing/market-data-builders.js';
+import { bars, quote } from '../testing/market-data-builders.js';
 import { createFakeExchange } from '../testing/fake-exchange.js';
 import { InMemoryStore, type EngineSnapshot, type Recovered, type SessionLogEntry, type Store } from '../persistence/store.js';
 import type { JournaledEvent } from '../model/events.js';
@@ -159,6 +159,35 @@ describe('runSession (paper)', () => {
     expect(store.readSessionLog().map((entry) => entry.kind)).toEqual(['session-started', 'session-stopped', 'recovered', 'session-started', 'reconciled', 'session-stopped']);
   });
 
+  it('hands a strategy what start-up reconciled only after its onStart, where it sets up its state', async () => {
+    const heard: string[] = [];
+    class Recording extends BuyAndHold {
+      private ready = false;
+      override onStart(): void {
+        this.ready = true;
+        heard.push('start');
+      }
+      onOrderEvent(event: { type: string }): void {
+        heard.push(`${this.ready ? '' : 'BEFORE START: '}${event.type}`);
+      }
+    }
+    const store = new InMemoryStore();
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const run = async (from: number) => {
+      const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+      const bot = createBot(validateConfig({ name: 'resume-order', strategies: [Recording.with({})] }));
+      const session = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '10000' }, maxBars: 3, store });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      exchange.data.push(bars([40_000, 40_100, 40_200], { instrument: 'BTC/USD', interval: '1m', start: from, volume: 100 }));
+      return session;
+    };
+    await run(start);
+    heard.length = 0;
+    await run(start + 3 * MINUTE);
+    // The resting bid of the first run is canceled at start-up (the simulated venue restarted).
+    expect(heard).toEqual(['start', 'order-canceled']);
+  });
+
   it('runs the engine on pushed market data with the simulated venue and reports like a backtest', async () => {
     const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
     const bot = createBot(validateConfig({ name: 'paper-test', strategies: [BuyThenSell.with({})] }));
@@ -205,6 +234,23 @@ describe('runSession (paper)', () => {
     expect(result.barsProcessed).toBe(5);
     const times = result.equityCurve.map((point) => point.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('values a held asset no strategy trades at its pair\'s quotes, and says so when the venue lists no such pair', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+    const bot = createBot(validateConfig({ name: 'held-sol', strategies: [BuyAndHold.with({})] }));
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const feed = bars([40_000, 40_100], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 });
+    const store = new InMemoryStore();
+    const session = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', store, paperBalances: { USD: '1000', SOL: '10', ZZZ: '5' }, maxBars: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(exchange.data.subscribeCalls.at(-1)).toEqual([{ instrumentId: BTC, kind: 'bars', interval: MINUTE }, { instrumentId: 'SOL/USD', kind: 'quotes' }]);
+    exchange.data.push([quote({ instrumentId: 'SOL/USD', time: start + 1, bid: 20, ask: 20.2 }), ...feed]);
+    const result = await session;
+    expect(result.markPrices['SOL/USD']?.toFixed()).toBe('20.1');
+    // 1000 USD (less what the BTC buy spent, plus its value) + 10 SOL at 20.1; ZZZ has no price.
+    expect(result.endEquity.greaterThan(1000 + 201 - 10)).toBe(true);
+    expect(store.readSessionLog?.().some((entry) => entry.kind === 'asset-unvalued' && entry.message.startsWith('ZZZ is held but no strategy trades it'))).toBe(true);
   });
 
   it("logs 'session started' with each key once, under a logger bound with bot and mode as kbot run's is", async () => {

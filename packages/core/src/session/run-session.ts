@@ -6,6 +6,8 @@ import { hasRecoverableState, recoverEngineState, type RecoveredEngineState, typ
 import type { Exchange, ExecutionClient } from '../exchange/exchange.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { toDecimal, type Decimal } from '../model/decimal.js';
+import { instrumentId, splitInstrumentId } from '../model/ids.js';
+import type { Subscription } from '../model/market-data.js';
 import type { TradingState } from '../model/events.js';
 import { InMemoryStore, type SessionLogEntry, type Store } from '../persistence/store.js';
 import type { Balance } from '../model/position.js';
@@ -264,6 +266,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
   options.onStarted?.(Object.freeze({ recovery: recovered?.summary, reconciled: Object.freeze({ ...reconciled }), balancesAdjusted }));
   let reason: string;
   let heartbeat: NodeJS.Timeout | undefined;
+  let valuation: Subscription[] = [];
   try {
     if (options.heartbeat !== undefined) {
       const { beat, intervalMs } = options.heartbeat;
@@ -277,9 +280,14 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       safeBeat();
       heartbeat = setInterval(safeBeat, intervalMs);
     }
+    valuation = valuationSubscriptions(engine, subscriptions, exchange, quoteAsset, (message, details) => {
+      logger.warn(message, details);
+      sessionLog('asset-unvalued', message, details);
+    });
+    if (valuation.length > 0) logger.info('held assets no strategy trades are valued at their quotes', { pairs: valuation.map((sub) => sub.instrumentId) });
     // A venue whose stream cannot open yet may keep this waiting (data can still arrive another
     // way, such as Kraken's REST fallback); a stop must not wait for it.
-    await Promise.race([exchange.data.subscribe(subscriptions, engine), stopped]);
+    await Promise.race([exchange.data.subscribe([...subscriptions, ...valuation], engine), stopped]);
     // No `mode` field: the session's logger carries it (the CLI binds bot and mode), and a second one made the JSON line repeat the key.
     logger.info('session started', { strategies: bot.strategies.map((entry) => entry.id), subscriptions: subscriptions.length });
     reason = await stopped;
@@ -287,7 +295,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     if (heartbeat) clearInterval(heartbeat);
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    await exchange.data.unsubscribe(subscriptions).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));
+    await exchange.data.unsubscribe([...subscriptions, ...valuation]).catch((error: unknown) => logger.warn('unsubscribe failed', { error: String(error) }));
   }
   // A clean stop waits (briefly) for the venue to answer orders and cancels already sent, so the
   // journal does not end with an order the venue holds as open (or has canceled) but the journal
@@ -365,4 +373,33 @@ async function reconcileBalances(
     await new Promise((resolve) => setTimeout(resolve, BALANCE_CHECK_INTERVAL_MS));
   }
   return { adopted: [], unsettled: differences };
+}
+
+/**
+ * Quotes of `<asset>/<quote>` for each asset the account holds that no strategy's pair values (a
+ * position left by a run with other pairs, or bought by hand): without a price, equity, P&L and
+ * the report would leave it out and still look complete. Only the market cache reads these quotes;
+ * no strategy is handed them. An asset the venue lists no such pair for is reported through
+ * `unvalued` and stays out of equity.
+ */
+function valuationSubscriptions(
+  engine: Engine,
+  subscriptions: readonly Subscription[],
+  exchange: Exchange,
+  quoteAsset: string,
+  unvalued: (message: string, details: Record<string, unknown>) => void,
+): Subscription[] {
+  const valued = new Set([quoteAsset]);
+  for (const sub of subscriptions) {
+    const { base, quote } = splitInstrumentId(sub.instrumentId);
+    if (quote === quoteAsset) valued.add(base);
+  }
+  const extra: Subscription[] = [];
+  for (const asset of engine.portfolio.assets()) {
+    if (valued.has(asset) || engine.portfolio.balanceTotal(asset).isZero()) continue;
+    const pair = instrumentId(`${asset}/${quoteAsset}`);
+    if (exchange.instruments.get(pair) !== undefined) extra.push({ instrumentId: pair, kind: 'quotes' });
+    else unvalued(`${asset} is held but no strategy trades it and ${exchange.id} lists no ${pair}: it is left out of equity and P&L`, { asset, quantity: engine.portfolio.balanceTotal(asset).toFixed(), quoteAsset });
+  }
+  return extra;
 }
