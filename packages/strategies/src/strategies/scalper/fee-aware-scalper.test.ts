@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochMs } from '@kbot/core';
-import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness } from '@kbot/core/testing';
+import { Decimal, krakenSpotInstruments, type EpochMs, type Logger, type OrderEntryBudget } from '@kbot/core';
+import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
 // The first bar (BTC/USD, 1m, at 40,000) closes here; quotes and trades come after it.
 const T = TEST_START_TIME + 60_000;
 const at = (ms: number): EpochMs => T + ms;
 
-async function scalper(input: Record<string, unknown> = {}): Promise<StrategyHarness<FeeAwareScalperParams>> {
+async function scalper(
+  input: Record<string, unknown> = {},
+  options: Pick<StrategyHarnessOptions<FeeAwareScalperParams>, 'venue' | 'instruments'> = {},
+): Promise<StrategyHarness<FeeAwareScalperParams>> {
   const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', skewTicks: 0, ...input });
-  const harness = await createStrategyHarness({ strategy: new FeeAwareScalper(), params });
+  const harness = await createStrategyHarness({ strategy: new FeeAwareScalper(), params, ...options });
   harness.feed(bar({ close: 40_000 }));
   return harness;
 }
@@ -85,12 +88,14 @@ describe('FeeAwareScalper', () => {
   it('a bid and an ask filled by trades make a round trip that pays the maker fee twice', async () => {
     const harness = await scalper();
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
-    // A sell prints through the bid: it fills as maker at 39,890. Then the scalper offers the 0.01 BTC at 40,110.
+    // A sell prints through the bid: it fills as maker at 39,890. On the next quote the scalper
+    // offers the 0.01 BTC at 40,110, and a buy through it fills it.
     harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));
+    harness.feed(quote({ time: at(2500), bid: 39_890, ask: 40_110 }));
     harness.feed(trade({ time: at(3000), price: 40_120, quantity: 0.05, side: 'buy' }));
     expect(placed(harness).slice(0, 2)).toEqual([
       [1000, 'buy', '39890', '0.01', 'filled'],
-      [2000, 'sell', '40110', '0.01', 'filled'],
+      [2500, 'sell', '40110', '0.01', 'filled'],
     ]);
     expect(harness.fills.map((fill) => [fill.side, fill.price.toFixed(), fill.fee.toFixed(), fill.liquidity])).toEqual([
       ['buy', '39890', '0.9973', 'maker'],   // 398.90 × 0.25 % = 0.99725, rounded half up to 4 places
@@ -104,24 +109,28 @@ describe('FeeAwareScalper', () => {
   it('holds inventory within maxPosition and skews both quotes down as it builds', async () => {
     const harness = await scalper({ maxPosition: '0.02', skewTicks: 4, sellAboveBreakEven: false });
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
-    // The bid fills: inventory 0.01 of 0.02, skew round(4 × 0.5) = 2 ticks. The ask goes up at
-    // 40,110 − 0.2. No new bid yet: the trade at 39,880 is newer than the quote and at or below any
-    // bid the scalper would make, so the book it sees is stale.
+    // The bid fills: inventory 0.01 of 0.02, skew round(4 × 0.5) = 2 ticks. Nothing is posted on the
+    // trade; on the next quote the ask goes up at 40,100 − 0.2 and a new bid at 39,880 − 0.2.
     harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'filled']]);
     harness.feed(quote({ time: at(3000), bid: 39_880, ask: 40_100 }));
     expect(placed(harness)).toEqual([
       [1000, 'buy', '39890', '0.01', 'filled'],
-      [2000, 'sell', '40109.8', '0.01', 'canceled'],
+      [3000, 'sell', '40099.8', '0.01', 'accepted'],
       [3000, 'buy', '39879.8', '0.01', 'accepted'],
     ]);
-    // On the fresh quote the ask belongs at 40,099.8, 10 away from where it rests: canceled.
-    expect(cancelRequests(harness)).toEqual([[3000, 'kb-2']]);
-    // The second bid fills: 0.02 BTC, full. No more bids; the ask goes 4 ticks under the best ask.
+    // The second bid fills: 0.02 BTC, full. No more bids. The ask now belongs 4 ticks under the best
+    // ask (40,099.6), 2 ticks from where it rests: kept.
     harness.feed(trade({ time: at(4000), price: 39_870, quantity: 0.05, side: 'sell' }));
     expect(harness.portfolio.position('BTC/USD')?.quantity.toFixed()).toBe('0.02');
-    expect(placed(harness).slice(3)).toEqual([[4000, 'sell', '40099.6', '0.01', 'accepted']]);
+    expect(cancelRequests(harness)).toEqual([]);
+    // The best ask falls to 40,090: the ask (at 40,099.8, 10.2 away from 40,089.6) is re-placed.
     for (let second = 5; second <= 8; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_870, ask: 40_090 }));
-    expect(placed(harness).slice(3)).toEqual([[4000, 'sell', '40099.6', '0.01', 'canceled'], [6000, 'sell', '40089.6', '0.01', 'accepted']]);
+    expect(placed(harness).slice(1)).toEqual([
+      [3000, 'sell', '40099.8', '0.01', 'canceled'],
+      [3000, 'buy', '39879.8', '0.01', 'filled'],
+      [6000, 'sell', '40089.6', '0.01', 'accepted'],
+    ]);
     expect(harness.intents.filter((entry) => entry.intent.side === 'buy')).toHaveLength(2);
   });
 
@@ -130,10 +139,10 @@ describe('FeeAwareScalper', () => {
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
     harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));
     // The ask collapses to 40,000: selling there would lose 0.10 after fees. Break-even:
-    // 39,890 × 1.0025 / 0.9975 = 40,089.95…, rounded up to the tick: 40,090. The 40,110 ask is moved there.
+    // 39,890 × 1.0025 / 0.9975 = 40,089.95…, rounded up to the tick: 40,090. The ask goes there.
     harness.feed(quote({ time: at(3000), bid: 39_900, ask: 40_000 }));
     harness.feed(quote({ time: at(4000), bid: 39_900, ask: 40_000 }));
-    expect(placed(harness).filter((row) => row[1] === 'sell').map((row) => [row[0], row[2], row[4]])).toEqual([[2000, '40110', 'canceled'], [4000, '40090', 'accepted']]);
+    expect(placed(harness).filter((row) => row[1] === 'sell').map((row) => [row[0], row[2], row[4]])).toEqual([[3000, '40090', 'accepted']]);
     // 0.25 % spread: no new bid while the spread is under the hurdle.
     expect(harness.intents.filter((entry) => entry.intent.side === 'buy')).toHaveLength(1);
   });
@@ -154,8 +163,10 @@ describe('FeeAwareScalper', () => {
     // A 1-minute bar from 39,500 to 40,500: 2.5 % range.
     harness.feed(bar({ open: 39_500, high: 40_500, low: 39_500, close: 40_000 }));
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(quote({ time: at(59_000), bid: 39_890, ask: 40_110 }));
     expect(harness.intents).toEqual([]);
-    // A calm bar (0.375 %) closes at T + 60 s: the scalper quotes again at once, on the last quote.
+    // A calm bar (0.375 %) closes at T + 60 s: the scalper quotes again at once, on the last quote
+    // (1 s old, within staleAfterMs).
     harness.feed(bar({ openTime: T, open: 40_000, high: 40_100, low: 39_950, close: 40_000 }));
     expect(placed(harness)).toEqual([[60_000, 'buy', '39890', '0.01', 'accepted']]);
   });
@@ -171,6 +182,244 @@ describe('FeeAwareScalper', () => {
     expect(feeAwareScalperParams.safeParse({ pair: 'BTC/USD', quantity: '0', maxPosition: '1' }).error?.issues[0]?.path).toEqual(['quantity']);
     expect(feeAwareScalperParams.safeParse({ pair: 'BTC/USD', quantity: '0.01' }).error?.issues[0]?.path).toEqual(['maxPosition']);
     expect(feeAwareScalperParams.safeParse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '1', source: 'trades' }).success).toBe(false);
+  });
+});
+
+
+/** A trade fills a resting quote with at most half its quantity, so a trade can leave part of a quote resting. */
+const halfOfEachTrade = { venue: { fillModel: { maxVolumeParticipation: 0.5 } } };
+
+/** Gives the harness's venue an order-entry budget the test sets (`ctx.orders.budget`), as Kraken's client does live. */
+function withBudget(harness: StrategyHarness<FeeAwareScalperParams>, initial: { remaining: number; cancelCost?: number }) {
+  const state = { remaining: initial.remaining, cancelCost: initial.cancelCost ?? 8 };
+  const asked: string[] = [];
+  Object.assign(harness.venue, {
+    orderEntryBudget: (id: string): OrderEntryBudget => {
+      asked.push(id);
+      return { remaining: state.remaining, submitCost: 1, cancelCost: () => state.cancelCost };
+    },
+  });
+  return Object.assign(state, { asked });
+}
+
+/** A logger that keeps its warn lines: [message, fields]. */
+function recordingLogger(): Logger & { readonly warnings: Array<[string, Record<string, unknown> | undefined]> } {
+  const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
+  const logger = {
+    warnings,
+    debug: () => {},
+    info: () => {},
+    warn: (message: string, fields?: Record<string, unknown>) => void warnings.push([message, fields]),
+    error: () => {},
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** The scalper's open orders never include a bid at or above one of its asks (a resting cancel included). */
+function expectNoSelfCross(harness: StrategyHarness<FeeAwareScalperParams>): void {
+  const open = harness.portfolio.openOrders('BTC/USD');
+  const crossed = open.filter((bid) => bid.side === 'buy').flatMap((bid) => open
+    .filter((ask) => ask.side === 'sell' && bid.price!.greaterThanOrEqualTo(ask.price!))
+    .map((ask) => `bid ${bid.clientOrderId} @ ${bid.price!.toFixed()} >= ask ${ask.clientOrderId} @ ${ask.price!.toFixed()}`));
+  expect(crossed).toEqual([]);
+}
+
+describe('FeeAwareScalper within the venue\'s order-entry budget (ctx.orders.budget, Kraken\'s trading counter live)', () => {
+  it('posts a quote only when the budget also covers cancelling it young (1 + 8 points)', async () => {
+    const harness = await scalper();
+    const budget = withBudget(harness, { remaining: 8 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    expect(harness.intents).toEqual([]);
+    expect(budget.asked.at(-1)).toBe('BTC/USD');
+    budget.remaining = 9;
+    harness.feed(quote({ time: at(2000), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness)).toEqual([[2000, 'buy', '39890', '0.01', 'accepted']]);
+  });
+
+  it('keeps room to cancel every resting quote: beside a resting ask, a bid needs 1 + 8 + the ask\'s cancel cost', async () => {
+    const harness = await scalper({ maxPosition: '0.02' });
+    const budget = withBudget(harness, { remaining: 58 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));   // the bid fills
+    // Ask first (1 + 8 = 9, leaving 16), then the bid: 1 + 8 + 8 to cancel the ask = 17.
+    budget.remaining = 17;
+    harness.feed(quote({ time: at(3000), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness).slice(1)).toEqual([[3000, 'sell', '40110', '0.01', 'accepted']]);
+    budget.remaining = 17;   // the ask rests: 1 + 8 + 8
+    harness.feed(quote({ time: at(4000), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness).slice(1)).toEqual([[3000, 'sell', '40110', '0.01', 'accepted'], [4000, 'buy', '39890', '0.01', 'accepted']]);
+  });
+
+  it('reprices only when the budget covers the cancel, the replacement and the replacement\'s own cancel', async () => {
+    const harness = await scalper({ staleAfterMs: 600_000 });
+    const budget = withBudget(harness, { remaining: 58 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    budget.remaining = 16;   // cancel 8 + order 1 + its cancel 8 = 17
+    harness.feed(quote({ time: at(2000), bid: 39_895, ask: 40_120 }));   // 50 ticks away: would reprice
+    expect(cancelRequests(harness)).toEqual([]);
+    budget.remaining = 17;
+    harness.feed(quote({ time: at(3000), bid: 39_895, ask: 40_120 }));
+    expect(cancelRequests(harness)).toEqual([[3000, 'kb-1']]);
+    // The replacement (17 − 8 spent = 9 left: 1 + 8).
+    budget.remaining = 9;
+    harness.feed(quote({ time: at(4000), bid: 39_895, ask: 40_120 }));
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'canceled'], [4000, 'buy', '39895', '0.01', 'accepted']]);
+    // An old order is cheap to cancel (Kraken: 0 after 300 s): 0 + 1 + 8 is enough.
+    budget.remaining = 9;
+    budget.cancelCost = 0;
+    harness.feed(quote({ time: at(5000), bid: 39_900, ask: 40_120 }));
+    expect(cancelRequests(harness)).toEqual([[3000, 'kb-1'], [5000, 'kb-2']]);
+  });
+
+  it('pulls a quote it no longer wants whatever the venue budget and maxCancelsPerMinute say', async () => {
+    const harness = await scalper({ maxCancelsPerMinute: 1, staleAfterMs: 600_000 });
+    const budget = withBudget(harness, { remaining: 58 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(quote({ time: at(2000), bid: 39_895, ask: 40_120 }));   // reprice: the one cancel of the minute
+    harness.feed(quote({ time: at(3000), bid: 39_895, ask: 40_120 }));
+    expect(cancelRequests(harness)).toEqual([[2000, 'kb-1']]);
+    // The spread falls under the fee hurdle: the bid is no longer wanted at any price. It is pulled
+    // although the budget is empty and the minute's cancel is spent.
+    budget.remaining = 0;
+    harness.feed(quote({ time: at(4000), bid: 39_990, ask: 40_010 }));
+    expect(cancelRequests(harness)).toEqual([[2000, 'kb-1'], [4000, 'kb-2']]);
+    expect(harness.portfolio.openOrders('BTC/USD')).toEqual([]);
+  });
+
+  it('without a venue budget (backtests, paper) only maxCancelsPerMinute limits repricing', async () => {
+    const harness = await scalper({ maxCancelsPerMinute: 1, staleAfterMs: 600_000 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(quote({ time: at(2000), bid: 39_895, ask: 40_120 }));
+    harness.feed(quote({ time: at(3000), bid: 39_895, ask: 40_120 }));
+    harness.feed(quote({ time: at(4000), bid: 39_900, ask: 40_120 }));
+    expect(cancelRequests(harness)).toEqual([[2000, 'kb-1']]);
+  });
+});
+
+describe('FeeAwareScalper on a trade', () => {
+  it('posts nothing on a trade: after a fill the ask goes out on the next quote, at that quote\'s prices', async () => {
+    const harness = await scalper({ maxPosition: '0.02' });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));   // fills the bid
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'filled']]);
+    harness.feed(quote({ time: at(2005), bid: 39_870, ask: 40_100 }));
+    expect(placed(harness).slice(1)).toEqual([[2005, 'sell', '40100', '0.01', 'accepted'], [2005, 'buy', '39870', '0.01', 'accepted']]);
+  });
+
+  it('neither reprices nor replaces on a trade, but pulls a quote the trade went through', async () => {
+    const harness = await scalper({ staleAfterMs: 5000 }, halfOfEachTrade);
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(quote({ time: at(5000), bid: 39_890, ask: 40_110 }));
+    // The bid is 5 s old at this trade, and the trade is above it: kept until the next quote.
+    harness.feed(trade({ time: at(6000), price: 39_950, quantity: 0.05, side: 'buy' }));
+    expect(cancelRequests(harness)).toEqual([]);
+    harness.feed(quote({ time: at(6001), bid: 39_890, ask: 40_110 }));
+    expect(cancelRequests(harness)).toEqual([[6001, 'kb-1']]);
+    harness.feed(quote({ time: at(6002), bid: 39_890, ask: 40_110 }));
+    // A sell prints through the new bid and fills half of it: the rest is pulled on the trade, and no new bid goes out on it.
+    harness.feed(trade({ time: at(7000), price: 39_889, quantity: 0.01, side: 'sell' }));
+    expect(cancelRequests(harness)).toEqual([[6001, 'kb-1'], [7000, 'kb-2']]);
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'canceled'], [6002, 'buy', '39890', '0.01', 'canceled']]);
+  });
+});
+
+describe('FeeAwareScalper when orders are denied', () => {
+  it('in trading state halted backs off (one bar interval, doubling) instead of submitting on every update', async () => {
+    const harness = await scalper();
+    harness.engine.setTradingState('halted', 'test: operator halt');
+    for (let second = 1; second <= 600; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
+    // Ten minutes of quotes: denied at 1 s, then after 1, 2 and 4 minutes, not 600 times.
+    expect(harness.denials.map((denial) => [denial.time - T, denial.code])).toEqual([
+      [1000, 'trading-halted'], [61_000, 'trading-halted'], [181_000, 'trading-halted'], [421_000, 'trading-halted'],
+    ]);
+    // Resumed: the next try after the backoff is accepted, and the next denial starts from one interval again.
+    harness.engine.setTradingState('active', 'test: operator resume');
+    for (let second = 601; second <= 901; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness).filter((row) => row[4] !== 'denied')).toEqual([[901_000, 'buy', '39890', '0.01', 'accepted']]);
+  });
+
+  it('a halt pulls its resting quotes; in reducing it keeps offering inventory and backs off the bid', async () => {
+    const harness = await scalper({ maxPosition: '0.02' }, halfOfEachTrade);
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));   // the bid fills
+    harness.feed(quote({ time: at(3000), bid: 39_890, ask: 40_110 }));                         // ask and a new bid
+    harness.feed(trade({ time: at(4000), price: 39_880, quantity: 0.01, side: 'sell' }));      // half of it fills, the rest is pulled
+    harness.engine.setTradingState('reducing', 'test: daily loss');
+    for (let second = 5; second <= 30; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
+    expect(harness.denials.map((denial) => [denial.time - T, denial.order.side, denial.code])).toEqual([[5000, 'buy', 'reducing-only']]);
+    expect(harness.portfolio.openOrders('BTC/USD').map((order) => [order.side, order.price?.toFixed()])).toEqual([['sell', '40110']]);
+    harness.engine.setTradingState('halted', 'test: max drawdown');
+    for (let second = 66; second <= 70; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
+    // The bid's backoff ends at 65 s: its next try is denied as halted, and the resting ask is pulled.
+    expect(harness.denials.map((denial) => [denial.time - T, denial.code])).toEqual([[5000, 'reducing-only'], [66_000, 'trading-halted']]);
+    expect(harness.portfolio.openOrders('BTC/USD')).toEqual([]);
+  });
+});
+
+describe('FeeAwareScalper never bids at or above its own ask', () => {
+  it('cancels a kept bid that the ask it is about to post would meet, and posts the ask once the bid is gone', async () => {
+    // At the top tier (0.00 % maker) a one-tick spread is an edge, and the break-even ask is the entry.
+    const instruments = krakenSpotInstruments().map((instrument) => (instrument.id === 'BTC/USD' ? { ...instrument, makerFee: new Decimal(0) } : instrument));
+    const harness = await scalper({ maxPosition: '0.02' }, { instruments, ...halfOfEachTrade });
+    const steps = [
+      quote({ time: at(1000), bid: 40_000, ask: 40_000.5, bidSize: 0, askSize: 0 }),   // bid at 40,000
+      quote({ time: at(2000), bid: 39_999.9, ask: 40_000.3, bidSize: 0, askSize: 0 }), // it belongs at 39,999.9: 1 tick, kept
+      trade({ time: at(3000), price: 39_999.95, quantity: 0.01, side: 'sell' }),        // fills half of it
+      quote({ time: at(4000), bid: 39_999.9, ask: 40_000, bidSize: 0, askSize: 0 }),   // the ask belongs at 40,000: the bid's price
+      quote({ time: at(5000), bid: 39_999.9, ask: 40_000, bidSize: 0, askSize: 0 }),
+    ];
+    for (const step of steps) {
+      harness.feed(step);
+      expectNoSelfCross(harness);
+    }
+    expect(placed(harness)).toEqual([
+      [1000, 'buy', '40000', '0.01', 'canceled'],
+      [5000, 'sell', '40000', '0.005', 'accepted'],
+      [5000, 'buy', '39999.9', '0.01', 'accepted'],
+    ]);
+    expect(cancelRequests(harness)).toEqual([[4000, 'kb-1']]);
+  });
+});
+
+describe('FeeAwareScalper on a quantity it can never trade', () => {
+  it('warns once at start when quantity is below the pair\'s minimum order size', async () => {
+    const logger = recordingLogger();
+    const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.00001', maxPosition: '0.01' });
+    const harness = await createStrategyHarness({ strategy: new FeeAwareScalper(), params, logger });
+    harness.feed(bar({ close: 40_000 }));
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    expect(harness.intents).toEqual([]);
+    expect(logger.warnings.map(([message]) => message)).toEqual([
+      'quantity: received 0.00001, expected at least 0.0001 (the BTC/USD minimum order size): the scalper will never quote',
+    ]);
+  });
+
+  it('warns when maxPosition is below the minimum: it can never bid', async () => {
+    const logger = recordingLogger();
+    const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.00005' });
+    await createStrategyHarness({ strategy: new FeeAwareScalper(), params, logger });
+    expect(logger.warnings.map(([message]) => message)).toEqual([
+      'maxPosition: received 0.00005, expected at least 0.0001 (the BTC/USD minimum order size): the scalper will never bid',
+    ]);
+  });
+});
+
+describe('FeeAwareScalper on a top of book older than staleAfterMs (a quiet or resyncing feed)', () => {
+  it('pulls its quotes and posts none until a fresh quote or book arrives', async () => {
+    const harness = await scalper({ staleAfterMs: 30_000 });
+    harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    harness.feed(trade({ time: at(30_999), price: 40_000, quantity: 0.05, side: 'buy' }));
+    expect(cancelRequests(harness)).toEqual([]);
+    // The last quote is 30 s old: the book may be resyncing or the feed down; the bid is pulled.
+    harness.feed(trade({ time: at(31_000), price: 40_000, quantity: 0.05, side: 'buy' }));
+    expect(cancelRequests(harness)).toEqual([[31_000, 'kb-1']]);
+    // Nothing is posted on it: not on a trade, not on a bar.
+    harness.feed(trade({ time: at(32_000), price: 40_000, quantity: 0.05, side: 'buy' }));
+    harness.feed(bar({ openTime: T, close: 40_000 }));
+    expect(harness.intents).toHaveLength(1);
+    harness.feed(quote({ time: at(60_500), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'canceled'], [60_500, 'buy', '39890', '0.01', 'accepted']]);
   });
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   BaseStrategy, Decimal, ZERO, instrumentId, isOrderTerminal, parseInterval, roundPrice, roundQuantity,
   type Bar, type BookView, type ClientOrderId, type EpochMs, type Instrument, type OrderEvent, type OrderSide, type Quote,
-  type StrategyContext, type Subscription, type Trade,
+  type OrderEntryBudget, type StrategyContext, type Subscription, type Trade,
 } from '@kbot/core';
 import { CancelBudget } from './cancel-budget.js';
 
@@ -28,11 +28,11 @@ export const feeAwareScalperParams = z.object({
   improveTicks: z.number().int().min(0).default(0),
   /** At full inventory both quotes sit this many ticks lower (less eager to buy, keener to sell); proportional below. */
   skewTicks: z.number().int().min(0).default(2),
-  /** Cancel (and re-place) a quote this old, in milliseconds. */
+  /** Cancel (and re-place) a quote this old, in milliseconds; no quotes at all on a top of book this old. */
   staleAfterMs: z.number().int().positive().default(30_000),
   /** Cancel a quote more than this many ticks from where it would be placed now. */
   repriceTicks: z.number().int().min(0).default(2),
-  /** Order-rate budget: at most this many cancels in any minute; past it, stale quotes stay. */
+  /** Order-rate cap on repricing: at most this many cancels in any minute; past it, stale quotes stay (unwanted ones are still pulled). */
   maxCancelsPerMinute: z.number().int().min(1).default(20),
   /** Pull quotes while the last bar's range (high − low) / close is above this, percent; null: never. */
   maxBarRangePercent: z.number().positive().nullable().default(null),
@@ -43,6 +43,18 @@ export const feeAwareScalperParams = z.object({
 }).strict();
 
 export type FeeAwareScalperParams = z.output<typeof feeAwareScalperParams>;
+
+/**
+ * Venue budget kept free to cancel a quote about to be posted: Kraken charges 8 points for
+ * cancelling an order under 5 s old, its dearest cancel. `OrderEntryBudget.cancelCost` prices
+ * orders that exist; this one does not yet.
+ */
+const NEW_QUOTE_CANCEL_RESERVE = 8;
+/** The longest wait after repeated denials on a side (unless one bar interval is longer). */
+const MAX_DENIAL_BACKOFF_MS = 15 * 60_000;
+
+/** `quote`: bring the orders in line with a fresh top of book; `pull`: only cancel quotes no longer wanted. */
+type Pass = 'quote' | 'pull';
 
 interface Top {
   readonly bid: number;
@@ -74,7 +86,8 @@ export interface ScalperQuotes {
  * beats `minEdgePercent`; it offers its inventory at the ask, never below the entry plus both fees.
  * Quotes skew down as inventory builds and the bid stops at `maxPosition`. A quote is cancelled
  * when it is older than `staleAfterMs` or more than `repriceTicks` from where it belongs, within a
- * cancel budget per minute. Every order is post-only (maker or nothing).
+ * cancel budget per minute and the venue's order-entry budget (`ctx.orders.budget`); a quote no
+ * longer wanted at all is pulled regardless. Every order is post-only (maker or nothing).
  *
  * Needs quotes or an L2 book, and public trades, in time order: bar data cannot show a spread or a
  * queue, so a backtest on bars cannot evaluate it (see the README).
@@ -85,11 +98,14 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
   private instrument!: Instrument;
   private quantity!: Decimal;
   private maxPosition!: Decimal;
-  private budget!: CancelBudget;
+  private cancelBudget!: CancelBudget;
+  private intervalMs!: number;
   private top: Top | undefined;
   private lastTrade: Trade | undefined;
   private lastBar: Bar | undefined;
   private readonly live: { buy: LiveQuote | undefined; sell: LiveQuote | undefined } = { buy: undefined, sell: undefined };
+  /** Per side, after risk denied an order: no quote on that side before `until`; `count` denials in a row. */
+  private readonly denied = { buy: { until: 0, count: 0 }, sell: { until: 0, count: 0 } };
 
   subscriptions(params: FeeAwareScalperParams): Subscription[] {
     const id = instrumentId(params.pair);
@@ -104,17 +120,26 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     this.instrument = ctx.market.instrument(ctx.params.pair);
     this.quantity = new Decimal(ctx.params.quantity);
     this.maxPosition = new Decimal(ctx.params.maxPosition);
-    this.budget = new CancelBudget(ctx.params.maxCancelsPerMinute);
+    this.cancelBudget = new CancelBudget(ctx.params.maxCancelsPerMinute);
+    this.intervalMs = parseInterval(ctx.params.interval);
+    // Sizes under the pair's minimum order would fail silently on every update: say so once.
+    const minimum = this.instrument.minQuantity;
+    const where = `(the ${this.instrument.id} minimum order size)`;
+    if (roundQuantity(this.instrument, this.quantity).lessThan(minimum)) {
+      ctx.log.warn(`quantity: received ${ctx.params.quantity}, expected at least ${minimum.toFixed()} ${where}: the scalper will never quote`, { instrumentId: this.instrument.id });
+    } else if (roundQuantity(this.instrument, this.maxPosition).lessThan(minimum)) {
+      ctx.log.warn(`maxPosition: received ${ctx.params.maxPosition}, expected at least ${minimum.toFixed()} ${where}: the scalper will never bid`, { instrumentId: this.instrument.id });
+    }
   }
 
   onBar(bar: Bar, ctx: StrategyContext<FeeAwareScalperParams>): void {
     this.lastBar = bar;
-    this.maintain(ctx);
+    this.maintain(ctx, 'quote');
   }
 
   onQuote(quote: Quote, ctx: StrategyContext<FeeAwareScalperParams>): void {
     this.top = { bid: quote.bid, ask: quote.ask, time: quote.time, imbalance: undefined };
-    this.maintain(ctx);
+    this.maintain(ctx, 'quote');
   }
 
   onBook(book: BookView, ctx: StrategyContext<FeeAwareScalperParams>): void {
@@ -127,19 +152,39 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     for (const level of book.bids(depth)) bids += level.quantity;
     for (const level of book.asks(depth)) asks += level.quantity;
     this.top = { bid: bid.price, ask: ask.price, time: book.time, imbalance: bids + asks > 0 ? (bids - asks) / (bids + asks) : 0 };
-    this.maintain(ctx);
+    this.maintain(ctx, 'quote');
   }
 
-  /** Trades move no quote by themselves; they run the staleness check and warn of a stale book. */
+  /**
+   * A trade only pulls: the top of book the scalper holds predates it, and the book update showing
+   * its effect follows within milliseconds. Quotes placed or repriced on the old book would be
+   * cancelled as soon as that update arrives (each cancel of a young order costing Kraken's
+   * counter 8 points), so posting, repricing and replacing stale quotes wait for the next quote or
+   * book. What a trade can do is pull a quote it went through, or one no longer wanted at all.
+   */
   onTrade(trade: Trade, ctx: StrategyContext<FeeAwareScalperParams>): void {
     this.lastTrade = trade;
-    this.maintain(ctx);
+    this.maintain(ctx, 'pull');
   }
 
   onOrderEvent(event: OrderEvent): void {
     for (const side of ['buy', 'sell'] as const) {
       const live = this.live[side];
       if (live && live.id === event.clientOrderId && isOrderTerminal(event.order.status)) this.live[side] = undefined;
+    }
+    const side = event.order.side;
+    if (event.type === 'order-accepted') {
+      this.denied[side].count = 0;
+    } else if (event.type === 'order-denied') {
+      // A denial (trading halted or reducing, a risk limit) holds until something changes that the
+      // scalper cannot see: retrying on every update would journal a denial per update. The side
+      // waits one bar interval, doubling with each denial in a row. A halt stops both sides.
+      for (const denied of event.code === 'trading-halted' ? (['buy', 'sell'] as const) : [side]) {
+        const state = this.denied[denied];
+        state.count++;
+        const wait = Math.min(this.intervalMs * 2 ** Math.min(state.count - 1, 30), Math.max(this.intervalMs, MAX_DENIAL_BACKOFF_MS));
+        state.until = Math.max(state.until, event.time + wait);
+      }
     }
   }
 
@@ -150,6 +195,10 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     if (top === undefined || bar === undefined) return undefined;
     const params = ctx.params;
     const instrument = this.instrument;
+    const now = ctx.clock.now();
+    // No quotes on a top of book this old: the feed may be down or the book resyncing (a checksum
+    // mismatch drops it until a fresh snapshot), and resting quotes priced on it are pulled.
+    const fresh = now - top.time < params.staleAfterMs;
     const tick = instrument.priceIncrement;
     const inventory = ctx.portfolio.position(instrument.id)?.quantity ?? ZERO;
     const bestBid = new Decimal(top.bid);
@@ -183,7 +232,8 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     const room = this.maxPosition.minus(inventory);
     const bidQuantity = roundQuantity(instrument, Decimal.min(this.quantity, room));
     if (
-      !fastMarket && edge.greaterThan(params.minEdgePercent) && bidQuantity.greaterThanOrEqualTo(instrument.minQuantity) && bidQuantity.isPositive()
+      fresh && now >= this.denied.buy.until
+      && !fastMarket && edge.greaterThan(params.minEdgePercent) && bidQuantity.greaterThanOrEqualTo(instrument.minQuantity) && bidQuantity.isPositive()
       && bidQuantity.times(bid).greaterThanOrEqualTo(instrument.minCost)
       && !(threshold !== null && imbalance !== undefined && imbalance <= -threshold)
       && !(trade !== undefined && trade.price <= bid.toNumber())
@@ -201,7 +251,8 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
       }
     }
     if (
-      !fastMarket && askQuantity.greaterThanOrEqualTo(instrument.minQuantity) && askQuantity.isPositive()
+      fresh && now >= this.denied.sell.until
+      && !fastMarket && askQuantity.greaterThanOrEqualTo(instrument.minQuantity) && askQuantity.isPositive()
       && askQuantity.times(ask).greaterThanOrEqualTo(instrument.minCost)
       && !(threshold !== null && imbalance !== undefined && imbalance >= threshold)
       && !(trade !== undefined && trade.price >= ask.toNumber())
@@ -213,27 +264,61 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     return { bid: bidQuote, ask: askQuote, edgePercent };
   }
 
-  private maintain(ctx: StrategyContext<FeeAwareScalperParams>): void {
+  private maintain(ctx: StrategyContext<FeeAwareScalperParams>, pass: Pass): void {
     const desired = this.desiredQuotes(ctx);
     if (desired === undefined) return;
     const now = ctx.clock.now();
     const params = ctx.params;
     const tolerance = this.instrument.priceIncrement.times(params.repriceTicks);
+    // Kraken's per-pair trading counter in live mode; undefined where the venue sets no limit. Our
+    // own cancels and orders reach the exchange client only after this handler returns, so what
+    // they spend is taken off here as they are sent.
+    const budget = ctx.orders.budget(this.instrument.id);
+    let remaining = budget?.remaining ?? Number.POSITIVE_INFINITY;
+
     for (const side of ['buy', 'sell'] as const) {
-      const want = side === 'buy' ? desired.bid : desired.ask;
       const live = this.live[side];
-      if (live) {
-        if (live.cancelRequested) continue;
-        const stale = now - live.placedAt >= params.staleAfterMs;
-        const moved = want === undefined || live.price.minus(want.price).abs().greaterThan(tolerance);
-        if ((stale || moved) && this.budget.allows(now)) {
-          this.budget.spend(now);
-          live.cancelRequested = true;
-          ctx.orders.cancel(live.id);
-        }
+      if (live === undefined || live.cancelRequested) continue;
+      const want = side === 'buy' ? desired.bid : desired.ask;
+      // A kept bid at or above the ask about to be posted would meet it: the ask (selling
+      // inventory) goes first, so the bid is cancelled and the ask waits until it is gone.
+      const askComing = pass === 'quote' && desired.ask !== undefined && (this.live.sell === undefined || this.live.sell.cancelRequested);
+      const meetsAsk = side === 'buy' && askComing && live.price.greaterThanOrEqualTo(desired.ask!.price);
+      if (want === undefined || meetsAsk) {
+        // Pulled whatever the budgets say: a quote no longer wanted at any price (inventory full,
+        // trading halted, a guard, a trade through it) is risk, not order flow. Holding it back to
+        // save the counter would leave it to fill. Every order posted kept room for this cancel.
+        remaining -= budget?.cancelCost(live.id) ?? 0;
+        this.cancel(ctx, live, now);
         continue;
       }
+      if (pass === 'pull') continue;
+      const stale = now - live.placedAt >= params.staleAfterMs;
+      const moved = live.price.minus(want.price).abs().greaterThan(tolerance);
+      if (!(stale || moved) || !this.cancelBudget.allows(now)) continue;
+      // A reprice is a cancel and a new order: only when the venue budget pays for both and keeps
+      // room to cancel the new one and whatever else rests.
+      if (budget !== undefined) {
+        const cancelCost = budget.cancelCost(live.id);
+        if (remaining < cancelCost + this.submitNeed(budget, live.id)) continue;
+        remaining -= cancelCost;
+      }
+      this.cancel(ctx, live, now);
+    }
+
+    if (pass === 'pull') return;
+    // The ask first: with little budget left, selling inventory comes before buying more.
+    for (const side of ['sell', 'buy'] as const) {
+      if (this.live[side] !== undefined) continue;
+      const want = side === 'buy' ? desired.bid : desired.ask;
       if (want === undefined) continue;
+      // Never into our own order on the other side, even one being cancelled (it may still rest).
+      const other = this.live[side === 'buy' ? 'sell' : 'buy'];
+      if (other !== undefined && (side === 'buy' ? want.price.greaterThanOrEqualTo(other.price) : want.price.lessThanOrEqualTo(other.price))) continue;
+      if (budget !== undefined) {
+        if (remaining < this.submitNeed(budget)) continue;
+        remaining -= budget.submitCost;
+      }
       const id = ctx.orders.submit({
         instrumentId: this.instrument.id, side, type: 'limit', price: want.price, quantity: want.quantity, postOnly: true, timeInForce: 'gtc',
         tag: side === 'buy' ? 'scalp bid' : 'scalp ask', features: { edgePercent: desired.edgePercent },
@@ -242,5 +327,23 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
       const order = ctx.portfolio.order(id);
       if (order === undefined || !isOrderTerminal(order.status)) this.live[side] = { id, side, price: want.price, placedAt: now, cancelRequested: false };
     }
+  }
+
+  /**
+   * Venue budget a new quote needs: the order, its own cancel while young, and the cancels of the
+   * quotes resting beside it (all but `replacing`), so every quote can always be pulled.
+   */
+  private submitNeed(budget: OrderEntryBudget, replacing?: ClientOrderId): number {
+    let need = budget.submitCost + NEW_QUOTE_CANCEL_RESERVE;
+    for (const live of [this.live.buy, this.live.sell]) {
+      if (live !== undefined && !live.cancelRequested && live.id !== replacing) need += budget.cancelCost(live.id);
+    }
+    return need;
+  }
+
+  private cancel(ctx: StrategyContext<FeeAwareScalperParams>, live: LiveQuote, now: EpochMs): void {
+    this.cancelBudget.spend(now);
+    live.cancelRequested = true;
+    ctx.orders.cancel(live.id);
   }
 }
