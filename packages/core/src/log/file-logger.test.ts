@@ -33,6 +33,19 @@ describe('createFileLogger', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps the line\'s own time, level and message when a field has one of those names', async () => {
+    const file = logFile();
+    const logger = createFileLogger({ level: 'info', file });
+    logger.info('bar decided', { time: 1_700_000_000_000, level: 3, message: 'a field' });
+    logger.child({ time: 'bound' }).info('child line');
+    await logger.close();
+    const [line, child] = lines(file);
+    expect(Date.parse(line!.time as string)).not.toBeNaN();
+    expect(line).toMatchObject({ level: 'info', message: 'bar decided', field_time: 1_700_000_000_000, field_level: 3, field_message: 'a field' });
+    expect(Date.parse(child!.time as string)).not.toBeNaN();
+    expect(child).toMatchObject({ message: 'child line', field_time: 'bound' });
+  });
+
   it('censors credential-looking fields and known credential values, in the file and on the console', async () => {
     const file = logFile();
     let console = '';

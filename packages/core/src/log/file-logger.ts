@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { Secret } from '../config/secret.js';
-import type { Logger, LogLevel } from './logger.js';
+import { withoutReservedLogKeys, type Logger, type LogLevel } from './logger.js';
 import { REDACTED, scrubSecretValues, secretRedactPaths } from './redaction.js';
 
 /** When the log file is rotated: past a size, at an interval, or both; `keep` rotated files stay. */
@@ -119,10 +119,10 @@ export function createFileLogger(options: CreateFileLoggerOptions): FileLogger {
 /** pino takes (fields, message); kbot's Logger takes (message, fields). */
 function adapt(logger: PinoLogger): Logger {
   return {
-    debug: (message, fields) => (fields ? logger.debug(fields, message) : logger.debug(message)),
-    info: (message, fields) => (fields ? logger.info(fields, message) : logger.info(message)),
-    warn: (message, fields) => (fields ? logger.warn(fields, message) : logger.warn(message)),
-    error: (message, fields) => (fields ? logger.error(fields, message) : logger.error(message)),
-    child: (bindings) => adapt(logger.child(bindings)),
+    debug: (message, fields) => (fields ? logger.debug(withoutReservedLogKeys(fields), message) : logger.debug(message)),
+    info: (message, fields) => (fields ? logger.info(withoutReservedLogKeys(fields), message) : logger.info(message)),
+    warn: (message, fields) => (fields ? logger.warn(withoutReservedLogKeys(fields), message) : logger.warn(message)),
+    error: (message, fields) => (fields ? logger.error(withoutReservedLogKeys(fields), message) : logger.error(message)),
+    child: (bindings) => adapt(logger.child(withoutReservedLogKeys(bindings))),
   };
 }
