@@ -163,7 +163,7 @@ describe('runSession (paper)', () => {
     const heard: string[] = [];
     class Recording extends BuyAndHold {
       private ready = false;
-      override onStart(): void {
+      onStart(): void {
         this.ready = true;
         heard.push('start');
       }
