@@ -170,6 +170,7 @@ export async function runCommand(
         detachAudit = attachAuditTrail(engine.bus, opened.audit);
         control.attach(engineControl(engine, {
           bot: config.name, mode, startedAt: session.startedAt, instruments: exchange.instruments,
+          pairs: [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))],
           details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
         }));
       },

@@ -22,6 +22,7 @@ function status(overrides: Partial<BotStatus> = {}): BotStatus {
     positions: [{ instrumentId: 'BTC/USD', quantity: '0.03', averageEntryPrice: '39796.420969804453374964877797199627139', realizedPnl: '0', feesPaid: '0.5' }],
     balances: [],
     denials: {},
+    orderEntryBudget: {},
     details: { bars: 60, fills: 3, lastBarClosedAt: '2024-01-01T01:00:00.000Z', journal: '/tmp/kbot.sqlite', bookHealth: 'ok' },
     ...overrides,
   };
@@ -34,6 +35,11 @@ describe('statusText', () => {
     expect(text).not.toContain('39796.420969804453');
     const round = statusText(status({ positions: [{ instrumentId: 'BTC/USD', quantity: '1', averageEntryPrice: '40000.50000000000', realizedPnl: '0', feesPaid: '0' }] }));
     expect(round).toMatch(/│ 40000\.5\s+│/);
+  });
+
+  it("shows what is left of the venue's trading counter on each pair, and nothing where the venue sets no limit", () => {
+    expect(statusText(status({ orderEntryBudget: { 'BTC/USD': 49.5 } }))).toMatch(/│ trading counter left\s+│ BTC\/USD 49\.5\s+│/);
+    expect(statusText(status())).not.toContain('trading counter');
   });
 
   it('labels the session details for people, not with their JSON keys', () => {

@@ -87,6 +87,9 @@ export function statusText(status: BotStatus): string {
   for (const [key, value] of Object.entries(status.details)) summary.push({ [detailLabel(key)]: typeof value === 'string' ? value : JSON.stringify(value) });
   const denials = Object.entries(status.denials);
   if (denials.length > 0) summary.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
+  // Older bots' status has no budget field.
+  const budgets = Object.entries(status.orderEntryBudget ?? {});
+  if (budgets.length > 0) summary.push({ 'trading counter left': budgets.map(([pair, points]) => `${pair} ${points}`).join(', ') });
   lines.push(summary.toString());
   if (status.positions.length > 0) {
     const positions = new Table({ head: ['position', 'quantity', 'average entry', 'realized', 'fees'], style: { head: [], border: [] } });

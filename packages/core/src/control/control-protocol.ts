@@ -33,6 +33,12 @@ export interface BotStatus {
   readonly balances: readonly { readonly asset: string; readonly total: string; readonly available: string }[];
   /** Denied orders by reason code since the start. */
   readonly denials: Readonly<Record<string, number>>;
+  /**
+   * What the venue still lets the bot send, by traded pair, in its units (Kraken: points left on
+   * the pair's trading counter, after the client's headroom and queued work); empty where the
+   * venue sets no limit (paper). See `ctx.orders.budget`.
+   */
+  readonly orderEntryBudget: Readonly<Record<string, number>>;
   /** What the session adds: bars seen, book health, connection state. */
   readonly details: Readonly<Record<string, unknown>>;
 }

@@ -66,6 +66,19 @@ function socketIn(dir: string): string {
   return controlSocketPath(dir);
 }
 
+describe("the status's order-entry budget", () => {
+  it("is the execution client's budget on each traded pair, and empty where the venue sets no limit", async () => {
+    const { engine, control } = await runningBot();
+    expect(control.status().orderEntryBudget).toEqual({});
+    const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
+    const withPairs = engineControl(engine, { bot: 'test-bot', mode: 'paper', startedAt: 0, instruments, pairs: [BTC] });
+    expect(withPairs.status().orderEntryBudget).toEqual({});
+    const venue = (engine as unknown as { execution: object }).execution;
+    Object.assign(venue, { orderEntryBudget: () => ({ remaining: 41.237, submitCost: 1, cancelCost: () => 8 }) });
+    expect(withPairs.status().orderEntryBudget).toEqual({ 'BTC/USD': 41.23 });
+  });
+});
+
 describe('the control socket of a running bot', () => {
   it('reports the bot: state, equity, positions and open orders as decimal strings', async () => {
     const { control, strategy } = await runningBot();

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { InstrumentProvider } from '../exchange/exchange.js';
+import type { InstrumentId } from '../model/ids.js';
 import { Decimal } from '../model/decimal.js';
 import { checkOrderRules, explainOrderRuleViolation, roundQuantity } from '../model/instrument.js';
 import { orderJson } from '../report/report-json.js';
@@ -18,6 +19,8 @@ export interface EngineControlOptions {
   readonly instruments: InstrumentProvider;
   /** Session facts for the status (bars seen, book health, connection state). */
   readonly details?: () => Record<string, unknown>;
+  /** The pairs the bot trades: the status gives the venue's order-entry budget left on each. */
+  readonly pairs?: readonly InstrumentId[];
 }
 
 /** The strategy id operator orders carry in the journal and reports. */
@@ -58,6 +61,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         })),
         balances: engine.portfolio.balances().map((balance) => ({ asset: balance.asset, total: balance.total.toFixed(), available: balance.available.toFixed() })),
         denials: Object.fromEntries(engine.denials()),
+        orderEntryBudget: orderEntryBudgets(engine, options.pairs ?? []),
         details: options.details?.() ?? {},
       };
     },
@@ -106,4 +110,14 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
       return { tradingState: 'halted', canceled, flattenOrders, notFlattened };
     },
   };
+}
+
+/** What the venue still lets the bot send on each pair (Kraken's trading counter, points); pairs without a limit are left out. */
+function orderEntryBudgets(engine: Engine, pairs: readonly InstrumentId[]): Record<string, number> {
+  const budgets: Record<string, number> = {};
+  for (const pair of pairs) {
+    const budget = engine.orderEntryBudget(pair);
+    if (budget !== undefined) budgets[pair] = Math.floor(budget.remaining * 100) / 100;
+  }
+  return budgets;
 }
