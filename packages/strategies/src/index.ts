@@ -14,7 +14,7 @@ export {
   timeStop, timeStopRuleSchema, takeProfitLadder, takeProfitLadderRuleSchema, exitQuantity, isBelowMinimum,
 } from './exits/index.js';
 export type {
-  ExitManagerOptions, ExitAction, ExitReason, ExitRule, StopLossRule, StopLossInput, TrailingStopRule, TrailingStopInput, BreakEvenRule, BreakEvenInput,
+  ExitManagerOptions, ExitManagerContext, ExitAction, ExitReason, ExitRule, StopLossRule, StopLossInput, TrailingStopRule, TrailingStopInput, BreakEvenRule, BreakEvenInput,
   TimeStopRule, TimeStopInput, TakeProfitLadderRule, TakeProfitStep,
 } from './exits/index.js';
 export { MeanReversion, meanReversionParams } from './strategies/mean-reversion/mean-reversion.js';

@@ -1,6 +1,6 @@
 import {
   ConfigError, Decimal, ZERO, isOrderOpen, isOrderTerminal, roundQuantity,
-  type Bar, type ClientOrderId, type Fill, type Instrument, type OrderEvent, type OrderPort, type Position,
+  type Bar, type ClientOrderId, type Fill, type Instrument, type Logger, type Order, type OrderEvent, type OrderPort, type PortfolioView, type Position,
 } from '@kbot/core';
 import { ATR } from '../indicators/atr.js';
 import type { ExitAction } from './exit-action.js';
@@ -21,10 +21,32 @@ export interface ExitManagerOptions {
   readonly resting?: boolean;
   /** Taker fee per side for break-even levels, as a fraction; default the instrument's taker fee. */
   readonly feeRate?: number;
+  /**
+   * The strategy's context (`ctx`). With it, a position taken over after a restart keeps the
+   * protective stop an earlier run left on the exchange (instead of sending a second one that the
+   * venue refuses, since the first holds the coins), and the exits log what they could not restore.
+   */
+  readonly context?: ExitManagerContext;
+  /**
+   * A position taken over after a restart has no ATR until `atrPeriod` + 1 bars have been seen.
+   * Until then, if no other stop applies (no stop left on the exchange, no percent rule), its stop
+   * is this many percent under the highest of the entry price and the highs since. Default 5.
+   */
+  readonly fallbackStopPercent?: number;
+}
+
+/** What the exits read of the strategy's context; pass the strategy's `ctx`. */
+export interface ExitManagerContext {
+  readonly strategyId: string;
+  readonly portfolio: Pick<PortfolioView, 'openOrders'>;
+  readonly log: Logger;
 }
 
 const NONE: readonly ExitAction[] = Object.freeze([]);
 const FULL = 1 - 1e-9;
+/** The tag of every resting stop the exits send (`protective stop: trailing-stop`); how they know theirs after a restart. */
+const STOP_TAG = 'protective stop: ';
+const STOP_REASONS: ReadonlySet<string> = new Set<ExitReason>(['stop-loss', 'break-even', 'trailing-stop']);
 
 /** What the exits want done once the resting stop is cancelled. */
 type AfterCancel =
@@ -74,7 +96,7 @@ class PositionView implements HeldPosition {
  * time stop) applied to one long spot position, as a strategy holds it.
  *
  * ```ts
- * onStart(ctx)      { this.exits = new ExitManager({ instrument: ctx.market.instrument(pair), rules: [stopLoss({ percent: 2 }), trailingStop({ atrMultiple: 3 })] }); }
+ * onStart(ctx)      { this.exits = new ExitManager({ instrument: ctx.market.instrument(pair), rules: [stopLoss({ percent: 2 }), trailingStop({ atrMultiple: 3 })], context: ctx }); }
  * onBar(bar, ctx)   { this.exits.apply(this.exits.onBar(bar, ctx.portfolio.position(pair)), ctx.orders); ... }
  * onOrderEvent(e, ctx) { this.exits.apply(this.exits.onOrderEvent(e), ctx.orders); }
  * ```
@@ -91,6 +113,9 @@ class PositionView implements HeldPosition {
  * - With `resting: true`, the stop rests on the exchange as a `stop-loss` order for the whole position.
  *   Because it holds the coins, any other exit first cancels it and sends its market order when the
  *   cancel is confirmed; after a partial exit the stop is placed again for what is left.
+ * - A position that was open before a restart is taken over from the portfolio (see the README,
+ *   "After a restart"): with `context`, the exits keep the stop an earlier run left on the exchange.
+ * - A position under the instrument's minimum (dust no order can sell) does not count as holding.
  */
 export class ExitManager {
   readonly instrument: Instrument;
@@ -101,6 +126,8 @@ export class ExitManager {
   private readonly tick: number;
   private readonly tickSize: Decimal;
   private readonly view: PositionView;
+  private readonly context: ExitManagerContext | undefined;
+  private readonly fallbackPercent: number;
 
   private quantity: Decimal = ZERO;
   private peak: Decimal = ZERO;
@@ -111,6 +138,23 @@ export class ExitManager {
   private soldFraction = 0;
   private level = Number.NaN;
   private levelReason: ExitReason = 'stop-loss';
+  /** The position is under the instrument's minimum: no order can sell it. */
+  private dust = false;
+  /** The position was taken over from the portfolio, not opened by a fill the exits saw. */
+  private adopted = false;
+  /** The trigger of a protective stop an earlier run left: the stop never goes under it. */
+  private floor = Number.NaN;
+  private floorReason: ExitReason = 'stop-loss';
+  /** The stop is the fallback percentage (a position taken over while its ATRs are cold). */
+  private onFallback = false;
+  /** The position changed since dust was last judged. */
+  private dustCheckDue = false;
+  private barsSeen = 0;
+  /** Close time of the first bar seen: a position opened before it was opened by an earlier run. */
+  private firstBarClose: number | undefined;
+  private stopsLookedFor = false;
+  /** What the take-over of a position found, logged once its first bar has been evaluated. */
+  private takeOver: { keptStop: Order | undefined; canceled: number } | undefined;
 
   private exitOrder: ExitOrder | undefined;
   private stop: RestingStop | undefined;
@@ -122,6 +166,12 @@ export class ExitManager {
     if (!Number.isFinite(feeRate) || feeRate < 0 || feeRate >= 0.5) {
       throw new ConfigError([{ path: 'exits.feeRate', received: String(feeRate), expected: 'a fee fraction from 0 to below 0.5 (0.004 = 0.40%)' }]);
     }
+    const fallbackPercent = options.fallbackStopPercent ?? 5;
+    if (!Number.isFinite(fallbackPercent) || fallbackPercent <= 0 || fallbackPercent >= 100) {
+      throw new ConfigError([{ path: 'exits.fallbackStopPercent', received: String(fallbackPercent), expected: 'a percentage above 0 and below 100' }]);
+    }
+    this.fallbackPercent = fallbackPercent;
+    this.context = options.context;
     this.instrument = options.instrument;
     this.resting = options.resting ?? false;
     this.runtimes = rules.map(createRuleRuntime);
@@ -135,9 +185,9 @@ export class ExitManager {
     this.view = new PositionView(feeRate, this.atrs);
   }
 
-  /** True while a position is open. */
+  /** True while a position is open that an order could sell (dust under the instrument's minimum does not count). */
   get holding(): boolean {
-    return this.isHolding;
+    return this.isHolding && !this.dust;
   }
 
   /** True while an exit order is in flight or the resting stop is being cancelled. */
@@ -156,7 +206,7 @@ export class ExitManager {
 
   /** The position's stop level after the last bar (the highest of the stop rules); undefined when none. */
   get stopPrice(): number | undefined {
-    return this.isHolding && !Number.isNaN(this.level) ? this.level : undefined;
+    return this.holding && !Number.isNaN(this.level) ? this.level : undefined;
   }
 
   /** Which rule sets `stopPrice`. */
@@ -165,7 +215,7 @@ export class ExitManager {
   }
 
   get entryPrice(): number | undefined {
-    return this.isHolding ? this.view.entryPrice : undefined;
+    return this.holding ? this.view.entryPrice : undefined;
   }
 
   /** The resting stop order's id, once submitted. */
@@ -189,8 +239,14 @@ export class ExitManager {
   onBar(bar: Bar, position: Position | undefined): readonly ExitAction[] {
     if (bar.instrumentId !== this.instrument.id) return NONE;
     for (const atr of this.atrList) atr.add(bar);
+    this.barsSeen += 1;
+    this.firstBarClose ??= bar.openTime + bar.interval;
     let actions = this.syncPosition(position, bar);
     if (!this.isHolding) return actions;
+    // Once, at the first bar with a position: stops an earlier run left on the exchange.
+    if (!this.stopsLookedFor && this.context !== undefined) actions = concat(actions, this.takeOverStops());
+    // Judged once no exit order is selling: a market exit filling in pieces passes through dust sizes.
+    if (this.dustCheckDue && this.exitOrder === undefined) this.checkDust(bar.close);
 
     const view = this.view;
     view.barsHeld += 1;
@@ -200,7 +256,8 @@ export class ExitManager {
     if (view.entryAtrs.size < this.atrs.size) this.captureEntryAtrs();
     for (const runtime of this.runtimes) runtime.observe?.(view);
     this.updateLevel();
-    if (this.busy) return actions;
+    if (this.takeOver !== undefined) this.reportTakeOver(bar);
+    if (this.busy || this.dust) return actions;
 
     const stopLive = this.stop !== undefined;
     if ((!this.resting || !stopLive) && fallsTo(bar.close, this.level)) return concat(actions, this.exitAll(this.levelReason, `exit: ${this.levelReason}`));
@@ -230,6 +287,11 @@ export class ExitManager {
       const price = fill.price.toNumber();
       if (!this.isHolding) {
         this.openPosition(price, fill.time);
+      } else if (this.dust) {
+        // A new entry on top of dust: a new position, the dust taken in at its price.
+        const held = this.quantity.toNumber();
+        const added = fill.quantity.toNumber();
+        this.openPosition((this.view.entryPrice * held + price * added) / (held + added), fill.time);
       } else {
         const held = this.quantity.toNumber();
         const added = fill.quantity.toNumber();
@@ -302,15 +364,121 @@ export class ExitManager {
     if (quantity.isZero()) return this.isHolding ? this.flatten() : NONE;
     if (!this.isHolding) {
       // No fill was seen (a restart, or a strategy that does not forward fills): adopt the position.
-      this.openPosition(position!.averageEntryPrice.toNumber(), position!.openedAt ?? bar.openTime);
+      const openedAt = position!.openedAt;
+      this.openPosition(position!.averageEntryPrice.toNumber(), openedAt ?? bar.openTime);
       this.quantity = quantity;
       this.peak = quantity;
+      this.adopted = true;
+      // Bars held so far, from the entry time (the entry's bar is the first; onBar counts this one).
+      // A venue that skips intervals without trades (Kraken) shows fewer bars than this.
+      this.view.barsHeld = openedAt === undefined ? 0 : Math.max(0, Math.ceil((bar.openTime - openedAt) / bar.interval));
+      if (openedAt !== undefined && openedAt < this.firstBarClose!) this.takeOver = { keptStop: undefined, canceled: 0 };
     } else if (!quantity.equals(this.quantity)) {
       this.quantity = quantity;
       if (quantity.greaterThan(this.peak)) this.peak = quantity;
       if (this.stop) this.stop.stale = true;
     }
+    this.dustCheckDue = true;
     return NONE;
+  }
+
+  /**
+   * Dust (under the minimum quantity or cost at `price`) cannot be sold: it must not keep the
+   * strategy from entering again. Judged when the position changes.
+   */
+  private checkDust(price: number): void {
+    const rounded = roundQuantity(this.instrument, this.quantity);
+    const dust = rounded.isZero() || isBelowMinimum(this.instrument, rounded, new Decimal(price));
+    if (dust && !this.dust) {
+      this.context?.log.info(`exits: the ${this.instrument.id} position of ${this.quantity.toFixed()} is under the minimum order (${this.instrument.minQuantity.toFixed()} ${this.instrument.base}, ${this.instrument.minCost.toFixed()} ${this.instrument.quote}): no order can sell it, so it does not count as holding; the next entry takes it in`, {
+        pair: this.instrument.id, quantity: this.quantity.toFixed(), price,
+      });
+    }
+    this.dust = dust;
+    this.dustCheckDue = false;
+  }
+
+  /**
+   * The protective stops this strategy left on the exchange in an earlier run (its sell
+   * `stop-loss` orders on the instrument tagged `protective stop: …`). Resting: the one closest
+   * under the price becomes the stop, the others are cancelled; not resting: all are cancelled.
+   * Either way the highest trigger is a floor for the stop.
+   */
+  private takeOverStops(): readonly ExitAction[] {
+    this.stopsLookedFor = true;
+    const context = this.context!;
+    const own = this.stop?.id;
+    const found = context.portfolio.openOrders(this.instrument.id).filter((order) =>
+      order.strategyId === context.strategyId && order.side === 'sell' && order.type === 'stop-loss' && order.triggerPrice !== undefined
+      && order.clientOrderId !== own && order.tag !== undefined && order.tag.startsWith(STOP_TAG));
+    if (found.length === 0) return NONE;
+    const highest = highestTrigger(found)!;
+    // A stop whose cancel was requested before the restart is on its way out: kept only if no other rests.
+    const resting = found.filter((order) => order.status !== 'pending-cancel');
+    const kept = this.resting && this.stop === undefined ? highestTrigger(resting.length > 0 ? resting : found) : undefined;
+    const reason = highest.tag!.slice(STOP_TAG.length);
+    this.floor = highest.triggerPrice!.toNumber();
+    this.floorReason = STOP_REASONS.has(reason) ? (reason as ExitReason) : 'stop-loss';
+    const actions: ExitAction[] = [];
+    for (const order of found) {
+      if (order === kept || order.status === 'pending-cancel') continue;
+      actions.push(Object.freeze({ kind: 'cancel', reason: this.floorReason, clientOrderId: order.clientOrderId }));
+    }
+    if (kept !== undefined) {
+      const remaining = kept.quantity.minus(kept.filledQuantity);
+      const canceling = kept.status === 'pending-cancel';
+      this.stop = {
+        id: kept.clientOrderId,
+        status: canceling ? 'canceling' : kept.status === 'submitted' ? 'placing' : 'open',
+        ticks: Math.floor(kept.triggerPrice!.toNumber() / this.tick + 1e-9),
+        quantity: remaining,
+        stale: !remaining.equals(roundQuantity(this.instrument, this.quantity)),
+        // Its cancel was requested before the restart: a new stop goes in once it is confirmed.
+        after: canceling ? { kind: 'replace' } : undefined,
+      };
+    }
+    if (this.takeOver !== undefined) this.takeOver = { keptStop: kept, canceled: actions.length };
+    return actions;
+  }
+
+  /** One log line when a position from an earlier run is taken over: what the exits restored and what they could not. */
+  private reportTakeOver(bar: Bar): void {
+    const takeOver = this.takeOver!;
+    this.takeOver = undefined;
+    const log = this.context?.log;
+    if (log === undefined || this.dust) return;
+    const view = this.view;
+    const pair = this.instrument.id;
+    const places = this.tickSize.decimalPlaces();
+    const price = (value: number) => String(Number(value.toFixed(places)));
+    const parts = [`exits: took over the ${pair} position of ${this.quantity.toFixed()} (average entry ${price(view.entryPrice)}, opened ${new Date(view.entryTime).toISOString()}) from an earlier run; bars held counted from the entry time: ${view.barsHeld}`];
+    if (takeOver.keptStop !== undefined) parts.push(`kept its protective stop ${takeOver.keptStop.clientOrderId} at ${takeOver.keptStop.triggerPrice!.toFixed()}`);
+    else if (!Number.isNaN(this.floor)) parts.push(`the stop it left at ${price(this.floor)} is the lowest the stop goes`);
+    if (takeOver.canceled > 0) parts.push(`cancelled ${takeOver.canceled} other protective stop(s) it left`);
+    let missing = false;
+    const cold = this.atrList.filter((atr) => !atr.isStable);
+    if (cold.length > 0) {
+      missing = true;
+      const bars = Math.max(...cold.map((atr) => atr.warmUp - this.barsSeen));
+      const periods = cold.map((atr) => `ATR(${atr.period})`).join(', ');
+      const now = Number.isNaN(this.level) ? 'the position has no stop'
+        : this.onFallback ? `the stop is ${price(this.level)}, ${this.fallbackPercent}% under the highest of the entry price and the highs since (fallbackStopPercent)`
+        : `the stop is ${price(this.level)} (${this.levelReason})`;
+      parts.push(`${periods} is warm in ${bars} bar(s): until then there is no ATR stop, and ${now}`);
+    }
+    for (const runtime of this.runtimes) {
+      if (runtime.reason === 'take-profit') {
+        missing = true;
+        parts.push(`the take-profit ladder counts its steps from this size and the entry price: a step sold before the restart sells again when a close reaches it`);
+      }
+      if (runtime.reason === 'break-even' && Number.isNaN(this.floor)) {
+        missing = true;
+        parts.push('break-even arms again only at a close at its level');
+      }
+    }
+    const fields = { pair, quantity: this.quantity.toFixed(), entryPrice: view.entryPrice, openedAt: view.entryTime, barsHeld: view.barsHeld, stop: this.stopPrice, stopReason: this.stopReason, restingStopId: this.stop?.id, barTime: bar.openTime };
+    if (missing) log.warn(parts.join('; '), fields);
+    else log.info(parts.join('; '), fields);
   }
 
   private openPosition(price: number, time: number): void {
@@ -327,6 +495,11 @@ export class ExitManager {
     this.soldFraction = 0;
     this.peak = ZERO;
     this.isHolding = true;
+    this.dust = false;
+    this.adopted = false;
+    this.floor = Number.NaN;
+    this.takeOver = undefined;
+    this.level = Number.NaN;
     this.updateLevel();
   }
 
@@ -343,6 +516,10 @@ export class ExitManager {
     this.peak = ZERO;
     this.tradeIds.clear();
     this.level = Number.NaN;
+    this.dust = false;
+    this.adopted = false;
+    this.floor = Number.NaN;
+    this.takeOver = undefined;
     const stop = this.stop;
     if (stop === undefined || stop.status === 'canceling') return NONE;
     if (stop.id === undefined) {
@@ -362,6 +539,23 @@ export class ExitManager {
       if (candidate !== undefined && candidate > 0 && !(candidate <= level)) {
         level = candidate;
         reason = runtime.reason;
+      }
+    }
+    if (this.floor > 0 && !(this.floor <= level)) {
+      level = this.floor;
+      reason = this.floorReason;
+    }
+    if (this.adopted) {
+      // Taken over without history: until the ATRs are warm, a percentage stands in for ATR stops,
+      // and the stop never moves down (a warm ATR stop can sit under the level held so far).
+      this.onFallback = Number.isNaN(level) && this.atrList.some((atr) => !atr.isStable);
+      if (this.onFallback) {
+        level = this.view.highestHigh * (1 - this.fallbackPercent / 100);
+        reason = 'stop-loss';
+      }
+      if (this.level > level || (Number.isNaN(level) && !Number.isNaN(this.level))) {
+        level = this.level;
+        reason = this.levelReason;
       }
     }
     this.level = level;
@@ -451,6 +645,12 @@ export class ExitManager {
     if (!(level > 0)) return 0;
     return Math.floor(level / this.tick + 1e-9);
   }
+}
+
+function highestTrigger(orders: readonly Order[]): Order | undefined {
+  let highest: Order | undefined;
+  for (const order of orders) if (highest === undefined || order.triggerPrice!.greaterThan(highest.triggerPrice!)) highest = order;
+  return highest;
 }
 
 function concat(first: readonly ExitAction[], second: readonly ExitAction[]): readonly ExitAction[] {

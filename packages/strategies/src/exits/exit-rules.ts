@@ -9,14 +9,28 @@ import { trailingStopRuleSchema, TrailingStopRuntime, type TrailingStopRule } fr
 /** Any exit rule, as data: what `stopLoss(...)`, `trailingStop(...)` etc. return, and what a params schema accepts. */
 export type ExitRule = StopLossRule | TrailingStopRule | BreakEvenRule | TakeProfitLadderRule | TimeStopRule;
 
-/** One exit rule in a strategy's params, told apart by `kind`. */
-export const exitRuleSchema = z.discriminatedUnion('kind', [
+const ruleUnion = z.discriminatedUnion('kind', [
   stopLossRuleSchema,
   trailingStopRuleSchema,
   breakEvenRuleSchema,
   takeProfitLadderRuleSchema,
   timeStopRuleSchema,
 ]);
+
+const KINDS: readonly string[] = ruleUnion.options.map((option) => option.shape.kind.value);
+
+/**
+ * One exit rule in a strategy's params, told apart by `kind`. The kind is checked first, so a
+ * wrong one reads `exits[0].kind: received "stoploss", expected one of "stop-loss", ...` (the
+ * union alone reports the whole object and zod's own wording).
+ */
+export const exitRuleSchema = z.custom<z.input<typeof ruleUnion>>().check((payload) => {
+  const value = payload.value as unknown;
+  // Anything but an object is left to the union, which names the type it expects.
+  if (typeof value !== 'object' || value === null) return;
+  const kind = (value as { kind?: unknown }).kind;
+  if (!KINDS.includes(kind as string)) payload.issues.push({ code: 'invalid_value', values: [...KINDS], input: kind, path: ['kind'] });
+}).pipe(ruleUnion);
 
 /** The exit rules of a strategy's params (`exits: exitRulesSchema.default([...])`). */
 export const exitRulesSchema = z.array(exitRuleSchema).max(20);

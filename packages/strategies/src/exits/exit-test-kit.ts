@@ -4,11 +4,11 @@
  */
 import {
   Decimal, clientOrderId, instrumentId, strategyId, tradeId,
-  type Bar, type ClientOrderId, type Fill, type Order, type OrderEvent, type OrderIntent, type OrderPort, type OrderStatus,
+  type Bar, type ClientOrderId, type Fill, type Logger, type Order, type OrderEvent, type OrderIntent, type OrderPort, type OrderStatus,
 } from '@kbot/core';
-import { bar, position, TEST_START_TIME } from '@kbot/core/testing';
+import { bar, FakePortfolioView, order, position, TEST_START_TIME } from '@kbot/core/testing';
 import type { ExitAction } from './exit-action.js';
-import type { ExitManager } from './exit-manager.js';
+import type { ExitManager, ExitManagerContext } from './exit-manager.js';
 
 export const MINUTE = 60_000;
 let tradeCounter = 0;
@@ -106,4 +106,34 @@ export function runBars(exits: ExitManager, bars: readonly Bar[], quantity: stri
     if (actions.length > 0) out.set(index, describeActions(actions));
   });
   return out;
+}
+
+/** A logger that keeps `level: message` lines. */
+export function recordingLog(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const log: Logger & { lines: string[] } = {
+    lines,
+    debug: (message) => void lines.push(`debug: ${message}`),
+    info: (message) => void lines.push(`info: ${message}`),
+    warn: (message) => void lines.push(`warn: ${message}`),
+    error: (message) => void lines.push(`error: ${message}`),
+    child: () => log,
+  };
+  return log;
+}
+
+/**
+ * A protective stop an earlier run of strategy `test` left on the exchange (BTC/USD, accepted),
+ * as the engine restores it from the journal.
+ */
+export function leftStop(id: string, quantity: string, trigger: number | string, extra: { status?: OrderStatus; tag?: string; strategy?: string; filledQuantity?: string } = {}): Order {
+  return order({
+    clientOrderId: id, strategyId: extra.strategy ?? 'test', side: 'sell', type: 'stop-loss', quantity, triggerPrice: trigger,
+    tag: extra.tag ?? 'protective stop: trailing-stop', status: extra.status ?? 'accepted', filledQuantity: extra.filledQuantity ?? '0',
+  });
+}
+
+/** The context of strategy `test` after a restart: these orders open, a recording log. */
+export function contextWith(orders: readonly Order[] = []): ExitManagerContext & { readonly log: ReturnType<typeof recordingLog> } {
+  return { strategyId: 'test', portfolio: new FakePortfolioView({ orders }), log: recordingLog() };
 }

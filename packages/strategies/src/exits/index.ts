@@ -1,5 +1,5 @@
 // Public surface of the exits toolkit (the "profit harvester").
-export { ExitManager, type ExitManagerOptions } from './exit-manager.js';
+export { ExitManager, type ExitManagerContext, type ExitManagerOptions } from './exit-manager.js';
 export type { ExitAction } from './exit-action.js';
 export type { ExitReason } from './exit-rule.js';
 export { exitRuleSchema, exitRulesSchema, type ExitRule } from './exit-rules.js';

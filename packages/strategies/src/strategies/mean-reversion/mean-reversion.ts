@@ -95,7 +95,7 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
       guard === 'ema' || guard === 'both' ? this.trend.warmUp : 0,
       guard === 'adx' || guard === 'both' ? this.adx.warmUp : 0,
     );
-    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules: params.exits, resting: params.restingStop });
+    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules: params.exits, resting: params.restingStop, context: ctx });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<MeanReversionParams>): void {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Decimal, openBarFile, type Bar } from '@kbot/core';
-import { createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
+import { bar, createStrategyHarness, runStrategyContract, TEST_START_TIME, trade, type StrategyHarness } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ATR } from '../../indicators/atr.js';
 import { MomentumBreakout, momentumBreakoutParams, type MomentumBreakoutInput, type MomentumBreakoutParams } from './momentum-breakout.js';
@@ -39,6 +39,46 @@ describe('MomentumBreakout params', () => {
     expect(result.error!.issues.map((issue) => issue.path.join('.'))).toEqual(['riskFraction', 'fastPeriod']);
     const crossed = momentumBreakoutParams.safeParse({ pair: 'BTC/USD', interval: '4h', breakout: 'ema-cross', fastPeriod: 30, slowPeriod: 20 });
     expect(crossed.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual(['fastPeriod: fastPeriod below slowPeriod']);
+  });
+});
+
+describe('MomentumBreakout after a restart', () => {
+  const small = { pair: 'BTC/USD', interval: '1m', channelPeriod: 3, atrPeriod: 2 } as const;
+  /** 1-minute BTC/USD bars from TEST_START_TIME: [open, high, low, close]. */
+  const minuteBars = (ohlc: ReadonlyArray<readonly [number, number, number, number]>) =>
+    ohlc.map(([open, high, low, close], index) => bar({ openTime: TEST_START_TIME + index * 60_000, open, high, low, close, volume: 50 }));
+  /** What an earlier run did on BTC/USD before this one: each order filled against a trade at 20,000. */
+  function earlierRun(harness: StrategyHarness<MomentumBreakoutParams>, orders: ReadonlyArray<{ side: 'buy' | 'sell'; quantity: string }>) {
+    let time = TEST_START_TIME - 60_000 * (orders.length + 2);
+    harness.feed(trade({ time, price: 20_000, quantity: 1 }));
+    for (const order of orders) {
+      harness.engine.submit('earlier-run', { instrumentId: 'BTC/USD', type: 'market', ...order });
+      harness.feed(trade({ time: (time += 60_000), price: 20_000, quantity: 1 }));
+    }
+  }
+
+  it('with restingStop, keeps the one stop the earlier run left and moves it up: no second stop for the venue to refuse', async () => {
+    const harness = await createStrategyHarness({ strategy: new MomentumBreakout(), params: momentumBreakoutParams.parse({ ...small, restingStop: true }) });
+    earlierRun(harness, [{ side: 'buy', quantity: '0.4' }]);
+    harness.engine.submit(harness.strategyId, { instrumentId: 'BTC/USD', side: 'sell', type: 'stop-loss', quantity: '0.4', triggerPrice: '19000', tag: 'protective stop: stop-loss' });
+    // Flat bars (true range 100): once ATR(2) is warm, the 2-ATR stop is 19,800, above the 19,000 left.
+    harness.feed(minuteBars(Array.from({ length: 5 }, () => [20_000, 20_050, 19_950, 20_000] as const)));
+    await harness.stop();
+    expect(harness.intents.map((entry) => `bar ${entry.barsSeen}: ${entry.intent.side} ${entry.intent.type} ${String(entry.intent.quantity)} @ ${String(entry.intent.triggerPrice)} → ${entry.order?.status}`)).toEqual([
+      'bar 3: sell stop-loss 0.4 @ 19800 → accepted',
+    ]);
+    expect(harness.events.filter((event) => event.type === 'order-rejected')).toEqual([]);
+    expect(harness.portfolio.openOrders('BTC/USD').map((order) => `${order.side} ${order.type} ${order.quantity.toFixed()} @ ${order.triggerPrice?.toFixed()}`)).toEqual(['sell stop-loss 0.4 @ 19800']);
+  });
+
+  it('dust under the minimum left by the earlier run does not keep it from entering', async () => {
+    const harness = await createStrategyHarness({ strategy: new MomentumBreakout(), params: momentumBreakoutParams.parse(small) });
+    // 0.0002 bought, 0.00015 sold: 0.00005 BTC left, under Kraken's 0.0001 minimum.
+    earlierRun(harness, [{ side: 'buy', quantity: '0.0002' }, { side: 'sell', quantity: '0.00015' }]);
+    expect(harness.portfolio.position('BTC/USD')?.quantity.toFixed()).toBe('0.00005');
+    harness.feed(minuteBars([...Array.from({ length: 5 }, () => [20_000, 20_050, 19_950, 20_000] as const), [20_000, 20_250, 19_990, 20_200]]));
+    await harness.stop();
+    expect(harness.intents.map((entry) => `bar ${entry.barsSeen}: ${entry.intent.side} ${entry.intent.tag}`)).toEqual(['bar 6: buy entry: 3-bar high broken']);
   });
 });
 

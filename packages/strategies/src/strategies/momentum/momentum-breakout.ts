@@ -80,7 +80,7 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
     const rules: ExitRule[] = [{ kind: 'stop-loss', atrMultiple: params.stopMultiple, atrPeriod: params.atrPeriod }];
     if (params.trailMultiple > 0) rules.push({ kind: 'trailing-stop', atrMultiple: params.trailMultiple, atrPeriod: params.atrPeriod, activateAtPercent: 0 });
     rules.push(...params.exits);
-    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules, resting: params.restingStop });
+    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules, resting: params.restingStop, context: ctx });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<MomentumBreakoutParams>): void {
