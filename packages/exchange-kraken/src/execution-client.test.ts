@@ -74,6 +74,7 @@ describe('KrakenExecutionClient order-entry budget (the pair trading counter str
     now += 5_000;
     expect(client.orderEntryBudget(BTC).remaining).toBe(54);
     expect(client.orderEntryBudget(BTC).cancelCost(clientOrderId('unknown'))).toBe(8);
+    expect(client.orderEntryBudget(BTC).cancelCost()).toBe(8);
   });
 });
 

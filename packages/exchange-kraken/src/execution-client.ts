@@ -337,7 +337,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     return Object.freeze({
       remaining,
       submitCost: 1,
-      cancelCost: (clientOrderId: ClientOrderId) => this.#cancelCostNow(this.#tracker.get(clientOrderId)),
+      cancelCost: (clientOrderId?: ClientOrderId) => this.#cancelCostNow(clientOrderId === undefined ? undefined : this.#tracker.get(clientOrderId)),
     });
   }
 

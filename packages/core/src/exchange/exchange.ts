@@ -87,8 +87,12 @@ export interface OrderEntryBudget {
   readonly remaining: number;
   /** What one new order spends (Kraken: 1). */
   readonly submitCost: number;
-  /** What cancelling an open order now would spend (Kraken: 8 under 5 s old, down to 0 after 300 s). */
-  cancelCost(clientOrderId: ClientOrderId): number;
+  /**
+   * What cancelling an open order now would spend (Kraken: 8 under 5 s old, down to 0 after 300 s).
+   * Without an id (or for an order the venue does not hold yet): what cancelling an order placed
+   * now would cost, its dearest; what a strategy keeps free to be able to pull a new order.
+   */
+  cancelCost(clientOrderId?: ClientOrderId): number;
 }
 
 /**

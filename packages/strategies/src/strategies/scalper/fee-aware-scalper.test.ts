@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal, krakenSpotInstruments, type EpochMs, type Logger, type OrderEntryBudget } from '@kbot/core';
+import { Decimal, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget } from '@kbot/core';
 import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
@@ -196,7 +196,8 @@ function withBudget(harness: StrategyHarness<FeeAwareScalperParams>, initial: { 
   Object.assign(harness.venue, {
     orderEntryBudget: (id: string): OrderEntryBudget => {
       asked.push(id);
-      return { remaining: state.remaining, submitCost: 1, cancelCost: () => state.cancelCost };
+      // As Kraken's: resting orders cost `state.cancelCost` to cancel; a new one (no id) its dearest, 8.
+      return { remaining: state.remaining, submitCost: 1, cancelCost: (order?: ClientOrderId) => (order === undefined ? 8 : state.cancelCost) };
     },
   });
   return Object.assign(state, { asked });

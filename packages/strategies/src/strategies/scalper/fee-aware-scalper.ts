@@ -44,12 +44,6 @@ export const feeAwareScalperParams = z.object({
 
 export type FeeAwareScalperParams = z.output<typeof feeAwareScalperParams>;
 
-/**
- * Venue budget kept free to cancel a quote about to be posted: Kraken charges 8 points for
- * cancelling an order under 5 s old, its dearest cancel. `OrderEntryBudget.cancelCost` prices
- * orders that exist; this one does not yet.
- */
-const NEW_QUOTE_CANCEL_RESERVE = 8;
 /** The longest wait after repeated denials on a side (unless one bar interval is longer). */
 const MAX_DENIAL_BACKOFF_MS = 15 * 60_000;
 
@@ -334,7 +328,8 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
    * quotes resting beside it (all but `replacing`), so every quote can always be pulled.
    */
   private submitNeed(budget: OrderEntryBudget, replacing?: ClientOrderId): number {
-    let need = budget.submitCost + NEW_QUOTE_CANCEL_RESERVE;
+    // Without an id: what cancelling the new quote will cost while it is young (Kraken: 8).
+    let need = budget.submitCost + budget.cancelCost();
     for (const live of [this.live.buy, this.live.sell]) {
       if (live !== undefined && !live.cancelRequested && live.id !== replacing) need += budget.cancelCost(live.id);
     }
