@@ -33,6 +33,23 @@ async function budgetSeenByStrategy(withBudget: boolean): Promise<OrderEntryBudg
   return seen;
 }
 
+describe('ctx.orders.tradingState', () => {
+  it("follows the engine's trading state as it moves", async () => {
+    const clock = new TestClock(Date.UTC(2024, 0, 1));
+    const exchange = createFakeExchange({ clock });
+    let ctx: StrategyContext<Record<string, never>> | undefined;
+    const strategy: Strategy<Record<string, never>> = { subscriptions: () => [], onStart: (context) => (ctx = context) };
+    const engine = new Engine({ mode: 'live', clock, instruments: exchange.instruments, execution: exchange.execution, store: new InMemoryStore(), strategies: [{ id: 's', strategy, params: {} }], quoteAsset: 'USD' });
+    await engine.start();
+    expect(ctx!.orders.tradingState).toBe('active');
+    engine.setTradingState('halted', 'test');
+    expect(ctx!.orders.tradingState).toBe('halted');
+    engine.setTradingState('active', 'test');
+    expect(ctx!.orders.tradingState).toBe('active');
+    await engine.stop();
+  });
+});
+
 describe('ctx.orders.budget', () => {
   it("is the execution client's order-entry budget for the instrument", async () => {
     const budget = await budgetSeenByStrategy(true);

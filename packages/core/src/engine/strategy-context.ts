@@ -45,6 +45,9 @@ export function createStrategyContext<P>(options: {
       cancelAll: (instrumentId?: InstrumentId | string) =>
         engine.cancelAll({ strategyId, ...(instrumentId === undefined ? {} : { instrumentId: id(instrumentId) }) }),
       budget: (instrumentId: InstrumentId | string) => engine.orderEntryBudget(id(instrumentId)),
+      get tradingState() {
+        return engine.risk.state;
+      },
     }),
     learner: Object.freeze({
       advise(query: Parameters<Learner['advise']>[0]) {

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { OrderEntryBudget } from '../exchange/exchange.js';
 import type { Decimal } from '../model/decimal.js';
-import type { OrderEvent } from '../model/events.js';
+import type { OrderEvent, TradingState } from '../model/events.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
@@ -47,6 +47,13 @@ export interface OrderPort {
    * back until the counter decays, so they leave late.
    */
   budget(instrumentId: InstrumentId | string): OrderEntryBudget | undefined;
+  /**
+   * The bot's trading state now: `active`; `reducing` (only orders that shrink exposure pass, as
+   * a breaker or `kbot panic --flatten` set it); `halted` (only cancels pass). A strategy that
+   * quotes continuously reads it to stop sending what risk would deny, and to start again at once
+   * when an operator resumes the bot.
+   */
+  readonly tradingState: TradingState;
 }
 
 export interface LearnerView {

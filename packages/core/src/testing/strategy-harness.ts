@@ -150,6 +150,9 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
         cancel: (id: ClientOrderId) => context.orders.cancel(id),
         cancelAll: (instrumentId?: string) => context.orders.cancelAll(instrumentId),
         budget: (instrumentId: string) => context.orders.budget(instrumentId),
+        get tradingState() {
+          return context.orders.tradingState;
+        },
       });
       result = Object.freeze({ ...context, orders });
       wrapped.set(context, result);

@@ -70,6 +70,8 @@ export class RecordingPort implements OrderPort {
   budget(): undefined {
     return undefined;
   }
+
+  readonly tradingState = 'active' as const;
 }
 
 /** `sell market 0.5 (exit: stop-loss)` / `sell stop-loss 0.5 @ 97.9` / `cancel x-1`: one line per action. */

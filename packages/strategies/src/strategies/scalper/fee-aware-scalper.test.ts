@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget } from '@kbot/core';
+import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
 import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
@@ -9,7 +9,7 @@ const at = (ms: number): EpochMs => T + ms;
 
 async function scalper(
   input: Record<string, unknown> = {},
-  options: Pick<StrategyHarnessOptions<FeeAwareScalperParams>, 'venue' | 'instruments'> = {},
+  options: Pick<StrategyHarnessOptions<FeeAwareScalperParams>, 'venue' | 'instruments' | 'riskPolicies'> = {},
 ): Promise<StrategyHarness<FeeAwareScalperParams>> {
   const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', skewTicks: 0, ...input });
   const harness = await createStrategyHarness({ strategy: new FeeAwareScalper(), params, ...options });
@@ -326,21 +326,29 @@ describe('FeeAwareScalper on a trade', () => {
 });
 
 describe('FeeAwareScalper when orders are denied', () => {
-  it('in trading state halted backs off (one bar interval, doubling) instead of submitting on every update', async () => {
-    const harness = await scalper();
-    harness.engine.setTradingState('halted', 'test: operator halt');
+  it('backs off after a risk denial (one bar interval, doubling) instead of submitting on every update', async () => {
+    // A policy that refuses every buy, as max-position would at its limit.
+    const refuseBuys: RiskPolicy = { name: 'refuse-buys', check: (order) => (order.side === 'buy' ? deny('max-position', 'test: no more buys') : ALLOW) };
+    const harness = await scalper({}, { riskPolicies: [refuseBuys] });
     for (let second = 1; second <= 600; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
     // Ten minutes of quotes: denied at 1 s, then after 1, 2 and 4 minutes, not 600 times.
     expect(harness.denials.map((denial) => [denial.time - T, denial.code])).toEqual([
-      [1000, 'trading-halted'], [61_000, 'trading-halted'], [181_000, 'trading-halted'], [421_000, 'trading-halted'],
+      [1000, 'max-position'], [61_000, 'max-position'], [181_000, 'max-position'], [421_000, 'max-position'],
     ]);
-    // Resumed: the next try after the backoff is accepted, and the next denial starts from one interval again.
-    harness.engine.setTradingState('active', 'test: operator resume');
-    for (let second = 601; second <= 901; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
-    expect(placed(harness).filter((row) => row[4] !== 'denied')).toEqual([[901_000, 'buy', '39890', '0.01', 'accepted']]);
   });
 
-  it('a halt pulls its resting quotes; in reducing it keeps offering inventory and backs off the bid', async () => {
+  it('sends nothing while halted and quotes again as soon as the bot is resumed', async () => {
+    const harness = await scalper();
+    harness.engine.setTradingState('halted', 'test: operator halt');
+    for (let second = 1; second <= 600; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
+    expect(harness.denials).toEqual([]);
+    expect(placed(harness)).toEqual([]);
+    harness.engine.setTradingState('active', 'test: operator resume');
+    harness.feed(quote({ time: at(601_000), bid: 39_890, ask: 40_110 }));
+    expect(placed(harness)).toEqual([[601_000, 'buy', '39890', '0.01', 'accepted']]);
+  });
+
+  it('a halt pulls its resting quotes; in reducing it keeps offering inventory and sends no bid', async () => {
     const harness = await scalper({ maxPosition: '0.02' }, halfOfEachTrade);
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
     harness.feed(trade({ time: at(2000), price: 39_880, quantity: 0.05, side: 'sell' }));   // the bid fills
@@ -348,12 +356,11 @@ describe('FeeAwareScalper when orders are denied', () => {
     harness.feed(trade({ time: at(4000), price: 39_880, quantity: 0.01, side: 'sell' }));      // half of it fills, the rest is pulled
     harness.engine.setTradingState('reducing', 'test: daily loss');
     for (let second = 5; second <= 30; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
-    expect(harness.denials.map((denial) => [denial.time - T, denial.order.side, denial.code])).toEqual([[5000, 'buy', 'reducing-only']]);
+    expect(harness.denials).toEqual([]);
     expect(harness.portfolio.openOrders('BTC/USD').map((order) => [order.side, order.price?.toFixed()])).toEqual([['sell', '40110']]);
     harness.engine.setTradingState('halted', 'test: max drawdown');
     for (let second = 66; second <= 70; second++) harness.feed(quote({ time: at(second * 1000), bid: 39_890, ask: 40_110 }));
-    // The bid's backoff ends at 65 s: its next try is denied as halted, and the resting ask is pulled.
-    expect(harness.denials.map((denial) => [denial.time - T, denial.code])).toEqual([[5000, 'reducing-only'], [66_000, 'trading-halted']]);
+    expect(harness.denials).toEqual([]);
     expect(harness.portfolio.openOrders('BTC/USD')).toEqual([]);
   });
 });

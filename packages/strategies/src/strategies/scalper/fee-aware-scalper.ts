@@ -98,8 +98,11 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
   private lastTrade: Trade | undefined;
   private lastBar: Bar | undefined;
   private readonly live: { buy: LiveQuote | undefined; sell: LiveQuote | undefined } = { buy: undefined, sell: undefined };
-  /** Per side, after risk denied an order: no quote on that side before `until`; `count` denials in a row. */
-  private readonly denied = { buy: { until: 0, count: 0 }, sell: { until: 0, count: 0 } };
+  /**
+   * Per side, after risk denied an order: no quote on that side before `until`; `count` denials in
+   * a row; `byState` when the trading state denied it (cleared as soon as the state allows the side).
+   */
+  private readonly denied = { buy: { until: 0, count: 0, byState: false }, sell: { until: 0, count: 0, byState: false } };
 
   subscriptions(params: FeeAwareScalperParams): Subscription[] {
     const id = instrumentId(params.pair);
@@ -176,6 +179,7 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
       for (const denied of event.code === 'trading-halted' ? (['buy', 'sell'] as const) : [side]) {
         const state = this.denied[denied];
         state.count++;
+        state.byState = event.code === 'trading-halted' || event.code === 'reducing-only';
         const wait = Math.min(this.intervalMs * 2 ** Math.min(state.count - 1, 30), Math.max(this.intervalMs, MAX_DENIAL_BACKOFF_MS));
         state.until = Math.max(state.until, event.time + wait);
       }
@@ -222,11 +226,20 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     // A trade printed after the top of book at or through our price: the book we see is stale.
     const trade = this.lastTrade !== undefined && this.lastTrade.time > top.time ? this.lastTrade : undefined;
 
+    // What the trading state lets through: nothing when halted; in reducing, only the ask (selling
+    // inventory shrinks exposure). Read here rather than learnt from denials, so the scalper stops at
+    // once and starts again as soon as an operator resumes the bot.
+    const tradingState = ctx.orders.tradingState;
+    const mayBuy = tradingState === 'active';
+    const maySell = tradingState !== 'halted';
+    this.clearStateBackoff('buy', mayBuy);
+    this.clearStateBackoff('sell', maySell);
+
     let bidQuote: ScalperQuotes['bid'];
     const room = this.maxPosition.minus(inventory);
     const bidQuantity = roundQuantity(instrument, Decimal.min(this.quantity, room));
     if (
-      fresh && now >= this.denied.buy.until
+      fresh && mayBuy && now >= this.denied.buy.until
       && !fastMarket && edge.greaterThan(params.minEdgePercent) && bidQuantity.greaterThanOrEqualTo(instrument.minQuantity) && bidQuantity.isPositive()
       && bidQuantity.times(bid).greaterThanOrEqualTo(instrument.minCost)
       && !(threshold !== null && imbalance !== undefined && imbalance <= -threshold)
@@ -245,7 +258,7 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
       }
     }
     if (
-      fresh && now >= this.denied.sell.until
+      fresh && maySell && now >= this.denied.sell.until
       && !fastMarket && askQuantity.greaterThanOrEqualTo(instrument.minQuantity) && askQuantity.isPositive()
       && askQuantity.times(ask).greaterThanOrEqualTo(instrument.minCost)
       && !(threshold !== null && imbalance !== undefined && imbalance >= threshold)
@@ -256,6 +269,16 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     // Never bid at or above our own ask: reducing inventory comes first.
     if (bidQuote !== undefined && askQuote !== undefined && bidQuote.price.greaterThanOrEqualTo(askQuote.price)) bidQuote = undefined;
     return { bid: bidQuote, ask: askQuote, edgePercent };
+  }
+
+  /** A backoff the trading state caused ends when the state allows the side again. */
+  private clearStateBackoff(side: 'buy' | 'sell', allowed: boolean): void {
+    const state = this.denied[side];
+    if (allowed && state.byState) {
+      state.until = 0;
+      state.count = 0;
+      state.byState = false;
+    }
   }
 
   private maintain(ctx: StrategyContext<FeeAwareScalperParams>, pass: Pass): void {
