@@ -23,6 +23,7 @@ export const params: MeanReversionParams = {
   allocation: 0.5,
   exits: [stopLoss({ atrMultiple: 2, atrPeriod: 14 }), takeProfitLadder([{ atPercent: 1, sellFraction: 0.5 }]), timeStop({ bars: 48 })],
   restingStop: false,
+  fallbackStopPercent: 5,
 };
 
 export default defineConfig({

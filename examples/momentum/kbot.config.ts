@@ -20,6 +20,7 @@ export const params: MomentumBreakoutParams = {
   maxAllocation: 1,
   exits: [],
   restingStop: false,
+  fallbackStopPercent: 5,
 };
 
 export default defineConfig({

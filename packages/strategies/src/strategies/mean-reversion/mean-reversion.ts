@@ -47,6 +47,11 @@ export const meanReversionParams = z.object({
   ]),
   /** Keep the stop resting on Kraken as a stop-loss order instead of selling at market after a close under it. */
   restingStop: z.boolean().default(false),
+  /**
+   * After a restart, until the ATR is warm again: a stop this many percent under the highest of
+   * the entry and the highs since, when no stop was left on the exchange and no percent rule applies.
+   */
+  fallbackStopPercent: z.number().gt(0).lt(100).default(5),
 }).strict();
 
 export type MeanReversionParams = z.output<typeof meanReversionParams>;
@@ -95,7 +100,7 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
       guard === 'ema' || guard === 'both' ? this.trend.warmUp : 0,
       guard === 'adx' || guard === 'both' ? this.adx.warmUp : 0,
     );
-    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules: params.exits, resting: params.restingStop, context: ctx });
+    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules: params.exits, resting: params.restingStop, context: ctx, fallbackStopPercent: params.fallbackStopPercent });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<MeanReversionParams>): void {

@@ -29,7 +29,7 @@ describe('MomentumBreakout params', () => {
   it('fills in the defaults', () => {
     expect(momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h' })).toEqual({
       pair: 'BTC/USD', interval: '4h', breakout: 'donchian', channelPeriod: 20, fastPeriod: 12, slowPeriod: 26, atrPeriod: 14,
-      riskFraction: 0.01, stopMultiple: 2, trailMultiple: 3, maxAllocation: 1, exits: [], restingStop: false,
+      riskFraction: 0.01, stopMultiple: 2, trailMultiple: 3, maxAllocation: 1, exits: [], restingStop: false, fallbackStopPercent: 5,
     });
   });
 

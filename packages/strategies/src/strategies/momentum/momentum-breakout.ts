@@ -32,6 +32,11 @@ export const momentumBreakoutParams = z.object({
   exits: exitRulesSchema.default([]),
   /** Keep the stop resting on Kraken as a stop-loss order instead of selling at market after a close under it. */
   restingStop: z.boolean().default(false),
+  /**
+   * After a restart, until the ATR is warm again: a stop this many percent under the highest of
+   * the entry and the highs since, when no stop was left on the exchange and no percent rule applies.
+   */
+  fallbackStopPercent: z.number().gt(0).lt(100).default(5),
 }).strict().refine((params) => params.breakout !== 'ema-cross' || params.fastPeriod < params.slowPeriod, {
   message: 'fastPeriod below slowPeriod',
   path: ['fastPeriod'],
@@ -80,7 +85,7 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
     const rules: ExitRule[] = [{ kind: 'stop-loss', atrMultiple: params.stopMultiple, atrPeriod: params.atrPeriod }];
     if (params.trailMultiple > 0) rules.push({ kind: 'trailing-stop', atrMultiple: params.trailMultiple, atrPeriod: params.atrPeriod, activateAtPercent: 0 });
     rules.push(...params.exits);
-    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules, resting: params.restingStop, context: ctx });
+    this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules, resting: params.restingStop, context: ctx, fallbackStopPercent: params.fallbackStopPercent });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<MomentumBreakoutParams>): void {
