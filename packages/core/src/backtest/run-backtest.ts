@@ -7,7 +7,7 @@ import { Engine } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal } from '../model/decimal.js';
-import { defineInstrument, type Instrument } from '../model/instrument.js';
+import { assetsValuedIn, defineInstrument, type Instrument } from '../model/instrument.js';
 import type { Bar } from '../model/market-data.js';
 import type { ReplayItem, ReplayOffer } from '../data/replay-item.js';
 import type { Fill } from '../model/fill.js';
@@ -364,7 +364,7 @@ function feeModelFor(fees: KbotConfig['backtest']['fees']): FeeModel {
  * `<asset>/<quote>` pair (whose prices value it).
  */
 function assetsWithoutValue(pairs: readonly Instrument[], balances: Readonly<Record<string, unknown>>, quoteAsset: string): ConfigIssue[] {
-  const valued = new Set([quoteAsset, ...pairs.filter((pair) => pair.quote === quoteAsset).map((pair) => pair.base)]);
+  const valued = assetsValuedIn(quoteAsset, pairs);
   const valuedText = [...valued].join(', ');
   const issues: ConfigIssue[] = [];
   for (const pair of pairs) {

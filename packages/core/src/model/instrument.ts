@@ -43,6 +43,17 @@ export interface InstrumentInput {
 }
 
 /** Builds a frozen Instrument; increments default to one unit of the last decimal place. */
+/**
+ * The assets a run can value in `quoteAsset`: the quote asset itself and the base of every pair
+ * quoted in it (whose prices value it). Backtests refuse what falls outside; sessions subscribe
+ * to quotes to value it.
+ */
+export function assetsValuedIn(quoteAsset: string, pairs: Iterable<{ readonly base: string; readonly quote: string }>): Set<string> {
+  const valued = new Set([quoteAsset]);
+  for (const pair of pairs) if (pair.quote === quoteAsset) valued.add(pair.base);
+  return valued;
+}
+
 export function defineInstrument(input: InstrumentInput): Instrument {
   const id = instrumentId(input.id);
   const [base, quote] = id.split('/') as [string, string];

@@ -7,6 +7,7 @@ import type { Exchange, ExecutionClient } from '../exchange/exchange.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { toDecimal, type Decimal } from '../model/decimal.js';
 import { instrumentId, splitInstrumentId } from '../model/ids.js';
+import { assetsValuedIn } from '../model/instrument.js';
 import type { Subscription } from '../model/market-data.js';
 import type { TradingState } from '../model/events.js';
 import { InMemoryStore, type SessionLogEntry, type Store } from '../persistence/store.js';
@@ -389,11 +390,7 @@ function valuationSubscriptions(
   quoteAsset: string,
   unvalued: (message: string, details: Record<string, unknown>) => void,
 ): Subscription[] {
-  const valued = new Set([quoteAsset]);
-  for (const sub of subscriptions) {
-    const { base, quote } = splitInstrumentId(sub.instrumentId);
-    if (quote === quoteAsset) valued.add(base);
-  }
+  const valued = assetsValuedIn(quoteAsset, subscriptions.map((sub) => splitInstrumentId(sub.instrumentId)));
   const extra: Subscription[] = [];
   for (const asset of engine.portfolio.assets()) {
     if (valued.has(asset) || engine.portfolio.balanceTotal(asset).isZero()) continue;
