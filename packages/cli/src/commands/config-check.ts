@@ -57,7 +57,13 @@ function dataProblems(bot: Bot, configDir: string): string[] {
   const from = parseTimeOption(config.backtest.from, 'backtest.from');
   const to = parseTimeOption(config.backtest.to, 'backtest.to');
   const options = { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
-  const unopened = backtestDataProblems(config.backtest.data, options);
-  if (unopened.length > 0) return unopened;
-  return dataCoverageIssues(bot, openBacktestData(config.backtest.data, options)).map(formatConfigIssue);
+  let data;
+  try {
+    data = openBacktestData(config.backtest.data, options);
+  } catch (error) {
+    // The backtest stops at the first entry that fails: list every one.
+    if (isKbotError(error)) return backtestDataProblems(config.backtest.data, options);
+    throw error;
+  }
+  return dataCoverageIssues(bot, data).map(formatConfigIssue);
 }
