@@ -81,7 +81,7 @@ export type { PriceBandOptions } from './risk/policies/price-band.js';
 export { fatFinger } from './risk/policies/fat-finger.js';
 export type { FatFingerOptions } from './risk/policies/fat-finger.js';
 export { riskPoliciesFromConfig } from './risk/policies/from-config.js';
-export { InMemoryStore } from './persistence/store.js';
+export { DiscardingStore, InMemoryStore } from './persistence/store.js';
 export type { Store, EngineSnapshot, Recovered } from './persistence/store.js';
 
 // engine

@@ -29,7 +29,7 @@ class Every50 extends BaseStrategy<Record<string, never>> {
   }
 }
 
-function backtest(store: InMemoryStore | SqliteStore) {
+function backtest(store?: InMemoryStore | SqliteStore) {
   const config = validateConfig({ strategies: [Every50.with({}, { id: 'every-50' })], backtest: { balances: { USD: '100000' } } });
   const source = generateBars({ instrumentId: 'BTC/USD', interval: '1m', count: BARS, seed: 7, startPrice: 30_000 });
   return runBacktest({ bot: createBot(config), data: { bars: source, summaries: () => [source.summary()] }, kbotVersion: 'test', store });
@@ -68,5 +68,15 @@ describe('runBacktest journaling to SQLite', () => {
     const groups = Math.ceil(BARS / BACKTEST_GROUP_ITEMS);
     expect(batches).toBeGreaterThanOrEqual(groups);
     expect(batches).toBeLessThanOrEqual(groups + 4);
+  });
+
+  it('keeps no journal when given no store, and reports the same run as one journaled in memory', async () => {
+    const memory = new InMemoryStore();
+    const kept = await backtest(memory);
+    const unjournaled = await backtest();
+    expect(memory.events().length).toBeGreaterThan(1_000);
+    // Wall-clock fields differ between runs; every figure of the run must not.
+    const comparable = (result: typeof kept) => ({ ...result, startedAt: undefined, finishedAt: undefined });
+    expect(JSON.stringify(comparable(unjournaled))).toBe(JSON.stringify(comparable(kept)));
   });
 });

@@ -11,7 +11,7 @@ import { assetsValuedIn, defineInstrument, type Instrument } from '../model/inst
 import type { Bar } from '../model/market-data.js';
 import type { ReplayItem, ReplayOffer } from '../data/replay-item.js';
 import type { Fill } from '../model/fill.js';
-import { InMemoryStore, type Store } from '../persistence/store.js';
+import { DiscardingStore, type Store } from '../persistence/store.js';
 import { FixedFeeModel, InstrumentFeeModel, KrakenSpotFeeModel, type FeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
@@ -55,6 +55,7 @@ export interface RunBacktestOptions {
   readonly onProgress?: (barsDone: number) => void;
   readonly progressEvery?: number;
   readonly logger?: Logger;
+  /** Where the run journals its events; without one, nothing is journaled (the report does not need it). */
   readonly store?: Store;
   readonly learners?: readonly Learner[];
 }
@@ -104,7 +105,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     // Reports say what an order lacked; the Kraken simulator keeps Kraken's bare texts instead.
     explainInsufficientFunds: true,
   });
-  const store = options.store ?? new InMemoryStore();
+  const store = options.store ?? new DiscardingStore();
   const engine = new Engine({
     mode: 'backtest',
     clock,

@@ -49,7 +49,25 @@ export interface Store {
   journal?(afterSequence: number): Iterable<JournaledEvent>;
 }
 
-/** Keeps the journal in memory: backtests, tests, and the default when nothing must survive. */
+/**
+ * Keeps nothing: the store of a backtest that was given none. Nothing reads such a run's journal
+ * back, and holding every event until the run ends made a backtest's memory grow with its orders
+ * (about 1 KB an order event) and its young-generation collections copy all of it: a third of
+ * the benchmark's run time (`bench/README.md`, `backtest`).
+ */
+export class DiscardingStore implements Store {
+  append(): void {}
+
+  snapshot(): void {}
+
+  load(): Recovered {
+    return { snapshot: undefined, events: [] };
+  }
+
+  close(): void {}
+}
+
+/** Keeps the journal in memory: tests, the strategy harness, and sessions whose state need not survive. */
 export class InMemoryStore implements Store {
   private readonly entries: JournaledEvent[] = [];
   private latest: EngineSnapshot | undefined;
