@@ -104,6 +104,9 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     limitFillOn: settings.limitFillOn,
     // Reports say what an order lacked; the Kraken simulator keeps Kraken's bare texts instead.
     explainInsufficientFunds: true,
+    // Nothing asks a backtest's venue for its past orders and fills (there is no restart to
+    // reconcile): the engine keeps what the report needs, and the venue lets go of the rest.
+    retainFinishedMs: 0,
   });
   const store = options.store ?? new DiscardingStore();
   const engine = new Engine({
