@@ -31,6 +31,11 @@ export interface BacktestData {
   readonly items?: Iterable<ReplayItem>;
   /** Called after the data is exhausted. */
   summaries(): readonly DataSourceSummary[];
+  /**
+   * Bars of history handed to the strategies before the data, as a paper or live session warms
+   * them up at start (`Engine.warmUp`): a replay of a recorded session warms up on what it did.
+   */
+  readonly warmUp?: () => readonly Bar[];
   /** Instrument and interval of each bar source, checked against the strategies' bar subscriptions. */
   readonly sources?: readonly { readonly instrumentId: string; readonly interval: number }[];
   /**
@@ -159,6 +164,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     });
   };
   await engine.start();
+  const warmUp = options.data.warmUp?.() ?? [];
+  if (warmUp.length > 0) engine.warmUp(warmUp);
   if (items !== undefined) {
     // Ticks (and any bars) in time order. Buy and hold runs from the benchmark's first price to its
     // last, both of one kind: the quote mid when quotes of it are replayed (the price a quoting

@@ -416,10 +416,68 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     return this.denialCounts;
   }
 
+  // ---- warm-up -------------------------------------------------------------------------------
+
+  private warmingUpNow = false;
+
+  /** True while `warmUp` hands history to the strategies (`StrategyContext.warmingUp`). */
+  get warmingUp(): boolean {
+    return this.warmingUpNow;
+  }
+
+  /**
+   * Hands closed bars of history to the strategies subscribed to them, in the order they closed,
+   * before a session's live data: their indicators are ready when trading starts
+   * (`Subscription.warmUpBars`). Only the strategies see these bars: not the venue (a paper order
+   * must not fill on an old bar), not the market cache (its prices are the live market's), not
+   * the bus. Orders submitted meanwhile are denied with `warming-up`. Call after `start()`.
+   */
+  warmUp(bars: readonly Bar[]): void {
+    this.assertNotFailed('warmUp');
+    const ordered = [...bars].sort((a, b) => a.openTime + a.interval - (b.openTime + b.interval));
+    this.warmingUpNow = true;
+    try {
+      for (const bar of ordered) {
+        const runtimes = this.barRuntimes(bar.instrumentId, bar.interval);
+        if (runtimes) this.step(() => this.handleAll('onBar', runtimes, bar));
+        if (this.failure !== undefined) return;
+        let byInterval = (this.warmedThrough ??= new Map()).get(bar.instrumentId);
+        if (byInterval === undefined) this.warmedThrough.set(bar.instrumentId, (byInterval = new Map()));
+        byInterval.set(bar.interval, Math.max(byInterval.get(bar.interval) ?? Number.NEGATIVE_INFINITY, bar.openTime));
+      }
+    } finally {
+      this.warmingUpNow = false;
+    }
+  }
+
+  /**
+   * Per instrument and interval, the open time of the last bar the warm-up handed over; cleared
+   * series by series as live bars pass it. A live feed may deliver a bar the history already
+   * held (an interval that ended between the history's fetch and the subscription): handing it
+   * over twice would count it twice in every indicator.
+   */
+  private warmedThrough: Map<InstrumentId, Map<number, number>> | undefined;
+
+  /** True for a live bar the warm-up already handed over (it is skipped whole). */
+  private warmedOn(bar: Bar): boolean {
+    const byInterval = this.warmedThrough!.get(bar.instrumentId);
+    const through = byInterval?.get(bar.interval);
+    if (through === undefined) return false;
+    if (bar.openTime <= through) {
+      this.log.debug('live bar skipped: the warm-up handed it to the strategies already', { instrumentId: bar.instrumentId, interval: bar.interval, openTime: bar.openTime });
+      return true;
+    }
+    byInterval!.delete(bar.interval);
+    if (byInterval!.size === 0) this.warmedThrough!.delete(bar.instrumentId);
+    if (this.warmedThrough!.size === 0) this.warmedThrough = undefined;
+    return false;
+  }
+
   // ---- market data (hot path: numbers only, no allocation unless something happens) -------------
 
   onBar(bar: Bar): void {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBar(bar));
+    if (this.warmedThrough !== undefined && this.warmedOn(bar)) return;
     this.advanceClock(bar.openTime);
     // The venue sees the bar first: orders placed before it may fill on it; orders placed on it cannot.
     // Reports the venue makes while matching are queued and run after it, not inside its loop.
@@ -668,6 +726,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.runtimes.push(runtime);
     for (const subscription of entry.strategy.subscriptions(entry.params)) {
       const instrument = subscription.instrumentId;
+      const warmUpBars = subscription.warmUpBars;
+      if (warmUpBars !== undefined && (!Number.isSafeInteger(warmUpBars) || warmUpBars < 0 || subscription.kind !== 'bars')) {
+        throw new InvariantError(`strategy "${entry.id}" subscription to ${subscription.kind} of ${instrument}: warmUpBars: received ${String(warmUpBars)}, expected ${subscription.kind === 'bars' ? 'a whole number of bars, 0 or more' : 'nothing (only bar subscriptions warm up)'}`);
+      }
       if (subscription.kind === 'bars') {
         if (!entry.strategy.onBar) throw new InvariantError(`strategy "${entry.id}" subscribes to bars but has no onBar handler`);
         if (subscription.interval === undefined) throw new InvariantError(`strategy "${entry.id}" subscribes to bars of ${instrument} without an interval`);
@@ -931,6 +993,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       return this.denyUnbuilt(strategy, id, intent, now, 'invalid-order', (error as Error).message);
     }
     const order = this.orders.create(command);
+    if (this.warmingUpNow) return this.deny(order, 'warming-up', 'the strategies are warming up on history at start: no order is sent for an old bar', 'warm-up');
     // The last price becomes a Decimal only when something reads it: the cost minimum of an
     // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
     const view = new OrderRiskView(now, this.risk.state, instrument, this.market.lastPrice(instrument.id), this.portfolioViewFor());

@@ -49,6 +49,9 @@ export function createStrategyContext<P>(options: {
         return engine.risk.state;
       },
     }),
+    get warmingUp() {
+      return engine.warmingUp;
+    },
     learner: Object.freeze({
       advise(query: Parameters<Learner['advise']>[0]) {
         let lowest: ReturnType<Learner['advise']> = { allow: true };

@@ -28,6 +28,13 @@ export interface MarketDataClient {
   subscribe(subscriptions: readonly Subscription[], sink: MarketDataSink): Promise<void>;
   unsubscribe(subscriptions: readonly Subscription[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Up to `count` of the latest closed bars of an instrument and interval, oldest first: the
+   * history a session warms its strategies on (`Subscription.warmUpBars`). Fewer when the venue
+   * keeps fewer (Kraken: 719) or had intervals without trades (which make no bar). A venue that
+   * keeps no history leaves it out, and its strategies start cold.
+   */
+  recentBars?(instrumentId: InstrumentId, interval: number, count: number): Promise<readonly Bar[]>;
 }
 
 /** A fill as the venue reports it; the engine adds the strategy that owns the order. */

@@ -40,6 +40,7 @@ export type DenialCode =
   | 'invalid-order'
   | 'unknown-instrument'
   | 'insufficient-funds'
+  | 'warming-up'
   | (string & {});
 
 interface OrderEventBase<T extends string> extends EventBase<T> {

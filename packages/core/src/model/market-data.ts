@@ -76,4 +76,11 @@ export interface Subscription {
   readonly interval?: number;
   /** For book: depth. */
   readonly depth?: number;
+  /**
+   * For bars: how many closed bars of history the strategy wants before its first live bar, so
+   * that its indicators are ready when trading starts. Paper and live sessions fetch them from
+   * the venue at start (`MarketDataClient.recentBars`) and hand them to `onBar` with
+   * `ctx.warmingUp` set, where no order is accepted; a backtest's first bars serve instead.
+   */
+  readonly warmUpBars?: number;
 }

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { EventBus, Unsubscribe } from '../bus/event-bus.js';
 import type { MarketDataClient, MarketDataSink } from '../exchange/exchange.js';
 import type { Instrument } from '../model/instrument.js';
+import type { InstrumentId } from '../model/ids.js';
 import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import { checkedHistory } from '../session/warm-up.js';
 import type { Balance } from '../model/position.js';
 import { barLine, bookLine, eventLine, quoteLine, tradeLine } from './recording-lines.js';
 import {
@@ -151,12 +153,29 @@ export class FlightRecorder {
     };
   }
 
-  /** The client with every subscription's sink recorded (what `kbot run` hands the session). */
+  /**
+   * The client with every subscription's sink recorded (what `kbot run` hands the session), and
+   * the history its strategies warm up on recorded as `warm-up` lines: a replay warms them up on
+   * the same bars, or its first signals would differ from the session's.
+   */
   marketData(client: MarketDataClient): MarketDataClient {
+    const recentBars = client.recentBars?.bind(client);
     return {
       subscribe: (subscriptions: readonly Subscription[], sink: MarketDataSink) => client.subscribe(subscriptions, this.sink(sink)),
       unsubscribe: (subscriptions: readonly Subscription[]) => client.unsubscribe(subscriptions),
       close: () => client.close(),
+      ...(recentBars === undefined
+        ? {}
+        : {
+            recentBars: async (instrumentId: InstrumentId, interval: number, count: number) => {
+              // Checked as the session checks them, so that what is recorded is what the
+              // strategies got (a series the session refuses is recorded as nothing).
+              const bars = checkedHistory(await recentBars(instrumentId, interval, count), { instrumentId, interval, count });
+              const at = this.now();
+              for (const bar of bars) this.writer.write(barLine(at, bar, 'warm-up'));
+              return bars;
+            },
+          }),
     };
   }
 

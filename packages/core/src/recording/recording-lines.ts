@@ -10,6 +10,8 @@ import type { EpochMs } from '../model/time.js';
  * shortest text that reads back to the same double), so a replay sees the very same values.
  *
  * - `{"k":"bar","at":…,"i":"BTC/USD","iv":60000,"t":openTime,"o":…,"h":…,"l":…,"c":…,"v":…,"n":trades?}`
+ * - `{"k":"warm-up",…}`: the same fields, a bar of history the session handed its strategies at
+ *   start (`Engine.warmUp`), before any live data
  * - `{"k":"trade","at":…,"i":…,"t":…,"p":…,"q":…,"s":"buy"|"sell"|null,"id":"…"?}`
  * - `{"k":"quote","at":…,"i":…,"t":…,"b":…,"bs":…,"a":…,"as":…}`
  * - `{"k":"book","at":…,"i":…,"t":…,"b":[price,qty]|null,"a":[price,qty]|null}`: top of book only
@@ -17,6 +19,7 @@ import type { EpochMs } from '../model/time.js';
  */
 export type RecordedEntry =
   | { readonly kind: 'bar'; readonly at: EpochMs; readonly bar: Bar }
+  | { readonly kind: 'warm-up'; readonly at: EpochMs; readonly bar: Bar }
   | { readonly kind: 'trade'; readonly at: EpochMs; readonly trade: Trade }
   | { readonly kind: 'quote'; readonly at: EpochMs; readonly quote: Quote }
   | { readonly kind: 'book'; readonly at: EpochMs; readonly instrumentId: InstrumentId; readonly time: EpochMs; readonly bid: readonly [number, number] | null; readonly ask: readonly [number, number] | null }
@@ -36,8 +39,8 @@ function quote(id: string): string {
   return text;
 }
 
-export function barLine(at: number, bar: Bar): string {
-  return `{"k":"bar","at":${at},"i":${quote(bar.instrumentId)},"iv":${num(bar.interval)},"t":${num(bar.openTime)},"o":${num(bar.open)},"h":${num(bar.high)},"l":${num(bar.low)},"c":${num(bar.close)},"v":${num(bar.volume)}${bar.trades === undefined ? '' : `,"n":${num(bar.trades)}`}}`;
+export function barLine(at: number, bar: Bar, kind: 'bar' | 'warm-up' = 'bar'): string {
+  return `{"k":"${kind}","at":${at},"i":${quote(bar.instrumentId)},"iv":${num(bar.interval)},"t":${num(bar.openTime)},"o":${num(bar.open)},"h":${num(bar.high)},"l":${num(bar.low)},"c":${num(bar.close)},"v":${num(bar.volume)}${bar.trades === undefined ? '' : `,"n":${num(bar.trades)}`}}`;
 }
 
 export function tradeLine(at: number, trade: Trade): string {
@@ -77,8 +80,9 @@ export function parseRecordedLine(line: string): RecordedEntry {
   const instrumentId = raw.i as InstrumentId;
   switch (raw.k) {
     case 'bar':
+    case 'warm-up':
       return {
-        kind: 'bar',
+        kind: raw.k,
         at,
         bar: {
           instrumentId, interval: finite(raw.iv, 'iv'), openTime: finite(raw.t, 't'),

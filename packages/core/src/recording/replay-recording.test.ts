@@ -33,18 +33,18 @@ const config = validateConfig({ name: 'parity-test', strategies: [BuyThenSell.wi
  * writes anything (its lines are still buffered, as in the first second of a session) and before
  * it stamps the manifest's stop time.
  */
-async function recordedSession(name: string, killed: boolean): Promise<string> {
+async function recordedSession(name: string, killed: boolean, sessionConfig = config, history: (start: number) => Bar[] = () => []): Promise<string> {
   const folder = join(root, name);
   const dir = join(folder, 'recordings', '20260101-000000');
   const store = new SqliteStore(storeFilePath(folder), { durability: 'normal' });
-  const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+  const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+  const exchange = createFakeExchange({ instruments: krakenSpotInstruments(), history: history(start) });
   const recorder = new FlightRecorder({
     dir, bot: config.name, mode: 'paper', exchange: exchange.id, configFile: join(root, 'missing.config.mjs'), kbotVersion: 'test',
     flushIntervalMs: 0, flushChars: 1 << 20,
   });
-  const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
   const session = runSession({
-    bot: createBot(config), exchange: { ...exchange, data: recorder.marketData(exchange.data) }, mode: 'paper', kbotVersion: 'test',
+    bot: createBot(sessionConfig), exchange: { ...exchange, data: recorder.marketData(exchange.data) }, mode: 'paper', kbotVersion: 'test',
     paperBalances: { USD: '10000' }, maxBars: 6, store,
     onEngine: (engine) => {
       recorder.attach(engine.bus);
@@ -89,5 +89,41 @@ describe('parity of a session that was killed', () => {
     const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
     expect(outcome.parity.totals.liveFills).toBe(2);
     expect(outcome.notes.filter((note) => note.includes('journal') || note.includes('did not stop'))).toEqual([]);
+  });
+});
+
+/** Buys when a close beats the three before it (history included) and sells on the next bar. */
+class BreakoutOfThree extends BaseStrategy<Record<string, never>> {
+  private readonly closes: number[] = [];
+  private bought = false;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE, warmUpBars: 3 }];
+  }
+  onBar(bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    const before = this.closes.slice(-3);
+    this.closes.push(bar.close);
+    if (ctx.warmingUp) return;
+    const held = ctx.portfolio.position(BTC);
+    if (held !== undefined) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: held.quantity });
+    else if (!this.bought && before.length === 3 && bar.close > Math.max(...before)) {
+      this.bought = true;
+      ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+    }
+  }
+}
+
+describe('parity of a session that warmed up on history', () => {
+  it('replays the warm-up the session recorded, so the first live signals are the same', async () => {
+    const warmConfig = validateConfig({ name: 'parity-warm', strategies: [BreakoutOfThree.with({})], backtest: { balances: { USD: '10000' } } });
+    // History below the live bars: the first live bar already breaks out, which it can only know from the history.
+    const history = (start: number) => bars([39_000, 39_100, 39_200], { instrument: 'BTC/USD', interval: '1m', start: start - 3 * MINUTE, volume: 100 });
+    const dir = await recordedSession('warm', false, warmConfig, history);
+    const outcome = await runParity({ dir, config: warmConfig, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    expect(outcome.parity.totals.liveFills).toBe(2);
+    expect(outcome.parity.empty).toBe(true);
+    // The buy was sent on the first live bar and filled at the second's open (40,000 plus
+    // slippage); without the warm-up it would have waited for the fourth bar (40,300).
+    expect(outcome.replay.fills[0]!.price.toNumber()).toBeGreaterThanOrEqual(40_000);
+    expect(outcome.replay.fills[0]!.price.toNumber()).toBeLessThan(40_100);
   });
 });

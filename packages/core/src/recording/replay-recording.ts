@@ -10,7 +10,8 @@ import type { ReplayItem } from '../data/replay-item.js';
 import { DataError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Fill } from '../model/fill.js';
-import { barCloseTime } from '../model/market-data.js';
+import { barCloseTime, type Bar } from '../model/market-data.js';
+import type { RecordedEntry } from './recording-lines.js';
 import { storeFilePath } from '../persistence/sqlite-store.js';
 import { compareFills, type FillParity } from './fill-parity.js';
 import { journaledSessionFills } from './journaled-session-fills.js';
@@ -33,7 +34,7 @@ export function recordedReplayData(dir: string, summary?: RecordingReadSummary):
       sources.clear();
       books = 0;
       for (const entry of entries) {
-        if (entry.kind === 'event') continue;
+        if (entry.kind === 'event' || entry.kind === 'warm-up') continue;
         if (entry.kind === 'book') {
           books++;
           continue;
@@ -66,12 +67,26 @@ export function recordedReplayData(dir: string, summary?: RecordingReadSummary):
   return {
     bars: [],
     items,
+    warmUp: () => recordedWarmUp(entries),
     bookMessages: () => books,
     summaries: (): DataSourceSummary[] => [...sources.values()].map((source) => ({
       file: dir, format: 'flight-recording', instrumentId: source.instrumentId, interval: source.interval, bars: source.bars,
       trades: source.trades, quotes: source.quotes, first: source.first, last: source.last, gaps: 0, largestGapMs: 0, generated: false,
     })),
   };
+}
+
+/**
+ * The history the session's strategies warmed up on (`warm-up` lines). The session fetches it
+ * before it subscribes to anything, so reading stops at the first live market data.
+ */
+function recordedWarmUp(entries: Iterable<RecordedEntry>): Bar[] {
+  const bars: Bar[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'warm-up') bars.push(entry.bar);
+    else if (entry.kind !== 'event') break;
+  }
+  return bars;
 }
 
 /** The fills the session made, from its recorded `order-filled` events, in the order they happened. */

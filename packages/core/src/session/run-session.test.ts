@@ -12,6 +12,7 @@ import type { ClientOrderId } from '../model/ids.js';
 import { BaseStrategy, type StrategyContext } from '../strategy/strategy.js';
 import { bars, quote } from '../testing/market-data-builders.js';
 import { createFakeExchange } from '../testing/fake-exchange.js';
+import type { FakeMarketDataClientOptions } from '../testing/fake-market-data-client.js';
 import { InMemoryStore, type EngineSnapshot, type Recovered, type SessionLogEntry, type Store } from '../persistence/store.js';
 import type { JournaledEvent } from '../model/events.js';
 import { TestClock } from '../clock/clock.js';
@@ -338,5 +339,85 @@ describe('runSession (live)', () => {
     expect(result.orders.map((entry) => entry.status)).toEqual(['canceled']);
     const journaled = store.events().filter((event) => event.type.startsWith('order-')).map((event) => event.type);
     expect(journaled.at(-1)).toBe('order-canceled');
+  });
+});
+
+/** Remembers each bar it is handed and whether it came while warming up. */
+class WarmUpRecorder extends BaseStrategy<{ warmUpBars: number }> {
+  static readonly seen: [number, boolean][] = [];
+  subscriptions(params: { warmUpBars: number }): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE, warmUpBars: params.warmUpBars }];
+  }
+  onBar(bar: Bar, ctx: StrategyContext<{ warmUpBars: number }>): void {
+    WarmUpRecorder.seen.push([bar.openTime, ctx.warmingUp]);
+  }
+}
+
+describe('runSession warm-up', () => {
+  const start = () => Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+
+  async function session(history: FakeMarketDataClientOptions['history'], live: Bar[], warmUpBars = 3) {
+    WarmUpRecorder.seen.length = 0;
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments(), ...(history === undefined ? {} : { history }) });
+    const bot = createBot(validateConfig({ name: 'warm', strategies: [WarmUpRecorder.with({ warmUpBars })] }));
+    const store = new InMemoryStore();
+    const running = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', store, paperBalances: { USD: '1000' }, maxBars: live.length - 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    exchange.data.push(live);
+    const result = await running;
+    const log = store.readSessionLog().filter((entry) => entry.kind === 'warm-up').map((entry) => entry.message);
+    return { exchange, result, log };
+  }
+
+  it('hands the strategies the history they ask for before live bars, and skips a live bar the history held', async () => {
+    const first = start();
+    const history = bars([100, 101, 102, 103, 104], { instrument: 'BTC/USD', interval: '1m', start: first - 5 * MINUTE, volume: 10 });
+    // The feed starts with the last bar of the history (it closed between the fetch and the subscription).
+    const live = [history.at(-1)!, ...bars([105, 106], { instrument: 'BTC/USD', interval: '1m', start: first, volume: 10 })];
+    const { exchange, result, log } = await session(history, live);
+    expect(exchange.data.recentBarsCalls).toEqual([{ instrumentId: BTC, interval: MINUTE, count: 3 }]);
+    expect(WarmUpRecorder.seen).toEqual([
+      [first - 3 * MINUTE, true],
+      [first - 2 * MINUTE, true],
+      [first - MINUTE, true],
+      [first, false],
+      [first + MINUTE, false],
+    ]);
+    // Only live bars count as the session's.
+    expect(result.barsProcessed).toBe(2);
+    expect(log).toEqual([`warmed up on 3 bars of history: BTC/USD 1m: 3 bars (${new Date(first - 3 * MINUTE).toISOString()} to ${new Date(first - MINUTE).toISOString()})`]);
+  });
+
+  it('says so when the venue has less history than asked for', async () => {
+    const first = start();
+    const history = bars([100, 101], { instrument: 'BTC/USD', interval: '1m', start: first - 2 * MINUTE, volume: 10 });
+    const { log } = await session(history, bars([105, 106], { instrument: 'BTC/USD', interval: '1m', start: first, volume: 10 }), 5);
+    expect(WarmUpRecorder.seen.filter(([, warming]) => warming)).toHaveLength(2);
+    expect(log[0]).toContain('BTC/USD 1m: 2 of the 5 bars wanted');
+    expect(log[0]).toContain('indicators finish warming up on live bars');
+  });
+
+  it('starts cold, and says why, when the venue keeps no history or cannot give it', async () => {
+    const first = start();
+    const live = bars([105, 106], { instrument: 'BTC/USD', interval: '1m', start: first, volume: 10 });
+    const without = await session(undefined, live);
+    expect(WarmUpRecorder.seen[0]).toEqual([first, false]);
+    expect(WarmUpRecorder.seen.every(([, warming]) => !warming)).toBe(true);
+    expect(without.log).toEqual(['fake gives no history: the strategies warm up on live bars (BTC/USD 1m: 3 bars)']);
+
+    const failing = await session(async () => {
+      throw new Error('EService:Unavailable');
+    }, live);
+    expect(WarmUpRecorder.seen[0]).toEqual([first, false]);
+    expect(WarmUpRecorder.seen.every(([, warming]) => !warming)).toBe(true);
+    expect(failing.log).toEqual(['warmed up on 0 bars of history: BTC/USD 1m: no history (EService:Unavailable); its strategies warm up on live bars']);
+  });
+
+  it('refuses history that breaks the contract (out of order) rather than feed it to indicators', async () => {
+    const first = start();
+    const history = bars([100, 101, 102], { instrument: 'BTC/USD', interval: '1m', start: first - 3 * MINUTE, volume: 10 });
+    const { log } = await session(async () => [history[1]!, history[0]!, history[2]!], bars([105, 106], { instrument: 'BTC/USD', interval: '1m', start: first, volume: 10 }));
+    expect(WarmUpRecorder.seen.filter(([, warming]) => warming)).toHaveLength(0);
+    expect(log[0]).toContain(`BTC/USD 1m history: bar 1 opens at ${new Date(first - 3 * MINUTE).toISOString()}, expected after the bar before it`);
   });
 });

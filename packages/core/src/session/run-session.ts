@@ -9,6 +9,7 @@ import { toDecimal, type Decimal } from '../model/decimal.js';
 import { instrumentId, splitInstrumentId } from '../model/ids.js';
 import { assetsValuedIn } from '../model/instrument.js';
 import type { Subscription } from '../model/market-data.js';
+import { formatInterval } from '../model/time.js';
 import type { TradingState } from '../model/events.js';
 import { InMemoryStore, type SessionLogEntry, type Store } from '../persistence/store.js';
 import type { Balance } from '../model/position.js';
@@ -22,6 +23,7 @@ import type { BacktestResult } from '../backtest/result.js';
 import { sessionResult } from '../backtest/session-result.js';
 import type { Fill } from '../model/fill.js';
 import { sessionHistory } from './session-history.js';
+import { describeWarmUpSeries, fetchWarmUpHistory } from './warm-up.js';
 
 export interface SessionStatus {
   readonly mode: 'paper' | 'live';
@@ -281,6 +283,7 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       safeBeat();
       heartbeat = setInterval(safeBeat, intervalMs);
     }
+    await warmUpStrategies(engine, exchange, subscriptions, stopped, logger, sessionLog);
     valuation = valuationSubscriptions(engine, subscriptions, exchange, quoteAsset, (message, details) => {
       logger.warn(message, details);
       sessionLog('asset-unvalued', message, details);
@@ -331,6 +334,37 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     firstClose,
     lastClose,
   });
+}
+
+/**
+ * Hands the strategies the history they asked for (`Subscription.warmUpBars`) before live data,
+ * so a session that starts, or restarts, trades as soon as its first live bar closes instead of
+ * after hours of warming indicators. What could not be had is logged; those strategies warm up
+ * on live bars. A stop during the fetch skips the warm-up.
+ */
+async function warmUpStrategies(
+  engine: Engine,
+  exchange: Exchange,
+  subscriptions: readonly Subscription[],
+  stopped: Promise<string>,
+  logger: Logger,
+  sessionLog: (kind: string, message: string, details?: Record<string, unknown>) => void,
+): Promise<void> {
+  const history = await Promise.race([fetchWarmUpHistory(exchange.data, subscriptions), stopped.then(() => undefined)]);
+  if (history === undefined || history.series.length === 0) return;
+  if (!history.available) {
+    const message = `${exchange.id} gives no history: the strategies warm up on live bars (${history.series.map((series) => `${series.instrumentId} ${formatInterval(series.interval)}: ${series.wanted} bars`).join(', ')})`;
+    logger.warn(message);
+    sessionLog('warm-up', message);
+    return;
+  }
+  engine.warmUp(history.bars);
+  const lines = history.series.map(describeWarmUpSeries);
+  const short = history.series.some((series) => series.received < series.wanted);
+  const details = { series: history.series.map((series) => ({ instrumentId: series.instrumentId, interval: formatInterval(series.interval), wanted: series.wanted, received: series.received, ...(series.error === undefined ? {} : { error: series.error }) })) };
+  if (short) logger.warn('strategies warmed up on less history than they asked for', { ...details, summary: lines.join('; ') });
+  else logger.info('strategies warmed up on history', { ...details, summary: lines.join('; ') });
+  sessionLog('warm-up', `warmed up on ${history.bars.length} bars of history: ${lines.join('; ')}`, details);
 }
 
 /** How long the paper venue keeps finished orders and fills (the engine's snapshots keep finished orders as long). */

@@ -70,6 +70,13 @@ export interface StrategyContext<P = unknown> {
   readonly orders: OrderPort;
   readonly learner: LearnerView;
   readonly log: Logger;
+  /**
+   * True while a paper or live session hands the strategy its history at start
+   * (`Subscription.warmUpBars`): update indicators, but do not trade on old bars. Orders
+   * submitted meanwhile are denied (`warming-up`). False in backtests, whose first bars serve
+   * as warm-up, except in a replay of a session that warmed up (`kbot report --parity`).
+   */
+  readonly warmingUp: boolean;
 }
 
 /**

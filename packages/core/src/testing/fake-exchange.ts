@@ -4,7 +4,7 @@ import type { DecimalLike } from '../model/decimal.js';
 import type { Instrument } from '../model/instrument.js';
 import { FakeExecutionClient } from './fake-execution-client.js';
 import { FakeInstrumentProvider } from './fake-instrument-provider.js';
-import { FakeMarketDataClient } from './fake-market-data-client.js';
+import { FakeMarketDataClient, type FakeMarketDataClientOptions } from './fake-market-data-client.js';
 
 /** An Exchange whose three parts are fakes the test drives. */
 export interface FakeExchange extends Exchange {
@@ -22,6 +22,8 @@ export interface FakeExchangeOptions {
   /** See `FakeExecutionClientOptions.autoRespond`; default false. */
   readonly autoRespond?: boolean;
   readonly balances?: Readonly<Record<string, DecimalLike>>;
+  /** See `FakeMarketDataClientOptions.history`: without it the fake venue keeps no history. */
+  readonly history?: FakeMarketDataClientOptions['history'];
 }
 
 /** A fake exchange: the execution client checks orders against the fake instrument provider. */
@@ -30,7 +32,7 @@ export function createFakeExchange(options: FakeExchangeOptions = {}): FakeExcha
   return Object.freeze({
     id: options.id ?? 'fake',
     instruments,
-    data: new FakeMarketDataClient(),
+    data: new FakeMarketDataClient(options.history === undefined ? {} : { history: options.history }),
     execution: new FakeExecutionClient({
       instruments: (id) => instruments.get(id),
       autoRespond: options.autoRespond ?? false,

@@ -1,10 +1,20 @@
 import { InvariantError } from '../errors/errors.js';
 import type { MarketDataClient, MarketDataSink } from '../exchange/exchange.js';
-import type { Subscription } from '../model/market-data.js';
+import type { InstrumentId } from '../model/ids.js';
+import type { Bar, Subscription } from '../model/market-data.js';
 import { deliverMarketData, type MarketDataItem } from './market-data-item.js';
 
 function sameSubscription(a: Subscription, b: Subscription): boolean {
   return a.instrumentId === b.instrumentId && a.kind === b.kind && a.interval === b.interval && a.depth === b.depth;
+}
+
+export interface FakeMarketDataClientOptions {
+  /**
+   * The venue's history, served by `recentBars` (the latest `count` closed bars of the series
+   * asked for), or a function answering each call (to fail, or to break the contract). Without
+   * it the client has no `recentBars`, like a venue that keeps no history.
+   */
+  readonly history?: readonly Bar[] | ((instrumentId: InstrumentId, interval: number, count: number) => Promise<readonly Bar[]>);
 }
 
 /**
@@ -21,6 +31,20 @@ export class FakeMarketDataClient implements MarketDataClient {
   private sinkValue: MarketDataSink | undefined;
   private closedValue = false;
   private pushedCount = 0;
+  /** Every `recentBars` call, in order. */
+  readonly recentBarsCalls: { readonly instrumentId: InstrumentId; readonly interval: number; readonly count: number }[] = [];
+  readonly recentBars?: (instrumentId: InstrumentId, interval: number, count: number) => Promise<readonly Bar[]>;
+
+  constructor(options: FakeMarketDataClientOptions = {}) {
+    const history = options.history;
+    if (history === undefined) return;
+    this.recentBars = async (instrumentId, interval, count) => {
+      this.recentBarsCalls.push({ instrumentId, interval, count });
+      if (typeof history === 'function') return history(instrumentId, interval, count);
+      const series = history.filter((bar) => bar.instrumentId === instrumentId && bar.interval === interval).sort((a, b) => a.openTime - b.openTime);
+      return series.slice(Math.max(0, series.length - count));
+    };
+  }
 
   /** What is subscribed now. */
   get subscriptions(): readonly Subscription[] {

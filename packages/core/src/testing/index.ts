@@ -22,7 +22,7 @@ export type { StrategyHarness, StrategyHarnessOptions, HarnessIntent, HarnessVen
 // fakes
 export { FakeExecutionClient, FAKE_EXECUTION_ERRORS } from './fake-execution-client.js';
 export type { FakeExecutionClientOptions, FakeFillOptions } from './fake-execution-client.js';
-export { FakeMarketDataClient } from './fake-market-data-client.js';
+export { FakeMarketDataClient, type FakeMarketDataClientOptions } from './fake-market-data-client.js';
 export { FakeInstrumentProvider } from './fake-instrument-provider.js';
 export { createFakeExchange } from './fake-exchange.js';
 export type { FakeExchange, FakeExchangeOptions } from './fake-exchange.js';

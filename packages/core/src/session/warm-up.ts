@@ -1,0 +1,96 @@
+import type { MarketDataClient } from '../exchange/exchange.js';
+import type { InstrumentId } from '../model/ids.js';
+import type { Bar, Subscription } from '../model/market-data.js';
+import { formatInterval } from '../model/time.js';
+
+/** What a session's warm-up asked one venue series for, and what it got. */
+export interface WarmUpSeries {
+  readonly instrumentId: InstrumentId;
+  readonly interval: number;
+  /** The most any strategy asked for (`Subscription.warmUpBars`). */
+  readonly wanted: number;
+  readonly received: number;
+  /** Open time of the first and last bar received. */
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+  /** Why nothing came, when the venue could not answer. */
+  readonly error: string | undefined;
+}
+
+export interface WarmUpHistory {
+  /** Every series' bars, to hand to `Engine.warmUp`. */
+  readonly bars: readonly Bar[];
+  readonly series: readonly WarmUpSeries[];
+  /** False when the venue keeps no history (`MarketDataClient.recentBars` absent). */
+  readonly available: boolean;
+}
+
+/**
+ * Fetches the history the strategies asked for, one series (instrument and interval) at a time,
+ * each once with the largest count any strategy wants. A series the venue cannot give is
+ * reported, not thrown: its strategies warm up on live bars instead, as they would have without
+ * this step, and the session says so.
+ */
+export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: readonly Subscription[]): Promise<WarmUpHistory> {
+  const wanted = new Map<string, { instrumentId: InstrumentId; interval: number; count: number }>();
+  for (const subscription of subscriptions) {
+    const count = subscription.warmUpBars ?? 0;
+    if (subscription.kind !== 'bars' || subscription.interval === undefined || count <= 0) continue;
+    const key = `${subscription.instrumentId} ${subscription.interval}`;
+    const entry = wanted.get(key);
+    if (entry === undefined) wanted.set(key, { instrumentId: subscription.instrumentId, interval: subscription.interval, count });
+    else entry.count = Math.max(entry.count, count);
+  }
+  if (wanted.size === 0) return { bars: [], series: [], available: true };
+  const recentBars = data.recentBars?.bind(data);
+  if (recentBars === undefined) {
+    const series = [...wanted.values()].map((entry) => seriesOutcome(entry, [], undefined));
+    return { bars: [], series, available: false };
+  }
+  const bars: Bar[] = [];
+  const series: WarmUpSeries[] = [];
+  // One request after another: a venue paces its public calls, and start-up is not in a hurry.
+  for (const entry of wanted.values()) {
+    try {
+      const received = checkedHistory(await recentBars(entry.instrumentId, entry.interval, entry.count), entry);
+      bars.push(...received);
+      series.push(seriesOutcome(entry, received, undefined));
+    } catch (error) {
+      series.push(seriesOutcome(entry, [], error instanceof Error ? error.message : String(error)));
+    }
+  }
+  return { bars, series, available: true };
+}
+
+function seriesOutcome(entry: { instrumentId: InstrumentId; interval: number; count: number }, bars: readonly Bar[], error: string | undefined): WarmUpSeries {
+  return { instrumentId: entry.instrumentId, interval: entry.interval, wanted: entry.count, received: bars.length, first: bars[0]?.openTime, last: bars.at(-1)?.openTime, error };
+}
+
+/**
+ * The venue's answer, held to the contract: bars of the series asked for, oldest first, no more
+ * than asked. (That none is still forming is the venue's to know: its clock may not be this
+ * machine's, as a simulator's running faster than real time is not.) A venue that breaks it would feed indicators wrong history,
+ * so the series is refused (and warms up on live bars) rather than trusted.
+ */
+export function checkedHistory(bars: readonly Bar[], entry: { readonly instrumentId: InstrumentId; readonly interval: number; readonly count: number }): readonly Bar[] {
+  const what = `${entry.instrumentId} ${formatInterval(entry.interval)} history`;
+  let previous = Number.NEGATIVE_INFINITY;
+  bars.forEach((bar, index) => {
+    if (bar.instrumentId !== entry.instrumentId || bar.interval !== entry.interval) {
+      throw new Error(`${what}: bar ${index} is of ${bar.instrumentId} ${formatInterval(bar.interval)}, expected ${entry.instrumentId} ${formatInterval(entry.interval)}`);
+    }
+    if (!(bar.openTime > previous)) throw new Error(`${what}: bar ${index} opens at ${new Date(bar.openTime).toISOString()}, expected after the bar before it`);
+    previous = bar.openTime;
+  });
+  return bars.length > entry.count ? bars.slice(-entry.count) : bars;
+}
+
+/** One line per series for people: what the strategies warmed up on. */
+export function describeWarmUpSeries(series: WarmUpSeries): string {
+  const name = `${series.instrumentId} ${formatInterval(series.interval)}`;
+  if (series.error !== undefined) return `${name}: no history (${series.error}); its strategies warm up on live bars`;
+  if (series.received === 0) return `${name}: the venue gave no history; its strategies warm up on live bars`;
+  const span = `${new Date(series.first!).toISOString()} to ${new Date(series.last!).toISOString()}`;
+  if (series.received < series.wanted) return `${name}: ${series.received} of the ${series.wanted} bars wanted (${span}); indicators finish warming up on live bars`;
+  return `${name}: ${series.received} bars (${span})`;
+}
