@@ -86,6 +86,19 @@ describe('ClosedBarAggregator', () => {
     expect(bars.forming(BTC, MINUTE_MS)?.close).toBe(115);
   });
 
+  it('primed with a warm-up history, emits the first snapshot\'s candles after it instead of skipping them', () => {
+    const { bars, emitted } = aggregator();
+    // The history ended with candle 2; candle 3 closed before the subscription, candle 4 is forming.
+    bars.primeWith(BTC, MINUTE_MS, T0 + 2 * MINUTE_MS);
+    for (const index of [1, 2, 3, 4]) bars.update(candle(index, 100 + index), 'snapshot');
+    expect(emitted.map((bar) => (bar.openTime - T0) / MINUTE_MS)).toEqual([3]);
+    expect(bars.forming(BTC, MINUTE_MS)?.openTime).toBe(T0 + 4 * MINUTE_MS);
+    // Without priming the same snapshot is history: nothing is emitted.
+    const cold = aggregator();
+    for (const index of [1, 2, 3, 4]) cold.bars.update(candle(index, 100 + index), 'snapshot');
+    expect(cold.emitted).toEqual([]);
+  });
+
   it('keeps instruments and intervals apart', () => {
     const { bars, emitted } = aggregator();
     const eth = instrumentId('ETH/USD');

@@ -86,6 +86,22 @@ export class ClosedBarAggregator {
     }
   }
 
+  /**
+   * The strategies already have this series' bars up to `openTime` (a session's warm-up history,
+   * fetched over REST just before subscribing): the first snapshot is then news after it, not
+   * history. A candle that closed between the history request and the subscription is emitted
+   * instead of skipped with the rest of the snapshot.
+   */
+  primeWith(instrumentId: string, interval: number, openTime: number): void {
+    const key = `${instrumentId}|${interval}`;
+    const series = this.#series.get(key);
+    if (series === undefined) this.#series.set(key, { forming: undefined, emittedThrough: openTime, live: true });
+    else {
+      series.emittedThrough = Math.max(series.emittedThrough, openTime);
+      series.live = true;
+    }
+  }
+
   /** Forgets a series (after an unsubscribe). */
   remove(instrumentId: string, interval: number): void {
     this.#series.delete(`${instrumentId}|${interval}`);

@@ -18,6 +18,7 @@ import { ClosedBarAggregator } from './bar-aggregator.js';
 import type { BookHealth, BookPrecision } from './book/book-keeper.js';
 import { KRAKEN_BOOK_DEPTHS, type L2Book } from './book/l2-book.js';
 import { toKrakenPair } from './parse/pair.js';
+import { parseRestOhlc } from './parse/rest-ohlc.js';
 import {
   RestMarketDataFallback,
   type FallbackSubscription,
@@ -25,6 +26,7 @@ import {
   type KrakenMarketDataSource,
   type RestFallbackHost,
 } from './rest-fallback/rest-market-data-fallback.js';
+import { RequestPacing, waitForTurn } from './rest-fallback/request-pacing.js';
 import { KrakenWsClient, type KrakenWsClientOptions, type KrakenWsConnectionState } from './ws/kraken-ws-client.js';
 import { KRAKEN_OHLC_INTERVALS } from './ws/parse-ohlc.js';
 import type { KrakenBookDepth, KrakenOhlcInterval, KrakenSubscription } from './ws/subscriptions.js';
@@ -55,8 +57,8 @@ export interface KrakenMarketDataClientOptions {
   readonly onConnectionState?: (state: KrakenWsConnectionState, detail: KrakenMarketDataConnectionDetail) => void;
   /**
    * Public REST client for the fallback (`OHLC`, `Trades`, `Ticker`) while the WebSocket is
-   * down. Without it there is no fallback. Its own retries of a failed call are not paced by
-   * the fallback: give it `maxAttempts: 1` for strict pacing.
+   * down, and for `recentBars` (`OHLC`). Without it there is no fallback and no history. Its own
+   * retries of a failed call are not paced: give it `maxAttempts: 1` for strict pacing.
    */
   readonly rest?: KrakenMarketDataRest;
   /** REST polling while the WebSocket is down (needs `rest`); `false` turns it off. */
@@ -73,7 +75,10 @@ export interface KrakenMarketDataClientOptions {
 export interface KrakenRestFallbackOptions {
   /** How long the WebSocket must be down before polling starts. Default 10000 ms. */
   readonly graceMs?: number;
-  /** Least time between the starts of two REST requests (Kraken: about one a second per IP). Default 1000 ms. */
+  /**
+   * Least time between the starts of two REST requests (Kraken: about one a second per IP),
+   * `recentBars` included. Default 1000 ms, also when the fallback is off.
+   */
   readonly requestGapMs?: number;
 }
 
@@ -91,6 +96,7 @@ export interface KrakenMarketDataConnectionDetail {
 /** Kraken's public REST limit is about one call a second per IP (spec §7.1). */
 export const DEFAULT_REST_FALLBACK_GAP_MS = 1_000;
 export const DEFAULT_REST_FALLBACK_GRACE_MS = 10_000;
+const DEFAULT_BAR_GRACE_MS = 5_000;
 
 type Route = { readonly kind: Subscription['kind']; readonly instrumentId: InstrumentId; readonly variant: number | undefined };
 
@@ -108,6 +114,28 @@ export function krakenBookDepth(wanted: number | undefined): KrakenBookDepth | u
 export function krakenOhlcInterval(intervalMs: number): KrakenOhlcInterval | undefined {
   const minutes = intervalMs / MINUTE_MS;
   return KRAKEN_OHLC_INTERVALS.find((candidate) => candidate === minutes);
+}
+
+const KRAKEN_INTERVALS_EXPECTED = `a Kraken candle interval: ${KRAKEN_OHLC_INTERVALS.map((minute) => formatInterval(minute * MINUTE_MS)).join(', ')}`;
+
+/** An interval as an error shows it: `420000 ms (7m)`, or the value as given when it is no number. */
+function describeInterval(interval: unknown): string {
+  if (interval === undefined) return 'nothing';
+  if (typeof interval === 'number') return Number.isFinite(interval) ? `${interval} ms (${formatInterval(interval)})` : String(interval);
+  return JSON.stringify(interval) ?? String(interval);
+}
+
+/** The REST fallback's settings with defaults, checked; undefined when there is no fallback. */
+function restFallbackSettings(options: KrakenMarketDataClientOptions): Required<KrakenRestFallbackOptions> | undefined {
+  if (options.rest === undefined || options.restFallback === false) return undefined;
+  const settings = options.restFallback ?? {};
+  const graceMs = settings.graceMs ?? DEFAULT_REST_FALLBACK_GRACE_MS;
+  const requestGapMs = settings.requestGapMs ?? DEFAULT_REST_FALLBACK_GAP_MS;
+  const issues: ConfigIssue[] = [];
+  if (!Number.isFinite(graceMs) || graceMs < 0) issues.push({ path: 'restFallback.graceMs', received: String(graceMs), expected: '0 or more milliseconds' });
+  if (!Number.isFinite(requestGapMs) || requestGapMs <= 0) issues.push({ path: 'restFallback.requestGapMs', received: String(requestGapMs), expected: 'more than 0 milliseconds (Kraken allows about one public call a second)' });
+  if (issues.length > 0) throw new ConfigError(issues, 'Kraken market data');
+  return { graceMs, requestGapMs };
 }
 
 /**
@@ -140,6 +168,9 @@ export class KrakenMarketDataClient implements MarketDataClient {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #fallback: RestMarketDataFallback | undefined;
+  readonly #barGraceMs: number;
+  /** When the next public REST request may start, shared by the fallback and `recentBars`; none without `rest`. */
+  readonly #restPacing: RequestPacing | undefined;
   /** Per bar series (`id|interval`): open time of the last bar delivered, from either source. */
   readonly #barsDelivered = new Map<string, number>();
   /** The last trade delivered per instrument (kept only with a fallback: REST resumes after it). */
@@ -152,8 +183,11 @@ export class KrakenMarketDataClient implements MarketDataClient {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'kraken-market-data' });
     this.#now = options.now ?? Date.now;
-    this.#bars = new ClosedBarAggregator({ graceMs: options.barGraceMs ?? 5_000, onBar: (bar) => this.#deliverBar(bar) });
-    this.#fallback = this.#createFallback(options);
+    this.#barGraceMs = options.barGraceMs ?? DEFAULT_BAR_GRACE_MS;
+    this.#bars = new ClosedBarAggregator({ graceMs: this.#barGraceMs, onBar: (bar) => this.#deliverBar(bar) });
+    const fallback = restFallbackSettings(options);
+    this.#restPacing = options.rest === undefined ? undefined : new RequestPacing(fallback?.requestGapMs ?? DEFAULT_REST_FALLBACK_GAP_MS);
+    this.#fallback = fallback === undefined ? undefined : this.#createFallback(options.rest!, fallback, this.#restPacing!);
     this.#ws = new KrakenWsClient({
       access: 'public',
       ...(options.url === undefined ? {} : { url: options.url }),
@@ -281,6 +315,74 @@ export class KrakenMarketDataClient implements MarketDataClient {
     await this.#ws.close();
   }
 
+  /**
+   * Up to `count` of the latest closed bars of a series, oldest first: the history a session
+   * warms its strategies on (`Subscription.warmUpBars`). One REST `OHLC` request (spec §5.6):
+   * Kraken keeps 720 candles per interval, the newest still forming and never returned, so at
+   * most 719 bars come back, fewer when intervals had no trades (no bar). Nothing older can be
+   * had, with `since` or without, so none is asked for. The request waits its turn with the
+   * fallback's polls (`requestGapMs` apart, start to start) and is made once: Kraken's refusal
+   * or a network failure is thrown as an ExchangeError, for the caller to decide.
+   */
+  async recentBars(instrumentId: InstrumentId, interval: number, count: number): Promise<readonly Bar[]> {
+    const rest = this.#options.rest;
+    const pacing = this.#restPacing;
+    if (rest === undefined || pacing === undefined) {
+      throw new ConfigError([{ path: 'rest', received: 'nothing', expected: "a REST client: recent bars come from Kraken's REST OHLC endpoint" }], 'Kraken market data');
+    }
+    const refuseIfClosed = () => {
+      if (this.#closed) throw new ConfigError([{ path: 'recentBars', received: 'a closed client', expected: 'a client that has not been closed' }], 'Kraken market data');
+    };
+    refuseIfClosed();
+    const { id, minutes } = await this.#recentBarsSeries(instrumentId, interval, count);
+    await waitForTurn(pacing, this.#now);
+    refuseIfClosed(); // closed while waiting its turn (a session stopped during warm-up)
+    const pair = this.#restPair(id);
+    // As the fallback does: a lower bound of the venue's clock when the request is sent. Before
+    // any venue message it is -Infinity, and the last row counts as closed only by Kraken's
+    // `last` cursor: a bar still forming is never taken for history.
+    const requestedAt = this.venueNow();
+    let result: Awaited<ReturnType<KrakenMarketDataRest['ohlc']>>;
+    try {
+      result = await rest.ohlc({ pair, interval: minutes });
+    } catch (error) {
+      // As the poller does after a failure: the next public request waits two gaps, so an
+      // answer of "too many requests" is not met with the next series' request a gap later.
+      pacing.holdUntil(this.#now() + 2 * pacing.gapMs);
+      throw error;
+    }
+    const { closed } = parseRestOhlc(result, pair, { instrumentId: id, interval, requestedAt, graceMs: this.#barGraceMs });
+    // The live stream goes on from the last of these, so a candle that closes before the
+    // subscription is not lost with the first snapshot's history.
+    const last = closed.at(-1);
+    if (last !== undefined) this.#bars.primeWith(id, interval, last.openTime);
+    return closed.length > count ? closed.slice(-count) : closed;
+  }
+
+  /** `recentBars`' arguments checked: every problem in one ConfigError. */
+  async #recentBarsSeries(instrumentId: InstrumentId, interval: number, count: number): Promise<{ id: InstrumentId; minutes: KrakenOhlcInterval }> {
+    const issues: ConfigIssue[] = [];
+    let id: InstrumentId | undefined;
+    try {
+      id = toInstrumentId(String(instrumentId));
+    } catch {
+      issues.push({ path: 'recentBars.instrumentId', received: JSON.stringify(instrumentId) ?? String(instrumentId), expected: 'BASE/QUOTE such as "BTC/USD"' });
+    }
+    const minutes = typeof interval === 'number' ? krakenOhlcInterval(interval) : undefined;
+    if (minutes === undefined) issues.push({ path: 'recentBars.interval', received: describeInterval(interval), expected: KRAKEN_INTERVALS_EXPECTED });
+    if (!Number.isSafeInteger(count) || count <= 0) {
+      issues.push({ path: 'recentBars.count', received: typeof count === 'number' ? String(count) : (JSON.stringify(count) ?? String(count)), expected: 'a whole number of bars above 0' });
+    }
+    const instruments = this.#options.instruments;
+    // Loading the instruments is a request of its own: only worth it when nothing else is wrong.
+    if (id !== undefined && (issues.length === 0 || instruments.list().length > 0)) {
+      if (instruments.list().length === 0) await instruments.load();
+      if (instruments.get(id) === undefined) issues.push({ path: 'recentBars.instrumentId', received: id, expected: 'an instrument Kraken lists (AssetPairs)' });
+    }
+    if (issues.length > 0) throw new ConfigError(issues, 'Kraken market data');
+    return { id: id!, minutes: minutes! };
+  }
+
   /** Checks every subscription and spells out its route and Kraken request; all problems in one ConfigError. */
   #plan(subscriptions: readonly Subscription[], strict = true): { route: Route; request: KrakenSubscription }[] {
     const issues: ConfigIssue[] = [];
@@ -303,8 +405,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
         case 'bars': {
           const minutes = subscription.interval === undefined ? undefined : krakenOhlcInterval(subscription.interval);
           if (minutes === undefined) {
-            const received = subscription.interval === undefined ? 'nothing' : `${subscription.interval} ms (${formatInterval(subscription.interval)})`;
-            issues.push({ path: `${path}.interval`, received, expected: `a Kraken candle interval: ${KRAKEN_OHLC_INTERVALS.map((minute) => formatInterval(minute * MINUTE_MS)).join(', ')}` });
+            issues.push({ path: `${path}.interval`, received: describeInterval(subscription.interval), expected: KRAKEN_INTERVALS_EXPECTED });
             return;
           }
           // No history: the aggregator skips the first snapshot except the current candle anyway.
@@ -395,18 +496,15 @@ export class KrakenMarketDataClient implements MarketDataClient {
     this.#deliver('bars', bar.instrumentId, bar.interval, (sink) => sink.onBar(bar));
   }
 
-  #createFallback(options: KrakenMarketDataClientOptions): RestMarketDataFallback | undefined {
-    if (options.rest === undefined || options.restFallback === false) return undefined;
-    const settings = options.restFallback ?? {};
-    const graceMs = settings.graceMs ?? DEFAULT_REST_FALLBACK_GRACE_MS;
-    const requestGapMs = settings.requestGapMs ?? DEFAULT_REST_FALLBACK_GAP_MS;
-    const issues: ConfigIssue[] = [];
-    if (!Number.isFinite(graceMs) || graceMs < 0) issues.push({ path: 'restFallback.graceMs', received: String(graceMs), expected: '0 or more milliseconds' });
-    if (!Number.isFinite(requestGapMs) || requestGapMs <= 0) issues.push({ path: 'restFallback.requestGapMs', received: String(requestGapMs), expected: 'more than 0 milliseconds (Kraken allows about one public call a second)' });
-    if (issues.length > 0) throw new ConfigError(issues, 'Kraken market data');
+  /** The REST pair name of an instrument (`XBTUSD`). */
+  #restPair(id: InstrumentId): string {
+    return this.#options.instruments.get(id)?.venueSymbol ?? toKrakenPair(id);
+  }
+
+  #createFallback(rest: KrakenMarketDataRest, { graceMs, requestGapMs }: Required<KrakenRestFallbackOptions>, pacing: RequestPacing): RestMarketDataFallback {
     const host: RestFallbackHost = {
       subscriptions: () => this.#fallbackSubscriptions(),
-      restPair: (id) => this.#options.instruments.get(id)?.venueSymbol ?? toKrakenPair(id),
+      restPair: (id) => this.#restPair(id),
       barsDeliveredThrough: (id, interval) => this.#barsDelivered.get(`${id}|${interval}`) ?? Number.NEGATIVE_INFINITY,
       formingBar: (id, interval) => this.#bars.forming(id, interval),
       skipBarsThrough: (id, interval, openTime) => {
@@ -432,14 +530,15 @@ export class KrakenMarketDataClient implements MarketDataClient {
       },
     };
     return new RestMarketDataFallback({
-      rest: options.rest,
+      rest,
       host,
       graceMs,
       requestGapMs,
-      barGraceMs: options.barGraceMs ?? 5_000,
+      pacing,
+      barGraceMs: this.#barGraceMs,
       logger: this.#logger,
       now: this.#now,
-      onPolling: (reason) => options.onConnectionState?.(this.#ws.state, { attempt: this.#lastAttempt, reason, source: 'rest' }),
+      onPolling: (reason) => this.#options.onConnectionState?.(this.#ws.state, { attempt: this.#lastAttempt, reason, source: 'rest' }),
     });
   }
 

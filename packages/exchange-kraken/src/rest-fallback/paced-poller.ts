@@ -1,3 +1,5 @@
+import { RequestPacing } from './request-pacing.js';
+
 /** One request of a polling round. */
 export interface PollTask {
   /** For logs: `OHLC BTC/USD 1m`. */
@@ -14,6 +16,11 @@ export interface PacedPollerOptions {
   readonly onError?: (task: PollTask, error: unknown, failuresInARow: number) => void;
   /** Longest pause after failures in a row (the gap doubles per failure up to this). Default 30 s. */
   readonly maxBackoffMs?: number;
+  /**
+   * When requests may start, shared with other callers of the same API (the market-data
+   * client's `recentBars`); default one of this poller's own with `requestGapMs`.
+   */
+  readonly pacing?: RequestPacing;
   readonly now?: () => number;
 }
 
@@ -26,9 +33,9 @@ export interface PacedPollerOptions {
 export class PacedPoller {
   readonly #options: PacedPollerOptions;
   readonly #now: () => number;
+  readonly #pacing: RequestPacing;
   #generation = 0;
   #running = false;
-  #nextStart = Number.NEGATIVE_INFINITY;
   #failures = 0;
   #requests = 0;
   #wake: (() => void) | undefined;
@@ -40,6 +47,7 @@ export class PacedPoller {
     }
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#pacing = options.pacing ?? new RequestPacing(options.requestGapMs);
   }
 
   get running(): boolean {
@@ -80,17 +88,19 @@ export class PacedPoller {
       }
       for (const task of tasks) {
         // Timers may fire a millisecond or two early against the clock: sleep until it agrees.
-        while (generation === this.#generation && this.#now() < this.#nextStart) await this.#sleep(this.#nextStart - this.#now());
+        // The check and the mark below are one synchronous step: another caller of the shared
+        // pacing that wakes at the same time finds the next start moved and sleeps again.
+        while (generation === this.#generation && this.#pacing.delayMs(this.#now()) > 0) await this.#sleep(this.#pacing.delayMs(this.#now()));
         if (generation !== this.#generation) return;
         this.#requests += 1;
-        this.#nextStart = this.#now() + this.#options.requestGapMs;
+        this.#pacing.started(this.#now());
         try {
           await task.run();
           this.#failures = 0;
         } catch (error) {
           this.#failures += 1;
           const backoff = Math.min(this.#options.maxBackoffMs ?? 30_000, this.#options.requestGapMs * 2 ** this.#failures);
-          this.#nextStart = Math.max(this.#nextStart, this.#now() + backoff);
+          this.#pacing.holdUntil(this.#now() + backoff);
           this.#options.onError?.(task, error, this.#failures);
         }
         if (generation !== this.#generation) return;

@@ -6,6 +6,7 @@ import type { KrakenRestClient } from '../rest/rest-client.js';
 import type { OhlcInterval } from '../rest/types.js';
 import type { KrakenWsConnectionState } from '../ws/kraken-ws-client.js';
 import { PacedPoller, type PollTask } from './paced-poller.js';
+import type { RequestPacing } from './request-pacing.js';
 
 /** Where market data comes from: the WebSocket, REST polling while it is down, or nowhere (down, within the grace period or without a fallback). */
 export type KrakenMarketDataSource = 'websocket' | 'rest' | 'none';
@@ -46,6 +47,8 @@ export interface RestMarketDataFallbackOptions {
   readonly graceMs: number;
   /** Least time between the starts of two REST requests. */
   readonly requestGapMs: number;
+  /** Shared with the client's other public REST requests (`recentBars`); default the fallback's own. */
+  readonly pacing?: RequestPacing;
   /** After an interval ends, how long before a last OHLC row with nothing after it is taken as final. */
   readonly barGraceMs: number;
   /** Called when polling starts (the switch back is reported with the WebSocket's `open`). */
@@ -95,6 +98,7 @@ export class RestMarketDataFallback {
     this.#now = options.now ?? Date.now;
     this.#poller = new PacedPoller({
       requestGapMs: options.requestGapMs,
+      ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
       now: this.#now,
       round: () => this.#round(),
       onError: (task, error, failures) => {
