@@ -11,7 +11,7 @@ export type { EmaRsiTrendParams } from './strategies/ema-rsi/ema-rsi-trend.js';
 export { strategyRegistry } from './registry.js';
 export {
   ExitManager, exitRuleSchema, exitRulesSchema, stopLoss, stopLossRuleSchema, trailingStop, trailingStopRuleSchema, breakEven, breakEvenRuleSchema,
-  timeStop, timeStopRuleSchema, takeProfitLadder, takeProfitLadderRuleSchema, exitQuantity, isBelowMinimum,
+  timeStop, timeStopRuleSchema, takeProfitLadder, takeProfitLadderRuleSchema, exitQuantity, isBelowMinimum, exitRulesWarmUp,
 } from './exits/index.js';
 export type {
   ExitManagerOptions, ExitManagerContext, ExitAction, ExitReason, ExitRule, StopLossRule, StopLossInput, TrailingStopRule, TrailingStopInput, BreakEvenRule, BreakEvenInput,

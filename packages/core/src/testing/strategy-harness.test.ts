@@ -205,4 +205,26 @@ describe('the Strategy contract catches broken strategies', () => {
     const noInterval = strategyContractChecks(() => Object.assign(new BuyThenSell(), { subscriptions: () => [{ instrumentId: 'BTC/USD', kind: 'bars' }] }), params, testBars);
     await expect(runContractCheck(noInterval, 'subscriptions are declared, valid, and the same on every call')).rejects.toThrow(/interval/);
   });
+
+  it('warms a strategy up on history: warmingUp is read live, orders meanwhile are denied, and warm-up bars are counted apart', async () => {
+    const seen: boolean[] = [];
+    class Eager implements Strategy<BuySellParams> {
+      subscriptions(p: BuySellParams) {
+        return [{ instrumentId: p.pair as never, kind: 'bars' as const, interval: minute, warmUpBars: 2 }];
+      }
+      onStart(): void {}
+      onBar(_bar: Bar, ctx: StrategyContext<BuySellParams>): void {
+        seen.push(ctx.warmingUp);
+        ctx.orders.submit({ instrumentId: ctx.params.pair, side: 'buy', type: 'market', quantity: ctx.params.quantity });
+      }
+    }
+    const harness = await createStrategyHarness({ strategy: new Eager(), params });
+    harness.warmUp(testBars.slice(0, 2));
+    harness.feed(testBars.slice(2, 4));
+    expect(seen).toEqual([true, true, false, false]);
+    expect(harness.warmUpBarsSeen).toBe(2);
+    expect(harness.barsSeen).toBe(2);
+    expect(harness.denials.map((denial) => denial.code)).toEqual(['warming-up', 'warming-up']);
+    expect(harness.intents.filter((intent) => intent.command !== undefined)).toHaveLength(2);
+  });
 });

@@ -9,7 +9,7 @@ import type { JournaledEvent, OrderDenied, OrderEvent } from '../model/events.js
 import type { Fill } from '../model/fill.js';
 import { splitInstrumentId, type ClientOrderId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
-import type { Subscription } from '../model/market-data.js';
+import type { Bar, Subscription } from '../model/market-data.js';
 import type { Order, OrderIntent, SubmitOrder } from '../model/order.js';
 import type { RoundTrip } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
@@ -75,6 +75,11 @@ export interface StrategyHarness<P = unknown> {
   readonly subscriptions: readonly Subscription[];
   /** Hands market data to the engine in the order given, as a backtest would. */
   feed(data: MarketDataItem | Iterable<MarketDataItem>): void;
+  /**
+   * Hands bars of history to the strategy as a paper or live session does at start
+   * (`Engine.warmUp`: `ctx.warmingUp` is true, orders are denied `warming-up`). Call before `feed`.
+   */
+  warmUp(bars: readonly Bar[]): void;
   /** Stops the engine (`onStop`, `engine-stopped`). */
   stop(reason?: string): Promise<void>;
   /** Every order the strategy submitted, in order. */
@@ -89,8 +94,10 @@ export interface StrategyHarness<P = unknown> {
   readonly roundTrips: readonly RoundTrip[];
   /** The portfolio as the strategy sees it. */
   readonly portfolio: PortfolioView;
-  /** Bars the strategy has received. */
+  /** Live bars the strategy has received (not those of `warmUp`). */
   readonly barsSeen: number;
+  /** Bars the strategy has received while warming up. */
+  readonly warmUpBarsSeen: number;
   /** Bars, trades, quotes and books the strategy has received. */
   readonly dataSeen: number;
 }
@@ -134,6 +141,7 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
   const recorded: Recorded[] = [];
   const orderEvents: OrderEvent[] = [];
   let barsSeen = 0;
+  let warmUpBarsSeen = 0;
   let dataSeen = 0;
 
   // The strategy gets a context whose order port records each intent before the engine sees it.
@@ -154,23 +162,34 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
           return context.orders.tradingState;
         },
       });
-      result = Object.freeze({ ...context, orders });
+      // The spread copies `warmingUp` as it is now; the getter reads it when the strategy does.
+      result = Object.freeze({
+        ...context,
+        orders,
+        get warmingUp() {
+          return context.warmingUp;
+        },
+      });
       wrapped.set(context, result);
     }
     return result;
   };
   const proxy: Strategy<P> = { subscriptions: (params: P) => strategy.subscriptions(params) };
-  const forward = (name: Handler, before?: (argument: unknown) => void) => {
+  const forward = (name: Handler, before?: (argument: unknown, context: StrategyContext<P>) => void) => {
     if (typeof strategy[name] !== 'function') return;
     (proxy as unknown as Record<Handler, (...args: unknown[]) => void>)[name] = (...args: unknown[]) => {
       const context = args[args.length - 1] as StrategyContext<P>;
-      if (args.length > 1) before?.(args[0]);
+      if (args.length > 1) before?.(args[0], context);
       (strategy[name] as (...handlerArgs: unknown[]) => void).apply(strategy, [...args.slice(0, -1), contextFor(context)]);
     };
   };
   forward('onStart');
   forward('onStop');
-  forward('onBar', () => {
+  forward('onBar', (_bar, context) => {
+    if (context.warmingUp) {
+      warmUpBarsSeen++;
+      return;
+    }
     barsSeen++;
     dataSeen++;
   });
@@ -214,6 +233,7 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
       const items: Iterable<MarketDataItem> = isIterable(data) ? data : [data];
       for (const item of items) deliverMarketData(item, engine);
     },
+    warmUp: (bars) => engine.warmUp(bars),
     stop: (reason = 'end of test') => engine.stop(reason),
     get intents(): readonly HarnessIntent[] {
       const submitted = new Map<ClientOrderId, SubmitOrder>();
@@ -243,6 +263,9 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
     },
     get barsSeen() {
       return barsSeen;
+    },
+    get warmUpBarsSeen() {
+      return warmUpBarsSeen;
     },
     get dataSeen() {
       return dataSeen;

@@ -28,8 +28,9 @@ export interface ExitManagerOptions {
    */
   readonly context?: ExitManagerContext;
   /**
-   * A position taken over after a restart has no ATR until `atrPeriod` + 1 bars have been seen.
-   * Until then, if no other stop applies (no stop left on the exchange, no percent rule), its stop
+   * A position taken over after a restart has no ATR until `atrPeriod` + 1 bars have been seen
+   * (history handed over at start counts: see `warmUp` and `exitRulesWarmUp`). Until then, if no
+   * other stop applies (no stop left on the exchange, no percent rule), its stop
    * is this many percent under the highest of the entry price and the highs since. Default 5.
    */
   readonly fallbackStopPercent?: number;
@@ -40,6 +41,8 @@ export interface ExitManagerContext {
   readonly strategyId: string;
   readonly portfolio: Pick<PortfolioView, 'openOrders'>;
   readonly log: Logger;
+  /** The strategy's `ctx.warmingUp`: while true, `onBar` only warms the ATRs (see `warmUp`). */
+  readonly warmingUp?: boolean;
 }
 
 const NONE: readonly ExitAction[] = Object.freeze([]);
@@ -235,9 +238,16 @@ export class ExitManager {
     }
   }
 
-  /** Every bar of the instrument, in order; `position` is the strategy's position now (undefined when flat). */
+  /**
+   * Every bar of the instrument, in order; `position` is the strategy's position now (undefined when flat).
+   * While the context says the strategy is warming up, the bar only warms the ATRs (`warmUp`).
+   */
   onBar(bar: Bar, position: Position | undefined): readonly ExitAction[] {
     if (bar.instrumentId !== this.instrument.id) return NONE;
+    if (this.context?.warmingUp === true) {
+      this.warmUp(bar);
+      return NONE;
+    }
     for (const atr of this.atrList) atr.add(bar);
     this.barsSeen += 1;
     this.firstBarClose ??= bar.openTime + bar.interval;
@@ -277,6 +287,24 @@ export class ExitManager {
     }
     if (this.resting) actions = concat(actions, this.syncRestingStop());
     return actions;
+  }
+
+  /**
+   * A bar of history a paper or live session hands over at start (`ctx.warmingUp`): it feeds the
+   * ATRs, so ATR stops have a level from the first live bar, and nothing else. It does not touch
+   * the position: a position held now (taken over after a restart) is not adopted on an old bar,
+   * its bars held are not counted on history (the take-over counts them from the entry time) and
+   * its highest high, which the trailing stop follows, is not raised by highs that came before
+   * this run took it over. The stop of a position this run did not watch starts from the entry
+   * price and the live bars, as it did before warm-up existed; only the ATR is better. No order is
+   * sent or cancelled, and the stops an earlier run left are looked for at the first live bar.
+   */
+  warmUp(bar: Bar): void {
+    if (bar.instrumentId !== this.instrument.id) return;
+    for (const atr of this.atrList) atr.add(bar);
+    // Counted for the take-over's "ATR is warm in N bars" line; `firstBarClose` is not set: it
+    // marks where this run's own bars begin (a position opened before it is taken over).
+    this.barsSeen += 1;
   }
 
   /** A fill of one of the strategy's orders on this instrument (duplicates, by trade id, are ignored). */

@@ -3,6 +3,7 @@ export { ExitManager, type ExitManagerContext, type ExitManagerOptions } from '.
 export type { ExitAction } from './exit-action.js';
 export type { ExitReason } from './exit-rule.js';
 export { exitRuleSchema, exitRulesSchema, type ExitRule } from './exit-rules.js';
+export { exitRulesWarmUp } from './exit-warm-up.js';
 export { stopLoss, stopLossRuleSchema, type StopLossRule, type StopLossInput } from './stop-loss.js';
 export { trailingStop, trailingStopRuleSchema, type TrailingStopRule, type TrailingStopInput } from './trailing-stop.js';
 export { breakEven, breakEvenRuleSchema, type BreakEvenRule, type BreakEvenInput } from './break-even.js';

@@ -24,6 +24,15 @@ export const emaRsiTrendParams = z.object({
 export type EmaRsiTrendParams = z.output<typeof emaRsiTrendParams>;
 
 /**
+ * Bars after which the strategy decides in full: both EMAs and the RSI are warm (each indicator's
+ * `warmUp`), plus one bar for the crossing, which compares the EMA spread with the bar before's.
+ * Its `warmUpBars`: a paper or live session starts with that much history.
+ */
+function emaRsiTrendWarmUp(params: Pick<EmaRsiTrendParams, 'fastPeriod' | 'slowPeriod' | 'rsiPeriod'>): number {
+  return Math.max(new EMA(params.fastPeriod).warmUp, new EMA(params.slowPeriod).warmUp, new RSI(params.rsiPeriod).warmUp) + 1;
+}
+
+/**
  * Trend following with a momentum filter. Enters long when the fast EMA crosses above the slow
  * EMA while RSI is not overbought; exits when the fast EMA crosses back below, when RSI gets
  * stretched, or at a stop below the entry. Market orders on bar closes; fills come at the next
@@ -50,7 +59,7 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
   private spendShareNumber = Number.NaN;
 
   subscriptions(params: EmaRsiTrendParams): Subscription[] {
-    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
+    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval), warmUpBars: emaRsiTrendWarmUp(params) }];
   }
 
   onStart(ctx: StrategyContext<EmaRsiTrendParams>): void {
@@ -69,7 +78,9 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
     const hadPrevious = this.hasPreviousSpread;
     this.previousSpread = spread;
     this.hasPreviousSpread = true;
-    if (!hadPrevious || this.orderInFlight) return;
+    // History at start (ctx.warmingUp): the indicators and the spread above move as on any bar, so
+    // the first live bar crosses only if it crosses itself; nothing is traded on an old bar.
+    if (!hadPrevious || this.orderInFlight || ctx.warmingUp) return;
 
     const params = ctx.params;
     const entry = previous <= 0 && spread > 0 && rsi < params.entryRsiBelow;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { openBarFile, type Bar } from '@kbot/core';
 import { bars as makeBars, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
+import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
 import { MeanReversion, meanReversionParams, type MeanReversionInput, type MeanReversionParams } from './mean-reversion.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -123,4 +124,50 @@ describe.skipIf(!sharedData)('MeanReversion on Kraken BTC/USD 15m, Q1 2023', () 
   });
 
   runStrategyContract('MeanReversion', () => new MeanReversion(), meanReversionParams.parse({ pair: 'BTC/USD', interval: '15m' }), sharedData ? quarter().slice(0, 1600) : []);
+});
+
+describe('MeanReversion warm-up', () => {
+  const warmUpBars = (input: Partial<MeanReversionInput> = {}) =>
+    new MeanReversion().subscriptions(meanReversionParams.parse({ pair: 'BTC/USD', interval: '15m', ...input })).map((subscription) => subscription.warmUpBars);
+
+  it('asks for the 200 bars of its trend EMA by default', () => {
+    expect(warmUpBars()).toEqual([200]);
+  });
+
+  it('follows its params: bands, RSI (period + 1), the guard\'s EMA or ADX (2 × period), and the exit rules\' ATRs (period + 1)', () => {
+    expect(warmUpBars({ trendGuard: 'none' })).toEqual([20]);
+    expect(warmUpBars({ trendGuard: 'none', bands: 'z-score', period: 30 })).toEqual([30]);
+    expect(warmUpBars({ trendGuard: 'none', rsiPeriod: 40 })).toEqual([41]);
+    expect(warmUpBars({ trendGuard: 'adx', adxPeriod: 20 })).toEqual([40]);
+    expect(warmUpBars({ trendGuard: 'ema', trendEmaPeriod: 100 })).toEqual([100]);
+    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', atrMultiple: 2, atrPeriod: 50 }] })).toEqual([51]);
+    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', percent: 2 }] })).toEqual([20]);
+  });
+});
+
+// Needs the real Kraken bars in ../shared/data (KBOT_SHARED_DATA); skipped when the folder is absent.
+describe.skipIf(!sharedData)('MeanReversion warm-up on Kraken BTC/USD 15m, Q1 2023', () => {
+  const params = (input: Partial<MeanReversionInput> = {}) => meanReversionParams.parse({ pair: 'BTC/USD', interval: '15m', ...input });
+
+  it.each([
+    ['market exits', {}],
+    ['a resting stop', { restingStop: true }],
+  ] as const)('with %s, trades from the first live bar exactly as a session that saw the same 200 bars of history live', async (_name, input) => {
+    // From bar 53, a session that sees every bar live buys first on bar 201: the first live bar after 200 of history.
+    const run = await compareWarmUpWithLiveRun(() => new MeanReversion(), params(input), quarter(), { start: 53, historyBars: 200, liveBars: 2000, base: 'BTC' });
+    expect(run.seenLiveOnHistory).toBe(0);
+    expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(entry: stretched below the mean\\) → filled`));
+    expect(run.seenLive.length).toBeGreaterThanOrEqual(10);
+    expect(run.warmedUp).toEqual(run.seenLive);
+    expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
+    expect(run.balances.base[1]).toBe(run.balances.base[0]);
+    expect(run.warmedUpDenials).toEqual([]);
+  });
+
+  it('submits and cancels nothing while warming up on history a live session trades on', async () => {
+    const run = await compareWarmUpWithLiveRun(() => new MeanReversion(), params({ restingStop: true }), quarter(), { start: 0, historyBars: 1500, liveBars: 10, base: 'BTC' });
+    expect(run.seenLiveOnHistory).toBeGreaterThan(4);
+    expect(run.warmedUpOnHistory).toBe(0);
+    expect(run.warmedUpDenials).toEqual([]);
+  });
 });

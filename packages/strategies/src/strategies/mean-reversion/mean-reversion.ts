@@ -5,6 +5,7 @@ import {
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
 import { exitRulesSchema } from '../../exits/exit-rules.js';
+import { exitRulesWarmUp } from '../../exits/exit-warm-up.js';
 import { ADX } from '../../indicators/adx.js';
 import { BollingerBands } from '../../indicators/bollinger-bands.js';
 import { EMA } from '../../indicators/ema.js';
@@ -57,6 +58,31 @@ export const meanReversionParams = z.object({
 export type MeanReversionParams = z.output<typeof meanReversionParams>;
 export type MeanReversionInput = z.input<typeof meanReversionParams>;
 
+type WarmUpParams = Pick<MeanReversionParams, 'bands' | 'period' | 'rsiPeriod' | 'trendGuard' | 'trendEmaPeriod' | 'adxPeriod'>;
+
+/**
+ * Bars after which the entry rule decides in full: the bands (or z-score), the RSI and the trend
+ * guard's EMA and/or ADX are warm (each indicator's `warmUp`). The strategy waits for it before
+ * any entry.
+ */
+function entryWarmUp(params: WarmUpParams): number {
+  const guard = params.trendGuard;
+  return Math.max(
+    params.bands === 'bollinger' ? new BollingerBands({ period: params.period }).warmUp : new ZScore(params.period).warmUp,
+    new RSI(params.rsiPeriod).warmUp,
+    guard === 'ema' || guard === 'both' ? new EMA(params.trendEmaPeriod).warmUp : 0,
+    guard === 'adx' || guard === 'both' ? new ADX(params.adxPeriod).warmUp : 0,
+  );
+}
+
+/**
+ * Its `warmUpBars`: the entry rule's warm-up, and the exit rules' ATRs (an ATR stop needs its
+ * ATR at the first entry), so a paper or live session trades from its first live bar.
+ */
+function meanReversionWarmUp(params: WarmUpParams & Pick<MeanReversionParams, 'exits'>): number {
+  return Math.max(entryWarmUp(params), exitRulesWarmUp(params.exits));
+}
+
 /**
  * Buys a stretch below the mean and sells the return to it. Long only (spot).
  *
@@ -83,7 +109,7 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
   private seen = 0;
 
   subscriptions(params: MeanReversionParams): Subscription[] {
-    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
+    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval), warmUpBars: meanReversionWarmUp(params) }];
   }
 
   onStart(ctx: StrategyContext<MeanReversionParams>): void {
@@ -93,13 +119,7 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
     this.rsi = new RSI(params.rsiPeriod);
     this.trend = new EMA(params.trendEmaPeriod);
     this.adx = new ADX(params.adxPeriod);
-    const guard = params.trendGuard;
-    this.warmUp = Math.max(
-      params.period,
-      this.rsi.warmUp,
-      guard === 'ema' || guard === 'both' ? this.trend.warmUp : 0,
-      guard === 'adx' || guard === 'both' ? this.adx.warmUp : 0,
-    );
+    this.warmUp = entryWarmUp(params);
     this.exits = new ExitManager({ instrument: ctx.market.instrument(params.pair), rules: params.exits, resting: params.restingStop, context: ctx, fallbackStopPercent: params.fallbackStopPercent });
   }
 
@@ -125,6 +145,12 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
     const rsi = this.rsi.add(bar.close);
     const trend = this.trend.add(bar.close);
     const adx = this.adx.add(bar);
+    if (ctx.warmingUp) {
+      // History at start: the indicators (and the exits' ATRs) warm up as on a live bar; no entry,
+      // no exit, and the exits leave a position held now alone (see ExitManager.warmUp).
+      this.exits.warmUp(bar);
+      return;
+    }
 
     const position = ctx.portfolio.position(bar.instrumentId);
     this.exits.apply(this.exits.onBar(bar, position), ctx.orders);

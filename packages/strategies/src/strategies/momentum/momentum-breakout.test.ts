@@ -3,6 +3,7 @@ import { Decimal, openBarFile, type Bar } from '@kbot/core';
 import { bar, createStrategyHarness, runStrategyContract, TEST_START_TIME, trade, type StrategyHarness } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ATR } from '../../indicators/atr.js';
+import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
 import { MomentumBreakout, momentumBreakoutParams, type MomentumBreakoutInput, type MomentumBreakoutParams } from './momentum-breakout.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -151,4 +152,71 @@ describe.skipIf(!sharedData)('MomentumBreakout on Kraken BTC/USD 4h, 2024–2025
   });
 
   runStrategyContract('MomentumBreakout', () => new MomentumBreakout(), momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h' }), sharedData ? twoYears().slice(0, 500) : []);
+});
+
+describe('MomentumBreakout warm-up', () => {
+  const warmUpBars = (input: Partial<MomentumBreakoutInput> = {}) =>
+    new MomentumBreakout().subscriptions(momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h', ...input })).map((subscription) => subscription.warmUpBars);
+
+  it('asks for the 20-bar channel plus the bar that breaks it by default (21), and for the EMA cross 26 + 1', () => {
+    expect(warmUpBars()).toEqual([21]);
+    expect(warmUpBars({ breakout: 'ema-cross' })).toEqual([27]);
+  });
+
+  it('follows its params: the channel or EMAs plus one, its ATR (period + 1), and the ATRs of extra exit rules', () => {
+    expect(warmUpBars({ channelPeriod: 50 })).toEqual([51]);
+    expect(warmUpBars({ channelPeriod: 10, atrPeriod: 30 })).toEqual([31]);
+    expect(warmUpBars({ breakout: 'ema-cross', fastPeriod: 20, slowPeriod: 60 })).toEqual([61]);
+    expect(warmUpBars({ exits: [{ kind: 'trailing-stop', atrMultiple: 3, atrPeriod: 40 }] })).toEqual([41]);
+  });
+});
+
+// Needs the real Kraken bars in ../shared/data (KBOT_SHARED_DATA); skipped when the folder is absent.
+describe.skipIf(!sharedData)('MomentumBreakout warm-up on Kraken BTC/USD 4h, 2024–2025', () => {
+  const params = (input: Partial<MomentumBreakoutInput> = {}) => momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h', ...input });
+
+  it.each([
+    // From bar 23, a session that sees every bar live buys first on bar 22: the first live bar after 21 of history.
+    ['donchian', {}, 23, 'entry: 20-bar high broken'],
+    ['donchian with a resting stop', { restingStop: true }, 23, 'entry: 20-bar high broken'],
+    // From bar 76, the first crossing is on bar 28, after 27 of history.
+    ['ema-cross', { breakout: 'ema-cross' }, 76, 'entry: EMA cross up'],
+  ] as const)('%s: trades from the first live bar exactly as a session that saw the same history live', async (_name, input, start, tag) => {
+    const settings = params(input);
+    const historyBars = new MomentumBreakout().subscriptions(settings)[0]!.warmUpBars!;
+    const run = await compareWarmUpWithLiveRun(() => new MomentumBreakout(), settings, twoYears(), { start, historyBars, liveBars: 600, base: 'BTC' });
+    expect(run.seenLiveOnHistory).toBe(0);
+    expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(${tag}\\) → filled`));
+    expect(run.seenLive.length).toBeGreaterThanOrEqual(6);
+    expect(run.warmedUp).toEqual(run.seenLive);
+    expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
+    expect(run.balances.base[1]).toBe(run.balances.base[0]);
+    expect(run.warmedUpDenials).toEqual([]);
+  });
+
+  it('submits and cancels nothing while warming up on history a live session trades on', async () => {
+    const run = await compareWarmUpWithLiveRun(() => new MomentumBreakout(), params({ restingStop: true }), twoYears(), { start: 0, historyBars: 600, liveBars: 10, base: 'BTC' });
+    expect(run.seenLiveOnHistory).toBeGreaterThan(4);
+    expect(run.warmedUpOnHistory).toBe(0);
+    expect(run.warmedUpDenials).toEqual([]);
+  });
+
+  it('a breakout on the last history bar is not traded on the first live bar: it must break the history\'s high itself', async () => {
+    const bars = twoYears();
+    // On plain arrays: a close above the highest high of the 20 bars before it.
+    const breaksOut = (index: number) => bars[index]!.close > Math.max(...bars.slice(index - 20, index).map((bar) => bar.high));
+    // The first breakout the next bar does not repeat (bars 45 to 47 break out in a row).
+    let last = 20;
+    while (!(breaksOut(last) && !breaksOut(last + 1))) last++;
+    let next = last + 1;
+    while (!breaksOut(next)) next++;
+    const run = await compareWarmUpWithLiveRun(() => new MomentumBreakout(), params(), bars, { start: 0, historyBars: last + 1, liveBars: 150, base: 'BTC' });
+    expect(run.warmedUpOnHistory).toBe(0);
+    expect(run.warmedUpDenials).toEqual([]);
+    expect(run.warmedUp.filter((order) => order.startsWith(run.firstLiveClose))).toEqual([]);
+    // Its first entry is the next breakout (bar 153, 2024-01-26 12:00 UTC), on a live bar.
+    const nextClose = new Date(bars[next]!.openTime + bars[next]!.interval).toISOString();
+    expect([last + 1, next + 1, nextClose]).toEqual([47, 153, '2024-01-26T12:00:00.000Z']);
+    expect(run.warmedUp[0]).toMatch(new RegExp(`^${nextClose} buy market .* \\(entry: 20-bar high broken\\)`));
+  });
 });

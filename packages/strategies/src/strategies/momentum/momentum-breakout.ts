@@ -5,6 +5,7 @@ import {
 } from '@kbot/core';
 import { ExitManager } from '../../exits/exit-manager.js';
 import { exitRulesSchema, type ExitRule } from '../../exits/exit-rules.js';
+import { exitRulesWarmUp } from '../../exits/exit-warm-up.js';
 import { ATR } from '../../indicators/atr.js';
 import { DonchianChannel } from '../../indicators/donchian-channel.js';
 import { EMA } from '../../indicators/ema.js';
@@ -46,6 +47,20 @@ export type MomentumBreakoutParams = z.output<typeof momentumBreakoutParams>;
 export type MomentumBreakoutInput = z.input<typeof momentumBreakoutParams>;
 
 /**
+ * Its `warmUpBars`: the bars after which an entry is decided in full, so a paper or live session
+ * trades from its first live bar. The breakout compares this bar with the bar before's figure, one
+ * bar more than the indicator's warm-up: the Donchian channel of the previous `channelPeriod` bars,
+ * or the EMA spread of the bar before (a crossing). The ATR sizes the entry and sets the stops, and
+ * the exit rules' ATRs must be warm at the entry too.
+ */
+function momentumBreakoutWarmUp(params: Pick<MomentumBreakoutParams, 'breakout' | 'channelPeriod' | 'fastPeriod' | 'slowPeriod' | 'atrPeriod' | 'exits'>): number {
+  const breakout = params.breakout === 'donchian'
+    ? new DonchianChannel(params.channelPeriod).warmUp + 1
+    : Math.max(new EMA(params.fastPeriod).warmUp, new EMA(params.slowPeriod).warmUp) + 1;
+  return Math.max(breakout, new ATR(params.atrPeriod).warmUp, exitRulesWarmUp(params.exits));
+}
+
+/**
  * Buys strength and lets the winners run. Long only (spot).
  *
  * Entry, on a bar close, when flat: a breakout — the close above the highest high of the previous
@@ -70,7 +85,7 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
   private entryOrder: ClientOrderId | undefined;
 
   subscriptions(params: MomentumBreakoutParams): Subscription[] {
-    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval) }];
+    return [{ instrumentId: instrumentId(params.pair), kind: 'bars', interval: parseInterval(params.interval), warmUpBars: momentumBreakoutWarmUp(params) }];
   }
 
   onStart(ctx: StrategyContext<MomentumBreakoutParams>): void {
@@ -92,6 +107,13 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
     const params = ctx.params;
     const breakout = this.breakout(bar);
     const atr = this.atr.add(bar);
+    if (ctx.warmingUp) {
+      // History at start: the channel (or EMAs) and ATRs warm up as on a live bar, so the first
+      // live bar breaks out only against the history's high (or crosses on its own); no entry, no
+      // exit, and the exits leave a position held now alone (see ExitManager.warmUp).
+      this.exits.warmUp(bar);
+      return;
+    }
     this.exits.apply(this.exits.onBar(bar, ctx.portfolio.position(bar.instrumentId)), ctx.orders);
     this.cancelEntryWhenExiting(ctx);
     if (!breakout || atr === undefined || atr <= 0 || this.exits.holding || this.exits.busy || this.entryOrder !== undefined) return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, mergeBarStreams, type Bar, type Logger } from '@kbot/core';
 import { TEST_START_TIME, bars, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
+import { startPaperSession } from '../paper-session-test-kit.js';
 import { PortfolioRebalancer, portfolioRebalancerParams, type PortfolioRebalancerParams } from './portfolio-rebalancer.js';
 
 /** Hourly BTC/USD and ETH/USD bars from closes, merged by close time as a backtest over two files merges them. */
@@ -250,3 +251,26 @@ runStrategyContract(
   params({ rebalanceEvery: '2h' }),
   market([40_000, 41_000, 45_000, 44_000, 39_000, 40_000], [2000, 1900, 1800, 2100, 2200, 2000]),
 );
+
+describe('PortfolioRebalancer warm-up', () => {
+  it('asks for no history: it reads no indicator', () => {
+    expect(new PortfolioRebalancer().subscriptions(params({})).map((subscription) => subscription.warmUpBars)).toEqual([undefined, undefined]);
+  });
+
+  it('on history another strategy asked for, decides nothing; the first live step buys the targets, and the calendar counts from it', async () => {
+    const data = market([40_000, 40_000, 40_000, 40_000, 40_000, 40_000, 40_000], [2000, 2000, 2000, 2000, 2000, 2000, 2000]);
+    const history = data.filter((entry) => entry.openTime < TEST_START_TIME + 3 * HOUR_MS);
+    const live = data.filter((entry) => entry.openTime >= TEST_START_TIME + 3 * HOUR_MS);
+    const session = await startPaperSession(new PortfolioRebalancer(), params({ driftThresholdPercent: null, rebalanceEvery: '2h' }), live[0]!.openTime);
+    session.warmUp(history);
+    expect([session.orders(), session.denials()]).toEqual([[], []]);
+    session.feed(live);
+    await session.stop();
+    // Hour 4 (the first live step's close); then every 2 hours by bar time, each within the targets already.
+    expect(session.orders().map((order) => [(order.createdAt - TEST_START_TIME) / HOUR_MS, order.side, order.instrumentId, order.quantity.toFixed(), order.tag])).toEqual([
+      [4, 'buy', 'BTC/USD', '0.125', 'rebalance (calendar)'],
+      [4, 'buy', 'ETH/USD', '1.5', 'rebalance (calendar)'],
+    ]);
+    expect(session.denials()).toEqual([]);
+  });
+});

@@ -123,6 +123,7 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
   private pendingReason = '';
   private lastCalendarAt: EpochMs | undefined;
 
+  // No `warmUpBars`: it reads no indicator, only each pair's last close, which the first live step brings.
   subscriptions(params: PortfolioRebalancerParams): Subscription[] {
     const interval = parseInterval(params.interval);
     return Object.keys(params.targets).map((pair) => ({ instrumentId: instrumentId(pair), kind: 'bars', interval }));
@@ -138,6 +139,14 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
   onBar(bar: Bar, ctx: StrategyContext<PortfolioRebalancerParams>): void {
     if (bar.interval !== this.setup.interval) return;
     const update = this.steps.onBar(bar);
+    if (ctx.warmingUp) {
+      // History another strategy of the bot asked for on the same pair and interval: prices and
+      // steps follow it, but nothing is decided on it, so no order, no cancel, and the calendar
+      // (`rebalanceEvery`) counts from the first live step.
+      this.lastClose.set(bar.instrumentId, bar.close);
+      this.lastCloseAt.set(bar.instrumentId, barCloseTime(bar));
+      return;
+    }
     if (update.flushed !== undefined) this.decide(update.flushed, ctx);
     this.lastClose.set(bar.instrumentId, bar.close);
     this.lastCloseAt.set(bar.instrumentId, barCloseTime(bar));

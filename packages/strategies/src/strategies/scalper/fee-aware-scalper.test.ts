@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
 import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
+import { startPaperSession } from '../paper-session-test-kit.js';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
 // The first bar (BTC/USD, 1m, at 40,000) closes here; quotes and trades come after it.
@@ -437,3 +438,23 @@ runStrategyContract(
   feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.02' }),
   bars([40_000, 40_010, 39_990, 40_020, 40_000]),
 );
+
+describe('FeeAwareScalper warm-up', () => {
+  const settings = () => feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', skewTicks: 0 });
+
+  it('asks for no history: it reads no indicator', () => {
+    expect(new FeeAwareScalper().subscriptions(settings()).map((subscription) => subscription.warmUpBars)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('places nothing on history another strategy asked for, even with a fresh quote; keeps its last bar and quotes on the next live quote', async () => {
+    const session = await startPaperSession(new FeeAwareScalper(), settings(), T);
+    // A quote wide enough to bid on (0.55 % against the 0.50 % hurdle), before the history.
+    session.engine.onQuote(quote({ time: T, bid: 39_890, ask: 40_110 }));
+    session.warmUp(bars([40_000, 40_000], { start: TEST_START_TIME - 60_000 }));
+    expect([session.orders(), session.denials()]).toEqual([[], []]);
+    // The last history bar serves the fast-market guard: the next quote is bid on without a live bar.
+    session.engine.onQuote(quote({ time: T, bid: 39_880, ask: 40_110 }));
+    expect(session.orders().map((order) => [order.side, order.price?.toFixed(), order.status])).toEqual([['buy', '39880', 'accepted']]);
+    await session.stop();
+  });
+});

@@ -131,6 +131,10 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
 
   onBar(bar: Bar, ctx: StrategyContext<FeeAwareScalperParams>): void {
     this.lastBar = bar;
+    // History another strategy of the bot asked for on this pair and interval (the scalper asks
+    // for none: it reads no indicator): the last bar is kept for the fast-market guard, and no
+    // quote is placed or cancelled on an old bar.
+    if (ctx.warmingUp) return;
     this.maintain(ctx, 'quote');
   }
 

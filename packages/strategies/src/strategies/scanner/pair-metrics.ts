@@ -31,6 +31,15 @@ export interface PairMetricsSnapshot {
 }
 
 /**
+ * Bars after which every figure of `PairMetrics` is known: the quote volume sums `window` bars,
+ * the ATR(window) needs `window` + 1 (its `warmUp`), and the trend compares the EMA with its value
+ * `trendLookback` bars before, so `trendLookback` bars past the EMA's own warm-up.
+ */
+export function pairMetricsWarmUp(options: PairMetricsOptions): number {
+  return Math.max(options.window, new ATR(options.window).warmUp, new EMA(options.trendPeriod).warmUp + options.trendLookback);
+}
+
+/**
  * Streaming per-pair figures for the opportunity scanner, on plain numbers (one update per bar):
  * quote volume, volatility (ATR %), trend (EMA slope %) from bars, and the spread from quotes
  * when there are any. O(1) per bar.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type Logger, type StrategyContext } from '@kbot/core';
 import { TEST_START_TIME, bar, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import type { PairRanking } from './rank-pairs.js';
+import { startPaperSession } from '../paper-session-test-kit.js';
 import { ScannerRotation, scannerRotationParams, type ScannerRotationParams } from './scanner-rotation.js';
 
 /** Hourly bars from closes and base volumes; each bar opens at the previous close. */
@@ -149,3 +150,59 @@ describe('ScannerRotation', () => {
 
 runStrategyContract('ScannerRotation', () => new ScannerRotation(), params(), market);
 runStrategyContract('ScannerRotation with quotes', () => new ScannerRotation(), params({ useQuotes: true }), market);
+
+describe('ScannerRotation warm-up', () => {
+  const hours = (times: readonly number[]) => times.map((time) => (time - TEST_START_TIME) / HOUR_MS);
+
+  it('asks every pair\'s bars for the bars its figures need: the EMA plus the slope\'s lookback, or the ATR over the window (period + 1)', () => {
+    const warmUpBars = (input: Record<string, unknown>) => new ScannerRotation().subscriptions(scannerRotationParams.parse({ pairs: ['BTC/USD', 'ETH/USD'], interval: '15m', ...input }))
+      .map((subscription) => `${subscription.kind} ${subscription.instrumentId} ${subscription.warmUpBars}`);
+    // Defaults: EMA(96) + 16 = 112 against ATR(96) 97; quotes warm nothing.
+    expect(warmUpBars({ useQuotes: true })).toEqual(['bars BTC/USD 112', 'quotes BTC/USD undefined', 'bars ETH/USD 112', 'quotes ETH/USD undefined']);
+    expect(warmUpBars({ window: 200 })).toEqual(['bars BTC/USD 201', 'bars ETH/USD 201']);
+    expect(warmUpBars({ window: 2, trendPeriod: 2, trendLookback: 1 })).toEqual(['bars BTC/USD 3', 'bars ETH/USD 3']);
+  });
+
+  it('warmed up on three hours of history, ranks and buys at the first live step, and not before', async () => {
+    const settings = params();
+    expect(new ScannerRotation().subscriptions(settings)[0]!.warmUpBars).toBe(3);
+    const history = market.filter((entry) => entry.openTime < TEST_START_TIME + 3 * HOUR_MS);
+    const live = market.filter((entry) => entry.openTime >= TEST_START_TIME + 3 * HOUR_MS);
+    const strategy = new RecordingRotation();
+    const session = await startPaperSession(strategy, settings, live[0]!.openTime);
+    session.warmUp(history);
+    // A session that saw these bars live bought BTC at hour 3 (see above): here nothing, and no list yet.
+    expect([session.orders(), session.denials(), strategy.lists]).toEqual([[], [], []]);
+    session.feed(live);
+    await session.stop();
+    // Hour 4, the first live step: BTC still leads (its volume drops in the bar of hour 5); then as above.
+    expect(session.orders().map((order) => [hours([order.createdAt])[0], order.side, order.instrumentId, order.tag])).toEqual([
+      [4, 'buy', 'BTC/USD', 'rank 1'],
+      [6, 'sell', 'BTC/USD', 'left the candidates'],
+      [7, 'buy', 'ETH/USD', 'rank 1'],
+    ]);
+    expect(session.denials()).toEqual([]);
+    expect(strategy.lists[0]).toEqual([4, ['BTC/USD']]);
+  });
+
+  it('without the history, the same live bars rank only once three of them are in', async () => {
+    const live = market.filter((entry) => entry.openTime >= TEST_START_TIME + 3 * HOUR_MS);
+    const strategy = new RecordingRotation();
+    const session = await startPaperSession(strategy, params(), live[0]!.openTime);
+    session.feed(live);
+    await session.stop();
+    expect(strategy.lists[0]?.[0]).toBe(6);
+  });
+
+  it('counts rescans from the first live step: with rescanEveryBars 4 it still ranks there', async () => {
+    const history = market.filter((entry) => entry.openTime < TEST_START_TIME + 4 * HOUR_MS);
+    const live = market.filter((entry) => entry.openTime >= TEST_START_TIME + 4 * HOUR_MS);
+    const strategy = new RecordingRotation();
+    const session = await startPaperSession(strategy, params({ rescanEveryBars: 4 }), live[0]!.openTime);
+    session.warmUp(history);
+    session.feed(live.slice(0, 3));
+    await session.stop();
+    expect(strategy.lists.map(([hour]) => hour)).toEqual([5]);
+    expect(strategy.ranking.ranked.map((entry) => entry.instrumentId)).toHaveLength(3);
+  });
+});

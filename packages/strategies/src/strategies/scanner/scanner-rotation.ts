@@ -4,7 +4,7 @@ import {
   type Bar, type ClientOrderId, type EpochMs, type InstrumentId, type OrderEvent, type OrderIntent, type Quote, type StrategyContext, type Subscription,
 } from '@kbot/core';
 import { BarSteps } from '../portfolio/bar-steps.js';
-import { PairMetrics, type PairMetricsSnapshot } from './pair-metrics.js';
+import { PairMetrics, pairMetricsWarmUp, type PairMetricsSnapshot } from './pair-metrics.js';
 import { rankPairs, type PairRanking, type RankedPair } from './rank-pairs.js';
 
 const PAIR = /^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/;
@@ -95,8 +95,10 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
 
   subscriptions(params: ScannerRotationParams): Subscription[] {
     const interval = parseInterval(params.interval);
+    // Every figure the ranking and the entry rule read is known after this many bars of a pair.
+    const warmUpBars = pairMetricsWarmUp(params);
     return params.pairs.flatMap((pair): Subscription[] => [
-      { instrumentId: instrumentId(pair), kind: 'bars', interval },
+      { instrumentId: instrumentId(pair), kind: 'bars', interval, warmUpBars },
       ...(params.useQuotes ? [{ instrumentId: instrumentId(pair), kind: 'quotes' as const }] : []),
     ]);
   }
@@ -115,6 +117,13 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
   onBar(bar: Bar, ctx: StrategyContext<ScannerRotationParams>): void {
     if (bar.interval !== this.interval) return;
     const update = this.steps.onBar(bar);
+    if (ctx.warmingUp) {
+      // History at start: the figures warm up and the steps are grouped as on live bars, but no
+      // step is ranked or traded and the rescan count does not move: the first live step ranks
+      // (and may trade) on warm figures, and the ranking and candidates are those of live steps.
+      this.metrics.get(bar.instrumentId)?.onBar(bar);
+      return;
+    }
     if (update.flushed !== undefined) this.step(update.flushed, ctx);
     this.metrics.get(bar.instrumentId)?.onBar(bar);
     if (update.completed !== undefined) this.step(update.completed, ctx);

@@ -1,0 +1,131 @@
+/*
+ * Test support for warm-up: one strategy in the real Engine bound as a paper session (the
+ * SimulatedVenue matching the bars fed, no slippage, a TestClock the kit moves to each live bar's
+ * close), so a test can hand it history as a session does (`Engine.warmUp`) and then feed live
+ * bars. The strategy harness of @kbot/core/testing cannot do this yet: it gives the strategy a
+ * copy of its context taken at start, in which `warmingUp` stays false. Not exported from the package.
+ */
+import {
+  Engine, InMemoryStore, NoSlippage, SimulatedVenue, StaticInstrumentProvider, TestClock, isoTime, krakenSpotInstruments,
+  type Bar, type EpochMs, type Order, type OrderDenied, type Strategy,
+} from '@kbot/core';
+
+export interface PaperSession {
+  readonly engine: Engine;
+  /** History at start, handed to the strategy with `ctx.warmingUp` set, as a session does. */
+  warmUp(bars: readonly Bar[]): void;
+  /** Live bars, each delivered at its close. */
+  feed(bars: readonly Bar[]): void;
+  stop(): Promise<void>;
+  /** Every order the strategy submitted, in order (denied ones included), as it stands now. */
+  orders(): readonly Order[];
+  /** Every denial the journal holds. */
+  denials(): readonly OrderDenied[];
+  /** Total balance of an asset now (`10398.96`), to 8 places. */
+  balance(asset: string): string;
+}
+
+export async function startPaperSession<P>(strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>> = { USD: '10000' }): Promise<PaperSession> {
+  const clock = new TestClock(startTime);
+  const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
+  const store = new InMemoryStore();
+  const venue = new SimulatedVenue({
+    instruments: (id) => instruments.get(id),
+    clock,
+    balances,
+    slippageModel: new NoSlippage(),
+    fillModel: { maxVolumeParticipation: 1 },
+  });
+  const engine = new Engine({
+    mode: 'paper', clock, instruments, execution: venue, store,
+    strategies: [{ id: 'under-test', strategy, params }], quoteAsset: 'USD', startBalances: balances,
+  });
+  await engine.start();
+  const checked = () => {
+    // Paper mode logs a strategy's exception and goes on: a test must not.
+    if (engine.strategyErrors > 0) throw new Error(`the strategy threw ${engine.strategyErrors} time(s)`);
+  };
+  return {
+    engine,
+    warmUp(bars) {
+      engine.warmUp(bars);
+      checked();
+    },
+    feed(bars) {
+      for (const bar of bars) {
+        const close = bar.openTime + bar.interval;
+        if (close > clock.now()) clock.advanceTo(close);
+        engine.onBar(bar);
+      }
+      checked();
+    },
+    stop: () => engine.stop('end of test'),
+    orders: () => engine.orders.all().filter((order) => order.strategyId === 'under-test'),
+    denials: () => store.events().filter((event): event is OrderDenied => event.type === 'order-denied'),
+    balance: (asset) => engine.portfolioViewFor().balance(asset).total.toFixed(8),
+  };
+}
+
+/** `2024-01-08T12:00:00.000Z buy market 0.0775 (entry: …) → filled at 44000.1`: one line per order, for comparing runs. */
+export function describeOrders(orders: readonly Order[]): string[] {
+  return orders.map((order) => {
+    const price = order.averageFillPrice === undefined ? '' : ` at ${order.averageFillPrice.toFixed()}`;
+    return `${isoTime(order.createdAt)} ${order.side} ${order.type} ${order.quantity.toFixed()} (${order.tag}) → ${order.status}${price}`;
+  });
+}
+
+/** Two sessions over the same bars: one saw `history` live, the other was warmed up on it. */
+export interface WarmUpComparison {
+  readonly history: readonly Bar[];
+  readonly live: readonly Bar[];
+  /** Close of the first live bar: when an order decided on it is created. */
+  readonly firstLiveClose: string;
+  /** Orders (`describeOrders`) of the session that saw the history live, then the live bars. */
+  readonly seenLive: readonly string[];
+  /** How many of those it submitted on the history. */
+  readonly seenLiveOnHistory: number;
+  /** Orders of the session warmed up on the history, then fed the same live bars. */
+  readonly warmedUp: readonly string[];
+  /** Orders the warmed-up session submitted while warming up (denied ones included). */
+  readonly warmedUpOnHistory: number;
+  readonly warmedUpDenials: readonly OrderDenied[];
+  /** Quote (USD) and base balances at the end: [seen live, warmed up]. */
+  readonly balances: { readonly USD: readonly [string, string]; readonly base: readonly [string, string] };
+}
+
+/**
+ * Runs `make()` twice over `bars[start ..]`: once fed `historyBars` bars and then `liveBars` bars
+ * live, once warmed up on the same `historyBars` bars and then fed the same live bars.
+ */
+export async function compareWarmUpWithLiveRun<P>(
+  make: () => Strategy<P>, params: P, bars: readonly Bar[], options: { start: number; historyBars: number; liveBars: number; base: string },
+): Promise<WarmUpComparison> {
+  const history = bars.slice(options.start, options.start + options.historyBars);
+  const live = bars.slice(options.start + options.historyBars, options.start + options.historyBars + options.liveBars);
+  if (history.length !== options.historyBars || live.length !== options.liveBars) throw new Error(`bars ${options.start}..: too few for ${options.historyBars} + ${options.liveBars}`);
+
+  const seen = await startPaperSession(make(), params, history[0]!.openTime);
+  seen.feed(history);
+  const seenLiveOnHistory = seen.orders().length;
+  seen.feed(live);
+  await seen.stop();
+
+  // A session starts when its history has closed: at the first live bar's open.
+  const warmed = await startPaperSession(make(), params, live[0]!.openTime);
+  warmed.warmUp(history);
+  const warmedUpOnHistory = warmed.orders().length;
+  warmed.feed(live);
+  await warmed.stop();
+
+  return {
+    history,
+    live,
+    firstLiveClose: isoTime(live[0]!.openTime + live[0]!.interval),
+    seenLive: describeOrders(seen.orders()),
+    seenLiveOnHistory,
+    warmedUp: describeOrders(warmed.orders()),
+    warmedUpOnHistory,
+    warmedUpDenials: warmed.denials(),
+    balances: { USD: [seen.balance('USD'), warmed.balance('USD')], base: [seen.balance(options.base), warmed.balance(options.base)] },
+  };
+}
