@@ -27,7 +27,7 @@ export type {
   KbotEvent, KbotEventType, KbotEventOf, JournaledEvent, MarketDataEvent, OrderEvent, PositionEvent, DenialCode, TradingState,
   BarClosed, TradeReceived, QuoteReceived, OrderSubmitted, OrderDenied, OrderAccepted, OrderRejected, OrderFilled,
   OrderCancelRequested, OrderCancelRejected, OrderCanceled, OrderExpired, PositionOpened, PositionChanged, PositionClosed,
-  TradingStateChanged, EngineStarted, EngineStopped,
+  TradingStateChanged, StrategyStateChanged, StrategyStateValue, EngineStarted, EngineStopped,
 } from './model/events.js';
 
 // errors
@@ -48,7 +48,7 @@ export { REDACTED, SECRET_FIELD_NAMES, secretRedactPaths, scrubSecretValues } fr
 
 // interfaces
 export { BaseStrategy, strategySpec, isStrategySpec, defaultStrategyId } from './strategy/strategy.js';
-export type { Strategy, StrategyClass, StrategySpec, StrategyContext, MarketView, PortfolioView, OrderPort, LearnerView } from './strategy/strategy.js';
+export type { Strategy, StrategyClass, StrategySpec, StrategyContext, MarketView, PortfolioView, OrderPort, LearnerView, StrategyStateView } from './strategy/strategy.js';
 export type { Learner, TradeOutcome, Advice, AdviceQuery } from './learning/learner.js';
 export { isMarketDrivenVenue } from './exchange/exchange.js';
 export type {

@@ -58,6 +58,8 @@ export interface EngineStateJson {
   readonly portfolio: PortfolioState;
   /** Each learner's `snapshot()`, by learner id (absent in snapshots written before learners were kept). */
   readonly learners?: readonly { readonly id: string; readonly state: unknown }[];
+  /** What each strategy keeps across restarts (`ctx.state`), by strategy id (absent in older snapshots). */
+  readonly strategies?: readonly { readonly id: string; readonly state: Readonly<Record<string, unknown>> }[];
 }
 
 /** An order read back from a snapshot. */
@@ -204,6 +206,20 @@ export interface ParsedEngineState {
   readonly portfolio: unknown;
   /** Learner states by learner id. */
   readonly learners: ReadonlyMap<string, unknown>;
+  /** Each strategy's kept values (`ctx.state`), by strategy id, then key. */
+  readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+}
+
+function strategyStates(value: unknown, where: string): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
+  const states = new Map<string, ReadonlyMap<string, unknown>>();
+  if (value === undefined) return states;
+  if (!Array.isArray(value)) throw invalid(where, value, 'an array of { id, state }');
+  value.forEach((entry, index) => {
+    const item = objectAt(entry, `${where}[${index}]`);
+    if (typeof item['id'] !== 'string') throw invalid(`${where}[${index}].id`, item['id'], 'a strategy id');
+    states.set(item['id'], new Map(Object.entries(objectAt(item['state'], `${where}[${index}].state`))));
+  });
+  return states;
 }
 
 function learnerStates(value: unknown, where: string): ReadonlyMap<string, unknown> {
@@ -237,5 +253,6 @@ export function parseEngineState(state: unknown, where = 'snapshot'): ParsedEngi
     orders: orders.map((order, index) => orderFromJson(order, `${where}.orders[${index}]`)),
     portfolio: json['portfolio'],
     learners: learnerStates(json['learners'], `${where}.learners`),
+    strategyStates: strategyStates(json['strategies'], `${where}.strategies`),
   };
 }

@@ -7,7 +7,7 @@ import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
 import { decimalFromNumber, decimalMinus } from '../model/decimal-arithmetic.js';
-import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, TradingState } from '../model/events.js';
+import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, StrategyStateValue, TradingState } from '../model/events.js';
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
 import { checkOrderRules, explainOrderRuleViolation, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
@@ -16,6 +16,7 @@ import { isOrderOpen, type Order, type OrderIntent, type SubmitOrder } from '../
 import type { Balance } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
 import type { Store } from '../persistence/store.js';
+import { StrategyStateStore } from './strategy-state.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import { RiskEngine } from '../risk/risk-engine.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
@@ -213,6 +214,9 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       for (const learner of this.learners) {
         if (recovered.learners.has(learner.id)) learner.restore(recovered.learners.get(learner.id));
       }
+      for (const [id, values] of recovered.strategyStates) {
+        this.strategyStates.set(id, new StrategyStateStore(values, `recovered state of strategy "${id}"`));
+      }
     }
     // A breaker's request for a new trading state goes through the engine, so it is journaled.
     this.risk.onStateRequest((to, reason) => this.setTradingState(to, reason));
@@ -312,7 +316,38 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       orders,
       portfolio,
       learners: this.learners.map((learner) => ({ id: learner.id, state: learner.snapshot() })),
+      strategies: [...this.strategyStates].filter(([, store]) => store.size > 0).map(([id, store]) => ({ id, state: store.toJSON() })),
     };
+  }
+
+  // ---- what strategies keep across restarts (ctx.state) ------------------------------------------
+
+  private readonly strategyStates = new Map<string, StrategyStateStore>();
+
+  /** A value strategy `strategyId` kept (`ctx.state.get`): frozen plain JSON, or undefined. */
+  strategyState(strategyId: string, key: string): StrategyStateValue | undefined {
+    return this.strategyStates.get(strategyId)?.get(key);
+  }
+
+  /** The keys strategy `strategyId` keeps values under. */
+  strategyStateKeys(strategyId: string): string[] {
+    return this.strategyStates.get(strategyId)?.keys() ?? [];
+  }
+
+  /**
+   * Keeps a value for strategy `strategyId` across restarts (`ctx.state.set`; undefined deletes).
+   * A change is journaled at once, in the step that made it, so a kill after the step's commit
+   * loses nothing; setting the value already kept journals nothing.
+   */
+  setStrategyState(strategyId: string, key: string, value: unknown): void {
+    this.assertNotFailed('ctx.state.set');
+    let store = this.strategyStates.get(strategyId);
+    if (store === undefined) this.strategyStates.set(strategyId, (store = new StrategyStateStore()));
+    const change = store.set(key, value, `strategy "${strategyId}" ctx.state.set`);
+    if (change === 'unchanged') return;
+    this.step(() => {
+      this.emit({ type: 'strategy-state-changed', time: this.clock.now(), sequence: 0, strategyId: toStrategyId(strategyId), key, value: change.value });
+    });
   }
 
   /**

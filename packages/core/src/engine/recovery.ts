@@ -38,6 +38,8 @@ export interface RecoveredEngineState {
   readonly replayed: readonly JournaledEvent[];
   /** Learner states of the snapshot, by learner id (empty without a snapshot). */
   readonly learners: ReadonlyMap<string, unknown>;
+  /** What each strategy kept (`ctx.state`): the snapshot's, then every change journaled after it. */
+  readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   readonly summary: RecoverySummary;
 }
 
@@ -70,6 +72,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
   let tradingState: TradingState = 'active';
   let orderCounter = 0;
   let learners: ReadonlyMap<string, unknown> = new Map();
+  const strategyStates = new Map<string, Map<string, unknown>>();
   const snapshot = recovered.snapshot;
   if (snapshot !== undefined) {
     const state = parseEngineState(snapshot.state, `snapshot at sequence ${snapshot.sequence}`);
@@ -77,6 +80,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     tradingState = state.tradingState;
     orderCounter = state.orderCounter;
     learners = state.learners;
+    for (const [id, values] of state.strategyStates) strategyStates.set(id, new Map(values));
     for (const restored of state.orders) orders.restore(restored.order, { tradeIds: restored.tradeIds, statusBeforeCancel: restored.statusBeforeCancel });
   } else {
     portfolio = new Portfolio(options.startBalances ?? {});
@@ -113,6 +117,13 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
       case 'trading-state-changed':
         tradingState = event.to;
         break;
+      case 'strategy-state-changed': {
+        let values = strategyStates.get(event.strategyId);
+        if (values === undefined) strategyStates.set(event.strategyId, (values = new Map()));
+        if (event.value === undefined) values.delete(event.key);
+        else values.set(event.key, event.value);
+        break;
+      }
       default:
         // position-*, engine-started, engine-stopped: derived or informational.
         break;
@@ -128,6 +139,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     lastSequence,
     replayed: recovered.events,
     learners,
+    strategyStates,
     summary: Object.freeze({
       snapshotSequence: snapshot?.sequence,
       eventsReplayed: recovered.events.length,

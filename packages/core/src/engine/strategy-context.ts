@@ -52,6 +52,11 @@ export function createStrategyContext<P>(options: {
     get warmingUp() {
       return engine.warmingUp;
     },
+    state: Object.freeze({
+      get: (key: string) => engine.strategyState(strategyId, key),
+      set: (key: string, value: unknown) => engine.setStrategyState(strategyId, key, value),
+      keys: () => engine.strategyStateKeys(strategyId),
+    }),
     learner: Object.freeze({
       advise(query: Parameters<Learner['advise']>[0]) {
         let lowest: ReturnType<Learner['advise']> = { allow: true };

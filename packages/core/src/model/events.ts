@@ -92,12 +92,26 @@ export interface TradingStateChanged extends EventBase<'trading-state-changed'> 
   readonly reason: string;
 }
 
+/**
+ * A strategy kept a value across restarts (`ctx.state.set`): journaled like an order event, so a
+ * restart, even after a kill, gives the strategy back what it knew (an exit ladder's progress, a
+ * trailing stop's high). `value` is plain JSON; undefined when the key was deleted.
+ */
+export interface StrategyStateChanged extends EventBase<'strategy-state-changed'> {
+  readonly strategyId: StrategyId;
+  readonly key: string;
+  readonly value: StrategyStateValue | undefined;
+}
+
+/** What a strategy may keep: plain JSON (no Decimal, Date, undefined inside, NaN or Infinity). */
+export type StrategyStateValue = string | number | boolean | null | readonly StrategyStateValue[] | { readonly [key: string]: StrategyStateValue };
+
 export interface EngineStarted extends EventBase<'engine-started'> { readonly mode: string }
 export interface EngineStopped extends EventBase<'engine-stopped'> { readonly reason: string }
 
 export type PositionEvent = PositionOpened | PositionChanged | PositionClosed;
 export type MarketDataEvent = BarClosed | TradeReceived | QuoteReceived;
-export type JournaledEvent = OrderEvent | PositionEvent | TradingStateChanged | EngineStarted | EngineStopped;
+export type JournaledEvent = OrderEvent | PositionEvent | TradingStateChanged | StrategyStateChanged | EngineStarted | EngineStopped;
 export type KbotEvent = MarketDataEvent | JournaledEvent;
 export type KbotEventType = KbotEvent['type'];
 export type KbotEventOf<T extends KbotEventType> = Extract<KbotEvent, { type: T }>;

@@ -39,6 +39,7 @@ const JOURNALED_TYPES: Record<JournaledEvent['type'], true> = {
   'position-changed': true,
   'position-closed': true,
   'trading-state-changed': true,
+  'strategy-state-changed': true,
   'engine-started': true,
   'engine-stopped': true,
 };

@@ -7,7 +7,7 @@ import { order, position, submitOrder } from '../testing/order-builders.js';
 import { tradeOutcome } from '../testing/trade-outcome-builder.js';
 
 /*
- * One event of every journaled type, numbered 1..15, for the codec and store tests. Values are
+ * One event of every journaled type, numbered 1..16, for the codec and store tests. Values are
  * chosen to be hard to keep: Decimals with 40+ digits, tiny and huge exponents, negative zero,
  * undefined fields, non-finite numbers and `$` keys in free-form features.
  */
@@ -62,6 +62,7 @@ export function everyJournaledEvent(): JournaledEvent[] {
     'position-changed': { type: 'position-changed', time, position: open, fill },
     'position-closed': { type: 'position-closed', time, position: closed, roundTrip: outcome.roundTrip, strategyId: strategyId('test-strategy') },
     'trading-state-changed': { type: 'trading-state-changed', time, from: 'active', to: 'halted', reason: 'max drawdown 10% reached' },
+    'strategy-state-changed': { type: 'strategy-state-changed', time, strategyId: strategyId('test-strategy'), key: 'exits:BTC/USD', value: { openedAt: time, steps: [true, false], $decimal: '1.5', high: 42123.1, note: null } },
     'engine-stopped': { type: 'engine-stopped', time, reason: 'SIGTERM' },
   };
   return Object.values(events).map((event, index) => Object.freeze({ ...event, sequence: index + 1 }) as JournaledEvent);

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { OrderEntryBudget } from '../exchange/exchange.js';
 import type { Decimal } from '../model/decimal.js';
-import type { OrderEvent, TradingState } from '../model/events.js';
+import type { OrderEvent, StrategyStateValue, TradingState } from '../model/events.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
@@ -77,6 +77,27 @@ export interface StrategyContext<P = unknown> {
    * as warm-up, except in a replay of a session that warmed up (`kbot report --parity`).
    */
   readonly warmingUp: boolean;
+  /**
+   * Values the strategy keeps across restarts: what it cannot read back from orders and
+   * positions (an exit ladder's progress, a trailing stop's high, a rebalancing calendar). Each
+   * change is journaled in the step that made it, so a restart, even after a kill, finds it.
+   */
+  readonly state: StrategyStateView;
+}
+
+/** `ctx.state`: the strategy's own values, kept in the journal and snapshots. */
+export interface StrategyStateView {
+  /** The value kept under `key` (a frozen copy of plain JSON), or undefined. */
+  get(key: string): StrategyStateValue | undefined;
+  /**
+   * Keeps `value` under `key`; undefined deletes it. Plain JSON only (strings, finite numbers,
+   * booleans, null, arrays, plain objects): anything else is a TypeError naming where in the
+   * value it is (a Decimal as its `toFixed()` text). Setting the value already kept is free.
+   * Keep values small and set them when they change, not on every bar: each change is a
+   * journal row.
+   */
+  set(key: string, value: StrategyStateValue | undefined): void;
+  keys(): string[];
 }
 
 /**
