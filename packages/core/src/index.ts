@@ -108,6 +108,7 @@ export { runBacktest, backtestInstruments, dataCoverageIssues, missingInstrument
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
 export { backtestDataProblems, openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
 export type { OpenBacktestDataOptions, OpenedBacktestData } from './backtest/backtest-data.js';
+export { warmUpBarsWanted } from './backtest/warm-up-wanted.js';
 export { krakenSpotInstruments } from './backtest/instruments.js';
 export { StaticInstrumentProvider } from './exchange/static-instrument-provider.js';
 
@@ -116,6 +117,7 @@ export { openBarFile, BarFileSource, generateBars, GeneratedBarSource, mergeBarS
 export type { BarSource, BarFileOptions, GenerateBarsOptions, TradeFileOptions, TradeFileSource, DataFormat, FileNameHints, NumberedLine } from './data/index.js';
 export { BarResampler, ResampledBarSource, resampleBars, resampleInterval } from './data/resample.js';
 export type { PartialIntervalRule, ResampleOptions } from './data/resample.js';
+export type { WarmUpBarsReader, WarmUpIterator } from './data/warm-up-bars.js';
 export { TradeBarBuilder } from './data/trade-bar-builder.js';
 export { openSpreadFile, generateTicks, GeneratedTickSource, mergeReplayStreams, barItems, tradeItems, quoteItems } from './data/index.js';
 export type { QuoteFileSource, SpreadFileOptions, GenerateTicksOptions, ReplayItem, ReplayKind, ReplayOffer, TickSource } from './data/index.js';

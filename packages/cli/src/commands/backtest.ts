@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import {
-  createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, writeReport, ResampledBarSource,
+  createBot, createConsoleLogger, openBacktestData, silentLogger, parseTimeOption, runBacktest, toReportJson, warmUpBarsWanted, writeReport, ResampledBarSource,
   type BarSource, type DataEntry, type StrategyRegistry,
 } from '@kbot/core';
 import { UsageError } from '../exit-codes.js';
@@ -46,9 +46,17 @@ export async function backtestCommand(flags: BacktestFlags, context: { cwd: stri
   }));
   const entries = fromFlags.length + tradeFlags.length > 0 ? [...fromFlags, ...tradeFlags] : config.backtest.data;
   const configDir = dirname(file);
-  const data = openBacktestData(entries, { baseDir: configDir, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(flags.resample ? { resample: flags.resample } : {}) });
   const logger = config.log.level === 'silent' ? silentLogger : createConsoleLogger(config.log.level, { bot: config.name });
   const bot = createBot(config, { registry: context.registry, logger });
+  // From `from`, the strategies warm up on the bars just before it, as on a venue's history at
+  // the start of a session (Freqtrade's startup candles): their first signals are those of a run
+  // over the whole data at the same bars.
+  const data = openBacktestData(entries, {
+    baseDir: configDir,
+    ...(from === undefined ? {} : { from, warmUpBars: warmUpBarsWanted(bot) }),
+    ...(to === undefined ? {} : { to }),
+    ...(flags.resample ? { resample: flags.resample } : {}),
+  });
 
   // A report folder that cannot be made fails now, not after a long run.
   if (flags.out !== undefined) ensureFolder(resolve(context.cwd, flags.out), `--out: received ${JSON.stringify(flags.out)}`);

@@ -9,6 +9,18 @@ function ratio(value: number | null): string {
   return value === null ? 'n/a' : value.toFixed(2);
 }
 
+/**
+ * What the strategies warmed up on before `from` (`--from`): bars of the data before it, as a
+ * session warms up on the venue's history. Said loudly when the data held fewer than wanted.
+ */
+function warmUpLine(source: BacktestResult['data'][number]): string[] {
+  const warmUp = source.warmUp;
+  if (warmUp === undefined) return [];
+  const series = `${source.instrumentId} ${formatInterval(source.interval)}`;
+  if (warmUp.received >= warmUp.wanted) return [`warm-up: ${series}: the strategies warmed up on the ${warmUp.received} bars before the first one replayed`];
+  return [`NOTE: warm-up: ${series}: ${warmUp.received} of the ${warmUp.wanted} bars wanted before the first one replayed (the data starts there); indicators finish warming up on the bars replayed`];
+}
+
 /** The summary a person reads after `kbot backtest`. */
 export function backtestSummary(result: BacktestResult, reportDir: string | undefined): string {
   const m = result.metrics;
@@ -35,6 +47,7 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
   }
   // A paper or live session has no data sources (its market data is the venue's feed): no empty table.
   if (result.data.length > 0) lines.push(sources.toString());
+  lines.push(...result.data.flatMap(warmUpLine));
   const metrics = new Table({ style: { head: [], border: [] } });
   metrics.push(
     { 'start equity': `${decimalString(result.startEquity.toDecimalPlaces(2))} ${quote}` },

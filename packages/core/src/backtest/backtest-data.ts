@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { DataEntry } from '../config/schema.js';
-import { ConfigError, DataError, formatConfigIssue, isKbotError } from '../errors/errors.js';
+import { ConfigError, DataError, InvariantError, formatConfigIssue, isKbotError } from '../errors/errors.js';
 import type { Bar } from '../model/market-data.js';
-import { HOUR_MS, parseTime, type EpochMs } from '../model/time.js';
+import { HOUR_MS, formatInterval, parseTime, type EpochMs } from '../model/time.js';
 import { openBarFile } from '../data/bar-file.js';
 import type { BarSource } from '../data/bar-source.js';
 import { detectDataFormat } from '../data/data-format.js';
@@ -18,6 +18,7 @@ import { ResampledBarSource } from '../data/resample.js';
 import { intervalOption } from '../data/source-options.js';
 import { TrackedTickSource, type TickSource } from '../data/tick-source.js';
 import { openTradeFile } from '../data/trade-file.js';
+import { BarRing, RangeWithWarmUpIterator, WarmUpStream } from '../data/warm-up-bars.js';
 import type { BacktestData } from './run-backtest.js';
 import type { DataSourceSummary } from './result.js';
 
@@ -31,6 +32,16 @@ export interface OpenBacktestDataOptions {
    * own `resample`.
    */
   readonly resample?: string;
+  /**
+   * With `from`: how many bars before `from` the strategies want of a bar series (the most any
+   * strategy subscribed to it asks for, `Subscription.warmUpBars`; `warmUpBarsWanted(bot)` gives
+   * it). Each bar source then keeps that many of the bars it skips before `from` (a ring: memory
+   * stays bounded), and `warmUp()` hands them to the run, which warms the strategies up on them
+   * as a paper or live session does on the venue's history. Resampled sources give resampled
+   * bars. Trade and quote sources give none. Without `from` there is nothing to do: the first
+   * bars of the data are the warm-up.
+   */
+  readonly warmUpBars?: (instrumentId: string, interval: number) => number;
 }
 
 /** Reads `from`/`to` given as text or epoch numbers; names the field when the date is impossible. */
@@ -71,20 +82,47 @@ export function openBacktestData(entries: readonly DataEntry[], options: OpenBac
   const opened = entries.map((entry, index) => openDataEntry(entry, index, options));
   const sources = opened.filter((source): source is BarSource => !isTickSource(source));
   const tickSources = opened.filter(isTickSource);
-  const barStream = (source: BarSource): Iterable<Bar> => (source.format === 'generated' ? withinRange(source, options.from, options.to) : source);
-  const streams = sources.map(barStream);
+  const barStreams = new Map(sources.map((source) => [source, barStream(source, options)]));
+  const streams = [...barStreams.values()];
   const offers: ReplayOffer[] = opened.map((source) => (isTickSource(source) ? source.offers : { instrumentId: source.instrumentId, bars: source.interval }));
   const items: Iterable<ReplayItem> | undefined = tickSources.length === 0
     ? undefined
-    : mergeReplayStreams(opened.map((source) => (isTickSource(source) ? source : barItems(barStream(source)))));
+    : mergeReplayStreams(opened.map((source) => (isTickSource(source) ? source : barItems(barStreams.get(source)!))));
+  const warming = streams.filter((stream): stream is WarmUpStream => stream instanceof WarmUpStream);
   return {
     sources,
     tickSources,
     offers,
     bars: streams.length === 1 ? streams[0]! : mergeBarStreams(streams),
     ...(items === undefined ? {} : { items }),
-    summaries: (): DataSourceSummary[] => opened.map((source) => source.summary()),
+    ...(warming.length === 0 ? {} : { warmUp: (): Bar[] => warming.flatMap((stream) => stream.warmUpBars()) }),
+    summaries: (): DataSourceSummary[] => opened.map((source) => {
+      const summary = source.summary();
+      const stream = isTickSource(source) ? undefined : barStreams.get(source);
+      const received = stream instanceof WarmUpStream ? stream.received : undefined;
+      return received === undefined ? summary : { ...summary, warmUp: { wanted: (stream as WarmUpStream).wanted, received } };
+    }),
   };
+}
+
+/**
+ * What a backtest replays of a bar source: its bars in [from, to) (a generated market is cut
+ * here; files and resampled sources cut themselves), as a WarmUpStream when the strategies
+ * want bars before `from`.
+ */
+function barStream(source: BarSource, options: OpenBacktestDataOptions): Iterable<Bar> {
+  const { from, to } = options;
+  const generated = source.format === 'generated';
+  const wanted = from === undefined || options.warmUpBars === undefined ? 0 : options.warmUpBars(source.instrumentId, source.interval);
+  if (!Number.isSafeInteger(wanted) || wanted < 0) {
+    throw new InvariantError(`openBacktestData: warmUpBars(${source.instrumentId}, ${formatInterval(source.interval)}) returned ${String(wanted)}, expected a whole number of bars, 0 or more`);
+  }
+  if (wanted > 0 && source.iterateWithWarmUp !== undefined) return new WarmUpStream(wanted, () => source.iterateWithWarmUp!(wanted));
+  if (wanted > 0 && generated) {
+    const range = { from: from ?? -Infinity, to: to ?? Infinity };
+    return new WarmUpStream(wanted, () => new RangeWithWarmUpIterator(source[Symbol.iterator](), range, new BarRing(wanted)));
+  }
+  return generated ? withinRange(source, from, to) : source;
 }
 
 /**

@@ -32,6 +32,13 @@ export interface DataSourceSummary {
   readonly largestGapMs: number;
   /** True for a generated market (no real data behind it). */
   readonly generated: boolean;
+  /**
+   * A backtest from `from` whose strategies asked for history (`Subscription.warmUpBars`): the
+   * bars before `from` wanted (the most any strategy subscribed to this source asked for) and
+   * received (fewer when the data starts less than that many bars before `from`). Absent when
+   * none was asked for.
+   */
+  readonly warmUp?: { readonly wanted: number; readonly received: number };
 }
 
 export interface StrategySummary {

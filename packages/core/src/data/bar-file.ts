@@ -75,7 +75,12 @@ export class BarFileSource implements BarSource {
   }
 
   [Symbol.iterator](): FileBarIterator {
-    return createBarIterator(this.settings(), (summary) => {
+    return this.iterateWithWarmUp(0);
+  }
+
+  /** A pass that also keeps the last `count` rows before `from`, built and checked, for warm-up. */
+  iterateWithWarmUp(count: number): FileBarIterator {
+    return createBarIterator({ ...this.settings(), warmUpBars: count }, (summary) => {
       this.lastSummary = summary;
     });
   }

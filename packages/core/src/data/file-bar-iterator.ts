@@ -1,10 +1,11 @@
 import type { DataSourceSummary } from '../backtest/result.js';
-import { DataError } from '../errors/errors.js';
+import { DataError, InvariantError } from '../errors/errors.js';
 import type { InstrumentId } from '../model/ids.js';
 import type { Bar } from '../model/market-data.js';
 import { DAY_MS, formatInterval, isoTime } from '../model/time.js';
 import { BarSummaryTracker } from './bar-summary.js';
 import type { DataFormat } from './data-format.js';
+import { BarRing, type WarmUpIterator } from './warm-up-bars.js';
 
 /** Everything a file reader needs to know, resolved once before the first row. */
 export interface BarReadSettings {
@@ -18,6 +19,11 @@ export interface BarReadSettings {
   /** Exclusive, epoch ms. */
   readonly to: number;
   readonly chunkSize: number;
+  /**
+   * Bars to keep of the rows skipped before `from`, for the strategies' warm-up (read with
+   * `warmUpBars()`); 0 or absent keeps none, and those rows are then not even built.
+   */
+  readonly warmUpBars?: number;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -25,12 +31,13 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 /**
  * The shared half of every file reader: ordering and alignment checks, from/to filtering, gap
  * statistics and file closing. A subclass only reads rows (`readRow` sets `rowTime`/`rowLine`)
- * and turns the current row into a Bar (`buildBar`), which is skipped for rows outside from/to.
+ * and turns the current row into a Bar (`buildBar`), which is skipped for rows outside from/to
+ * (except the last `warmUpBars` rows before `from`, kept for the strategies' warm-up).
  *
  * The iterator result object is reused between calls: consumers (for...of, spreading, merging)
  * read `value` before calling `next()` again, and it saves an allocation per bar.
  */
-export abstract class FileBarIterator implements IterableIterator<Bar> {
+export abstract class FileBarIterator implements IterableIterator<Bar>, WarmUpIterator {
   protected readonly settings: BarReadSettings;
   /** Open time (epoch ms) of the row `readRow` just read. */
   protected rowTime = 0;
@@ -43,10 +50,17 @@ export abstract class FileBarIterator implements IterableIterator<Bar> {
   private finished = false;
   private readonly result: IteratorYieldResult<Bar> = { done: false, value: undefined as unknown as Bar };
   private readonly onComplete: ((summary: DataSourceSummary) => void) | undefined;
+  /** The last rows before `from`, while they are being skipped; undefined when none are kept, or once `from` is reached. */
+  private warmUpRing: BarRing | undefined;
+  /** What the ring held when `from` (or the end of the data) was reached. */
+  private warmUpKept: readonly Bar[] | undefined;
 
   constructor(settings: BarReadSettings, onComplete?: (summary: DataSourceSummary) => void) {
     this.settings = settings;
     this.onComplete = onComplete;
+    const warmUp = settings.warmUpBars ?? 0;
+    if (warmUp > 0 && settings.from > -Infinity) this.warmUpRing = new BarRing(warmUp);
+    else this.warmUpKept = [];
     this.tracker = new BarSummaryTracker({
       file: settings.file,
       format: settings.format,
@@ -72,6 +86,7 @@ export abstract class FileBarIterator implements IterableIterator<Bar> {
     try {
       for (;;) {
         if (!this.readRow()) {
+          if (this.warmUpRing !== undefined) this.sealWarmUp();
           this.finish(true);
           return DONE;
         }
@@ -80,7 +95,11 @@ export abstract class FileBarIterator implements IterableIterator<Bar> {
         if (this.settings.interval > 0) this.checkAlignment(time);
         this.previousTime = time;
         this.previousLine = this.rowLine;
-        if (time < this.settings.from) continue;
+        if (time < this.settings.from) {
+          if (this.warmUpRing !== undefined) this.keepForWarmUp(this.warmUpRing);
+          continue;
+        }
+        if (this.warmUpRing !== undefined) this.sealWarmUp();
         // Times only increase, so nothing later can fall inside the range: stop reading.
         if (time >= this.settings.to) {
           this.finish(true);
@@ -97,10 +116,42 @@ export abstract class FileBarIterator implements IterableIterator<Bar> {
     }
   }
 
+  /**
+   * The last bars before `from` (at most `warmUpBars` of them, oldest first), once the first bar
+   * at or after `from` has been read or the data ended; none when no warm-up was asked for.
+   */
+  warmUpBars(): readonly Bar[] {
+    if (this.warmUpKept === undefined) throw new InvariantError(`${this.settings.file}: warmUpBars() read before the first bar: the bars before \`from\` are known once it is read`);
+    return this.warmUpKept;
+  }
+
   /** Called by for...of on `break` or an exception: closes the file. */
   return(): IteratorResult<Bar, undefined> {
     this.finish(false);
     return DONE;
+  }
+
+  /**
+   * Builds the current row (before `from`) into the warm-up ring. A row that fails its checks is
+   * kept as its error: thrown only if the row is still among the last ones when `from` is reached.
+   */
+  private keepForWarmUp(ring: BarRing): void {
+    let bar: Bar;
+    try {
+      bar = this.buildBar();
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      ring.push(error);
+      return;
+    }
+    ring.push(bar);
+  }
+
+  /** `from` (or the end of the data) is reached: what the ring holds is the warm-up. */
+  private sealWarmUp(): void {
+    const ring = this.warmUpRing!;
+    this.warmUpRing = undefined;
+    this.warmUpKept = ring.bars();
   }
 
   /** Validates prices and volume and builds the bar; `trades` is undefined when the source has none. */

@@ -1,11 +1,12 @@
 import type { DataSourceSummary } from '../backtest/result.js';
-import { ConfigError, DataError } from '../errors/errors.js';
+import { ConfigError, DataError, InvariantError } from '../errors/errors.js';
 import type { InstrumentId } from '../model/ids.js';
 import type { Bar } from '../model/market-data.js';
 import { formatInterval, isoTime, type EpochMs } from '../model/time.js';
 import type { BarSource } from './bar-source.js';
 import { BarSummaryTracker } from './bar-summary.js';
 import { intervalOption } from './source-options.js';
+import { BarRing, type WarmUpIterator } from './warm-up-bars.js';
 
 /**
  * What happens to the last interval when the data may end inside it: `drop` (default) leaves it
@@ -195,31 +196,75 @@ export function resampleBars(source: Iterable<Bar> & { readonly interval?: numbe
   return { [Symbol.iterator]: () => resampledIterator(source, target, options, undefined) };
 }
 
-function* resampledIterator(source: Iterable<Bar>, target: number | string, options: ResampleOptions, tracker: BarSummaryTracker | undefined): Generator<Bar, undefined> {
+/**
+ * What a resampled pass keeps of the resampled bars before `from`, for the strategies' warm-up,
+ * and how many source bars before `from` it asks its source for to build them (ring capacity ×
+ * the number of source intervals in one resampled interval).
+ */
+interface ResampledWarmUp {
+  readonly ring: BarRing;
+  readonly sourceBars: number;
+}
+
+function* resampledIterator(
+  source: Iterable<Bar> & { iterateWithWarmUp?(count: number): WarmUpIterator },
+  target: number | string,
+  options: ResampleOptions,
+  tracker: BarSummaryTracker | undefined,
+  warmUp?: ResampledWarmUp,
+): Generator<Bar, undefined> {
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
   const keepPartial = options.partial === 'keep';
   let resampler: BarResampler | undefined;
-  for (const bar of source) {
-    resampler ??= new BarResampler(bar.interval, target, {
-      ...(options.path === undefined ? {} : { path: options.path }),
-      ...(options.name === undefined ? {} : { name: options.name }),
-    });
-    const finished = resampler.add(bar);
-    if (finished === undefined || finished.openTime < from) continue;
-    // Open times only increase: nothing later can be before `to`.
-    if (finished.openTime >= to) return undefined;
-    tracker?.add(finished.openTime);
-    yield finished;
+  const resamplerFor = (bar: Bar): BarResampler => new BarResampler(bar.interval, target, {
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+  });
+  // A source that cuts at `from` itself hands over its bars before `from` apart (its warm-up):
+  // they are resampled first, so the interval holding `from` is whole in the warm-up.
+  const iterator = warmUp !== undefined && source.iterateWithWarmUp !== undefined ? source.iterateWithWarmUp(warmUp.sourceBars) : source[Symbol.iterator]();
+  let ended = false;
+  try {
+    let result = iterator.next();
+    if (warmUp !== undefined && 'warmUpBars' in iterator) {
+      // The source's history is cut by count, so its first interval may lack its earlier bars.
+      // No interval holds more source bars than fit in it: `capacity × ratio` source bars span
+      // at least `capacity` intervals, exactly that many only when each is whole, so a first
+      // interval lacking bars is pushed out of the ring.
+      for (const bar of (iterator as WarmUpIterator).warmUpBars()) {
+        resampler ??= resamplerFor(bar);
+        const finished = resampler.add(bar);
+        if (finished !== undefined) warmUp.ring.push(finished);
+      }
+    }
+    for (; result.done !== true; result = iterator.next()) {
+      const bar = result.value;
+      resampler ??= resamplerFor(bar);
+      const finished = resampler.add(bar);
+      if (finished === undefined) continue;
+      if (finished.openTime < from) {
+        warmUp?.ring.push(finished);
+        continue;
+      }
+      // Open times only increase: nothing later can be before `to`.
+      if (finished.openTime >= to) return undefined;
+      tracker?.add(finished.openTime);
+      yield finished;
+    }
+    ended = true;
+    if (resampler === undefined) return undefined;
+    const complete = resampler.pendingIsComplete(options.coveredUntil);
+    const last = resampler.flush();
+    if (last !== undefined && (complete || keepPartial) && last.openTime >= from && last.openTime < to) {
+      tracker?.add(last.openTime);
+      yield last;
+    }
+    return undefined;
+  } finally {
+    // Stopped early (`to`, a `break`, an error): close the source, as for...of would.
+    if (!ended) iterator.return?.();
   }
-  if (resampler === undefined) return undefined;
-  const complete = resampler.pendingIsComplete(options.coveredUntil);
-  const last = resampler.flush();
-  if (last !== undefined && (complete || keepPartial) && last.openTime >= from && last.openTime < to) {
-    tracker?.add(last.openTime);
-    yield last;
-  }
-  return undefined;
 }
 
 /**
@@ -245,6 +290,22 @@ export class ResampledBarSource implements BarSource {
   }
 
   [Symbol.iterator](): Iterator<Bar, undefined> {
+    return this.iterate(undefined);
+  }
+
+  /**
+   * A pass that also keeps the last `count` resampled bars opening before `from`, for warm-up:
+   * the source is asked for enough of its own bars before `from` to build them (a source
+   * without a `from` of its own, a generated market, is read from its start anyway). The
+   * interval holding `from` is built whole, from source bars on both sides of it.
+   */
+  iterateWithWarmUp(count: number): WarmUpIterator {
+    const ring = new BarRing(this.options.from === undefined ? 0 : count);
+    const sourceBars = count * (this.interval / this.source.interval);
+    return this.iterate(ring.capacity === 0 ? undefined : { ring, sourceBars });
+  }
+
+  private iterate(warmUp: ResampledWarmUp | undefined): WarmUpIterator {
     const tracker = new BarSummaryTracker({
       // A generated market knows its summary without a pass; other sources are named by format.
       file: fileOf(this.source) ?? (this.format === 'generated' ? this.source.summary().file : this.format),
@@ -253,15 +314,22 @@ export class ResampledBarSource implements BarSource {
       interval: this.interval,
       generated: this.format === 'generated',
     });
-    const inner = resampledIterator(this.source, this.interval, this.options, tracker);
+    const inner = resampledIterator(this.source, this.interval, this.options, tracker, warmUp);
+    let kept: readonly Bar[] | undefined = warmUp === undefined ? [] : undefined;
     // Records the summary only when a pass runs to the end, like the file readers.
     return {
       next: () => {
         const result = inner.next();
+        // The first bar from `from` on (or the end) closes the warm-up.
+        if (kept === undefined) kept = warmUp!.ring.bars();
         if (result.done) this.lastSummary = tracker.summary();
         return result;
       },
       return: () => inner.return(undefined),
+      warmUpBars: () => {
+        if (kept === undefined) throw new InvariantError('warmUpBars() read before the first resampled bar: the bars before `from` are known once it is read');
+        return kept;
+      },
     };
   }
 

@@ -80,7 +80,9 @@ export interface Subscription {
    * For bars: how many closed bars of history the strategy wants before its first live bar, so
    * that its indicators are ready when trading starts. Paper and live sessions fetch them from
    * the venue at start (`MarketDataClient.recentBars`) and hand them to `onBar` with
-   * `ctx.warmingUp` set, where no order is accepted; a backtest's first bars serve instead.
+   * `ctx.warmingUp` set, where no order is accepted. A backtest from `from` warms up the same
+   * way on the bars before `from` (`OpenBacktestDataOptions.warmUpBars`); without `from`, its
+   * first bars serve instead.
    */
   readonly warmUpBars?: number;
 }

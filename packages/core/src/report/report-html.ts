@@ -132,9 +132,11 @@ export function renderReportHtml(report: ReportJson): string {
   );
 
   sections.push('<h2>Data</h2>');
+  // A column for the bars before `from` the strategies warmed up on, only in runs that did.
+  const warmedUp = report.dataSources.some((source) => (source.warmUp ?? null) !== null);
   sections.push(
     table(
-      ['File', 'Format', 'Instrument', 'Interval', 'Bars', 'Ticks', 'First', 'Last', 'Gaps', 'Largest gap', 'Generated'],
+      ['File', 'Format', 'Instrument', 'Interval', 'Bars', 'Ticks', 'First', 'Last', 'Gaps', 'Largest gap', 'Generated', ...(warmedUp ? ['Warm-up bars'] : [])],
       report.dataSources.map((source) => [
         source.file,
         source.format,
@@ -147,8 +149,9 @@ export function renderReportHtml(report: ReportJson): string {
         String(source.gaps),
         source.gaps > 0 ? durationText(source.largestGapMs) : '—',
         source.generated ? 'yes' : 'no',
+        ...(warmedUp ? [warmUpText(source.warmUp)] : []),
       ]),
-      [false, false, false, false, true, true, false, false, true, true, false],
+      [false, false, false, false, true, true, false, false, true, true, false, ...(warmedUp ? [true] : [])],
     ),
   );
 
@@ -247,6 +250,12 @@ function replayedText(run: ReportJson['run']): string {
   const trades = run.tradesProcessed ?? 0;
   const quotes = run.quotesProcessed ?? 0;
   return trades === 0 && quotes === 0 ? `${run.barsProcessed} bars` : `${run.barsProcessed} bars, ${trades} trades, ${quotes} quotes`;
+}
+
+/** `50`, or `40 of 50 wanted` when the data held fewer bars before `from`. */
+function warmUpText(warmUp: { readonly wanted: number; readonly received: number } | null | undefined): string {
+  if (warmUp === null || warmUp === undefined) return '—';
+  return warmUp.received < warmUp.wanted ? `${warmUp.received} of ${warmUp.wanted} wanted` : String(warmUp.received);
 }
 
 function ticksText(trades: number, quotes: number): string {

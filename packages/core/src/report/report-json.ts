@@ -74,6 +74,8 @@ export interface ReportDataSource {
   readonly gaps: number;
   readonly largestGapMs: number;
   readonly generated: boolean;
+  /** Bars before `from` the strategies warmed up on: wanted and received; null when none was asked for. */
+  readonly warmUp: { readonly wanted: number; readonly received: number } | null;
 }
 
 export interface ReportStrategy {
@@ -254,6 +256,7 @@ export function toReportJson(result: BacktestResult): ReportJson {
       gaps: source.gaps,
       largestGapMs: source.largestGapMs,
       generated: source.generated,
+      warmUp: source.warmUp === undefined ? null : { wanted: source.warmUp.wanted, received: source.warmUp.received },
     })),
     strategies: result.strategies.map((strategy) => ({ id: strategy.id, name: strategy.name, params: toJsonValue(strategy.params) })),
     denials: sortedRecord(result.denials, (count) => count),

@@ -73,8 +73,9 @@ export interface StrategyContext<P = unknown> {
   /**
    * True while a paper or live session hands the strategy its history at start
    * (`Subscription.warmUpBars`): update indicators, but do not trade on old bars. Orders
-   * submitted meanwhile are denied (`warming-up`). False in backtests, whose first bars serve
-   * as warm-up, except in a replay of a session that warmed up (`kbot report --parity`).
+   * submitted meanwhile are denied (`warming-up`). In a backtest, true while it hands over the
+   * bars before `from` (`kbot backtest --from`) or, in a replay of a session that warmed up
+   * (`kbot report --parity`), that history; a backtest without `from` warms up on its first bars.
    */
   readonly warmingUp: boolean;
   /**
