@@ -110,7 +110,13 @@ export function createProgram(io: CliIo = defaultIo): { program: Command; exitCo
     .option('--json', 'print report.json to stdout instead of the summary')
     .action(async (flags) => {
       let last = 0;
-      const status = (line: string) => {
+      const status = (line: string, once = false) => {
+        // What happens once (start-up, warm-up) is a line of its own, always printed.
+        if (once) {
+          if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(100)}\n`);
+          else io.stderr(line);
+          return;
+        }
         // A live status line for people; a line every 10 s otherwise (logs, CI).
         if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(100)}`);
         else if (Date.now() - last > 10_000) {

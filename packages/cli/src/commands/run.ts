@@ -60,7 +60,7 @@ function startupLine(startup: SessionStartup, journal: string): string {
  */
 export async function runCommand(
   flags: RunFlags,
-  context: { cwd: string; kbotVersion: string; registry: StrategyRegistry; status: (line: string) => void; signal?: AbortSignal },
+  context: { cwd: string; kbotVersion: string; registry: StrategyRegistry; status: (line: string, once?: boolean) => void; signal?: AbortSignal },
 ): Promise<{ output: string; reportDir: string }> {
   const loaded = await loadKbotConfig({ cwd: context.cwd, ...(flags.config ? { file: flags.config } : {}) });
   const mode = flags.mode ?? loaded.config.mode;
@@ -148,7 +148,7 @@ export async function runCommand(
       paperBalances: config.backtest.balances,
       onStarted: (startup: SessionStartup) => {
         recorder?.update({ resumed: startup.recovery !== undefined });
-        context.status(startupLine(startup, store.file));
+        context.status(startupLine(startup, store.file), true);
         if (flags.resume && runningEngine !== undefined && runningEngine.risk.state !== 'active') {
           // The operator's resume, as `kbot resume` gives it to a running bot: journaled and audited.
           const from = runningEngine.risk.state;
@@ -157,6 +157,9 @@ export async function runCommand(
           opened.audit.recordOperatorAction({ command: 'run --resume', args: { bot: config.name, mode, from, tradingState: runningEngine.risk.state }, outcome: 'ok', actor });
           context.status(`trading state ${from} -> ${runningEngine.risk.state} (--resume)`);
         }
+      },
+      onWarmedUp: (lines) => {
+        for (const line of lines) context.status(`warm-up: ${line}`, true);
       },
       onEngine: (engine, session) => {
         runningEngine = engine;

@@ -361,12 +361,13 @@ describe('runSession warm-up', () => {
     const exchange = createFakeExchange({ instruments: krakenSpotInstruments(), ...(history === undefined ? {} : { history }) });
     const bot = createBot(validateConfig({ name: 'warm', strategies: [WarmUpRecorder.with({ warmUpBars })] }));
     const store = new InMemoryStore();
-    const running = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', store, paperBalances: { USD: '1000' }, maxBars: live.length - 1 });
+    const told: string[] = [];
+    const running = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', store, paperBalances: { USD: '1000' }, maxBars: live.length - 1, onWarmedUp: (lines) => told.push(...lines) });
     await new Promise((resolve) => setTimeout(resolve, 20));
     exchange.data.push(live);
     const result = await running;
     const log = store.readSessionLog().filter((entry) => entry.kind === 'warm-up').map((entry) => entry.message);
-    return { exchange, result, log };
+    return { exchange, result, log, told };
   }
 
   it('hands the strategies the history they ask for before live bars, and skips a live bar the history held', async () => {
@@ -374,7 +375,7 @@ describe('runSession warm-up', () => {
     const history = bars([100, 101, 102, 103, 104], { instrument: 'BTC/USD', interval: '1m', start: first - 5 * MINUTE, volume: 10 });
     // The feed starts with the last bar of the history (it closed between the fetch and the subscription).
     const live = [history.at(-1)!, ...bars([105, 106], { instrument: 'BTC/USD', interval: '1m', start: first, volume: 10 })];
-    const { exchange, result, log } = await session(history, live);
+    const { exchange, result, log, told } = await session(history, live);
     expect(exchange.data.recentBarsCalls).toEqual([{ instrumentId: BTC, interval: MINUTE, count: 3 }]);
     expect(WarmUpRecorder.seen).toEqual([
       [first - 3 * MINUTE, true],
@@ -386,6 +387,8 @@ describe('runSession warm-up', () => {
     // Only live bars count as the session's.
     expect(result.barsProcessed).toBe(2);
     expect(log).toEqual([`warmed up on 3 bars of history: BTC/USD 1m: 3 bars (${new Date(first - 3 * MINUTE).toISOString()} to ${new Date(first - MINUTE).toISOString()})`]);
+    // What kbot run prints, one line per series.
+    expect(told).toEqual([`BTC/USD 1m: 3 bars (${new Date(first - 3 * MINUTE).toISOString()} to ${new Date(first - MINUTE).toISOString()})`]);
   });
 
   it('says so when the venue has less history than asked for', async () => {

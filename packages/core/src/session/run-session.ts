@@ -71,6 +71,12 @@ export interface RunSessionOptions {
   /** Called once start-up (recovery and reconciliation included) is done, before market data flows. */
   readonly onStarted?: (startup: SessionStartup) => void;
   /**
+   * Called once the strategies warmed up on history (`Subscription.warmUpBars`), before live
+   * data, with one line per series for people (also in the session log, kind `warm-up`).
+   * Not called when no strategy asks for history.
+   */
+  readonly onWarmedUp?: (lines: readonly string[]) => void;
+  /**
    * Called once the engine exists, before it starts: where the control socket, the audit trail
    * and dashboards attach (`engine.bus` carries every event, recovery's included).
    */
@@ -283,7 +289,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       safeBeat();
       heartbeat = setInterval(safeBeat, intervalMs);
     }
-    await warmUpStrategies(engine, exchange, subscriptions, stopped, logger, sessionLog);
+    const warmedUp = await warmUpStrategies(engine, exchange, subscriptions, stopped, logger, sessionLog);
+    if (warmedUp !== undefined) options.onWarmedUp?.(warmedUp);
     valuation = valuationSubscriptions(engine, subscriptions, exchange, quoteAsset, (message, details) => {
       logger.warn(message, details);
       sessionLog('asset-unvalued', message, details);
@@ -349,14 +356,14 @@ async function warmUpStrategies(
   stopped: Promise<string>,
   logger: Logger,
   sessionLog: (kind: string, message: string, details?: Record<string, unknown>) => void,
-): Promise<void> {
+): Promise<readonly string[] | undefined> {
   const history = await Promise.race([fetchWarmUpHistory(exchange.data, subscriptions), stopped.then(() => undefined)]);
-  if (history === undefined || history.series.length === 0) return;
+  if (history === undefined || history.series.length === 0) return undefined;
   if (!history.available) {
     const message = `${exchange.id} gives no history: the strategies warm up on live bars (${history.series.map((series) => `${series.instrumentId} ${formatInterval(series.interval)}: ${series.wanted} bars`).join(', ')})`;
     logger.warn(message);
     sessionLog('warm-up', message);
-    return;
+    return [message];
   }
   engine.warmUp(history.bars);
   const lines = history.series.map(describeWarmUpSeries);
@@ -365,6 +372,7 @@ async function warmUpStrategies(
   if (short) logger.warn('strategies warmed up on less history than they asked for', { ...details, summary: lines.join('; ') });
   else logger.info('strategies warmed up on history', { ...details, summary: lines.join('; ') });
   sessionLog('warm-up', `warmed up on ${history.bars.length} bars of history: ${lines.join('; ')}`, details);
+  return lines;
 }
 
 /** How long the paper venue keeps finished orders and fills (the engine's snapshots keep finished orders as long). */
