@@ -87,4 +87,52 @@ describe('BookSide', () => {
       setLevel(side, side.priceAt(3), 1 + Math.floor(random() * 1e9));
     }
   });
+
+  for (const kind of ['bid', 'ask'] as const) {
+    it(`keeps each ${kind} level's checksum digits through inserts, deletes, shifts and growth, worked out at once in the top ten and when first fed below`, () => {
+      const random = randomSource(kind === 'bid' ? 17 : 19);
+      // Starts small so the levels (and the checksum integers sharing their buffer) move and grow often.
+      const side = new BookSide(kind, 4);
+      const model = new Map<number, number>();
+      const better = (a: number, b: number): number => (kind === 'bid' ? b - a : a - b);
+      const sorted = (): [number, number][] => [...model.entries()].sort((a, b) => better(a[0], b[0]));
+      const expectFed = (count: number): void => {
+        const states = new Int32Array(count + 1);
+        const lengths = new Int32Array(count + 1);
+        states[0] = CRC32_INITIAL;
+        const last = side.feedLevels(states, lengths, 0, count);
+        let crc = CRC32_INITIAL;
+        let digits = 0;
+        for (const [index, [price, quantity]] of sorted().slice(0, count).entries()) {
+          crc = crc32Scaled(crc32Scaled(crc, Math.floor(price / SCALE_CHUNK), price % SCALE_CHUNK), Math.floor(quantity / SCALE_CHUNK), quantity % SCALE_CHUNK);
+          digits += String(price).length + String(quantity).length;
+          expect(states[index + 1], `level ${index}`).toBe(crc);
+          expect(lengths[index + 1], `level ${index}`).toBe(digits);
+        }
+        expect(last).toBe(crc);
+      };
+      for (let step = 0; step < 6_000; step++) {
+        const ordered = sorted();
+        const where = random();
+        let price: number;
+        if (ordered.length < 12 || where < 0.1) price = 1_000_000 + Math.floor(random() * 10_000);
+        else if (where < 0.8) price = ordered[Math.min(ordered.length - 1, Math.floor(-Math.log(1 - random()) * 5))]![0] + Math.floor(random() * 5) - 2;
+        else price = ordered[Math.floor(random() * ordered.length)]![0] + (random() < 0.5 ? 0 : 1);
+        // Now and then a quantity beyond 10^8 (a high part), as a 1e11-token book has.
+        const quantity = random() < 0.3 ? 0 : 1 + Math.floor(random() * (step % 13 === 0 ? 1e13 : 1e9));
+        setLevel(side, price, quantity);
+        if (quantity === 0) model.delete(price);
+        else model.set(price, quantity);
+        if (side.length > 60) {
+          side.truncate(40);
+          const kept = sorted().slice(0, 40);
+          model.clear();
+          for (const [keptPrice, keptQuantity] of kept) model.set(keptPrice, keptQuantity);
+        }
+        expectFed(Math.min(10, side.length));
+        // Every level now and then: the deeper ones are worked out on this first feed.
+        if (step % 97 === 0) expectFed(side.length);
+      }
+    });
+  }
 });

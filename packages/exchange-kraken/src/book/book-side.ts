@@ -5,28 +5,34 @@ import { ADVANCE_TABLES, crc32LevelContribution, ensureAdvanceTable, levelDigits
  * literals, where a module-level `const` becomes a variable the optimizing compiler loads and
  * checks on every use.
  *
- * Numbers per level in the store: the sort key as one number (Key), the same key exactly in two
- * parts (KeyHigh, KeyLow) and the quantity in two parts (QuantityHigh, QuantityLow). Beside it,
- * per level in an Int32Array, the level's checksum contribution (Contribution: what its digits
- * feed into a zero CRC register) and its digit count (Digits, -1 until first needed; see
- * crc32Advance in crc32.ts): integers the checksum reads without converting a double.
+ * Six doubles per level in one buffer: the sort key as one number (Key), the same key exactly in
+ * two parts (KeyHigh, KeyLow), the quantity in two parts (QuantityHigh, QuantityLow), and in the
+ * sixth, read through an Int32Array over the same buffer, the level's checksum contribution
+ * (Contribution: what its digits feed into a zero CRC register) and its digit count (Digits, -1
+ * while not worked out; see crc32Advance in crc32.ts): integers the checksum reads without
+ * converting a double. One buffer, so moving levels is one copyWithin for all their numbers.
  */
 const enum Layout {
-  Stride = 5,
+  Stride = 6,
   Key = 0,
   KeyHigh = 1,
   KeyLow = 2,
   QuantityHigh = 3,
   QuantityLow = 4,
-  ChecksumStride = 2,
-  Contribution = 0,
-  Digits = 1,
+  /** Int32 entries per level in the view over the same buffer; the last two are the sixth double's. */
+  IntStride = 12,
+  Contribution = 10,
+  Digits = 11,
+  /**
+   * Levels from the best whose contribution is worked out as soon as they are set or scroll in:
+   * the ten Kraken's checksum covers (CHECKSUM_LEVELS in l2-book.ts), fed on every message.
+   * Deeper levels are worked out when first fed.
+   */
+  EagerLevels = 10,
   /** `dirtyFrom` when nothing changed since markClean(). */
   Clean = 0x3fffffff,
   /** Levels below this many from the top are found by walking down from the best one. */
   LinearSearchLevels = 32,
-  /** Shifts of up to this many levels are done in a loop: cheaper than a copyWithin call. */
-  ShortShiftLevels = 16,
   /** 10^8, the base of the two parts (SCALE_CHUNK in scaled-decimal.ts). */
   Chunk = 100_000_000,
   /** Above this, a key as one number is rounded, and equal keys are told apart by their two parts (2^53 - 1). */
@@ -35,8 +41,8 @@ const enum Layout {
 
 /**
  * One side of an L2 book: price levels as two-part scaled integers (`high × 10^8 + low`, see
- * scaled-decimal.ts; both parts are exact in a double), five numbers per level in one
- * Float64Array and two integers in an Int32Array beside it. Bids are stored negated so both
+ * scaled-decimal.ts; both parts are exact in a double), five numbers and two checksum integers
+ * per level in one buffer (see Layout). Bids are stored negated so both
  * sides sort ascending (best first) and share one search. Each level also keeps its key as one number, `high × 10^8 + low`, exact below 2^53 and
  * rounded (but still in order) above: a search compares one number per level, and only when two
  * such numbers are equal beyond 2^53 does it compare the two parts.
@@ -49,7 +55,7 @@ const enum Layout {
  */
 export class BookSide {
   #store: Float64Array;
-  /** Contribution and digit count per slot (see Layout). */
+  /** The store's buffer as integers: contribution and digit count per slot (see Layout). */
   #checksums: Int32Array;
   /** Slot of the worst level; the best is at `#start + #length - 1`. */
   #start: number;
@@ -66,7 +72,7 @@ export class BookSide {
     // Twice the expected levels: room to add at the top and at the bottom without moving the block.
     const capacity = 2 * Math.max(4, initialCapacity);
     this.#store = new Float64Array(capacity * Layout.Stride);
-    this.#checksums = new Int32Array(capacity * Layout.ChecksumStride);
+    this.#checksums = new Int32Array(this.#store.buffer);
     this.#start = capacity >> 1;
   }
 
@@ -172,6 +178,11 @@ export class BookSide {
         this.#start = start + 1;
       }
       this.#length = length - 1;
+      if (index < Layout.EagerLevels && length > Layout.EagerLevels) {
+        // The level that was eleventh is now tenth: fed on the next checksum.
+        const scrolledIn = this.#slot(Layout.EagerLevels - 1);
+        if (this.#checksums[scrolledIn * Layout.IntStride + Layout.Digits]! < 0) this.#workOutContribution(scrolledIn);
+      }
       return;
     }
     if (index < this.#dirtyFrom) this.#dirtyFrom = index;
@@ -180,7 +191,10 @@ export class BookSide {
     const offset = slot * Layout.Stride;
     levels[offset + Layout.QuantityHigh] = quantityHigh;
     levels[offset + Layout.QuantityLow] = quantityLow;
-    this.#checksums[slot * Layout.ChecksumStride + Layout.Digits] = -1;
+    // Worked out now for the levels the checksum feeds on every message: measured about 20 ns a
+    // message faster than working them out in the checksum's loop (replaying the book benchmark).
+    if (index < Layout.EagerLevels) this.#workOutContribution(slot);
+    else this.#checksums[slot * Layout.IntStride + Layout.Digits] = -1;
   }
 
   /** Whether the level in `slot`, whose key as one number equals the sought one, is below (keyHigh, keyLow). */
@@ -209,10 +223,10 @@ export class BookSide {
     const tables = ADVANCE_TABLES;
     let crc = states[from]!;
     let length = lengths[from]!;
-    let at = this.#slot(from) * Layout.ChecksumStride;
-    for (let index = from; index < to; index++, at -= Layout.ChecksumStride) {
+    let at = this.#slot(from) * Layout.IntStride;
+    for (let index = from; index < to; index++, at -= Layout.IntStride) {
       let digits = checksums[at + Layout.Digits]!;
-      if (digits < 0) digits = this.#contribution(at);
+      if (digits < 0) digits = this.#workOutContribution(this.#slot(index));
       // crc32Advance(crc, digits), inlined: a level's digits always have a direct table.
       const base = digits << 10;
       crc =
@@ -228,11 +242,11 @@ export class BookSide {
     return crc;
   }
 
-  /** Works out and stores the contribution and digit count of the level whose checksum entry is at `at`; returns the count. */
-  #contribution(at: number): number {
+  /** Works out and stores the contribution and digit count of the level in `slot`; returns the count. */
+  #workOutContribution(slot: number): number {
     const store = this.#store;
     const sign = this.#sign;
-    const offset = (at / Layout.ChecksumStride) * Layout.Stride;
+    const offset = slot * Layout.Stride;
     const contribution = crc32LevelContribution(
       sign * store[offset + Layout.KeyHigh]!,
       sign * store[offset + Layout.KeyLow]!,
@@ -241,6 +255,7 @@ export class BookSide {
     );
     const digits = levelDigits.count;
     ensureAdvanceTable(digits);
+    const at = slot * Layout.IntStride;
     this.#checksums[at + Layout.Contribution] = contribution;
     this.#checksums[at + Layout.Digits] = digits;
     return digits;
@@ -283,43 +298,12 @@ export class BookSide {
   }
 
   /**
-   * Moves `count` levels from slot `from` to slot `to` (overlapping ranges are fine). A level at a
-   * time, its numbers read before any is written: for the few levels above an insert or delete
-   * near the top, measured faster than a loop over the numbers and than copyWithin (a call into
-   * the runtime), which moves longer runs.
+   * Moves `count` levels from slot `from` to slot `to` (overlapping ranges are fine): one
+   * copyWithin (a memmove) for their numbers and checksum integers alike, which share the buffer.
    */
   #move(from: number, to: number, count: number): void {
     if (count === 0) return;
-    const store = this.#store;
-    const checksums = this.#checksums;
-    if (count > Layout.ShortShiftLevels) {
-      store.copyWithin(to * Layout.Stride, from * Layout.Stride, (from + count) * Layout.Stride);
-      checksums.copyWithin(to * Layout.ChecksumStride, from * Layout.ChecksumStride, (from + count) * Layout.ChecksumStride);
-      return;
-    }
-    // Upwards, the last level first; downwards, the first: a level is read before it is overwritten.
-    const step = to > from ? -1 : 1;
-    let source = to > from ? from + count - 1 : from;
-    let target = source + (to - from);
-    for (let level = 0; level < count; level++, source += step, target += step) {
-      const at = source * Layout.Stride;
-      const key = store[at]!;
-      const keyHigh = store[at + 1]!;
-      const keyLow = store[at + 2]!;
-      const quantityHigh = store[at + 3]!;
-      const quantityLow = store[at + 4]!;
-      const to = target * Layout.Stride;
-      store[to] = key;
-      store[to + 1] = keyHigh;
-      store[to + 2] = keyLow;
-      store[to + 3] = quantityHigh;
-      store[to + 4] = quantityLow;
-      const sourceChecksum = source * Layout.ChecksumStride;
-      const contribution = checksums[sourceChecksum]!;
-      const digits = checksums[sourceChecksum + 1]!;
-      checksums[target * Layout.ChecksumStride] = contribution;
-      checksums[target * Layout.ChecksumStride + 1] = digits;
-    }
+    this.#store.copyWithin(to * Layout.Stride, from * Layout.Stride, (from + count) * Layout.Stride);
   }
 
   /** Moves the levels to the middle of the buffer, doubling it first when they fill more than half. */
@@ -331,17 +315,15 @@ export class BookSide {
       capacity *= 2;
       const start = (capacity - length) >> 1;
       const grown = new Float64Array(capacity * Layout.Stride);
+      // Same element type: copied bit for bit (the checksum integers in the sixth doubles too).
       grown.set(this.#store.subarray(first * Layout.Stride, (first + length) * Layout.Stride), start * Layout.Stride);
-      const grownChecksums = new Int32Array(capacity * Layout.ChecksumStride);
-      grownChecksums.set(this.#checksums.subarray(first * Layout.ChecksumStride, (first + length) * Layout.ChecksumStride), start * Layout.ChecksumStride);
       this.#store = grown;
-      this.#checksums = grownChecksums;
+      this.#checksums = new Int32Array(grown.buffer);
       this.#start = start;
       return;
     }
     const start = (capacity - length) >> 1;
     this.#store.copyWithin(start * Layout.Stride, first * Layout.Stride, (first + length) * Layout.Stride);
-    this.#checksums.copyWithin(start * Layout.ChecksumStride, first * Layout.ChecksumStride, (first + length) * Layout.ChecksumStride);
     this.#start = start;
   }
 }

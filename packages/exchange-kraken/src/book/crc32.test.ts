@@ -89,6 +89,16 @@ describe('crc32', () => {
     expect(crc32Finish(crc32LevelContribution(0, 294302, 0, 38269968) ^ crc32Advance(CRC32_INITIAL, 14))).toBe(crc32OfText('29430238269968'));
   });
 
+  it('advances by byte-table steps of 63 up to 251 zero bytes and through nibble tables beyond, the same at every boundary', () => {
+    for (const length of [0, 1, 62, 63, 64, 125, 126, 127, 188, 189, 190, 250, 251, 252, 253, 315, 316, 1000]) {
+      for (const register of [0, -1, 0x1234abcd, -0x7fffffff]) {
+        let slow = register;
+        for (let byte = 0; byte < length; byte++) slow = crc32Byte(slow, 0);
+        expect(crc32Advance(register, length), `${register} over ${length}`).toBe(slow);
+      }
+    }
+  });
+
   it('advances over any number of zero bytes, past the lengths with their own table', () => {
     let register = 0x1234abcd;
     for (let length = 0; length < 300; length += length < 70 ? 1 : 7) {
