@@ -108,9 +108,15 @@ describe('ctx.state: what a strategy keeps across restarts', () => {
     original.steps[1] = true;
     expect(engine.strategyState('keeper', 'ladder')).toEqual({ steps: [true, false], nested: { at: 1 } });
     expect(Object.isFrozen(engine.strategyState('keeper', 'ladder'))).toBe(true);
+    // Numbers are compared as numbers; the same text as a string is another value.
+    engine.setStrategyState('keeper', 'level', 5);
+    engine.setStrategyState('keeper', 'level', 5);
+    engine.setStrategyState('keeper', 'level', '5');
+    expect(engine.strategyState('keeper', 'level')).toBe('5');
+    engine.setStrategyState('keeper', 'level', undefined);
     engine.setStrategyState('keeper', 'ladder', undefined);
     expect(engine.strategyStateKeys('keeper')).toEqual([]);
-    expect(store.events().filter((event) => event.type === 'strategy-state-changed').map((event) => event.type === 'strategy-state-changed' && event.value)).toEqual([{ steps: [true, false], nested: { at: 1 } }, undefined]);
+    expect(store.events().filter((event) => event.type === 'strategy-state-changed').map((event) => event.type === 'strategy-state-changed' && event.value)).toEqual([{ steps: [true, false], nested: { at: 1 } }, 5, '5', undefined, undefined]);
 
     const where = 'strategy "keeper" ctx.state.set "bad"';
     expect(() => engine.setStrategyState('keeper', 'bad', { price: new Decimal('1.5') })).toThrow(`${where}: value.price: received a Decimal, expected plain JSON data`);

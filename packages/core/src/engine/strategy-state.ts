@@ -8,6 +8,9 @@ import type { StrategyStateValue } from '../model/events.js';
  * journal would not know.
  */
 
+/** The text kept beside a number: numbers are compared as numbers (see `set`). */
+const NUMBER_TEXT = '';
+
 /** One strategy's kept values: the frozen value, and its JSON text to tell a real change. */
 export class StrategyStateStore {
   private readonly values = new Map<string, { readonly value: StrategyStateValue; readonly text: string }>();
@@ -38,6 +41,13 @@ export class StrategyStateStore {
   set(key: string, value: unknown, where: string): { readonly value: StrategyStateValue | undefined } | 'unchanged' {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`${where}: key: received ${JSON.stringify(key) ?? String(key)}, expected a non-empty string`);
     const current = this.values.get(key);
+    // A number (a trailing stop's high, changing on most bars of a rising market) skips the copy
+    // and the JSON text: measured at about 5 µs a change in a backtest's exits, most of it those.
+    if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) {
+      if (current !== undefined && current.value === value) return 'unchanged';
+      this.values.set(key, { value, text: NUMBER_TEXT });
+      return { value };
+    }
     if (value === undefined) {
       if (current === undefined) return 'unchanged';
       this.values.delete(key);
@@ -45,7 +55,7 @@ export class StrategyStateStore {
     }
     const copy = plainStateValue(value, `${where} "${key}"`);
     const text = JSON.stringify(copy);
-    if (current !== undefined && current.text === text) return 'unchanged';
+    if (current !== undefined && current.text !== NUMBER_TEXT && current.text === text) return 'unchanged';
     this.values.set(key, { value: copy, text });
     return { value: copy };
   }
