@@ -1,6 +1,6 @@
 export {
   SMA, EMA, WMA, RSI, MACD, BollingerBands, StandardDeviation, ZScore, ROC, ATR, ADX, Stochastic, OBV, SessionVWAP, RollingVWAP,
-  DonchianChannel, trueRange, typicalPrice,
+  DonchianChannel, trueRange, typicalPrice, settledAfter, exponentialSettleInputs, SEED_WEIGHT_SETTLED,
 } from './indicators/index.js';
 export type {
   Indicator, PriceBar, VolumeBar, TimedVolumeBar, MACDOptions, MACDValue, BollingerBandsOptions, BollingerBandsValue, ADXValue,

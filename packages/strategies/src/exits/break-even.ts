@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StrategyStateValue } from '@kbot/core';
 import { parseRule, reaches, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
 
 export const breakEvenRuleSchema = z.object({
@@ -24,16 +25,33 @@ export function breakEven(input: BreakEvenInput): BreakEvenRule {
 export class BreakEvenRuntime implements ExitRuleRuntime {
   readonly reason = 'break-even' as const;
   readonly atrPeriods: readonly number[] = [];
+  revision = 0;
   private armed = false;
 
   constructor(private readonly rule: BreakEvenRule) {}
 
   open(): void {
     this.armed = false;
+    this.revision += 1;
   }
 
   observe(position: HeldPosition): void {
-    if (!this.armed && reaches(position.close, position.entryPrice * (1 + this.rule.atPercent / 100))) this.armed = true;
+    if (!this.armed && reaches(position.close, position.entryPrice * (1 + this.rule.atPercent / 100))) {
+      this.armed = true;
+      this.revision += 1;
+    }
+  }
+
+  /** Whether it is armed; the level follows from the entry price and the fee. */
+  progress(): StrategyStateValue {
+    return this.armed;
+  }
+
+  restore(progress: StrategyStateValue): boolean {
+    if (typeof progress !== 'boolean') return false;
+    this.armed = progress;
+    this.revision += 1;
+    return true;
   }
 
   stopLevel(position: HeldPosition): number {

@@ -1,12 +1,18 @@
 import {
   ConfigError, Decimal, ZERO, isOrderOpen, isOrderTerminal, roundQuantity,
   type Bar, type ClientOrderId, type Fill, type Instrument, type Logger, type Order, type OrderEvent, type OrderPort, type PortfolioView, type Position,
+  type StrategyStateValue, type StrategyStateView,
 } from '@kbot/core';
 import { ATR } from '../indicators/atr.js';
 import type { ExitAction } from './exit-action.js';
+import {
+  exitHighKey, exitProgressKey, exitProgressValue, exitRulesFingerprint, exitTrailingLevelKey, isSamePosition, readExitProgress, sameEntryPrice,
+  type ExitProgress,
+} from './exit-progress.js';
 import { exitQuantity, isBelowMinimum } from './exit-quantity.js';
 import { fallsTo, parseRule, type ExitReason, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
 import { createRuleRuntime, exitRulesSchema, type ExitRule } from './exit-rules.js';
+import { TrailingStopRuntime } from './trailing-stop.js';
 
 export interface ExitManagerOptions {
   /** The instrument traded; its lot size and minimums shape every exit quantity. */
@@ -24,7 +30,8 @@ export interface ExitManagerOptions {
   /**
    * The strategy's context (`ctx`). With it, a position taken over after a restart keeps the
    * protective stop an earlier run left on the exchange (instead of sending a second one that the
-   * venue refuses, since the first holds the coins), and the exits log what they could not restore.
+   * venue refuses, since the first holds the coins), goes on with the progress kept in `ctx.state`
+   * (ladder steps sold, break-even armed, the trailing high), and the exits log what they restored.
    */
   readonly context?: ExitManagerContext;
   /**
@@ -43,6 +50,11 @@ export interface ExitManagerContext {
   readonly log: Logger;
   /** The strategy's `ctx.warmingUp`: while true, `onBar` only warms the ATRs (see `warmUp`). */
   readonly warmingUp?: boolean;
+  /**
+   * The strategy's `ctx.state`: the exits keep their progress with the position under
+   * `exits:<pair>` (when it changes, not on every bar) and take it back after a restart.
+   */
+  readonly state?: Pick<StrategyStateView, 'get' | 'set'>;
 }
 
 const NONE: readonly ExitAction[] = Object.freeze([]);
@@ -50,6 +62,14 @@ const FULL = 1 - 1e-9;
 /** The tag of every resting stop the exits send (`protective stop: trailing-stop`); how they know theirs after a restart. */
 const STOP_TAG = 'protective stop: ';
 const STOP_REASONS: ReadonlySet<string> = new Set<ExitReason>(['stop-loss', 'break-even', 'trailing-stop']);
+
+/** What the take-over of a position from an earlier run found and restored, for its log line. */
+interface TakeOver {
+  keptStop: Order | undefined;
+  canceled: number;
+  /** The progress kept in ctx.state was restored: `all`, or `position` when the rules changed since. */
+  restored: 'all' | 'position' | undefined;
+}
 
 /** What the exits want done once the resting stop is cancelled. */
 type AfterCancel =
@@ -157,7 +177,39 @@ export class ExitManager {
   private firstBarClose: number | undefined;
   private stopsLookedFor = false;
   /** What the take-over of a position found, logged once its first bar has been evaluated. */
-  private takeOver: { keptStop: Order | undefined; canceled: number } | undefined;
+  private takeOver: TakeOver | undefined;
+
+  // ---- progress kept in ctx.state (see exit-progress.ts) ----
+  private readonly state: Pick<StrategyStateView, 'get' | 'set'> | undefined;
+  private readonly progressKey: string;
+  private readonly highKey: string;
+  private readonly rulesFingerprint: string;
+  /** The rules with progress of their own (ladder, break-even, trailing stop). */
+  private readonly progressRules: readonly ExitRuleRuntime[];
+  /** The ATR trailing stops, whose levels are kept apart, each under its key. */
+  private readonly trailingLevels: readonly { readonly rule: TrailingStopRuntime; readonly key: string }[];
+  /** A trailing stop follows the highest high: it is kept. */
+  private readonly keepsHigh: boolean;
+  /** A time stop counts bars: the intervals without a bar are kept. */
+  private readonly countsBars: boolean;
+  /** Counts changes to what the manager itself keeps in the progress record (the rules count theirs). */
+  private revision = 0;
+  /** The revisions (own and rules') when the record was last kept; -1: not kept for this position. */
+  private keptRevision = -1;
+  /** A record is kept (or was found at start) under the key: delete it when the position closes. */
+  private recordKept = false;
+  /** The highest high and trailing levels as they are kept now (NaN: none), compared as numbers on each bar. */
+  private keptHigh = Number.NaN;
+  private readonly keptLevels: number[];
+  /** The record found at start, checked against the position at the first live bar. */
+  private found: ExitProgress | undefined;
+  private foundChecked = false;
+  /** The portfolio's `openedAt` and average entry of the position held; undefined until onBar sees it after an entry. */
+  private positionOpenedAt: number | undefined;
+  private positionEntry = '';
+  private positionEntryPrice = Number.NaN;
+  /** Intervals since the entry without a bar (`countsBars` only). */
+  private skippedBars = 0;
 
   private exitOrder: ExitOrder | undefined;
   private stop: RestingStop | undefined;
@@ -182,6 +234,15 @@ export class ExitManager {
       for (const period of runtime.atrPeriods) if (!this.atrs.has(period)) this.atrs.set(period, new ATR(period));
     }
     this.atrList = [...this.atrs.values()];
+    this.state = options.context?.state;
+    this.progressKey = exitProgressKey(options.instrument.id);
+    this.highKey = exitHighKey(options.instrument.id);
+    this.rulesFingerprint = exitRulesFingerprint(rules);
+    this.progressRules = this.runtimes.filter((runtime) => runtime.progress !== undefined);
+    this.trailingLevels = this.runtimes.flatMap((rule, index) => (rule instanceof TrailingStopRuntime && rule.levelKept ? [{ rule, key: exitTrailingLevelKey(options.instrument.id, index) }] : []));
+    this.keptLevels = this.trailingLevels.map(() => Number.NaN);
+    this.keepsHigh = rules.some((rule) => rule.kind === 'trailing-stop');
+    this.countsBars = rules.some((rule) => rule.kind === 'time-stop' && rule.bars !== undefined);
     const increment = options.instrument.priceIncrement;
     this.tickSize = increment.isPositive() && !increment.isZero() ? increment : new Decimal(10).pow(-options.instrument.pricePrecision);
     this.tick = this.tickSize.toNumber();
@@ -248,10 +309,19 @@ export class ExitManager {
       this.warmUp(bar);
       return NONE;
     }
+    const actions = this.evaluateBar(bar, position);
+    if (this.state !== undefined) this.keepProgress();
+    return actions;
+  }
+
+  private evaluateBar(bar: Bar, position: Position | undefined): readonly ExitAction[] {
     for (const atr of this.atrList) atr.add(bar);
     this.barsSeen += 1;
     this.firstBarClose ??= bar.openTime + bar.interval;
+    const first = !this.foundChecked;
+    if (first) this.lookForKeptProgress();
     let actions = this.syncPosition(position, bar);
+    if (first) this.settleKeptProgress();
     if (!this.isHolding) return actions;
     // Once, at the first bar with a position: stops an earlier run left on the exchange.
     if (!this.stopsLookedFor && this.context !== undefined) actions = concat(actions, this.takeOverStops());
@@ -260,6 +330,7 @@ export class ExitManager {
 
     const view = this.view;
     view.barsHeld += 1;
+    if (this.countsBars) this.countSkippedBars(bar);
     if (!(bar.high <= view.highestHigh)) view.highestHigh = bar.high;
     view.close = bar.close;
     view.closeTime = bar.openTime + bar.interval;
@@ -281,7 +352,7 @@ export class ExitManager {
     }
     if (fraction > this.soldFraction + 1e-12) {
       const before = this.soldFraction;
-      this.soldFraction = fraction;
+      this.setSold(fraction);
       const tag = `exit: take-profit ${Math.round(fraction * 100)}%`;
       return concat(actions, this.sellFraction(fraction, before, 'take-profit', tag));
     }
@@ -324,6 +395,9 @@ export class ExitManager {
         const held = this.quantity.toNumber();
         const added = fill.quantity.toNumber();
         this.view.entryPrice = (this.view.entryPrice * held + price * added) / (held + added);
+        // The portfolio's average entry moved too: the position is named again at the next bar.
+        this.positionOpenedAt = undefined;
+        this.revision += 1;
       }
       this.quantity = this.quantity.plus(fill.quantity);
       if (this.quantity.greaterThan(this.peak)) this.peak = this.quantity;
@@ -351,7 +425,7 @@ export class ExitManager {
     const status = event.order.status;
     if (this.exitOrder !== undefined && id === this.exitOrder.id) {
       if (isOrderTerminal(status)) {
-        if (status !== 'filled' && event.order.filledQuantity.isZero()) this.soldFraction = this.exitOrder.fractionBefore;
+        if (status !== 'filled' && event.order.filledQuantity.isZero()) this.setSold(this.exitOrder.fractionBefore);
         this.exitOrder = undefined;
         if (this.resting) actions = concat(actions, this.placeStop());
       }
@@ -369,6 +443,7 @@ export class ExitManager {
         if (status !== 'filled' && stop.after !== undefined) actions = concat(actions, this.afterCancel(stop.after));
       }
     }
+    if (this.state !== undefined) this.keepProgress();
     return actions;
   }
 
@@ -400,14 +475,196 @@ export class ExitManager {
       // Bars held so far, from the entry time (the entry's bar is the first; onBar counts this one).
       // A venue that skips intervals without trades (Kraken) shows fewer bars than this.
       this.view.barsHeld = openedAt === undefined ? 0 : Math.max(0, Math.ceil((bar.openTime - openedAt) / bar.interval));
-      if (openedAt !== undefined && openedAt < this.firstBarClose!) this.takeOver = { keptStop: undefined, canceled: 0 };
-    } else if (!quantity.equals(this.quantity)) {
-      this.quantity = quantity;
-      if (quantity.greaterThan(this.peak)) this.peak = quantity;
-      if (this.stop) this.stop.stale = true;
+      if (openedAt !== undefined && openedAt < this.firstBarClose!) this.takeOver = { keptStop: undefined, canceled: 0, restored: undefined };
+      if (this.state !== undefined) this.namePosition(position!);
+      if (this.found !== undefined) this.restoreProgress(position!, bar);
+    } else {
+      if (!quantity.equals(this.quantity)) {
+        this.quantity = quantity;
+        if (quantity.greaterThan(this.peak)) {
+          this.peak = quantity;
+          this.revision += 1;
+        }
+        if (this.stop) this.stop.stale = true;
+      }
+      if (this.state !== undefined) this.namePosition(position!);
     }
     this.dustCheckDue = true;
     return NONE;
+  }
+
+  // ---- progress kept in ctx.state (exit-progress.ts) ---------------------------------------
+
+  private setSold(fraction: number): void {
+    if (fraction === this.soldFraction) return;
+    this.soldFraction = fraction;
+    this.revision += 1;
+  }
+
+  /** Intervals since the entry that had no bar: what a restart, counting bars held from the entry time, must take off. */
+  private countSkippedBars(bar: Bar): void {
+    const skipped = Math.max(0, Math.ceil((bar.openTime - this.view.entryTime) / bar.interval)) + 1 - this.view.barsHeld;
+    if (skipped === this.skippedBars) return;
+    this.skippedBars = skipped;
+    this.revision += 1;
+  }
+
+  /** Once, at the first live bar: the record an earlier run kept, for the take-over of the position it names. */
+  private lookForKeptProgress(): void {
+    this.foundChecked = true;
+    const state = this.state;
+    if (state === undefined) return;
+    // What is kept now: compared with the position's values from here, so a value of an earlier
+    // position is replaced or deleted.
+    if (this.keepsHigh) this.keptHigh = keptNumber(state.get(this.highKey));
+    this.trailingLevels.forEach((level, index) => {
+      this.keptLevels[index] = keptNumber(state.get(level.key));
+    });
+    const value = state.get(this.progressKey);
+    if (value === undefined) return;
+    this.recordKept = true;
+    this.found = readExitProgress(value);
+    if (this.found === undefined) {
+      this.context?.log.info(`exits: the progress kept under "${this.progressKey}" is not in a form this version reads: not restored (it is replaced or deleted)`, { pair: this.instrument.id });
+    }
+  }
+
+  /** After the first live bar's position is known: a record no take-over used names a position that is gone. */
+  private settleKeptProgress(): void {
+    const found = this.found;
+    this.found = undefined;
+    // Held: taken over (the record was used or found not to match) or opened by a fill this run
+    // saw; the record is replaced at the end of the bar either way.
+    if (this.isHolding) return;
+    this.forgetProgress();
+    if (found !== undefined) {
+      this.context?.log.info(`exits: no ${this.instrument.id} position is held now: the progress kept for the one opened ${new Date(found.openedAt).toISOString()} (average entry ${found.entry}) is deleted`, {
+        pair: this.instrument.id, openedAt: found.openedAt, entry: found.entry,
+      });
+    }
+  }
+
+  /** The portfolio's name for the position held (its `openedAt` and average entry), kept with the progress. */
+  private namePosition(position: Position): void {
+    const openedAt = position.openedAt;
+    const entryPrice = position.averageEntryPrice.toNumber();
+    if (openedAt === this.positionOpenedAt && sameEntryPrice(this.positionEntryPrice, entryPrice)) return;
+    this.positionOpenedAt = openedAt;
+    this.positionEntry = position.averageEntryPrice.toFixed();
+    this.positionEntryPrice = entryPrice;
+    this.revision += 1;
+  }
+
+  /**
+   * A position taken over at start whose record was found: if the record is this position's, the
+   * exits go on where the earlier run was; if not, they take it over as without a record, and say why.
+   */
+  private restoreProgress(position: Position, bar: Bar): void {
+    const found = this.found!;
+    this.found = undefined;
+    const pair = this.instrument.id;
+    if (!isSamePosition(found, position.openedAt, position.averageEntryPrice.toNumber())) {
+      const held = position.openedAt === undefined ? 'opened at an unknown time' : `opened ${new Date(position.openedAt).toISOString()}`;
+      this.context?.log.info(`exits: the progress kept for the ${pair} position opened ${new Date(found.openedAt).toISOString()} (average entry ${found.entry}) is not the position held (${held}, average entry ${position.averageEntryPrice.toFixed()}): not restored`, {
+        pair, keptOpenedAt: found.openedAt, keptEntry: found.entry, openedAt: position.openedAt, entry: position.averageEntryPrice.toFixed(),
+      });
+      return;
+    }
+    const view = this.view;
+    view.entryPrice = found.entryPrice;
+    view.entryTime = found.entryTime;
+    const peak = new Decimal(found.peak);
+    if (peak.greaterThan(this.peak)) this.peak = peak;
+    // Kept with the record (only with a trailing stop); else the highs from here.
+    view.highestHigh = Number.isNaN(this.keptHigh) ? found.entryPrice : this.keptHigh;
+    view.entryAtrs.clear();
+    for (const [period, value] of Object.entries(found.entryAtrs)) view.entryAtrs.set(Number(period), value);
+    this.captureEntryAtrs();
+    this.skippedBars = found.skippedBars ?? 0;
+    // onBar counts this bar next.
+    view.barsHeld = Math.max(0, Math.ceil((bar.openTime - view.entryTime) / bar.interval)) - this.skippedBars;
+
+    let restored: TakeOver['restored'] = 'position';
+    const startAgain = 'its entry, largest size, highest high and entry ATR are restored, but the take-profit steps sold, break-even and the trailing stop start again';
+    if (found.rules !== this.rulesFingerprint || found.progress.length !== this.runtimes.length) {
+      this.context?.log.info(`exits: the progress of the ${pair} position was kept for other exit rules: ${startAgain}`, { pair });
+    } else if (this.progressRules.every((runtime) => runtime.restore!(found.progress[this.runtimes.indexOf(runtime)]!))) {
+      this.setSold(found.sold);
+      this.trailingLevels.forEach((level, index) => level.rule.restoreLevel(this.keptLevels[index]!));
+      restored = 'all';
+    } else {
+      for (const runtime of this.runtimes) runtime.open();
+      this.context?.log.info(`exits: the progress of the rules kept for the ${pair} position cannot be read: ${startAgain}`, { pair });
+    }
+    // The level from the take-over's entry price gives way to the one the restored progress sets.
+    this.level = Number.NaN;
+    this.updateLevel();
+    if (this.takeOver !== undefined) this.takeOver.restored = restored;
+  }
+
+  /** Keeps each record when something in it changed since it was last kept (one journal row each). */
+  private keepProgress(): void {
+    // The position is named at the bar after its entry: nothing is kept before.
+    if (!this.isHolding || this.positionOpenedAt === undefined) return;
+    let revision = this.revision;
+    for (const runtime of this.progressRules) revision += runtime.revision!;
+    if (revision !== this.keptRevision) {
+      this.keptRevision = revision;
+      this.recordKept = true;
+      this.state!.set(this.progressKey, this.progressRecord());
+    }
+    if (!this.keepsHigh) return;
+    const high = this.view.highestHigh;
+    if (high !== this.keptHigh) {
+      this.keptHigh = high;
+      this.state!.set(this.highKey, high);
+    }
+    const levels = this.trailingLevels;
+    for (let index = 0; index < levels.length; index++) {
+      const level = levels[index]!.rule.currentLevel;
+      const kept = this.keptLevels[index]!;
+      if (level === kept || (Number.isNaN(level) && Number.isNaN(kept))) continue;
+      this.keptLevels[index] = level;
+      this.state!.set(levels[index]!.key, Number.isNaN(level) ? undefined : level);
+    }
+  }
+
+  private progressRecord(): StrategyStateValue {
+    const view = this.view;
+    const entryAtrs: Record<string, number> = {};
+    for (const [period, value] of view.entryAtrs) entryAtrs[String(period)] = value;
+    return exitProgressValue({
+      openedAt: this.positionOpenedAt!,
+      entry: this.positionEntry,
+      rules: this.rulesFingerprint,
+      entryPrice: view.entryPrice,
+      entryTime: view.entryTime,
+      peak: this.peak.toFixed(),
+      sold: this.soldFraction,
+      ...(this.countsBars ? { skippedBars: this.skippedBars } : {}),
+      entryAtrs,
+      progress: this.runtimes.map((runtime) => runtime.progress?.() ?? null),
+    });
+  }
+
+  /** The position is gone: so is its record. */
+  private forgetProgress(): void {
+    this.positionOpenedAt = undefined;
+    this.keptRevision = -1;
+    this.skippedBars = 0;
+    if (this.recordKept) {
+      this.recordKept = false;
+      this.state?.set(this.progressKey, undefined);
+    }
+    if (!Number.isNaN(this.keptHigh)) {
+      this.keptHigh = Number.NaN;
+      this.state?.set(this.highKey, undefined);
+    }
+    this.trailingLevels.forEach((level, index) => {
+      if (Number.isNaN(this.keptLevels[index]!)) return;
+      this.keptLevels[index] = Number.NaN;
+      this.state?.set(level.key, undefined);
+    });
   }
 
   /**
@@ -465,7 +722,10 @@ export class ExitManager {
         after: canceling ? { kind: 'replace' } : undefined,
       };
     }
-    if (this.takeOver !== undefined) this.takeOver = { keptStop: kept, canceled: actions.length };
+    if (this.takeOver !== undefined) {
+      this.takeOver.keptStop = kept;
+      this.takeOver.canceled = actions.length;
+    }
     return actions;
   }
 
@@ -483,6 +743,16 @@ export class ExitManager {
     if (takeOver.keptStop !== undefined) parts.push(`kept its protective stop ${takeOver.keptStop.clientOrderId} at ${takeOver.keptStop.triggerPrice!.toFixed()}`);
     else if (!Number.isNaN(this.floor)) parts.push(`the stop it left at ${price(this.floor)} is the lowest the stop goes`);
     if (takeOver.canceled > 0) parts.push(`cancelled ${takeOver.canceled} other protective stop(s) it left`);
+    const restored = takeOver.restored;
+    if (restored !== undefined) {
+      const known = [`largest size ${this.peak.toFixed()}`];
+      if (restored === 'all' && this.runtimes.some((runtime) => runtime.reason === 'take-profit')) known.push(`take-profit sold ${Number((this.soldFraction * 100).toFixed(2))}%`);
+      if (this.keepsHigh) known.push(`highest high ${price(view.highestHigh)}`);
+      const stop = Number.isNaN(this.level) ? 'no stop' : `the stop ${price(this.level)} (${this.levelReason})`;
+      parts.push(restored === 'all'
+        ? `went on from the progress kept in ctx.state (${known.join(', ')}): ${stop}`
+        : `restored the entry and ${known.join(', ')} from ctx.state, but not the rules' progress (the exit rules changed since): ${stop}`);
+    }
     let missing = false;
     const cold = this.atrList.filter((atr) => !atr.isStable);
     if (cold.length > 0) {
@@ -492,9 +762,11 @@ export class ExitManager {
       const now = Number.isNaN(this.level) ? 'the position has no stop'
         : this.onFallback ? `the stop is ${price(this.level)}, ${this.fallbackPercent}% under the highest of the entry price and the highs since (fallbackStopPercent)`
         : `the stop is ${price(this.level)} (${this.levelReason})`;
-      parts.push(`${periods} is warm in ${bars} bar(s): until then there is no ATR stop, and ${now}`);
+      parts.push(restored === undefined
+        ? `${periods} is warm in ${bars} bar(s): until then there is no ATR stop, and ${now}`
+        : `${periods} is warm in ${bars} bar(s): until then a stop on the current ATR does not rise, and ${now}`);
     }
-    for (const runtime of this.runtimes) {
+    for (const runtime of restored === 'all' ? [] : this.runtimes) {
       if (runtime.reason === 'take-profit') {
         missing = true;
         parts.push(`the take-profit ladder counts its steps from this size and the entry price: a step sold before the restart sells again when a close reaches it`);
@@ -520,8 +792,11 @@ export class ExitManager {
     view.entryAtrs.clear();
     this.captureEntryAtrs();
     for (const runtime of this.runtimes) runtime.open();
-    this.soldFraction = 0;
+    this.setSold(0);
     this.peak = ZERO;
+    this.revision += 1;
+    this.positionOpenedAt = undefined;
+    this.skippedBars = 0;
     this.isHolding = true;
     this.dust = false;
     this.adopted = false;
@@ -533,7 +808,10 @@ export class ExitManager {
 
   private captureEntryAtrs(): void {
     for (const [period, atr] of this.atrs) {
-      if (!this.view.entryAtrs.has(period) && atr.value !== undefined) this.view.entryAtrs.set(period, atr.value);
+      if (!this.view.entryAtrs.has(period) && atr.value !== undefined) {
+        this.view.entryAtrs.set(period, atr.value);
+        this.revision += 1;
+      }
     }
   }
 
@@ -548,6 +826,7 @@ export class ExitManager {
     this.adopted = false;
     this.floor = Number.NaN;
     this.takeOver = undefined;
+    this.forgetProgress();
     const stop = this.stop;
     if (stop === undefined || stop.status === 'canceling') return NONE;
     if (stop.id === undefined) {
@@ -609,7 +888,7 @@ export class ExitManager {
     if (!wanted.isPositive() || wanted.isZero()) return NONE;
     const quantity = exitQuantity(this.instrument, this.quantity, wanted, new Decimal(this.view.close));
     if (quantity === undefined) {
-      this.soldFraction = fractionBefore;
+      this.setSold(fractionBefore);
       return NONE;
     }
     const order: ExitOrder = { id: undefined, fractionBefore };
@@ -673,6 +952,11 @@ export class ExitManager {
     if (!(level > 0)) return 0;
     return Math.floor(level / this.tick + 1e-9);
   }
+}
+
+/** A number kept in ctx.state (a high, a level); NaN when there is none. */
+function keptNumber(value: StrategyStateValue | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN;
 }
 
 function highestTrigger(orders: readonly Order[]): Order | undefined {

@@ -1,4 +1,4 @@
-import { ConfigError, configIssuesFromZod } from '@kbot/core';
+import { ConfigError, configIssuesFromZod, type StrategyStateValue } from '@kbot/core';
 import type { z } from 'zod';
 
 /** Why an exit order was sent; also the start of its order tag. */
@@ -46,6 +46,18 @@ export interface ExitRuleRuntime {
   soldFraction?(position: HeldPosition): number;
   /** True when the whole position should go now, whatever the price. */
   exitNow?(position: HeldPosition): boolean;
+  /**
+   * Counts the changes to what `progress` returns (it only grows), so the manager knows when to
+   * keep the progress again without building or comparing it on every bar.
+   */
+  readonly revision?: number;
+  /**
+   * What the rule learned about the position that bars after a restart cannot tell it again (a
+   * ladder's steps taken, break-even armed, a trailing level): plain JSON, kept in `ctx.state`.
+   */
+  progress?(): StrategyStateValue;
+  /** Takes back what `progress` returned for the same position (after `open`); false, changing nothing, if it cannot read it. */
+  restore?(progress: StrategyStateValue): boolean;
 }
 
 /**

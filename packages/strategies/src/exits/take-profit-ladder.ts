@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StrategyStateValue } from '@kbot/core';
 import { parseRule, reaches, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
 
 const stepSchema = z.object({
@@ -32,6 +33,7 @@ export function takeProfitLadder(steps: readonly TakeProfitStep[]): TakeProfitLa
 export class TakeProfitLadderRuntime implements ExitRuleRuntime {
   readonly reason = 'take-profit' as const;
   readonly atrPeriods: readonly number[] = [];
+  revision = 0;
   private reached = 0;
   private fraction = 0;
 
@@ -40,6 +42,7 @@ export class TakeProfitLadderRuntime implements ExitRuleRuntime {
   open(): void {
     this.reached = 0;
     this.fraction = 0;
+    this.revision += 1;
   }
 
   observe(position: HeldPosition): void {
@@ -48,7 +51,22 @@ export class TakeProfitLadderRuntime implements ExitRuleRuntime {
     while (this.reached < steps.length && reaches(position.close, position.entryPrice * (1 + steps[this.reached]!.atPercent / 100))) {
       this.fraction += steps[this.reached]!.sellFraction;
       this.reached += 1;
+      this.revision += 1;
     }
+  }
+
+  /** The number of steps reached. */
+  progress(): StrategyStateValue {
+    return this.reached;
+  }
+
+  restore(progress: StrategyStateValue): boolean {
+    if (typeof progress !== 'number' || !Number.isInteger(progress) || progress < 0 || progress > this.rule.steps.length) return false;
+    this.open();
+    // Summed in the order observe sums them: the same binary fraction as without the restart.
+    for (let step = 0; step < progress; step++) this.fraction += this.rule.steps[step]!.sellFraction;
+    this.reached = progress;
+    return true;
   }
 
   soldFraction(): number {

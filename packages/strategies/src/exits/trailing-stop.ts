@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StrategyStateValue } from '@kbot/core';
 import { parseRule, reaches, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
 
 export const trailingStopRuleSchema = z.object({
@@ -28,6 +29,7 @@ export function trailingStop(input: TrailingStopInput): TrailingStopRule {
 export class TrailingStopRuntime implements ExitRuleRuntime {
   readonly reason = 'trailing-stop' as const;
   readonly atrPeriods: readonly number[];
+  revision = 0;
   private active = false;
   private level = Number.NaN;
 
@@ -38,10 +40,14 @@ export class TrailingStopRuntime implements ExitRuleRuntime {
   open(): void {
     this.active = this.rule.activateAtPercent === 0;
     this.level = Number.NaN;
+    this.revision += 1;
   }
 
   observe(position: HeldPosition): void {
-    if (!this.active && reaches(position.close, position.entryPrice * (1 + this.rule.activateAtPercent / 100))) this.active = true;
+    if (!this.active && reaches(position.close, position.entryPrice * (1 + this.rule.activateAtPercent / 100))) {
+      this.active = true;
+      this.revision += 1;
+    }
     if (!this.active) return;
     let candidate: number;
     if (this.rule.percent !== undefined) {
@@ -52,6 +58,39 @@ export class TrailingStopRuntime implements ExitRuleRuntime {
     }
     // A wider ATR must not pull the stop back down: the level ratchets.
     if (candidate > this.level || (Number.isNaN(this.level) && !Number.isNaN(candidate))) this.level = candidate;
+  }
+
+  /**
+   * Whether it is active (it changes once a position). The level is not in it: a percent trail's
+   * follows from the highest high the manager keeps; an ATR trail's, which ratchets on ATRs a
+   * restart does not see again, the manager keeps apart (`levelKept`), as a number, since it
+   * changes on most bars.
+   */
+  progress(): StrategyStateValue {
+    return this.active;
+  }
+
+  restore(progress: StrategyStateValue): boolean {
+    if (typeof progress !== 'boolean') return false;
+    this.active = progress;
+    this.level = Number.NaN;
+    this.revision += 1;
+    return true;
+  }
+
+  /** Its level must be kept to be restored: it ratchets on the ATR (a percent trail's follows from the highest high). */
+  get levelKept(): boolean {
+    return this.rule.atrMultiple !== undefined;
+  }
+
+  /** The level now (NaN: none yet), for the manager to keep. */
+  get currentLevel(): number {
+    return this.level;
+  }
+
+  /** The level kept before a restart, after `restore`. */
+  restoreLevel(level: number): void {
+    if (this.active && level > 0) this.level = level;
   }
 
   stopLevel(): number {

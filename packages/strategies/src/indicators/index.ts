@@ -19,3 +19,4 @@ export { RollingVWAP } from './rolling-vwap.js';
 export { DonchianChannel, type DonchianChannelValue } from './donchian-channel.js';
 export { trueRange } from './true-range.js';
 export { typicalPrice } from './typical-price.js';
+export { settledAfter, exponentialSettleInputs, SEED_WEIGHT_SETTLED } from './settled-after.js';

@@ -1,17 +1,20 @@
 /*
- * Test support for warm-up: one strategy in the real Engine bound as a paper session (the
- * SimulatedVenue matching the bars fed, no slippage, a TestClock the kit moves to each live bar's
- * close), so a test can hand it history as a session does (`Engine.warmUp`) and then feed live
- * bars. The strategy harness of @kbot/core/testing cannot do this yet: it gives the strategy a
+ * Test support for warm-up and restarts: one strategy in the real Engine bound as a paper session
+ * (the SimulatedVenue matching the bars fed, no slippage, a TestClock the kit moves to each live
+ * bar's close), so a test can hand it history as a session does (`Engine.warmUp`) and then feed
+ * live bars, or start it again on the store of an earlier session, recovered as a paper session
+ * recovers. The strategy harness of @kbot/core/testing cannot do this yet: it gives the strategy a
  * copy of its context taken at start, in which `warmingUp` stays false. Not exported from the package.
  */
 import {
-  Engine, InMemoryStore, NoSlippage, SimulatedVenue, StaticInstrumentProvider, TestClock, isoTime, krakenSpotInstruments,
+  Engine, InMemoryStore, NoSlippage, SimulatedVenue, StaticInstrumentProvider, TestClock, hasRecoverableState, isoTime, krakenSpotInstruments, recoverEngineState,
   type Bar, type EpochMs, type Order, type OrderDenied, type Strategy,
 } from '@kbot/core';
 
 export interface PaperSession {
   readonly engine: Engine;
+  /** The session's journal: hand it to `startPaperSession` again to restart on it. */
+  readonly store: InMemoryStore;
   /** History at start, handed to the strategy with `ctx.warmingUp` set, as a session does. */
   warmUp(bars: readonly Bar[]): void;
   /** Live bars, each delivered at its close. */
@@ -25,20 +28,34 @@ export interface PaperSession {
   balance(asset: string): string;
 }
 
-export async function startPaperSession<P>(strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>> = { USD: '10000' }): Promise<PaperSession> {
+/**
+ * Starts a paper session of `strategy`. With `restartOn` (an earlier session's store, that session
+ * abandoned as if killed, or stopped), it recovers as a paper session does after a restart: the
+ * snapshot and journal give the engine its orders, portfolio and `ctx.state`, and a new simulated
+ * venue starts with the recovered balances (the orders that rested on the old one are cancelled).
+ */
+export async function startPaperSession<P>(
+  strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>> = { USD: '10000' }, restartOn?: InMemoryStore,
+): Promise<PaperSession> {
   const clock = new TestClock(startTime);
   const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
-  const store = new InMemoryStore();
+  const store = restartOn ?? new InMemoryStore();
+  const found = store.load();
+  const recovered = hasRecoverableState(found) ? recoverEngineState(found, { instruments: (id) => instruments.get(id), startBalances: balances }) : undefined;
+  const venueBalances = recovered === undefined ? balances : Object.fromEntries(recovered.portfolio.balances().map((balance) => [balance.asset, balance.total.toFixed()]));
   const venue = new SimulatedVenue({
     instruments: (id) => instruments.get(id),
     clock,
-    balances,
+    balances: venueBalances,
     slippageModel: new NoSlippage(),
     fillModel: { maxVolumeParticipation: 1 },
+    // Venue ids must not repeat across restarts, as in a paper session.
+    ...(recovered === undefined ? {} : { idPrefix: `R${recovered.lastSequence.toString(36).toUpperCase()}` }),
   });
   const engine = new Engine({
     mode: 'paper', clock, instruments, execution: venue, store,
-    strategies: [{ id: 'under-test', strategy, params }], quoteAsset: 'USD', startBalances: balances,
+    strategies: [{ id: 'under-test', strategy, params }], quoteAsset: 'USD', startBalances: venueBalances,
+    ...(recovered === undefined ? {} : { recovered }),
   });
   await engine.start();
   const checked = () => {
@@ -47,6 +64,7 @@ export async function startPaperSession<P>(strategy: Strategy<P>, params: P, sta
   };
   return {
     engine,
+    store,
     warmUp(bars) {
       engine.warmUp(bars);
       checked();

@@ -3,6 +3,7 @@ import { openBarFile, type Bar } from '@kbot/core';
 import { describe, expect, it } from 'vitest';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { compareWarmUpWithLiveRun, startPaperSession } from '../paper-session-test-kit.js';
 import { EmaRsiTrend, emaRsiTrendParams, type EmaRsiTrendParams } from './ema-rsi-trend.js';
 
@@ -17,19 +18,22 @@ const params = (input: Partial<EmaRsiTrendParams> = {}) => emaRsiTrendParams.par
 const warmUpBars = (input: Partial<EmaRsiTrendParams> = {}) => new EmaRsiTrend().subscriptions(params(input)).map((subscription) => subscription.warmUpBars);
 
 describe('EmaRsiTrend warm-up', () => {
-  it('asks for the slow EMA\'s 26 bars plus one for the crossing by default', () => {
-    expect(warmUpBars()).toEqual([27]);
+  it('asks for the bars after which the slow EMA has settled, plus one for the crossing, by default', () => {
+    // EMA(26): 26 to seed, then 60 until the seed weighs under 1% ((25/27)^60 = 0.0099).
+    expect(warmUpBars()).toEqual([26 + 60 + 1]);
   });
 
-  it('follows its params: the slowest of the EMAs and the RSI (period + 1), plus one', () => {
-    expect(warmUpBars({ fastPeriod: 20, slowPeriod: 50 })).toEqual([51]);
-    expect(warmUpBars({ rsiPeriod: 40 })).toEqual([42]);
+  it('follows its params: the slowest of the EMAs and the RSI to settle, plus one', () => {
+    expect(warmUpBars({ fastPeriod: 20, slowPeriod: 50 })).toEqual([settledAfter(new EMA(50)) + 1]);
+    expect(warmUpBars({ rsiPeriod: 40 })).toEqual([settledAfter(new RSI(40)) + 1]);
+    expect(settledAfter(new RSI(40))).toBeGreaterThan(settledAfter(new EMA(26)));
   });
 });
 
 // Needs the real Kraken bars in ../shared/data (KBOT_SHARED_DATA); skipped when the folder is absent.
 describe.skipIf(!sharedData)('EmaRsiTrend warm-up on Kraken BTC/USD 4h, 2024–2025', () => {
-  it('after its 27 bars of history the EMAs and the RSI are warm and the spread of the bar before is known', () => {
+  it('after 27 bars the EMAs and the RSI are warm and the spread of the bar before is known (it asks for more, for them to settle)', () => {
+    expect(warmUpBars()[0]).toBeGreaterThan(27);
     const history = twoYears().slice(76, 76 + 27);
     const fast = new EMA(12);
     const slow = new EMA(26);
@@ -44,9 +48,11 @@ describe.skipIf(!sharedData)('EmaRsiTrend warm-up on Kraken BTC/USD 4h, 2024–2
     expect(spreads).toBe(2);
   });
 
-  it('trades from the first live bar exactly as a session that saw the same history live', async () => {
-    // From bar 76, a session that sees every bar live buys first on bar 28: the first live bar after 27 of history.
-    const run = await compareWarmUpWithLiveRun(() => new EmaRsiTrend(), params(), twoYears(), { start: 76, historyBars: 27, liveBars: 400, base: 'BTC' });
+  it('trades from the first live bar exactly as a session that saw the same history (its warmUpBars) live', async () => {
+    const historyBars = warmUpBars()[0]!;
+    // From bar 66, a session that sees every bar live buys first on bar 88 (bar 154 of the two years,
+    // 2024-01-26 16:00 UTC): the first live bar after 87 of history.
+    const run = await compareWarmUpWithLiveRun(() => new EmaRsiTrend(), params(), twoYears(), { start: 66, historyBars, liveBars: 400, base: 'BTC' });
     expect(run.seenLiveOnHistory).toBe(0);
     expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(ema cross up\\) → filled`));
     expect(run.seenLive.length).toBeGreaterThanOrEqual(6);

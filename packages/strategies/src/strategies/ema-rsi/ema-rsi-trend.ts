@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BaseStrategy, Decimal, ONE, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalLessThan, decimalTimes, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
 import { EMA } from '../../indicators/ema.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { RSI } from '../../indicators/rsi.js';
 
 export const emaRsiTrendParams = z.object({
@@ -24,12 +25,13 @@ export const emaRsiTrendParams = z.object({
 export type EmaRsiTrendParams = z.output<typeof emaRsiTrendParams>;
 
 /**
- * Bars after which the strategy decides in full: both EMAs and the RSI are warm (each indicator's
- * `warmUp`), plus one bar for the crossing, which compares the EMA spread with the bar before's.
- * Its `warmUpBars`: a paper or live session starts with that much history.
+ * Its `warmUpBars`: bars after which both EMAs and the RSI have settled (`settledAfter`: their
+ * seeds weigh under 1%, so they read what a bot running for weeks reads and a restart does not
+ * see a crossing the running bot would not), plus one bar for the crossing, which compares the
+ * EMA spread with the bar before's. A paper or live session starts with that much history.
  */
 function emaRsiTrendWarmUp(params: Pick<EmaRsiTrendParams, 'fastPeriod' | 'slowPeriod' | 'rsiPeriod'>): number {
-  return Math.max(new EMA(params.fastPeriod).warmUp, new EMA(params.slowPeriod).warmUp, new RSI(params.rsiPeriod).warmUp) + 1;
+  return Math.max(settledAfter(new EMA(params.fastPeriod)), settledAfter(new EMA(params.slowPeriod)), settledAfter(new RSI(params.rsiPeriod))) + 1;
 }
 
 /**

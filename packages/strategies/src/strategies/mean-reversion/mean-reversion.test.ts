@@ -2,6 +2,13 @@ import { join } from 'node:path';
 import { openBarFile, type Bar } from '@kbot/core';
 import { bars as makeBars, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
+import { ADX } from '../../indicators/adx.js';
+import { ATR } from '../../indicators/atr.js';
+import { BollingerBands } from '../../indicators/bollinger-bands.js';
+import { EMA } from '../../indicators/ema.js';
+import { RSI } from '../../indicators/rsi.js';
+import { settledAfter } from '../../indicators/settled-after.js';
+import { ZScore } from '../../indicators/z-score.js';
 import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
 import { MeanReversion, meanReversionParams, type MeanReversionInput, type MeanReversionParams } from './mean-reversion.js';
 
@@ -130,18 +137,24 @@ describe('MeanReversion warm-up', () => {
   const warmUpBars = (input: Partial<MeanReversionInput> = {}) =>
     new MeanReversion().subscriptions(meanReversionParams.parse({ pair: 'BTC/USD', interval: '15m', ...input })).map((subscription) => subscription.warmUpBars);
 
-  it('asks for the 200 bars of its trend EMA by default', () => {
-    expect(warmUpBars()).toEqual([200]);
+  it('asks for the bars after which its 200-bar trend EMA has settled by default (661)', () => {
+    // EMA(200): 200 to seed, then 461 until the seed weighs under 1% ((199/201)^461 = 0.0099).
+    expect(warmUpBars()).toEqual([200 + 461]);
+    expect(warmUpBars()).toEqual([settledAfter(new EMA(200))]);
   });
 
-  it('follows its params: bands, RSI (period + 1), the guard\'s EMA or ADX (2 × period), and the exit rules\' ATRs (period + 1)', () => {
-    expect(warmUpBars({ trendGuard: 'none' })).toEqual([20]);
-    expect(warmUpBars({ trendGuard: 'none', bands: 'z-score', period: 30 })).toEqual([30]);
-    expect(warmUpBars({ trendGuard: 'none', rsiPeriod: 40 })).toEqual([41]);
-    expect(warmUpBars({ trendGuard: 'adx', adxPeriod: 20 })).toEqual([40]);
-    expect(warmUpBars({ trendGuard: 'ema', trendEmaPeriod: 100 })).toEqual([100]);
-    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', atrMultiple: 2, atrPeriod: 50 }] })).toEqual([51]);
-    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', percent: 2 }] })).toEqual([20]);
+  it('follows its params: the settled bands, RSI and guard\'s EMA or ADX, and the exit rules\' warm ATRs (period + 1)', () => {
+    // Without a guard the RSI(14) settles last (15 to seed, 63 more: (13/14)^63 < 1%), so each case
+    // below picks a period that needs more than those 78 bars.
+    expect(warmUpBars({ trendGuard: 'none' })).toEqual([settledAfter(new RSI(14))]);
+    expect(warmUpBars({ trendGuard: 'none', period: 100 })).toEqual([settledAfter(new BollingerBands({ period: 100 }))]);
+    expect(warmUpBars({ trendGuard: 'none', bands: 'z-score', period: 120 })).toEqual([settledAfter(new ZScore(120))]);
+    expect(warmUpBars({ trendGuard: 'none', rsiPeriod: 40 })).toEqual([settledAfter(new RSI(40))]);
+    expect(warmUpBars({ trendGuard: 'adx', adxPeriod: 20 })).toEqual([settledAfter(new ADX(20))]);
+    expect(warmUpBars({ trendGuard: 'ema', trendEmaPeriod: 100 })).toEqual([settledAfter(new EMA(100))]);
+    // An exit rule's ATR needs only to be warm; with period 100 it needs more than the settled RSI(14).
+    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', atrMultiple: 2, atrPeriod: 100 }] })).toEqual([new ATR(100).warmUp]);
+    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', percent: 2 }] })).toEqual([settledAfter(new RSI(14))]);
   });
 });
 
@@ -152,9 +165,12 @@ describe.skipIf(!sharedData)('MeanReversion warm-up on Kraken BTC/USD 15m, Q1 20
   it.each([
     ['market exits', {}],
     ['a resting stop', { restingStop: true }],
-  ] as const)('with %s, trades from the first live bar exactly as a session that saw the same 200 bars of history live', async (_name, input) => {
-    // From bar 53, a session that sees every bar live buys first on bar 201: the first live bar after 200 of history.
-    const run = await compareWarmUpWithLiveRun(() => new MeanReversion(), params(input), quarter(), { start: 53, historyBars: 200, liveBars: 2000, base: 'BTC' });
+  ] as const)('with %s, trades from the first live bar exactly as a session that saw the same history (its warmUpBars) live', async (_name, input) => {
+    const settings = params(input);
+    const historyBars = new MeanReversion().subscriptions(settings)[0]!.warmUpBars!;
+    // From bar 362, a session that sees every bar live buys first on bar 662 (the quarter's bar 1024,
+    // 2023-01-11 16:00 UTC): the first live bar after 661 of history.
+    const run = await compareWarmUpWithLiveRun(() => new MeanReversion(), settings, quarter(), { start: 362, historyBars, liveBars: 2000, base: 'BTC' });
     expect(run.seenLiveOnHistory).toBe(0);
     expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(entry: stretched below the mean\\) → filled`));
     expect(run.seenLive.length).toBeGreaterThanOrEqual(10);

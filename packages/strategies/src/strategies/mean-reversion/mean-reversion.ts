@@ -7,6 +7,7 @@ import { ExitManager } from '../../exits/exit-manager.js';
 import { exitRulesSchema } from '../../exits/exit-rules.js';
 import { exitRulesWarmUp } from '../../exits/exit-warm-up.js';
 import { ADX } from '../../indicators/adx.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { BollingerBands } from '../../indicators/bollinger-bands.js';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
@@ -76,11 +77,20 @@ function entryWarmUp(params: WarmUpParams): number {
 }
 
 /**
- * Its `warmUpBars`: the entry rule's warm-up, and the exit rules' ATRs (an ATR stop needs its
- * ATR at the first entry), so a paper or live session trades from its first live bar.
+ * Its `warmUpBars`: bars after which the entry rule's indicators have settled (`settledAfter`: the
+ * RSI's and the trend guard's seeds weigh under 1%, so the first live bar reads what a bot running
+ * for weeks reads), and the exit rules' ATRs are warm (an ATR stop needs its ATR at the first
+ * entry). With the defaults (trend EMA 200) that is 661 bars; Kraken keeps 719.
  */
 function meanReversionWarmUp(params: WarmUpParams & Pick<MeanReversionParams, 'exits'>): number {
-  return Math.max(entryWarmUp(params), exitRulesWarmUp(params.exits));
+  const guard = params.trendGuard;
+  const settled = Math.max(
+    settledAfter(params.bands === 'bollinger' ? new BollingerBands({ period: params.period }) : new ZScore(params.period)),
+    settledAfter(new RSI(params.rsiPeriod)),
+    guard === 'ema' || guard === 'both' ? settledAfter(new EMA(params.trendEmaPeriod)) : 0,
+    guard === 'adx' || guard === 'both' ? settledAfter(new ADX(params.adxPeriod)) : 0,
+  );
+  return Math.max(entryWarmUp(params), settled, exitRulesWarmUp(params.exits));
 }
 
 /**

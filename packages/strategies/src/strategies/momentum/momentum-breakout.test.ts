@@ -3,6 +3,9 @@ import { Decimal, openBarFile, type Bar } from '@kbot/core';
 import { bar, createStrategyHarness, runStrategyContract, TEST_START_TIME, trade, type StrategyHarness } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ATR } from '../../indicators/atr.js';
+import { DonchianChannel } from '../../indicators/donchian-channel.js';
+import { EMA } from '../../indicators/ema.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
 import { MomentumBreakout, momentumBreakoutParams, type MomentumBreakoutInput, type MomentumBreakoutParams } from './momentum-breakout.js';
 
@@ -158,16 +161,20 @@ describe('MomentumBreakout warm-up', () => {
   const warmUpBars = (input: Partial<MomentumBreakoutInput> = {}) =>
     new MomentumBreakout().subscriptions(momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h', ...input })).map((subscription) => subscription.warmUpBars);
 
-  it('asks for the 20-bar channel plus the bar that breaks it by default (21), and for the EMA cross 26 + 1', () => {
-    expect(warmUpBars()).toEqual([21]);
-    expect(warmUpBars({ breakout: 'ema-cross' })).toEqual([27]);
+  it('asks for the bars after which its ATR(14) has settled by default (78), and for the EMA cross the settled EMA(26) plus one', () => {
+    // ATR(14): 15 to seed, then 63 until the seed weighs under 1% ((13/14)^63 = 0.0094); the 20-bar
+    // channel plus the bar that breaks it needs only 21.
+    expect(warmUpBars()).toEqual([15 + 63]);
+    expect(warmUpBars()).toEqual([settledAfter(new ATR(14))]);
+    expect(warmUpBars({ breakout: 'ema-cross' })).toEqual([settledAfter(new EMA(26)) + 1]);
   });
 
-  it('follows its params: the channel or EMAs plus one, its ATR (period + 1), and the ATRs of extra exit rules', () => {
-    expect(warmUpBars({ channelPeriod: 50 })).toEqual([51]);
-    expect(warmUpBars({ channelPeriod: 10, atrPeriod: 30 })).toEqual([31]);
-    expect(warmUpBars({ breakout: 'ema-cross', fastPeriod: 20, slowPeriod: 60 })).toEqual([61]);
-    expect(warmUpBars({ exits: [{ kind: 'trailing-stop', atrMultiple: 3, atrPeriod: 40 }] })).toEqual([41]);
+  it('follows its params: the channel or the settled EMAs plus one, its settled ATR, and the warm ATRs of extra exit rules (period + 1)', () => {
+    // Each case picks a period that needs more than the settled ATR(14)'s 78 bars.
+    expect(warmUpBars({ channelPeriod: 100 })).toEqual([settledAfter(new DonchianChannel(100)) + 1]);
+    expect(warmUpBars({ channelPeriod: 10, atrPeriod: 30 })).toEqual([settledAfter(new ATR(30))]);
+    expect(warmUpBars({ breakout: 'ema-cross', fastPeriod: 20, slowPeriod: 60 })).toEqual([settledAfter(new EMA(60)) + 1]);
+    expect(warmUpBars({ exits: [{ kind: 'trailing-stop', atrMultiple: 3, atrPeriod: 100 }] })).toEqual([new ATR(100).warmUp]);
   });
 });
 
@@ -176,11 +183,12 @@ describe.skipIf(!sharedData)('MomentumBreakout warm-up on Kraken BTC/USD 4h, 202
   const params = (input: Partial<MomentumBreakoutInput> = {}) => momentumBreakoutParams.parse({ pair: 'BTC/USD', interval: '4h', ...input });
 
   it.each([
-    // From bar 23, a session that sees every bar live buys first on bar 22: the first live bar after 21 of history.
-    ['donchian', {}, 23, 'entry: 20-bar high broken'],
-    ['donchian with a resting stop', { restingStop: true }, 23, 'entry: 20-bar high broken'],
-    // From bar 76, the first crossing is on bar 28, after 27 of history.
-    ['ema-cross', { breakout: 'ema-cross' }, 76, 'entry: EMA cross up'],
+    // From bar 74, a session that sees every bar live buys first on bar 79 (bar 153 of the two years,
+    // 2024-01-26 12:00 UTC): the first live bar after 78 of history.
+    ['donchian', {}, 74, 'entry: 20-bar high broken'],
+    ['donchian with a resting stop', { restingStop: true }, 74, 'entry: 20-bar high broken'],
+    // From bar 66, the first crossing is on bar 88 (bar 154, 2024-01-26 16:00 UTC), after 87 of history.
+    ['ema-cross', { breakout: 'ema-cross' }, 66, 'entry: EMA cross up'],
   ] as const)('%s: trades from the first live bar exactly as a session that saw the same history live', async (_name, input, start, tag) => {
     const settings = params(input);
     const historyBars = new MomentumBreakout().subscriptions(settings)[0]!.warmUpBars!;

@@ -7,6 +7,7 @@ import { ExitManager } from '../../exits/exit-manager.js';
 import { exitRulesSchema, type ExitRule } from '../../exits/exit-rules.js';
 import { exitRulesWarmUp } from '../../exits/exit-warm-up.js';
 import { ATR } from '../../indicators/atr.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { DonchianChannel } from '../../indicators/donchian-channel.js';
 import { EMA } from '../../indicators/ema.js';
 
@@ -47,17 +48,18 @@ export type MomentumBreakoutParams = z.output<typeof momentumBreakoutParams>;
 export type MomentumBreakoutInput = z.input<typeof momentumBreakoutParams>;
 
 /**
- * Its `warmUpBars`: the bars after which an entry is decided in full, so a paper or live session
- * trades from its first live bar. The breakout compares this bar with the bar before's figure, one
- * bar more than the indicator's warm-up: the Donchian channel of the previous `channelPeriod` bars,
- * or the EMA spread of the bar before (a crossing). The ATR sizes the entry and sets the stops, and
- * the exit rules' ATRs must be warm at the entry too.
+ * Its `warmUpBars`: the bars after which an entry is decided as a long-running bot decides it, so
+ * a paper or live session trades from its first live bar. The breakout compares this bar with the
+ * bar before's figure, one bar more than the indicator needs: the Donchian channel of the previous
+ * `channelPeriod` bars, or the EMA spread of the bar before (a crossing), with the EMAs settled
+ * (`settledAfter`). The ATR sizes the entry and sets the stops (settled too), and the exit rules'
+ * ATRs must be warm at the entry.
  */
 function momentumBreakoutWarmUp(params: Pick<MomentumBreakoutParams, 'breakout' | 'channelPeriod' | 'fastPeriod' | 'slowPeriod' | 'atrPeriod' | 'exits'>): number {
   const breakout = params.breakout === 'donchian'
-    ? new DonchianChannel(params.channelPeriod).warmUp + 1
-    : Math.max(new EMA(params.fastPeriod).warmUp, new EMA(params.slowPeriod).warmUp) + 1;
-  return Math.max(breakout, new ATR(params.atrPeriod).warmUp, exitRulesWarmUp(params.exits));
+    ? settledAfter(new DonchianChannel(params.channelPeriod)) + 1
+    : Math.max(settledAfter(new EMA(params.fastPeriod)), settledAfter(new EMA(params.slowPeriod))) + 1;
+  return Math.max(breakout, settledAfter(new ATR(params.atrPeriod)), exitRulesWarmUp(params.exits));
 }
 
 /**

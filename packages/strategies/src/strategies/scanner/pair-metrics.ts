@@ -1,5 +1,6 @@
 import { barCloseTime, type Bar, type EpochMs, type InstrumentId, type Quote } from '@kbot/core';
 import { ATR } from '../../indicators/atr.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import { EMA } from '../../indicators/ema.js';
 import { RollingSum } from '../../indicators/rolling-sum.js';
 import { requirePeriod } from '../../indicators/validation.js';
@@ -31,12 +32,12 @@ export interface PairMetricsSnapshot {
 }
 
 /**
- * Bars after which every figure of `PairMetrics` is known: the quote volume sums `window` bars,
- * the ATR(window) needs `window` + 1 (its `warmUp`), and the trend compares the EMA with its value
- * `trendLookback` bars before, so `trendLookback` bars past the EMA's own warm-up.
+ * Bars after which every figure of `PairMetrics` reads what a long-running scanner reads: the
+ * quote volume sums `window` bars, the ATR(window) and the trend's EMA have settled
+ * (`settledAfter`), and the trend compares the EMA with its value `trendLookback` bars before.
  */
 export function pairMetricsWarmUp(options: PairMetricsOptions): number {
-  return Math.max(options.window, new ATR(options.window).warmUp, new EMA(options.trendPeriod).warmUp + options.trendLookback);
+  return Math.max(options.window, settledAfter(new ATR(options.window)), settledAfter(new EMA(options.trendPeriod)) + options.trendLookback);
 }
 
 /**

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type Logger, type StrategyContext } from '@kbot/core';
 import { TEST_START_TIME, bar, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
+import { ATR } from '../../indicators/atr.js';
+import { EMA } from '../../indicators/ema.js';
+import { settledAfter } from '../../indicators/settled-after.js';
 import type { PairRanking } from './rank-pairs.js';
 import { startPaperSession } from '../paper-session-test-kit.js';
 import { ScannerRotation, scannerRotationParams, type ScannerRotationParams } from './scanner-rotation.js';
@@ -154,18 +157,27 @@ runStrategyContract('ScannerRotation with quotes', () => new ScannerRotation(), 
 describe('ScannerRotation warm-up', () => {
   const hours = (times: readonly number[]) => times.map((time) => (time - TEST_START_TIME) / HOUR_MS);
 
-  it('asks every pair\'s bars for the bars its figures need: the EMA plus the slope\'s lookback, or the ATR over the window (period + 1)', () => {
+  it('asks every pair\'s bars for the bars after which its figures have settled: the ATR over the window, or the EMA plus the slope\'s lookback', () => {
     const warmUpBars = (input: Record<string, unknown>) => new ScannerRotation().subscriptions(scannerRotationParams.parse({ pairs: ['BTC/USD', 'ETH/USD'], interval: '15m', ...input }))
       .map((subscription) => `${subscription.kind} ${subscription.instrumentId} ${subscription.warmUpBars}`);
-    // Defaults: EMA(96) + 16 = 112 against ATR(96) 97; quotes warm nothing.
-    expect(warmUpBars({ useQuotes: true })).toEqual(['bars BTC/USD 112', 'quotes BTC/USD undefined', 'bars ETH/USD 112', 'quotes ETH/USD undefined']);
-    expect(warmUpBars({ window: 200 })).toEqual(['bars BTC/USD 201', 'bars ETH/USD 201']);
-    expect(warmUpBars({ window: 2, trendPeriod: 2, trendLookback: 1 })).toEqual(['bars BTC/USD 3', 'bars ETH/USD 3']);
+    // Defaults: ATR(96) takes 97 to seed, then 440 until the seed weighs under 1% ((95/96)^440 = 0.0099),
+    // against the settled EMA(96) (318) + 16 = 334; quotes warm nothing.
+    expect(warmUpBars({ useQuotes: true })).toEqual(['bars BTC/USD 537', 'quotes BTC/USD undefined', 'bars ETH/USD 537', 'quotes ETH/USD undefined']);
+    expect(settledAfter(new ATR(96))).toBe(97 + 440);
+    const bars = (count: number) => [`bars BTC/USD ${count}`, `bars ETH/USD ${count}`];
+    expect(warmUpBars({ window: 200 })).toEqual(bars(settledAfter(new ATR(200))));
+    expect(warmUpBars({ window: 20, trendPeriod: 200 })).toEqual(bars(settledAfter(new EMA(200)) + 16));
+    expect(settledAfter(new EMA(200)) + 16).toBeGreaterThan(settledAfter(new ATR(20)));
+    expect(warmUpBars({ window: 2, trendPeriod: 2, trendLookback: 1 })).toEqual(bars(settledAfter(new ATR(2))));
   });
 
   it('warmed up on three hours of history, ranks and buys at the first live step, and not before', async () => {
     const settings = params();
-    expect(new ScannerRotation().subscriptions(settings)[0]!.warmUpBars).toBe(3);
+    // It asks for the 10 bars after which its ATR(2) has settled; this 8-hour market has fewer, so it
+    // gets what a session gets when the venue holds less history than asked: the 3 hours before
+    // the live step, after which every figure is known (the ATR(2) is warm after 3 bars).
+    expect(new ScannerRotation().subscriptions(settings)[0]!.warmUpBars).toBe(settledAfter(new ATR(2)));
+    expect(new ATR(2).warmUp).toBe(3);
     const history = market.filter((entry) => entry.openTime < TEST_START_TIME + 3 * HOUR_MS);
     const live = market.filter((entry) => entry.openTime >= TEST_START_TIME + 3 * HOUR_MS);
     const strategy = new RecordingRotation();
