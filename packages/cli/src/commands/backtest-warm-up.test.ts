@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../exit-codes.js';
-import { runCli } from '../program.js';
+import { kbot } from '../operator-test-harness.js';
 
 const DATA = process.env.KBOT_SHARED_DATA ?? '';
-
-async function kbot(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { cwd, stdout: (text) => (stdout += `${text}\n`), stderr: (text) => (stderr += `${text}\n`) });
-  return { code, stdout, stderr };
-}
 
 /**
  * A strategy written in the config (the config cannot import @kbot/core from a temporary folder):

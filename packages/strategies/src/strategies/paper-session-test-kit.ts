@@ -3,9 +3,10 @@
  * (the SimulatedVenue matching the bars fed, no slippage, a TestClock the kit moves to each live
  * bar's close), so a test can hand it history as a session does (`Engine.warmUp`) and then feed
  * live bars, or start it again on the store of an earlier session, recovered as a paper session
- * recovers. The strategy harness of @kbot/core/testing cannot do this yet: it gives the strategy a
- * copy of its context taken at start, in which `warmingUp` stays false. Not exported from the package.
+ * recovers. The strategy harness of @kbot/core/testing warms a strategy up too, but runs it as a
+ * backtest and cannot restart it on a store. Not exported from the package.
  */
+import { expect } from 'vitest';
 import {
   Engine, InMemoryStore, NoSlippage, SimulatedVenue, StaticInstrumentProvider, TestClock, hasRecoverableState, isoTime, krakenSpotInstruments, recoverEngineState,
   type Bar, type EpochMs, type Order, type OrderDenied, type Strategy,
@@ -146,4 +147,20 @@ export async function compareWarmUpWithLiveRun<P>(
     warmedUpDenials: warmed.denials(),
     balances: { USD: [seen.balance('USD'), warmed.balance('USD')], base: [seen.balance(options.base), warmed.balance(options.base)] },
   };
+}
+
+/**
+ * The warm-up's promise, checked on a comparison whose first live bar is where the session that
+ * saw everything live first trades: nothing traded on the history, the first order on the first
+ * live bar (`entryTag` is its tag), at least `minOrders` orders, and then the warmed-up session
+ * makes the very same orders and ends with the same balances, with no order denied for warming up.
+ */
+export function expectWarmedUpLikeLive(run: WarmUpComparison, entryTag: string, minOrders: number): void {
+  expect(run.seenLiveOnHistory).toBe(0);
+  expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(${entryTag}\\) → filled`));
+  expect(run.seenLive.length).toBeGreaterThanOrEqual(minOrders);
+  expect(run.warmedUp).toEqual(run.seenLive);
+  expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
+  expect(run.balances.base[1]).toBe(run.balances.base[0]);
+  expect(run.warmedUpDenials).toEqual([]);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 import { settledAfter } from '../../indicators/settled-after.js';
-import { compareWarmUpWithLiveRun, startPaperSession } from '../paper-session-test-kit.js';
+import { compareWarmUpWithLiveRun, expectWarmedUpLikeLive, startPaperSession } from '../paper-session-test-kit.js';
 import { EmaRsiTrend, emaRsiTrendParams, type EmaRsiTrendParams } from './ema-rsi-trend.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -53,13 +53,7 @@ describe.skipIf(!sharedData)('EmaRsiTrend warm-up on Kraken BTC/USD 4h, 2024–2
     // From bar 66, a session that sees every bar live buys first on bar 88 (bar 154 of the two years,
     // 2024-01-26 16:00 UTC): the first live bar after 87 of history.
     const run = await compareWarmUpWithLiveRun(() => new EmaRsiTrend(), params(), twoYears(), { start: 66, historyBars, liveBars: 400, base: 'BTC' });
-    expect(run.seenLiveOnHistory).toBe(0);
-    expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(ema cross up\\) → filled`));
-    expect(run.seenLive.length).toBeGreaterThanOrEqual(6);
-    expect(run.warmedUp).toEqual(run.seenLive);
-    expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
-    expect(run.balances.base[1]).toBe(run.balances.base[0]);
-    expect(run.warmedUpDenials).toEqual([]);
+    expectWarmedUpLikeLive(run, 'ema cross up', 6);
   });
 
   it('submits nothing while warming up on history a live session trades on', async () => {

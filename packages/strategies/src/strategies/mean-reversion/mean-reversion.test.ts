@@ -9,7 +9,7 @@ import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 import { settledAfter } from '../../indicators/settled-after.js';
 import { ZScore } from '../../indicators/z-score.js';
-import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
+import { compareWarmUpWithLiveRun, expectWarmedUpLikeLive } from '../paper-session-test-kit.js';
 import { MeanReversion, meanReversionParams, type MeanReversionInput, type MeanReversionParams } from './mean-reversion.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -171,13 +171,7 @@ describe.skipIf(!sharedData)('MeanReversion warm-up on Kraken BTC/USD 15m, Q1 20
     // From bar 362, a session that sees every bar live buys first on bar 662 (the quarter's bar 1024,
     // 2023-01-11 16:00 UTC): the first live bar after 661 of history.
     const run = await compareWarmUpWithLiveRun(() => new MeanReversion(), settings, quarter(), { start: 362, historyBars, liveBars: 2000, base: 'BTC' });
-    expect(run.seenLiveOnHistory).toBe(0);
-    expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(entry: stretched below the mean\\) → filled`));
-    expect(run.seenLive.length).toBeGreaterThanOrEqual(10);
-    expect(run.warmedUp).toEqual(run.seenLive);
-    expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
-    expect(run.balances.base[1]).toBe(run.balances.base[0]);
-    expect(run.warmedUpDenials).toEqual([]);
+    expectWarmedUpLikeLive(run, 'entry: stretched below the mean', 10);
   });
 
   it('submits and cancels nothing while warming up on history a live session trades on', async () => {

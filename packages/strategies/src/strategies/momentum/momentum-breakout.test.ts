@@ -6,7 +6,7 @@ import { ATR } from '../../indicators/atr.js';
 import { DonchianChannel } from '../../indicators/donchian-channel.js';
 import { EMA } from '../../indicators/ema.js';
 import { settledAfter } from '../../indicators/settled-after.js';
-import { compareWarmUpWithLiveRun } from '../paper-session-test-kit.js';
+import { compareWarmUpWithLiveRun, expectWarmedUpLikeLive } from '../paper-session-test-kit.js';
 import { MomentumBreakout, momentumBreakoutParams, type MomentumBreakoutInput, type MomentumBreakoutParams } from './momentum-breakout.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -193,13 +193,7 @@ describe.skipIf(!sharedData)('MomentumBreakout warm-up on Kraken BTC/USD 4h, 202
     const settings = params(input);
     const historyBars = new MomentumBreakout().subscriptions(settings)[0]!.warmUpBars!;
     const run = await compareWarmUpWithLiveRun(() => new MomentumBreakout(), settings, twoYears(), { start, historyBars, liveBars: 600, base: 'BTC' });
-    expect(run.seenLiveOnHistory).toBe(0);
-    expect(run.seenLive[0]).toMatch(new RegExp(`^${run.firstLiveClose} buy market .* \\(${tag}\\) → filled`));
-    expect(run.seenLive.length).toBeGreaterThanOrEqual(6);
-    expect(run.warmedUp).toEqual(run.seenLive);
-    expect(run.balances.USD[1]).toBe(run.balances.USD[0]);
-    expect(run.balances.base[1]).toBe(run.balances.base[0]);
-    expect(run.warmedUpDenials).toEqual([]);
+    expectWarmedUpLikeLive(run, tag, 6);
   });
 
   it('submits and cancels nothing while warming up on history a live session trades on', async () => {
