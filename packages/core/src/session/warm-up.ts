@@ -1,3 +1,4 @@
+import { ExchangeError } from '../errors/errors.js';
 import type { MarketDataClient } from '../exchange/exchange.js';
 import type { InstrumentId } from '../model/ids.js';
 import type { Bar, Subscription } from '../model/market-data.js';
@@ -31,7 +32,7 @@ export interface WarmUpHistory {
  * reported, not thrown: its strategies warm up on live bars instead, as they would have without
  * this step, and the session says so.
  */
-export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: readonly Subscription[]): Promise<WarmUpHistory> {
+export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: readonly Subscription[], retryDelay: (ms: number) => Promise<void> = sleep): Promise<WarmUpHistory> {
   const wanted = new Map<string, { instrumentId: InstrumentId; interval: number; count: number }>();
   for (const subscription of subscriptions) {
     const count = subscription.warmUpBars ?? 0;
@@ -52,7 +53,7 @@ export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: 
   // One request after another: a venue paces its public calls, and start-up is not in a hurry.
   for (const entry of wanted.values()) {
     try {
-      const received = checkedHistory(await recentBars(entry.instrumentId, entry.interval, entry.count), entry);
+      const received = checkedHistory(await withOneRetry(() => recentBars(entry.instrumentId, entry.interval, entry.count), retryDelay), entry);
       bars.push(...received);
       series.push(seriesOutcome(entry, received, undefined));
     } catch (error) {
@@ -60,6 +61,28 @@ export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: 
     }
   }
   return { bars, series, available: true };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How long to wait before the one retry of a retryable failure the venue gave no delay for. */
+const RETRY_AFTER_MS = 2_000;
+
+/**
+ * `fetch`, tried again once when the venue says its failure may pass (`ExchangeError.retryable`:
+ * Kraken's `EService:Unavailable`, a network error), after the delay it asks for: a blip at
+ * start should not cost a strategy its history.
+ */
+async function withOneRetry<T>(fetch: () => Promise<T>, delay: (ms: number) => Promise<void>): Promise<T> {
+  try {
+    return await fetch();
+  } catch (error) {
+    if (!(error instanceof ExchangeError) || !error.retryable) throw error;
+    await delay(error.retryAfterMs ?? RETRY_AFTER_MS);
+    return fetch();
+  }
 }
 
 function seriesOutcome(entry: { instrumentId: InstrumentId; interval: number; count: number }, bars: readonly Bar[], error: string | undefined): WarmUpSeries {
