@@ -1,4 +1,5 @@
 import { ExchangeError } from '../errors/errors.js';
+import { warmUpSeriesWanted, type WarmUpSeriesWanted } from '../backtest/warm-up-wanted.js';
 import type { MarketDataClient } from '../exchange/exchange.js';
 import type { InstrumentId } from '../model/ids.js';
 import type { Bar, Subscription } from '../model/market-data.js';
@@ -33,15 +34,7 @@ export interface WarmUpHistory {
  * this step, and the session says so.
  */
 export async function fetchWarmUpHistory(data: MarketDataClient, subscriptions: readonly Subscription[], retryDelay: (ms: number) => Promise<void> = sleep): Promise<WarmUpHistory> {
-  const wanted = new Map<string, { instrumentId: InstrumentId; interval: number; count: number }>();
-  for (const subscription of subscriptions) {
-    const count = subscription.warmUpBars ?? 0;
-    if (subscription.kind !== 'bars' || subscription.interval === undefined || count <= 0) continue;
-    const key = `${subscription.instrumentId} ${subscription.interval}`;
-    const entry = wanted.get(key);
-    if (entry === undefined) wanted.set(key, { instrumentId: subscription.instrumentId, interval: subscription.interval, count });
-    else entry.count = Math.max(entry.count, count);
-  }
+  const wanted = warmUpSeriesWanted(subscriptions);
   if (wanted.size === 0) return { bars: [], series: [], available: true };
   const recentBars = data.recentBars?.bind(data);
   if (recentBars === undefined) {
@@ -85,7 +78,7 @@ async function withOneRetry<T>(fetch: () => Promise<T>, delay: (ms: number) => P
   }
 }
 
-function seriesOutcome(entry: { instrumentId: InstrumentId; interval: number; count: number }, bars: readonly Bar[], error: string | undefined): WarmUpSeries {
+function seriesOutcome(entry: WarmUpSeriesWanted, bars: readonly Bar[], error: string | undefined): WarmUpSeries {
   return { instrumentId: entry.instrumentId, interval: entry.interval, wanted: entry.count, received: bars.length, first: bars[0]?.openTime, last: bars.at(-1)?.openTime, error };
 }
 
@@ -95,7 +88,7 @@ function seriesOutcome(entry: { instrumentId: InstrumentId; interval: number; co
  * machine's, as a simulator's running faster than real time is not.) A venue that breaks it would feed indicators wrong history,
  * so the series is refused (and warms up on live bars) rather than trusted.
  */
-export function checkedHistory(bars: readonly Bar[], entry: { readonly instrumentId: InstrumentId; readonly interval: number; readonly count: number }): readonly Bar[] {
+export function checkedHistory(bars: readonly Bar[], entry: WarmUpSeriesWanted): readonly Bar[] {
   const what = `${entry.instrumentId} ${formatInterval(entry.interval)} history`;
   let previous = Number.NEGATIVE_INFINITY;
   bars.forEach((bar, index) => {
