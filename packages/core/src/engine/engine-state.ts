@@ -1,11 +1,14 @@
-import { InvariantError } from '../errors/errors.js';
-import { toDecimal, type Decimal } from '../model/decimal.js';
+import type { Decimal } from '../model/decimal.js';
 import type { TradingState } from '../model/events.js';
 import type { ClientOrderId, InstrumentId, StrategyId, TradeId, VenueOrderId } from '../model/ids.js';
 import { ORDER_STATUSES } from '../model/order-fsm.js';
 import type { Order, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
+import {
+  decimalAt, invalidStateField as invalid, objectAt, optionalDecimalAt, optionalTextAt, textAt, timeAt, wholeNumberAt,
+} from '../persistence/state-json.js';
 import type { PortfolioState } from '../portfolio/portfolio.js';
+import type { RiskPolicyState } from '../risk/risk-engine.js';
 
 /*
  * What an engine snapshot holds (`EngineSnapshot.state`), as plain JSON: money as exact decimal
@@ -60,6 +63,8 @@ export interface EngineStateJson {
   readonly learners?: readonly { readonly id: string; readonly state: unknown }[];
   /** What each strategy keeps across restarts (`ctx.state`), by strategy id (absent in older snapshots). */
   readonly strategies?: readonly { readonly id: string; readonly state: Readonly<Record<string, unknown>> }[];
+  /** What each risk policy has learned (`RiskPolicy.snapshot`) (absent in snapshots written before policies were kept). */
+  readonly risk?: readonly RiskPolicyState[];
 }
 
 /** An order read back from a snapshot. */
@@ -102,44 +107,6 @@ export function orderToJson(order: Order, tradeIds: readonly TradeId[], statusBe
     tradeIds: [...tradeIds],
     statusBeforeCancel: statusBeforeCancel ?? null,
   };
-}
-
-function invalid(path: string, received: unknown, expected: string): InvariantError {
-  return new InvariantError(`${path}: received ${JSON.stringify(received) ?? String(received)}, expected ${expected}`);
-}
-
-function objectAt(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(path, value, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function textAt(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value === '') throw invalid(path, value, 'a non-empty string');
-  return value;
-}
-
-function optionalTextAt(value: unknown, path: string): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalid(path, value, 'a string or null');
-  return value;
-}
-
-function decimalAt(value: unknown, path: string): Decimal {
-  if (typeof value !== 'string') throw invalid(path, value, 'a decimal string');
-  try {
-    return toDecimal(value, path);
-  } catch {
-    throw invalid(path, value, 'a decimal string');
-  }
-}
-
-function optionalDecimalAt(value: unknown, path: string): Decimal | undefined {
-  return value === null || value === undefined ? undefined : decimalAt(value, path);
-}
-
-function timeAt(value: unknown, path: string): EpochMs {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(path, value, 'epoch milliseconds');
-  return value;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: ReadonlySet<string>, path: string): T {
@@ -208,6 +175,17 @@ export interface ParsedEngineState {
   readonly learners: ReadonlyMap<string, unknown>;
   /** Each strategy's kept values (`ctx.state`), by strategy id, then key. */
   readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** Risk policies' states, in the snapshot's order (empty in older snapshots). */
+  readonly riskPolicies: readonly RiskPolicyState[];
+}
+
+function riskPolicyStates(value: unknown, where: string): readonly RiskPolicyState[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalid(where, value, 'an array of { name, occurrence, state }');
+  return value.map((entry, index) => {
+    const item = objectAt(entry, `${where}[${index}]`);
+    return { name: textAt(item['name'], `${where}[${index}].name`), occurrence: wholeNumberAt(item['occurrence'], `${where}[${index}].occurrence`), state: item['state'] };
+  });
 }
 
 function strategyStates(value: unknown, where: string): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
@@ -254,5 +232,6 @@ export function parseEngineState(state: unknown, where = 'snapshot'): ParsedEngi
     portfolio: json['portfolio'],
     learners: learnerStates(json['learners'], `${where}.learners`),
     strategyStates: strategyStates(json['strategies'], `${where}.strategies`),
+    riskPolicies: riskPolicyStates(json['risk'], `${where}.risk`),
   };
 }

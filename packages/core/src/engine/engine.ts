@@ -205,8 +205,13 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       this.orderCounter = recovered.orderCounter;
       // Resumed right at a snapshot (after a clean stop): the store has this state already.
       if (recovered.summary.snapshotSequence === recovered.lastSequence) this.snapshotSequence = recovered.lastSequence;
-      // Policies learn again from the replayed events. Their requests were journaled back then as
-      // trading-state-changed events, so here they move the state without journaling it again.
+      // Policies take back what they had learned at the snapshot (a day's loss, a drawdown peak,
+      // each strategy's holdings; a restart writes a snapshot at once, so without this every
+      // restart would reset them), then learn again from the events journaled after it. Their
+      // requests were journaled back then as trading-state-changed events, so here they move the
+      // state without journaling it again.
+      const restoredPolicies = this.risk.restorePolicies(recovered.riskPolicies, `snapshot at sequence ${recovered.summary.snapshotSequence ?? 0}`);
+      if (restoredPolicies.length > 0) this.log.info('risk policies restored from the snapshot', { policies: restoredPolicies.join(', ') });
       for (const event of recovered.replayed) this.risk.observe(event);
       if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState);
       // Learners go on from their state in the snapshot, which is written whenever one learns
@@ -316,6 +321,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       orders,
       portfolio,
       learners: this.learners.map((learner) => ({ id: learner.id, state: learner.snapshot() })),
+      risk: this.risk.snapshotPolicies(),
       strategies: [...this.strategyStates].filter(([, store]) => store.size > 0).map(([id, store]) => ({ id, state: store.toJSON() })),
     };
   }

@@ -6,6 +6,7 @@ import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
 import type { Recovered } from '../persistence/store.js';
 import { Portfolio } from '../portfolio/portfolio.js';
+import type { RiskPolicyState } from '../risk/risk-engine.js';
 import { parseEngineState } from './engine-state.js';
 import { OrderManager } from './order-manager.js';
 
@@ -38,6 +39,11 @@ export interface RecoveredEngineState {
   readonly replayed: readonly JournaledEvent[];
   /** Learner states of the snapshot, by learner id (empty without a snapshot). */
   readonly learners: ReadonlyMap<string, unknown>;
+  /**
+   * Risk policies' states in the snapshot (empty without one, or in one written before policies
+   * were kept); the engine restores them before the replayed events are observed again.
+   */
+  readonly riskPolicies: readonly RiskPolicyState[];
   /** What each strategy kept (`ctx.state`): the snapshot's, then every change journaled after it. */
   readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   readonly summary: RecoverySummary;
@@ -72,6 +78,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
   let tradingState: TradingState = 'active';
   let orderCounter = 0;
   let learners: ReadonlyMap<string, unknown> = new Map();
+  let riskPolicies: readonly RiskPolicyState[] = [];
   const strategyStates = new Map<string, Map<string, unknown>>();
   const snapshot = recovered.snapshot;
   if (snapshot !== undefined) {
@@ -80,6 +87,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     tradingState = state.tradingState;
     orderCounter = state.orderCounter;
     learners = state.learners;
+    riskPolicies = state.riskPolicies;
     for (const [id, values] of state.strategyStates) strategyStates.set(id, new Map(values));
     for (const restored of state.orders) orders.restore(restored.order, { tradeIds: restored.tradeIds, statusBeforeCancel: restored.statusBeforeCancel });
   } else {
@@ -139,6 +147,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     lastSequence,
     replayed: recovered.events,
     learners,
+    riskPolicies,
     strategyStates,
     summary: Object.freeze({
       snapshotSequence: snapshot?.sequence,

@@ -6,6 +6,7 @@ import type { ClientOrderId, InstrumentId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Balance, Position, RoundTrip } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
+import { decimalAt, invalidStateField as invalid, objectAt } from '../persistence/state-json.js';
 
 /** What applying one fill did to the instrument's position. */
 export type PositionChange =
@@ -364,24 +365,6 @@ export interface PortfolioState {
   readonly balances: Readonly<Record<string, string>>;
   readonly fees: Readonly<Record<string, string>>;
   readonly positions: Readonly<Record<string, PositionStateJson>>;
-}
-
-function invalid(path: string, received: unknown, expected: string): InvariantError {
-  return new InvariantError(`${path}: received ${JSON.stringify(received) ?? String(received)}, expected ${expected}`);
-}
-
-function objectAt(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(path, value, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function decimalAt(value: unknown, path: string): Decimal {
-  if (typeof value !== 'string') throw invalid(path, value, 'a decimal string');
-  try {
-    return toDecimal(value, path);
-  } catch {
-    throw invalid(path, value, 'a decimal string');
-  }
 }
 
 function isTime(value: unknown): boolean {

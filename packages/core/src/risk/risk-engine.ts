@@ -4,6 +4,14 @@ import type { SubmitOrder } from '../model/order.js';
 import { mostSevereState, type StateRequest } from './breakers.js';
 import type { RiskPolicy, RiskVerdict, RiskView } from './risk-policy.js';
 
+/** One policy's state in an engine snapshot (`RiskPolicy.snapshot`). */
+export interface RiskPolicyState {
+  readonly name: string;
+  /** Its place among the chain's policies of the same name: 0 for the first. */
+  readonly occurrence: number;
+  readonly state: unknown;
+}
+
 export type RiskDecision =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly code: DenialCode; readonly reason: string; readonly policy: string };
@@ -116,6 +124,44 @@ export class RiskEngine {
     if (to === this.tradingState) return false;
     this.tradingState = to;
     return true;
+  }
+
+  /**
+   * Each policy's `snapshot()`, for the engine's snapshot. Policies are told apart by name and,
+   * among policies of one name, by their place in the chain (`occurrence`, 0 for the first).
+   */
+  snapshotPolicies(): RiskPolicyState[] {
+    const states: RiskPolicyState[] = [];
+    this.eachOccurrence((policy, occurrence) => {
+      if (policy.snapshot !== undefined) states.push({ name: policy.name, occurrence, state: policy.snapshot() });
+    });
+    return states;
+  }
+
+  /**
+   * Hands each policy its state from an earlier run's snapshot; `where` names the snapshot in
+   * errors. Returns the names of the policies restored. A policy with no state there (added since)
+   * starts afresh; a state with no policy (removed since) is ignored.
+   */
+  restorePolicies(states: readonly RiskPolicyState[], where: string): string[] {
+    const restored: string[] = [];
+    this.eachOccurrence((policy, occurrence) => {
+      if (policy.restore === undefined) return;
+      const index = states.findIndex((entry) => entry.name === policy.name && entry.occurrence === occurrence);
+      if (index < 0) return;
+      policy.restore(states[index]!.state, `${where}.risk[${index}].state (policy ${policy.name})`);
+      restored.push(policy.name);
+    });
+    return restored;
+  }
+
+  private eachOccurrence(visit: (policy: RiskPolicy, occurrence: number) => void): void {
+    const seen = new Map<string, number>();
+    for (const policy of this.policies) {
+      const occurrence = seen.get(policy.name) ?? 0;
+      seen.set(policy.name, occurrence + 1);
+      visit(policy, occurrence);
+    }
   }
 
   observe(event: JournaledEvent): void {

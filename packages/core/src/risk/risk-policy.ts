@@ -45,4 +45,18 @@ export interface RiskPolicy {
   readonly name: string;
   check(order: SubmitOrder, view: RiskView): RiskVerdict;
   observe?(event: JournaledEvent): StateRequest | void;
+  /**
+   * What the policy has learned so far (today's loss, an equity peak, each strategy's holdings),
+   * as plain JSON with money as decimal strings. The engine keeps it in its snapshots; after a
+   * restart it hands it to `restore` and then replays the journal after the snapshot through
+   * `observe`, so a restart (which writes a snapshot at once) never resets a limit. A policy
+   * with nothing to keep leaves both out.
+   */
+  snapshot?(): unknown;
+  /**
+   * Takes back what `snapshot` returned in an earlier run, replacing what the policy holds; a
+   * state it cannot read throws, naming `where` and the field. Limits come from the options,
+   * not the state, so a config changed between runs applies its new limits to the old state.
+   */
+  restore?(state: unknown, where: string): void;
 }

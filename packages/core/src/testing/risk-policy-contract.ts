@@ -73,6 +73,7 @@ export function riskPolicyContractChecks(createPolicy: () => RiskPolicy, cases: 
     },
   }));
   return [
+    ...persistenceChecks(createPolicy, cases),
     {
       name: 'the policy name is non-empty kebab-case',
       run: () => {
@@ -126,8 +127,61 @@ export function riskPolicyContractChecks(createPolicy: () => RiskPolicy, cases: 
 }
 
 /**
+ * A policy that keeps state across restarts (`snapshot` and `restore`): its snapshot is plain
+ * JSON, and a fresh policy restored from it judges the next order exactly as the original does,
+ * whatever the original learned from events and from checks. A state it cannot read throws,
+ * naming where it came from.
+ */
+function persistenceChecks(createPolicy: () => RiskPolicy, cases: readonly RiskPolicyCase[]): ContractCheck[] {
+  const sample = createPolicy();
+  const checks: ContractCheck[] = [
+    {
+      name: 'snapshot and restore come together (a state kept must be taken back)',
+      run: () => {
+        expect(sample.snapshot === undefined, 'snapshot without restore, or restore without snapshot').toBe(sample.restore === undefined);
+      },
+    },
+  ];
+  if (sample.snapshot === undefined || sample.restore === undefined) return checks;
+  const roundTrip = (policy: RiskPolicy): unknown => JSON.parse(JSON.stringify(policy.snapshot!()));
+  checks.push(
+    {
+      name: 'the snapshot is plain JSON (it survives JSON.stringify and JSON.parse unchanged)',
+      run: () => {
+        for (const testCase of cases) {
+          const { policy } = checkWith(createPolicy, testCase);
+          expect(roundTrip(policy), testCase.name).toEqual(policy.snapshot!());
+        }
+      },
+    },
+    {
+      name: 'a fresh policy restored from the snapshot judges the next order as the original does',
+      run: () => {
+        for (const testCase of cases) {
+          const { policy } = checkWith(createPolicy, testCase);
+          const restored = createPolicy();
+          restored.restore!(roundTrip(policy), 'contract snapshot');
+          expect(restored.check(testCase.order, testCase.view), `${testCase.name}: the restored policy's verdict`).toEqual(policy.check(testCase.order, testCase.view));
+          expect(roundTrip(restored), `${testCase.name}: the restored policy's own snapshot`).toEqual(roundTrip(policy));
+        }
+      },
+    },
+    {
+      name: 'restore refuses a state that is not a snapshot of this policy, naming where it came from',
+      run: () => {
+        for (const foreign of ['not a state', 42, null, [], { unexpected: true }]) {
+          expect(() => createPolicy().restore!(foreign, 'contract snapshot'), JSON.stringify(foreign)).toThrow(/contract snapshot/);
+        }
+      },
+    },
+  );
+  return checks;
+}
+
+/**
  * The RiskPolicy contract: a synchronous, deterministic `check` that returns frozen verdicts with
- * stable kebab-case codes and never throws on a valid order, plus your allow and deny cases.
+ * stable kebab-case codes and never throws on a valid order, plus your allow and deny cases. A
+ * policy with `snapshot` and `restore` must also come back from its snapshot judging as before.
  * `createPolicy` must return a fresh policy each time (stateful policies start clean).
  */
 export function runRiskPolicyContract(name: string, createPolicy: () => RiskPolicy, cases: readonly RiskPolicyCase[]): void {

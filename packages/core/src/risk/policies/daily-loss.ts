@@ -7,6 +7,7 @@ import { DAY_MS, isoTime } from '../../model/time.js';
 import { isBreakerAction, requestState, type BreakerAction, type StateRequest } from '../breakers.js';
 import { reducesExposure } from '../risk-engine.js';
 import { allow, deny, type RiskPolicy } from '../risk-policy.js';
+import { decimalAt, objectAt, optionalTextAt, wholeNumberAt } from '../../persistence/state-json.js';
 import { LastPrices } from './last-prices.js';
 import { money } from './order-value.js';
 import { positiveAmount } from './policy-options.js';
@@ -16,6 +17,18 @@ export interface DailyLossOptions {
   readonly limit: DecimalLike;
   /** Where the breaker moves trading when the limit is reached; default `reducing`. */
   readonly action?: BreakerAction;
+}
+
+/** The daily-loss policy's snapshot: days as whole days since 1970 (UTC), money as decimal strings. */
+interface DailyLossState {
+  readonly day: number | null;
+  readonly realized: string;
+  readonly offset: string;
+  readonly trippedDay: number | null;
+  readonly tripReason: string;
+  readonly quoteAsset: string;
+  readonly holdings: Readonly<Record<string, { readonly quantity: string; readonly reference: string }>>;
+  readonly prices: Readonly<Record<string, string>>;
 }
 
 /** What the bot holds of one instrument and the price today's P&L on it is measured from. */
@@ -112,8 +125,54 @@ export function dailyLoss(options: DailyLossOptions): RiskPolicy {
     return requestState('active', `a new UTC day began at ${isoTime(day! * DAY_MS)}`);
   }
 
+  function snapshot(): DailyLossState {
+    const kept: Record<string, { quantity: string; reference: string }> = {};
+    for (const [id, holding] of holdings) kept[id] = { quantity: holding.quantity.toFixed(), reference: holding.reference.toFixed() };
+    return {
+      day: day ?? null,
+      realized: realized.toFixed(),
+      offset: offset.toFixed(),
+      trippedDay: trippedDay ?? null,
+      tripReason,
+      quoteAsset,
+      holdings: kept,
+      prices: prices.toJSON(),
+    };
+  }
+
+  function restore(value: unknown, where: string): void {
+    const state = objectAt(value, where);
+    const dayOf = (field: string) => (state[field] === null ? undefined : wholeNumberAt(state[field], `${where}.${field}`));
+    const restoredHoldings = new Map<string, Holding>();
+    for (const [id, entry] of Object.entries(objectAt(state['holdings'], `${where}.holdings`))) {
+      const holding = objectAt(entry, `${where}.holdings.${id}`);
+      restoredHoldings.set(id, {
+        quantity: decimalAt(holding['quantity'], `${where}.holdings.${id}.quantity`),
+        reference: decimalAt(holding['reference'], `${where}.holdings.${id}.reference`),
+      });
+    }
+    const restoredDay = dayOf('day');
+    const restoredTrippedDay = dayOf('trippedDay');
+    const restoredRealized = decimalAt(state['realized'], `${where}.realized`);
+    const restoredOffset = decimalAt(state['offset'], `${where}.offset`);
+    const restoredReason = optionalTextAt(state['tripReason'], `${where}.tripReason`) ?? '';
+    const restoredQuote = optionalTextAt(state['quoteAsset'], `${where}.quoteAsset`) ?? '';
+    prices.restore(state['prices'], `${where}.prices`);
+    // Only now that every field read: a state that fails halfway leaves the policy as it was.
+    holdings.clear();
+    for (const [id, holding] of restoredHoldings) holdings.set(id, holding);
+    day = restoredDay;
+    trippedDay = restoredTrippedDay;
+    realized = restoredRealized;
+    offset = restoredOffset;
+    tripReason = restoredReason;
+    quoteAsset = restoredQuote;
+  }
+
   return {
     name: 'daily-loss',
+    snapshot,
+    restore,
     check(order, view) {
       roll(view.time);
       prices.noteView(view);

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors/errors.js';
 import { Decimal, ZERO, decimalGreaterThan, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
+import { arrayAt, decimalAt, objectAt } from '../../persistence/state-json.js';
 import { reducesExposure } from '../risk-engine.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { money, orderNotional } from './order-value.js';
@@ -42,6 +43,20 @@ export function fatFinger(options: FatFingerOptions): RiskPolicy {
 
   return {
     name: 'fat-finger',
+    snapshot() {
+      return { samples: Object.fromEntries([...samples].map(([strategy, values]) => [strategy, values.map((value) => value.toFixed())])) };
+    },
+    restore(value: unknown, where: string) {
+      const state = objectAt(value, where);
+      const restored = new Map<string, Decimal[]>();
+      for (const [strategy, values] of Object.entries(objectAt(state['samples'], `${where}.samples`))) {
+        const path = `${where}.samples.${strategy}`;
+        // A smaller sampleSize than the earlier run's keeps the most recent samples.
+        restored.set(strategy, arrayAt(values, path).map((sample, index) => decimalAt(sample, `${path}[${index}]`)).slice(-sampleSize));
+      }
+      samples.clear();
+      for (const [strategy, values] of restored) samples.set(strategy, values);
+    },
     check(order, view) {
       const value = orderNotional(order, view.lastPrice);
       if (value === undefined) return ALLOW;

@@ -1,4 +1,5 @@
 import type { Decimal } from '../../model/decimal.js';
+import { decimalRecordAt, decimalRecordToJson } from '../../persistence/state-json.js';
 import type { JournaledEvent } from '../../model/events.js';
 import type { RiskView } from '../risk-policy.js';
 
@@ -17,6 +18,18 @@ export class LastPrices {
   /** Records the view's market price of the order's instrument. */
   noteView(view: RiskView): void {
     if (view.lastPrice !== undefined) this.prices.set(view.instrument.id, view.lastPrice);
+  }
+
+  /** The prices as `{ instrumentId: "price" }`, for a policy's snapshot. */
+  toJSON(): Record<string, string> {
+    return decimalRecordToJson(this.prices);
+  }
+
+  /** Replaces the prices with those of an earlier `toJSON`. */
+  restore(value: unknown, where: string): void {
+    const prices = decimalRecordAt(value, where);
+    this.prices.clear();
+    for (const [id, price] of prices) this.prices.set(id, price);
   }
 
   /** Records fill prices. */

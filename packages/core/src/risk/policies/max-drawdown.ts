@@ -1,6 +1,7 @@
 import { Decimal, decimalAtLeast, decimalGreaterThan, type DecimalLike } from '../../model/decimal.js';
 import type { JournaledEvent } from '../../model/events.js';
 import { isoTime } from '../../model/time.js';
+import { invalidStateField, objectAt, optionalDecimalAt, textAt } from '../../persistence/state-json.js';
 import { requestState, type StateRequest } from '../breakers.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { money } from './order-value.js';
@@ -30,6 +31,22 @@ export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
 
   return {
     name: 'max-drawdown',
+    snapshot() {
+      return { peak: peak?.toFixed() ?? null, tripped: tripped ? { to: tripped.to, reason: tripped.reason } : null };
+    },
+    restore(value: unknown, where: string) {
+      const state = objectAt(value, where);
+      for (const field of ['peak', 'tripped']) if (!(field in state)) throw invalidStateField(`${where}.${field}`, undefined, 'a value or null');
+      const restoredPeak = optionalDecimalAt(state['peak'], `${where}.peak`);
+      let restoredTrip: StateRequest | undefined;
+      if (state['tripped'] !== null) {
+        const trip = objectAt(state['tripped'], `${where}.tripped`);
+        if (trip['to'] !== 'halted') throw invalidStateField(`${where}.tripped.to`, trip['to'], '"halted"');
+        restoredTrip = requestState('halted', textAt(trip['reason'], `${where}.tripped.reason`));
+      }
+      peak = restoredPeak;
+      tripped = restoredTrip;
+    },
     check(_order, view) {
       if (!tripped) {
         const equity = view.portfolio.equity();

@@ -2,6 +2,7 @@ import { ZERO, decimalAtMost, decimalLessThan, type Decimal, type DecimalLike } 
 import type { JournaledEvent } from '../../model/events.js';
 import type { Fill } from '../../model/fill.js';
 import { splitInstrumentId, type InstrumentId } from '../../model/ids.js';
+import { decimalAt, objectAt } from '../../persistence/state-json.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { LastPrices } from './last-prices.js';
 import { money, orderNotional, orderPrice } from './order-value.js';
@@ -45,6 +46,31 @@ export function strategyBudget(budgets: StrategyBudgetOptions): RiskPolicy {
 
   return {
     name: 'strategy-budget',
+    snapshot() {
+      const kept: Record<string, Record<string, { quantity: string; cost: string }>> = {};
+      for (const [strategy, byInstrument] of holdings) {
+        const entries: Record<string, { quantity: string; cost: string }> = {};
+        for (const [instrumentId, holding] of byInstrument) entries[instrumentId] = { quantity: holding.quantity.toFixed(), cost: holding.cost.toFixed() };
+        kept[strategy] = entries;
+      }
+      return { holdings: kept, prices: prices.toJSON() };
+    },
+    restore(value: unknown, where: string) {
+      const state = objectAt(value, where);
+      const restored = new Map<string, Map<InstrumentId, Holding>>();
+      for (const [strategy, entries] of Object.entries(objectAt(state['holdings'], `${where}.holdings`))) {
+        const byInstrument = new Map<InstrumentId, Holding>();
+        for (const [instrumentId, entry] of Object.entries(objectAt(entries, `${where}.holdings.${strategy}`))) {
+          const path = `${where}.holdings.${strategy}.${instrumentId}`;
+          const holding = objectAt(entry, path);
+          byInstrument.set(instrumentId as InstrumentId, { quantity: decimalAt(holding['quantity'], `${path}.quantity`), cost: decimalAt(holding['cost'], `${path}.cost`) });
+        }
+        restored.set(strategy, byInstrument);
+      }
+      prices.restore(state['prices'], `${where}.prices`);
+      holdings.clear();
+      for (const [strategy, byInstrument] of restored) holdings.set(strategy, byInstrument);
+    },
     check(order, view) {
       prices.noteView(view);
       const limit = limits.get(order.strategyId);
