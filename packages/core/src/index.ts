@@ -57,7 +57,7 @@ export type {
 } from './exchange/exchange.js';
 export { ALLOW, allow, deny } from './risk/risk-policy.js';
 export type { RiskPolicy, RiskView, RiskVerdict } from './risk/risk-policy.js';
-export { RiskEngine, reducesExposure, type RiskPolicyState } from './risk/risk-engine.js';
+export { RiskEngine, reducesExposure, type RiskEngineState, type RiskPolicyState } from './risk/risk-engine.js';
 export type { RiskDecision, StateRequestListener } from './risk/risk-engine.js';
 export { requestState, mostSevereState, stateSeverity, isBreakerAction } from './risk/breakers.js';
 export type { StateRequest, BreakerAction } from './risk/breakers.js';

@@ -83,8 +83,44 @@ describe('risk policies across restarts', () => {
     const third = await botProcess(store, clock, policies);
     third.bar(38_500);
     expect(third.denial(third.submit({ side: 'buy', quantity: '0.01' }))).toMatchObject({ code: 'reducing-only' });
-    const snapshot = store.load().snapshot!.state as { risk: { state: { trippedDay: number | null } }[] };
-    expect(snapshot.risk[0]!.state.trippedDay).toBe(Math.floor(DAY / (24 * HOUR_MS)));
+    const snapshot = store.load().snapshot!.state as { risk: { policies: { state: { trippedDay: number | null } }[] } };
+    expect(snapshot.risk.policies[0]!.state.trippedDay).toBe(Math.floor(DAY / (24 * HOUR_MS)));
+  });
+
+  it('a daily-loss trip carried over a restart still releases on the next UTC day, as it would without the restart', async () => {
+    const store = new InMemoryStore();
+    const clock = new TestClock(DAY + HOUR_MS);
+    const policies = () => [dailyLoss({ limit: '10' })];
+    const first = await botProcess(store, clock, policies);
+    roundTrip(first, 40_000, 38_500);
+    expect(first.engine.risk.state).toBe('reducing');
+    await first.engine.stop();
+
+    const second = await botProcess(store, clock, policies);
+    expect(second.engine.risk.state).toBe('reducing');
+    clock.advanceTo(DAY + 24 * HOUR_MS + HOUR_MS);
+    second.bar(38_500);
+    const next = second.submit({ side: 'buy', quantity: '0.01' });
+    expect(second.denial(next)).toBeUndefined();
+    expect(second.engine.risk.state).toBe('active');
+    const changes = store.events().filter((event): event is TradingStateChanged => event.type === 'trading-state-changed');
+    expect(changes.map((change) => change.to)).toEqual(['reducing', 'active']);
+    expect(changes[1]!.reason).toMatch(/^daily-loss: a new UTC day began at 2024-01-02T00:00:00\.000Z/);
+  });
+
+  it('an operator\'s halt carried over a restart stays until an operator resumes, whatever the breakers say', async () => {
+    const store = new InMemoryStore();
+    const clock = new TestClock(DAY + HOUR_MS);
+    const policies = () => [dailyLoss({ limit: '10' })];
+    const first = await botProcess(store, clock, policies);
+    first.engine.setTradingState('halted', 'operator: kbot panic');
+    await first.engine.stop();
+
+    const second = await botProcess(store, clock, policies);
+    clock.advanceTo(DAY + 24 * HOUR_MS + HOUR_MS);
+    second.bar(38_500);
+    expect(second.denial(second.submit({ side: 'buy', quantity: '0.01' }))).toMatchObject({ code: 'trading-halted' });
+    expect(second.engine.risk.state).toBe('halted');
   });
 
   it('a strategy\'s holdings before a restart count against its budget after it', async () => {
@@ -142,12 +178,12 @@ describe('risk policies across restarts', () => {
     roundTrip(first, 40_000, 38_500);
     await first.engine.stop();
     const latest = store.load().snapshot!;
-    const state = latest.state as { risk: { state: Record<string, unknown> }[] };
-    state.risk[0]!.state['realized'] = 'lots';
+    const state = latest.state as { risk: { policies: { state: Record<string, unknown> }[] } };
+    state.risk.policies[0]!.state['realized'] = 'lots';
     store.snapshot({ ...latest, state } as EngineSnapshot);
 
     await expect(botProcess(store, clock, () => [dailyLoss({ limit: '30' })])).rejects.toThrow(
-      /snapshot at sequence \d+\.risk\[0\]\.state \(policy daily-loss\)\.realized: received "lots", expected a decimal string/,
+      /snapshot at sequence \d+\.risk\.policies\[0\]\.state \(policy daily-loss\)\.realized: received "lots", expected a decimal string/,
     );
   });
 });

@@ -5,10 +5,10 @@ import { ORDER_STATUSES } from '../model/order-fsm.js';
 import type { Order, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
 import {
-  decimalAt, invalidStateField as invalid, objectAt, optionalDecimalAt, optionalTextAt, textAt, timeAt, wholeNumberAt,
+  arrayAt, decimalAt, invalidStateField as invalid, objectAt, optionalDecimalAt, optionalTextAt, textAt, timeAt, wholeNumberAt,
 } from '../persistence/state-json.js';
 import type { PortfolioState } from '../portfolio/portfolio.js';
-import type { RiskPolicyState } from '../risk/risk-engine.js';
+import type { RiskEngineState } from '../risk/risk-engine.js';
 
 /*
  * What an engine snapshot holds (`EngineSnapshot.state`), as plain JSON: money as exact decimal
@@ -63,8 +63,8 @@ export interface EngineStateJson {
   readonly learners?: readonly { readonly id: string; readonly state: unknown }[];
   /** What each strategy keeps across restarts (`ctx.state`), by strategy id (absent in older snapshots). */
   readonly strategies?: readonly { readonly id: string; readonly state: Readonly<Record<string, unknown>> }[];
-  /** What each risk policy has learned (`RiskPolicy.snapshot`) (absent in snapshots written before policies were kept). */
-  readonly risk?: readonly RiskPolicyState[];
+  /** Who asked for the trading state, and what each risk policy has learned (absent in snapshots written before they were kept). */
+  readonly risk?: RiskEngineState;
 }
 
 /** An order read back from a snapshot. */
@@ -175,17 +175,26 @@ export interface ParsedEngineState {
   readonly learners: ReadonlyMap<string, unknown>;
   /** Each strategy's kept values (`ctx.state`), by strategy id, then key. */
   readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
-  /** Risk policies' states, in the snapshot's order (empty in older snapshots). */
-  readonly riskPolicies: readonly RiskPolicyState[];
+  /** The risk engine's state (undefined in older snapshots). */
+  readonly risk: RiskEngineState | undefined;
 }
 
-function riskPolicyStates(value: unknown, where: string): readonly RiskPolicyState[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid(where, value, 'an array of { name, occurrence, state }');
-  return value.map((entry, index) => {
-    const item = objectAt(entry, `${where}[${index}]`);
-    return { name: textAt(item['name'], `${where}[${index}].name`), occurrence: wholeNumberAt(item['occurrence'], `${where}[${index}].occurrence`), state: item['state'] };
+function riskEngineState(value: unknown, where: string): RiskEngineState | undefined {
+  if (value === undefined) return undefined;
+  const json = objectAt(value, where);
+  const requests = arrayAt(json['requests'], `${where}.requests`).map((entry, index) => {
+    const item = objectAt(entry, `${where}.requests[${index}]`);
+    return {
+      policy: textAt(item['policy'], `${where}.requests[${index}].policy`),
+      to: oneOf<TradingState>(item['to'], TRADING_STATES, `${where}.requests[${index}].to`),
+      reason: textAt(item['reason'], `${where}.requests[${index}].reason`),
+    };
   });
+  const policies = arrayAt(json['policies'], `${where}.policies`).map((entry, index) => {
+    const item = objectAt(entry, `${where}.policies[${index}]`);
+    return { name: textAt(item['name'], `${where}.policies[${index}].name`), occurrence: wholeNumberAt(item['occurrence'], `${where}.policies[${index}].occurrence`), state: item['state'] };
+  });
+  return { operatorState: oneOf<TradingState>(json['operatorState'], TRADING_STATES, `${where}.operatorState`), requests, policies };
 }
 
 function strategyStates(value: unknown, where: string): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
@@ -232,6 +241,6 @@ export function parseEngineState(state: unknown, where = 'snapshot'): ParsedEngi
     portfolio: json['portfolio'],
     learners: learnerStates(json['learners'], `${where}.learners`),
     strategyStates: strategyStates(json['strategies'], `${where}.strategies`),
-    riskPolicies: riskPolicyStates(json['risk'], `${where}.risk`),
+    risk: riskEngineState(json['risk'], `${where}.risk`),
   };
 }

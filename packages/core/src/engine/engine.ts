@@ -210,8 +210,12 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       // restart would reset them), then learn again from the events journaled after it. Their
       // requests were journaled back then as trading-state-changed events, so here they move the
       // state without journaling it again.
-      const restoredPolicies = this.risk.restorePolicies(recovered.riskPolicies, `snapshot at sequence ${recovered.summary.snapshotSequence ?? 0}`);
-      if (restoredPolicies.length > 0) this.log.info('risk policies restored from the snapshot', { policies: restoredPolicies.join(', ') });
+      // The breakers' requests come back with them, so a breaker tripped before the restart
+      // releases itself after it (the journal's state alone would become an operator's floor).
+      if (recovered.risk !== undefined) {
+        const restoredPolicies = this.risk.restore(recovered.risk, `snapshot at sequence ${recovered.summary.snapshotSequence ?? 0}`);
+        if (restoredPolicies.length > 0) this.log.info('risk policies restored from the snapshot', { policies: restoredPolicies.join(', ') });
+      }
       for (const event of recovered.replayed) this.risk.observe(event);
       if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState);
       // Learners go on from their state in the snapshot, which is written whenever one learns
@@ -321,7 +325,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       orders,
       portfolio,
       learners: this.learners.map((learner) => ({ id: learner.id, state: learner.snapshot() })),
-      risk: this.risk.snapshotPolicies(),
+      risk: this.risk.snapshot(),
       strategies: [...this.strategyStates].filter(([, store]) => store.size > 0).map(([id, store]) => ({ id, state: store.toJSON() })),
     };
   }

@@ -6,7 +6,7 @@ import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
 import type { Recovered } from '../persistence/store.js';
 import { Portfolio } from '../portfolio/portfolio.js';
-import type { RiskPolicyState } from '../risk/risk-engine.js';
+import type { RiskEngineState } from '../risk/risk-engine.js';
 import { parseEngineState } from './engine-state.js';
 import { OrderManager } from './order-manager.js';
 
@@ -40,10 +40,10 @@ export interface RecoveredEngineState {
   /** Learner states of the snapshot, by learner id (empty without a snapshot). */
   readonly learners: ReadonlyMap<string, unknown>;
   /**
-   * Risk policies' states in the snapshot (empty without one, or in one written before policies
-   * were kept); the engine restores them before the replayed events are observed again.
+   * The risk engine's state in the snapshot (undefined without one, or in one written before it
+   * was kept); the engine restores it before the replayed events are observed again.
    */
-  readonly riskPolicies: readonly RiskPolicyState[];
+  readonly risk: RiskEngineState | undefined;
   /** What each strategy kept (`ctx.state`): the snapshot's, then every change journaled after it. */
   readonly strategyStates: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   readonly summary: RecoverySummary;
@@ -78,7 +78,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
   let tradingState: TradingState = 'active';
   let orderCounter = 0;
   let learners: ReadonlyMap<string, unknown> = new Map();
-  let riskPolicies: readonly RiskPolicyState[] = [];
+  let risk: RiskEngineState | undefined;
   const strategyStates = new Map<string, Map<string, unknown>>();
   const snapshot = recovered.snapshot;
   if (snapshot !== undefined) {
@@ -87,7 +87,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     tradingState = state.tradingState;
     orderCounter = state.orderCounter;
     learners = state.learners;
-    riskPolicies = state.riskPolicies;
+    risk = state.risk;
     for (const [id, values] of state.strategyStates) strategyStates.set(id, new Map(values));
     for (const restored of state.orders) orders.restore(restored.order, { tradeIds: restored.tradeIds, statusBeforeCancel: restored.statusBeforeCancel });
   } else {
@@ -147,7 +147,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     lastSequence,
     replayed: recovered.events,
     learners,
-    riskPolicies,
+    risk,
     strategyStates,
     summary: Object.freeze({
       snapshotSequence: snapshot?.sequence,

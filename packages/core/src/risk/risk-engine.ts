@@ -1,7 +1,7 @@
 import { decimalAtMost } from '../model/decimal.js';
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { SubmitOrder } from '../model/order.js';
-import { mostSevereState, type StateRequest } from './breakers.js';
+import { mostSevereState, requestState, type StateRequest } from './breakers.js';
 import type { RiskPolicy, RiskVerdict, RiskView } from './risk-policy.js';
 
 /** One policy's state in an engine snapshot (`RiskPolicy.snapshot`). */
@@ -10,6 +10,15 @@ export interface RiskPolicyState {
   /** Its place among the chain's policies of the same name: 0 for the first. */
   readonly occurrence: number;
   readonly state: unknown;
+}
+
+/** The risk engine's state in an engine snapshot: who asked for the trading state, and every policy's state. */
+export interface RiskEngineState {
+  /** The state last set from outside (an operator, `kbot panic`); breakers never go below it. */
+  readonly operatorState: TradingState;
+  /** Breakers asking for a state other than `active`. */
+  readonly requests: readonly { readonly policy: string; readonly to: TradingState; readonly reason: string }[];
+  readonly policies: readonly RiskPolicyState[];
 }
 
 export type RiskDecision =
@@ -127,31 +136,40 @@ export class RiskEngine {
   }
 
   /**
-   * Each policy's `snapshot()`, for the engine's snapshot. Policies are told apart by name and,
-   * among policies of one name, by their place in the chain (`occurrence`, 0 for the first).
+   * What the engine's snapshot keeps: the outside state and the breakers' requests (so a breaker
+   * tripped before a restart still releases itself after it, instead of its state becoming an
+   * operator's floor), and each policy's `snapshot()`. Policies are told apart by name and, among
+   * policies of one name, by their place in the chain (`occurrence`, 0 for the first).
    */
-  snapshotPolicies(): RiskPolicyState[] {
-    const states: RiskPolicyState[] = [];
+  snapshot(): RiskEngineState {
+    const policies: RiskPolicyState[] = [];
     this.eachOccurrence((policy, occurrence) => {
-      if (policy.snapshot !== undefined) states.push({ name: policy.name, occurrence, state: policy.snapshot() });
+      if (policy.snapshot !== undefined) policies.push({ name: policy.name, occurrence, state: policy.snapshot() });
     });
-    return states;
+    const requests = [...this.requests].map(([policy, request]) => ({ policy, to: request.to, reason: request.reason }));
+    return { operatorState: this.operatorState, requests, policies };
   }
 
   /**
-   * Hands each policy its state from an earlier run's snapshot; `where` names the snapshot in
-   * errors. Returns the names of the policies restored. A policy with no state there (added since)
-   * starts afresh; a state with no policy (removed since) is ignored.
+   * Takes back an earlier run's `snapshot()`; `where` names the snapshot in errors. Returns the
+   * names of the policies restored. A policy with no state there (added since) starts afresh; a
+   * state with no policy (removed since) is ignored, and so is a request of a policy removed.
    */
-  restorePolicies(states: readonly RiskPolicyState[], where: string): string[] {
+  restore(state: RiskEngineState, where: string): string[] {
     const restored: string[] = [];
     this.eachOccurrence((policy, occurrence) => {
       if (policy.restore === undefined) return;
-      const index = states.findIndex((entry) => entry.name === policy.name && entry.occurrence === occurrence);
+      const index = state.policies.findIndex((entry) => entry.name === policy.name && entry.occurrence === occurrence);
       if (index < 0) return;
-      policy.restore(states[index]!.state, `${where}.risk[${index}].state (policy ${policy.name})`);
+      policy.restore(state.policies[index]!.state, `${where}.risk.policies[${index}].state (policy ${policy.name})`);
       restored.push(policy.name);
     });
+    const names = new Set(this.policyNames());
+    this.operatorState = state.operatorState;
+    this.requests.clear();
+    for (const request of state.requests) if (names.has(request.policy)) this.requests.set(request.policy, requestState(request.to, request.reason));
+    this.pending.length = 0;
+    this.tradingState = this.effectiveState;
     return restored;
   }
 
