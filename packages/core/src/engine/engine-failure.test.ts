@@ -70,14 +70,16 @@ class Venue implements ExecutionClient {
 }
 
 /** Buys 0.01 on every bar; can be told to throw in its handlers. */
+/** Buys on every BTC/USD bar, on `pair` (strategies of one bot trade different pairs). */
 class Buyer implements Strategy<Record<string, never>> {
+  constructor(private readonly pair = BTC) {}
   throwOnBar = new Set<number>();
   throwOnFill = false;
   bars = 0;
   subscriptions() { return [{ instrumentId: BTC, kind: 'bars' as const, interval: HOUR }]; }
   onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>) {
     const index = this.bars++;
-    ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.01' });
+    ctx.orders.submit({ instrumentId: this.pair, side: 'buy', type: 'market', quantity: '0.01' });
     if (this.throwOnBar.has(index)) throw new Error(`strategy bug on bar ${index}`);
   }
   onOrderEvent(event: { type: string }) {
@@ -142,7 +144,7 @@ describe('Engine with a strategy that throws', () => {
     const faulty = new Buyer();
     faulty.throwOnBar.add(1);
     faulty.throwOnFill = true;
-    const steady = new Buyer();
+    const steady = new Buyer(instrumentId('ETH/USD'));
     const { file, store, venue, engine } = setup('live', [{ id: 'faulty', strategy: faulty }, { id: 'steady', strategy: steady }]);
     await engine.start();
     for (let index = 0; index < 3; index++) {

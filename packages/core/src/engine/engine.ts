@@ -13,14 +13,14 @@ import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type Ins
 import { checkOrderRules, explainOrderRuleViolation, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
 import { isOrderOpen, type Order, type OrderIntent, type SubmitOrder } from '../model/order.js';
-import type { Balance } from '../model/position.js';
+import type { Balance, Position } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
 import type { Store } from '../persistence/store.js';
 import { StrategyStateStore } from './strategy-state.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import { RiskEngine } from '../risk/risk-engine.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
-import type { Strategy, StrategyContext } from '../strategy/strategy.js';
+import type { PortfolioView, Strategy, StrategyContext } from '../strategy/strategy.js';
 import { asInstrumentId, MarketCache } from './market-cache.js';
 import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine-state.js';
 import { OrderManager } from './order-manager.js';
@@ -1039,6 +1039,12 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     const order = this.orders.create(command);
     if (this.warmingUpNow) return this.deny(order, 'warming-up', 'the strategies are warming up on history at start: no order is sent for an old bar', 'warm-up');
+    if (this.sharesAccount && this.runtimes.some((runtime) => runtime.id === strategy)) {
+      const holder = this.pairHolder(instrument.id, strategy);
+      if (holder !== undefined) {
+        return this.deny(order, 'pair-taken', `${instrument.id} is traded by strategy "${holder}" of this bot (${this.positionOwner(instrument.id) === holder ? 'its open position' : 'its open orders'}): strategies of one bot do not share a pair, so none sells what another bought`, 'pair-rule');
+      }
+    }
     // The last price becomes a Decimal only when something reads it: the cost minimum of an
     // order without a price of its own, or a risk policy (RiskView.lastPrice, made on first read).
     const view = new OrderRiskView(now, this.risk.state, instrument, this.market.lastPrice(instrument.id), this.portfolioViewFor());
@@ -1240,9 +1246,46 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     return numbered;
   }
 
-  /** Views handed to strategies and risk policies; they read live engine state. */
-  portfolioViewFor() {
-    return this.portfolioView;
+  /**
+   * Views handed to strategies and risk policies; they read live engine state. A strategy's own
+   * view (`strategyId`) leaves out the positions another strategy of the bot holds (see
+   * `positionOwner`): it never takes them for its own.
+   */
+  portfolioViewFor(strategyId?: StrategyId): PortfolioView {
+    return strategyId === undefined ? this.portfolioView : createStrategyPortfolioView(this, this.portfolioView, strategyId);
+  }
+
+  // ---- strategies of one bot never share a pair -------------------------------------------------
+
+  /** True when the bot runs more than one strategy; only then can a pair be another strategy's. */
+  get sharesAccount(): boolean {
+    return this.runtimes.length > 1;
+  }
+
+  /**
+   * The strategy of this bot whose order opened the open position on `instrumentId`; undefined
+   * when flat, or when that order's strategy is not one of the bot's (a strategy since removed
+   * from the config, an operator): such a position is anyone's to take over.
+   */
+  positionOwner(instrumentId: InstrumentId): StrategyId | undefined {
+    const entry = this.portfolio.entryOrderOf(instrumentId);
+    if (entry === undefined) return undefined;
+    const owner = this.orders.get(entry)?.strategyId;
+    return owner !== undefined && this.runtimes.some((runtime) => runtime.id === owner) ? owner : undefined;
+  }
+
+  /**
+   * Another strategy of this bot that holds `instrumentId`: the owner of its open position, else
+   * one with an open order on it. Two strategies on one pair would each read the account's
+   * position as their own, and one would sell what the other bought.
+   */
+  private pairHolder(instrumentId: InstrumentId, strategyId: string): StrategyId | undefined {
+    const owner = this.positionOwner(instrumentId);
+    if (owner !== undefined) return owner === strategyId ? undefined : owner;
+    for (const order of this.orders.openOrders(instrumentId)) {
+      if (order.strategyId !== strategyId && this.runtimes.some((runtime) => runtime.id === order.strategyId)) return order.strategyId;
+    }
+    return undefined;
   }
 
   private readonly portfolioView = createPortfolioView(this);
@@ -1282,7 +1325,27 @@ function decimalOrAbsent(value: DecimalLike | undefined): Decimal | undefined {
   }
 }
 
-function createPortfolioView(engine: Engine) {
+/** A strategy's view: the bot's, without the positions another strategy of the bot holds. */
+function createStrategyPortfolioView(engine: Engine, shared: PortfolioView, strategyId: StrategyId): PortfolioView {
+  const visible = (position: Position) => {
+    const owner = engine.positionOwner(position.instrumentId);
+    return owner === undefined || owner === strategyId;
+  };
+  return Object.freeze({
+    ...shared,
+    position(id: InstrumentId | string) {
+      const position = shared.position(id);
+      // One strategy (the common case) sees every position, without a lookup per call.
+      return position === undefined || !engine.sharesAccount || visible(position) ? position : undefined;
+    },
+    positions() {
+      const positions = shared.positions();
+      return engine.sharesAccount ? positions.filter(visible) : positions;
+    },
+  });
+}
+
+function createPortfolioView(engine: Engine): PortfolioView {
   return {
     balance(asset: string) {
       const total = engine.portfolio.balanceTotal(asset);

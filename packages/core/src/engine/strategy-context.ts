@@ -38,7 +38,7 @@ export function createStrategyContext<P>(options: {
       book: (value: InstrumentId | string) => engine.market.book(id(value)),
       lastPrice: (value: InstrumentId | string) => engine.market.lastPrice(id(value)),
     }),
-    portfolio: engine.portfolioViewFor(),
+    portfolio: engine.portfolioViewFor(strategyId),
     orders: Object.freeze({
       submit: (intent: Parameters<Engine['submit']>[1]) => engine.submit(strategyId, intent),
       cancel: (clientOrderId: Parameters<Engine['cancel']>[0]) => engine.cancel(clientOrderId),

@@ -41,6 +41,7 @@ export type DenialCode =
   | 'unknown-instrument'
   | 'insufficient-funds'
   | 'warming-up'
+  | 'pair-taken'
   | (string & {});
 
 interface OrderEventBase<T extends string> extends EventBase<T> {

@@ -105,6 +105,12 @@ export class Portfolio {
     return view ?? undefined;
   }
 
+  /** The order whose fill opened the position on `id`; undefined when flat. */
+  entryOrderOf(id: InstrumentId): ClientOrderId | undefined {
+    const state = this.positionsById.get(id);
+    return state === undefined || state.quantity.isZero() ? undefined : state.tripEntryOrderId;
+  }
+
   openPositions(): Position[] {
     return [...this.positionsById.entries()].filter(([, state]) => !state.quantity.isZero()).map(([id, state]) => this.freeze(id, state));
   }

@@ -24,7 +24,13 @@ export interface MarketView {
 export interface PortfolioView {
   balance(asset: string): Balance;
   balances(): readonly Balance[];
+  /**
+   * The open position on the instrument. In a strategy's own view (`ctx.portfolio`) of a bot
+   * running several strategies, a position another of them opened is left out: strategies of one
+   * bot do not share a pair (orders on it are denied `pair-taken`), so none sells what another bought.
+   */
   position(id: InstrumentId | string): Position | undefined;
+  /** The open positions; in a strategy's own view, without those another strategy of the bot opened. */
   positions(): readonly Position[];
   /** Account value in the quote asset, open positions marked at the last price. */
   equity(quoteAsset?: string): Decimal;

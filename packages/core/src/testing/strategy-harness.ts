@@ -41,6 +41,12 @@ export interface StrategyHarnessOptions<P> {
    */
   readonly venue?: HarnessVenueOptions;
   readonly riskPolicies?: readonly RiskPolicy[];
+  /**
+   * Other strategies running in the same bot beside the one under test (same account, same
+   * engine), e.g. to check how it behaves when another strategy holds one of its pairs. Their
+   * orders are not in `intents`; their fills are in `fills`.
+   */
+  readonly alongside?: readonly { readonly id: string; readonly strategy: Strategy<unknown>; readonly params: unknown }[];
   readonly learners?: readonly Learner[];
   /** Where the clock starts (the `engine-started` time); default 0. */
   readonly startTime?: EpochMs;
@@ -211,7 +217,7 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
     instruments,
     execution: venue,
     store,
-    strategies: [{ id: strategyId, strategy: proxy, params: options.params }],
+    strategies: [{ id: strategyId, strategy: proxy, params: options.params }, ...(options.alongside ?? [])],
     quoteAsset,
     startBalances: balances,
     riskPolicies: options.riskPolicies ?? [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type Logger, type StrategyContext } from '@kbot/core';
+import { HOUR_MS, instrumentId, mergeBarStreams, type Bar, type EpochMs, type InstrumentId, type Logger, type Strategy, type StrategyContext } from '@kbot/core';
 import { TEST_START_TIME, bar, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
 import { ATR } from '../../indicators/atr.js';
 import { EMA } from '../../indicators/ema.js';
@@ -135,6 +135,29 @@ describe('ScannerRotation', () => {
       [7, 'buy', 'ETH/USD', '2.18890449', 'rank 1'],
     ]);
     expect(harness.portfolio.position('SOL/USD')?.quantity.toFixed()).toBe('10');
+  });
+
+  it('in a bot with another strategy holding its top pair: never sells it, is denied it once, and passes over it to the next candidate', async () => {
+    /** Buys 0.05 BTC on its first bar and holds it. */
+    const holder: Strategy = {
+      subscriptions: () => [{ instrumentId: instrumentId('BTC/USD'), kind: 'bars', interval: HOUR_MS }],
+      onBar(_bar, ctx) {
+        if (ctx.portfolio.position('BTC/USD') === undefined && ctx.portfolio.openOrders('BTC/USD').length === 0) {
+          ctx.orders.submit({ instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.05' });
+        }
+      },
+    };
+    const harness = await createStrategyHarness({
+      strategy: new RecordingRotation(), params: params({ topN: 2 }), alongside: [{ id: 'holder', strategy: holder, params: {} }],
+    });
+    harness.feed(market);
+    await harness.stop();
+    // Hour 3: BTC ranks first and is rising, but the holder's position makes it the holder's pair:
+    // the buy is denied. Hours 4 and 5 pass over BTC (a window of 2 bars) to ETH, second and rising.
+    expect(decided(harness).map(([hour, side, pair]) => [hour, side, pair])).toEqual([[3, 'buy', 'BTC/USD'], [4, 'buy', 'ETH/USD']]);
+    expect(harness.denials.map((denial) => [denial.strategyId, denial.instrumentId, denial.code])).toEqual([['strategy-under-test', 'BTC/USD', 'pair-taken']]);
+    expect(harness.portfolio.position('BTC/USD')?.quantity.toFixed()).toBe('0.05');
+    expect(harness.fills.filter((fill) => fill.instrumentId === 'BTC/USD').map((fill) => [fill.strategyId, fill.side])).toEqual([['holder', 'buy']]);
   });
 
   it('validates its params', () => {

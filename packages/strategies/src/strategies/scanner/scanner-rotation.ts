@@ -82,6 +82,8 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
   private current: PairRanking = { ranked: [], excluded: [] };
   private inFlight: ClientOrderId | undefined;
   private foreignPositionsChecked = false;
+  /** Pairs another strategy of the bot holds (its order was denied `pair-taken`), skipped until the time given. */
+  private readonly takenUntil = new Map<InstrumentId, EpochMs>();
 
   /** The latest ranking. */
   get ranking(): PairRanking {
@@ -133,8 +135,13 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
     this.metrics.get(quote.instrumentId)?.onQuote(quote);
   }
 
-  onOrderEvent(event: OrderEvent): void {
+  onOrderEvent(event: OrderEvent, ctx: StrategyContext<ScannerRotationParams>): void {
     if (event.clientOrderId === this.inFlight && isOrderTerminal(event.order.status)) this.inFlight = undefined;
+    if (event.type === 'order-denied' && event.code === 'pair-taken') {
+      // Another strategy of the bot trades the pair: look past it for a window rather than be denied every bar.
+      this.takenUntil.set(event.instrumentId, event.time + ctx.params.window * this.interval);
+      ctx.log.info(`${event.instrumentId} is traded by another strategy of this bot: skipped for ${ctx.params.window} bars`, { instrumentId: event.instrumentId });
+    }
   }
 
   /**
@@ -195,6 +202,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       return;
     }
     for (const pair of top) {
+      if ((this.takenUntil.get(pair) ?? -Infinity) > time) continue;
       const entry = byId.get(pair)!;
       const metrics = this.metrics.get(pair)!.snapshot();
       if (!this.wantsToEnter(entry, metrics, ctx)) continue;
@@ -218,8 +226,8 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
    * Once, at the first decision: positions in the strategy's quote asset on pairs outside `pairs`
    * (typically left by a run with another `pairs` list) are left alone and do not count as the one
    * pair held. The scanner has no bars for them, so its rules cannot judge them, and a blind market
-   * sell of real money cannot be undone; positions belong to the bot, not the strategy, so the pair
-   * may be another strategy's, and counting it as held would stop this one whenever that one holds.
+   * sell of real money cannot be undone. (Positions another strategy of the bot opened are not in
+   * this strategy's view at all.)
    * Entries spend a share of the available quote only, so the leftover position is never spent twice.
    */
   private warnAboutForeignPositions(ctx: StrategyContext<ScannerRotationParams>): void {
