@@ -206,12 +206,12 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       // Resumed right at a snapshot (after a clean stop): the store has this state already.
       if (recovered.summary.snapshotSequence === recovered.lastSequence) this.snapshotSequence = recovered.lastSequence;
       // Policies take back what they had learned at the snapshot (a day's loss, a drawdown peak,
-      // each strategy's holdings; a restart writes a snapshot at once, so without this every
-      // restart would reset them), then learn again from the events journaled after it. Their
+      // each strategy's holdings: a restart writes a snapshot at once, so without this every
+      // restart would reset them), and the breakers' requests with them (so a breaker tripped
+      // before the restart releases itself after it, where the journal's state alone would
+      // become an operator's floor). Then they learn from the events journaled after it; their
       // requests were journaled back then as trading-state-changed events, so here they move the
       // state without journaling it again.
-      // The breakers' requests come back with them, so a breaker tripped before the restart
-      // releases itself after it (the journal's state alone would become an operator's floor).
       if (recovered.risk !== undefined) {
         const restoredPolicies = this.risk.restore(recovered.risk, `snapshot at sequence ${recovered.summary.snapshotSequence ?? 0}`);
         if (restoredPolicies.length > 0) this.log.info('risk policies restored from the snapshot', { policies: restoredPolicies.join(', ') });
