@@ -5,6 +5,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { InvariantError, isKbotError } from '../errors/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { JournaledEvent } from '../model/events.js';
+import type { Fill } from '../model/fill.js';
+import type { EpochMs } from '../model/time.js';
 import { decodeValue, encodeEvent, encodeValue } from './event-codec.js';
 import { decodeJournalPayload, encodeJournalPayload } from './journal-payload.js';
 import { COMPACT_PAYLOADS_VERSION, KBOT_APPLICATION_ID, applyMigrations, checkMigrations, latestSchemaVersion, MIGRATIONS, type Migration } from './migrations.js';
@@ -147,6 +149,7 @@ export class SqliteStore implements Store {
     readonly insertEvent: Statement<[number, string, number, string]>;
     readonly eventsAfter: Statement<[number], JournalRow>;
     readonly eventsPage: Statement<[number, number], JournalRow>;
+    readonly fillsPage: Statement<[number, number, number], JournalRow>;
     readonly lastSequence: Statement<[], { sequence: number | null }>;
     readonly insertSnapshot: Statement<[number, number, string]>;
     readonly latestSnapshot: Statement<[], SnapshotRow>;
@@ -338,14 +341,25 @@ export class SqliteStore implements Store {
    * caller iterates: a months-long journal never sits in memory at once, and between pages the
    * connection is free (better-sqlite3 refuses writes while a statement is still iterating).
    */
-  *journal(afterSequence: number): Iterable<JournaledEvent> {
+  journal(afterSequence: number): Iterable<JournaledEvent> {
+    return this.pagedEvents(afterSequence, (after) => this.statements.eventsPage.all(after, JOURNAL_PAGE_ROWS));
+  }
+
+  *fillsSince(time: EpochMs): Iterable<Fill> {
+    for (const event of this.pagedEvents(0, (after) => this.statements.fillsPage.all(time, after, JOURNAL_PAGE_ROWS))) {
+      if (event.type === 'order-filled') yield event.fill;
+    }
+  }
+
+  /** Journal rows page by page (`page(after)` reads the rows after a sequence), decoded as the caller iterates. */
+  private *pagedEvents(afterSequence: number, page: (after: number) => JournalRow[]): Iterable<JournaledEvent> {
     let after = afterSequence;
     for (;;) {
       this.ensureOpen();
       this.settleForRead('the journal');
       let rows: JournalRow[];
       try {
-        rows = this.statements.eventsPage.all(after, JOURNAL_PAGE_ROWS);
+        rows = page(after);
       } catch (error) {
         throw this.readFailure(error);
       }
@@ -570,6 +584,7 @@ export class SqliteStore implements Store {
       insertEvent: database.prepare('INSERT INTO journal (sequence, type, time, payload) VALUES (?, ?, ?, ?)'),
       eventsAfter: database.prepare('SELECT sequence, type, payload FROM journal WHERE sequence > ? ORDER BY sequence'),
       eventsPage: database.prepare('SELECT sequence, type, payload FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?'),
+      fillsPage: database.prepare("SELECT sequence, type, payload FROM journal WHERE type = 'order-filled' AND time >= ? AND sequence > ? ORDER BY sequence LIMIT ?"),
       lastSequence: database.prepare('SELECT MAX(sequence) AS sequence FROM journal'),
       insertSnapshot: database.prepare('INSERT INTO snapshots (sequence, time, state) VALUES (?, ?, ?)'),
       latestSnapshot: database.prepare('SELECT sequence, time, state FROM snapshots ORDER BY id DESC LIMIT 1'),

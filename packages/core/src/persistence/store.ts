@@ -1,4 +1,5 @@
 import type { JournaledEvent } from '../model/events.js';
+import type { Fill } from '../model/fill.js';
 import type { EpochMs } from '../model/time.js';
 
 /** Everything needed to rebuild the engine's state without replaying the whole journal. */
@@ -47,6 +48,12 @@ export interface Store {
    * append while iterating.
    */
   journal?(afterSequence: number): Iterable<JournaledEvent>;
+  /**
+   * The fills journaled with a time at or after `time`, in sequence order. A resumed paper
+   * session hands its new simulated venue the last 30 days of them, so the fee tier does not
+   * start again from nothing.
+   */
+  fillsSince?(time: EpochMs): Iterable<Fill>;
 }
 
 /**
@@ -102,6 +109,10 @@ export class InMemoryStore implements Store {
 
   *journal(afterSequence: number): Iterable<JournaledEvent> {
     for (const event of this.events()) if (event.sequence > afterSequence) yield event;
+  }
+
+  *fillsSince(time: EpochMs): Iterable<Fill> {
+    for (const event of this.events()) if (event.type === 'order-filled' && event.time >= time) yield event.fill;
   }
 
   close(): void {}

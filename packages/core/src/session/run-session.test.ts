@@ -160,6 +160,40 @@ describe('runSession (paper)', () => {
     expect(store.readSessionLog().map((entry) => entry.kind)).toEqual(['session-started', 'session-stopped', 'recovered', 'session-started', 'reconciled', 'session-stopped']);
   });
 
+  it('resumed, charges the fee tier of the account\'s last 30 days, not the first tier again (the new venue counts the journal\'s fills)', async () => {
+    /** Buys `quantity` on its 2nd bar and sells it on its 3rd (market orders fill at the next open). */
+    class RoundTrip extends BaseStrategy<{ quantity: string }> {
+      private seen = 0;
+      subscriptions(): Subscription[] {
+        return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+      }
+      onBar(_bar: Bar, ctx: StrategyContext<{ quantity: string }>): void {
+        this.seen++;
+        const position = ctx.portfolio.position(BTC);
+        if (this.seen === 1) ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'market', quantity: ctx.params.quantity });
+        if (this.seen === 2 && position) ctx.orders.submit({ instrumentId: BTC, side: 'sell', type: 'market', quantity: position.quantity });
+      }
+    }
+    const store = new InMemoryStore();
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
+    const run = async (from: number, quantity: string) => {
+      const exchange = createFakeExchange({ instruments: krakenSpotInstruments() });
+      const bot = createBot(validateConfig({ name: 'fee-tier-test', strategies: [RoundTrip.with({ quantity })] }));
+      const session = runSession({ bot, exchange, mode: 'paper', kbotVersion: 'test', paperBalances: { USD: '20000' }, maxBars: 3, store });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      exchange.data.push(bars([40_000, 40_000, 40_000], { instrument: 'BTC/USD', interval: '1m', start: from, volume: 100 }));
+      return session;
+    };
+    // 0.3 BTC bought and sold at about 40,000: the buy (about 12,000 USD) moves the account past the
+    // 10,000 USD tier, so the sell already pays its 0.35%.
+    const first = await run(start, '0.3');
+    expect(first.fills.map((fill) => fill.fee.dividedBy(fill.quantity.times(fill.price)).toDecimalPlaces(4).toFixed())).toEqual(['0.004', '0.0035']);
+    const second = await run(start + 3 * MINUTE, '0.01');
+    expect(second.fills).toHaveLength(2);
+    // The taker rate of the 10,000–50,000 USD tier, 0.35%, on both of the resumed session's fills.
+    expect(second.fills.map((fill) => fill.fee.dividedBy(fill.quantity.times(fill.price)).toDecimalPlaces(4).toFixed())).toEqual(['0.0035', '0.0035']);
+  });
+
   it('hands a strategy what start-up reconciled only after its onStart, where it sets up its state', async () => {
     const heard: string[] = [];
     class Recording extends BuyAndHold {

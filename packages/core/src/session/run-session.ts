@@ -17,6 +17,7 @@ import { KrakenSpotFeeModel } from '../simulation/fee-model.js';
 import { FixedBpsSlippage } from '../simulation/slippage-model.js';
 import { krakenAssetDecimals } from '../simulation/asset-decimals.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
+import { FEE_VOLUME_WINDOW_MS } from '../simulation/trailing-volume.js';
 import { PAPER_VENUE_SETTINGS } from '../recording/flight-recorder.js';
 import { EquityTracker } from '../backtest/equity-tracker.js';
 import type { BacktestResult } from '../backtest/result.js';
@@ -162,6 +163,8 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
       // A paper session may run for weeks: the venue keeps a day of finished orders and fills,
       // as the engine's snapshots do, not all of them.
       retainFinishedMs: PAPER_VENUE_RETAIN_FINISHED_MS,
+      // Resumed: the fee tier goes on from the account's last 30 days of trading, not from nothing.
+      ...(recovered === undefined ? {} : { tradedVolume: tradedVolumeSince(store, clock.now() - FEE_VOLUME_WINDOW_MS) }),
     });
   } else {
     execution = exchange.execution;
@@ -386,6 +389,11 @@ async function settleRequestsInFlight(engine: Engine, timeoutMs: number): Promis
   while (engine.orders.openOrders().some((order) => order.status === 'submitted' || order.status === 'pending-cancel') && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** What the account traded from `since` on, as the journal's fills tell it (a store that cannot say gives nothing). */
+function* tradedVolumeSince(store: Store, since: number): Iterable<{ time: number; amount: Decimal }> {
+  for (const fill of store.fillsSince?.(since) ?? []) yield { time: fill.time, amount: fill.quantity.times(fill.price) };
 }
 
 function totals(balances: readonly Balance[]): Record<string, Decimal> {

@@ -967,12 +967,14 @@ describe('SimulatedVenue: reconcile, lifecycle and determinism', () => {
         latencyMs: -1,
         idPrefix: 'bad prefix',
         retainFinishedMs: -1,
+        tradedVolume: [{ time: 0, amount: new Decimal(5) }, { time: Number.NaN, amount: new Decimal(5) }],
       });
     expect(make).toThrow(ConfigError);
     expect(make).toThrow(/balances\.USD: received "-5"/);
     expect(make).toThrow(/balances\.BTC: received "lots"/);
     expect(make).toThrow(/fillModel\.maxVolumeParticipation: received 0/);
     expect(make).toThrow(/latencyMs: received -1/);
+    expect(make).toThrow(/tradedVolume\[1\]: received/);
     expect(make).toThrow(/idPrefix: received "bad prefix"/);
     expect(make).toThrow(/retainFinishedMs: received -1, expected a number of milliseconds, 0 or more/);
   });
@@ -1014,5 +1016,15 @@ describe('SimulatedVenue: rolling fee volume over long runs', () => {
     }
     // Fills at days 10..39 (plus one minute) are within 30 days of day 39 + 1 minute.
     expect(h.venue.thirtyDayVolume(39 * DAY_MS + MINUTE_MS).toFixed()).toBe('30000');
+  });
+
+  it('counts the volume it is handed at start (a resumed paper session\'s earlier fills) for its tier and window', () => {
+    const venue = new SimulatedVenue({
+      instruments: () => BTC_USD, clock: new TestClock(40 * DAY_MS), balances: {},
+      tradedVolume: [{ time: 5 * DAY_MS, amount: new Decimal('40000') }, { time: 20 * DAY_MS, amount: new Decimal('12000.5') }],
+    });
+    expect(venue.thirtyDayVolume(20 * DAY_MS).toFixed()).toBe('52000.5');
+    // Day 5 has left the 30-day window by day 40.
+    expect(venue.thirtyDayVolume().toFixed()).toBe('12000.5');
   });
 });

@@ -104,6 +104,12 @@ export interface SimulatedVenueOptions {
    * session sets it, so a venue that runs for weeks holds a window of history, not all of it.
    */
   readonly retainFinishedMs?: number;
+  /**
+   * Quote volume the account traded before this venue started, as `{ time, amount }`: the fee
+   * tier counts it, as Kraken counts an account's 30-day volume whatever traded it. A paper
+   * session resumed after a restart hands its new venue the last 30 days of the journal's fills.
+   */
+  readonly tradedVolume?: Iterable<{ readonly time: EpochMs; readonly amount: Decimal }>;
 }
 
 /** One order as the venue keeps it; it is its own `MatchableOrder`, so matching allocates nothing. */
@@ -255,6 +261,16 @@ export class SimulatedVenue implements MarketDrivenVenue {
     } catch {
       issues.push({ path: 'idPrefix', received: JSON.stringify(options.idPrefix), expected: 'up to 8 characters A-Z or 0-9' });
     }
+    const traded: { time: EpochMs; amount: Decimal }[] = [];
+    let index = 0;
+    for (const entry of options.tradedVolume ?? []) {
+      if (!Number.isFinite(entry.time) || !isDecimal(entry.amount) || !entry.amount.isFinite() || entry.amount.isNegative()) {
+        issues.push({ path: `tradedVolume[${index}]`, received: JSON.stringify({ time: entry.time, amount: String(entry.amount) }), expected: 'a time in epoch ms and a Decimal amount of 0 or more' });
+      } else {
+        traded.push(entry);
+      }
+      index++;
+    }
     if (issues.length > 0 || ids === undefined) throw new ConfigError(issues, 'simulated venue');
 
     this.instruments = options.instruments;
@@ -271,6 +287,7 @@ export class SimulatedVenue implements MarketDrivenVenue {
     this.explainInsufficientFunds = options.explainInsufficientFunds === true;
     this.ids = ids;
     this.retainFinishedMs = retainFinishedMs;
+    for (const entry of traded) this.volume.add(entry.time, entry.amount);
   }
 
   // ---------------------------------------------------------------- ExecutionClient

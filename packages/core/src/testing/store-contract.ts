@@ -124,6 +124,23 @@ export function storeContractChecks<S extends Store>(createStore: () => S | Prom
       }),
     },
     {
+      name: 'fillsSince(time) yields the fill of every order-filled event at or after `time`, in sequence order, a snapshot notwithstanding',
+      run: (skip) => withStore((store) => {
+        if (store.fillsSince === undefined) skip('this store does not read its fills back (Store.fillsSince is optional)');
+        const journal = sampleJournal(14);
+        store.append(journal.slice(0, 8));
+        store.snapshot(snapshotAt(8));
+        store.append(journal.slice(8));
+        const fills = journal.flatMap((event) => (event.type === 'order-filled' ? [event] : []));
+        expect(fills.length).toBeGreaterThan(2);
+        expect([...store.fillsSince!(0)]).toEqual(fills.map((event) => event.fill));
+        const from = fills[1]!.time;
+        expect([...store.fillsSince!(from)]).toEqual(fills.slice(1).map((event) => event.fill));
+        expect([...store.fillsSince!(from + 1)]).toEqual(fills.slice(2).map((event) => event.fill));
+        expect([...store.fillsSince!(journal.at(-1)!.time + 1)]).toEqual([]);
+      }),
+    },
+    {
       name: 'close can be called twice without throwing',
       run: async () => {
         const store = await createStore();
