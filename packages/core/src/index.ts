@@ -162,6 +162,7 @@ export { TOKENS } from './di/tokens.js';
 export { definePlugin, isKbotPlugin } from './di/plugin.js';
 export type { KbotPlugin, PluginContext } from './di/plugin.js';
 export { createBot } from './di/container.js';
+export { sharedPairWarnings } from './di/shared-pairs.js';
 export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry } from './di/container.js';
 
 // paper and live sessions

@@ -77,6 +77,19 @@ describe('kbot config check refuses what kbot backtest refuses, listing it with 
   });
 });
 
+describe('kbot config check warns about strategies that share a pair', () => {
+  it('two strategies on BTC/USD: ok, with one warning naming them, the pair and the rule', async () => {
+    const two = `strategies: [{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1h', fastPeriod: 5, slowPeriod: 20 } }, { use: 'momentum', params: { pair: 'BTC/USD', interval: '1h' } }, { use: 'ema-rsi', id: 'eth', params: { pair: 'ETH/USD', interval: '1h' } }]`;
+    const dir = project(`export default { ${two}, backtest: { data: [{ generated: { instrument: 'BTC/USD', interval: '1h', bars: 300 } }, { generated: { instrument: 'ETH/USD', interval: '1h', bars: 300 } }] } };`);
+    const warning = 'strategies: ema-rsi and momentum both trade BTC/USD, but a pair belongs to one strategy of a bot at a time: while one holds it (a position or open orders), the others\' orders on it are denied pair-taken. Give each strategy its own pairs, or run them as separate bots';
+    const check = await kbot(dir, 'config', 'check', '--json');
+    expect(check.code).toBe(EXIT.ok);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, problems: [], warnings: [warning] });
+    const text = await kbot(dir, 'config', 'check');
+    expect(text.stderr).toBe(`warning: ${warning}\n`);
+  });
+});
+
 describe('kbot config check opens the data entries as kbot backtest does', () => {
   it('lists every missing or unreadable file, by entry, as kbot backtest would refuse them', async () => {
     const dir = project(`export default { ${strategy('BTC/USD')}, backtest: { data: ['./XBTUSD_60.csv', { generated: { instrument: 'BTC/USD', interval: '1h', bars: 10 } }, './empty_XBTUSD_60.csv', 'prices.csv'] } };`);

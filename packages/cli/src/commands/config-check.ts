@@ -1,12 +1,15 @@
 import { dirname } from 'node:path';
-import { backtestDataProblems, ConfigError, createBot, dataCoverageIssues, formatConfigIssue, isKbotError, missingInstrumentRules, openBacktestData, parseTimeOption, type Bot, type StrategyRegistry } from '@kbot/core';
+import { backtestDataProblems, ConfigError, createBot, dataCoverageIssues, formatConfigIssue, isKbotError, missingInstrumentRules, openBacktestData, parseTimeOption, sharedPairWarnings, type Bot, type StrategyRegistry } from '@kbot/core';
 import { loadKbotConfig } from '../load-config.js';
 
 export interface ConfigCheckOutcome {
   readonly ok: boolean;
   readonly file: string | undefined;
   readonly problems: readonly string[];
-  /** Problems only for another use of the config: a paper or live config that `kbot backtest` would refuse. */
+  /**
+   * What does not stop this config but is likely a mistake: strategies sharing a pair, and for a
+   * paper or live config what `kbot backtest` would refuse.
+   */
   readonly warnings: readonly string[];
   readonly summary: Record<string, unknown> | undefined;
 }
@@ -25,7 +28,10 @@ export async function configCheckCommand(flags: { config?: string }, context: { 
     // Paper and live take order rules from the exchange; only a backtest needs them in the config.
     const backtestIssues = [...missingInstrumentRules(bot).map(formatConfigIssue), ...dataProblems(bot, dirname(file))];
     const problems = config.mode === 'backtest' ? backtestIssues : [];
-    const warnings = config.mode === 'backtest' ? [] : backtestIssues.map((line) => `${line} (kbot backtest would refuse this config)`);
+    const warnings = [
+      ...sharedPairWarnings(bot.strategies),
+      ...(config.mode === 'backtest' ? [] : backtestIssues.map((line) => `${line} (kbot backtest would refuse this config)`)),
+    ];
     return {
       ok: problems.length === 0,
       file,

@@ -83,6 +83,17 @@ describe('createBot', () => {
     expect(() => createBot(config)).toThrow(/strategies\[1\]\.id/);
   });
 
+  it('warns (and still builds the bot) when strategies share a pair, which the engine lets only one of them trade at a time', () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message) => void warnings.push(message), child: () => logger };
+    const config = validateConfig({
+      plugins: [oraclePlugin],
+      strategies: [{ ...InjectedStrategy.with({ pair: 'BTC/USD' }), id: 'a' }, { ...InjectedStrategy.with({ pair: 'BTC/USD' }), id: 'b' }, { ...InjectedStrategy.with({ pair: 'BTC/USD' }), id: 'c' }, { ...InjectedStrategy.with({ pair: 'ETH/USD' }), id: 'd' }],
+    });
+    expect(createBot(config, { logger }).strategies).toHaveLength(4);
+    expect(warnings).toEqual([expect.stringMatching(/^strategies: a, b and c all trade BTC\/USD, but a pair belongs to one strategy of a bot at a time: .* denied pair-taken/)]);
+  });
+
   it('a strategy whose dependency nobody registered is a config problem, not a crash later', () => {
     const config = validateConfig({ strategies: [InjectedStrategy.with({ pair: 'BTC/USD' })] });
     expect(() => createBot(config)).toThrow(/strategies\[0\]: received class InjectedStrategy, expected a strategy the container can build/);

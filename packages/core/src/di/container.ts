@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { ConfigError, type ConfigIssue } from '../errors/errors.js';
+import { sharedPairWarnings } from './shared-pairs.js';
 import type { EngineStrategy } from '../engine/engine.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
@@ -84,6 +85,8 @@ export function createBot(config: KbotConfig, options: BotContainerOptions = {})
     }
   });
   if (issues.length > 0) throw new ConfigError(issues);
+
+  for (const warning of sharedPairWarnings(strategies)) logger.warn(warning);
 
   const riskPolicies: RiskPolicy[] = riskPoliciesFromConfig(config.risk);
   for (const policy of riskPolicies) container.register(TOKENS.RiskPolicy, { useValue: policy });
