@@ -274,3 +274,44 @@ describe('PortfolioRebalancer warm-up', () => {
     expect(session.denials()).toEqual([]);
   });
 });
+
+describe('PortfolioRebalancer after a restart', () => {
+  const orderLines = (orders: ReturnType<Awaited<ReturnType<typeof startPaperSession>>['orders']>) =>
+    orders.map((order) => [(order.createdAt - TEST_START_TIME) / HOUR_MS, order.side, order.instrumentId, order.tag]);
+
+  it('keeps its calendar: no extra calendar rebalance at the first step after the restart', async () => {
+    // BTC jumps 10% at hour 2, after the restart: a calendar rebalance would sell some.
+    const data = market([40_000, 40_000, 44_000, 44_000, 44_000, 44_000], [2000, 2000, 2000, 2000, 2000, 2000]);
+    const input = { driftThresholdPercent: null, rebalanceEvery: '4h' };
+    const first = await startPaperSession(new PortfolioRebalancer(), params(input), TEST_START_TIME);
+    first.feed(data.filter((entry) => entry.openTime < TEST_START_TIME + 2 * HOUR_MS));
+    await first.stop();
+    expect(orderLines(first.orders())).toEqual([[1, 'buy', 'BTC/USD', 'rebalance (calendar)'], [1, 'buy', 'ETH/USD', 'rebalance (calendar)']]);
+
+    const second = await startPaperSession(new PortfolioRebalancer(), params(input), TEST_START_TIME + 2 * HOUR_MS, undefined, first.store);
+    second.feed(data.filter((entry) => entry.openTime >= TEST_START_TIME + 2 * HOUR_MS));
+    await second.stop();
+    // Steps close at hours 3, 4, 5 and 6; the calendar came due 4 hours after hour 1, at hour 5, as without the restart.
+    const after = second.orders().filter((order) => order.createdAt >= TEST_START_TIME + 2 * HOUR_MS);
+    expect(orderLines(after)).toEqual([[5, 'sell', 'BTC/USD', 'rebalance (calendar)']]);
+  });
+
+  it('still makes the buys a rebalance owed when the restart came between its sells and its buys', async () => {
+    // 0.2 BTC (8,000 USD) and 1 ETH (2,000): BTC is 80% against a 50% target, ETH 20% against 30%.
+    const data = market([40_000, 40_000, 40_000], [2000, 2000, 2000]);
+    const input = { driftThresholdPercent: null, rebalanceEvery: '1d' };
+    const start = { USD: '100', BTC: '0.2', ETH: '1' };
+    const first = await startPaperSession(new PortfolioRebalancer(), params(input), TEST_START_TIME, start);
+    // Hour 0's step sells BTC; its market order fills on hour 1's BTC bar. The process dies before hour 1's ETH bar.
+    first.feed(data.filter((entry) => entry.openTime === TEST_START_TIME || (entry.openTime === TEST_START_TIME + HOUR_MS && entry.instrumentId === 'BTC/USD')));
+    expect(orderLines(first.orders())).toEqual([[1, 'sell', 'BTC/USD', 'rebalance (calendar)']]);
+    expect(first.orders()[0]!.status).toBe('filled');
+
+    const second = await startPaperSession(new PortfolioRebalancer(), params(input), TEST_START_TIME + 2 * HOUR_MS, start, first.store);
+    second.feed(data.filter((entry) => entry.openTime >= TEST_START_TIME + HOUR_MS && !(entry.openTime === TEST_START_TIME + HOUR_MS && entry.instrumentId === 'BTC/USD')));
+    await second.stop();
+    // The new process never saw hour 1's BTC bar, so that step closes when hour 2's bars flush it (hour 3).
+    const after = second.orders().filter((order) => order.side === 'buy');
+    expect(orderLines(after)).toEqual([[3, 'buy', 'ETH/USD', 'rebalance (calendar)']]);
+  });
+});

@@ -86,6 +86,9 @@ function setupOf(params: PortfolioRebalancerParams): Setup {
   };
 }
 
+/** Where the rebalancer keeps, in `ctx.state`, what a restart must not forget. */
+const REBALANCER_STATE_KEY = 'rebalancer';
+
 /**
  * Holds several pairs at target weights of equity, the rest in the quote asset, and trades them
  * back when they drift: a pair whose weight is more than `driftThresholdPercent` points off (checked
@@ -134,6 +137,43 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
     this.steps = new BarSteps(this.setup.pairs);
     // Unknown pairs fail here, at start, with the instrument's name.
     for (const pair of this.setup.pairs) ctx.market.instrument(pair);
+    this.resume(ctx);
+  }
+
+  /**
+   * After a restart: the calendar goes on from the last calendar rebalance (not a new one at the
+   * first step), buys still owed to a rebalance whose sells were done are still made, and the
+   * orders this strategy left open are waited for (and timed out) as if it had sent them now.
+   */
+  private resume(ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    const kept = ctx.state.get(REBALANCER_STATE_KEY);
+    if (kept !== undefined && kept !== null && typeof kept === 'object' && !Array.isArray(kept)) {
+      const record = kept as { lastCalendarAt?: unknown; pendingBuys?: unknown; pendingReason?: unknown };
+      if (typeof record.lastCalendarAt === 'number') this.lastCalendarAt = record.lastCalendarAt;
+      if (Array.isArray(record.pendingBuys)) {
+        const pairs = record.pendingBuys.filter((pair): pair is InstrumentId => typeof pair === 'string' && this.setup.pairs.includes(pair as InstrumentId));
+        if (pairs.length > 0) {
+          this.pendingBuys = new Set(pairs);
+          this.pendingReason = typeof record.pendingReason === 'string' ? record.pendingReason : 'rebalance';
+        }
+      }
+    }
+    const open = ctx.portfolio.openOrders().filter((order) => order.strategyId === ctx.strategyId && this.setup.pairs.includes(order.instrumentId));
+    for (const order of open) this.inFlight.set(order.clientOrderId, order.createdAt);
+    if (kept !== undefined || open.length > 0) {
+      ctx.log.info('resumed: rebalancing goes on from the earlier run', {
+        lastCalendarAt: this.lastCalendarAt, pendingBuys: this.pendingBuys === undefined ? [] : [...this.pendingBuys], openOrders: open.length,
+      });
+    }
+  }
+
+  /** Keeps what a restart must not forget (see `resume`), when it changes. */
+  private keep(ctx: StrategyContext<PortfolioRebalancerParams>): void {
+    ctx.state.set(REBALANCER_STATE_KEY, {
+      lastCalendarAt: this.lastCalendarAt ?? null,
+      pendingBuys: this.pendingBuys === undefined ? [] : [...this.pendingBuys],
+      pendingReason: this.pendingBuys === undefined ? '' : this.pendingReason,
+    });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<PortfolioRebalancerParams>): void {
@@ -177,6 +217,7 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
     if (this.pendingBuys) {
       const plan = this.plan(ctx, this.pendingBuys);
       this.pendingBuys = undefined;
+      this.keep(ctx);
       this.submit(plan.buys, this.pendingReason, time, ctx);
       return;
     }
@@ -188,16 +229,19 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
     const plan = this.plan(ctx, calendarDue ? 'all' : 'threshold');
     ctx.log.debug(reason, { time, equity: plan.equity.toFixed(2), weights: Object.fromEntries(plan.lines.map((line) => [line.instrumentId, line.weight])), stale: [...this.stale] });
     if (plan.sells.length === 0) {
+      if (calendarDue) this.keep(ctx);
       this.submit(plan.buys, reason, time, ctx);
       return;
     }
-    this.submit(plan.sells, reason, time, ctx);
     // Underweight pairs this rebalance chose; they are sized again once the sells have paid out.
     const underweight = plan.lines.filter((line) => line.drift < 0 && line.skip !== 'within-threshold' && line.skip !== 'stale-price').map((line) => line.instrumentId);
     if (underweight.length > 0) {
       this.pendingBuys = new Set(underweight);
       this.pendingReason = reason;
     }
+    // Kept before the sells leave: a restart between the sells and the buys still buys.
+    if (calendarDue || underweight.length > 0) this.keep(ctx);
+    this.submit(plan.sells, reason, time, ctx);
   }
 
   private plan(ctx: StrategyContext<PortfolioRebalancerParams>, select: 'threshold' | 'all' | ReadonlySet<InstrumentId>): RebalancePlan {
