@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
-import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
+import {
+  ALLOW, Decimal, Engine, InMemoryStore, StaticInstrumentProvider, TestClock, deny, krakenSpotInstruments, recoverEngineState,
+  type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy,
+} from '@kbot/core';
+import { FakeExecutionClient, TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
 import { startPaperSession } from '../paper-session-test-kit.js';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
@@ -456,5 +459,46 @@ describe('FeeAwareScalper warm-up', () => {
     session.engine.onQuote(quote({ time: T, bid: 39_880, ask: 40_110 }));
     expect(session.orders().map((order) => [order.side, order.price?.toFixed(), order.status])).toEqual([['buy', '39880', 'accepted']]);
     await session.stop();
+  });
+});
+
+describe('FeeAwareScalper after a restart (live: its quotes rest on the exchange while the bot is down)', () => {
+  const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', skewTicks: 0, improveTicks: 3 });
+  const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
+
+  /** One bot process in live mode against a venue that accepts every order and fills none. */
+  async function liveProcess(store: InMemoryStore, clock: TestClock) {
+    const found = store.load();
+    const recovered = found.snapshot === undefined ? undefined : recoverEngineState(found, { instruments: (id) => instruments.get(id) });
+    const venue = new FakeExecutionClient({ clock, autoRespond: true, instruments: (id) => instruments.get(id) });
+    const engine = new Engine({
+      mode: 'live', clock, instruments, execution: venue, store, quoteAsset: 'USD', snapshotEvery: 1000, orderIdPrefix: `P${recovered === undefined ? 1 : 2}-`,
+      strategies: [{ id: 'scalper', strategy: new FeeAwareScalper(), params }],
+      ...(recovered === undefined ? { startBalances: { USD: '10000' } } : { recovered }),
+    });
+    await engine.start();
+    return engine;
+  }
+  const openBids = (engine: Engine) => engine.orders.openOrders().filter((order) => order.side === 'buy').map((order) => `${order.clientOrderId} ${order.price!.toFixed()}`);
+
+  it('takes over the bid it left instead of posting a second one beside it', async () => {
+    const store = new InMemoryStore();
+    const clock = new TestClock(T);
+    const first = await liveProcess(store, clock);
+    first.onBar(bar({ close: 40_000 }));
+    first.onQuote(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    expect(openBids(first)).toEqual(['P1-1 39890.3']);
+    await first.stop();
+
+    clock.advanceTo(at(2000));
+    const second = await liveProcess(store, clock);
+    second.onBar(bar({ openTime: T, close: 40_000 }));
+    second.onQuote(quote({ time: at(2500), bid: 39_890, ask: 40_110 }));
+    // The same book: the bid it took over is where it wants it, so nothing is sent.
+    expect(openBids(second)).toEqual(['P1-1 39890.3']);
+    expect(store.events().filter((event) => event.type === 'order-submitted')).toHaveLength(1);
+    // The book moves: the taken-over bid is repriced (cancelled and replaced) like its own.
+    second.onQuote(quote({ time: at(3000), bid: 39_500, ask: 39_700 }));
+    expect(store.events().filter((event) => event.type === 'order-cancel-requested').map((event) => (event as { clientOrderId: string }).clientOrderId)).toEqual(['P1-1']);
   });
 });

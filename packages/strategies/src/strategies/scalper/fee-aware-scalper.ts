@@ -127,6 +127,34 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     } else if (roundQuantity(this.instrument, this.maxPosition).lessThan(minimum)) {
       ctx.log.warn(`maxPosition: received ${ctx.params.maxPosition}, expected at least ${minimum.toFixed()} ${where}: the scalper will never bid`, { instrumentId: this.instrument.id });
     }
+    this.adoptQuotes(ctx);
+  }
+
+  /**
+   * After a restart, the quotes an earlier run left resting are this run's: per side, the newest
+   * open limit order becomes the side's quote (repriced or pulled like any other), and older ones
+   * are cancelled. Otherwise the scalper would quote beside its own old quotes: twice the size on
+   * the book, at prices nobody watches any more.
+   */
+  private adoptQuotes(ctx: StrategyContext<FeeAwareScalperParams>): void {
+    const own = ctx.portfolio.openOrders(this.instrument.id).filter((order) => order.strategyId === ctx.strategyId && order.type === 'limit' && order.price !== undefined);
+    if (own.length === 0) return;
+    const now = ctx.clock.now();
+    let canceled = 0;
+    for (const side of ['buy', 'sell'] as const) {
+      const [newest, ...older] = own.filter((order) => order.side === side).sort((a, b) => b.createdAt - a.createdAt);
+      if (newest === undefined) continue;
+      this.live[side] = { id: newest.clientOrderId, side, price: newest.price!, placedAt: newest.createdAt, cancelRequested: newest.status === 'pending-cancel' };
+      for (const order of older) {
+        if (order.status === 'pending-cancel') continue;
+        this.cancelBudget.spend(now);
+        ctx.orders.cancel(order.clientOrderId);
+        canceled++;
+      }
+    }
+    ctx.log.info('took over the quotes an earlier run left resting', {
+      bid: this.live.buy?.id, ask: this.live.sell?.id, canceled,
+    });
   }
 
   onBar(bar: Bar, ctx: StrategyContext<FeeAwareScalperParams>): void {
