@@ -7,6 +7,7 @@
  * backtest and cannot restart it on a store. Not exported from the package.
  */
 import { expect } from 'vitest';
+import { FakeExecutionClient } from '@kbot/core/testing';
 import {
   Engine, InMemoryStore, NoSlippage, SimulatedVenue, StaticInstrumentProvider, TestClock, hasRecoverableState, isoTime, krakenSpotInstruments, recoverEngineState,
   type Bar, type EpochMs, type Order, type OrderDenied, type Strategy,
@@ -38,23 +39,42 @@ export interface PaperSession {
 export async function startPaperSession<P>(
   strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>> = { USD: '10000' }, restartOn?: InMemoryStore,
 ): Promise<PaperSession> {
+  return startSession('paper', strategy, params, startTime, balances, restartOn);
+}
+
+/**
+ * Starts a live session of `strategy` on a venue that accepts every order and fills none, as a
+ * session on Kraken whose orders rest: restarted on an earlier session's store (`restartOn`), the
+ * orders that session left open are still open (recovery hands them over), as on the exchange.
+ */
+export async function startLiveSession<P>(
+  strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>> = { USD: '10000' }, restartOn?: InMemoryStore,
+): Promise<PaperSession> {
+  return startSession('live', strategy, params, startTime, balances, restartOn);
+}
+
+async function startSession<P>(
+  mode: 'paper' | 'live', strategy: Strategy<P>, params: P, startTime: EpochMs, balances: Readonly<Record<string, string>>, restartOn: InMemoryStore | undefined,
+): Promise<PaperSession> {
   const clock = new TestClock(startTime);
   const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
   const store = restartOn ?? new InMemoryStore();
   const found = store.load();
   const recovered = hasRecoverableState(found) ? recoverEngineState(found, { instruments: (id) => instruments.get(id), startBalances: balances }) : undefined;
   const venueBalances = recovered === undefined ? balances : Object.fromEntries(recovered.portfolio.balances().map((balance) => [balance.asset, balance.total.toFixed()]));
-  const venue = new SimulatedVenue({
-    instruments: (id) => instruments.get(id),
-    clock,
-    balances: venueBalances,
-    slippageModel: new NoSlippage(),
-    fillModel: { maxVolumeParticipation: 1 },
-    // Venue ids must not repeat across restarts, as in a paper session.
-    ...(recovered === undefined ? {} : { idPrefix: `R${recovered.lastSequence.toString(36).toUpperCase()}` }),
-  });
+  const venue = mode === 'live'
+    ? new FakeExecutionClient({ clock, autoRespond: true, instruments: (id) => instruments.get(id) })
+    : new SimulatedVenue({
+      instruments: (id) => instruments.get(id),
+      clock,
+      balances: venueBalances,
+      slippageModel: new NoSlippage(),
+      fillModel: { maxVolumeParticipation: 1 },
+      // Venue ids must not repeat across restarts, as in a paper session.
+      ...(recovered === undefined ? {} : { idPrefix: `R${recovered.lastSequence.toString(36).toUpperCase()}` }),
+    });
   const engine = new Engine({
-    mode: 'paper', clock, instruments, execution: venue, store,
+    mode, clock, instruments, execution: venue, store,
     strategies: [{ id: 'under-test', strategy, params }], quoteAsset: 'USD', startBalances: venueBalances,
     ...(recovered === undefined ? {} : { recovered }),
   });

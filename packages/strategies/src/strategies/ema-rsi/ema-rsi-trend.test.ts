@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openBarFile, type Bar } from '@kbot/core';
+import { instrumentId, openBarFile, type Bar } from '@kbot/core';
 import { describe, expect, it } from 'vitest';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
@@ -27,6 +27,33 @@ describe('EmaRsiTrend warm-up', () => {
     expect(warmUpBars({ fastPeriod: 20, slowPeriod: 50 })).toEqual([settledAfter(new EMA(50)) + 1]);
     expect(warmUpBars({ rsiPeriod: 40 })).toEqual([settledAfter(new RSI(40)) + 1]);
     expect(settledAfter(new RSI(40))).toBeGreaterThan(settledAfter(new EMA(26)));
+  });
+});
+
+describe('EmaRsiTrend after a restart', () => {
+  it('keeps the stop loss of the position the earlier run bought: measured from its entry price', async () => {
+    const input = params({ interval: '1h', fastPeriod: 2, slowPeriod: 20, rsiPeriod: 14, stopLossPercent: 2 });
+    const hour = 3_600_000;
+    const t0 = Date.UTC(2024, 0, 1);
+    const hourly = (from: number, closes: number[]): Bar[] => closes.map((close, index) => ({
+      instrumentId: instrumentId('BTC/USD'), interval: hour, openTime: from + index * hour, open: close, high: close, low: close, close, volume: 10,
+    }));
+    // The earlier run: 0.1 BTC bought at 40,000.
+    const first = await startPaperSession(new EmaRsiTrend(), input, t0);
+    first.feed(hourly(t0, [40_000]));
+    first.engine.submit('under-test', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.1' });
+    first.feed(hourly(t0 + hour, [40_000]));
+    await first.stop();
+
+    // After the restart the price zig-zags up from 38,500, 3.75% under the entry (+40, −20 a bar:
+    // the fast EMA stays above the slow one, RSI about 67, under exitRsiAbove): only the 2% stop
+    // can sell, at the first bar the indicators are ready.
+    const closes = Array.from({ length: 24 }, (_, index) => 38_500 + Math.ceil(index / 2) * 40 - Math.floor(index / 2) * 20);
+    const second = await startPaperSession(new EmaRsiTrend(), input, t0 + 2 * hour, undefined, first.store);
+    second.feed(hourly(t0 + 2 * hour, closes));
+    await second.stop();
+    const sells = second.orders().filter((order) => order.side === 'sell');
+    expect(sells.map((order) => [order.tag, order.quantity.toFixed()])).toEqual([['stop loss', '0.1']]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BaseStrategy, Decimal, ONE, affordableQuantity, certainlyBelowMinimums, decimalFromNumber, decimalLessThan, decimalTimes, decimalToNumber, instrumentId, parseInterval, type Bar, type OrderEvent, type StrategyContext, type Subscription } from '@kbot/core';
+import { ordersLeftOpen } from '../orders-left-open.js';
 import { EMA } from '../../indicators/ema.js';
 import { settledAfter } from '../../indicators/settled-after.js';
 import { RSI } from '../../indicators/rsi.js';
@@ -68,6 +69,11 @@ export class EmaRsiTrend extends BaseStrategy<EmaRsiTrendParams> {
     this.fast = new EMA(ctx.params.fastPeriod);
     this.slow = new EMA(ctx.params.slowPeriod);
     this.rsi = new RSI(ctx.params.rsiPeriod);
+    // After a restart: the stop is measured from the position the earlier run bought, and an
+    // order it left open is in flight (nothing is sent beside it until it ends).
+    const position = ctx.portfolio.position(ctx.params.pair);
+    if (position !== undefined) this.entryPrice = decimalToNumber(position.averageEntryPrice);
+    if (ordersLeftOpen(ctx, ctx.params.pair).length > 0) this.orderInFlight = true;
   }
 
   onBar(bar: Bar, ctx: StrategyContext<EmaRsiTrendParams>): void {

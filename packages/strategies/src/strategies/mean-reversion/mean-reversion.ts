@@ -12,6 +12,7 @@ import { BollingerBands } from '../../indicators/bollinger-bands.js';
 import { EMA } from '../../indicators/ema.js';
 import { RSI } from '../../indicators/rsi.js';
 import { ZScore } from '../../indicators/z-score.js';
+import { ordersLeftOpen } from '../orders-left-open.js';
 
 export const meanReversionParams = z.object({
   /** Instrument, e.g. `BTC/USD`. */
@@ -123,6 +124,9 @@ export class MeanReversion extends BaseStrategy<MeanReversionParams> {
   }
 
   onStart(ctx: StrategyContext<MeanReversionParams>): void {
+    // After a restart, an entry the earlier run left open (a market order filling over thin bars)
+    // is in flight: no second entry beside it, and an exit still cancels it.
+    this.entryOrder = ordersLeftOpen(ctx, ctx.params.pair, 'buy').find((order) => order.tag?.startsWith('entry') === true)?.clientOrderId;
     const params = ctx.params;
     if (params.bands === 'bollinger') this.bands = new BollingerBands({ period: params.period, multiplier: params.deviations });
     else this.zScore = new ZScore(params.period);

@@ -6,7 +6,7 @@ import { ATR } from '../../indicators/atr.js';
 import { DonchianChannel } from '../../indicators/donchian-channel.js';
 import { EMA } from '../../indicators/ema.js';
 import { settledAfter } from '../../indicators/settled-after.js';
-import { compareWarmUpWithLiveRun, expectWarmedUpLikeLive } from '../paper-session-test-kit.js';
+import { compareWarmUpWithLiveRun, expectWarmedUpLikeLive, startLiveSession } from '../paper-session-test-kit.js';
 import { MomentumBreakout, momentumBreakoutParams, type MomentumBreakoutInput, type MomentumBreakoutParams } from './momentum-breakout.js';
 
 const sharedData = process.env.KBOT_SHARED_DATA ?? '';
@@ -73,6 +73,23 @@ describe('MomentumBreakout after a restart', () => {
     ]);
     expect(harness.events.filter((event) => event.type === 'order-rejected')).toEqual([]);
     expect(harness.portfolio.openOrders('BTC/USD').map((order) => `${order.side} ${order.type} ${order.quantity.toFixed()} @ ${order.triggerPrice?.toFixed()}`)).toEqual(['sell stop-loss 0.4 @ 19800']);
+  });
+
+  it('live, an entry the earlier run left open is in flight: no second entry beside it', async () => {
+    const first = await startLiveSession(new MomentumBreakout(), momentumBreakoutParams.parse(small), TEST_START_TIME - 60_000);
+    first.engine.submit('under-test', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.01', tag: 'entry: 3-bar high broken' });
+    await first.stop();
+    const breakout = minuteBars([...Array.from({ length: 5 }, () => [20_000, 20_050, 19_950, 20_000] as const), [20_000, 20_250, 19_990, 20_200]]);
+
+    const second = await startLiveSession(new MomentumBreakout(), momentumBreakoutParams.parse(small), TEST_START_TIME, undefined, first.store);
+    second.feed(breakout);
+    await second.stop();
+    expect(second.orders().map((order) => [order.side, order.tag, order.status])).toEqual([['buy', 'entry: 3-bar high broken', 'accepted']]);
+
+    // The same bars without an entry left open: the breakout at bar 6 enters.
+    const fresh = await startLiveSession(new MomentumBreakout(), momentumBreakoutParams.parse(small), TEST_START_TIME);
+    fresh.feed(breakout);
+    expect(fresh.orders().map((order) => [order.side, order.tag])).toEqual([['buy', 'entry: 3-bar high broken']]);
   });
 
   it('dust under the minimum left by the earlier run does not keep it from entering', async () => {

@@ -10,6 +10,7 @@ import { ATR } from '../../indicators/atr.js';
 import { settledAfter } from '../../indicators/settled-after.js';
 import { DonchianChannel } from '../../indicators/donchian-channel.js';
 import { EMA } from '../../indicators/ema.js';
+import { ordersLeftOpen } from '../orders-left-open.js';
 
 export const momentumBreakoutParams = z.object({
   /** Instrument, e.g. `BTC/USD`. */
@@ -91,6 +92,9 @@ export class MomentumBreakout extends BaseStrategy<MomentumBreakoutParams> {
   }
 
   onStart(ctx: StrategyContext<MomentumBreakoutParams>): void {
+    // After a restart, an entry the earlier run left open (a market order filling over thin bars)
+    // is in flight: no second entry beside it, and an exit still cancels it.
+    this.entryOrder = ordersLeftOpen(ctx, ctx.params.pair, 'buy').find((order) => order.tag?.startsWith('entry') === true)?.clientOrderId;
     const params = ctx.params;
     if (params.breakout === 'donchian') {
       this.channel = new DonchianChannel(params.channelPeriod);

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALLOW, Decimal, Engine, InMemoryStore, StaticInstrumentProvider, TestClock, deny, krakenSpotInstruments, recoverEngineState,
-  type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy,
-} from '@kbot/core';
-import { FakeExecutionClient, TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
-import { startPaperSession } from '../paper-session-test-kit.js';
+import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
+import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
+import { startLiveSession, startPaperSession, type PaperSession } from '../paper-session-test-kit.js';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
 // The first bar (BTC/USD, 1m, at 40,000) closes here; quotes and trades come after it.
@@ -464,41 +461,24 @@ describe('FeeAwareScalper warm-up', () => {
 
 describe('FeeAwareScalper after a restart (live: its quotes rest on the exchange while the bot is down)', () => {
   const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', skewTicks: 0, improveTicks: 3 });
-  const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
-
-  /** One bot process in live mode against a venue that accepts every order and fills none. */
-  async function liveProcess(store: InMemoryStore, clock: TestClock) {
-    const found = store.load();
-    const recovered = found.snapshot === undefined ? undefined : recoverEngineState(found, { instruments: (id) => instruments.get(id) });
-    const venue = new FakeExecutionClient({ clock, autoRespond: true, instruments: (id) => instruments.get(id) });
-    const engine = new Engine({
-      mode: 'live', clock, instruments, execution: venue, store, quoteAsset: 'USD', snapshotEvery: 1000, orderIdPrefix: `P${recovered === undefined ? 1 : 2}-`,
-      strategies: [{ id: 'scalper', strategy: new FeeAwareScalper(), params }],
-      ...(recovered === undefined ? { startBalances: { USD: '10000' } } : { recovered }),
-    });
-    await engine.start();
-    return engine;
-  }
-  const openBids = (engine: Engine) => engine.orders.openOrders().filter((order) => order.side === 'buy').map((order) => `${order.clientOrderId} ${order.price!.toFixed()}`);
+  const openBids = (session: PaperSession) => session.engine.orders.openOrders().filter((order) => order.side === 'buy').map((order) => `${order.clientOrderId} ${order.price!.toFixed()}`);
+  const requests = (session: PaperSession, type: string) => session.store.events().filter((event) => event.type === type).map((event) => (event as { clientOrderId: string }).clientOrderId);
 
   it('takes over the bid it left instead of posting a second one beside it', async () => {
-    const store = new InMemoryStore();
-    const clock = new TestClock(T);
-    const first = await liveProcess(store, clock);
-    first.onBar(bar({ close: 40_000 }));
-    first.onQuote(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
-    expect(openBids(first)).toEqual(['P1-1 39890.3']);
+    const first = await startLiveSession(new FeeAwareScalper(), params, T);
+    first.engine.onBar(bar({ close: 40_000 }));
+    first.engine.onQuote(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
+    expect(openBids(first)).toEqual(['kb-1 39890.3']);
     await first.stop();
 
-    clock.advanceTo(at(2000));
-    const second = await liveProcess(store, clock);
-    second.onBar(bar({ openTime: T, close: 40_000 }));
-    second.onQuote(quote({ time: at(2500), bid: 39_890, ask: 40_110 }));
+    const second = await startLiveSession(new FeeAwareScalper(), params, at(2000), undefined, first.store);
+    second.engine.onBar(bar({ openTime: T, close: 40_000 }));
+    second.engine.onQuote(quote({ time: at(2500), bid: 39_890, ask: 40_110 }));
     // The same book: the bid it took over is where it wants it, so nothing is sent.
-    expect(openBids(second)).toEqual(['P1-1 39890.3']);
-    expect(store.events().filter((event) => event.type === 'order-submitted')).toHaveLength(1);
+    expect(openBids(second)).toEqual(['kb-1 39890.3']);
+    expect(requests(second, 'order-submitted')).toEqual(['kb-1']);
     // The book moves: the taken-over bid is repriced (cancelled and replaced) like its own.
-    second.onQuote(quote({ time: at(3000), bid: 39_500, ask: 39_700 }));
-    expect(store.events().filter((event) => event.type === 'order-cancel-requested').map((event) => (event as { clientOrderId: string }).clientOrderId)).toEqual(['P1-1']);
+    second.engine.onQuote(quote({ time: at(3000), bid: 39_500, ask: 39_700 }));
+    expect(requests(second, 'order-cancel-requested')).toEqual(['kb-1']);
   });
 });
