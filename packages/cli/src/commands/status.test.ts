@@ -31,10 +31,29 @@ function status(overrides: Partial<BotStatus> = {}): BotStatus {
 describe('statusText', () => {
   it('shows the average entry to at most 8 decimals, trailing zeros dropped', () => {
     const text = statusText(status());
-    expect(text).toMatch(/│ BTC\/USD\s+│ 0\.03\s+│ 39796\.4209698\s+│/); // 39796.42096980|4453… rounded to 8 decimals, the trailing 0 dropped
+    expect(text).toMatch(/│ BTC\/USD\s+│ -\s+│ 0\.03\s+│ 39796\.4209698\s+│/); // 39796.42096980|4453… rounded to 8 decimals, the trailing 0 dropped
     expect(text).not.toContain('39796.420969804453');
     const round = statusText(status({ positions: [{ instrumentId: 'BTC/USD', quantity: '1', averageEntryPrice: '40000.50000000000', realizedPnl: '0', feesPaid: '0' }] }));
     expect(round).toMatch(/│ 40000\.5\s+│/);
+  });
+
+  it('says who holds trading where it is, and which strategy holds each position', () => {
+    const text = statusText(status({
+      tradingState: 'halted',
+      tradingStateHeldBy: [
+        { source: 'operator', state: 'reducing', reason: 'operator: kbot resume --reducing' },
+        { source: 'max-drawdown', state: 'halted', reason: 'equity 8,900 USD is 11% below its peak of 10,000 USD (limit 10%)' },
+      ],
+      positions: [{ instrumentId: 'BTC/USD', strategyId: 'ema-rsi', quantity: '0.03', averageEntryPrice: '40000', realizedPnl: '0', feesPaid: '0.5' }],
+    }));
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'op-bot: paper since 2024-01-01T00:00:00.000Z (pid 4242), trading state HALTED',
+      '  reducing by operator: operator: kbot resume --reducing',
+      '  halted by max-drawdown: equity 8,900 USD is 11% below its peak of 10,000 USD (limit 10%)',
+    ]);
+    expect(text).toMatch(/│ BTC\/USD\s+│ ema-rsi\s+│ 0\.03\s+│/);
+    // Active and held by nobody: the state line alone.
+    expect(statusText(status()).split('\n')[1]).not.toMatch(/ by /);
   });
 
   it("shows what is left of the venue's trading counter on each pair, and nothing where the venue sets no limit", () => {

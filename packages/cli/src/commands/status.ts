@@ -77,6 +77,10 @@ export function statusText(status: BotStatus): string {
   const lines = [
     `${status.bot}: ${status.mode} since ${new Date(status.startedAt).toISOString()} (pid ${status.pid}), trading state ${status.tradingState.toUpperCase()}`,
   ];
+  // Why it is not active: who holds it there (older bots do not say).
+  for (const holder of status.tradingStateHeldBy ?? []) {
+    lines.push(`  ${holder.state} by ${holder.source}${holder.reason === '' ? '' : `: ${holder.reason}`}`);
+  }
   const summary = new Table({ style: { head: [], border: [] } });
   summary.push(
     { equity: `${money(status.equity)} ${status.quoteAsset}` },
@@ -92,8 +96,10 @@ export function statusText(status: BotStatus): string {
   if (budgets.length > 0) summary.push({ 'trading counter left': budgets.map(([pair, points]) => `${pair} ${points}`).join(', ') });
   lines.push(summary.toString());
   if (status.positions.length > 0) {
-    const positions = new Table({ head: ['position', 'quantity', 'average entry', 'realized', 'fees'], style: { head: [], border: [] } });
-    for (const position of status.positions) positions.push([position.instrumentId, position.quantity, price(position.averageEntryPrice), money(position.realizedPnl), money(position.feesPaid)]);
+    const positions = new Table({ head: ['position', 'strategy', 'quantity', 'average entry', 'realized', 'fees'], style: { head: [], border: [] } });
+    for (const position of status.positions) {
+      positions.push([position.instrumentId, position.strategyId ?? '-', position.quantity, price(position.averageEntryPrice), money(position.realizedPnl), money(position.feesPaid)]);
+    }
     lines.push(positions.toString());
   } else {
     lines.push('no open positions');

@@ -6,6 +6,8 @@ import type { ReportOrder } from '../report/report-json.js';
 
 export interface StatusPosition {
   readonly instrumentId: string;
+  /** The strategy whose order opened it (absent for a position no strategy of the bot opened, and from older bots). */
+  readonly strategyId?: string;
   readonly quantity: string;
   readonly averageEntryPrice: string;
   readonly realizedPnl: string;
@@ -20,6 +22,11 @@ export interface BotStatus {
   readonly startedAt: number;
   readonly time: number;
   readonly tradingState: TradingState;
+  /**
+   * What holds trading where it is: an operator's state when not `active`, and each breaker asking
+   * for `reducing` or `halted`, with its reason (absent from older bots).
+   */
+  readonly tradingStateHeldBy?: readonly { readonly source: string; readonly state: TradingState; readonly reason: string }[];
   readonly quoteAsset: string;
   readonly equity: string;
   readonly startEquity: string;

@@ -45,6 +45,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         startedAt: options.startedAt,
         time: engine.clock.now(),
         tradingState: engine.risk.state,
+        tradingStateHeldBy: engine.risk.stateHolders(),
         quoteAsset: quote,
         equity: equity.toFixed(),
         startEquity: startEquity.toFixed(),
@@ -54,6 +55,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         openOrders: engine.orders.openOrders().map(orderJson),
         positions: engine.portfolio.openPositions().map((position) => ({
           instrumentId: position.instrumentId,
+          ...strategyOf(engine, position.instrumentId),
           quantity: position.quantity.toFixed(),
           averageEntryPrice: position.averageEntryPrice.toFixed(),
           realizedPnl: position.realizedPnl.toFixed(),
@@ -120,4 +122,10 @@ function orderEntryBudgets(engine: Engine, pairs: readonly InstrumentId[]): Reco
     if (budget !== undefined) budgets[pair] = Math.floor(budget.remaining * 100) / 100;
   }
   return budgets;
+}
+
+/** The owner of a position, as `{ strategyId }`, or nothing when no strategy of the bot opened it. */
+function strategyOf(engine: Engine, instrumentId: InstrumentId): { strategyId?: string } {
+  const owner = engine.positionOwner(instrumentId);
+  return owner === undefined ? {} : { strategyId: owner };
 }

@@ -98,6 +98,8 @@ describe('risk policies across restarts', () => {
 
     const second = await botProcess(store, clock, policies);
     expect(second.engine.risk.state).toBe('reducing');
+    // What kbot status shows: the breaker holds it, not an operator.
+    expect(second.engine.risk.stateHolders()).toEqual([{ source: 'daily-loss', state: 'reducing', reason: expect.stringMatching(/^loss of \d+\.\d+ USD since 2024-01-01/) }]);
     clock.advanceTo(DAY + 24 * HOUR_MS + HOUR_MS);
     second.bar(38_500);
     const next = second.submit({ side: 'buy', quantity: '0.01' });
@@ -121,6 +123,7 @@ describe('risk policies across restarts', () => {
     second.bar(38_500);
     expect(second.denial(second.submit({ side: 'buy', quantity: '0.01' }))).toMatchObject({ code: 'trading-halted' });
     expect(second.engine.risk.state).toBe('halted');
+    expect(second.engine.risk.stateHolders()).toEqual([{ source: 'operator', state: 'halted', reason: 'operator: kbot panic' }]);
   });
 
   it('a strategy\'s holdings before a restart count against its budget after it', async () => {

@@ -194,7 +194,8 @@ function riskEngineState(value: unknown, where: string): RiskEngineState | undef
     const item = objectAt(entry, `${where}.policies[${index}]`);
     return { name: textAt(item['name'], `${where}.policies[${index}].name`), occurrence: wholeNumberAt(item['occurrence'], `${where}.policies[${index}].occurrence`), state: item['state'] };
   });
-  return { operatorState: oneOf<TradingState>(json['operatorState'], TRADING_STATES, `${where}.operatorState`), requests, policies };
+  const reason = optionalTextAt(json['operatorReason'], `${where}.operatorReason`);
+  return { operatorState: oneOf<TradingState>(json['operatorState'], TRADING_STATES, `${where}.operatorState`), ...(reason === undefined ? {} : { operatorReason: reason }), requests, policies };
 }
 
 function strategyStates(value: unknown, where: string): ReadonlyMap<string, ReadonlyMap<string, unknown>> {

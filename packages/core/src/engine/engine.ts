@@ -217,7 +217,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
         if (restoredPolicies.length > 0) this.log.info('risk policies restored from the snapshot', { policies: restoredPolicies.join(', ') });
       }
       for (const event of recovered.replayed) this.risk.observe(event);
-      if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState);
+      if (this.risk.state !== recovered.tradingState) this.risk.setState(recovered.tradingState, recovered.tradingStateReason ?? 'the trading state the journal held at the restart');
       // Learners go on from their state in the snapshot, which is written whenever one learns
       // (below), so no trade outcome of the journal is missing from it.
       for (const learner of this.learners) {
@@ -705,7 +705,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   setTradingState(to: TradingState, reason: string): void {
     this.enqueue(() => {
       const from = this.risk.state;
-      if (this.risk.setState(to)) this.emit({ type: 'trading-state-changed', time: this.clock.now(), sequence: 0, from, to, reason });
+      if (this.risk.setState(to, reason)) this.emit({ type: 'trading-state-changed', time: this.clock.now(), sequence: 0, from, to, reason });
     });
   }
 
@@ -866,7 +866,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (this.failure !== undefined) return;
     this.failure = error;
     // In memory only: the journal can take nothing more. Strategies' orders are refused from here.
-    this.risk.setState('halted');
+    this.risk.setState('halted', 'an engine step failed: restart the bot to recover from its journal');
     this.log.error('an engine step failed and was rolled back from the journal; the engine has halted and ignores everything after it: restart the bot to recover from the journal', {
       error: error instanceof Error ? error.message : String(error),
     });

@@ -32,6 +32,8 @@ export interface RecoveredEngineState {
   readonly orders: OrderManager;
   readonly portfolio: Portfolio;
   readonly tradingState: TradingState;
+  /** The reason journaled with the last trading-state change after the snapshot, if there was one. */
+  readonly tradingStateReason: string | undefined;
   /** Highest order counter seen; the engine numbers new client order ids after it. */
   readonly orderCounter: number;
   readonly lastSequence: number;
@@ -76,6 +78,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
   const orders = new OrderManager();
   let portfolio: Portfolio;
   let tradingState: TradingState = 'active';
+  let tradingStateReason: string | undefined;
   let orderCounter = 0;
   let learners: ReadonlyMap<string, unknown> = new Map();
   let risk: RiskEngineState | undefined;
@@ -124,6 +127,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
         break;
       case 'trading-state-changed':
         tradingState = event.to;
+        tradingStateReason = event.reason;
         break;
       case 'strategy-state-changed': {
         let values = strategyStates.get(event.strategyId);
@@ -143,6 +147,7 @@ export function recoverEngineState(recovered: Recovered, options: RecoverEngineS
     orders,
     portfolio,
     tradingState,
+    tradingStateReason,
     orderCounter,
     lastSequence,
     replayed: recovered.events,

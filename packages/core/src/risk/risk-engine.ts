@@ -16,6 +16,8 @@ export interface RiskPolicyState {
 export interface RiskEngineState {
   /** The state last set from outside (an operator, `kbot panic`); breakers never go below it. */
   readonly operatorState: TradingState;
+  /** The reason journaled with it. */
+  readonly operatorReason?: string;
   /** Breakers asking for a state other than `active`. */
   readonly requests: readonly { readonly policy: string; readonly to: TradingState; readonly reason: string }[];
   readonly policies: readonly RiskPolicyState[];
@@ -63,6 +65,8 @@ export class RiskEngine {
   private readonly pending: TradingState[] = [];
   /** The state set from outside (an operator, `kbot panic`); breakers never go below it. */
   private operatorState: TradingState = 'active';
+  /** Why the outside state was set (the reason journaled with it). */
+  private operatorReason = '';
   private readonly requests = new Map<string, StateRequest>();
   private listener: StateRequestListener | undefined;
 
@@ -91,6 +95,17 @@ export class RiskEngine {
   /** Breakers currently asking for a state other than `active`, by policy name. */
   stateRequests(): ReadonlyMap<string, StateRequest> {
     return this.requests;
+  }
+
+  /**
+   * Who holds trading where it is, for operators (`kbot status`): the outside state when it is not
+   * `active` (source `operator`), then each breaker asking for a state other than `active`.
+   */
+  stateHolders(): { readonly source: string; readonly state: TradingState; readonly reason: string }[] {
+    const holders: { source: string; state: TradingState; reason: string }[] = [];
+    if (this.operatorState !== 'active') holders.push({ source: 'operator', state: this.operatorState, reason: this.operatorReason });
+    for (const [policy, request] of this.requests) holders.push({ source: policy, state: request.to, reason: request.reason });
+    return holders;
   }
 
   /** Where breaker requests go; without a listener they are applied at once (and not journaled). */
@@ -122,12 +137,13 @@ export class RiskEngine {
    * build on and clears every breaker's request; a breaker still tripped asks again on its next
    * check, so a resume to `active` cannot silently undo a loss limit.
    */
-  setState(to: TradingState): boolean {
+  setState(to: TradingState, reason = ''): boolean {
     if (this.pending.length > 0 && this.pending[0] === to) {
       this.pending.shift();
       if (to !== this.effectiveState) return false;
     } else {
       this.operatorState = to;
+      this.operatorReason = reason;
       this.requests.clear();
     }
     if (to === this.tradingState) return false;
@@ -147,7 +163,7 @@ export class RiskEngine {
       if (policy.snapshot !== undefined) policies.push({ name: policy.name, occurrence, state: policy.snapshot() });
     });
     const requests = [...this.requests].map(([policy, request]) => ({ policy, to: request.to, reason: request.reason }));
-    return { operatorState: this.operatorState, requests, policies };
+    return { operatorState: this.operatorState, operatorReason: this.operatorReason, requests, policies };
   }
 
   /**
@@ -166,6 +182,7 @@ export class RiskEngine {
     });
     const names = new Set(this.policyNames());
     this.operatorState = state.operatorState;
+    this.operatorReason = state.operatorReason ?? '';
     this.requests.clear();
     for (const request of state.requests) if (names.has(request.policy)) this.requests.set(request.policy, requestState(request.to, request.reason));
     this.pending.length = 0;
