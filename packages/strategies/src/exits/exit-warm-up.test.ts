@@ -1,6 +1,7 @@
 import { btcUsd, position, TEST_START_TIME } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ATR } from '../indicators/atr.js';
+import { settledAfter } from '../indicators/settled-after.js';
 import { breakEven } from './break-even.js';
 import { ExitManager } from './exit-manager.js';
 import { exitRulesWarmUp } from './exit-warm-up.js';
@@ -11,11 +12,13 @@ import { timeStop } from './time-stop.js';
 import { trailingStop } from './trailing-stop.js';
 
 describe('exitRulesWarmUp', () => {
-  it('is the longest ATR warm-up (period + 1) among the rules, 0 when none reads an ATR', () => {
+  it('is the bars after which the longest ATR among the rules has settled, 0 when none reads an ATR', () => {
     expect(exitRulesWarmUp([])).toBe(0);
     expect(exitRulesWarmUp([stopLoss({ percent: 2 }), trailingStop({ percent: 1 }), breakEven({ atPercent: 1 }), timeStop({ bars: 5 }), takeProfitLadder([{ atPercent: 1, sellFraction: 0.5 }])])).toBe(0);
-    expect(exitRulesWarmUp([stopLoss({ atrMultiple: 2 })])).toBe(15);
-    expect(exitRulesWarmUp([stopLoss({ atrMultiple: 2, atrPeriod: 14 }), trailingStop({ atrMultiple: 3, atrPeriod: 20 })])).toBe(21);
+    // ATR(14): 15 bars to seed, then 63 until the seed weighs under 1% ((13/14)^63 = 0.0094).
+    expect(exitRulesWarmUp([stopLoss({ atrMultiple: 2 })])).toBe(78);
+    expect(exitRulesWarmUp([stopLoss({ atrMultiple: 2 })])).toBe(settledAfter(new ATR(14)));
+    expect(exitRulesWarmUp([stopLoss({ atrMultiple: 2, atrPeriod: 14 }), trailingStop({ atrMultiple: 3, atrPeriod: 20 })])).toBe(settledAfter(new ATR(20)));
   });
 });
 

@@ -143,7 +143,7 @@ describe('MeanReversion warm-up', () => {
     expect(warmUpBars()).toEqual([settledAfter(new EMA(200))]);
   });
 
-  it('follows its params: the settled bands, RSI and guard\'s EMA or ADX, and the exit rules\' warm ATRs (period + 1)', () => {
+  it('follows its params: the settled bands, RSI and guard\'s EMA or ADX, and the exit rules\' settled ATRs', () => {
     // Without a guard the RSI(14) settles last (15 to seed, 63 more: (13/14)^63 < 1%), so each case
     // below picks a period that needs more than those 78 bars.
     expect(warmUpBars({ trendGuard: 'none' })).toEqual([settledAfter(new RSI(14))]);
@@ -152,8 +152,8 @@ describe('MeanReversion warm-up', () => {
     expect(warmUpBars({ trendGuard: 'none', rsiPeriod: 40 })).toEqual([settledAfter(new RSI(40))]);
     expect(warmUpBars({ trendGuard: 'adx', adxPeriod: 20 })).toEqual([settledAfter(new ADX(20))]);
     expect(warmUpBars({ trendGuard: 'ema', trendEmaPeriod: 100 })).toEqual([settledAfter(new EMA(100))]);
-    // An exit rule's ATR needs only to be warm; with period 100 it needs more than the settled RSI(14).
-    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', atrMultiple: 2, atrPeriod: 100 }] })).toEqual([new ATR(100).warmUp]);
+    // An exit rule's ATR settles too (its stop distance is then a long-running bot's); with period 100 it needs more than the settled RSI(14).
+    expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', atrMultiple: 2, atrPeriod: 100 }] })).toEqual([settledAfter(new ATR(100))]);
     expect(warmUpBars({ trendGuard: 'none', exits: [{ kind: 'stop-loss', percent: 2 }] })).toEqual([settledAfter(new RSI(14))]);
   });
 });

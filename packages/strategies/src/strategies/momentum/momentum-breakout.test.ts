@@ -186,12 +186,12 @@ describe('MomentumBreakout warm-up', () => {
     expect(warmUpBars({ breakout: 'ema-cross' })).toEqual([settledAfter(new EMA(26)) + 1]);
   });
 
-  it('follows its params: the channel or the settled EMAs plus one, its settled ATR, and the warm ATRs of extra exit rules (period + 1)', () => {
+  it('follows its params: the channel or the settled EMAs plus one, its settled ATR, and the settled ATRs of extra exit rules', () => {
     // Each case picks a period that needs more than the settled ATR(14)'s 78 bars.
     expect(warmUpBars({ channelPeriod: 100 })).toEqual([settledAfter(new DonchianChannel(100)) + 1]);
     expect(warmUpBars({ channelPeriod: 10, atrPeriod: 30 })).toEqual([settledAfter(new ATR(30))]);
     expect(warmUpBars({ breakout: 'ema-cross', fastPeriod: 20, slowPeriod: 60 })).toEqual([settledAfter(new EMA(60)) + 1]);
-    expect(warmUpBars({ exits: [{ kind: 'trailing-stop', atrMultiple: 3, atrPeriod: 100 }] })).toEqual([new ATR(100).warmUp]);
+    expect(warmUpBars({ exits: [{ kind: 'trailing-stop', atrMultiple: 3, atrPeriod: 100 }] })).toEqual([settledAfter(new ATR(100))]);
   });
 });
 
