@@ -54,6 +54,29 @@ const restingBuy = (id: string) => submitOrder({ clientOrderId: id, instrumentId
 const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('KrakenExecutionClient order-entry budget (the pair trading counter strategies read)', () => {
+  it('after a restart, starts from what the last minutes of the journal still hold on Kraken\'s counter, decayed', async () => {
+    const now = 1_700_000_000_000;
+    const { client } = await setUp({ now: () => now });
+    const at = (secondsAgo: number) => now - secondsAgo * 1000;
+    client.primeOrderEntry([
+      // Stamped after this client's clock: left out, not charged ahead.
+      { time: now + 60_000, instrumentId: BTC, kind: 'placed', orderCreatedAt: now + 60_000 },
+      // Three quotes placed 4 s ago, two of them cancelled 2 s ago, 2 s young (8 points each).
+      { time: at(4), instrumentId: BTC, kind: 'placed', orderCreatedAt: at(4) },
+      { time: at(4), instrumentId: BTC, kind: 'placed', orderCreatedAt: at(4) },
+      { time: at(4), instrumentId: BTC, kind: 'placed', orderCreatedAt: at(4) },
+      { time: at(2), instrumentId: BTC, kind: 'cancel-requested', orderCreatedAt: at(4) },
+      { time: at(2), instrumentId: BTC, kind: 'cancel-requested', orderCreatedAt: at(4) },
+      // An order an hour ago (out of order in the list) has long decayed; one on another pair counts there.
+      { time: at(3_600), instrumentId: BTC, kind: 'placed', orderCreatedAt: at(3_600) },
+      { time: at(0), instrumentId: instrumentId('ETH/USD'), kind: 'placed', orderCreatedAt: at(0) },
+    ]);
+    // The starter tier decays 1 a second: 3 at −4 s, 1 left at −2 s plus 16 for the cancels, 15 left now.
+    expect(client.orderEntryBudget(BTC).remaining).toBe(58 - 15);
+    expect(client.orderEntryBudget(BTC).cancelCost()).toBe(8);
+    expect(client.orderEntryBudget(instrumentId('ETH/USD')).remaining).toBe(58 - 1);
+  });
+
   it('starts at the threshold less the headroom, and an order and a young cancel spend 1 and 8 as Kraken charges', async () => {
     let now = 1_700_000_000_000;
     const { client, sink } = await setUp({ now: () => now });

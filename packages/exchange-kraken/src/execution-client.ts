@@ -10,6 +10,7 @@ import {
   type ClientOrderId,
   type EpochMs,
   type ExecutionClient,
+  type OrderEntryActivity,
   type ExecutionReportSink,
   type InstrumentId,
   type InstrumentProvider,
@@ -280,6 +281,24 @@ export class KrakenExecutionClient implements ExecutionClient {
     });
     // Sent, but whether Kraken got it is unknown: the time it was sent starts the grace period.
     if (order.venueOrderId === undefined && order.status === 'submitted') tracked.unresolvedSince = Math.min(order.updatedAt, this.#now());
+  }
+
+  /**
+   * What the journal holds of the order entry of the last minutes before a restart (the engine
+   * hands it over at start): Kraken's per-pair trading counter still holds it, decaying, so this
+   * client's model of the counter starts where Kraken's is instead of at zero, and a bot that
+   * restarts in the middle of quoting does not run into `EOrder:Rate limit exceeded`. Activity
+   * stamped after this client's clock (another clock) is left out rather than charged ahead.
+   */
+  primeOrderEntry(activity: readonly OrderEntryActivity[]): void {
+    const now = this.#now();
+    // The counter decays forward in time: charges go in in time order.
+    for (const entry of [...activity].sort((a, b) => a.time - b.time)) {
+      if (entry.time > now) continue;
+      const symbol = String(entry.instrumentId);
+      if (entry.kind === 'placed') this.#limiter.onOrderPlaced(symbol, entry.time);
+      else this.#limiter.onCancel(symbol, entry.time - entry.orderCreatedAt, entry.time);
+    }
   }
 
   submit(order: SubmitOrder): void {

@@ -17,7 +17,7 @@ import { SimulatedVenue } from '../simulation/simulated-venue.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { Advice, Learner, TradeOutcome } from '../learning/learner.js';
 import { Engine, SIMULATED_VENUE_RESTART_REASON } from './engine.js';
-import { recoverEngineState, type OrderAdoptingClient } from './recovery.js';
+import { recentOrderEntry, recoverEngineState, type OrderAdoptingClient, type OrderEntryActivity } from './recovery.js';
 
 const BTC = instrumentId('BTC/USD');
 const instruments = new StaticInstrumentProvider(krakenSpotInstruments());
@@ -225,6 +225,30 @@ describe('Engine start-up recovery', () => {
       expect(resumed.snapshotState()).toEqual(expected);
       expect(resumed.risk.state).toBe('reducing');
     }
+  });
+
+  it('hands a venue that counts order entry over time (Kraken) the last minutes of orders and cancels the journal holds', async () => {
+    const venue = new PersistentVenue();
+    const store = new InMemoryStore();
+    const first = liveEngine(store, venue.client());
+    await first.start();
+    buy(first, '39000');
+    const canceled = buy(first, '39500');
+    first.cancel(canceled);
+    await first.stop();
+    const primed: OrderEntryActivity[][] = [];
+    const client = Object.assign(venue.client(), { primeOrderEntry: (activity: readonly OrderEntryActivity[]) => void primed.push([...activity]) });
+    const second = liveEngine(store, client, { recovered: store.load() });
+    await second.start();
+    const time = 1_700_000_000_000;
+    expect(primed).toEqual([[
+      { time, instrumentId: BTC, kind: 'placed', orderCreatedAt: time },
+      { time, instrumentId: BTC, kind: 'placed', orderCreatedAt: time },
+      { time, instrumentId: BTC, kind: 'cancel-requested', orderCreatedAt: time },
+    ]]);
+    // Older than the window (five minutes), nothing is handed over.
+    const later = recentOrderEntry(store.journal.bind(store), store.events().at(-1)!.sequence, time + 5 * 60_000 + 1);
+    expect(later).toEqual([]);
   });
 
   it('sends a cancel again when the journal has it requested but the venue may never have received it', async () => {

@@ -24,7 +24,7 @@ import type { PortfolioView, Strategy, StrategyContext } from '../strategy/strat
 import { asInstrumentId, MarketCache } from './market-cache.js';
 import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine-state.js';
 import { OrderManager } from './order-manager.js';
-import { canAdoptOrders, type RecoveredEngineState, type RecoverySummary } from './recovery.js';
+import { canAdoptOrders, canPrimeOrderEntry, recentOrderEntry, type RecoveredEngineState, type RecoverySummary } from './recovery.js';
 import { createStrategyContext } from './strategy-context.js';
 import { OrderRiskView } from './order-risk-view.js';
 
@@ -253,6 +253,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const recovered = this.recovered;
     const open = recovered === undefined ? [] : this.orders.openOrders();
     const simulatedVenue = this.venueFeed !== undefined;
+    // What the journal holds of the last minutes' order entry: the venue's rate counter still does.
+    if (recovered !== undefined && !simulatedVenue && canPrimeOrderEntry(this.execution)) {
+      this.execution.primeOrderEntry(recentOrderEntry(this.store.journal?.bind(this.store), recovered.lastSequence, this.clock.now()));
+    }
     if (open.length > 0 && !simulatedVenue) {
       if (canAdoptOrders(this.execution)) {
         for (const order of open) this.execution.adopt(order, { tradeIds: this.orders.tradeIds(order.clientOrderId) });

@@ -4,6 +4,7 @@ import type { JournaledEvent, TradingState } from '../model/events.js';
 import { splitInstrumentId, type InstrumentId, type TradeId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
+import type { EpochMs } from '../model/time.js';
 import type { Recovered } from '../persistence/store.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import type { RiskEngineState } from '../risk/risk-engine.js';
@@ -184,4 +185,48 @@ export interface OrderAdoptingClient {
 
 export function canAdoptOrders(client: ExecutionClient): client is ExecutionClient & OrderAdoptingClient {
   return typeof (client as Partial<OrderAdoptingClient>).adopt === 'function';
+}
+
+/** An order sent, or a cancel asked for, shortly before a restart: what a venue's rate counter still holds. */
+export interface OrderEntryActivity {
+  readonly time: EpochMs;
+  readonly instrumentId: InstrumentId;
+  readonly kind: 'placed' | 'cancel-requested';
+  /** When the order was created: a cancel costs more the younger the order (Kraken). */
+  readonly orderCreatedAt: EpochMs;
+}
+
+/**
+ * An execution client whose venue counts order entry over time (Kraken's per-pair trading counter,
+ * which decays over about a minute): told at start what the journal holds of the last minutes, it
+ * does not start from an empty counter that the venue's is not, and does not send into a limit.
+ */
+export interface OrderEntryPrimingClient {
+  primeOrderEntry(activity: readonly OrderEntryActivity[]): void;
+}
+
+export function canPrimeOrderEntry(client: ExecutionClient): client is ExecutionClient & OrderEntryPrimingClient {
+  return typeof (client as Partial<OrderEntryPrimingClient>).primeOrderEntry === 'function';
+}
+
+/** How far back the order entry the journal holds is handed to the execution client at start. */
+export const ORDER_ENTRY_PRIMING_WINDOW_MS = 5 * 60_000;
+/** At most this many journaled events are read back for it: a bot's last few minutes. */
+const ORDER_ENTRY_PRIMING_EVENTS = 5_000;
+
+/**
+ * The order entry of the `windowMs` before `now`, oldest first, from the journal's last events
+ * (a store that cannot read its journal back gives nothing).
+ */
+export function recentOrderEntry(
+  journal: ((afterSequence: number) => Iterable<JournaledEvent>) | undefined, lastSequence: number, now: EpochMs, windowMs = ORDER_ENTRY_PRIMING_WINDOW_MS,
+): OrderEntryActivity[] {
+  if (journal === undefined) return [];
+  const activity: OrderEntryActivity[] = [];
+  for (const event of journal(Math.max(0, lastSequence - ORDER_ENTRY_PRIMING_EVENTS))) {
+    if (event.time < now - windowMs) continue;
+    if (event.type === 'order-submitted') activity.push({ time: event.time, instrumentId: event.instrumentId, kind: 'placed', orderCreatedAt: event.order.createdAt });
+    else if (event.type === 'order-cancel-requested') activity.push({ time: event.time, instrumentId: event.instrumentId, kind: 'cancel-requested', orderCreatedAt: event.order.createdAt });
+  }
+  return activity.sort((a, b) => a.time - b.time);
 }
