@@ -692,6 +692,7 @@ export class ExitManager {
   private takeOverStops(): readonly ExitAction[] {
     this.stopsLookedFor = true;
     const context = this.context!;
+    this.takeOverExitOrder(context);
     const own = this.stop?.id;
     const found = context.portfolio.openOrders(this.instrument.id).filter((order) =>
       order.strategyId === context.strategyId && order.side === 'sell' && order.type === 'stop-loss' && order.triggerPrice !== undefined
@@ -727,6 +728,21 @@ export class ExitManager {
       this.takeOver.canceled = actions.length;
     }
     return actions;
+  }
+
+  /**
+   * An exit the earlier run left in flight (its market sell, sent but not yet done when the bot
+   * stopped): it is this run's exit order, so nothing else is sold until it ends, instead of a
+   * second exit for shares the first already holds (the venue would refuse it for funds).
+   */
+  private takeOverExitOrder(context: ExitManagerContext): void {
+    if (this.exitOrder !== undefined) return;
+    const left = context.portfolio.openOrders(this.instrument.id).find((order) =>
+      order.strategyId === context.strategyId && order.side === 'sell' && order.type === 'market' && order.status !== 'pending-cancel');
+    if (left === undefined) return;
+    // The ladder progress kept with the position already counts it; if it comes to nothing, that is where it goes back to.
+    this.exitOrder = { id: left.clientOrderId, fractionBefore: this.soldFraction };
+    context.log.info('took over the exit order an earlier run left in flight', { clientOrderId: left.clientOrderId, quantity: left.quantity.minus(left.filledQuantity).toFixed() });
   }
 
   /** One log line when a position from an earlier run is taken over: what the exits restored and what they could not. */

@@ -1,4 +1,4 @@
-import { bar, btcUsd, position, TEST_START_TIME } from '@kbot/core/testing';
+import { bar, btcUsd, order, position, TEST_START_TIME } from '@kbot/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ExitManager } from './exit-manager.js';
 import { barAt, contextWith, describeActions, fill, held, leftStop, MINUTE, orderEvent, RecordingPort } from './exit-test-kit.js';
@@ -75,6 +75,22 @@ describe('after a restart: the protective stop the earlier run left on the excha
     expect(describeActions(exits.onBar(barAt(0, 20_000), earlier('0.4', 20_000)))).toEqual(['cancel old-1 (trailing-stop)']);
     expect(exits.stopPrice).toBe(19_899);
     expect(describeActions(exits.onBar(barAt(1, 19_890), earlier('0.4', 20_000)))).toEqual(['sell market 0.4 (exit: trailing-stop)']);
+  });
+});
+
+describe('after a restart: an exit the earlier run left in flight', () => {
+  it('is the exit order: no second exit beside it, and once it is done the exits go on', () => {
+    const leftExit = order({ clientOrderId: 'old-exit', strategyId: 'test', side: 'sell', type: 'market', quantity: '0.4', status: 'accepted', filledQuantity: '0', tag: 'exit: stop-loss' });
+    const context = contextWith([leftExit]);
+    const exits = new ExitManager({ instrument: btcUsd(), rules: [stopLoss({ percent: 2 })], context });
+    // The close is under the 2% stop (19,600): without the order left, this bar would sell the 0.4 again.
+    expect(exits.onBar(barAt(0, 19_500), earlier('0.4', 20_000))).toEqual([]);
+    expect(exits.busy).toBe(true);
+    expect(context.log.lines).toContain('info: took over the exit order an earlier run left in flight');
+    // It is cancelled at the venue without a fill: the stop sells at the next close under it.
+    exits.onOrderEvent(orderEvent('order-canceled', 'old-exit' as never, 'canceled'));
+    expect(exits.busy).toBe(false);
+    expect(describeActions(exits.onBar(barAt(1, 19_450), earlier('0.4', 20_000)))).toEqual(['sell market 0.4 (exit: stop-loss)']);
   });
 });
 
