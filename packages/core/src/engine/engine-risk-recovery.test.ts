@@ -153,10 +153,14 @@ describe('risk policies across restarts', () => {
     first.bar(40_000);
     await first.engine.stop();
 
-    // The price fell 1,000 while the bot was down: equity about 9,780, 2.2% under the peak.
+    // The price fell 1,000 while the bot was down: equity 9,763.98 (after fees), 2.36% under the peak. The
+    // breaker trips at the first bar close after the restart.
     const second = await botProcess(store, clock, policies);
     second.bar(39_000);
-    expect(second.denial(second.submit({ side: 'sell', quantity: '0.01' }))).toMatchObject({ code: 'max-drawdown' });
+    expect(store.events().filter((event): event is TradingStateChanged => event.type === 'trading-state-changed').map((event) => [event.to, event.reason.slice(0, 40)])).toEqual([
+      ['halted', 'max-drawdown: equity 9763.98 is 2.36% be'],
+    ]);
+    expect(second.denial(second.submit({ side: 'sell', quantity: '0.01' }))).toMatchObject({ code: 'trading-halted' });
   });
 
   it('snapshots written before policies were kept (no `risk` field) still recover, the policies starting afresh', async () => {

@@ -533,6 +533,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (this.venueFeed) this.handle('onBar', this.venueFeed, bar);
     this.advanceClock(bar.openTime + bar.interval);
     this.market.onBar(bar);
+    // Breakers that follow equity between orders (max drawdown) see it at every close.
+    if (this.risk.followsEquity) this.risk.observeEquity(this.equityNumber(), this.clock.now());
     const runtimes = this.barRuntimes(bar.instrumentId, bar.interval);
     // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
     if (runtimes) this.handleAll('onBar', runtimes, bar);

@@ -1,6 +1,7 @@
 import { decimalAtMost } from '../model/decimal.js';
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { SubmitOrder } from '../model/order.js';
+import type { EpochMs } from '../model/time.js';
 import { mostSevereState, requestState, type StateRequest } from './breakers.js';
 import type { RiskPolicy, RiskVerdict, RiskView } from './risk-policy.js';
 
@@ -70,8 +71,12 @@ export class RiskEngine {
   private readonly requests = new Map<string, StateRequest>();
   private listener: StateRequestListener | undefined;
 
+  /** Some policy follows equity between orders (`RiskPolicy.observeEquity`): the engine feeds it at bar closes. */
+  readonly followsEquity: boolean;
+
   constructor(private readonly policies: readonly RiskPolicy[] = [], options: { onStateRequest?: StateRequestListener } = {}) {
     this.listener = options.onStateRequest;
+    this.followsEquity = policies.some((policy) => policy.observeEquity !== undefined);
   }
 
   /** The applied trading state (what the journal says). */
@@ -196,6 +201,14 @@ export class RiskEngine {
       const occurrence = seen.get(policy.name) ?? 0;
       seen.set(policy.name, occurrence + 1);
       visit(policy, occurrence);
+    }
+  }
+
+  /** Equity at a bar close, for the policies that follow it; a breaker may trip on it. */
+  observeEquity(equity: number, time: EpochMs): void {
+    for (const policy of this.policies) {
+      const request = policy.observeEquity?.(equity, time);
+      if (request) this.request(policy.name, request);
     }
   }
 

@@ -46,6 +46,13 @@ export interface RiskPolicy {
   check(order: SubmitOrder, view: RiskView): RiskVerdict;
   observe?(event: JournaledEvent): StateRequest | void;
   /**
+   * The account's equity in the quote asset (cash plus positions at their last prices), as a
+   * number, at every bar close: for breakers that follow equity between orders (a peak reached
+   * while holding, a drawdown while no order is sent). The engine computes it only when a policy
+   * has this method.
+   */
+  observeEquity?(equity: number, time: EpochMs): StateRequest | void;
+  /**
    * What the policy has learned so far (today's loss, an equity peak, each strategy's holdings),
    * as plain JSON with money as decimal strings. The engine keeps it in its snapshots; after a
    * restart it hands it to `restore` and then replays the journal after the snapshot through

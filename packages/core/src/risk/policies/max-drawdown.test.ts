@@ -47,6 +47,20 @@ describe('maxDrawdown', () => {
   });
 });
 
+describe('maxDrawdown between orders', () => {
+  it('counts a peak reached while holding, with no order checked, and trips at the bar close that falls too far from it', () => {
+    const policy = maxDrawdown({ percent: 10 });
+    expect(policy.check(submitOrder(), equity('10000')).allowed).toBe(true);
+    // Holding through a rally to 12,000, then a fall: 10,900 is 9.2% under 12,000, 10,700 is 10.8%.
+    expect(policy.observeEquity!(12_000, Date.UTC(2024, 0, 1, 1))).toBeUndefined();
+    expect(policy.observeEquity!(10_900, Date.UTC(2024, 0, 1, 2))).toBeUndefined();
+    expect(policy.observeEquity!(10_700, Date.UTC(2024, 0, 1, 3))).toEqual({ to: 'halted', reason: 'equity 10700 is 10.83% below its peak of 12000 (limit 10%) at 2024-01-01T03:00:00.000Z' });
+    // Measured from the 10,000 of the last check, 10,700 would pass.
+    expect(policy.check(submitOrder(), equity('10700'))).toMatchObject({ allowed: false, code: 'max-drawdown' });
+    expect(policy.snapshot!()).toMatchObject({ peak: '12000' });
+  });
+});
+
 describe('maxDrawdown in the engine', () => {
   it('halts trading on a drawdown: orders are denied, cancels still pass, and an operator resume starts a new peak', async () => {
     const start = Date.UTC(2024, 0, 1);
@@ -68,15 +82,16 @@ describe('maxDrawdown in the engine', () => {
     const target = engine.submit('trend', { instrumentId: 'BTC/USD', side: 'sell', type: 'limit', price: '45000', quantity: '0.1' });
     expect(engine.orders.get(target)?.status).toBe('accepted');
 
-    // 2000 USD + 0.2 BTC at 34000 = 8800: 12% below the 10000 peak.
+    // 2000 USD + 0.2 BTC at 34000 = 8800: 12% below the 10000 peak. The breaker follows equity at
+    // every bar close, so it trips at this bar, before any order is sent.
     price(1, 34000);
-    const denied = engine.submit('trend', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.001' });
-    expect(engine.orders.get(denied)?.status).toBe('denied');
-    expect(store.events().find((event) => event.type === 'order-denied' && event.clientOrderId === denied)).toMatchObject({ code: 'max-drawdown', policy: 'max-drawdown' });
     const halt = store.events().find((event) => event.type === 'trading-state-changed') as TradingStateChanged;
     expect(halt).toMatchObject({ from: 'active', to: 'halted' });
     expect(halt.reason).toContain('max-drawdown: equity 8800 is 12% below its peak of 10000 (limit 10%)');
     expect(engine.risk.state).toBe('halted');
+    const denied = engine.submit('trend', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.001' });
+    expect(engine.orders.get(denied)?.status).toBe('denied');
+    expect(store.events().find((event) => event.type === 'order-denied' && event.clientOrderId === denied)).toMatchObject({ code: 'trading-halted', policy: 'trading-state' });
 
     const sell = engine.submit('trend', { instrumentId: 'BTC/USD', side: 'sell', type: 'market', quantity: '0.05' });
     expect(store.events().find((event) => event.type === 'order-denied' && event.clientOrderId === sell)).toMatchObject({ code: 'trading-halted' });

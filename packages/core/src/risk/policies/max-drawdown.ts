@@ -1,6 +1,7 @@
 import { Decimal, decimalAtLeast, decimalGreaterThan, type DecimalLike } from '../../model/decimal.js';
+import { decimalFromNumber } from '../../model/decimal-arithmetic.js';
 import type { JournaledEvent } from '../../model/events.js';
-import { isoTime } from '../../model/time.js';
+import { isoTime, type EpochMs } from '../../model/time.js';
 import { invalidStateField, objectAt, optionalDecimalAt, textAt } from '../../persistence/state-json.js';
 import { requestState, type StateRequest } from '../breakers.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
@@ -18,16 +19,39 @@ export interface MaxDrawdownOptions {
 }
 
 /**
- * Max drawdown breaker. It follows the account's equity (`view.portfolio.equity()`, positions
- * marked at the last price) at every order check and keeps its peak. When equity has fallen
- * `percent` from the peak it trips: it asks for `halted` and denies every order with
+ * Max drawdown breaker. It follows the account's equity (positions marked at the last price) at
+ * every bar close (`observeEquity`) and every order check, and keeps its peak, so a peak reached
+ * while holding, with no order sent, counts. When equity has fallen `percent` from the peak it
+ * trips, at that bar or that check: it asks for `halted` and denies every order with
  * `max-drawdown`. It stays tripped until an operator resumes trading (sets the state to `active`),
- * which also starts a new peak from the equity at the next check.
+ * which also starts a new peak from the equity seen next.
  */
+/** Equity within this share of the limit's distance below the peak is judged exactly (Decimal), not by the number test. */
+const NEAR_LIMIT = 0.9;
+
 export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
   const limit = new Decimal(positiveNumber(options.percent, 'risk.maxDrawdownPercent', 100));
   let peak: Decimal | undefined = options.peak === undefined ? undefined : positiveAmount(options.peak, 'risk.maxDrawdownPeak');
   let tripped: StateRequest | undefined;
+  /** `peak` as a number, for the per-bar test. */
+  let peakNumber = peak === undefined ? Number.NaN : peak.toNumber();
+  const limitFraction = limit.toNumber() / 100;
+
+  function setPeak(value: Decimal | undefined): void {
+    peak = value;
+    peakNumber = value === undefined ? Number.NaN : value.toNumber();
+  }
+
+  /** Moves the peak up to `equity`, or trips when `equity` is `percent` or more below it. */
+  function judge(equity: Decimal, time: EpochMs): void {
+    if (peak === undefined || decimalGreaterThan(equity, peak)) setPeak(equity);
+    const top = peak!;
+    if (!top.isPositive() || top.isZero()) return;
+    const drawdown = top.minus(equity).dividedBy(top).times(100);
+    if (decimalAtLeast(drawdown, limit)) {
+      tripped = requestState('halted', `equity ${money(equity)} is ${drawdown.toDecimalPlaces(2).toFixed()}% below its peak of ${money(top)} (limit ${limit.toFixed()}%) at ${isoTime(time)}`);
+    }
+  }
 
   return {
     name: 'max-drawdown',
@@ -44,26 +68,24 @@ export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
         if (trip['to'] !== 'halted') throw invalidStateField(`${where}.tripped.to`, trip['to'], '"halted"');
         restoredTrip = requestState('halted', textAt(trip['reason'], `${where}.tripped.reason`));
       }
-      peak = restoredPeak;
+      setPeak(restoredPeak);
       tripped = restoredTrip;
     },
     check(_order, view) {
-      if (!tripped) {
-        const equity = view.portfolio.equity();
-        if (peak === undefined || decimalGreaterThan(equity, peak)) peak = equity;
-        if (peak.isPositive() && !peak.isZero()) {
-          const drawdown = peak.minus(equity).dividedBy(peak).times(100);
-          if (decimalAtLeast(drawdown, limit)) {
-            tripped = requestState('halted', `equity ${money(equity)} is ${drawdown.toDecimalPlaces(2).toFixed()}% below its peak of ${money(peak)} (limit ${limit.toFixed()}%) at ${isoTime(view.time)}`);
-          }
-        }
-      }
+      if (!tripped) judge(view.portfolio.equity(), view.time);
       return tripped ? deny('max-drawdown', `${tripped.reason}: trading is halted until an operator resumes it`, tripped) : ALLOW;
+    },
+    observeEquity(equity: number, time: EpochMs) {
+      if (tripped) return undefined;
+      // Numbers first: most bars neither set a peak nor come near the limit, and make no Decimal.
+      if (peak !== undefined && equity <= peakNumber && peakNumber - equity < peakNumber * limitFraction * NEAR_LIMIT) return undefined;
+      judge(decimalFromNumber(equity), time);
+      return tripped;
     },
     observe(event: JournaledEvent) {
       if (event.type === 'trading-state-changed' && event.to === 'active' && tripped) {
         tripped = undefined;
-        peak = undefined;
+        setPeak(undefined);
       }
     },
   };
