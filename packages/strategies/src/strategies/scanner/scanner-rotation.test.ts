@@ -5,7 +5,7 @@ import { ATR } from '../../indicators/atr.js';
 import { EMA } from '../../indicators/ema.js';
 import { settledAfter } from '../../indicators/settled-after.js';
 import type { PairRanking } from './rank-pairs.js';
-import { startPaperSession } from '../paper-session-test-kit.js';
+import { startLiveSession, startPaperSession } from '../paper-session-test-kit.js';
 import { ScannerRotation, scannerRotationParams, type ScannerRotationParams } from './scanner-rotation.js';
 
 /** Hourly bars from closes and base volumes; each bar opens at the previous close. */
@@ -158,6 +158,17 @@ describe('ScannerRotation', () => {
     expect(harness.denials.map((denial) => [denial.strategyId, denial.instrumentId, denial.code])).toEqual([['strategy-under-test', 'BTC/USD', 'pair-taken']]);
     expect(harness.portfolio.position('BTC/USD')?.quantity.toFixed()).toBe('0.05');
     expect(harness.fills.filter((fill) => fill.instrumentId === 'BTC/USD').map((fill) => [fill.strategyId, fill.side])).toEqual([['holder', 'buy']]);
+  });
+
+  it('live, an order the earlier run left open is in flight: nothing else is sent until it ends', async () => {
+    const first = await startLiveSession(new RecordingRotation(), params(), TEST_START_TIME - HOUR_MS);
+    first.engine.submit('under-test', { instrumentId: 'ETH/USD', side: 'buy', type: 'market', quantity: '1', tag: 'rank 1' });
+    await first.stop();
+    const second = await startLiveSession(new RecordingRotation(), params(), TEST_START_TIME, undefined, first.store);
+    second.feed(market);
+    await second.stop();
+    // Without it, hour 3 buys BTC (the first test): here the ETH order left open is still in flight.
+    expect(second.orders().map((order) => [order.instrumentId, order.side, order.status])).toEqual([['ETH/USD', 'buy', 'accepted']]);
   });
 
   it('validates its params', () => {

@@ -6,6 +6,7 @@ import {
 import { BarSteps } from '../portfolio/bar-steps.js';
 import { PairMetrics, pairMetricsWarmUp, type PairMetricsSnapshot } from './pair-metrics.js';
 import { rankPairs, type PairRanking, type RankedPair } from './rank-pairs.js';
+import { ordersLeftOpen } from '../orders-left-open.js';
 
 const PAIR = /^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/;
 const weight = z.number().finite().min(0);
@@ -114,6 +115,9 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       ctx.market.instrument(pair);
       this.metrics.set(pair, new PairMetrics(pair, { window: params.window, trendPeriod: params.trendPeriod, trendLookback: params.trendLookback }));
     }
+    // After a restart, an order the earlier run left open on one of its pairs is in flight: no
+    // second order beside it until it ends.
+    this.inFlight = this.pairs.flatMap((pair) => ordersLeftOpen(ctx, pair)).sort((a, b) => b.createdAt - a.createdAt)[0]?.clientOrderId;
   }
 
   onBar(bar: Bar, ctx: StrategyContext<ScannerRotationParams>): void {
