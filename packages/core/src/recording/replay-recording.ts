@@ -172,7 +172,9 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
     throw new DataError(options.dir, undefined, `the recording starts at ${basename(files[0]!)}: its first files were deleted to keep recordings under recording.maxTotalSize, so the session cannot be replayed from its start`);
   }
   const notes: string[] = [];
-  if (manifest.resumed === true) notes.push('the session resumed from its journal (open orders and positions from before); the replay starts from its balances only, so fills of the orders from before show as live-only');
+  if (manifest.resumed === true) {
+    notes.push('the session resumed from its journal (open orders and positions from before, and the risk policies\' day\'s loss, drawdown peak and trading state); the replay starts from its balances only, with risk policies afresh, so fills of the orders from before show as live-only, and orders a carried-over limit denied live may fill in the replay');
+  }
   if (manifest.venue === null) notes.push(`a ${manifest.mode} session: the venue was ${manifest.exchange}, the replay's venue is the simulated one with the config's backtest settings (fees ${JSON.stringify(options.config.backtest.fees)}, slippage ${options.config.backtest.slippageBps} bps)`);
   const configFile = options.configFile ?? manifest.configFile;
   if (manifest.configSha256 !== '' && existsSync(configFile) && createHash('sha256').update(readFileSync(configFile)).digest('hex') !== manifest.configSha256) {
