@@ -163,13 +163,18 @@ describe('risk policies across restarts', () => {
     expect(second.denial(second.submit({ side: 'sell', quantity: '0.01' }))).toMatchObject({ code: 'trading-halted' });
   });
 
-  it('snapshots written before policies were kept (no `risk` field) still recover, the policies starting afresh', async () => {
+  /** A process that lost 15 USD and fees with a 30 USD daily limit, stopped, and the snapshot its stop wrote. */
+  async function afterOneLosingRun() {
     const store = new InMemoryStore();
     const clock = new TestClock(DAY + HOUR_MS);
     const first = await botProcess(store, clock, () => [dailyLoss({ limit: '30' })]);
     roundTrip(first, 40_000, 38_500);
     await first.engine.stop();
-    const latest = store.load().snapshot!;
+    return { store, clock, latest: store.load().snapshot! };
+  }
+
+  it('snapshots written before policies were kept (no `risk` field) still recover, the policies starting afresh', async () => {
+    const { store, clock, latest } = await afterOneLosingRun();
     const { risk: _risk, ...older } = latest.state as Record<string, unknown>;
     store.snapshot({ ...latest, state: older } as EngineSnapshot);
 
@@ -179,12 +184,7 @@ describe('risk policies across restarts', () => {
   });
 
   it('refuses a snapshot whose policy state is corrupt, naming the snapshot, the policy and the field', async () => {
-    const store = new InMemoryStore();
-    const clock = new TestClock(DAY + HOUR_MS);
-    const first = await botProcess(store, clock, () => [dailyLoss({ limit: '30' })]);
-    roundTrip(first, 40_000, 38_500);
-    await first.engine.stop();
-    const latest = store.load().snapshot!;
+    const { store, clock, latest } = await afterOneLosingRun();
     const state = latest.state as { risk: { policies: { state: Record<string, unknown> }[] } };
     state.risk.policies[0]!.state['realized'] = 'lots';
     store.snapshot({ ...latest, state } as EngineSnapshot);
