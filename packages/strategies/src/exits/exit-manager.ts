@@ -46,7 +46,7 @@ export interface ExitManagerOptions {
 /** What the exits read of the strategy's context; pass the strategy's `ctx`. */
 export interface ExitManagerContext {
   readonly strategyId: string;
-  readonly portfolio: Pick<PortfolioView, 'openOrders'>;
+  readonly portfolio: Pick<PortfolioView, 'openOrders' | 'order'>;
   readonly log: Logger;
   /** The strategy's `ctx.warmingUp`: while true, `onBar` only warms the ATRs (see `warmUp`). */
   readonly warmingUp?: boolean;
@@ -427,6 +427,7 @@ export class ExitManager {
       if (isOrderTerminal(status)) {
         if (status !== 'filled' && event.order.filledQuantity.isZero()) this.setSold(this.exitOrder.fractionBefore);
         this.exitOrder = undefined;
+        this.revision += 1;
         if (this.resting) actions = concat(actions, this.placeStop());
       }
     } else if (this.stop !== undefined && id === this.stop.id) {
@@ -590,6 +591,7 @@ export class ExitManager {
       this.context?.log.info(`exits: the progress of the ${pair} position was kept for other exit rules: ${startAgain}`, { pair });
     } else if (this.progressRules.every((runtime) => runtime.restore!(found.progress[this.runtimes.indexOf(runtime)]!))) {
       this.setSold(found.sold);
+      if (found.exiting !== undefined) this.resumeExit(found.exiting);
       this.trailingLevels.forEach((level, index) => level.rule.restoreLevel(this.keptLevels[index]!));
       restored = 'all';
     } else {
@@ -633,7 +635,9 @@ export class ExitManager {
     const view = this.view;
     const entryAtrs: Record<string, number> = {};
     for (const [period, value] of view.entryAtrs) entryAtrs[String(period)] = value;
+    const exiting = this.exitOrder?.id === undefined ? {} : { exiting: { order: this.exitOrder.id, soldBefore: this.exitOrder.fractionBefore } };
     return exitProgressValue({
+      ...exiting,
       openedAt: this.positionOpenedAt!,
       entry: this.positionEntry,
       rules: this.rulesFingerprint,
@@ -728,6 +732,23 @@ export class ExitManager {
       this.takeOver.canceled = actions.length;
     }
     return actions;
+  }
+
+  /**
+   * The exit the kept record names as in flight: still open, it is this run's exit order (with
+   * the share sold before it); ended without a fill while the bot was down (a paper session's
+   * venue cancels it at the restart), its share was not sold after all and is sold again when
+   * its step is still reached.
+   */
+  private resumeExit(exiting: { readonly order: string; readonly soldBefore: number }): void {
+    const order = this.context?.portfolio.order(exiting.order as ClientOrderId);
+    if (order === undefined) return;
+    if (isOrderOpen(order.status)) {
+      this.exitOrder = { id: order.clientOrderId, fractionBefore: exiting.soldBefore };
+    } else if (order.status !== 'filled' && order.filledQuantity.isZero()) {
+      this.setSold(exiting.soldBefore);
+      this.context?.log.info('the exit order in flight at the restart ended without a fill: its share is sold again when its step is reached', { clientOrderId: order.clientOrderId, status: order.status });
+    }
   }
 
   /**
@@ -916,6 +937,9 @@ export class ExitManager {
     });
     this.whenSubmitted.set(action, (id) => {
       order.id = id;
+      // Kept with the order it names, in the step that sends it: a restart knows what was in flight.
+      this.revision += 1;
+      if (this.state !== undefined) this.keepProgress();
     });
     return [action];
   }

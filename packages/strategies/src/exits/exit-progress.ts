@@ -50,6 +50,12 @@ export interface ExitProgress {
   /** Share of `peak` the ladder has sold, or is selling with an order in flight. */
   readonly sold: number;
   /**
+   * The exit order in flight when the record was kept, and the share sold before it: after a
+   * restart, an exit that came to nothing meanwhile (a paper session's venue cancels it) gives
+   * its share back, and one still open stays the exits' order in flight.
+   */
+  readonly exiting?: { readonly order: string; readonly soldBefore: number };
+  /**
    * Intervals since the entry without a bar (a venue skips intervals without trades): a restart
    * counts bars held from the entry time, less these. Kept only when a time stop counts bars.
    */
@@ -70,6 +76,7 @@ export function exitProgressValue(fields: ExitProgressFields): StrategyStateValu
     entryAtrs: fields.entryAtrs, progress: fields.progress,
   };
   if (fields.skippedBars !== undefined) value['skippedBars'] = fields.skippedBars;
+  if (fields.exiting !== undefined) value['exiting'] = { order: fields.exiting.order, soldBefore: fields.exiting.soldBefore };
   return value;
 }
 
@@ -86,6 +93,12 @@ export function readExitProgress(value: StrategyStateValue | undefined): ExitPro
   const atrs = record['entryAtrs'];
   if (typeof atrs !== 'object' || atrs === null || Array.isArray(atrs) || !Object.values(atrs).every(finite)) return undefined;
   if (!Array.isArray(record['progress'])) return undefined;
+  const exiting = record['exiting'];
+  if (exiting !== undefined) {
+    if (typeof exiting !== 'object' || exiting === null || Array.isArray(exiting)) return undefined;
+    const fields = exiting as { readonly [key: string]: StrategyStateValue };
+    if (typeof fields['order'] !== 'string' || !finite(fields['soldBefore'])) return undefined;
+  }
   return value as unknown as ExitProgress;
 }
 

@@ -126,21 +126,37 @@ describe('ExitManager after a restart: the progress kept in ctx.state', () => {
     // armed, the trailing stop active, steps taken; apart, the highest high its level follows from.
     expect(twice.before.engine.strategyState('under-test', KEY)).toMatchObject({ openedAt: TEST_START_TIME + MINUTE, entry: '20000', peak: '0.2', sold: 0.5, progress: [null, true, true, 1] });
     expect(twice.before.engine.strategyState('under-test', HIGH)).toBe(20_900);
-    // After the restart: no change on bar 5 (what the take-over would keep is the same), the deletes
-    // when the trailing stop's sale fills.
+    // After the restart: no change on bar 5 (what the take-over would keep is the same); the record
+    // names the trailing stop's sale when it is sent, and is deleted when the sale fills.
     const afterRestart = stateChanges(twice.session).filter((event) => event.sequence > twice.killedAtSequence);
-    expect(describeChanges(afterRestart)).toEqual([`00:08 ${KEY} deleted`, `00:08 ${HIGH} deleted`]);
+    expect(describeChanges(afterRestart)).toEqual([`00:07 ${KEY} kept`, `00:08 ${KEY} deleted`, `00:08 ${HIGH} deleted`]);
+  });
+
+  it('a ladder sale in flight at the kill that the restart cancels is sold again: its step is not counted as sold', async () => {
+    // Killed after bar 2, whose close sent the step's sale; the paper session's venue does not
+    // survive the restart, so the sale is cancelled unfilled. Bar 3 still closes above +1%.
+    const twice = await withRestart(rules, climb, 3);
+    expect(twice.before.engine.strategyState('under-test', KEY)).toMatchObject({ sold: 0.5, exiting: { soldBefore: 0 } });
+    expect(twice.orders).toEqual([
+      '2024-01-01T00:01:00.000Z buy market 0.2 (entry) → filled at 20000',
+      '2024-01-01T00:03:00.000Z sell market 0.1 (exit: take-profit 50%) → canceled',
+      '2024-01-01T00:04:00.000Z sell market 0.1 (exit: take-profit 50%) → filled at 20850',
+      '2024-01-01T00:07:00.000Z sell market 0.1 (exit: trailing-stop) → filled at 20440',
+    ]);
   });
 
   it('a record kept only on bars that changed something, and deleted in the step that closed the position', async () => {
     const once = await withoutRestart(rules, climb, restartAt);
-    // Bar 1 (the position named, high 20,100), bar 2 (step sold, break-even armed; high), bar 3
-    // (high only), then nothing on bars 4-6 (no new high, nothing sold), and the deletes in the
-    // step of bar 7's open fill. Each bar closes a minute after it opens.
+    // Bar 1 (the position named, high 20,100), bar 2 (step sold, break-even armed; high; then the
+    // step's order named as in flight as it is sent), bar 3 (high; the step's sale filled at its
+    // open, so no exit in flight), then nothing on bars 4-5 (no new high, nothing sold), bar 6 (the
+    // trailing stop's sale named as it is sent), and the deletes in the step of bar 7's open fill.
+    // Each bar closes a minute after it opens.
     expect(describeChanges(stateChanges(once.session))).toEqual([
       `00:02 ${KEY} kept`, `00:02 ${HIGH} kept`,
-      `00:03 ${KEY} kept`, `00:03 ${HIGH} kept`,
-      `00:04 ${HIGH} kept`,
+      `00:03 ${KEY} kept`, `00:03 ${HIGH} kept`, `00:03 ${KEY} kept`,
+      `00:04 ${KEY} kept`, `00:04 ${HIGH} kept`,
+      `00:07 ${KEY} kept`,
       `00:08 ${KEY} deleted`, `00:08 ${HIGH} deleted`,
     ]);
     expect(once.session.engine.strategyStateKeys('under-test')).toEqual([]);
