@@ -13,6 +13,7 @@ import { exitQuantity, isBelowMinimum } from './exit-quantity.js';
 import { fallsTo, parseRule, type ExitReason, type ExitRuleRuntime, type HeldPosition } from './exit-rule.js';
 import { createRuleRuntime, exitRulesSchema, type ExitRule } from './exit-rules.js';
 import { TrailingStopRuntime } from './trailing-stop.js';
+import { ordersLeftOpen } from '../strategies/orders-left-open.js';
 
 export interface ExitManagerOptions {
   /** The instrument traded; its lot size and minimums shape every exit quantity. */
@@ -758,8 +759,7 @@ export class ExitManager {
    */
   private takeOverExitOrder(context: ExitManagerContext): void {
     if (this.exitOrder !== undefined) return;
-    const left = context.portfolio.openOrders(this.instrument.id).find((order) =>
-      order.strategyId === context.strategyId && order.side === 'sell' && order.type === 'market' && order.status !== 'pending-cancel');
+    const left = ordersLeftOpen(context, this.instrument.id, 'sell').find((order) => order.type === 'market' && order.status !== 'pending-cancel');
     if (left === undefined) return;
     // The ladder progress kept with the position already counts it; if it comes to nothing, that is where it goes back to.
     this.exitOrder = { id: left.clientOrderId, fractionBefore: this.soldFraction };

@@ -5,6 +5,7 @@ import {
 } from '@kbot/core';
 import { BarSteps } from './bar-steps.js';
 import { planRebalance, type RebalanceLine, type RebalancePlan } from './rebalance-plan.js';
+import { ordersLeftOpen } from '../orders-left-open.js';
 
 const PAIR = /^[A-Za-z0-9.]+\/[A-Za-z0-9.]+$/;
 // A positive whole number and a unit: "0d" would pass a plain `\d+` and crash later in parseInterval.
@@ -158,7 +159,7 @@ export class PortfolioRebalancer extends BaseStrategy<PortfolioRebalancerParams>
         }
       }
     }
-    const open = ctx.portfolio.openOrders().filter((order) => order.strategyId === ctx.strategyId && this.setup.pairs.includes(order.instrumentId));
+    const open = this.setup.pairs.flatMap((pair) => ordersLeftOpen(ctx, pair));
     for (const order of open) this.inFlight.set(order.clientOrderId, order.createdAt);
     if (kept !== undefined || open.length > 0) {
       ctx.log.info('resumed: rebalancing goes on from the earlier run', {

@@ -5,6 +5,7 @@ import {
   type OrderEntryBudget, type StrategyContext, type Subscription, type Trade,
 } from '@kbot/core';
 import { CancelBudget } from './cancel-budget.js';
+import { ordersLeftOpen } from '../orders-left-open.js';
 
 const amountText = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'an amount such as "0.01"'), z.number().finite().positive()]).transform(String)
   .refine((value) => Number(value) > 0, 'an amount above 0');
@@ -137,13 +138,13 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
    * the book, at prices nobody watches any more.
    */
   private adoptQuotes(ctx: StrategyContext<FeeAwareScalperParams>): void {
-    const own = ctx.portfolio.openOrders(this.instrument.id).filter((order) => order.strategyId === ctx.strategyId && order.type === 'limit' && order.price !== undefined);
-    if (own.length === 0) return;
     const now = ctx.clock.now();
+    let found = 0;
     let canceled = 0;
     for (const side of ['buy', 'sell'] as const) {
-      const [newest, ...older] = own.filter((order) => order.side === side).sort((a, b) => b.createdAt - a.createdAt);
+      const [newest, ...older] = ordersLeftOpen(ctx, this.instrument.id, side).filter((order) => order.type === 'limit' && order.price !== undefined);
       if (newest === undefined) continue;
+      found++;
       this.live[side] = { id: newest.clientOrderId, side, price: newest.price!, placedAt: newest.createdAt, cancelRequested: newest.status === 'pending-cancel' };
       for (const order of older) {
         if (order.status === 'pending-cancel') continue;
@@ -152,6 +153,7 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
         canceled++;
       }
     }
+    if (found === 0) return;
     ctx.log.info('took over the quotes an earlier run left resting', {
       bid: this.live.buy?.id, ask: this.live.sell?.id, canceled,
     });
