@@ -101,6 +101,41 @@ describe('KrakenExecutionClient order-entry budget (the pair trading counter str
   });
 });
 
+describe('KrakenExecutionClient stopping order entry (a session stopping)', () => {
+  it('reports orders and cancels still waiting for the trading counter as not sent, and never sends them', async () => {
+    const { sim, client, sink } = await setUp();
+    client.submit(restingBuy('kb-1'));
+    await sink.waitFor((report) => report.kind === 'accepted' && report.clientOrderId === 'kb-1', 3_000);
+    // The pair's counter nearly full (51 orders placed just now, of the 58 the starter tier allows
+    // less headroom): a young cancel (8 points) waits a second or two, and the order after it too.
+    const now = Date.now();
+    client.primeOrderEntry(Array.from({ length: 51 }, () => ({ time: now, instrumentId: BTC, kind: 'placed' as const, orderCreatedAt: now })));
+    client.cancel({ clientOrderId: clientOrderId('kb-1'), venueOrderId: undefined, instrumentId: BTC, requestedAt: now });
+    client.submit(restingBuy('kb-2'));
+    await settle(300);
+    expect(sink.reports.filter((report) => report.clientOrderId !== 'kb-1' || report.kind !== 'accepted')).toEqual([]);
+
+    client.stopOrderEntry('the session stopped');
+    expect(sink.reports.slice(1)).toMatchObject([
+      { kind: 'cancel-rejected', clientOrderId: 'kb-1', reason: 'not sent: the session stopped' },
+      { kind: 'rejected', clientOrderId: 'kb-2', reason: 'not sent: the session stopped' },
+    ]);
+    // Later requests are refused at once, the same way.
+    client.submit(restingBuy('kb-3'));
+    client.cancel({ clientOrderId: clientOrderId('kb-1'), venueOrderId: undefined, instrumentId: BTC, requestedAt: now });
+    expect(sink.reports.slice(3)).toMatchObject([
+      { kind: 'rejected', clientOrderId: 'kb-3', reason: 'not sent: the session stopped' },
+      { kind: 'cancel-rejected', clientOrderId: 'kb-1', reason: 'not sent: the session stopped' },
+    ]);
+    // Past the counter's waits, nothing went out: kb-1 still rests, and kb-2 and kb-3 were never placed.
+    await settle(3_500);
+    const orders = sim.account(KEY).orders();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ status: 'open' });
+    expect(sink.reports).toHaveLength(5);
+  }, 10_000);
+});
+
 describe('KrakenExecutionClient against the simulator', () => {
   it('places over the WebSocket and reports the fill from the executions channel, with the TradesHistory trade id', async () => {
     const { sim, client, sink, calls } = await setUp();

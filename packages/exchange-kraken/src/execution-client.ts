@@ -100,6 +100,16 @@ export interface KrakenExecutionClientOptions {
 type Outcome = 'rejected' | 'rate-limited' | 'not-sent' | 'unknown';
 
 const MAX_RATE_LIMIT_RETRIES = 3;
+
+/** An order or cancel waiting its turn to be sent. */
+interface QueuedRequest {
+  /** Reports the request as never sent (order entry stopped first). */
+  readonly notSent: (reason: string) => void;
+}
+
+function notSent(reason: string): string {
+  return `not sent: ${reason}`;
+}
 const MAX_CATCH_UP_RETRIES = 5;
 
 function defaultSleep(ms: number): Promise<void> {
@@ -165,6 +175,10 @@ export class KrakenExecutionClient implements ExecutionClient {
   #catchUpAgain: string | undefined;
   #catchUpRetries = 0;
   #closed = false;
+  /** Requests waiting their turn (the queue and the trading counter); `stopOrderEntry` reports them as not sent. */
+  readonly #queued = new Set<QueuedRequest>();
+  /** Set by `stopOrderEntry`: why nothing more is sent. */
+  #entryStopped: string | undefined;
 
   constructor(options: KrakenExecutionClientOptions) {
     this.#options = options;
@@ -304,6 +318,10 @@ export class KrakenExecutionClient implements ExecutionClient {
   submit(order: SubmitOrder): void {
     const sink = this.#requireSink('submit');
     const now = this.#now();
+    if (this.#entryStopped !== undefined) {
+      sink.onRejected({ clientOrderId: order.clientOrderId, reason: notSent(this.#entryStopped), time: now });
+      return;
+    }
     const instrument = this.#options.instruments.get(order.instrumentId);
     if (instrument === undefined) {
       sink.onRejected({ clientOrderId: order.clientOrderId, reason: `EQuery:Unknown asset pair: ${order.instrumentId} is not listed by Kraken`, time: now });
@@ -333,17 +351,30 @@ export class KrakenExecutionClient implements ExecutionClient {
       venueSince: this.#venueLowerBound(),
     });
     this.#reserve(request.symbol, 1);
-    this.#enqueue(() => this.#place(tracked, request, 0, 1));
+    this.#enqueueRequest(this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1));
   }
 
   cancel(command: CancelOrder): void {
     this.#requireSink('cancel');
+    if (this.#entryStopped !== undefined) {
+      this.#tracker.cancelRejected(command.clientOrderId, notSent(this.#entryStopped), this.#now());
+      return;
+    }
     const tracked = this.#tracker.get(command.clientOrderId);
     const venueOrderId = tracked?.venueOrderId ?? (command.venueOrderId === undefined ? undefined : String(command.venueOrderId));
     const krakenClientOrderId = tracked?.krakenClientOrderId ?? toKrakenClientOrderId(command.clientOrderId);
     const estimate = this.#cancelCostNow(tracked);
     this.#reserve(String(command.instrumentId), estimate);
-    this.#enqueue(() => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, estimate));
+    this.#enqueueRequest(this.#cancelNotSent(command), (turn) => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, turn, estimate));
+  }
+
+  stopOrderEntry(reason: string): void {
+    if (this.#entryStopped !== undefined) return;
+    this.#entryStopped = reason;
+    const waiting = [...this.#queued];
+    this.#queued.clear();
+    if (waiting.length > 0) this.#logger.warn('order entry stopped: requests still waiting their turn are not sent', { requests: waiting.length, reason });
+    for (const request of waiting) request.notSent(notSent(reason));
   }
 
   /**
@@ -417,6 +448,8 @@ export class KrakenExecutionClient implements ExecutionClient {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Nothing waiting is sent once closed (there is no sink left to report it to).
+    this.#queued.clear();
     this.#stopPolling();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
@@ -439,23 +472,48 @@ export class KrakenExecutionClient implements ExecutionClient {
     });
   }
 
-  async #awaitBudget(symbol: string, cost: number): Promise<void> {
-    if (cost <= 0) return;
-    for (let wait = this.#limiter.waitTimeMs(symbol, cost, this.#now()); wait > 0; wait = this.#limiter.waitTimeMs(symbol, cost, this.#now())) {
-      this.#logger.debug('waiting for the pair trading counter', { symbol, waitMs: wait });
-      await this.#sleep(wait);
+  /** Queues a request; `work` waits its turn with `#awaitTurn` before it sends. */
+  #enqueueRequest(whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>): void {
+    const turn: QueuedRequest = { notSent: whenNotSent };
+    this.#queued.add(turn);
+    this.#enqueue(() => work(turn));
+  }
+
+  #placeNotSent(order: TrackedOrder): (reason: string) => void {
+    return (reason) => this.#tracker.rejected(order, reason, this.#now());
+  }
+
+  #cancelNotSent(command: CancelOrder): (reason: string) => void {
+    return (reason) => this.#tracker.cancelRejected(command.clientOrderId, reason, this.#now());
+  }
+
+  /**
+   * Waits until the pair's trading counter has room for `cost`, spends it and takes the request
+   * off the queue. False (nothing spent) when the request was withdrawn meanwhile: order entry
+   * stopped (the request was reported as not sent) or the client closed.
+   */
+  async #awaitTurn(symbol: string, cost: number, turn: QueuedRequest): Promise<boolean> {
+    if (cost > 0) {
+      for (let wait = this.#limiter.waitTimeMs(symbol, cost, this.#now()); wait > 0; wait = this.#limiter.waitTimeMs(symbol, cost, this.#now())) {
+        if (!this.#queued.has(turn)) return false;
+        this.#logger.debug('waiting for the pair trading counter', { symbol, waitMs: wait });
+        await this.#sleep(wait);
+      }
     }
-    this.#limiter.spend(symbol, cost, this.#now());
+    if (!this.#queued.delete(turn)) return false;
+    if (cost > 0) this.#limiter.spend(symbol, cost, this.#now());
+    return true;
   }
 
   /** Waits for the counter in turn, then sends without holding the queue for the reply. */
-  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number, reserved = 0): Promise<void> {
-    if (this.#closed) return this.#release(request.symbol, reserved);
+  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number, turn: QueuedRequest, reserved = 0): Promise<void> {
+    let mayGo: boolean;
     try {
-      await this.#awaitBudget(request.symbol, 1);
+      mayGo = await this.#awaitTurn(request.symbol, 1, turn);
     } finally {
       this.#release(request.symbol, reserved);
     }
+    if (!mayGo) return;
     void this.#send(order, request, attempt).catch((error: unknown) => {
       this.#logger.error('Kraken order placement failed unexpectedly', { clientOrderId: order.clientOrderId, error: (error as Error).message });
       order.unresolvedSince ??= this.#now();
@@ -499,7 +557,7 @@ export class KrakenExecutionClient implements ExecutionClient {
         this.#limiter.spend(request.symbol, this.#limiter.remaining(request.symbol, this.#now()), this.#now());
         if (attempt + 1 < MAX_RATE_LIMIT_RETRIES) {
           this.#logger.warn('Kraken refused an order for the pair trading counter; waiting and resending', { clientOrderId: order.clientOrderId, attempt: attempt + 1 });
-          this.#enqueue(() => this.#place(order, request, attempt + 1));
+          this.#enqueueRequest(this.#placeNotSent(order), (turn) => this.#place(order, request, attempt + 1, turn));
         } else {
           this.#tracker.rejected(order, reasonOf(error), this.#now());
         }
@@ -531,8 +589,8 @@ export class KrakenExecutionClient implements ExecutionClient {
           // Unanswered requests are not resent: one still on its way would place the order twice
           // (cl_ord_id is unique only among open orders, and a market order closes at once), so
           // they wait for reconciliation, which rejects them if Kraken still lacks them after the grace.
-          this.#enqueue(async () => {
-            await this.#awaitBudget(request.symbol, 1);
+          this.#enqueueRequest(this.#placeNotSent(order), async (turn) => {
+            if (!(await this.#awaitTurn(request.symbol, 1, turn))) return;
             try {
               const result = await this.#rest.addOrder(request.rest);
               const placed = result.txid?.[0];
@@ -567,14 +625,15 @@ export class KrakenExecutionClient implements ExecutionClient {
 
   // ---- canceling ----------------------------------------------------------------------------------
 
-  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number, reserved = 0): Promise<void> {
+  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number, turn: QueuedRequest, reserved = 0): Promise<void> {
     const symbol = String(command.instrumentId);
-    if (this.#closed) return this.#release(symbol, reserved);
+    let mayGo: boolean;
     try {
-      await this.#awaitBudget(symbol, this.#cancelCostNow(order));
+      mayGo = await this.#awaitTurn(symbol, this.#cancelCostNow(order), turn);
     } finally {
       this.#release(symbol, reserved);
     }
+    if (!mayGo) return;
     void this.#sendCancel(command, order, venueOrderId ?? order?.venueOrderId, krakenClientOrderId, attempt).catch((error: unknown) => {
       this.#logger.error('Kraken cancel failed unexpectedly', { clientOrderId: command.clientOrderId, error: (error as Error).message });
     });
@@ -611,7 +670,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     }
     if (failure instanceof ExchangeError && isRateLimited(failure.venueMessage) && attempt + 1 < MAX_RATE_LIMIT_RETRIES) {
       this.#limiter.spend(String(command.instrumentId), this.#limiter.remaining(String(command.instrumentId), now), now);
-      this.#enqueue(() => this.#cancel(command, order, venueOrderId, krakenClientOrderId, attempt + 1));
+      this.#enqueueRequest(this.#cancelNotSent(command), (turn) => this.#cancel(command, order, venueOrderId, krakenClientOrderId, attempt + 1, turn));
       return;
     }
     this.#tracker.cancelRejected(command.clientOrderId, reasonOf(failure), now);

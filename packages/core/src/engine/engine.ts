@@ -250,6 +250,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   async start(): Promise<void> {
     if (this.started) throw new InvariantError('engine already started');
     this.started = true;
+    this.stopHandlersRan = false;
     const recovered = this.recovered;
     const open = recovered === undefined ? [] : this.orders.openOrders();
     const simulatedVenue = this.venueFeed !== undefined;
@@ -293,6 +294,21 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** Order events emitted before the strategies' onStart ran (start-up reconciliation); undefined once they have. */
   private eventsBeforeStart: OrderEvent[] | undefined = [];
 
+  private stopHandlersRan = false;
+
+  /**
+   * Runs the strategies' `onStop` (once: `stop()` runs it when this has not). A live session calls
+   * it before it waits for the venue's answers, so orders and cancels a strategy sends as it stops
+   * are answered and journaled before the engine stops.
+   */
+  runStopHandlers(): void {
+    if (!this.started || this.stopHandlersRan) return;
+    this.stopHandlersRan = true;
+    this.enqueue(() => {
+      for (const runtime of this.runtimes) this.runHandler(runtime, 'onStop', () => runtime.strategy.onStop?.(runtime.context));
+    });
+  }
+
   async stop(reason = 'stopped'): Promise<void> {
     if (!this.started) return;
     if (this.failure !== undefined) {
@@ -300,9 +316,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
       this.started = false;
       return;
     }
-    this.enqueue(() => {
-      for (const runtime of this.runtimes) this.runHandler(runtime, 'onStop', () => runtime.strategy.onStop?.(runtime.context));
-    });
+    this.runStopHandlers();
     this.emit({ type: 'engine-stopped', time: this.clock.now(), sequence: 0, reason });
     this.started = false;
     if (this.snapshotEvery > 0) this.takeSnapshot();

@@ -82,6 +82,14 @@ export interface ExecutionClient {
    * venues). Strategies read it as `ctx.orders.budget(instrumentId)`.
    */
   orderEntryBudget?(instrumentId: InstrumentId): OrderEntryBudget | undefined;
+  /**
+   * Stops sending, for good: a stopping session calls it once it has waited for the venue's
+   * answers. Orders and cancels still waiting their turn (Kraken: for the trading counter) are
+   * not sent but reported through the sink at once, an order as rejected and a cancel as cancel
+   * rejected, each giving `reason`; later submits and cancels are refused the same way. Requests
+   * already sent still report their answers. Clients that send at once need not implement it.
+   */
+  stopOrderEntry?(reason: string): void;
 }
 
 /**

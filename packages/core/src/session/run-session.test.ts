@@ -376,6 +376,89 @@ describe('runSession (live)', () => {
   });
 });
 
+/** Rests a limit buy far below the market on its 1st bar and cancels it as it stops. */
+class CancelOnStop extends BaseStrategy<Record<string, never>> {
+  private order: ClientOrderId | undefined;
+  subscriptions(): Subscription[] {
+    return [{ instrumentId: BTC, kind: 'bars', interval: MINUTE }];
+  }
+  onBar(_bar: Bar, ctx: StrategyContext<Record<string, never>>): void {
+    this.order ??= ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'limit', price: '20000', quantity: '0.01' });
+  }
+  onStop(ctx: StrategyContext<Record<string, never>>): void {
+    if (this.order !== undefined) ctx.orders.cancel(this.order);
+  }
+}
+
+describe('runSession (live) stopping with requests in flight', () => {
+  /** A live session whose strategy rests one order; stopped once it rests. */
+  async function restingOrderThenStop(strategy: typeof QuoteThenCancel | typeof CancelOnStop, exchange = createFakeExchange({ instruments: krakenSpotInstruments(), balances: { USD: '10000' } }), settleTimeoutMs?: number) {
+    const store = new InMemoryStore();
+    const controller = new AbortController();
+    const session = runSession({
+      bot: createBot(validateConfig({ strategies: [strategy.with({})] })), exchange, mode: 'live', kbotVersion: 'test', store, signal: controller.signal,
+      ...(settleTimeoutMs === undefined ? {} : { settleTimeoutMs }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const start = Math.ceil(Date.now() / MINUTE) * MINUTE;
+    const [first, second] = bars([40_000, 40_100], { instrument: 'BTC/USD', interval: '1m', start, volume: 100 });
+    exchange.data.push(first!);
+    const [order] = exchange.execution.acceptAll();
+    return { exchange, store, session, order: order!, second: second!, stop: () => controller.abort() };
+  }
+
+  const orderEvents = (store: InMemoryStore) => store.events().filter((event) => event.type.startsWith('order-'));
+
+  it("waits for the venue's answer to a cancel the strategy sends in onStop, so the journal ends with the order canceled", async () => {
+    const { exchange, store, session, order, stop } = await restingOrderThenStop(CancelOnStop);
+    stop();
+    // The venue answers the cancel 100 ms after it arrives.
+    const answered = (async () => {
+      while (exchange.execution.cancels.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      exchange.execution.confirmCancel(order);
+    })();
+    const result = await session;
+    await answered;
+    expect(result.orders.map((entry) => entry.status)).toEqual(['canceled']);
+    expect(orderEvents(store).at(-1)?.type).toBe('order-canceled');
+    expect(store.events().at(-1)?.type).toBe('engine-stopped');
+  });
+
+  it('has a client report what still waits its turn as not sent, before the engine stops, when the venue has not answered in time', async () => {
+    const exchange = createFakeExchange({ instruments: krakenSpotInstruments(), balances: { USD: '10000' } });
+    const withdrawn: string[] = [];
+    // A client whose cancel waits its turn (a trading counter) past the stop's wait.
+    Object.assign(exchange.execution, {
+      stopOrderEntry: (reason: string) => {
+        for (const cancel of exchange.execution.cancels) {
+          withdrawn.push(reason);
+          exchange.execution.sink.onCancelRejected({ clientOrderId: cancel.clientOrderId, reason: `not sent: ${reason}`, time: Date.now() });
+        }
+      },
+    });
+    const { store, session, second, stop } = await restingOrderThenStop(QuoteThenCancel, exchange, 150);
+    exchange.data.push(second);
+    stop();
+    const result = await session;
+    expect(withdrawn).toEqual(['the session stopped before it was its turn to be sent']);
+    // The order rests again, as it does at the venue, and the journal says the cancel never left.
+    expect(result.orders.map((entry) => entry.status)).toEqual(['accepted']);
+    expect(orderEvents(store).at(-1)).toMatchObject({ type: 'order-cancel-rejected', reason: 'not sent: the session stopped before it was its turn to be sent' });
+    expect(store.readSessionLog().map((entry) => entry.kind)).not.toContain('requests-unanswered');
+  });
+
+  it('says which requests the venue left unanswered when it stops, for the next start to reconcile', async () => {
+    const { store, session, second, stop, exchange } = await restingOrderThenStop(QuoteThenCancel, undefined, 150);
+    exchange.data.push(second);
+    stop();
+    const result = await session;
+    expect(result.orders.map((entry) => entry.status)).toEqual(['pending-cancel']);
+    const entry = store.readSessionLog().find((candidate) => candidate.kind === 'requests-unanswered');
+    expect(entry?.message).toMatch(/^stopped with 1 request\(s\) the venue had not answered after 150 ms: L\S+ \(pending-cancel\); the next start reconciles them$/);
+  });
+});
+
 /** Remembers each bar it is handed and whether it came while warming up. */
 class WarmUpRecorder extends BaseStrategy<{ warmUpBars: number }> {
   static readonly seen: [number, boolean][] = [];

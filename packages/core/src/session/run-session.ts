@@ -23,6 +23,7 @@ import { EquityTracker } from '../backtest/equity-tracker.js';
 import type { BacktestResult } from '../backtest/result.js';
 import { sessionResult } from '../backtest/session-result.js';
 import type { Fill } from '../model/fill.js';
+import type { Order } from '../model/order.js';
 import { sessionHistory } from './session-history.js';
 import { describeWarmUpSeries, fetchWarmUpHistory } from './warm-up.js';
 
@@ -67,6 +68,11 @@ export interface RunSessionOptions {
   readonly durationMs?: number;
   /** Stops after this many closed bars. */
   readonly maxBars?: number;
+  /**
+   * Live: how long a clean stop waits for the venue to answer the orders and cancels already
+   * sent (and the strategies' onStop sends) before the engine stops; default 5000 ms.
+   */
+  readonly settleTimeoutMs?: number;
   /** Called on every closed bar with a status snapshot (live status lines, health heartbeat). */
   readonly onStatus?: (status: SessionStatus) => void;
   /** Called once start-up (recovery and reconciliation included) is done, before market data flows. */
@@ -319,7 +325,25 @@ export async function runSession(options: RunSessionOptions): Promise<BacktestRe
     if (mode === 'paper') await execution.close();
     throw engine.failed;
   }
-  if (mode === 'live') await settleRequestsInFlight(engine, SETTLE_TIMEOUT_MS);
+  if (mode === 'live') {
+    // The strategies' onStop first, so what they send as they stop is answered and journaled too.
+    engine.runStopHandlers();
+    const settleTimeoutMs = options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS;
+    let unanswered = await settleRequestsInFlight(engine, settleTimeoutMs);
+    if (unanswered.length > 0 && execution.stopOrderEntry !== undefined) {
+      // Work still waiting its turn is reported as not sent while the engine can journal it:
+      // sent after the engine stopped, its answer would reach nothing and the journal would end
+      // with an order pending a cancel the venue has carried out.
+      execution.stopOrderEntry('the session stopped before it was its turn to be sent');
+      unanswered = waitingForTheVenue(engine);
+    }
+    if (unanswered.length > 0) {
+      const what = unanswered.map((order) => `${order.clientOrderId} (${order.status})`).join(', ');
+      const message = `stopped with ${unanswered.length} request(s) the venue had not answered after ${settleTimeoutMs} ms: ${what}; the next start reconciles them`;
+      logger.warn(message);
+      sessionLog('requests-unanswered', message, { orders: unanswered.map((order) => ({ clientOrderId: order.clientOrderId, status: order.status })) });
+    }
+  }
   await engine.stop(reason);
   logger.info('session stopped', { reason, bars, fills: fillCount });
   sessionLog('session-stopped', reason, { bars, fills: fillCount, openOrders: engine.orders.openCount() });
@@ -384,11 +408,18 @@ const PAPER_VENUE_RETAIN_FINISHED_MS = 86_400_000;
 /** How long a clean stop waits for the venue to answer orders and cancels in flight. */
 const SETTLE_TIMEOUT_MS = 5_000;
 
-async function settleRequestsInFlight(engine: Engine, timeoutMs: number): Promise<void> {
+/** Waits until no order is submitted or pending cancel, or the time is up; returns those still waiting. */
+async function settleRequestsInFlight(engine: Engine, timeoutMs: number): Promise<readonly Order[]> {
   const deadline = Date.now() + timeoutMs;
-  while (engine.orders.openOrders().some((order) => order.status === 'submitted' || order.status === 'pending-cancel') && Date.now() < deadline) {
+  while (waitingForTheVenue(engine).length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return waitingForTheVenue(engine);
+}
+
+/** Orders whose placing or cancel the venue has not answered yet. */
+function waitingForTheVenue(engine: Engine): readonly Order[] {
+  return engine.orders.openOrders().filter((order) => order.status === 'submitted' || order.status === 'pending-cancel');
 }
 
 /** What the account traded from `since` on, as the journal's fills tell it (a store that cannot say gives nothing). */
