@@ -163,6 +163,36 @@ describe('risk policies across restarts', () => {
     expect(second.denial(second.submit({ side: 'sell', quantity: '0.01' }))).toMatchObject({ code: 'trading-halted' });
   });
 
+  it('an equity peak reached while holding, with nothing journaled after it, survives a crash (kill -9, no clean stop)', async () => {
+    const store = new InMemoryStore();
+    const written: number[] = [];
+    const snapshot = store.snapshot.bind(store);
+    store.snapshot = (state: EngineSnapshot) => {
+      written.push(state.sequence);
+      snapshot(state);
+    };
+    const clock = new TestClock(DAY + HOUR_MS);
+    const policies = () => [maxDrawdown({ percent: 1 })];
+    const first = await botProcess(store, clock, policies);
+    first.bar(40_000);
+    first.submit({ side: 'buy', quantity: '0.2' });
+    first.bar(40_000); // filled: 0.2 BTC held, equity about 9,964 after the fee and slippage
+    const beforeRally = written.length;
+    // A rally while holding journals nothing, but each new peak is snapshotted (at most once a minute).
+    for (const price of [41_000, 42_000, 43_000]) first.bar(price);
+    expect(written.length - beforeRally).toBe(3);
+    // Flat bars teach the policy nothing: no more snapshots.
+    for (let index = 0; index < 3; index++) first.bar(42_900);
+    expect(written.length - beforeRally).toBe(3);
+    expect(written.at(-1)).toBe(store.events().at(-1)!.sequence);
+    // Killed: no stop, no snapshot of its own. The price has come back to 42,000: 1.9% under the
+    // peak of about 10,564, past the 1% limit, so the breaker trips at the first close after the restart.
+    const second = await botProcess(store, clock, policies);
+    second.bar(42_000);
+    const trips = store.events().filter((event): event is TradingStateChanged => event.type === 'trading-state-changed');
+    expect(trips.map((event) => [event.to, event.reason.slice(0, 40)])).toEqual([['halted', 'max-drawdown: equity 10363.98 is 1.89% b']]);
+  });
+
   /** A process that lost 15 USD and fees with a 30 USD daily limit, stopped, and the snapshot its stop wrote. */
   async function afterOneLosingRun() {
     const store = new InMemoryStore();

@@ -105,6 +105,8 @@ export interface BalanceDifference {
 
 const DAY_MS = 86_400_000;
 const DEFAULT_RETAINED_FINISHED_ORDERS = 1000;
+/** At most one snapshot a minute for what risk policies learn between journaled events. */
+const RISK_SNAPSHOT_INTERVAL_MS = 60_000;
 const ORDER_TYPES: ReadonlySet<string> = new Set(['market', 'limit', 'stop-loss', 'take-profit']);
 /** Reason on recovered orders canceled because the in-process simulated venue did not survive the restart. */
 export const SIMULATED_VENUE_RESTART_REASON = 'the simulated venue restarted: resting orders do not survive a restart';
@@ -409,11 +411,14 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   /** Writes a snapshot at the current journal sequence (once per sequence). */
   takeSnapshot(): void {
-    if (this.snapshotSequence === this.sequence) return;
+    const riskRevision = this.risk.countsRevisions ? this.risk.stateRevision() : 0;
+    if (this.snapshotSequence === this.sequence && riskRevision === this.snapshotRiskRevision) return;
     const portfolio = this.portfolio.toJSON();
     const kept = this.snapshotKeeps(portfolio);
     this.store.snapshot({ sequence: this.sequence, time: this.clock.now(), state: this.stateWith(portfolio, kept) });
     this.snapshotSequence = this.sequence;
+    this.snapshotRiskRevision = riskRevision;
+    this.snapshotTakenAt = this.clock.now();
     if (this.history === 'journal') {
       // Memory now holds what a restart from this snapshot would: the rest is in the journal.
       this.orders.forget(kept);
@@ -548,7 +553,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.advanceClock(bar.openTime + bar.interval);
     this.market.onBar(bar);
     // Breakers that follow equity between orders (max drawdown) see it at every close.
-    if (this.risk.followsEquity) this.risk.observeEquity(this.equityNumber(), this.clock.now());
+    if (this.risk.followsEquity) {
+      this.risk.observeEquity(this.equityNumber(), this.clock.now());
+      // A new peak is kept at once: no event may come for hours (the venue's reports are drained).
+      if (this.snapshotEvery > 0 && this.started && this.riskLearnedSinceSnapshot()) this.takeSnapshot();
+    }
     const runtimes = this.barRuntimes(bar.instrumentId, bar.interval);
     // Orders submitted in a handler are processed after it returns: a handler is never re-entered.
     if (runtimes) this.handleAll('onBar', runtimes, bar);
@@ -935,7 +944,22 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
 
   /** Between steps the state is whole: a snapshot is taken when enough events were journaled. */
   private snapshotIfDue(): void {
-    if (this.started && this.sequence - Math.max(this.snapshotSequence, 0) >= this.snapshotEvery) this.takeSnapshot();
+    if (!this.started) return;
+    if (this.sequence - Math.max(this.snapshotSequence, 0) >= this.snapshotEvery || this.riskLearnedSinceSnapshot()) this.takeSnapshot();
+  }
+
+  /** The risk policies' `stateRevision` the latest snapshot holds. */
+  private snapshotRiskRevision = 0;
+  /** Clock time of the latest snapshot. */
+  private snapshotTakenAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * A policy learned something the journal does not hold (a new equity peak at a bar close) since
+   * the latest snapshot, and that snapshot is a minute old or more: without a snapshot now, a
+   * crash would lose it (a bot holding through a rally journals nothing for hours).
+   */
+  private riskLearnedSinceSnapshot(): boolean {
+    return this.risk.countsRevisions && this.clock.now() - this.snapshotTakenAt >= RISK_SNAPSHOT_INTERVAL_MS && this.risk.stateRevision() !== this.snapshotRiskRevision;
   }
 
   /** A live order or cancel is about to leave the process: its journal entries must be on disk first. */

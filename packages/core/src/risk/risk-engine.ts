@@ -73,10 +73,20 @@ export class RiskEngine {
 
   /** Some policy follows equity between orders (`RiskPolicy.observeEquity`): the engine feeds it at bar closes. */
   readonly followsEquity: boolean;
+  /** Some policy counts what it learns between journaled events (`RiskPolicy.stateRevision`). */
+  readonly countsRevisions: boolean;
 
   constructor(private readonly policies: readonly RiskPolicy[] = [], options: { onStateRequest?: StateRequestListener } = {}) {
     this.listener = options.onStateRequest;
     this.followsEquity = policies.some((policy) => policy.observeEquity !== undefined);
+    this.countsRevisions = policies.some((policy) => policy.stateRevision !== undefined);
+  }
+
+  /** The sum of the policies' `stateRevision`s: it changes whenever one of them does (they only go up). */
+  stateRevision(): number {
+    let sum = 0;
+    for (const policy of this.policies) sum += policy.stateRevision?.() ?? 0;
+    return sum;
   }
 
   /** The applied trading state (what the journal says). */

@@ -53,6 +53,14 @@ export interface RiskPolicy {
    */
   observeEquity?(equity: number, time: EpochMs): StateRequest | void;
   /**
+   * A count that goes up whenever the policy learns something between journaled events that a
+   * crash must not lose (max-drawdown: a new equity peak at a bar close). Paper and live engines
+   * then write a snapshot at the end of the step, at most once a minute, instead of waiting for
+   * the next thousand events. State learned from journaled events (`observe`) needs none: the
+   * journal's replay teaches it again.
+   */
+  stateRevision?(): number;
+  /**
    * What the policy has learned so far (today's loss, an equity peak, each strategy's holdings),
    * as plain JSON with money as decimal strings. The engine keeps it in its snapshots; after a
    * restart it hands it to `restore` and then replays the journal after the snapshot through

@@ -166,6 +166,32 @@ function persistenceChecks(createPolicy: () => RiskPolicy, cases: readonly RiskP
         }
       },
     },
+    ...(sample.stateRevision === undefined ? [] : [{
+      name: 'stateRevision goes up whenever a check or an equity observation changes the snapshot (what a crash would lose otherwise), and never down',
+      run: () => {
+        for (const testCase of cases) {
+          const policy = createPolicy();
+          for (const event of testCase.observe ?? []) policy.observe?.(event);
+          let revision = policy.stateRevision!();
+          let kept = JSON.stringify(policy.snapshot!());
+          const expectCounted = (what: string) => {
+            const now = policy.stateRevision!();
+            const state = JSON.stringify(policy.snapshot!());
+            expect(now, `${testCase.name}: ${what}: stateRevision went down`).toBeGreaterThanOrEqual(revision);
+            if (state !== kept) expect(now, `${testCase.name}: ${what} changed the snapshot but not stateRevision`).toBeGreaterThan(revision);
+            revision = now;
+            kept = state;
+          };
+          policy.check(testCase.order, testCase.view);
+          expectCounted('the check');
+          const equity = testCase.view.portfolio.equity().toNumber() || 1000;
+          for (const factor of [1, 1.1, 1.2, 1.15, 0.5, 1.3]) {
+            policy.observeEquity?.(equity * factor, 1_700_000_000_000);
+            expectCounted(`equity ${equity * factor}`);
+          }
+        }
+      },
+    } satisfies ContractCheck]),
     {
       name: 'restore refuses a state that is not a snapshot of this policy, naming where it came from',
       run: () => {

@@ -36,10 +36,13 @@ export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
   /** `peak` as a number, for the per-bar test. */
   let peakNumber = peak === undefined ? Number.NaN : peak.toNumber();
   const limitFraction = limit.toNumber() / 100;
+  /** Goes up with every new peak and every trip: what a snapshot must keep before a crash. */
+  let revision = 0;
 
   function setPeak(value: Decimal | undefined): void {
     peak = value;
     peakNumber = value === undefined ? Number.NaN : value.toNumber();
+    revision++;
   }
 
   /** Moves the peak up to `equity`, or trips when `equity` is `percent` or more below it. */
@@ -49,12 +52,16 @@ export function maxDrawdown(options: MaxDrawdownOptions): RiskPolicy {
     if (!top.isPositive() || top.isZero()) return;
     const drawdown = top.minus(equity).dividedBy(top).times(100);
     if (decimalAtLeast(drawdown, limit)) {
+      revision++;
       tripped = requestState('halted', `equity ${money(equity)} is ${drawdown.toDecimalPlaces(2).toFixed()}% below its peak of ${money(top)} (limit ${limit.toFixed()}%) at ${isoTime(time)}`);
     }
   }
 
   return {
     name: 'max-drawdown',
+    stateRevision() {
+      return revision;
+    },
     snapshot() {
       return { peak: peak?.toFixed() ?? null, tripped: tripped ? { to: tripped.to, reason: tripped.reason } : null };
     },
