@@ -171,6 +171,25 @@ describe('ScannerRotation', () => {
     expect(second.orders().map((order) => [order.instrumentId, order.side, order.status])).toEqual([['ETH/USD', 'buy', 'accepted']]);
   });
 
+  it('live, with several orders the earlier run left open, waits for all of them, not only the newest', async () => {
+    for (const ended of ['ETH/USD', 'BTC/USD']) {
+      const first = await startLiveSession(new RecordingRotation(), params(), TEST_START_TIME - HOUR_MS);
+      first.engine.submit('under-test', { instrumentId: 'ETH/USD', side: 'buy', type: 'market', quantity: '1', tag: 'rank 1' });
+      first.engine.submit('under-test', { instrumentId: 'BTC/USD', side: 'buy', type: 'market', quantity: '0.01', tag: 'rank 1' });
+      await first.stop();
+      const second = await startLiveSession(new RecordingRotation(), params(), TEST_START_TIME, undefined, first.store);
+      // One of the two ends (the venue canceled it); the other is still in flight.
+      const gone = second.orders().find((order) => order.instrumentId === ended)!;
+      second.engine.onCanceled({ clientOrderId: gone.clientOrderId, time: TEST_START_TIME });
+      second.feed(market);
+      await second.stop();
+      expect(second.orders().map((order) => [order.instrumentId, order.status]), `${ended} ended`).toEqual([
+        ['ETH/USD', ended === 'ETH/USD' ? 'canceled' : 'accepted'],
+        ['BTC/USD', ended === 'BTC/USD' ? 'canceled' : 'accepted'],
+      ]);
+    }
+  });
+
   it('validates its params', () => {
     expect(scannerRotationParams.safeParse({ pairs: ['BTC/USD', 'ETH/EUR'], interval: '1h' }).error?.issues[0]?.message).toBe('pairs of one quote asset (these are quoted in USD and EUR)');
     expect(scannerRotationParams.safeParse({ pairs: [], interval: '1h' }).success).toBe(false);

@@ -81,7 +81,8 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
   private stepCount = 0;
   private top: readonly InstrumentId[] = [];
   private current: PairRanking = { ranked: [], excluded: [] };
-  private inFlight: ClientOrderId | undefined;
+  /** Orders sent and not finished: no new decision while any is (after a restart, all those left open). */
+  private readonly inFlight = new Set<ClientOrderId>();
   private foreignPositionsChecked = false;
   /** Pairs another strategy of the bot holds (its order was denied `pair-taken`), skipped until the time given. */
   private readonly takenUntil = new Map<InstrumentId, EpochMs>();
@@ -115,9 +116,9 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       ctx.market.instrument(pair);
       this.metrics.set(pair, new PairMetrics(pair, { window: params.window, trendPeriod: params.trendPeriod, trendLookback: params.trendLookback }));
     }
-    // After a restart, an order the earlier run left open on one of its pairs is in flight: no
-    // second order beside it until it ends.
-    this.inFlight = this.pairs.flatMap((pair) => ordersLeftOpen(ctx, pair)).sort((a, b) => b.createdAt - a.createdAt)[0]?.clientOrderId;
+    // After a restart, the orders the earlier run left open on its pairs are in flight: no order
+    // beside them until every one has ended.
+    for (const pair of this.pairs) for (const order of ordersLeftOpen(ctx, pair)) this.inFlight.add(order.clientOrderId);
   }
 
   onBar(bar: Bar, ctx: StrategyContext<ScannerRotationParams>): void {
@@ -140,7 +141,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
   }
 
   onOrderEvent(event: OrderEvent, ctx: StrategyContext<ScannerRotationParams>): void {
-    if (event.clientOrderId === this.inFlight && isOrderTerminal(event.order.status)) this.inFlight = undefined;
+    if (isOrderTerminal(event.order.status)) this.inFlight.delete(event.clientOrderId);
     if (event.type === 'order-denied' && event.code === 'pair-taken') {
       // Another strategy of the bot trades the pair: look past it for a window rather than be denied every bar.
       this.takenUntil.set(event.instrumentId, event.time + ctx.params.window * this.interval);
@@ -191,7 +192,7 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
       ctx.log.debug('scanner candidates changed', { time, candidates: top });
       this.onRankingChanged(ranking, this.top, time, ctx);
     }
-    if (this.inFlight !== undefined) return;
+    if (this.inFlight.size > 0) return;
     this.warnAboutForeignPositions(ctx);
 
     const held = this.pairs.find((pair) => ctx.portfolio.position(pair) !== undefined);
@@ -251,6 +252,6 @@ export class ScannerRotation extends BaseStrategy<ScannerRotationParams> {
     const id = ctx.orders.submit(intent);
     const order = ctx.portfolio.order(id);
     // The engine may settle the order during submit (a denial): then nothing is in flight.
-    this.inFlight = order !== undefined && isOrderTerminal(order.status) ? undefined : id;
+    if (order === undefined || !isOrderTerminal(order.status)) this.inFlight.add(id);
   }
 }
