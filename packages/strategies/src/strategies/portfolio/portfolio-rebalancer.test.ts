@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, mergeBarStreams, type Bar, type Logger } from '@kbot/core';
 import { TEST_START_TIME, bars, createStrategyHarness, runStrategyContract, type StrategyHarness } from '@kbot/core/testing';
-import { startPaperSession } from '../paper-session-test-kit.js';
+import { startLiveSession, startPaperSession } from '../paper-session-test-kit.js';
 import { PortfolioRebalancer, portfolioRebalancerParams, type PortfolioRebalancerParams } from './portfolio-rebalancer.js';
 
 /** Hourly BTC/USD and ETH/USD bars from closes, merged by close time as a backtest over two files merges them. */
@@ -294,6 +294,34 @@ describe('PortfolioRebalancer after a restart', () => {
     // Steps close at hours 3, 4, 5 and 6; the calendar came due 4 hours after hour 1, at hour 5, as without the restart.
     const after = second.orders().filter((order) => order.createdAt >= TEST_START_TIME + 2 * HOUR_MS);
     expect(orderLines(after)).toEqual([[5, 'sell', 'BTC/USD', 'rebalance (calendar)']]);
+  });
+
+  it('live, waits for the orders the earlier run left open, and cancels them once overdue, instead of buying the targets again', async () => {
+    const data = market(Array.from({ length: 8 }, () => 40_000), Array.from({ length: 8 }, () => 2000));
+    const hour = (time: number) => (time - TEST_START_TIME) / HOUR_MS;
+    // The live venue accepts the buys of the first step and fills nothing: both are still open when the process stops.
+    const first = await startLiveSession(new PortfolioRebalancer(), params({}), TEST_START_TIME);
+    first.feed(data.filter((entry) => entry.openTime < TEST_START_TIME + HOUR_MS));
+    await first.stop();
+    expect(first.orders().map((order) => [hour(order.createdAt), order.side, order.instrumentId, order.status])).toEqual([
+      [1, 'buy', 'BTC/USD', 'accepted'], [1, 'buy', 'ETH/USD', 'accepted'],
+    ]);
+    const leftOpen = first.orders().map((order) => order.clientOrderId);
+
+    const second = await startLiveSession(new PortfolioRebalancer(), params({}), TEST_START_TIME + HOUR_MS, undefined, first.store);
+    second.feed(data.filter((entry) => entry.openTime >= TEST_START_TIME + HOUR_MS && entry.openTime < TEST_START_TIME + 4 * HOUR_MS));
+    const cancels = () => second.store.events().filter((event) => event.type === 'order-cancel-requested' && hour(event.time) >= 1).map((event) => [hour(event.time), (event as { clientOrderId: string }).clientOrderId]);
+    // Nothing new is sent while they are open (the drift is the whole target: a fresh start would buy
+    // both again), and each is canceled at the step orderTimeoutBars (3) hours after it was decided.
+    expect(second.orders().map((order) => order.clientOrderId)).toEqual(leftOpen);
+    expect(cancels()).toEqual([[4, leftOpen[0]], [4, leftOpen[1]]]);
+    // The venue confirms the cancels; the next step rebalances from scratch.
+    for (const id of leftOpen) second.engine.onCanceled({ clientOrderId: id, time: TEST_START_TIME + 4 * HOUR_MS });
+    second.feed(data.filter((entry) => entry.openTime >= TEST_START_TIME + 4 * HOUR_MS));
+    await second.stop();
+    expect(second.orders().filter((order) => !leftOpen.includes(order.clientOrderId)).map((order) => [hour(order.createdAt), order.side, order.instrumentId])).toEqual([
+      [5, 'buy', 'BTC/USD'], [5, 'buy', 'ETH/USD'],
+    ]);
   });
 
   it('still makes the buys a rebalance owed when the restart came between its sells and its buys', async () => {
