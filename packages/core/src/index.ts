@@ -89,7 +89,7 @@ export { Engine, SIMULATED_VENUE_RESTART_REASON } from './engine/engine.js';
 export type { BalanceComparison, BalanceDifference, EngineMode, EngineOptions, EngineStrategy } from './engine/engine.js';
 export { recoverEngineState, hasRecoverableState, canAdoptOrders, canPrimeOrderEntry, recentOrderEntry, ORDER_ENTRY_PRIMING_WINDOW_MS } from './engine/recovery.js';
 export type { OrderAdoptingClient, OrderEntryActivity, OrderEntryPrimingClient, RecoverEngineStateOptions, RecoveredEngineState, RecoverySummary } from './engine/recovery.js';
-export { ENGINE_STATE_FORMAT, orderToJson, orderFromJson, parseEngineState } from './engine/engine-state.js';
+export { ENGINE_STATE_FORMAT, orderToJson, orderFromJson, parseEngineState, parseRiskEngineState } from './engine/engine-state.js';
 export type { EngineStateJson, OrderStateJson, ParsedEngineState, RestoredOrder } from './engine/engine-state.js';
 export { OrderManager } from './engine/order-manager.js';
 export type { FillOutcome } from './engine/order-manager.js';

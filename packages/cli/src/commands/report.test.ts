@@ -91,6 +91,8 @@ describe('kbot report on a recorded paper session against the simulator', () => 
     const [stamp] = readdirSync(recordings);
     const manifest = readRecordingManifest(join(recordings, stamp!));
     expect(manifest).toMatchObject({ bot: 'report-test', mode: 'paper', resumed: false, reportDir: join(reports, reportName!), startBalances: { USD: '10000' }, quoteAsset: 'USD' });
+    // The risk state the session started with, for a parity replay (a fresh session's: active, nothing learned).
+    expect(manifest.startRisk).toMatchObject({ operatorState: 'active', requests: [] });
     const kinds = [...recordingEntries(join(recordings, stamp!))].map((entry) => (entry.kind === 'event' ? entry.event.type : entry.kind));
     expect(kinds.filter((kind) => kind === 'bar').length).toBeGreaterThanOrEqual(120);
     expect(kinds.filter((kind) => kind === 'order-filled').length).toBe(session.metrics.fillCount);

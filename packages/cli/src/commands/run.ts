@@ -167,7 +167,8 @@ export async function runCommand(
           detachRecorder = recorder.attach(engine.bus);
           const ids = [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))];
           const instruments = ids.map((id) => exchange.instruments.get(id)).filter((instrument): instrument is Instrument => instrument !== undefined);
-          recorder.recordStart({ quoteAsset: engine.quoteAsset, balances: engine.portfolio.balances(), instruments });
+          // The risk state too: a parity replay of a resumed session starts from what it carried.
+          recorder.recordStart({ quoteAsset: engine.quoteAsset, balances: engine.portfolio.balances(), instruments, risk: engine.risk.snapshot() });
         }
         // Every order command, the strategies' and the operator's, goes to audit.log.
         detachAudit = attachAuditTrail(engine.bus, opened.audit);

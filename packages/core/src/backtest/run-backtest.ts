@@ -3,7 +3,7 @@ import type { KbotConfig } from '../config/schema.js';
 import type { Bot } from '../di/container.js';
 import { ConfigError, type ConfigIssue } from '../errors/errors.js';
 import { formatInterval } from '../model/time.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, type EngineOptions } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal } from '../model/decimal.js';
@@ -63,6 +63,8 @@ export interface RunBacktestOptions {
   /** Where the run journals its events; without one, nothing is journaled (the report does not need it). */
   readonly store?: Store;
   readonly learners?: readonly Learner[];
+  /** The risk policies' state and trading state to start from (`EngineOptions.riskState`): a parity replay of a resumed session. */
+  readonly riskState?: EngineOptions['riskState'];
 }
 
 /** Instruments of the backtest: Kraken's rules for known pairs, then the config's overrides. */
@@ -127,6 +129,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     learners: options.learners ?? config.learning,
     logger: options.logger ?? silentLogger,
     orderIdPrefix: 'bt-',
+    ...(options.riskState === undefined ? {} : { riskState: options.riskState }),
   });
   const items = options.data.items;
   const tracker = items === undefined ? new EquityTracker() : new EquityTracker({ intervalMs: TICK_EQUITY_SAMPLE_MS });

@@ -179,7 +179,8 @@ export interface ParsedEngineState {
   readonly risk: RiskEngineState | undefined;
 }
 
-function riskEngineState(value: unknown, where: string): RiskEngineState | undefined {
+/** Reads a risk engine's state (`RiskEngine.snapshot()`) back from JSON; undefined stays undefined. */
+export function parseRiskEngineState(value: unknown, where: string): RiskEngineState | undefined {
   if (value === undefined) return undefined;
   const json = objectAt(value, where);
   const requests = arrayAt(json['requests'], `${where}.requests`).map((entry, index) => {
@@ -242,6 +243,6 @@ export function parseEngineState(state: unknown, where = 'snapshot'): ParsedEngi
     portfolio: json['portfolio'],
     learners: learnerStates(json['learners'], `${where}.learners`),
     strategyStates: strategyStates(json['strategies'], `${where}.strategies`),
-    risk: riskEngineState(json['risk'], `${where}.risk`),
+    risk: parseRiskEngineState(json['risk'], `${where}.risk`),
   };
 }

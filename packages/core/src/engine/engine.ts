@@ -18,7 +18,7 @@ import type { EpochMs } from '../model/time.js';
 import type { Store } from '../persistence/store.js';
 import { StrategyStateStore } from './strategy-state.js';
 import { Portfolio } from '../portfolio/portfolio.js';
-import { RiskEngine } from '../risk/risk-engine.js';
+import { RiskEngine, type RiskEngineState } from '../risk/risk-engine.js';
 import type { RiskPolicy } from '../risk/risk-policy.js';
 import type { PortfolioView, Strategy, StrategyContext } from '../strategy/strategy.js';
 import { asInstrumentId, MarketCache } from './market-cache.js';
@@ -60,6 +60,12 @@ export interface EngineOptions {
    * in-process simulation that did not survive the restart.
    */
   readonly recovered?: RecoveredEngineState;
+  /**
+   * Without `recovered`: the risk policies' state and the trading state to start from, as an
+   * earlier run's `risk.snapshot()` held them (`where` names it in errors). A parity replay of a
+   * resumed session starts from the day's loss, drawdown peak and trading state it carried.
+   */
+  readonly riskState?: { readonly state: RiskEngineState; readonly where: string };
   /**
    * Writes a snapshot of the engine's state to the store every this many journaled events, at
    * `start()` (before anything is journaled, so recovery knows the starting balances) and at
@@ -202,6 +208,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.refreshHoldings();
     this.openingBalances = this.balanceTotals();
     this.risk = new RiskEngine(options.riskPolicies ?? []);
+    if (recovered === undefined && options.riskState !== undefined) this.risk.restore(options.riskState.state, options.riskState.where);
     if (recovered !== undefined) {
       this.sequence = recovered.lastSequence;
       this.orderCounter = recovered.orderCounter;

@@ -1,3 +1,4 @@
+import type { RiskEngineState } from '../risk/risk-engine.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { EventBus, Unsubscribe } from '../bus/event-bus.js';
@@ -187,8 +188,9 @@ export class FlightRecorder {
   }
 
   /** What a replay needs to start where the session started: balances, quote asset, order rules. */
-  recordStart(start: { readonly quoteAsset: string; readonly balances: readonly Balance[]; readonly instruments: readonly Instrument[] }): void {
+  recordStart(start: { readonly quoteAsset: string; readonly balances: readonly Balance[]; readonly instruments: readonly Instrument[]; readonly risk?: RiskEngineState }): void {
     this.update({
+      ...(start.risk === undefined ? {} : { startRisk: start.risk }),
       quoteAsset: start.quoteAsset,
       startBalances: Object.fromEntries(start.balances.filter((balance) => !balance.total.isZero()).map((balance) => [balance.asset, balance.total.toFixed()])),
       instruments: start.instruments.map(recordedInstrument),
@@ -196,7 +198,7 @@ export class FlightRecorder {
   }
 
   /** Rewrites the manifest with these fields changed. */
-  update(patch: Partial<Pick<RecordingManifest, 'reportDir' | 'resumed' | 'stoppedAt' | 'quoteAsset' | 'startBalances' | 'instruments'>>): void {
+  update(patch: Partial<Pick<RecordingManifest, 'reportDir' | 'resumed' | 'stoppedAt' | 'quoteAsset' | 'startBalances' | 'instruments' | 'startRisk'>>): void {
     this.current = { ...this.current, ...patch };
     this.writeManifest();
   }

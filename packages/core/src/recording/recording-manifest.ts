@@ -1,3 +1,4 @@
+import type { RiskEngineState } from '../risk/risk-engine.js';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors/errors.js';
@@ -59,6 +60,12 @@ export interface RecordingManifest {
    * ...); null when they did not. Absent in manifests written before kbot recorded it.
    */
   readonly recordingError?: string | null;
+  /**
+   * The risk engine's state when the engine was built (`RiskEngine.snapshot()`: each policy's
+   * state, the breakers' requests, the operator's state), carried from the journal when the
+   * session resumed; null until then. Absent in manifests written before kbot recorded it.
+   */
+  readonly startRisk?: RiskEngineState | null;
 }
 
 /** Writes the manifest under a temporary name and renames it: a reader never sees half a file. */

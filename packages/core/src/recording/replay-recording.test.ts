@@ -92,6 +92,39 @@ describe('parity of a session that was killed', () => {
   });
 });
 
+describe('parity of a session that resumed from its journal', () => {
+  /** The recording of a session, its manifest saying it resumed carrying `startRisk`. */
+  async function resumedWith(name: string, startRisk: unknown): Promise<string> {
+    const dir = await recordedSession(name, false);
+    const manifest = JSON.parse(readFileSync(join(dir, RECORDING_MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, RECORDING_MANIFEST_FILE), JSON.stringify({ ...manifest, resumed: true, startRisk }));
+    return dir;
+  }
+
+  it('replays from the risk state the session carried: an operator\'s halt carried over halts the replay too', async () => {
+    const dir = await resumedWith('resumed-halted', { operatorState: 'halted', operatorReason: 'halted by ops (kbot panic)', requests: [], policies: [] });
+    const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    // The live run here traded (the manifest was edited); the replay starts halted, so its buy is denied.
+    expect(outcome.replay.fills).toEqual([]);
+    expect(outcome.parity.onlyLive).toHaveLength(2);
+    expect(outcome.notes).toContainEqual(expect.stringContaining('the replay starts from its balances and the risk state it carried'));
+  });
+
+  it('recorded before kbot kept the risk state (no startRisk), replays with the policies afresh and says so', async () => {
+    const dir = await resumedWith('resumed-old', undefined);
+    const outcome = await runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' });
+    expect(outcome.replay.fills).toHaveLength(2);
+    expect(outcome.notes).toContainEqual(expect.stringContaining('with risk policies afresh (the recording is older than kbot keeping their state in it)'));
+  });
+
+  it('refuses a startRisk it cannot read, naming the manifest and the field', async () => {
+    const dir = await resumedWith('resumed-bad', { operatorState: 'sleeping', requests: [], policies: [] });
+    await expect(runParity({ dir, config, createBot: (replay) => createBot(replay), kbotVersion: 'test' })).rejects.toThrow(
+      `${join(dir, RECORDING_MANIFEST_FILE)}: startRisk.operatorState: received "sleeping", expected`,
+    );
+  });
+});
+
 /** Buys when a close beats the three before it (history included) and sells on the next bar. */
 class BreakoutOfThree extends BaseStrategy<Record<string, never>> {
   private readonly closes: number[] = [];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { BacktestData } from '../backtest/run-backtest.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import type { BacktestResult, DataSourceSummary } from '../backtest/result.js';
@@ -15,7 +15,9 @@ import type { RecordedEntry } from './recording-lines.js';
 import { storeFilePath } from '../persistence/sqlite-store.js';
 import { compareFills, type FillParity } from './fill-parity.js';
 import { journaledSessionFills } from './journaled-session-fills.js';
-import { readRecordingManifest, type RecordingManifest } from './recording-manifest.js';
+import { RECORDING_MANIFEST_FILE, readRecordingManifest, type RecordingManifest } from './recording-manifest.js';
+import { parseRiskEngineState } from '../engine/engine-state.js';
+import type { RiskEngineState } from '../risk/risk-engine.js';
 import { recordingEntries, recordingFiles, type RecordingReadSummary } from './recording-reader.js';
 import { recordingFileName } from './recording-writer.js';
 
@@ -162,6 +164,17 @@ export interface ParityOutcome {
  * `kbot report --parity`: replays a recorded session's market data through `runBacktest` with
  * the session's config and start, and compares the fills with the session's own.
  */
+/** The risk state the recorded session started with; undefined when the manifest has none (fresh, or older). */
+function recordedStartRisk(dir: string, manifest: RecordingManifest): RiskEngineState | undefined {
+  if (manifest.startRisk === undefined || manifest.startRisk === null) return undefined;
+  const file = join(dir, RECORDING_MANIFEST_FILE);
+  try {
+    return parseRiskEngineState(manifest.startRisk, 'startRisk');
+  } catch (error) {
+    throw new DataError(file, undefined, (error as Error).message, { cause: error });
+  }
+}
+
 export async function runParity(options: ParityOptions): Promise<ParityOutcome> {
   const manifest = readRecordingManifest(options.dir);
   if (manifest.startBalances === null) {
@@ -172,8 +185,11 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
     throw new DataError(options.dir, undefined, `the recording starts at ${basename(files[0]!)}: its first files were deleted to keep recordings under recording.maxTotalSize, so the session cannot be replayed from its start`);
   }
   const notes: string[] = [];
+  const startRisk = recordedStartRisk(options.dir, manifest);
   if (manifest.resumed === true) {
-    notes.push('the session resumed from its journal (open orders and positions from before, and the risk policies\' day\'s loss, drawdown peak and trading state); the replay starts from its balances only, with risk policies afresh, so fills of the orders from before show as live-only, and orders a carried-over limit denied live may fill in the replay');
+    notes.push(startRisk === undefined
+      ? 'the session resumed from its journal (open orders and positions from before, and the risk policies\' day\'s loss, drawdown peak and trading state); the replay starts from its balances only, with risk policies afresh (the recording is older than kbot keeping their state in it), so fills of the orders from before show as live-only, and orders a carried-over limit denied live may fill in the replay'
+      : 'the session resumed from its journal; the replay starts from its balances and the risk state it carried (each policy\'s state, such as the day\'s loss and the drawdown peak, and the trading state), but not from its open orders and positions\' entry prices, so fills of the orders from before show as live-only');
   }
   if (manifest.venue === null) notes.push(`a ${manifest.mode} session: the venue was ${manifest.exchange}, the replay's venue is the simulated one with the config's backtest settings (fees ${JSON.stringify(options.config.backtest.fees)}, slippage ${options.config.backtest.slippageBps} bps)`);
   const configFile = options.configFile ?? manifest.configFile;
@@ -183,7 +199,10 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   const read: RecordingReadSummary = { files: 0, lines: 0, truncated: false };
   const data = recordedReplayData(options.dir, read);
   const bot = options.createBot(parityConfig(options.config, manifest));
-  const replay = await runBacktest({ bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}) });
+  const replay = await runBacktest({
+    bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}),
+    ...(startRisk === undefined ? {} : { riskState: { state: startRisk, where: `${join(options.dir, RECORDING_MANIFEST_FILE)} startRisk` } }),
+  });
   if (read.truncated) notes.push('the recording ends in a cut line (the process was killed): it is replayed up to its last complete line');
   if (manifest.stoppedAt === null) {
     notes.push('the session did not stop: its manifest has no stop time, so the process was killed (or is still running) and the recording may lack its last second of messages');
