@@ -102,7 +102,7 @@ export type { BacktestResult, EquityPoint, DataSourceSummary, StrategySummary } 
 export type { BacktestMetrics } from './backtest/metrics.js';
 export { EquityTracker, MS_PER_YEAR } from './backtest/equity-tracker.js';
 export type { EquityTrackerOptions, EquityStatistics } from './backtest/equity-tracker.js';
-export { computeMetrics } from './backtest/metrics.js';
+export { computeMetrics, fewReturnsNote, FEW_RETURNS } from './backtest/metrics.js';
 export type { MetricsInput } from './backtest/metrics.js';
 export { runBacktest, backtestInstruments, dataCoverageIssues, missingInstrumentRules, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
 export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';

@@ -7,6 +7,7 @@ import {
 } from '@kbot/core';
 import type { Command } from 'commander';
 import { loadKbotConfig } from '../load-config.js';
+import { curveRatio, percent } from '../output/tables.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import type { CliIo } from '../program.js';
 
@@ -109,8 +110,6 @@ function readReport(reportDir: string): ReportJson {
   }
 }
 
-const percent = (value: number | null, digits = 2) => (value === null ? 'n/a' : `${value.toFixed(digits)}%`);
-const ratio = (value: number | null) => (value === null ? 'n/a' : value.toFixed(2));
 const money = (value: string, places = 2) => {
   const number = Number(value);
   return Number.isFinite(number) ? number.toFixed(places) : value;
@@ -135,7 +134,7 @@ export function reportSummary(report: ReportJson, reportDir: string): string {
     { 'buy and hold': percent(m.buyAndHoldPercent) },
     { 'fees paid': `${money(m.feesPaid)} ${quote}` },
     { 'max drawdown': `${percent(m.maxDrawdown === null ? null : m.maxDrawdown * 100)} (${m.maxDrawdownQuote === null ? 'n/a' : m.maxDrawdownQuote.toFixed(2)} ${quote})` },
-    { sharpe: ratio(m.sharpe) },
+    { sharpe: curveRatio(m.sharpe, m.returnCount) },
     { 'round trips': String(m.tradeCount) },
     { 'win rate': m.winRate === null ? 'n/a' : percent(m.winRate * 100, 1) },
     { fills: String(m.fillCount) },

@@ -12,7 +12,7 @@ function result(data: readonly Partial<DataSourceSummary>[]): BacktestResult {
     endEquity: new Decimal(10_000),
     metrics: {
       netPnl: zero, netPnlPercent: 0, buyAndHoldPercent: null, feesPaid: zero, maxDrawdown: 0, maxDrawdownQuote: zero,
-      sharpe: null, sortino: null, tradeCount: 0, winRate: null, profitFactor: null, exposure: 0, fillCount: 0,
+      sharpe: null, sortino: null, returnCount: 0, tradeCount: 0, winRate: null, profitFactor: null, exposure: 0, fillCount: 0,
     },
     denials: {},
     startBalances: { USD: new Decimal(10_000) },
@@ -22,6 +22,15 @@ function result(data: readonly Partial<DataSourceSummary>[]): BacktestResult {
 }
 
 describe('backtestSummary', () => {
+  it('flags a Sharpe and Sortino annualized from too few returns (a short session), and not from enough', () => {
+    const base = result([]);
+    const withCurve = (returnCount: number) => backtestSummary({ ...base, metrics: { ...base.metrics, sharpe: -223.54, sortino: -224.62, returnCount } } as BacktestResult, undefined);
+    expect(withCurve(4)).toMatch(/│ sharpe\s+│ -223\.54 \(from 4 returns: too few to rely on\)\s+│/);
+    expect(withCurve(4)).toMatch(/│ sortino\s+│ -224\.62 \(from 4 returns: too few to rely on\)\s+│/);
+    expect(withCurve(30)).toMatch(/│ sharpe\s+│ -223\.54\s+│/);
+    expect(backtestSummary(base, undefined)).toMatch(/│ sharpe\s+│ n\/a\s+│/);
+  });
+
   it('counts the orders the venue rejected, by reason, and the ones still open at the end', () => {
     const base = result([]);
     const orders = [

@@ -1,12 +1,17 @@
 import Table from 'cli-table3';
-import { decimalString, formatInterval, isoTime, type BacktestResult } from '@kbot/core';
+import { decimalString, fewReturnsNote, formatInterval, isoTime, type BacktestResult } from '@kbot/core';
 
-function percent(value: number | null, digits = 2): string {
+export function percent(value: number | null, digits = 2): string {
   return value === null ? 'n/a' : `${value.toFixed(digits)}%`;
 }
 
-function ratio(value: number | null): string {
+export function ratio(value: number | null): string {
   return value === null ? 'n/a' : value.toFixed(2);
+}
+
+/** Sharpe or Sortino, flagged when it comes from too few returns (a short session annualized). */
+export function curveRatio(value: number | null, returnCount: number | undefined): string {
+  return value === null ? ratio(value) : `${ratio(value)}${fewReturnsNote(returnCount)}`;
 }
 
 /**
@@ -56,8 +61,8 @@ export function backtestSummary(result: BacktestResult, reportDir: string | unde
     { 'buy and hold': percent(m.buyAndHoldPercent) },
     { 'fees paid': `${decimalString(m.feesPaid.toDecimalPlaces(2))} ${quote}` },
     { 'max drawdown': `${percent(m.maxDrawdown * 100)} (${m.maxDrawdownQuote.toFixed(2)} ${quote})` },
-    { sharpe: ratio(m.sharpe) },
-    { sortino: ratio(m.sortino) },
+    { sharpe: curveRatio(m.sharpe, m.returnCount) },
+    { sortino: curveRatio(m.sortino, m.returnCount) },
     { 'round trips': String(m.tradeCount) },
     { 'win rate': m.winRate === null ? 'n/a' : percent(m.winRate * 100, 1) },
     { 'profit factor': ratio(m.profitFactor) },

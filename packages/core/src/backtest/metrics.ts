@@ -20,6 +20,11 @@ export interface BacktestMetrics {
   /** Annualized, from per-bar returns of the equity curve, risk-free rate 0. */
   readonly sharpe: number | null;
   readonly sortino: number | null;
+  /**
+   * The per-period returns of the equity curve that Sharpe and Sortino are computed from
+   * (samples − 1). Annualizing a handful of them gives large numbers that mean little.
+   */
+  readonly returnCount: number;
   /** Winning round trips / all round trips (net of fees). */
   readonly winRate: number | null;
   /** Gross wins / gross losses (net of fees); null without losses. */
@@ -31,6 +36,17 @@ export interface BacktestMetrics {
   readonly fillCount: number;
   /** Return of buying at the first bar's close and holding to the last, for comparison. */
   readonly buyAndHoldPercent: number | null;
+}
+
+/** Below this many returns, an annualized Sharpe or Sortino says little. */
+export const FEW_RETURNS = 30;
+
+/**
+ * What to print after a Sharpe or Sortino annualized from `returnCount` returns: a warning when
+ * there are fewer than FEW_RETURNS (a session of a few minutes), else nothing.
+ */
+export function fewReturnsNote(returnCount: number | undefined): string {
+  return returnCount === undefined || returnCount >= FEW_RETURNS ? '' : ` (from ${returnCount} returns: too few to rely on)`;
 }
 
 /**
@@ -98,6 +114,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
     maxDrawdownQuote: stats.maxDrawdownQuote,
     sharpe: stats.sharpe,
     sortino: stats.sortino,
+    returnCount: stats.returnCount,
     winRate: tradeCount > 0 ? wins / tradeCount : null,
     profitFactor: losses > 0 ? grossWins.dividedBy(grossLosses).toNumber() : null,
     exposure: stats.exposure,

@@ -1,3 +1,4 @@
+import { fewReturnsNote } from '../backtest/metrics.js';
 import type { BacktestResult } from '../backtest/result.js';
 import { isoTime } from '../model/time.js';
 import { escapeHtml } from './escape-html.js';
@@ -43,8 +44,8 @@ export function renderReportHtml(report: ReportJson): string {
         ['Net P&L %', percentText(m.netPnlPercent)],
         ['Fees paid', `${m.feesPaid} ${quote}`],
         ['Max drawdown', `${fractionText(m.maxDrawdown)} (${numberText(m.maxDrawdownQuote)} ${quote})`],
-        ['Sharpe (annualized)', ratioText(m.sharpe)],
-        ['Sortino (annualized)', ratioText(m.sortino)],
+        ['Sharpe (annualized)', curveRatioText(m.sharpe, m.returnCount)],
+        ['Sortino (annualized)', curveRatioText(m.sortino, m.returnCount)],
         ['Win rate', fractionText(m.winRate)],
         ['Profit factor', ratioText(m.profitFactor)],
         ['Exposure', fractionText(m.exposure)],
@@ -213,6 +214,11 @@ function periodText(report: ReportJson): string {
 
 function ratioText(value: number | null): string {
   return value === null ? '—' : value.toFixed(2);
+}
+
+/** Sharpe or Sortino, flagged when annualized from too few returns (as the CLI summary does). */
+function curveRatioText(value: number | null, returnCount: number | undefined): string {
+  return value === null ? ratioText(value) : `${ratioText(value)}${fewReturnsNote(returnCount)}`;
 }
 
 function fractionText(value: number | null): string {

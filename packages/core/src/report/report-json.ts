@@ -48,6 +48,8 @@ export interface ReportMetrics {
   readonly maxDrawdownQuote: number | null;
   readonly sharpe: number | null;
   readonly sortino: number | null;
+  /** The returns Sharpe and Sortino come from; absent in reports written before kbot wrote it. */
+  readonly returnCount?: number;
   readonly winRate: number | null;
   readonly profitFactor: number | null;
   readonly exposure: number | null;
@@ -233,6 +235,7 @@ export function toReportJson(result: BacktestResult): ReportJson {
       maxDrawdownQuote: finiteOrNull(m.maxDrawdownQuote),
       sharpe: finiteOrNull(m.sharpe),
       sortino: finiteOrNull(m.sortino),
+      returnCount: m.returnCount,
       winRate: finiteOrNull(m.winRate),
       profitFactor: finiteOrNull(m.profitFactor),
       exposure: finiteOrNull(m.exposure),
