@@ -136,6 +136,25 @@ describe('KrakenExecutionClient stopping order entry (a session stopping)', () =
   }, 10_000);
 });
 
+describe('KrakenExecutionClient canceling an order still waiting for the trading counter', () => {
+  it('takes it off the queue and reports it canceled at once: it never reaches Kraken and the cancel costs nothing', async () => {
+    const { sim, client, sink } = await setUp();
+    const now = Date.now();
+    // The pair's counter full: a new order waits about a second or more for its point.
+    client.primeOrderEntry(Array.from({ length: 58 }, () => ({ time: now, instrumentId: BTC, kind: 'placed' as const, orderCreatedAt: now })));
+    client.submit(restingBuy('kb-1'));
+    const before = client.orderEntryBudget(BTC).remaining;
+    client.cancel({ clientOrderId: clientOrderId('kb-1'), venueOrderId: undefined, instrumentId: BTC, requestedAt: now });
+    expect(sink.reports).toMatchObject([{ kind: 'canceled', clientOrderId: 'kb-1', reason: 'canceled before it was sent (it was waiting for the trading counter)' }]);
+    // No cancel was charged (a young cancel would have reserved 8 points).
+    expect(client.orderEntryBudget(BTC).remaining).toBeGreaterThanOrEqual(before);
+    // Past the counter's wait nothing went out.
+    await settle(2_500);
+    expect(sim.account(KEY).orders()).toHaveLength(0);
+    expect(sink.reports).toHaveLength(1);
+  }, 10_000);
+});
+
 describe('KrakenExecutionClient against the simulator', () => {
   it('places over the WebSocket and reports the fill from the executions channel, with the TradesHistory trade id', async () => {
     const { sim, client, sink, calls } = await setUp();

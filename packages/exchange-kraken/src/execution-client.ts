@@ -105,6 +105,8 @@ const MAX_RATE_LIMIT_RETRIES = 3;
 interface QueuedRequest {
   /** Reports the request as never sent (order entry stopped first). */
   readonly notSent: (reason: string) => void;
+  /** For an order's placement: its id, so a cancel that comes first takes it off the queue instead. */
+  readonly placing?: ClientOrderId;
 }
 
 function notSent(reason: string): string {
@@ -351,7 +353,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       venueSince: this.#venueLowerBound(),
     });
     this.#reserve(request.symbol, 1);
-    this.#enqueueRequest(this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1));
+    this.#enqueueRequest(this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1), order.clientOrderId);
   }
 
   cancel(command: CancelOrder): void {
@@ -361,6 +363,12 @@ export class KrakenExecutionClient implements ExecutionClient {
       return;
     }
     const tracked = this.#tracker.get(command.clientOrderId);
+    if (tracked !== undefined && this.#withdrawPlacement(command.clientOrderId)) {
+      // Never sent: canceled here, at no cost on the trading counter (a panic's cancels do not
+      // wait behind the orders they cancel, and those orders never reach Kraken).
+      this.#tracker.canceled(tracked, this.#now(), 'canceled before it was sent (it was waiting for the trading counter)');
+      return;
+    }
     const venueOrderId = tracked?.venueOrderId ?? (command.venueOrderId === undefined ? undefined : String(command.venueOrderId));
     const krakenClientOrderId = tracked?.krakenClientOrderId ?? toKrakenClientOrderId(command.clientOrderId);
     const estimate = this.#cancelCostNow(tracked);
@@ -472,9 +480,17 @@ export class KrakenExecutionClient implements ExecutionClient {
     });
   }
 
+  /** Takes an order's placement off the queue if it has not been sent yet; true when it was there. */
+  #withdrawPlacement(id: ClientOrderId): boolean {
+    for (const turn of this.#queued) {
+      if (turn.placing === id) return this.#queued.delete(turn);
+    }
+    return false;
+  }
+
   /** Queues a request; `work` waits its turn with `#awaitTurn` before it sends. */
-  #enqueueRequest(whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>): void {
-    const turn: QueuedRequest = { notSent: whenNotSent };
+  #enqueueRequest(whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>, placing?: ClientOrderId): void {
+    const turn: QueuedRequest = placing === undefined ? { notSent: whenNotSent } : { notSent: whenNotSent, placing };
     this.#queued.add(turn);
     this.#enqueue(() => work(turn));
   }
@@ -557,7 +573,7 @@ export class KrakenExecutionClient implements ExecutionClient {
         this.#limiter.spend(request.symbol, this.#limiter.remaining(request.symbol, this.#now()), this.#now());
         if (attempt + 1 < MAX_RATE_LIMIT_RETRIES) {
           this.#logger.warn('Kraken refused an order for the pair trading counter; waiting and resending', { clientOrderId: order.clientOrderId, attempt: attempt + 1 });
-          this.#enqueueRequest(this.#placeNotSent(order), (turn) => this.#place(order, request, attempt + 1, turn));
+          this.#enqueueRequest(this.#placeNotSent(order), (turn) => this.#place(order, request, attempt + 1, turn), order.clientOrderId);
         } else {
           this.#tracker.rejected(order, reasonOf(error), this.#now());
         }
@@ -602,7 +618,7 @@ export class KrakenExecutionClient implements ExecutionClient {
               order.unresolvedSince ??= this.#now();
               this.#requestCatchUp('unresolved order', this.#options.retryDelayMs ?? 2_000);
             }
-          });
+          }, order.clientOrderId);
           return;
         }
         order.unresolvedSince ??= this.#now();
