@@ -3,11 +3,14 @@ import { RecordingSink, submitOrder } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenExecutionClient, type KrakenExecutionClientOptions, type KrakenExecutionRest } from './execution-client.js';
 import { KrakenInstrumentProvider } from './instrument-provider.js';
-import { KEY, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
+import { KEY, SCRIPT, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
 import { KrakenRestClient } from './rest/rest-client.js';
 import type { KrakenSimulator } from './simulator/kraken-simulator.js';
+import type { KrakenSimulatorOptions } from './simulator/simulator-options.js';
+import { flat, scriptedBars } from './simulator/simulator-test-fixtures.js';
 
 const BTC = instrumentId('BTC/USD');
+const ETH = instrumentId('ETH/USD');
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,8 +34,8 @@ function recordingRest(sim: KrakenSimulator): { rest: KrakenExecutionRest; calls
   return { rest, calls };
 }
 
-async function setUp(overrides: Partial<KrakenExecutionClientOptions> = {}, wrap: (sink: RecordingSink) => ExecutionReportSink = (sink) => sink) {
-  const sim = await startScriptedSimulator();
+async function setUp(overrides: Partial<KrakenExecutionClientOptions> = {}, wrap: (sink: RecordingSink) => ExecutionReportSink = (sink) => sink, simulator: Partial<KrakenSimulatorOptions> = {}) {
+  const sim = await startScriptedSimulator(simulator);
   cleanups.push(() => sim.stop());
   const { rest, calls } = recordingRest(sim);
   const client = new KrakenExecutionClient({
@@ -152,6 +155,24 @@ describe('KrakenExecutionClient canceling an order still waiting for the trading
     await settle(2_500);
     expect(sim.account(KEY).orders()).toHaveLength(0);
     expect(sink.reports).toHaveLength(1);
+  }, 10_000);
+});
+
+describe('KrakenExecutionClient order entry across pairs', () => {
+  it("does not hold one pair's orders back while another pair waits for its trading counter", async () => {
+    const { sim, client, sink } = await setUp({}, undefined, {
+      market: { sources: [scriptedBars('BTC/USD', SCRIPT, undefined, 50), scriptedBars('ETH/USD', flat(2000, SCRIPT.length), undefined, 50)], historyBars: 10 },
+    });
+    const now = Date.now();
+    // BTC/USD's counter full: its order waits about a second or more. ETH/USD's is empty.
+    client.primeOrderEntry(Array.from({ length: 58 }, () => ({ time: now, instrumentId: BTC, kind: 'placed' as const, orderCreatedAt: now })));
+    client.submit(restingBuy('kb-btc'));
+    client.submit(submitOrder({ clientOrderId: 'kb-eth', instrumentId: ETH, side: 'buy', type: 'limit', quantity: '0.01', price: '1900' }));
+    const first = await sink.waitFor((report) => report.kind === 'accepted', 3_000);
+    expect(first.clientOrderId).toBe('kb-eth');
+    expect(sim.account(KEY).orders()).toHaveLength(1);
+    // BTC/USD's order goes once its counter has room.
+    expect((await sink.waitFor((report) => report.kind === 'accepted' && report.clientOrderId === 'kb-btc', 5_000)).clientOrderId).toBe('kb-btc');
   }, 10_000);
 });
 

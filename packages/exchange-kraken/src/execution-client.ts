@@ -169,7 +169,8 @@ export class KrakenExecutionClient implements ExecutionClient {
   readonly #timers = new Set<NodeJS.Timeout>();
   #poll: NodeJS.Timeout | undefined;
   #sink: ExecutionReportSink | undefined;
-  #chain: Promise<void> = Promise.resolve();
+  /** Order entry per pair, in call order (the trading counter is per pair: one pair's wait holds no other pair back). */
+  readonly #chains = new Map<string, Promise<void>>();
   #aliases: Map<string, InstrumentId> | undefined;
   #connectServerTime: EpochMs = Number.NEGATIVE_INFINITY;
   #opens = 0;
@@ -353,7 +354,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       venueSince: this.#venueLowerBound(),
     });
     this.#reserve(request.symbol, 1);
-    this.#enqueueRequest(this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1), order.clientOrderId);
+    this.#enqueueRequest(request.symbol, this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1), order.clientOrderId);
   }
 
   cancel(command: CancelOrder): void {
@@ -373,7 +374,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     const krakenClientOrderId = tracked?.krakenClientOrderId ?? toKrakenClientOrderId(command.clientOrderId);
     const estimate = this.#cancelCostNow(tracked);
     this.#reserve(String(command.instrumentId), estimate);
-    this.#enqueueRequest(this.#cancelNotSent(command), (turn) => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, turn, estimate));
+    this.#enqueueRequest(String(command.instrumentId), this.#cancelNotSent(command), (turn) => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, turn, estimate));
   }
 
   stopOrderEntry(reason: string): void {
@@ -473,11 +474,16 @@ export class KrakenExecutionClient implements ExecutionClient {
     return this.#sink;
   }
 
-  /** Runs order-entry work in call order: budget waits and sends never overtake each other. */
-  #enqueue(work: () => Promise<void>): void {
-    this.#chain = this.#chain.then(work).catch((error: unknown) => {
-      this.#logger.error('Kraken order-entry step failed', { error: (error as Error).message });
+  /**
+   * Runs a pair's order-entry work in call order: its budget waits and sends never overtake each
+   * other (a cancel never leaves before the order it cancels, a flatten's sell never before the
+   * cancels that free its coins). Pairs do not wait for each other: Kraken counts per pair.
+   */
+  #enqueue(symbol: string, work: () => Promise<void>): void {
+    const chain = (this.#chains.get(symbol) ?? Promise.resolve()).then(work).catch((error: unknown) => {
+      this.#logger.error('Kraken order-entry step failed', { symbol, error: (error as Error).message });
     });
+    this.#chains.set(symbol, chain);
   }
 
   /** Takes an order's placement off the queue if it has not been sent yet; true when it was there. */
@@ -489,10 +495,10 @@ export class KrakenExecutionClient implements ExecutionClient {
   }
 
   /** Queues a request; `work` waits its turn with `#awaitTurn` before it sends. */
-  #enqueueRequest(whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>, placing?: ClientOrderId): void {
+  #enqueueRequest(symbol: string, whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>, placing?: ClientOrderId): void {
     const turn: QueuedRequest = placing === undefined ? { notSent: whenNotSent } : { notSent: whenNotSent, placing };
     this.#queued.add(turn);
-    this.#enqueue(() => work(turn));
+    this.#enqueue(symbol, () => work(turn));
   }
 
   #placeNotSent(order: TrackedOrder): (reason: string) => void {
@@ -573,7 +579,7 @@ export class KrakenExecutionClient implements ExecutionClient {
         this.#limiter.spend(request.symbol, this.#limiter.remaining(request.symbol, this.#now()), this.#now());
         if (attempt + 1 < MAX_RATE_LIMIT_RETRIES) {
           this.#logger.warn('Kraken refused an order for the pair trading counter; waiting and resending', { clientOrderId: order.clientOrderId, attempt: attempt + 1 });
-          this.#enqueueRequest(this.#placeNotSent(order), (turn) => this.#place(order, request, attempt + 1, turn), order.clientOrderId);
+          this.#enqueueRequest(request.symbol, this.#placeNotSent(order), (turn) => this.#place(order, request, attempt + 1, turn), order.clientOrderId);
         } else {
           this.#tracker.rejected(order, reasonOf(error), this.#now());
         }
@@ -605,7 +611,7 @@ export class KrakenExecutionClient implements ExecutionClient {
           // Unanswered requests are not resent: one still on its way would place the order twice
           // (cl_ord_id is unique only among open orders, and a market order closes at once), so
           // they wait for reconciliation, which rejects them if Kraken still lacks them after the grace.
-          this.#enqueueRequest(this.#placeNotSent(order), async (turn) => {
+          this.#enqueueRequest(request.symbol, this.#placeNotSent(order), async (turn) => {
             if (!(await this.#awaitTurn(request.symbol, 1, turn))) return;
             try {
               const result = await this.#rest.addOrder(request.rest);
@@ -686,7 +692,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     }
     if (failure instanceof ExchangeError && isRateLimited(failure.venueMessage) && attempt + 1 < MAX_RATE_LIMIT_RETRIES) {
       this.#limiter.spend(String(command.instrumentId), this.#limiter.remaining(String(command.instrumentId), now), now);
-      this.#enqueueRequest(this.#cancelNotSent(command), (turn) => this.#cancel(command, order, venueOrderId, krakenClientOrderId, attempt + 1, turn));
+      this.#enqueueRequest(String(command.instrumentId), this.#cancelNotSent(command), (turn) => this.#cancel(command, order, venueOrderId, krakenClientOrderId, attempt + 1, turn));
       return;
     }
     this.#tracker.cancelRejected(command.clientOrderId, reasonOf(failure), now);
