@@ -100,6 +100,7 @@ export interface KrakenExecutionClientOptions {
 type Outcome = 'rejected' | 'rate-limited' | 'not-sent' | 'unknown';
 
 const MAX_RATE_LIMIT_RETRIES = 3;
+const MAX_CATCH_UP_RETRIES = 5;
 
 /** An order or cancel waiting its turn to be sent. */
 interface QueuedRequest {
@@ -112,7 +113,6 @@ interface QueuedRequest {
 function notSent(reason: string): string {
   return `not sent: ${reason}`;
 }
-const MAX_CATCH_UP_RETRIES = 5;
 
 function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,7 @@ export function percent(value: number | null, digits = 2): string {
   return value === null ? 'n/a' : `${value.toFixed(digits)}%`;
 }
 
-export function ratio(value: number | null): string {
+function ratio(value: number | null): string {
   return value === null ? 'n/a' : value.toFixed(2);
 }
 

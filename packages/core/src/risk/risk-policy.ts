@@ -55,8 +55,8 @@ export interface RiskPolicy {
   /**
    * A count that goes up whenever the policy learns something between journaled events that a
    * crash must not lose (max-drawdown: a new equity peak at a bar close). Paper and live engines
-   * then write a snapshot at the end of the step, at most once a minute, instead of waiting for
-   * the next thousand events. State learned from journaled events (`observe`) needs none: the
+   * then write a snapshot, at that bar close or at the end of the step, at most once a minute,
+   * instead of waiting for the next thousand events. State learned from journaled events (`observe`) needs none: the
    * journal's replay teaches it again.
    */
   stateRevision?(): number;
