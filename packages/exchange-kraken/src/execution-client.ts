@@ -104,10 +104,13 @@ const MAX_CATCH_UP_RETRIES = 5;
 
 /** An order or cancel waiting its turn to be sent. */
 interface QueuedRequest {
+  readonly symbol: string;
   /** Reports the request as never sent (order entry stopped first). */
   readonly notSent: (reason: string) => void;
   /** For an order's placement: its id, so a cancel that comes first takes it off the queue instead. */
-  readonly placing?: ClientOrderId;
+  readonly placing: ClientOrderId | undefined;
+  /** Counter points it holds in `orderEntryBudget` until it is sent or withdrawn (then 0). */
+  reserved: number;
 }
 
 function notSent(reason: string): string {
@@ -353,8 +356,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       quoteAsset: instrument.quote,
       venueSince: this.#venueLowerBound(),
     });
-    this.#reserve(request.symbol, 1);
-    this.#enqueueRequest(request.symbol, this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn, 1), order.clientOrderId);
+    this.#enqueueRequest(request.symbol, this.#placeNotSent(tracked), (turn) => this.#place(tracked, request, 0, turn), order.clientOrderId, 1);
   }
 
   cancel(command: CancelOrder): void {
@@ -372,9 +374,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     }
     const venueOrderId = tracked?.venueOrderId ?? (command.venueOrderId === undefined ? undefined : String(command.venueOrderId));
     const krakenClientOrderId = tracked?.krakenClientOrderId ?? toKrakenClientOrderId(command.clientOrderId);
-    const estimate = this.#cancelCostNow(tracked);
-    this.#reserve(String(command.instrumentId), estimate);
-    this.#enqueueRequest(String(command.instrumentId), this.#cancelNotSent(command), (turn) => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, turn, estimate));
+    this.#enqueueRequest(String(command.instrumentId), this.#cancelNotSent(command), (turn) => this.#cancel(command, tracked, venueOrderId, krakenClientOrderId, 0, turn), undefined, this.#cancelCostNow(tracked));
   }
 
   stopOrderEntry(reason: string): void {
@@ -382,6 +382,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     this.#entryStopped = reason;
     const waiting = [...this.#queued];
     this.#queued.clear();
+    for (const turn of waiting) this.#releaseTurn(turn);
     if (waiting.length > 0) this.#logger.warn('order entry stopped: requests still waiting their turn are not sent', { requests: waiting.length, reason });
     for (const request of waiting) request.notSent(notSent(reason));
   }
@@ -489,14 +490,27 @@ export class KrakenExecutionClient implements ExecutionClient {
   /** Takes an order's placement off the queue if it has not been sent yet; true when it was there. */
   #withdrawPlacement(id: ClientOrderId): boolean {
     for (const turn of this.#queued) {
-      if (turn.placing === id) return this.#queued.delete(turn);
+      if (turn.placing !== id) continue;
+      this.#queued.delete(turn);
+      this.#releaseTurn(turn);
+      return true;
     }
     return false;
   }
 
-  /** Queues a request; `work` waits its turn with `#awaitTurn` before it sends. */
-  #enqueueRequest(symbol: string, whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>, placing?: ClientOrderId): void {
-    const turn: QueuedRequest = placing === undefined ? { notSent: whenNotSent } : { notSent: whenNotSent, placing };
+  /** Gives back the points a request held in the budget (once). */
+  #releaseTurn(turn: QueuedRequest): void {
+    this.#release(turn.symbol, turn.reserved);
+    turn.reserved = 0;
+  }
+
+  /**
+   * Queues a request; `work` waits its turn with `#awaitTurn` before it sends. `reserved` points
+   * count in `orderEntryBudget` at once, until the request goes or is withdrawn.
+   */
+  #enqueueRequest(symbol: string, whenNotSent: (reason: string) => void, work: (turn: QueuedRequest) => Promise<void>, placing?: ClientOrderId, reserved = 0): void {
+    const turn: QueuedRequest = { symbol, notSent: whenNotSent, placing, reserved };
+    this.#reserve(symbol, reserved);
     this.#queued.add(turn);
     this.#enqueue(symbol, () => work(turn));
   }
@@ -528,12 +542,12 @@ export class KrakenExecutionClient implements ExecutionClient {
   }
 
   /** Waits for the counter in turn, then sends without holding the queue for the reply. */
-  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number, turn: QueuedRequest, reserved = 0): Promise<void> {
+  async #place(order: TrackedOrder, request: KrakenOrderRequest, attempt: number, turn: QueuedRequest): Promise<void> {
     let mayGo: boolean;
     try {
       mayGo = await this.#awaitTurn(request.symbol, 1, turn);
     } finally {
-      this.#release(request.symbol, reserved);
+      this.#releaseTurn(turn);
     }
     if (!mayGo) return;
     void this.#send(order, request, attempt).catch((error: unknown) => {
@@ -647,13 +661,12 @@ export class KrakenExecutionClient implements ExecutionClient {
 
   // ---- canceling ----------------------------------------------------------------------------------
 
-  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number, turn: QueuedRequest, reserved = 0): Promise<void> {
-    const symbol = String(command.instrumentId);
+  async #cancel(command: CancelOrder, order: TrackedOrder | undefined, venueOrderId: string | undefined, krakenClientOrderId: string, attempt: number, turn: QueuedRequest): Promise<void> {
     let mayGo: boolean;
     try {
-      mayGo = await this.#awaitTurn(symbol, this.#cancelCostNow(order), turn);
+      mayGo = await this.#awaitTurn(turn.symbol, this.#cancelCostNow(order), turn);
     } finally {
-      this.#release(symbol, reserved);
+      this.#releaseTurn(turn);
     }
     if (!mayGo) return;
     void this.#sendCancel(command, order, venueOrderId ?? order?.venueOrderId, krakenClientOrderId, attempt).catch((error: unknown) => {
