@@ -152,6 +152,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private readonly learners: readonly Learner[];
   private readonly log: Logger;
   private readonly runtimes: StrategyRuntime[] = [];
+  /** The ids of `runtimes`: who counts as a strategy of this bot in the pair rule (one lookup, no closure per order). */
+  private readonly registeredStrategies = new Set<string>();
   private readonly barRoutes = new Map<InstrumentId, Map<number, StrategyRuntime[]>>();
   private readonly tradeRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly quoteRoutes = new Map<InstrumentId, StrategyRuntime[]>();
@@ -805,6 +807,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     });
     const runtime: StrategyRuntime = { id, strategy: entry.strategy as Strategy<unknown>, context };
     this.runtimes.push(runtime);
+    this.registeredStrategies.add(runtime.id);
     for (const subscription of entry.strategy.subscriptions(entry.params)) {
       const instrument = subscription.instrumentId;
       const warmUpBars = subscription.warmUpBars;
@@ -1090,7 +1093,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     }
     const order = this.orders.create(command);
     if (this.warmingUpNow) return this.deny(order, 'warming-up', 'the strategies are warming up on history at start: no order is sent for an old bar', 'warm-up');
-    if (this.sharesAccount && this.runtimes.some((runtime) => runtime.id === strategy)) {
+    if (this.sharesAccount && this.registeredStrategies.has(strategy)) {
       const holder = this.pairHolder(instrument.id, strategy);
       if (holder !== undefined) {
         return this.deny(order, 'pair-taken', `${instrument.id} is traded by strategy "${holder}" of this bot (${this.positionOwner(instrument.id) === holder ? 'its open position' : 'its open orders'}): strategies of one bot do not share a pair, so none sells what another bought`, 'pair-rule');
@@ -1322,7 +1325,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const entry = this.portfolio.entryOrderOf(instrumentId);
     if (entry === undefined) return undefined;
     const owner = this.orders.get(entry)?.strategyId;
-    return owner !== undefined && this.runtimes.some((runtime) => runtime.id === owner) ? owner : undefined;
+    return owner !== undefined && this.registeredStrategies.has(owner) ? owner : undefined;
   }
 
   /**
@@ -1334,7 +1337,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     const owner = this.positionOwner(instrumentId);
     if (owner !== undefined) return owner === strategyId ? undefined : owner;
     for (const order of this.orders.openOrders(instrumentId)) {
-      if (order.strategyId !== strategyId && this.runtimes.some((runtime) => runtime.id === order.strategyId)) return order.strategyId;
+      if (order.strategyId !== strategyId && this.registeredStrategies.has(order.strategyId)) return order.strategyId;
     }
     return undefined;
   }
