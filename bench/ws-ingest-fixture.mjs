@@ -76,14 +76,17 @@ export function stubExecution(onSubmit = () => {}) {
   };
 }
 
-/** A live-mode engine (in-memory journal, wall clock) with `strategy` as its one strategy, set up as `runSession` sets up a live bot. */
-export function benchEngine({ strategy, execution = stubExecution(), instruments = benchInstruments() }) {
+/**
+ * A live-mode engine (wall clock) with `strategy` as its one strategy, set up as `runSession` sets
+ * up a live bot; its journal is `store` (default in memory: no disk, no commit cost).
+ */
+export function benchEngine({ strategy, execution = stubExecution(), instruments = benchInstruments(), store = new InMemoryStore() }) {
   return new Engine({
     mode: 'live',
     clock: new LiveClock(),
     instruments,
     execution,
-    store: new InMemoryStore(),
+    store,
     strategies: [{ id: strategy.id, strategy, params: {} }],
     quoteAsset: 'USD',
     startBalances: { USD: '1000000', BTC: '10' },
