@@ -26,6 +26,7 @@ import { buildKrakenOrderRequest, type KrakenOrderRequest } from './kraken-order
 import { KrakenOrderTracker, type TrackedOrder } from './order-tracker.js';
 import { assetPairAliases } from './parse/asset-pairs.js';
 import { classifyKrakenError } from './rest/errors.js';
+import { UntrackedOrderWatch, type UntrackedVenueOrder } from './untracked-orders.js';
 import { TRADING_COUNTER_LIMITS, TradingRateLimiter, cancelOrderCost, type KrakenTier } from './rest/rate-limiter.js';
 import type { KrakenRestClient } from './rest/rest-client.js';
 import type { CancelAllOrdersAfterResult, OrderInfo, TradeInfo } from './rest/types.js';
@@ -89,6 +90,12 @@ export interface KrakenExecutionClientOptions {
    */
   readonly pollIntervalMs?: number;
   readonly onConnectionState?: (state: KrakenWsConnectionState, detail: { readonly attempt: number; readonly delayMs?: number; readonly reason?: string }) => void;
+  /**
+   * Once per open order on the account that this client does not track (see UntrackedOrderWatch):
+   * found in the executions snapshot at every (re)connect, or by a REST reconciliation. It is
+   * also logged as a warning, and listed by `untrackedOrders()` while it stays open.
+   */
+  readonly onUntrackedOrder?: (order: UntrackedVenueOrder) => void;
   /** After every reconciliation that replayed into the sink (connect, reconnect, sequence gap, missed fills). */
   readonly onReconciled?: (summary: { readonly reason: string; readonly orders: number; readonly fills: number; readonly since: EpochMs }) => void;
   readonly webSocket?: Pick<
@@ -178,6 +185,14 @@ export class KrakenExecutionClient implements ExecutionClient {
   #connectServerTime: EpochMs = Number.NEGATIVE_INFINITY;
   #opens = 0;
   #catchUpRunning = false;
+  /** Open orders on the account that this client does not track. */
+  readonly #untracked: UntrackedOrderWatch;
+  /** By txid, or by cl_ord_id for an order whose txid has not reached this client yet (its reply is on the way). */
+  readonly #isTracked = (venueOrderId: string, krakenClientOrderId: string | undefined): boolean => {
+    if (this.#tracker.byVenueOrderId(venueOrderId) !== undefined) return true;
+    const byClientId = krakenClientOrderId === undefined ? undefined : this.#tracker.byKrakenClientOrderId(krakenClientOrderId);
+    return byClientId !== undefined && (byClientId.venueOrderId === undefined || byClientId.venueOrderId === venueOrderId);
+  };
   #catchUpAgain: string | undefined;
   #catchUpRetries = 0;
   #closed = false;
@@ -193,6 +208,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#tracker = new KrakenOrderTracker({ logger: this.#logger, now: this.#now });
+    this.#untracked = new UntrackedOrderWatch({ logger: this.#logger, now: this.#now, ...(options.onUntrackedOrder === undefined ? {} : { onUntracked: options.onUntrackedOrder }) });
     const limits = TRADING_COUNTER_LIMITS[options.tier ?? 'starter'];
     this.#limiter = options.tradingLimiter ?? new TradingRateLimiter({ ...limits, threshold: limits.threshold - (options.rateLimitHeadroom ?? 2) });
     this.#ws = new KrakenWsClient({
@@ -206,6 +222,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       handlers: {
         onExecutions: (message) => {
           const outcome = this.#tracker.onExecutions(message);
+          this.#untracked.onExecutions(message.type, message.reports, this.#isTracked);
           if (outcome.missingFills) this.#requestCatchUp('executed volume ahead of the fills seen', this.#options.retryDelayMs ?? 2_000);
         },
         onSequenceGap: (gap) => this.#requestCatchUp(`executions sequence gap (expected ${gap.expected}, received ${gap.received})`),
@@ -231,6 +248,14 @@ export class KrakenExecutionClient implements ExecutionClient {
   /** The private socket's state: orders go over REST while it is not `open`. */
   get connectionState(): KrakenWsConnectionState {
     return this.#ws.state;
+  }
+
+  /**
+   * The open orders on the account that this client does not track, as last seen (the executions
+   * snapshot at each connect, reconciliations, and updates that close them). kbot leaves them alone.
+   */
+  untrackedOrders(): readonly UntrackedVenueOrder[] {
+    return this.#untracked.list();
   }
 
   async connect(sink: ExecutionReportSink): Promise<void> {
@@ -786,6 +811,7 @@ export class KrakenExecutionClient implements ExecutionClient {
     }
     if (this.#closed) return;
     const outcome = this.#tracker.applyReconcile(state.orders, state.fills, { unresolvedGraceMs: this.#options.unresolvedOrderGraceMs ?? 30_000 });
+    this.#untracked.onReconcile(state.orders, this.#isTracked);
     this.#logger.info('Kraken reconciliation done', { reason, since, orders: state.orders.length, fills: state.fills.length });
     this.#options.onReconciled?.({ reason, orders: state.orders.length, fills: state.fills.length, since });
     const unresolved = this.#tracker.unfinished().some((order) => order.unresolvedSince !== undefined);

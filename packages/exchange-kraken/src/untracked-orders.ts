@@ -1,0 +1,118 @@
+import type { Decimal, EpochMs, InstrumentId, Logger, OrderSide } from '@kbot/core';
+import type { KrakenExecutionReport } from './ws/parse-executions.js';
+import type { KrakenOrderState } from './venue-state.js';
+
+/** An open order on the account that this bot's journal does not hold. */
+export interface UntrackedVenueOrder {
+  /** Kraken's txid (`order_id`). */
+  readonly venueOrderId: string;
+  /** The `cl_ord_id` it carries, when it has one. */
+  readonly krakenClientOrderId: string | undefined;
+  /** Undefined when the pair is not among the loaded instruments. */
+  readonly instrumentId: InstrumentId | undefined;
+  readonly side: OrderSide | undefined;
+  readonly quantity: Decimal | undefined;
+  /** Sent only by the executions snapshot; REST reconciliation leaves it undefined. */
+  readonly limitPrice: Decimal | undefined;
+  /** When this client first saw it open (its clock). */
+  readonly firstSeen: EpochMs;
+}
+
+/** Kraken order statuses (executions `order_status`) of an order still on the book or about to be. */
+const OPEN_EXECUTION_STATUSES = new Set(['pending_new', 'new', 'partially_filled']);
+/** Execution types that end an order. */
+const CLOSING_EXEC_TYPES = new Set(['filled', 'canceled', 'expired']);
+
+/**
+ * Keeps the open orders Kraken reports that the execution client does not track, and says so once
+ * per order. Such an order was placed by hand, by another bot or process using the same key, or
+ * before this bot's journal was reset or restored from an older copy. kbot never touches an order
+ * it does not own: the order is left alone, and the funds it holds stay out of the available
+ * balances Kraken reports, so the bot cannot spend them twice. Without this, reconciliation
+ * skipped such orders silently, and an operator whose journal was lost saw nothing of orders
+ * still working on the exchange.
+ */
+export class UntrackedOrderWatch {
+  readonly #open = new Map<string, UntrackedVenueOrder>();
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #onUntracked: ((order: UntrackedVenueOrder) => void) | undefined;
+
+  constructor(options: { readonly logger: Logger; readonly now: () => number; readonly onUntracked?: (order: UntrackedVenueOrder) => void }) {
+    this.#logger = options.logger;
+    this.#now = options.now;
+    this.#onUntracked = options.onUntracked;
+  }
+
+  /** The untracked orders last seen open, oldest first. */
+  list(): readonly UntrackedVenueOrder[] {
+    return [...this.#open.values()];
+  }
+
+  /**
+   * One `executions` message, after the tracker applied it: a snapshot lists every open order of
+   * the account (`snap_orders`), an update may close an untracked one.
+   */
+  onExecutions(type: 'snapshot' | 'update', reports: readonly KrakenExecutionReport[], isTracked: (venueOrderId: string, krakenClientOrderId: string | undefined) => boolean): void {
+    for (const report of reports) {
+      if (this.#open.has(report.orderId)) {
+        if (CLOSING_EXEC_TYPES.has(report.execType) || (report.orderStatus !== undefined && !OPEN_EXECUTION_STATUSES.has(report.orderStatus))) this.#closed(report.orderId, report.execType);
+        continue;
+      }
+      if (type !== 'snapshot' || isTracked(report.orderId, report.clientOrderId)) continue;
+      if (report.orderStatus === undefined || !OPEN_EXECUTION_STATUSES.has(report.orderStatus)) continue;
+      this.#found({
+        venueOrderId: report.orderId,
+        krakenClientOrderId: report.clientOrderId,
+        instrumentId: report.instrumentId,
+        side: report.side,
+        quantity: report.orderQuantity,
+        limitPrice: report.limitPrice,
+        firstSeen: this.#now(),
+      });
+    }
+  }
+
+  /** Kraken's REST view (OpenOrders and the orders closed since): the same, for reconciliations. */
+  onReconcile(orders: readonly KrakenOrderState[], isTracked: (venueOrderId: string, krakenClientOrderId: string | undefined) => boolean): void {
+    for (const order of orders) {
+      const txid = String(order.venueOrderId);
+      const open = order.status === 'submitted' || order.status === 'accepted' || order.status === 'partially-filled';
+      if (this.#open.has(txid)) {
+        if (!open) this.#closed(txid, order.status);
+        continue;
+      }
+      if (!open || isTracked(txid, order.krakenClientOrderId)) continue;
+      this.#found({
+        venueOrderId: txid,
+        krakenClientOrderId: order.krakenClientOrderId,
+        instrumentId: order.instrumentId,
+        side: order.side,
+        quantity: order.quantity,
+        limitPrice: undefined,
+        firstSeen: this.#now(),
+      });
+    }
+  }
+
+  #found(order: UntrackedVenueOrder): void {
+    this.#open.set(order.venueOrderId, order);
+    this.#logger.warn(
+      'Kraken has an open order this bot does not track; it is left alone and the funds it holds stay unavailable to the bot (placed by hand, by another bot or process with the same key, or before this bot\'s journal was reset)',
+      {
+        venueOrderId: order.venueOrderId,
+        clientOrderId: order.krakenClientOrderId,
+        instrumentId: order.instrumentId,
+        side: order.side,
+        quantity: order.quantity?.toFixed(),
+        limitPrice: order.limitPrice?.toFixed(),
+      },
+    );
+    this.#onUntracked?.(order);
+  }
+
+  #closed(venueOrderId: string, how: string): void {
+    this.#open.delete(venueOrderId);
+    this.#logger.info('an untracked Kraken order is no longer open', { venueOrderId, status: how });
+  }
+}
