@@ -1,4 +1,5 @@
-import { MINUTE_MS, instrumentId, type Bar, type BookView, type Logger, type MarketDataSink, type Quote, type Trade } from '@kbot/core';
+import { MINUTE_MS, instrumentId, type Bar, type BookView, type MarketDataSink, type Quote, type Trade } from '@kbot/core';
+import { RecordingLogger, type RecordedLogLine } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenInstrumentProvider } from './instrument-provider.js';
 import { SCRIPT, eventually, startScriptedSimulator } from './kraken-test-harness.js';
@@ -40,23 +41,6 @@ interface Call {
   answer?: unknown;
 }
 
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-function capturingLogger(lines: LogLine[]): Logger {
-  const logger: Logger = {
-    debug: (message, fields) => lines.push({ level: 'debug', message, fields }),
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-    child: () => logger,
-  };
-  return logger;
-}
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
@@ -68,7 +52,7 @@ interface Session {
   client: KrakenMarketDataClient;
   sink: Collector;
   calls: Call[];
-  logs: LogLine[];
+  logs: readonly RecordedLogLine[];
   switches: { state: string; source: KrakenMarketDataSource; at: number }[];
 }
 
@@ -95,13 +79,14 @@ async function setUp(options: { gateShut?: boolean } = {}): Promise<Session> {
     trades: (params) => recorded('Trades', () => rest.trades(params)),
     ticker: (params) => recorded('Ticker', () => rest.ticker(params)),
   };
-  const logs: LogLine[] = [];
+  const logger = new RecordingLogger();
+  const logs = logger.lines;
   const switches: Session['switches'] = [];
   let previous: KrakenMarketDataSource | undefined;
   const client: KrakenMarketDataClient = new KrakenMarketDataClient({
     instruments: new KrakenInstrumentProvider(rest),
     url: sim.wsUrl.replace(`:${sim.port}/`, `:${gate.port}/`),
-    logger: capturingLogger(logs),
+    logger,
     barCheckIntervalMs: 20,
     venueTime: async () => (await rest.time()).unixtime * 1000,
     webSocket: { reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 50, random: () => 0.5 },

@@ -1,5 +1,5 @@
-import { Decimal, instrumentId, type Logger } from '@kbot/core';
-import { RecordingSink, submitOrder } from '@kbot/core/testing';
+import { Decimal, instrumentId } from '@kbot/core';
+import { RecordingLogger, RecordingSink, submitOrder, type RecordedLogLine } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenExecutionClient } from './execution-client.js';
 import { KrakenInstrumentProvider } from './instrument-provider.js';
@@ -17,24 +17,7 @@ import type { KrakenExecutionReport } from './ws/parse-executions.js';
 
 const BTC = instrumentId('BTC/USD');
 
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-function capturingLogger(lines: LogLine[]): Logger {
-  const logger: Logger = {
-    debug: (message, fields) => lines.push({ level: 'debug', message, fields }),
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-    child: () => logger,
-  };
-  return logger;
-}
-
-const untrackedWarnings = (lines: readonly LogLine[]) => lines.filter((line) => line.level === 'warn' && line.message.startsWith('Kraken has an open order this bot does not track'));
+const untrackedWarnings = (lines: readonly RecordedLogLine[]) => lines.filter((line) => line.level === 'warn' && line.message.startsWith('Kraken has an open order this bot does not track'));
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -54,7 +37,8 @@ describe('KrakenExecutionClient and open orders it does not track', () => {
     const placed = await other.addOrder({ pair: 'XBTUSD', type: 'buy', ordertype: 'limit', price: '39500', volume: '0.01', cl_ord_id: 'by-hand-1' });
     const foreignTxid = placed.txid![0]!;
 
-    const lines: LogLine[] = [];
+    const logger = new RecordingLogger();
+    const lines = logger.lines;
     const reported: UntrackedVenueOrder[] = [];
     let opens = 0;
     const rest = restOf(sim);
@@ -62,7 +46,7 @@ describe('KrakenExecutionClient and open orders it does not track', () => {
       rest,
       instruments: new KrakenInstrumentProvider(rest),
       url: sim.wsAuthUrl,
-      logger: capturingLogger(lines),
+      logger,
       onUntrackedOrder: (order) => reported.push(order),
       onConnectionState: (state) => {
         if (state === 'open') opens++;
@@ -148,10 +132,10 @@ describe('UntrackedOrderWatch', () => {
       reason: undefined,
       ...fields,
     }) as KrakenOrderState;
-  const watch = (lines: LogLine[] = []) => new UntrackedOrderWatch({ logger: capturingLogger(lines), now: () => at });
+  const watch = (lines: RecordedLogLine[] = []) => new UntrackedOrderWatch({ logger: new RecordingLogger(lines), now: () => at });
 
   it('takes only open orders from a snapshot, never from an update, and never a tracked one', () => {
-    const lines: LogLine[] = [];
+    const lines: RecordedLogLine[] = [];
     const subject = watch(lines);
     subject.onExecutions('update', [report({ orderId: 'O-UPDATE' })], () => false);
     subject.onExecutions(
@@ -183,7 +167,7 @@ describe('UntrackedOrderWatch', () => {
   });
 
   it('takes open orders from a reconciliation once, without a price (REST does not give one here)', () => {
-    const lines: LogLine[] = [];
+    const lines: RecordedLogLine[] = [];
     const subject = watch(lines);
     const orders = [
       restOrder({ venueOrderId: 'O-REST' as never, krakenClientOrderId: 'other-bot-7' }),

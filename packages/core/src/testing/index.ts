@@ -33,6 +33,8 @@ export type { FakeLearnerOptions, FakeLearnerState } from './fake-learner.js';
 export { FakePortfolioView } from './fake-portfolio-view.js';
 export type { FakePortfolioViewInput } from './fake-portfolio-view.js';
 export { RecordingSink } from './recording-sink.js';
+export { RecordingLogger } from './recording-logger.js';
+export type { RecordedLogLine } from './recording-logger.js';
 export type { ExecutionReport, ExecutionReportKind } from './recording-sink.js';
 
 // builders

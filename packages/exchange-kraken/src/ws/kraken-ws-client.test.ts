@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Decimal, ExchangeError, krakenSpotInstruments, type Instrument, type Logger, type Quote, type Trade } from '@kbot/core';
-import { submitOrder } from '@kbot/core/testing';
+import { Decimal, ExchangeError, krakenSpotInstruments, type Instrument, type Quote, type Trade } from '@kbot/core';
+import { RecordingLogger, submitOrder } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { BookHealth } from '../book/book-keeper.js';
@@ -69,18 +69,6 @@ function ackEachSymbol(socket: ServerSocket, request: Request): void {
     const { token: _token, symbol: _symbols, ...rest } = params;
     ack(socket, request, { ...rest, ...(symbol === undefined ? {} : { symbol }) });
   }
-}
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = {
-    debug: (message, fields) => lines.push({ level: 'debug', message, ...(fields ? { fields } : {}) }),
-    info: (message, fields) => lines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
-    child: () => logger,
-  };
-  return { logger, lines };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -293,7 +281,8 @@ describe('KrakenWsClient connection', () => {
       socket.send('{"params":{"token":"secret-token-value"}}');
       socket.send('{"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","bid":1,"bid_qty":2,"ask":3,"ask_qty":4}]}');
     });
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const lines = logger.lines;
     const reasons: string[] = [];
     const quotes: Quote[] = [];
     let throwOnce = true;

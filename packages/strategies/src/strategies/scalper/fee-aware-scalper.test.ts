@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type Logger, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
-import { TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
+import { ALLOW, Decimal, deny, krakenSpotInstruments, type ClientOrderId, type EpochMs, type OrderEntryBudget, type RiskPolicy } from '@kbot/core';
+import { RecordingLogger, TEST_START_TIME, bar, bars, book, createStrategyHarness, quote, runStrategyContract, trade, type StrategyHarness, type StrategyHarnessOptions } from '@kbot/core/testing';
 import { startLiveSession, startPaperSession, type PaperSession } from '../paper-session-test-kit.js';
 import { FeeAwareScalper, feeAwareScalperParams, type FeeAwareScalperParams } from './fee-aware-scalper.js';
 
@@ -204,20 +204,6 @@ function withBudget(harness: StrategyHarness<FeeAwareScalperParams>, initial: { 
   return Object.assign(state, { asked });
 }
 
-/** A logger that keeps its warn lines: [message, fields]. */
-function recordingLogger(): Logger & { readonly warnings: Array<[string, Record<string, unknown> | undefined]> } {
-  const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
-  const logger = {
-    warnings,
-    debug: () => {},
-    info: () => {},
-    warn: (message: string, fields?: Record<string, unknown>) => void warnings.push([message, fields]),
-    error: () => {},
-    child: () => logger,
-  };
-  return logger;
-}
-
 /** The scalper's open orders never include a bid at or above one of its asks (a resting cancel included). */
 function expectNoSelfCross(harness: StrategyHarness<FeeAwareScalperParams>): void {
   const open = harness.portfolio.openOrders('BTC/USD');
@@ -393,22 +379,22 @@ describe('FeeAwareScalper never bids at or above its own ask', () => {
 
 describe('FeeAwareScalper on a quantity it can never trade', () => {
   it('warns once at start when quantity is below the pair\'s minimum order size', async () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.00001', maxPosition: '0.01' });
     const harness = await createStrategyHarness({ strategy: new FeeAwareScalper(), params, logger });
     harness.feed(bar({ close: 40_000 }));
     harness.feed(quote({ time: at(1000), bid: 39_890, ask: 40_110 }));
     expect(harness.intents).toEqual([]);
-    expect(logger.warnings.map(([message]) => message)).toEqual([
+    expect(logger.messages('warn')).toEqual([
       'quantity: received 0.00001, expected at least 0.0001 (the BTC/USD minimum order size): the scalper will never quote',
     ]);
   });
 
   it('warns when maxPosition is below the minimum: it can never bid', async () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const params = feeAwareScalperParams.parse({ pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.00005' });
     await createStrategyHarness({ strategy: new FeeAwareScalper(), params, logger });
-    expect(logger.warnings.map(([message]) => message)).toEqual([
+    expect(logger.messages('warn')).toEqual([
       'maxPosition: received 0.00005, expected at least 0.0001 (the BTC/USD minimum order size): the scalper will never bid',
     ]);
   });
