@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KrakenRestClient } from '@kbot/exchange-kraken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from './exit-codes.js';
 import { kbot, simulatedAccount, type SimulatedAccount } from './operator-test-harness.js';
@@ -64,6 +65,30 @@ describe('a running bot and the operator', () => {
     expect(JSON.parse(finished.stdout)).toMatchObject({ kind: 'live' });
     // Stopped: the socket is gone with the bot.
     expect((await kbot(account.dir, 'status')).code).toBe(EXIT.botState);
+  }, 60_000);
+
+  it('status lists an open order on the exchange that the bot does not track, and the bot leaves it alone', async () => {
+    account = await simulatedAccount({ USD: '10000' });
+    // Placed with the same key by someone else before the bot starts: not in the bot's journal.
+    const other = new KrakenRestClient({ baseUrl: account.sim.restUrl, credentials: { apiKey: account.key, apiSecret: account.secret } });
+    const txid = (await other.addOrder({ pair: 'XBTUSD', type: 'buy', ordertype: 'limit', price: '30000', volume: '0.01', cl_ord_id: 'by-hand-1' })).txid![0]!;
+    const run = kbot(account.dir, 'run', '--mode', 'live', '--confirm-live', '--duration', '4s', '--json');
+
+    const deadline = Date.now() + 20_000;
+    let status = await waitForStatus(account.dir);
+    while ((status.untrackedVenueOrders as unknown[] | undefined)?.length !== 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = await waitForStatus(account.dir);
+    }
+    expect(status.untrackedVenueOrders).toEqual([{ venueOrderId: txid, venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'buy', quantity: '0.01', limitPrice: '30000' }]);
+    expect(status.openOrders).toEqual([]);
+    const text = await kbot(account.dir, 'status');
+    expect(text.stdout).toContain('1 open order on the exchange that this bot does not track');
+    expect(text.stdout).toContain(txid);
+
+    expect((await run).code).toBe(EXIT.ok);
+    // The bot neither canceled nor touched it.
+    expect(Object.keys((await other.openOrders()).open ?? {})).toEqual([txid]);
   }, 60_000);
 
   it('resume of a bot that is not running says how to resume it as it starts; run --resume does', async () => {

@@ -53,7 +53,7 @@ export type { Learner, TradeOutcome, Advice, AdviceQuery } from './learning/lear
 export { isMarketDrivenVenue } from './exchange/exchange.js';
 export type {
   Exchange, InstrumentProvider, MarketDataClient, MarketDataSink, ExecutionClient, ExecutionReportSink, MarketDrivenVenue, OrderEntryBudget,
-  VenueFill, VenueOrderState, ReconcileReport,
+  VenueFill, VenueOrderState, ReconcileReport, UntrackedOrder,
 } from './exchange/exchange.js';
 export { ALLOW, allow, deny } from './risk/risk-policy.js';
 export type { RiskPolicy, RiskView, RiskVerdict } from './risk/risk-policy.js';
@@ -169,7 +169,7 @@ export type { Bot, BotContainerOptions, StrategyRegistry, StrategyRegistryEntry 
 export { runSession } from './session/run-session.js';
 // control: the running bot's status and panic over a local socket (kbot status, kbot panic)
 export { controlSocketPath } from './control/control-protocol.js';
-export type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest, StatusPosition } from './control/control-protocol.js';
+export type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest, StatusPosition, StatusUntrackedOrder } from './control/control-protocol.js';
 export { startControlServer, type ControlServer } from './control/control-server.js';
 export { fetchBotStatus, requestBotPanic, requestBotResume } from './control/control-client.js';
 export { engineControl, OPERATOR_STRATEGY_ID, type EngineControlOptions } from './control/engine-control.js';

@@ -10,6 +10,7 @@ import {
   type ClientOrderId,
   type EpochMs,
   type ExecutionClient,
+  type UntrackedOrder,
   type OrderEntryActivity,
   type ExecutionReportSink,
   type InstrumentId,
@@ -26,7 +27,7 @@ import { buildKrakenOrderRequest, type KrakenOrderRequest } from './kraken-order
 import { KrakenOrderTracker, type TrackedOrder } from './order-tracker.js';
 import { assetPairAliases } from './parse/asset-pairs.js';
 import { classifyKrakenError } from './rest/errors.js';
-import { UntrackedOrderWatch, type UntrackedVenueOrder } from './untracked-orders.js';
+import { UntrackedOrderWatch } from './untracked-orders.js';
 import { TRADING_COUNTER_LIMITS, TradingRateLimiter, cancelOrderCost, type KrakenTier } from './rest/rate-limiter.js';
 import type { KrakenRestClient } from './rest/rest-client.js';
 import type { CancelAllOrdersAfterResult, OrderInfo, TradeInfo } from './rest/types.js';
@@ -95,7 +96,7 @@ export interface KrakenExecutionClientOptions {
    * found in the executions snapshot at every (re)connect, or by a REST reconciliation. It is
    * also logged as a warning, and listed by `untrackedOrders()` while it stays open.
    */
-  readonly onUntrackedOrder?: (order: UntrackedVenueOrder) => void;
+  readonly onUntrackedOrder?: (order: UntrackedOrder) => void;
   /** After every reconciliation that replayed into the sink (connect, reconnect, sequence gap, missed fills). */
   readonly onReconciled?: (summary: { readonly reason: string; readonly orders: number; readonly fills: number; readonly since: EpochMs }) => void;
   readonly webSocket?: Pick<
@@ -254,7 +255,7 @@ export class KrakenExecutionClient implements ExecutionClient {
    * The open orders on the account that this client does not track, as last seen (the executions
    * snapshot at each connect, reconciliations, and updates that close them). kbot leaves them alone.
    */
-  untrackedOrders(): readonly UntrackedVenueOrder[] {
+  untrackedOrders(): readonly UntrackedOrder[] {
     return this.#untracked.list();
   }
 

@@ -69,7 +69,6 @@ export { ClosedBarAggregator } from './bar-aggregator.js';
 export type { ClosedBarAggregatorOptions } from './bar-aggregator.js';
 export { KrakenExecutionClient } from './execution-client.js';
 export type { KrakenExecutionClientOptions, KrakenExecutionRest } from './execution-client.js';
-export type { UntrackedVenueOrder } from './untracked-orders.js';
 export { KrakenOrderTracker, isSettled } from './order-tracker.js';
 export type { TrackedOrder, TrackOrderInput, TrackerOutcome, KrakenOrderTrackerOptions } from './order-tracker.js';
 export { buildKrakenOrderRequest } from './kraken-order-request.js';

@@ -1,4 +1,4 @@
-import { Decimal, instrumentId } from '@kbot/core';
+import { Decimal, instrumentId, type UntrackedOrder } from '@kbot/core';
 import { RecordingLogger, RecordingSink, submitOrder, type RecordedLogLine } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenExecutionClient } from './execution-client.js';
@@ -6,7 +6,7 @@ import { KrakenInstrumentProvider } from './instrument-provider.js';
 import { KEY, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
 import { KrakenRestClient } from './rest/rest-client.js';
 import type { KrakenSimulator } from './simulator/kraken-simulator.js';
-import { UntrackedOrderWatch, type UntrackedVenueOrder } from './untracked-orders.js';
+import { UntrackedOrderWatch } from './untracked-orders.js';
 import type { KrakenOrderState } from './venue-state.js';
 import type { KrakenExecutionReport } from './ws/parse-executions.js';
 
@@ -39,7 +39,7 @@ describe('KrakenExecutionClient and open orders it does not track', () => {
 
     const logger = new RecordingLogger();
     const lines = logger.lines;
-    const reported: UntrackedVenueOrder[] = [];
+    const reported: UntrackedOrder[] = [];
     let opens = 0;
     const rest = restOf(sim);
     const client = new KrakenExecutionClient({
@@ -61,7 +61,7 @@ describe('KrakenExecutionClient and open orders it does not track', () => {
 
     await eventually(() => client.untrackedOrders().length === 1, 'the order placed by another process, from the executions snapshot');
     const [found] = client.untrackedOrders();
-    expect(found).toMatchObject({ venueOrderId: foreignTxid, krakenClientOrderId: 'by-hand-1', instrumentId: BTC, side: 'buy' });
+    expect(found).toMatchObject({ venueOrderId: foreignTxid, venueClientOrderId: 'by-hand-1', instrumentId: BTC, side: 'buy' });
     expect(found!.quantity?.equals(new Decimal('0.01'))).toBe(true);
     expect(found!.limitPrice?.equals(new Decimal('39500'))).toBe(true);
     expect(reported.map((order) => order.venueOrderId)).toEqual([foreignTxid]);
@@ -177,7 +177,7 @@ describe('UntrackedOrderWatch', () => {
     ];
     subject.onReconcile(orders, (_txid, clientId) => clientId === 'kb-9');
     subject.onReconcile(orders, (_txid, clientId) => clientId === 'kb-9');
-    expect(subject.list().map((order) => [order.venueOrderId, order.krakenClientOrderId, order.limitPrice])).toEqual([
+    expect(subject.list().map((order) => [order.venueOrderId, order.venueClientOrderId, order.limitPrice])).toEqual([
       ['O-REST', 'other-bot-7', undefined],
       ['O-PENDING', undefined, undefined],
     ]);

@@ -1,22 +1,6 @@
-import type { Decimal, EpochMs, InstrumentId, Logger, OrderSide } from '@kbot/core';
+import type { Logger, UntrackedOrder } from '@kbot/core';
 import type { KrakenExecutionReport } from './ws/parse-executions.js';
 import type { KrakenOrderState } from './venue-state.js';
-
-/** An open order on the account that this bot's journal does not hold. */
-export interface UntrackedVenueOrder {
-  /** Kraken's txid (`order_id`). */
-  readonly venueOrderId: string;
-  /** The `cl_ord_id` it carries, when it has one. */
-  readonly krakenClientOrderId: string | undefined;
-  /** Undefined when the pair is not among the loaded instruments. */
-  readonly instrumentId: InstrumentId | undefined;
-  readonly side: OrderSide | undefined;
-  readonly quantity: Decimal | undefined;
-  /** Sent only by the executions snapshot; REST reconciliation leaves it undefined. */
-  readonly limitPrice: Decimal | undefined;
-  /** When this client first saw it open (its clock). */
-  readonly firstSeen: EpochMs;
-}
 
 /** Kraken order statuses (executions `order_status`) of an order still on the book or about to be. */
 const OPEN_EXECUTION_STATUSES = new Set(['pending_new', 'new', 'partially_filled']);
@@ -33,19 +17,19 @@ const CLOSING_EXEC_TYPES = new Set(['filled', 'canceled', 'expired']);
  * still working on the exchange.
  */
 export class UntrackedOrderWatch {
-  readonly #open = new Map<string, UntrackedVenueOrder>();
+  readonly #open = new Map<string, UntrackedOrder>();
   readonly #logger: Logger;
   readonly #now: () => number;
-  readonly #onUntracked: ((order: UntrackedVenueOrder) => void) | undefined;
+  readonly #onUntracked: ((order: UntrackedOrder) => void) | undefined;
 
-  constructor(options: { readonly logger: Logger; readonly now: () => number; readonly onUntracked?: (order: UntrackedVenueOrder) => void }) {
+  constructor(options: { readonly logger: Logger; readonly now: () => number; readonly onUntracked?: (order: UntrackedOrder) => void }) {
     this.#logger = options.logger;
     this.#now = options.now;
     this.#onUntracked = options.onUntracked;
   }
 
   /** The untracked orders last seen open, oldest first. */
-  list(): readonly UntrackedVenueOrder[] {
+  list(): readonly UntrackedOrder[] {
     return [...this.#open.values()];
   }
 
@@ -63,7 +47,7 @@ export class UntrackedOrderWatch {
       if (report.orderStatus === undefined || !OPEN_EXECUTION_STATUSES.has(report.orderStatus)) continue;
       this.#found({
         venueOrderId: report.orderId,
-        krakenClientOrderId: report.clientOrderId,
+        venueClientOrderId: report.clientOrderId,
         instrumentId: report.instrumentId,
         side: report.side,
         quantity: report.orderQuantity,
@@ -85,7 +69,7 @@ export class UntrackedOrderWatch {
       if (!open || isTracked(txid, order.krakenClientOrderId)) continue;
       this.#found({
         venueOrderId: txid,
-        krakenClientOrderId: order.krakenClientOrderId,
+        venueClientOrderId: order.krakenClientOrderId,
         instrumentId: order.instrumentId,
         side: order.side,
         quantity: order.quantity,
@@ -95,13 +79,13 @@ export class UntrackedOrderWatch {
     }
   }
 
-  #found(order: UntrackedVenueOrder): void {
+  #found(order: UntrackedOrder): void {
     this.#open.set(order.venueOrderId, order);
     this.#logger.warn(
       'Kraken has an open order this bot does not track; it is left alone and the funds it holds stay unavailable to the bot (placed by hand, by another bot or process with the same key, or before this bot\'s journal was reset)',
       {
         venueOrderId: order.venueOrderId,
-        clientOrderId: order.krakenClientOrderId,
+        clientOrderId: order.venueClientOrderId,
         instrumentId: order.instrumentId,
         side: order.side,
         quantity: order.quantity?.toFixed(),

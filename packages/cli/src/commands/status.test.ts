@@ -61,6 +61,20 @@ describe('statusText', () => {
     expect(statusText(status())).not.toContain('trading counter');
   });
 
+  it('lists the open orders on the exchange that the bot does not track, and says nothing when there are none', () => {
+    const text = statusText(status({
+      untrackedVenueOrders: [
+        { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'buy', quantity: '0.01', limitPrice: '39500' },
+        { venueOrderId: 'OXYZ98-UVW76-RST543' },
+      ],
+    }));
+    expect(text).toContain('2 open orders on the exchange that this bot does not track');
+    expect(text).toMatch(/│ OABC12-DEF34-GHI567\s+│ by-hand-1\s+│ BTC\/USD\s+│ buy\s+│ 0\.01\s+│ 39500\s+│/);
+    expect(text).toMatch(/│ OXYZ98-UVW76-RST543\s+│ -\s+│ \?\s+│ \?\s+│ \?\s+│ -\s+│/);
+    expect(statusText(status())).not.toContain('does not track');
+    expect(statusText(status({ untrackedVenueOrders: [] }))).not.toContain('does not track');
+  });
+
   it('labels the session details for people, not with their JSON keys', () => {
     const text = statusText(status());
     expect(text).toMatch(/│ bars this session\s+│ 60\s+│/);

@@ -113,6 +113,16 @@ export function statusText(status: BotStatus): string {
   } else {
     lines.push('no open orders');
   }
+  // Older bots and venues that cannot tell send none.
+  const untracked = status.untrackedVenueOrders ?? [];
+  if (untracked.length > 0) {
+    lines.push(`${untracked.length} open order${untracked.length === 1 ? '' : 's'} on the exchange that this bot does not track (placed by hand, by another bot with the same key, or before its journal was reset); the bot leaves them alone:`);
+    const orders = new Table({ head: ['venue order', 'client id', 'pair', 'side', 'quantity', 'price'], style: { head: [], border: [] } });
+    for (const order of untracked) {
+      orders.push([order.venueOrderId, order.venueClientOrderId ?? '-', order.instrumentId ?? '?', order.side ?? '?', order.quantity ?? '?', order.limitPrice ?? '-']);
+    }
+    lines.push(orders.toString());
+  }
   return lines.join('\n');
 }
 

@@ -46,8 +46,24 @@ export interface BotStatus {
    * venue sets no limit (paper). See `ctx.orders.budget`.
    */
   readonly orderEntryBudget: Readonly<Record<string, number>>;
+  /**
+   * Open orders on the venue account that the bot does not track (placed by hand, by another bot
+   * with the same key, or before its journal was reset); the bot leaves them alone. Absent from
+   * older bots and from venues that cannot tell.
+   */
+  readonly untrackedVenueOrders?: readonly StatusUntrackedOrder[];
   /** What the session adds: bars seen, book health, connection state. */
   readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** An untracked venue order in a status (`UntrackedOrder`, with text amounts). */
+export interface StatusUntrackedOrder {
+  readonly venueOrderId: string;
+  readonly venueClientOrderId?: string;
+  readonly instrumentId?: string;
+  readonly side?: string;
+  readonly quantity?: string;
+  readonly limitPrice?: string;
 }
 
 export interface PanicRequest {

@@ -8,6 +8,7 @@ import { krakenSpotInstruments } from '../backtest/instruments.js';
 import { Engine } from '../engine/engine.js';
 import { StaticInstrumentProvider } from '../exchange/static-instrument-provider.js';
 import { instrumentId, type ClientOrderId } from '../model/ids.js';
+import { Decimal } from '../model/decimal.js';
 import type { Bar } from '../model/market-data.js';
 import { InMemoryStore } from '../persistence/store.js';
 import { SimulatedVenue } from '../simulation/simulated-venue.js';
@@ -76,6 +77,24 @@ describe("the status's order-entry budget", () => {
     const venue = (engine as unknown as { execution: object }).execution;
     Object.assign(venue, { orderEntryBudget: () => ({ remaining: 41.237, submitCost: 1, cancelCost: () => 8 }) });
     expect(withPairs.status().orderEntryBudget).toEqual({ 'BTC/USD': 41.23 });
+  });
+});
+
+describe("the status's untracked venue orders", () => {
+  it("are the execution client's, amounts as text, what the venue did not say left out; none where it cannot tell", async () => {
+    const { engine, control } = await runningBot();
+    expect(control.status().untrackedVenueOrders).toEqual([]);
+    const venue = (engine as unknown as { execution: object }).execution;
+    Object.assign(venue, {
+      untrackedOrders: () => [
+        { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: BTC, side: 'sell', quantity: new Decimal('0.25'), limitPrice: new Decimal('41000.5'), firstSeen: 0 },
+        { venueOrderId: 'OXYZ98-UVW76-RST543', venueClientOrderId: undefined, instrumentId: undefined, side: undefined, quantity: undefined, limitPrice: undefined, firstSeen: 0 },
+      ],
+    });
+    expect(control.status().untrackedVenueOrders).toEqual([
+      { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'sell', quantity: '0.25', limitPrice: '41000.5' },
+      { venueOrderId: 'OXYZ98-UVW76-RST543' },
+    ]);
   });
 });
 

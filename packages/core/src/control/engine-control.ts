@@ -1,10 +1,10 @@
 import type { Engine } from '../engine/engine.js';
-import type { InstrumentProvider } from '../exchange/exchange.js';
+import type { InstrumentProvider, UntrackedOrder } from '../exchange/exchange.js';
 import type { InstrumentId } from '../model/ids.js';
 import { Decimal } from '../model/decimal.js';
 import { checkOrderRules, explainOrderRuleViolation, roundQuantity } from '../model/instrument.js';
 import { orderJson } from '../report/report-json.js';
-import type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest } from './control-protocol.js';
+import type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest, StatusUntrackedOrder } from './control-protocol.js';
 
 export interface EngineControlOptions {
   readonly bot: string;
@@ -64,6 +64,7 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
         balances: engine.portfolio.balances().map((balance) => ({ asset: balance.asset, total: balance.total.toFixed(), available: balance.available.toFixed() })),
         denials: Object.fromEntries(engine.denials()),
         orderEntryBudget: orderEntryBudgets(engine, options.pairs ?? []),
+        untrackedVenueOrders: engine.untrackedVenueOrders().map(untrackedOrderJson),
         details: options.details?.() ?? {},
       };
     },
@@ -122,6 +123,18 @@ function orderEntryBudgets(engine: Engine, pairs: readonly InstrumentId[]): Reco
     if (budget !== undefined) budgets[pair] = Math.floor(budget.remaining * 100) / 100;
   }
   return budgets;
+}
+
+/** An untracked venue order with its amounts as text, leaving out what the venue did not say. */
+function untrackedOrderJson(order: UntrackedOrder): StatusUntrackedOrder {
+  return {
+    venueOrderId: order.venueOrderId,
+    ...(order.venueClientOrderId === undefined ? {} : { venueClientOrderId: order.venueClientOrderId }),
+    ...(order.instrumentId === undefined ? {} : { instrumentId: order.instrumentId }),
+    ...(order.side === undefined ? {} : { side: order.side }),
+    ...(order.quantity === undefined ? {} : { quantity: order.quantity.toFixed() }),
+    ...(order.limitPrice === undefined ? {} : { limitPrice: order.limitPrice.toFixed() }),
+  };
 }
 
 /** The owner of a position, as `{ strategyId }`, or nothing when no strategy of the bot opened it. */

@@ -1,7 +1,7 @@
 import { EventBus, type ListenerCounter } from '../bus/event-bus.js';
 import { TestClock, type Clock } from '../clock/clock.js';
 import { InvariantError, isKbotError } from '../errors/errors.js';
-import type { ExecutionClient, ExecutionReportSink, InstrumentProvider, MarketDataSink, OrderEntryBudget, VenueFill } from '../exchange/exchange.js';
+import type { ExecutionClient, ExecutionReportSink, InstrumentProvider, MarketDataSink, OrderEntryBudget, UntrackedOrder, VenueFill } from '../exchange/exchange.js';
 import { isMarketDrivenVenue } from '../exchange/exchange.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -1347,6 +1347,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /** The venue's order-entry budget on an instrument now; undefined where none is known (`ExecutionClient.orderEntryBudget`). */
   orderEntryBudget(instrumentId: InstrumentId): OrderEntryBudget | undefined {
     return this.execution.orderEntryBudget?.(instrumentId);
+  }
+
+  /** Open orders on the venue account that the execution client does not track; empty where it cannot tell (`ExecutionClient.untrackedOrders`). */
+  untrackedVenueOrders(): readonly UntrackedOrder[] {
+    return this.execution.untrackedOrders?.() ?? [];
   }
 
   /** For views: what open orders hold (a buy's cost plus its taker fee; a sell's quantity). */

@@ -3,7 +3,7 @@ import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, VenueOrderId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
-import type { CancelOrder, OrderStatus, SubmitOrder } from '../model/order.js';
+import type { CancelOrder, OrderSide, OrderStatus, SubmitOrder } from '../model/order.js';
 import type { Balance } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
 
@@ -90,6 +90,28 @@ export interface ExecutionClient {
    * already sent still report their answers. Clients that send at once need not implement it.
    */
   stopOrderEntry?(reason: string): void;
+  /**
+   * Open orders on the venue account that this client does not track: placed by hand, by another
+   * bot or process with the same key, or before the bot's journal was reset. kbot never touches
+   * them; `kbot status` lists them. Clients that cannot tell need not implement it.
+   */
+  untrackedOrders?(): readonly UntrackedOrder[];
+}
+
+/** An open order on the venue account that the bot's journal does not hold (`ExecutionClient.untrackedOrders`). */
+export interface UntrackedOrder {
+  /** The venue's order id (Kraken's txid). */
+  readonly venueOrderId: string;
+  /** The client order id the venue holds for it (Kraken's `cl_ord_id`), when it has one. */
+  readonly venueClientOrderId: string | undefined;
+  /** Undefined when the venue's pair is not among the loaded instruments. */
+  readonly instrumentId: InstrumentId | undefined;
+  readonly side: OrderSide | undefined;
+  readonly quantity: Decimal | undefined;
+  /** Undefined when the venue's report did not give it. */
+  readonly limitPrice: Decimal | undefined;
+  /** When the client first saw it open (its clock). */
+  readonly firstSeen: EpochMs;
 }
 
 /**
