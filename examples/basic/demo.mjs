@@ -40,7 +40,7 @@ Object.assign(process.env, {
   KRAKEN_API_SECRET: secret,
   KBOT_STORAGE_DIR: mkdtempSync(join(tmpdir(), 'kbot-demo-')),
 });
-process.stdout.write(`\nKraken simulator on ${simulator.restUrl} (GENERATED BTC/USD market, 600× real time)\n`);
+process.stdout.write(`\nKraken simulator on ${simulator.restUrl} (GENERATED BTC/USD market, 600× real time: its clock runs ahead of yours, so bar times run ahead of the status line's wall-clock time)\n`);
 try {
   await step('2/3 paper session against the simulator (Kraken market data, simulated fills)', ['run', '--config', 'kbot.sim.config.ts', '--mode', 'paper', '--bars', '30', '--out', 'reports/demo-paper']);
   await step('3/3 live session against the simulator (orders through the Kraken adapter)', ['run', '--config', 'kbot.sim.config.ts', '--mode', 'live', '--confirm-live', '--bars', '30', '--out', 'reports/demo-live']);
