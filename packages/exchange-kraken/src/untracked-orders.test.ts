@@ -83,9 +83,16 @@ describe('KrakenExecutionClient and open orders it does not track', () => {
     // Still open on Kraken: the client neither canceled nor touched it.
     expect(Object.keys((await other.openOrders()).open ?? {})).toContain(foreignTxid);
 
+    // One placed while the bot runs is found from the executions updates, without a reconnect.
+    const later = (await other.addOrder({ pair: 'XBTUSD', type: 'buy', ordertype: 'limit', price: '30000', volume: '0.002', cl_ord_id: 'by-hand-2' })).txid![0]!;
+    await eventually(() => client.untrackedOrders().length === 2, 'the order placed while the bot runs, from the executions updates');
+    expect(client.untrackedOrders()[1]).toMatchObject({ venueOrderId: later, venueClientOrderId: 'by-hand-2', instrumentId: BTC, side: 'buy' });
+    expect(reported.map((order) => order.venueOrderId)).toEqual([foreignTxid, later]);
+    await other.cancelOrder({ txid: later });
+
     // Its owner cancels it: the executions update takes it off the list.
     await other.cancelOrder({ txid: foreignTxid });
-    await eventually(() => client.untrackedOrders().length === 0, 'the canceled order to leave the list');
+    await eventually(() => client.untrackedOrders().length === 0, 'the canceled orders to leave the list');
     expect(lines.some((line) => line.level === 'info' && line.message === 'an untracked Kraken order is no longer open' && line.fields?.venueOrderId === foreignTxid)).toBe(true);
   });
 });
@@ -134,10 +141,9 @@ describe('UntrackedOrderWatch', () => {
     }) as KrakenOrderState;
   const watch = (lines: RecordedLogLine[] = []) => new UntrackedOrderWatch({ logger: new RecordingLogger(lines), now: () => at });
 
-  it('takes only open orders from a snapshot, never from an update, and never a tracked one', () => {
+  it('takes open orders from a snapshot, never a tracked one', () => {
     const lines: RecordedLogLine[] = [];
     const subject = watch(lines);
-    subject.onExecutions('update', [report({ orderId: 'O-UPDATE' })], () => false);
     subject.onExecutions(
       'snapshot',
       [
@@ -151,6 +157,25 @@ describe('UntrackedOrderWatch', () => {
       (txid, clientId) => txid === 'O-TRACKED' || clientId === 'kb-1',
     );
     expect(subject.list().map((order) => order.venueOrderId)).toEqual(['O-OPEN', 'O-PARTIAL']);
+    expect(untrackedWarnings(lines)).toHaveLength(2);
+  });
+
+  it('takes an order placed elsewhere from updates when it goes live, with the fields its pending_new carried', () => {
+    const lines: RecordedLogLine[] = [];
+    const subject = watch(lines);
+    // Kraken's `new` update carries the id and status only.
+    const sparse = { instrumentId: undefined, side: undefined, orderQuantity: undefined, limitPrice: undefined, symbol: undefined };
+    subject.onExecutions('update', [report({ orderId: 'O-ELSEWHERE', execType: 'pending_new', orderStatus: 'pending_new', clientOrderId: 'other-7' })], () => false);
+    expect(subject.list()).toEqual([]);
+    subject.onExecutions('update', [report({ orderId: 'O-ELSEWHERE', execType: 'new', orderStatus: 'new', ...sparse })], () => false);
+    expect(subject.list()).toEqual([expect.objectContaining({ venueOrderId: 'O-ELSEWHERE', venueClientOrderId: 'other-7', instrumentId: BTC, side: 'sell', limitPrice: new Decimal('41000') })]);
+    // Without its pending_new (sent before this client connected): found, with what `new` says.
+    subject.onExecutions('update', [report({ orderId: 'O-SPARSE', execType: 'new', orderStatus: 'new', ...sparse })], () => false);
+    expect(subject.list()[1]).toMatchObject({ venueOrderId: 'O-SPARSE', instrumentId: undefined, quantity: undefined });
+    // The bot's own orders never, whatever comes first; other updates of others' orders add nothing.
+    subject.onExecutions('update', [report({ orderId: 'O-MINE', execType: 'pending_new', clientOrderId: 'kb-1' }), report({ orderId: 'O-MINE', execType: 'new', clientOrderId: 'kb-1' })], (_txid, clientId) => clientId === 'kb-1');
+    subject.onExecutions('update', [report({ orderId: 'O-OTHER', execType: 'trade', orderStatus: 'partially_filled' })], () => false);
+    expect(subject.list().map((order) => order.venueOrderId)).toEqual(['O-ELSEWHERE', 'O-SPARSE']);
     expect(untrackedWarnings(lines)).toHaveLength(2);
   });
 

@@ -4,6 +4,8 @@ import type { KrakenOrderState } from './venue-state.js';
 
 /** Kraken order statuses (executions `order_status`) of an order still on the book or about to be. */
 const OPEN_EXECUTION_STATUSES = new Set(['pending_new', 'new', 'partially_filled']);
+/** Pending orders of others remembered at most; a pending order goes live or ends within moments. */
+const PENDING_LIMIT = 256;
 /** Execution types that end an order. */
 const CLOSING_EXEC_TYPES = new Set(['filled', 'canceled', 'expired']);
 
@@ -18,6 +20,8 @@ const CLOSING_EXEC_TYPES = new Set(['filled', 'canceled', 'expired']);
  */
 export class UntrackedOrderWatch {
   readonly #open = new Map<string, UntrackedOrder>();
+  /** `pending_new` reports of orders this client does not track, until they go live or end. */
+  readonly #pending = new Map<string, KrakenExecutionReport>();
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #onUntracked: ((order: UntrackedOrder) => void) | undefined;
@@ -35,26 +39,45 @@ export class UntrackedOrderWatch {
 
   /**
    * One `executions` message, after the tracker applied it: a snapshot lists every open order of
-   * the account (`snap_orders`), an update may close an untracked one.
+   * the account (`snap_orders`); in updates, an order placed elsewhere while the bot runs is
+   * found when it goes live (`new`, with the details its `pending_new` carried), and an untracked
+   * order's end takes it off the list.
    */
   onExecutions(type: 'snapshot' | 'update', reports: readonly KrakenExecutionReport[], isTracked: (venueOrderId: string, krakenClientOrderId: string | undefined) => boolean): void {
     for (const report of reports) {
-      if (this.#open.has(report.orderId)) {
-        if (CLOSING_EXEC_TYPES.has(report.execType) || (report.orderStatus !== undefined && !OPEN_EXECUTION_STATUSES.has(report.orderStatus))) this.#closed(report.orderId, report.execType);
+      const id = report.orderId;
+      if (this.#open.has(id)) {
+        if (CLOSING_EXEC_TYPES.has(report.execType) || (report.orderStatus !== undefined && !OPEN_EXECUTION_STATUSES.has(report.orderStatus))) this.#closed(id, report.execType);
         continue;
       }
-      if (type !== 'snapshot' || isTracked(report.orderId, report.clientOrderId)) continue;
-      if (report.orderStatus === undefined || !OPEN_EXECUTION_STATUSES.has(report.orderStatus)) continue;
-      this.#found({
-        venueOrderId: report.orderId,
-        venueClientOrderId: report.clientOrderId,
-        instrumentId: report.instrumentId,
-        side: report.side,
-        quantity: report.orderQuantity,
-        limitPrice: report.limitPrice,
-        firstSeen: this.#now(),
-      });
+      if (isTracked(id, report.clientOrderId)) continue;
+      if (type === 'snapshot') {
+        if (report.orderStatus !== undefined && OPEN_EXECUTION_STATUSES.has(report.orderStatus)) this.#found(this.#orderOf(report, undefined));
+        continue;
+      }
+      // Kraken's updates are sparse: the order's fields come with pending_new, `new` has its id and status.
+      if (report.execType === 'pending_new') this.#remember(report);
+      else if (report.execType === 'new') this.#found(this.#orderOf(report, this.#pending.get(id)));
+      if (report.execType !== 'pending_new') this.#pending.delete(id);
     }
+  }
+
+  /** Keeps a pending order's fields until it goes live or ends; a bounded map, oldest dropped first. */
+  #remember(report: KrakenExecutionReport): void {
+    if (this.#pending.size >= PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value!);
+    this.#pending.set(report.orderId, report);
+  }
+
+  #orderOf(report: KrakenExecutionReport, pending: KrakenExecutionReport | undefined): UntrackedOrder {
+    return {
+      venueOrderId: report.orderId,
+      venueClientOrderId: report.clientOrderId ?? pending?.clientOrderId,
+      instrumentId: report.instrumentId ?? pending?.instrumentId,
+      side: report.side ?? pending?.side,
+      quantity: report.orderQuantity ?? pending?.orderQuantity,
+      limitPrice: report.limitPrice ?? pending?.limitPrice,
+      firstSeen: this.#now(),
+    };
   }
 
   /** Kraken's REST view (OpenOrders and the orders closed since): the same, for reconciliations. */
