@@ -13,10 +13,11 @@ const CLOSING_EXEC_TYPES = new Set(['filled', 'canceled', 'expired']);
  * Keeps the open orders Kraken reports that the execution client does not track, and says so once
  * per order. Such an order was placed by hand, by another bot or process using the same key, or
  * before this bot's journal was reset or restored from an older copy. kbot never touches an order
- * it does not own: the order is left alone, and the funds it holds stay out of the available
- * balances Kraken reports, so the bot cannot spend them twice. Without this, reconciliation
- * skipped such orders silently, and an operator whose journal was lost saw nothing of orders
- * still working on the exchange.
+ * it does not own: the order is left alone. The engine counts what it holds as unavailable, as
+ * Kraken does (Engine.held), so strategies and risk policies size orders from the funds Kraken
+ * will accept. Without this, reconciliation skipped such orders silently: an operator whose
+ * journal was lost saw nothing of orders still working on the exchange, and the bot counted their
+ * funds as its own to spend.
  */
 export class UntrackedOrderWatch {
   readonly #open = new Map<string, UntrackedOrder>();
@@ -32,9 +33,16 @@ export class UntrackedOrderWatch {
     this.#onUntracked = options.onUntracked;
   }
 
-  /** The untracked orders last seen open, oldest first. */
+  /** The untracked orders last seen open, oldest first; the same frozen array until one comes or goes. */
   list(): readonly UntrackedOrder[] {
-    return [...this.#open.values()];
+    return this.#list;
+  }
+
+  // The engine reads the list on every balance view (what the orders hold): kept, not rebuilt per call.
+  #list: readonly UntrackedOrder[] = Object.freeze([]);
+
+  #listChanged(): void {
+    this.#list = Object.freeze([...this.#open.values()]);
   }
 
   /**
@@ -104,8 +112,9 @@ export class UntrackedOrderWatch {
 
   #found(order: UntrackedOrder): void {
     this.#open.set(order.venueOrderId, order);
+    this.#listChanged();
     this.#logger.warn(
-      'Kraken has an open order this bot does not track; it is left alone and the funds it holds stay unavailable to the bot (placed by hand, by another bot or process with the same key, or before this bot\'s journal was reset)',
+      'Kraken has an open order this bot does not track; it is left alone, and what it holds is not counted as available (placed by hand, by another bot or process with the same key, or before this bot\'s journal was reset)',
       {
         venueOrderId: order.venueOrderId,
         clientOrderId: order.venueClientOrderId,
@@ -120,6 +129,7 @@ export class UntrackedOrderWatch {
 
   #closed(venueOrderId: string, how: string): void {
     this.#open.delete(venueOrderId);
+    this.#listChanged();
     this.#logger.info('an untracked Kraken order is no longer open', { venueOrderId, status: how });
   }
 }

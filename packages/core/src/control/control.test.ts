@@ -98,6 +98,30 @@ describe("the status's untracked venue orders", () => {
   });
 });
 
+describe('balances with untracked venue orders', () => {
+  it('count what those orders hold as unavailable: a buy its cost plus the taker fee, a sell its quantity', async () => {
+    const { engine, control } = await runningBot();
+    const available = (asset: string) => control.status().balances.find((balance) => balance.asset === asset)!.available;
+    const before = { usd: new Decimal(available('USD')), btc: new Decimal(available('BTC')) };
+    const totalBefore = control.status().balances.map((balance) => [balance.asset, balance.total]);
+    const venue = (engine as unknown as { execution: object }).execution;
+    Object.assign(venue, {
+      untrackedOrders: () => [
+        { venueOrderId: 'O-BUY', venueClientOrderId: undefined, instrumentId: BTC, side: 'buy', quantity: new Decimal('0.1'), limitPrice: new Decimal('25000'), firstSeen: 0 },
+        { venueOrderId: 'O-SELL', venueClientOrderId: undefined, instrumentId: BTC, side: 'sell', quantity: new Decimal('0.02'), limitPrice: new Decimal('50000'), firstSeen: 0 },
+        // A pair the bot does not know, or an order the venue described too sparsely: nothing to count.
+        { venueOrderId: 'O-UNKNOWN', venueClientOrderId: undefined, instrumentId: undefined, side: 'buy', quantity: new Decimal('1'), limitPrice: new Decimal('1'), firstSeen: 0 },
+      ],
+    });
+    const takerFee = krakenSpotInstruments().find((instrument) => instrument.id === BTC)!.takerFee;
+    const buyHold = new Decimal('2500').times(takerFee.plus(1));
+    expect(before.usd.minus(available('USD')).toFixed()).toBe(buyHold.toFixed());
+    expect(before.btc.minus(available('BTC')).toFixed()).toBe('0.02');
+    // Totals are the venue's and the journal's: untouched.
+    expect(control.status().balances.map((balance) => [balance.asset, balance.total])).toEqual(totalBefore);
+  });
+});
+
 describe('the control socket of a running bot', () => {
   it('reports the bot: state, equity, positions and open orders as decimal strings', async () => {
     const { control, strategy } = await runningBot();
@@ -109,6 +133,10 @@ describe('the control socket of a running bot', () => {
     expect(status.positions).toEqual([expect.objectContaining({ instrumentId: 'BTC/USD', quantity: '0.1' })]);
     expect(status.openOrders.map((order) => order.clientOrderId)).toEqual([strategy.resting]);
     expect(status.openOrders[0]).toMatchObject({ side: 'buy', type: 'limit', quantity: '0.05', filledQuantity: '0', price: '20000' });
+    // The resting buy holds its cost and taker fee: available is less than the total by that much.
+    const usd = status.balances.find((balance) => balance.asset === 'USD')!;
+    const takerFee = krakenSpotInstruments().find((instrument) => instrument.id === BTC)!.takerFee;
+    expect(new Decimal(usd.total).minus(usd.available).toFixed()).toBe(new Decimal('1000').times(takerFee.plus(1)).toFixed());
     expect(Number(status.equity)).toBeGreaterThan(9000);
   });
 

@@ -61,7 +61,8 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
           realizedPnl: position.realizedPnl.toFixed(),
           feesPaid: position.feesPaid.toFixed(),
         })),
-        balances: engine.portfolio.balances().map((balance) => ({ asset: balance.asset, total: balance.total.toFixed(), available: balance.available.toFixed() })),
+        // Available: what open orders hold taken off, the bot's and the untracked ones (Engine.held).
+        balances: engine.portfolio.balances((asset) => engine.held(asset)).map((balance) => ({ asset: balance.asset, total: balance.total.toFixed(), available: balance.available.toFixed() })),
         denials: Object.fromEntries(engine.denials()),
         orderEntryBudget: orderEntryBudgets(engine, options.pairs ?? []),
         untrackedVenueOrders: engine.untrackedVenueOrders().map(untrackedOrderJson),

@@ -6,7 +6,7 @@ import { isMarketDrivenVenue } from '../exchange/exchange.js';
 import type { Learner } from '../learning/learner.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Decimal, ZERO, toDecimal, type DecimalLike } from '../model/decimal.js';
-import { decimalFromNumber, decimalMinus } from '../model/decimal-arithmetic.js';
+import { decimalFromNumber, decimalMinus, decimalPlus } from '../model/decimal-arithmetic.js';
 import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, StrategyStateValue, TradingState } from '../model/events.js';
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
@@ -23,7 +23,7 @@ import type { RiskPolicy } from '../risk/risk-policy.js';
 import type { PortfolioView, Strategy, StrategyContext } from '../strategy/strategy.js';
 import { asInstrumentId, MarketCache } from './market-cache.js';
 import { ENGINE_STATE_FORMAT, orderToJson, type EngineStateJson } from './engine-state.js';
-import { OrderManager } from './order-manager.js';
+import { OrderManager, orderHold } from './order-manager.js';
 import { canAdoptOrders, canPrimeOrderEntry, recentOrderEntry, type RecoveredEngineState, type RecoverySummary } from './recovery.js';
 import { createStrategyContext } from './strategy-context.js';
 import { OrderRiskView } from './order-risk-view.js';
@@ -1354,16 +1354,28 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     return this.execution.untrackedOrders?.() ?? [];
   }
 
-  /** For views: what open orders hold (a buy's cost plus its taker fee; a sell's quantity). */
+  /**
+   * For views: what open orders hold (a buy's cost plus its taker fee; a sell's quantity), the
+   * bot's own and the venue orders it does not track: the venue holds their funds too, so the bot
+   * must not count them as available. An untracked order is counted whole (its fills are not
+   * followed), which can only understate what is available.
+   */
   held(asset: string): Decimal {
-    return this.orders.reserved(
-      asset,
-      (id) => this.instruments.get(id) ?? { base: '', quote: '' },
-      (id) => {
-        const price = this.market.lastPrice(id);
-        return price === undefined ? undefined : decimalFromNumber(price);
-      },
-    );
+    const instrumentOf = (id: InstrumentId) => this.instruments.get(id) ?? { base: '', quote: '' };
+    const referencePrice = (id: InstrumentId) => {
+      const price = this.market.lastPrice(id);
+      return price === undefined ? undefined : decimalFromNumber(price);
+    };
+    const own = this.orders.reserved(asset, instrumentOf, referencePrice);
+    const untracked = this.execution.untrackedOrders?.();
+    if (untracked === undefined || untracked.length === 0) return own;
+    let sum = own;
+    for (const order of untracked) {
+      if (order.instrumentId === undefined || order.side === undefined || order.quantity === undefined) continue;
+      const hold = orderHold(asset, order.side, order.instrumentId, order.quantity, order.limitPrice, instrumentOf, referencePrice);
+      if (hold !== undefined) sum = decimalPlus(sum, hold);
+    }
+    return sum;
   }
 }
 

@@ -4,7 +4,7 @@ import { InvariantError } from '../errors/errors.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, TradeId, VenueOrderId } from '../model/ids.js';
 import { nextOrderStatus, type OrderTransitionEvent } from '../model/order-fsm.js';
-import { frozenOrder, isOrderOpen, type Order, type OrderStatus, type SubmitOrder } from '../model/order.js';
+import { frozenOrder, isOrderOpen, type Order, type OrderSide, type OrderStatus, type SubmitOrder } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
 
 /** The outcome of applying a fill report. */
@@ -198,16 +198,8 @@ export class OrderManager {
   ): Decimal {
     let sum = ZERO;
     for (const order of this.open.values()) {
-      const { base, quote, takerFee } = instrumentOf(order.instrumentId);
-      const remaining = order.quantity.minus(order.filledQuantity);
-      if (order.side === 'sell' && base === asset) sum = sum.plus(remaining);
-      if (order.side === 'buy' && quote === asset) {
-        const price = order.price ?? order.triggerPrice ?? referencePrice(order.instrumentId);
-        if (price) {
-          const cost = remaining.times(price);
-          sum = sum.plus(takerFee === undefined ? cost : cost.plus(cost.times(takerFee)));
-        }
-      }
+      const hold = orderHold(asset, order.side, order.instrumentId, order.quantity.minus(order.filledQuantity), order.price ?? order.triggerPrice, instrumentOf, referencePrice);
+      if (hold !== undefined) sum = sum.plus(hold);
     }
     return sum;
   }
@@ -225,4 +217,27 @@ export class OrderManager {
     else this.open.delete(frozen.clientOrderId);
     return frozen;
   }
+}
+
+/**
+ * What an open order holds of `asset`: a sell its remaining quantity of the base, a buy the cost of
+ * its remaining quantity at its limit or trigger price (the market's when it has neither) plus the
+ * taker fee, in the quote. Undefined when it holds none of `asset`, or when a buy has no price yet.
+ */
+export function orderHold(
+  asset: string,
+  side: OrderSide,
+  instrumentId: InstrumentId,
+  remaining: Decimal,
+  price: Decimal | undefined,
+  instrumentOf: (id: InstrumentId) => { base: string; quote: string; takerFee?: Decimal },
+  referencePrice: (id: InstrumentId) => Decimal | undefined,
+): Decimal | undefined {
+  const { base, quote, takerFee } = instrumentOf(instrumentId);
+  if (side === 'sell') return base === asset ? remaining : undefined;
+  if (quote !== asset) return undefined;
+  const at = price ?? referencePrice(instrumentId);
+  if (at === undefined) return undefined;
+  const cost = remaining.times(at);
+  return takerFee === undefined ? cost : cost.plus(cost.times(takerFee));
 }
