@@ -329,6 +329,18 @@ describe.sequential('crash recovery against the Kraken simulator (separate proce
     // A clean stop at the end: the journal and the exchange still agree.
     await sleep(500);
     await control('POST', '/pause');
+    // An order a kill left journaled but never sent (it was waiting for the trading counter) is
+    // settled by the restarted bot once its grace period ends, 30 s after it was journaled, as
+    // rejected: Kraken never got it. Waited for here, so that what the clean stop itself leaves
+    // unresolved is what the last assertion measures. The market is paused: no new orders come.
+    const settleStarted = Date.now();
+    const leftByKills = differences(readJournal(), await simState()).unresolved;
+    let stillUnresolved = leftByKills;
+    while (stillUnresolved > 0 && Date.now() - settleStarted < 45_000) {
+      await sleep(500);
+      stillUnresolved = differences(readJournal(), await simState()).unresolved;
+    }
+    expect(stillUnresolved, 'orders a kill left unsent are settled as rejected once their grace period ends').toBe(0);
     bot.process.kill('SIGINT');
     expect(await bot.exited).toBe(0);
     const final = await expectConsistent('after the final clean stop');
@@ -344,6 +356,7 @@ describe.sequential('crash recovery against the Kraken simulator (separate proce
       ordersPlaced: final.venue.orders.length,
       fills,
       journalEvents: final.journal.events.length,
+      unresolvedLeftByKills: leftByKills,
       unresolvedAtEnd: final.unresolved,
       points: Object.fromEntries(KILL_POINTS.map((point) => [point, kills.filter((kill) => kill.point === point).length])),
     };
