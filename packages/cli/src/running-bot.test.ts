@@ -80,7 +80,7 @@ describe('a running bot and the operator', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       status = await waitForStatus(account.dir);
     }
-    expect(status.untrackedVenueOrders).toEqual([{ venueOrderId: txid, venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'buy', quantity: '0.01', limitPrice: '30000' }]);
+    expect(status.untrackedVenueOrders).toEqual([{ venueOrderId: txid, venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'buy', quantity: '0.01', filledQuantity: '0', limitPrice: '30000' }]);
     expect(status.openOrders).toEqual([]);
     const text = await kbot(account.dir, 'status');
     expect(text.stdout).toContain('1 open order on the exchange that this bot does not track');

@@ -179,6 +179,25 @@ describe('UntrackedOrderWatch', () => {
     expect(untrackedWarnings(lines)).toHaveLength(2);
   });
 
+  it("follows an untracked order's fills, from updates and reconciliations, quietly", () => {
+    const lines: RecordedLogLine[] = [];
+    const subject = watch(lines);
+    subject.onExecutions('snapshot', [report({ orderId: 'O-1', cumulativeQuantity: new Decimal(0) })], () => false);
+    const listed = subject.list();
+    expect(listed[0]!.filledQuantity?.toFixed()).toBe('0');
+    subject.onExecutions('update', [report({ orderId: 'O-1', execType: 'trade', orderStatus: 'partially_filled', cumulativeQuantity: new Decimal('0.2') })], () => false);
+    expect(subject.list()[0]!.filledQuantity?.toFixed()).toBe('0.2');
+    // A new array when it changed (the engine reads the list on every balance view).
+    expect(subject.list()).not.toBe(listed);
+    subject.onReconcile([restOrder({ venueOrderId: 'O-1' as never, status: 'partially-filled', filledQuantity: new Decimal('0.3') })], () => false);
+    expect(subject.list()[0]!.filledQuantity?.toFixed()).toBe('0.3');
+    // The same again changes nothing, and fills are not warnings.
+    const same = subject.list();
+    subject.onReconcile([restOrder({ venueOrderId: 'O-1' as never, status: 'partially-filled', filledQuantity: new Decimal('0.3') })], () => false);
+    expect(subject.list()).toBe(same);
+    expect(untrackedWarnings(lines)).toHaveLength(1);
+  });
+
   it('drops an order when an update or a reconciliation shows it closed', () => {
     const subject = watch();
     subject.onExecutions('snapshot', [report({ orderId: 'O-1' }), report({ orderId: 'O-2' }), report({ orderId: 'O-3' })], () => false);

@@ -54,8 +54,11 @@ export class UntrackedOrderWatch {
   onExecutions(type: 'snapshot' | 'update', reports: readonly KrakenExecutionReport[], isTracked: (venueOrderId: string, krakenClientOrderId: string | undefined) => boolean): void {
     for (const report of reports) {
       const id = report.orderId;
-      if (this.#open.has(id)) {
+      const known = this.#open.get(id);
+      if (known !== undefined) {
         if (CLOSING_EXEC_TYPES.has(report.execType) || (report.orderStatus !== undefined && !OPEN_EXECUTION_STATUSES.has(report.orderStatus))) this.#closed(id, report.execType);
+        // A fill of it: what it still holds shrinks (Engine.held counts the unexecuted rest).
+        else if (report.cumulativeQuantity !== undefined && !report.cumulativeQuantity.equals(known.filledQuantity ?? 0)) this.#update({ ...known, filledQuantity: report.cumulativeQuantity });
         continue;
       }
       if (isTracked(id, report.clientOrderId)) continue;
@@ -83,6 +86,7 @@ export class UntrackedOrderWatch {
       instrumentId: report.instrumentId ?? pending?.instrumentId,
       side: report.side ?? pending?.side,
       quantity: report.orderQuantity ?? pending?.orderQuantity,
+      filledQuantity: report.cumulativeQuantity ?? pending?.cumulativeQuantity,
       limitPrice: report.limitPrice ?? pending?.limitPrice,
       firstSeen: this.#now(),
     };
@@ -93,8 +97,10 @@ export class UntrackedOrderWatch {
     for (const order of orders) {
       const txid = String(order.venueOrderId);
       const open = order.status === 'submitted' || order.status === 'accepted' || order.status === 'partially-filled';
-      if (this.#open.has(txid)) {
+      const known = this.#open.get(txid);
+      if (known !== undefined) {
         if (!open) this.#closed(txid, order.status);
+        else if (!order.filledQuantity.equals(known.filledQuantity ?? 0)) this.#update({ ...known, filledQuantity: order.filledQuantity });
         continue;
       }
       if (!open || isTracked(txid, order.krakenClientOrderId)) continue;
@@ -104,6 +110,7 @@ export class UntrackedOrderWatch {
         instrumentId: order.instrumentId,
         side: order.side,
         quantity: order.quantity,
+        filledQuantity: order.filledQuantity,
         limitPrice: undefined,
         firstSeen: this.#now(),
       });
@@ -125,6 +132,12 @@ export class UntrackedOrderWatch {
       },
     );
     this.#onUntracked?.(order);
+  }
+
+  /** A newer view of an order already reported: kept quietly. */
+  #update(order: UntrackedOrder): void {
+    this.#open.set(order.venueOrderId, order);
+    this.#listChanged();
   }
 
   #closed(venueOrderId: string, how: string): void {

@@ -63,6 +63,7 @@ export interface StatusUntrackedOrder {
   readonly instrumentId?: string;
   readonly side?: string;
   readonly quantity?: string;
+  readonly filledQuantity?: string;
   readonly limitPrice?: string;
 }
 

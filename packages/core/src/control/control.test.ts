@@ -87,12 +87,12 @@ describe("the status's untracked venue orders", () => {
     const venue = (engine as unknown as { execution: object }).execution;
     Object.assign(venue, {
       untrackedOrders: () => [
-        { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: BTC, side: 'sell', quantity: new Decimal('0.25'), limitPrice: new Decimal('41000.5'), firstSeen: 0 },
-        { venueOrderId: 'OXYZ98-UVW76-RST543', venueClientOrderId: undefined, instrumentId: undefined, side: undefined, quantity: undefined, limitPrice: undefined, firstSeen: 0 },
+        { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: BTC, side: 'sell', quantity: new Decimal('0.25'), filledQuantity: new Decimal('0.1'), limitPrice: new Decimal('41000.5'), firstSeen: 0 },
+        { venueOrderId: 'OXYZ98-UVW76-RST543', venueClientOrderId: undefined, instrumentId: undefined, side: undefined, quantity: undefined, filledQuantity: undefined, limitPrice: undefined, firstSeen: 0 },
       ],
     });
     expect(control.status().untrackedVenueOrders).toEqual([
-      { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'sell', quantity: '0.25', limitPrice: '41000.5' },
+      { venueOrderId: 'OABC12-DEF34-GHI567', venueClientOrderId: 'by-hand-1', instrumentId: 'BTC/USD', side: 'sell', quantity: '0.25', filledQuantity: '0.1', limitPrice: '41000.5' },
       { venueOrderId: 'OXYZ98-UVW76-RST543' },
     ]);
   });
@@ -107,14 +107,17 @@ describe('balances with untracked venue orders', () => {
     const venue = (engine as unknown as { execution: object }).execution;
     Object.assign(venue, {
       untrackedOrders: () => [
-        { venueOrderId: 'O-BUY', venueClientOrderId: undefined, instrumentId: BTC, side: 'buy', quantity: new Decimal('0.1'), limitPrice: new Decimal('25000'), firstSeen: 0 },
-        { venueOrderId: 'O-SELL', venueClientOrderId: undefined, instrumentId: BTC, side: 'sell', quantity: new Decimal('0.02'), limitPrice: new Decimal('50000'), firstSeen: 0 },
+        // Partly filled: 0.06 of its 0.1 still holds 0.06 × 25,000 and the fee.
+        { venueOrderId: 'O-BUY', venueClientOrderId: undefined, instrumentId: BTC, side: 'buy', quantity: new Decimal('0.1'), filledQuantity: new Decimal('0.04'), limitPrice: new Decimal('25000'), firstSeen: 0 },
+        { venueOrderId: 'O-SELL', venueClientOrderId: undefined, instrumentId: BTC, side: 'sell', quantity: new Decimal('0.02'), filledQuantity: undefined, limitPrice: new Decimal('50000'), firstSeen: 0 },
         // A pair the bot does not know, or an order the venue described too sparsely: nothing to count.
-        { venueOrderId: 'O-UNKNOWN', venueClientOrderId: undefined, instrumentId: undefined, side: 'buy', quantity: new Decimal('1'), limitPrice: new Decimal('1'), firstSeen: 0 },
+        { venueOrderId: 'O-UNKNOWN', venueClientOrderId: undefined, instrumentId: undefined, side: 'buy', quantity: new Decimal('1'), filledQuantity: undefined, limitPrice: new Decimal('1'), firstSeen: 0 },
+        // Executed in full but not yet reported closed: holds nothing.
+        { venueOrderId: 'O-DONE', venueClientOrderId: undefined, instrumentId: BTC, side: 'sell', quantity: new Decimal('0.5'), filledQuantity: new Decimal('0.5'), limitPrice: new Decimal('50000'), firstSeen: 0 },
       ],
     });
     const takerFee = krakenSpotInstruments().find((instrument) => instrument.id === BTC)!.takerFee;
-    const buyHold = new Decimal('2500').times(takerFee.plus(1));
+    const buyHold = new Decimal('1500').times(takerFee.plus(1));
     expect(before.usd.minus(available('USD')).toFixed()).toBe(buyHold.toFixed());
     expect(before.btc.minus(available('BTC')).toFixed()).toBe('0.02');
     // Totals are the venue's and the journal's: untouched.

@@ -134,6 +134,7 @@ function untrackedOrderJson(order: UntrackedOrder): StatusUntrackedOrder {
     ...(order.instrumentId === undefined ? {} : { instrumentId: order.instrumentId }),
     ...(order.side === undefined ? {} : { side: order.side }),
     ...(order.quantity === undefined ? {} : { quantity: order.quantity.toFixed() }),
+    ...(order.filledQuantity === undefined ? {} : { filledQuantity: order.filledQuantity.toFixed() }),
     ...(order.limitPrice === undefined ? {} : { limitPrice: order.limitPrice.toFixed() }),
   };
 }

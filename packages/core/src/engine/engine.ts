@@ -1357,8 +1357,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   /**
    * For views: what open orders hold (a buy's cost plus its taker fee; a sell's quantity), the
    * bot's own and the venue orders it does not track: the venue holds their funds too, so the bot
-   * must not count them as available. An untracked order is counted whole (its fills are not
-   * followed), which can only understate what is available.
+   * must not count them as available. An untracked order holds what the venue last reported
+   * unexecuted; counting the fee on it can only understate what is available.
    */
   held(asset: string): Decimal {
     const instrumentOf = (id: InstrumentId) => this.instruments.get(id) ?? { base: '', quote: '' };
@@ -1372,7 +1372,9 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     let sum = own;
     for (const order of untracked) {
       if (order.instrumentId === undefined || order.side === undefined || order.quantity === undefined) continue;
-      const hold = orderHold(asset, order.side, order.instrumentId, order.quantity, order.limitPrice, instrumentOf, referencePrice);
+      const remaining = order.filledQuantity === undefined ? order.quantity : decimalMinus(order.quantity, order.filledQuantity);
+      if (!remaining.isPositive()) continue;
+      const hold = orderHold(asset, order.side, order.instrumentId, remaining, order.limitPrice, instrumentOf, referencePrice);
       if (hold !== undefined) sum = decimalPlus(sum, hold);
     }
     return sum;

@@ -108,6 +108,8 @@ export interface UntrackedOrder {
   readonly instrumentId: InstrumentId | undefined;
   readonly side: OrderSide | undefined;
   readonly quantity: Decimal | undefined;
+  /** Executed so far, as the venue last reported it; undefined when it did not say. */
+  readonly filledQuantity: Decimal | undefined;
   /** Undefined when the venue's report did not give it. */
   readonly limitPrice: Decimal | undefined;
   /** When the client first saw it open (its clock). */
