@@ -1,4 +1,4 @@
-import type { Logger, UntrackedOrder } from '@kbot/core';
+import { isOrderOpen, type Logger, type UntrackedOrder } from '@kbot/core';
 import type { KrakenExecutionReport } from './ws/parse-executions.js';
 import type { KrakenOrderState } from './venue-state.js';
 
@@ -96,7 +96,7 @@ export class UntrackedOrderWatch {
   onReconcile(orders: readonly KrakenOrderState[], isTracked: (venueOrderId: string, krakenClientOrderId: string | undefined) => boolean): void {
     for (const order of orders) {
       const txid = String(order.venueOrderId);
-      const open = order.status === 'submitted' || order.status === 'accepted' || order.status === 'partially-filled';
+      const open = isOrderOpen(order.status);
       const known = this.#open.get(txid);
       if (known !== undefined) {
         if (!open) this.#closed(txid, order.status);
@@ -118,8 +118,7 @@ export class UntrackedOrderWatch {
   }
 
   #found(order: UntrackedOrder): void {
-    this.#open.set(order.venueOrderId, order);
-    this.#listChanged();
+    this.#update(order);
     this.#logger.warn(
       'Kraken has an open order this bot does not track; it is left alone, and what it holds is not counted as available (placed by hand, by another bot or process with the same key, or before this bot\'s journal was reset)',
       {
@@ -134,7 +133,7 @@ export class UntrackedOrderWatch {
     this.#onUntracked?.(order);
   }
 
-  /** A newer view of an order already reported: kept quietly. */
+  /** Keeps an order's latest view (a new one, or a fill of one already reported), without a word. */
   #update(order: UntrackedOrder): void {
     this.#open.set(order.venueOrderId, order);
     this.#listChanged();
