@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { SqliteStore } from '@kbot/core';
 import { fileURLToPath } from 'node:url';
 import { EMA, RSI } from '@kbot/strategies';
-import { bareLoop, barSource, benchConfig, closesOf, engineInput, runEngine, STRATEGY_PARAMS } from './backtest-fixture.mjs';
+import { bareLoop, barSource, benchConfig, closesOf, engineInput, replaySource, runEngine, STRATEGY_PARAMS } from './backtest-fixture.mjs';
+import { runSkeleton } from './backtest-skeleton.mjs';
 import { describe, log, measure, row } from './harness.mjs';
 
 export const name = 'backtest';
@@ -76,6 +77,15 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   const generatorRate = barsPerSecond(BARS, generator.median);
   log(describe('backtest: generator', generator));
 
+  // The issue's reference design, in the same run: what the thinnest engine reaches here.
+  log('backtest: skeleton (eventemitter3 bus, number indicators, no orders)');
+  const skeleton = await measure((bars) => runSkeleton(bars), { warmup, runs, setup: () => replaySource(BARS) });
+  log(describe('backtest: skeleton', skeleton));
+  log('backtest: skeleton trading with Decimal money at its fills');
+  const skeletonTrading = await measure((bars) => runSkeleton(bars, { trade: true }), { warmup, runs, setup: () => replaySource(BARS) });
+  log(describe('backtest: skeleton trading', skeletonTrading));
+  log(`backtest: the trading skeleton made ${skeletonTrading.result.orders} orders (fees ${skeletonTrading.result.fees}, realized ${skeletonTrading.result.realized} USD)`);
+
   const config = benchConfig();
   log(`backtest: engine over bars replayed from memory, ${warmup} warm-up + ${runs} timed runs`);
   const engine = await measure((input) => runEngine(input), { warmup, runs, setup: () => engineInput(BARS, config, 'replay') });
@@ -138,6 +148,8 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
     row({ name: 'backtest.generator', value: generatorRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine', value: engineRate, unit: 'bars/s', baseline: bareName, baselineValue: bareRate, target: ENGINE_TARGET }),
     row({ name: 'backtest.engine-with-generator', value: barsPerSecond(BARS, streamed.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.skeleton', value: barsPerSecond(BARS, skeleton.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
+    row({ name: 'backtest.skeleton-trading', value: barsPerSecond(BARS, skeletonTrading.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-no-orders', value: barsPerSecond(BARS, quiet.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-paired', value: barsPerSecond(BARS, pairedPlain.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-sqlite-journal', value: barsPerSecond(BARS, journaled.median), unit: 'bars/s', baseline: 'backtest.engine-paired', baselineValue: barsPerSecond(BARS, pairedPlain.median), target: JOURNAL_TARGET }),
