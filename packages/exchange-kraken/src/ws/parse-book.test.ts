@@ -155,6 +155,18 @@ describe('scanBookMessage', () => {
         '2023-07-30T16:00:00Z', // no fraction
         '2023-07-30T16:00:00.000000Z',
         '2023-07-30T16:00:00.00000aZ', // not a time: NaN, and the cached second is not used
+        // Six fraction digits within the cached second are tested a word at a time: a byte just
+        // outside '0'..'9' in any of the six places, or no 'Z', is not a time.
+        '2023-07-30T16:00:00.654321Z',
+        '2023-07-30T16:00:00./54321Z',
+        '2023-07-30T16:00:00.6:4321Z',
+        '2023-07-30T16:00:00.65/321Z',
+        '2023-07-30T16:00:00.654:21Z',
+        '2023-07-30T16:00:00.6543/1Z',
+        '2023-07-30T16:00:00.65432:Z',
+        '2023-07-30T16:00:00.6543210',
+        '2023-07-30T16:00:00.987654Z',
+        '2023-07-30T16:00:00.00000aZ',
       ];
       for (const timestamp of cases) {
         const text = at(timestamp);

@@ -586,6 +586,8 @@ const enum Word {
   TimestampLength = 14,
   /** The length of Kraken's timestamps, `2023-07-30T15:29:58.343415Z`. */
   TimestampValueLength = 27,
+  /** Bytes 26 and 27 after a timestamp's start as the top half of a little-endian word: `Z"`. */
+  TimestampTail = 0x225a,
   // The head of an update, `{"channel":"book","type":"update","data":[{"symbol":"`, 53 bytes.
   Update0 = 0x6863227b, // {"ch
   Update1 = 0x656e6e61, // anne
@@ -818,6 +820,16 @@ function readSymbolFast(bytes: Uint8Array, view: DataView, start: number, scan: 
   return end;
 }
 
+/**
+ * Whether all four bytes of a little-endian word are ASCII digits. A byte in '0'..'9' neither
+ * borrows in `word - '0000'` nor carries in `word + 0x46464646`, and keeps its top bit clear in
+ * both; any other byte sets its own top bit in one of them (a borrow or carry only ever starts
+ * at such a byte, so it cannot hide one).
+ */
+function allDigits(word: number): boolean {
+  return (((word - 0x30303030) | (word + 0x46464646)) & 0x80808080) === 0;
+}
+
 // The second of the last Kraken timestamp read: its first 20 bytes (`2023-07-30T15:29:58.`) as
 // words, and its epoch ms. Book messages come many times a second, so the next one nearly always
 // repeats it, and only its milliseconds are left to read.
@@ -825,14 +837,41 @@ const secondWords = new Int32Array(5);
 let secondMs = Number.NaN;
 
 /**
- * The timestamp `bytes[start, end)` into `entry.timestamp`. Kraken's own form,
- * `YYYY-MM-DDTHH:MM:SS.ffffffZ` (three to nine fraction digits), within the second of the last
- * one read, is read here: its milliseconds, later digits truncated, as parseRfc3339Bytes does.
- * Anything else goes to parseRfc3339Bytes, whose answer then teaches the second. The value is
- * stored, not returned, so no heap number is made for it.
+ * The timestamp `bytes[start, end)` into `entry.timestamp`, for Kraken's usual form within the
+ * second of the last one read (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, six fraction digits): its
+ * milliseconds, later digits truncated, as parseRfc3339Bytes does. Small enough for the compiler
+ * to inline into the scan; anything else goes to readTimestampOther. The value is stored, not
+ * returned, so no heap number is made for it.
  */
 function readTimestampFast(bytes: Uint8Array, view: DataView, scan: BookMessageScan, start: number, end: number, entry: BookEntryScan): void {
   // A module variable is loaded once into a local: each use of one is a load and a check.
+  const second = secondWords;
+  if (
+    end - start === Word.TimestampValueLength &&
+    view.getInt32(start, true) === second[0] &&
+    view.getInt32(start + 4, true) === second[1] &&
+    view.getInt32(start + 8, true) === second[2] &&
+    view.getInt32(start + 12, true) === second[3] &&
+    view.getInt32(start + 16, true) === second[4]
+  ) {
+    // Bytes 20–23 and 24–25 are the fraction's digits, 26 the 'Z' and 27 the closing quote:
+    // tested a word at a time instead of a digit at a time (see allDigits).
+    const fraction = view.getInt32(start + 20, true);
+    const tail = view.getInt32(start + 24, true);
+    if (tail >>> 16 === Word.TimestampTail && allDigits(fraction) && allDigits((tail & 0xffff) | 0x30300000)) {
+      entry.timestamp = secondMs + ((fraction & 0xff) - 48) * 100 + (((fraction >>> 8) & 0xff) - 48) * 10 + (((fraction >>> 16) & 0xff) - 48);
+      return;
+    }
+  }
+  readTimestampOther(bytes, view, scan, start, end, entry);
+}
+
+/**
+ * readTimestampFast for any other timestamp: Kraken's form with three to nine fraction digits
+ * within the last second is read here; anything else goes to parseRfc3339Bytes, whose answer
+ * then teaches the second.
+ */
+function readTimestampOther(bytes: Uint8Array, view: DataView, scan: BookMessageScan, start: number, end: number, entry: BookEntryScan): void {
   const second = secondWords;
   if (
     end - start >= 24 &&
