@@ -64,8 +64,9 @@ const account = simulator.account(key);
 const internals = account as unknown as AccountInternals;
 // Kraken's REST call counter is kept per key across connections; every start-up reconciliation
 // costs about ten points of it, so two dozen restarts a minute (far more than any real bot makes)
-// would wait on it for minutes. The proof is about recovery, so the counter is lifted here; the
-// per-pair trading counter, which orders and cancels pay, stays as Kraken's.
+// would wait on it for minutes. The proof is about recovery, so the counter is lifted here (and
+// each bot process keeps a counter file of its own, kbot.config.ts); the per-pair trading
+// counter, which orders and cancels pay, stays as Kraken's.
 internals.restLimiter = { limits: { max: 1_000_000, decayPerSecond: 1_000_000 }, cost: () => 0, canSpend: () => true, waitTimeMs: () => 0, spend: () => undefined, remaining: () => 1_000_000 };
 const entries: { clOrdId: string | null; userref: number | null; ok: boolean; error: string | null; wall: number }[] = [];
 const place = internals.addOrder.bind(account);

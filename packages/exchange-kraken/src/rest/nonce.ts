@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, linkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, ExchangeError, KbotError, StoreError } from '@kbot/core';
+import { DataError, ExchangeError, StoreError } from '@kbot/core';
+import { errorCode, FileLock, replaceFileAtomically } from './file-lock.js';
 
 /** What the REST client needs from a nonce scheme. */
 export interface NonceSource {
@@ -25,18 +26,6 @@ export interface NonceServiceOptions {
   readonly staleLockMs?: number;
 }
 
-interface LockRecord {
-  readonly pid: number;
-  readonly token: string;
-  readonly at: number;
-}
-
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-function sleepSync(ms: number): void {
-  Atomics.wait(SLEEPER, 0, 0, ms);
-}
-
 function keyDigest(apiKey: string): string {
   return createHash('sha256').update(`kbot:kraken-nonce:${apiKey}`).digest('hex');
 }
@@ -44,20 +33,6 @@ function keyDigest(apiKey: string): string {
 /** File name of a key's high-water mark: a hash of the key, never the key itself. */
 export function nonceFileName(apiKey: string): string {
   return `kraken-nonce-${keyDigest(apiKey).slice(0, 32)}`;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /**
@@ -71,11 +46,9 @@ function errorCode(error: unknown): string | undefined {
  */
 export class NonceService implements NonceSource {
   readonly file: string | undefined;
-  readonly #lockFile: string | undefined;
+  readonly #lock: FileLock | undefined;
   readonly #fingerprint: string;
   readonly #now: () => number;
-  readonly #lockTimeoutMs: number;
-  readonly #staleLockMs: number;
   #last = 0;
 
   constructor(options: NonceServiceOptions) {
@@ -84,8 +57,6 @@ export class NonceService implements NonceSource {
     }
     this.#fingerprint = keyDigest(options.apiKey).slice(0, 8);
     this.#now = options.now ?? Date.now;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
-    this.#staleLockMs = options.staleLockMs ?? 10_000;
     if (options.directory !== undefined) {
       try {
         mkdirSync(options.directory, { recursive: true });
@@ -95,7 +66,12 @@ export class NonceService implements NonceSource {
         throw new StoreError('store-unavailable', options.directory, `cannot keep the Kraken nonce file there (${(error as Error).message.replace(/\s+/g, ' ')}); expected a folder this user can write to. Give this user write permission there or point storage.dir (or kraken({ nonceDirectory })) at another folder`, { cause: error });
       }
       this.file = join(options.directory, nonceFileName(options.apiKey));
-      this.#lockFile = `${this.file}.lock`;
+      this.#lock = new FileLock(`${this.file}.lock`, {
+        what: 'nonce lock',
+        timeoutCode: 'nonce-lock-timeout',
+        ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
+        ...(options.staleLockMs === undefined ? {} : { staleMs: options.staleLockMs }),
+      });
     }
   }
 
@@ -145,10 +121,8 @@ export class NonceService implements NonceSource {
   #store(value: number): void {
     this.#last = value;
     if (this.file === undefined) return;
-    // Write-then-rename, so a crash leaves either the old mark or the new one, never half a number.
-    const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temporary, `${value}\n`, { mode: 0o600 });
-    renameSync(temporary, this.file);
+    // A crash leaves either the old mark or the new one, never half a number.
+    replaceFileAtomically(this.file, `${value}\n`);
   }
 
   #readStored(): number {
@@ -169,105 +143,6 @@ export class NonceService implements NonceSource {
   }
 
   #withLock<T>(work: () => T): T {
-    const lockFile = this.#lockFile;
-    if (lockFile === undefined) return work();
-    const token = randomBytes(8).toString('hex');
-    const deadline = Date.now() + this.#lockTimeoutMs;
-    let pause = 1;
-    for (;;) {
-      if (this.#tryAcquire(lockFile, token)) break;
-      this.#breakIfStale(lockFile);
-      if (Date.now() >= deadline) {
-        throw new KbotError(
-          'nonce-lock-timeout',
-          `nonce lock ${lockFile}: still held by another process after ${this.#lockTimeoutMs} ms; ` +
-            'if no other kbot process uses this API key, delete the lock file',
-        );
-      }
-      sleepSync(pause);
-      pause = Math.min(pause * 2, 20);
-    }
-    try {
-      return work();
-    } finally {
-      this.#release(lockFile, token);
-    }
-  }
-
-  #tryAcquire(lockFile: string, token: string): boolean {
-    let fd: number;
-    try {
-      fd = openSync(lockFile, 'wx', 0o600);
-    } catch (error) {
-      if (errorCode(error) === 'EEXIST') return false;
-      throw error;
-    }
-    try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, token, at: Date.now() } satisfies LockRecord));
-    } finally {
-      closeSync(fd);
-    }
-    return true;
-  }
-
-  #release(lockFile: string, token: string): void {
-    // Only remove our own lock: if it was taken over as stale, the file now belongs to someone else.
-    if (this.#readLock(lockFile)?.token === token) {
-      try {
-        unlinkSync(lockFile);
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
-    }
-  }
-
-  #readLock(lockFile: string): LockRecord | undefined {
-    try {
-      const parsed = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<LockRecord>;
-      if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.at === 'number') {
-        return parsed as LockRecord;
-      }
-    } catch {
-      // Missing, or caught between open and write: the caller decides by the file's age.
-    }
-    return undefined;
-  }
-
-  #isStale(record: LockRecord): boolean {
-    return !processIsAlive(record.pid) || Date.now() - record.at >= this.#staleLockMs;
-  }
-
-  #breakIfStale(lockFile: string): void {
-    const record = this.#readLock(lockFile);
-    if (record !== undefined) {
-      if (!this.#isStale(record)) return;
-    } else {
-      let ageMs: number;
-      try {
-        ageMs = Date.now() - statSync(lockFile).mtimeMs;
-      } catch {
-        return; // gone already
-      }
-      if (ageMs < this.#staleLockMs) return;
-    }
-    // Rename is atomic, so of several processes breaking the same stale lock exactly one wins.
-    const aside = `${lockFile}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      renameSync(lockFile, aside);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return;
-      throw error;
-    }
-    const moved = this.#readLock(aside);
-    if (moved !== undefined && moved.token !== record?.token && !this.#isStale(moved)) {
-      // Between our look and the rename, the stale lock was replaced by a live one: put it back
-      // (link never overwrites, so a lock created meanwhile is not clobbered).
-      try {
-        linkSync(aside, lockFile);
-      } catch {
-        // Someone holds a newer lock; theirs stands.
-      }
-    }
-    unlinkSync(aside);
+    return this.#lock === undefined ? work() : this.#lock.withLock(work);
   }
 }

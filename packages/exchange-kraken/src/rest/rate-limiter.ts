@@ -66,6 +66,12 @@ class DecayingCounter {
 
   constructor(private readonly decayPerSecond: number) {}
 
+  /** Sets the level as it is at `now` (e.g. as another process left it). */
+  set(level: number, now: number): void {
+    this.#level = level;
+    this.#at = now;
+  }
+
   level(now: number): number {
     if (this.#level === 0 || now <= this.#at) return this.#level;
     return Math.max(0, this.#level - ((now - this.#at) / 1000) * this.decayPerSecond);
@@ -84,14 +90,61 @@ class DecayingCounter {
   }
 }
 
+/**
+ * Where a key's REST counter lives between processes: Kraken keeps one counter per key, and every
+ * process using the key (a bot, then `kbot orders` next to it, or the bot again after a restart)
+ * spends from it. See SharedRestCounterFile.
+ */
+export interface RestCounterStore {
+  /**
+   * Runs `change` on the stored level, decayed to `now`, while no other process can, and stores
+   * what it returns as the level at `now`. Returns that level.
+   */
+  update(now: number, limits: RestCounterLimits, change: (level: number) => number): number;
+}
+
 /** The per-key REST call counter (§7.1). */
 export class RestRateLimiter {
   readonly limits: RestCounterLimits;
   readonly #counter: DecayingCounter;
+  readonly #store: RestCounterStore | undefined;
 
-  constructor(tier: KrakenTier | RestCounterLimits = 'starter') {
+  /** With a `store`, the counter is the one every process sharing it spends from (see RestCounterStore). */
+  constructor(tier: KrakenTier | RestCounterLimits = 'starter', store?: RestCounterStore) {
     this.limits = typeof tier === 'string' ? REST_COUNTER_LIMITS[tier] : tier;
     this.#counter = new DecayingCounter(this.limits.decayPerSecond);
+    this.#store = store;
+  }
+
+  /**
+   * Spends `cost` when it fits under the maximum now and returns 0; otherwise spends nothing and
+   * returns how long until it fits. With a store, the check and the spend are one step that no
+   * other process sharing the counter can come between.
+   */
+  reserve(cost: number, now: number): number {
+    if (cost <= 0) return 0;
+    const store = this.#store;
+    if (store === undefined) {
+      const wait = this.#counter.waitTimeMs(cost, this.limits.max, now);
+      if (wait === 0) this.#counter.add(cost, now);
+      return wait;
+    }
+    let wait = 0;
+    const level = store.update(now, this.limits, (stored) => {
+      const excess = stored + cost - this.limits.max;
+      if (excess <= EPSILON) return stored + cost;
+      wait = Math.ceil((excess / this.limits.decayPerSecond) * 1000 - EPSILON);
+      return stored;
+    });
+    this.#counter.set(level, now);
+    return wait;
+  }
+
+  /** Kraken said the counter is exceeded: it is treated as full, here and for every process sharing the store. */
+  markFull(now: number): void {
+    const max = this.limits.max;
+    if (this.#store === undefined) this.#counter.set(max, now);
+    else this.#counter.set(this.#store.update(now, this.limits, () => max), now);
   }
 
   cost(endpoint: string): number {
@@ -108,10 +161,12 @@ export class RestRateLimiter {
   }
 
   spend(cost: number, now: number): void {
-    if (cost > 0) this.#counter.add(cost, now);
+    if (cost <= 0) return;
+    if (this.#store === undefined) this.#counter.add(cost, now);
+    else this.#counter.set(this.#store.update(now, this.limits, (level) => level + cost), now);
   }
 
-  /** Headroom under the maximum, fractional while the counter decays. */
+  /** Headroom under the maximum, fractional while the counter decays (as this process last saw the store). */
   remaining(now: number): number {
     return Math.max(0, this.limits.max - this.#counter.level(now));
   }

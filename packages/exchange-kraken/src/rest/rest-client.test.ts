@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ExchangeError } from '@kbot/core';
@@ -444,6 +445,24 @@ describe('KrakenRestClient rate limiting', () => {
     expect(sleeps).toEqual([]);
     await client.balance();
     expect(sleeps).toEqual([3031]);
+  });
+
+  it('shares the counter with the other processes of the key through the storage folder', async () => {
+    const server = await startServer(() => ok({}));
+    const directory = mkdtempSync(join(tmpdir(), 'kbot-rest-shared-'));
+    try {
+      // A bot and, later, an operator's command in another process: same key, same storage folder.
+      const bot = makeClient(server, { tier: 'starter', nonceDirectory: directory });
+      for (let i = 0; i < 12; i += 1) await bot.client.balance();
+      const command = makeClient(server, { tier: 'starter', nonceDirectory: directory });
+      command.clock.now = bot.clock.now;
+      for (let i = 0; i < 3; i += 1) await command.client.balance();
+      expect(command.sleeps).toEqual([]);
+      await command.client.balance();
+      expect(command.sleeps).toEqual([3031]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('charges history calls 2 and order entry nothing', async () => {

@@ -3,6 +3,7 @@ import { classifyKrakenError, krakenErrorFromEnvelope } from './errors.js';
 import { FetchTransport, httpStatusError, type HttpResponse, type HttpTransport } from './http-transport.js';
 import { NonceService, type NonceSource } from './nonce.js';
 import { RestRateLimiter, type KrakenTier, type TradingRateLimiter } from './rate-limiter.js';
+import { SharedRestCounterFile } from './shared-rest-counter.js';
 import { signKrakenRequest } from './signing.js';
 import type {
   AddOrderBatchParams,
@@ -88,6 +89,7 @@ export interface KrakenRestClientOptions {
   readonly credentials?: KrakenCredentials;
   /** Nonces for the key; defaults to a NonceService (file-backed when `nonceDirectory` is set). */
   readonly nonce?: NonceSource;
+  /** Where the key's nonce file, and its REST counter shared with other processes, are kept (storage.dir). */
   readonly nonceDirectory?: string;
   /** Account tier for the REST call counter; defaults to `starter` (the most conservative). */
   readonly tier?: KrakenTier;
@@ -221,7 +223,11 @@ export class KrakenRestClient {
     this.#nonce =
       options.nonce ??
       (apiKey ? new NonceService({ apiKey, ...(options.nonceDirectory === undefined ? {} : { directory: options.nonceDirectory }) }) : undefined);
-    this.#restLimiter = options.restLimiter ?? new RestRateLimiter(options.tier ?? 'starter');
+    // With a storage folder the key's REST counter is shared through a file with every process
+    // using the key (a restarted bot, the operator's CLI commands), as Kraken's counter is.
+    this.#restLimiter =
+      options.restLimiter ??
+      new RestRateLimiter(options.tier ?? 'starter', apiKey && options.nonceDirectory !== undefined ? new SharedRestCounterFile({ apiKey, directory: options.nonceDirectory }) : undefined);
     this.#tradingLimiter = options.tradingLimiter;
     this.#transport = options.transport ?? new FetchTransport();
     this.#timeoutMs = options.timeoutMs ?? 15_000;
@@ -460,8 +466,7 @@ export class KrakenRestClient {
       }
       if (error.kind === 'rate-limited' && error.venueMessage?.startsWith('EAPI:')) {
         // Kraken's counter is fuller than ours thinks: treat it as full so the next call waits.
-        const now = this.#now();
-        this.#restLimiter.spend(this.#restLimiter.remaining(now), now);
+        this.#restLimiter.markFull(this.#now());
       }
       // Kraken's per-pair counter and its domain-wide one both mean: this key's trading budget is spent.
       if ((error.venueMessage?.startsWith('EOrder:Rate limit exceeded') || error.venueMessage?.startsWith('EOrder:Domain rate limit exceeded')) && options.tradingOrders !== undefined && this.#tradingLimiter !== undefined) {
@@ -558,10 +563,9 @@ export class KrakenRestClient {
   async #awaitRestBudget(endpoint: KrakenPrivateEndpoint): Promise<void> {
     const cost = this.#restLimiter.cost(endpoint);
     if (cost === 0) return;
-    for (let wait = this.#restLimiter.waitTimeMs(cost, this.#now()); wait > 0; wait = this.#restLimiter.waitTimeMs(cost, this.#now())) {
+    for (let wait = this.#restLimiter.reserve(cost, this.#now()); wait > 0; wait = this.#restLimiter.reserve(cost, this.#now())) {
       await this.#sleep(wait);
     }
-    this.#restLimiter.spend(cost, this.#now());
   }
 
   async #awaitTradingBudget({ pair, count }: TradingOrders): Promise<void> {
