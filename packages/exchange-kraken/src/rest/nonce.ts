@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DataError, ExchangeError, StoreError } from '@kbot/core';
-import { errorCode, FileLock, replaceFileAtomically } from './file-lock.js';
+import { DataError, ExchangeError } from '@kbot/core';
+import { keyFileWithLock, readFileIfExists, replaceFileAtomically, type FileLock } from './file-lock.js';
 
 /** What the REST client needs from a nonce scheme. */
 export interface NonceSource {
@@ -58,20 +56,9 @@ export class NonceService implements NonceSource {
     this.#fingerprint = keyDigest(options.apiKey).slice(0, 8);
     this.#now = options.now ?? Date.now;
     if (options.directory !== undefined) {
-      try {
-        mkdirSync(options.directory, { recursive: true });
-        accessSync(options.directory, constants.W_OK);
-      } catch (error) {
-        // A read-only or misplaced storage folder: one line for the operator, not a stack trace.
-        throw new StoreError('store-unavailable', options.directory, `cannot keep the Kraken nonce file there (${(error as Error).message.replace(/\s+/g, ' ')}); expected a folder this user can write to. Give this user write permission there or point storage.dir (or kraken({ nonceDirectory })) at another folder`, { cause: error });
-      }
-      this.file = join(options.directory, nonceFileName(options.apiKey));
-      this.#lock = new FileLock(`${this.file}.lock`, {
-        what: 'nonce lock',
-        timeoutCode: 'nonce-lock-timeout',
-        ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
-        ...(options.staleLockMs === undefined ? {} : { staleMs: options.staleLockMs }),
-      });
+      const { file, lock } = keyFileWithLock(options.directory, nonceFileName(options.apiKey), 'nonce', 'nonce', options);
+      this.file = file;
+      this.#lock = lock;
     }
   }
 
@@ -127,13 +114,8 @@ export class NonceService implements NonceSource {
 
   #readStored(): number {
     if (this.file === undefined) return 0;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return 0;
-      throw error;
-    }
+    const text = readFileIfExists(this.file);
+    if (text === undefined) return 0;
     const trimmed = text.trim();
     const value = Number(trimmed);
     if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {

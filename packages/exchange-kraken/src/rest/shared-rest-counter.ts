@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StoreError } from '@kbot/core';
-import { errorCode, FileLock, replaceFileAtomically } from './file-lock.js';
+import { keyFileWithLock, readFileIfExists, replaceFileAtomically, type FileLock } from './file-lock.js';
 import type { RestCounterLimits, RestCounterStore } from './rate-limiter.js';
 
 export interface SharedRestCounterFileOptions {
@@ -40,19 +37,9 @@ export class SharedRestCounterFile implements RestCounterStore {
     if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
       throw new TypeError('SharedRestCounterFile apiKey: received an empty value, expected the Kraken API key the counter belongs to');
     }
-    try {
-      mkdirSync(options.directory, { recursive: true });
-      accessSync(options.directory, constants.W_OK);
-    } catch (error) {
-      throw new StoreError('store-unavailable', options.directory, `cannot keep the Kraken REST counter file there (${(error as Error).message.replace(/\s+/g, ' ')}); expected a folder this user can write to. Give this user write permission there or point storage.dir (or kraken({ nonceDirectory })) at another folder`, { cause: error });
-    }
-    this.file = join(options.directory, restCounterFileName(options.apiKey));
-    this.#lock = new FileLock(`${this.file}.lock`, {
-      what: 'REST counter lock',
-      timeoutCode: 'rest-counter-lock-timeout',
-      ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
-      ...(options.staleLockMs === undefined ? {} : { staleMs: options.staleLockMs }),
-    });
+    const { file, lock } = keyFileWithLock(options.directory, restCounterFileName(options.apiKey), 'REST counter', 'rest-counter', options);
+    this.file = file;
+    this.#lock = lock;
   }
 
   update(now: number, limits: RestCounterLimits, change: (level: number) => number): number {
@@ -65,13 +52,8 @@ export class SharedRestCounterFile implements RestCounterStore {
 
   /** The stored level decayed to `now`; 0 without a file, the maximum for one that is not a counter. */
   #storedLevel(now: number, limits: RestCounterLimits): number {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return 0;
-      throw error;
-    }
+    const text = readFileIfExists(this.file);
+    if (text === undefined) return 0;
     let stored: { level?: unknown; at?: unknown };
     try {
       stored = JSON.parse(text) as { level?: unknown; at?: unknown };
