@@ -4,7 +4,7 @@ export { KRAKEN_EXACT_ERRORS, KRAKEN_PREFIX_ERRORS, classifyKrakenError, krakenE
 export type { KrakenErrorRule, KrakenErrorContext } from './rest/errors.js';
 export { NonceService, nonceFileName } from './rest/nonce.js';
 export type { NonceSource, NonceServiceOptions } from './rest/nonce.js';
-export { RestRateLimiter, TradingRateLimiter, REST_COUNTER_LIMITS, TRADING_COUNTER_LIMITS, restCallCost, amendOrderCost, editOrderCost, cancelOrderCost } from './rest/rate-limiter.js';
+export { RestRateLimiter, TradingRateLimiter, REST_COUNTER_LIMITS, TRADING_COUNTER_LIMITS, RESERVE_MARGIN_MS, restCallCost, amendOrderCost, editOrderCost, cancelOrderCost } from './rest/rate-limiter.js';
 export type { RestCounterStore } from './rest/rate-limiter.js';
 export { SharedRestCounterFile, restCounterFileName } from './rest/shared-rest-counter.js';
 export type { SharedRestCounterFileOptions } from './rest/shared-rest-counter.js';

@@ -438,13 +438,16 @@ describe('KrakenRestClient errors and retries', () => {
 });
 
 describe('KrakenRestClient rate limiting', () => {
-  it('waits for the REST counter before the 16th starter call', async () => {
+  it('waits for the REST counter: the 15th starter call for the margin, the 16th for a point', async () => {
     const server = await startServer(() => ok({}));
     const { client, sleeps } = makeClient(server, { tier: 'starter' });
-    for (let i = 0; i < 15; i += 1) await client.balance();
+    for (let i = 0; i < 14; i += 1) await client.balance();
     expect(sleeps).toEqual([]);
+    // The last point under the maximum is used once half a second of decay is left unused.
     await client.balance();
-    expect(sleeps).toEqual([3031]);
+    expect(sleeps).toEqual([500]);
+    await client.balance();
+    expect(sleeps).toEqual([500, 3031]); // 1 / 0.33 s
   });
 
   it('shares the counter with the other processes of the key through the storage folder', async () => {
@@ -456,10 +459,13 @@ describe('KrakenRestClient rate limiting', () => {
       for (let i = 0; i < 12; i += 1) await bot.client.balance();
       const command = makeClient(server, { tier: 'starter', nonceDirectory: directory });
       command.clock.now = bot.clock.now;
-      for (let i = 0; i < 3; i += 1) await command.client.balance();
+      for (let i = 0; i < 2; i += 1) await command.client.balance();
       expect(command.sleeps).toEqual([]);
+      // Its 3rd call is the key's 15th: it waits as the bot's own would have.
       await command.client.balance();
-      expect(command.sleeps).toEqual([3031]);
+      expect(command.sleeps).toEqual([500]);
+      await command.client.balance();
+      expect(command.sleeps).toEqual([500, 3031]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -468,19 +474,19 @@ describe('KrakenRestClient rate limiting', () => {
   it('charges history calls 2 and order entry nothing', async () => {
     const server = await startServer(() => ok({ trades: {}, count: 0 }));
     const { client, sleeps } = makeClient(server, { tier: 'pro' });
-    for (let i = 0; i < 10; i += 1) await client.tradesHistory(); // 20 of 20
+    for (let i = 0; i < 10; i += 1) await client.tradesHistory(); // 20 of 20, the last after the margin
     for (let i = 0; i < 5; i += 1) await client.cancelAll();
-    expect(sleeps).toEqual([]);
+    expect(sleeps).toEqual([500]);
     await client.balance();
-    expect(sleeps).toEqual([1_000]);
+    expect(sleeps).toEqual([500, 1_000]);
   });
 
   it('treats the counter as full after EAPI:Rate limit exceeded', async () => {
     const server = await startServer((_request, index) => (index === 0 ? fail('EAPI:Rate limit exceeded') : ok({})));
     const { client, sleeps } = makeClient(server, { tier: 'intermediate' });
     await client.balance();
-    // backoff 375 ms, then the counter (now full at 20) needs 1 / 0.5 s minus the 375 ms already waited.
-    expect(sleeps).toEqual([375, 1_625]);
+    // backoff 375 ms, then the counter (now full at 20) needs (1 + the margin's 0.25) / 0.5 s minus the 375 ms already waited.
+    expect(sleeps).toEqual([375, 2_125]);
   });
 
   it('treats the pair trading counter as full after EOrder:Rate limit exceeded', async () => {

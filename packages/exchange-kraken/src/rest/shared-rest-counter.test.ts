@@ -36,23 +36,25 @@ describe('REST counter shared through a file', () => {
     const bot = processLimiter();
     const cli = processLimiter();
     expect(spendCalls(bot, 10, 1_000_000)).toEqual([]);
-    // Starter: 15 at most. The CLI, in another process, has 5 left, not 15.
-    expect(spendCalls(cli, 5, 1_000_000)).toEqual([]);
-    expect(cli.reserve(1, 1_000_000)).toBe(3031); // 1 / 0.33 s
-    expect(bot.reserve(1, 1_000_000)).toBe(3031);
-    expect(cli.remaining(1_000_000)).toBe(0);
-    // Once the wait is over, exactly one of them gets the freed point.
-    expect(bot.reserve(1, 1_003_031)).toBe(0);
-    expect(cli.reserve(1, 1_003_031)).toBeGreaterThan(0);
+    // Starter: 15 at most, the last point after half a second's margin. The CLI, in another
+    // process, has 4 left at once, not 14.
+    expect(spendCalls(cli, 4, 1_000_000)).toEqual([]);
+    expect(cli.reserve(1, 1_000_000)).toBe(500);
+    expect(bot.reserve(1, 1_000_000)).toBe(500);
+    expect(cli.remaining(1_000_000)).toBe(1);
+    // Once the wait is over, exactly one of them gets the point; the other waits 1 / 0.33 s.
+    expect(bot.reserve(1, 1_000_500)).toBe(0);
+    expect(cli.reserve(1, 1_000_500)).toBe(3031);
   });
 
   it('starts a restarted process where the counter was left, decayed by the time it was down', () => {
     const before = processLimiter('intermediate');
     expect(spendCalls(before, 18, 5_000_000)).toEqual([]);
-    // The process is killed; the next one starts 4 s later: 18 - 4 × 0.5 = 16 of 20.
+    // The process is killed; the next one starts 4 s later: 18 - 4 × 0.5 = 16 of 20, so three
+    // calls fit, and a fourth after the margin.
     const after = processLimiter('intermediate');
-    expect(spendCalls(after, 4, 5_004_000)).toEqual([]);
-    expect(after.reserve(1, 5_004_000)).toBe(2000);
+    expect(spendCalls(after, 3, 5_004_000)).toEqual([]);
+    expect(after.reserve(1, 5_004_000)).toBe(500);
     // Without the file (a process of its own), the same calls would not have waited.
     const alone = new RestRateLimiter('intermediate');
     expect(spendCalls(alone, 5, 5_004_000)).toEqual([]);
@@ -62,13 +64,13 @@ describe('REST counter shared through a file', () => {
     const file = join(directory, restCounterFileName(API_KEY));
     writeFileSync(file, JSON.stringify({ level: 12, at: 9_000_000 }));
     const limiter = processLimiter('pro');
-    // 10 s before the stamp: no decay backwards, 8 of 20 left.
-    expect(spendCalls(limiter, 8, 8_990_000)).toEqual([]);
-    expect(limiter.reserve(1, 8_990_000)).toBe(1000);
+    // 10 s before the stamp: no decay backwards, 8 of 20 left (the last after the margin).
+    expect(spendCalls(limiter, 7, 8_990_000)).toEqual([]);
+    expect(limiter.reserve(1, 8_990_000)).toBe(500);
     const other = processLimiter('pro');
     other.markFull(9_100_000);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ level: 20, at: 9_100_000 });
-    expect(limiter.reserve(1, 9_100_000)).toBe(1000);
+    expect(limiter.reserve(1, 9_100_000)).toBe(1500);
   });
 
   it('takes a file that is not a counter as a full counter, and writes a good one at the next change', () => {
@@ -76,7 +78,7 @@ describe('REST counter shared through a file', () => {
     for (const content of ['garbage', '{"level":-1,"at":0}', '{"level":"3","at":0}', 'null']) {
       writeFileSync(file, content);
       const limiter = processLimiter('starter');
-      expect(limiter.reserve(1, 2_000_000), content).toBe(3031);
+      expect(limiter.reserve(1, 2_000_000), content).toBe(3531); // (1 + the margin's 0.165) / 0.33 s
       expect(JSON.parse(readFileSync(file, 'utf8')), content).toEqual({ level: 15, at: 2_000_000 });
     }
   });
