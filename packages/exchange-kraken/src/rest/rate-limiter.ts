@@ -106,23 +106,39 @@ export interface RestCounterStore {
   update(now: number, limits: RestCounterLimits, change: (level: number) => number): number;
 }
 
+/** A REST counter kept in this process only: what a limiter without a shared store counts. */
+class ProcessRestCounter implements RestCounterStore {
+  readonly #counter: DecayingCounter;
+
+  constructor(decayPerSecond: number) {
+    this.#counter = new DecayingCounter(decayPerSecond);
+  }
+
+  update(now: number, _limits: RestCounterLimits, change: (level: number) => number): number {
+    const level = change(this.#counter.level(now));
+    this.#counter.set(level, now);
+    return level;
+  }
+}
+
 /** The per-key REST call counter (§7.1). */
 export class RestRateLimiter {
   readonly limits: RestCounterLimits;
+  /** The counter as this process last saw it, for the checks that do not spend. */
   readonly #counter: DecayingCounter;
-  readonly #store: RestCounterStore | undefined;
+  readonly #store: RestCounterStore;
 
   /** With a `store`, the counter is the one every process sharing it spends from (see RestCounterStore). */
   constructor(tier: KrakenTier | RestCounterLimits = 'starter', store?: RestCounterStore) {
     this.limits = typeof tier === 'string' ? REST_COUNTER_LIMITS[tier] : tier;
     this.#counter = new DecayingCounter(this.limits.decayPerSecond);
-    this.#store = store;
+    this.#store = store ?? new ProcessRestCounter(this.limits.decayPerSecond);
   }
 
   /**
    * Spends `cost` when it fits under the maximum now and returns 0; otherwise spends nothing and
-   * returns how long until it fits. With a store, the check and the spend are one step that no
-   * other process sharing the counter can come between.
+   * returns how long until it fits. With a shared store, the check and the spend are one step
+   * that no other process sharing the counter can come between.
    *
    * It keeps RESERVE_MARGIN_MS of decay unused under the maximum. Kraken counts a call when it
    * arrives, this counter when it leaves: a call that arrives sooner after the previous one than
@@ -134,28 +150,24 @@ export class RestRateLimiter {
   reserve(cost: number, now: number): number {
     if (cost <= 0) return 0;
     const ceiling = this.limits.max - (this.limits.decayPerSecond * RESERVE_MARGIN_MS) / 1000;
-    const store = this.#store;
-    if (store === undefined) {
-      const wait = this.#counter.waitTimeMs(cost, ceiling, now);
-      if (wait === 0) this.#counter.add(cost, now);
-      return wait;
-    }
     let wait = 0;
-    const level = store.update(now, this.limits, (stored) => {
-      const excess = stored + cost - ceiling;
-      if (excess <= EPSILON) return stored + cost;
+    this.#change(now, (level) => {
+      const excess = level + cost - ceiling;
+      if (excess <= EPSILON) return level + cost;
       wait = Math.ceil((excess / this.limits.decayPerSecond) * 1000 - EPSILON);
-      return stored;
+      return level;
     });
-    this.#counter.set(level, now);
     return wait;
   }
 
   /** Kraken said the counter is exceeded: it is treated as full, here and for every process sharing the store. */
   markFull(now: number): void {
     const max = this.limits.max;
-    if (this.#store === undefined) this.#counter.set(max, now);
-    else this.#counter.set(this.#store.update(now, this.limits, () => max), now);
+    this.#change(now, () => max);
+  }
+
+  #change(now: number, change: (level: number) => number): void {
+    this.#counter.set(this.#store.update(now, this.limits, change), now);
   }
 
   cost(endpoint: string): number {
@@ -172,9 +184,7 @@ export class RestRateLimiter {
   }
 
   spend(cost: number, now: number): void {
-    if (cost <= 0) return;
-    if (this.#store === undefined) this.#counter.add(cost, now);
-    else this.#counter.set(this.#store.update(now, this.limits, (level) => level + cost), now);
+    if (cost > 0) this.#change(now, (level) => level + cost);
   }
 
   /** Headroom under the maximum, fractional while the counter decays (as this process last saw the store). */
