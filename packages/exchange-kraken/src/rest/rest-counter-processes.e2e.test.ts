@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KrakenSimulator } from '../simulator/kraken-simulator.js';
-import { startTestSimulator } from '../simulator/simulator-test-fixtures.js';
-import { bundleCaller, eventTime, runCaller, type CallerResult } from './nonce-e2e/caller-processes.js';
+import { describe, expect, it } from 'vitest';
+import { eventTime, setUpCallers, type CallerResult } from './nonce-e2e/caller-processes.js';
 
 /*
  * The REST counter proof: two processes on one API key and one storage folder (a bot and the
@@ -20,29 +16,17 @@ import { bundleCaller, eventTime, runCaller, type CallerResult } from './nonce-e
 const CALLS = 13;
 const PAUSE_MS = 40;
 
-let work: string;
-let sim: KrakenSimulator;
+// A simulator of the file's own: its counter for the key starts at zero, as the callers' file does.
+const callers = setUpCallers('kbot-rest-counter-e2e-');
 
 function caller(label: string, folder: string): Promise<CallerResult> {
   // One attempt per call: a refusal is an error.
-  return runCaller(work, { restUrl: sim.restUrl, folder, label, calls: CALLS, pauseMs: PAUSE_MS, maxAttempts: 1 });
+  return callers.run({ folder, label, calls: CALLS, pauseMs: PAUSE_MS, maxAttempts: 1 });
 }
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'kbot-rest-counter-e2e-'));
-  await bundleCaller(work);
-  // A simulator of its own: its counter for the key starts at zero, as the callers' file does.
-  sim = await startTestSimulator();
-}, 60_000);
-
-afterAll(async () => {
-  await sim?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
 
 describe('two processes on one API key', () => {
   it('share the REST counter through the storage folder: together past the maximum, they wait and Kraken refuses none of their calls', async () => {
-    const folder = join(work, 'key-files');
+    const folder = join(callers.work, 'key-files');
     const [first, second] = await Promise.all([caller('first', folder), caller('second', folder)]);
     for (const result of [first, second]) {
       expect(result.stderr).toBe('');

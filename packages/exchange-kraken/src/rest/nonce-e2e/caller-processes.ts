@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
 import { bundleWorkspace } from '../../../../../scripts/test-support/bundle-workspace.js';
-import { OTHER_KEY, OTHER_SECRET } from '../../simulator/simulator-test-fixtures.js';
+import type { KrakenSimulator } from '../../simulator/kraken-simulator.js';
+import { OTHER_KEY, OTHER_SECRET, startTestSimulator } from '../../simulator/simulator-test-fixtures.js';
 
 /*
  * Runs private-caller.ts as separate processes for the two-process proofs
@@ -25,7 +29,6 @@ export interface CallerResult {
 }
 
 export interface CallerRun {
-  readonly restUrl: string;
   /** The key folder (nonce and REST counter files) the processes share. */
   readonly folder: string;
   readonly label: string;
@@ -37,14 +40,34 @@ export interface CallerRun {
   readonly onStarted?: () => void;
 }
 
-/** Bundles the caller into `work`/bundle (once per test file). */
-export function bundleCaller(work: string): Promise<void> {
-  return bundleWorkspace({ work, entries: { 'private-caller': join(import.meta.dirname, 'private-caller.ts') } });
+export interface Callers {
+  /** The test file's own folder (set before its tests run). */
+  work: string;
+  /** Starts one caller process against the file's simulator; resolves when it has exited. */
+  run(run: CallerRun): Promise<CallerResult>;
 }
 
-/** One caller process; resolves when it has exited. */
-export function runCaller(work: string, run: CallerRun): Promise<CallerResult> {
-  const args = [join(work, 'bundle', 'private-caller.js'), run.restUrl, run.folder, String(run.calls), run.label, String(run.pauseMs), String(run.aheadMs ?? 0)];
+/**
+ * Registers a test file's set-up: a folder with the caller bundled in it, and a simulator of the
+ * file's own (its REST counter for the key starts at zero), both removed after the file's tests.
+ */
+export function setUpCallers(prefix: string): Callers {
+  let sim: KrakenSimulator | undefined;
+  const callers: Callers = { work: '', run: (run) => runCaller(callers.work, sim!.restUrl, run) };
+  beforeAll(async () => {
+    callers.work = mkdtempSync(join(tmpdir(), prefix));
+    await bundleWorkspace({ work: callers.work, entries: { 'private-caller': join(import.meta.dirname, 'private-caller.ts') } });
+    sim = await startTestSimulator();
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.stop();
+    if (callers.work) rmSync(callers.work, { recursive: true, force: true });
+  });
+  return callers;
+}
+
+function runCaller(work: string, restUrl: string, run: CallerRun): Promise<CallerResult> {
+  const args = [join(work, 'bundle', 'private-caller.js'), restUrl, run.folder, String(run.calls), run.label, String(run.pauseMs), String(run.aheadMs ?? 0)];
   if (run.maxAttempts !== undefined) args.push(String(run.maxAttempts));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, E2E_KRAKEN_KEY: OTHER_KEY, E2E_KRAKEN_SECRET: OTHER_SECRET },
