@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataError, ExchangeError } from '@kbot/core';
-import { keyFileWithLock, readFileIfExists, replaceFileAtomically, type FileLock } from './file-lock.js';
+import type { FileLock } from './file-lock.js';
+import { keyFileWithLock, readFileIfExists, replaceFileAtomically } from './key-file.js';
 
 /** What the REST client needs from a nonce scheme. */
 export interface NonceSource {

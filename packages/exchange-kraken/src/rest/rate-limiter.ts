@@ -106,25 +106,10 @@ export interface RestCounterStore {
   update(now: number, limits: RestCounterLimits, change: (level: number) => number): number;
 }
 
-/** A REST counter kept in this process only: what a limiter without a shared store counts. */
-class ProcessRestCounter implements RestCounterStore {
-  readonly #counter: DecayingCounter;
-
-  constructor(decayPerSecond: number) {
-    this.#counter = new DecayingCounter(decayPerSecond);
-  }
-
-  update(now: number, _limits: RestCounterLimits, change: (level: number) => number): number {
-    const level = change(this.#counter.level(now));
-    this.#counter.set(level, now);
-    return level;
-  }
-}
-
 /** The per-key REST call counter (§7.1). */
 export class RestRateLimiter {
   readonly limits: RestCounterLimits;
-  /** The counter as this process last saw it, for the checks that do not spend. */
+  /** The counter as this process last saw it: the counter itself without a shared store. */
   readonly #counter: DecayingCounter;
   readonly #store: RestCounterStore;
 
@@ -132,7 +117,8 @@ export class RestRateLimiter {
   constructor(tier: KrakenTier | RestCounterLimits = 'starter', store?: RestCounterStore) {
     this.limits = typeof tier === 'string' ? REST_COUNTER_LIMITS[tier] : tier;
     this.#counter = new DecayingCounter(this.limits.decayPerSecond);
-    this.#store = store ?? new ProcessRestCounter(this.limits.decayPerSecond);
+    // Without a shared store the counter is this process's own: `#change` keeps it in #counter.
+    this.#store = store ?? { update: (now, _limits, change) => change(this.#counter.level(now)) };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { keyFileWithLock, readFileIfExists, replaceFileAtomically, type FileLock } from './file-lock.js';
+import type { FileLock } from './file-lock.js';
+import { keyFileWithLock, readFileIfExists, replaceFileAtomically } from './key-file.js';
 import type { RestCounterLimits, RestCounterStore } from './rate-limiter.js';
 
 export interface SharedRestCounterFileOptions {
