@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '@kbot/core';
+import { encodeJournalPayload, SqliteStore } from '@kbot/core';
 import { fileURLToPath } from 'node:url';
 import { EMA, RSI } from '@kbot/strategies';
 import { bareLoop, barSource, benchConfig, closesOf, engineInput, replaySource, runEngine, STRATEGY_PARAMS } from './backtest-fixture.mjs';
@@ -21,6 +21,27 @@ const ENGINE_TARGET = 0.1;
 const MEMORY_TARGET = 2;
 /** Issue 5: journaling to SQLite (batched in transactions) costs the engine at most 10%. */
 const JOURNAL_TARGET = 0.9;
+
+/**
+ * A store that writes each journaled event's compact payload text (the text the SQLite journal
+ * stores for it) and keeps nothing: what producing the journal's rows costs the engine's thread,
+ * before anything is stored. Counts the characters, so the work cannot be left out.
+ */
+class PayloadTextOnlyStore {
+  characters = 0;
+
+  append(events) {
+    for (const event of events) this.characters += encodeJournalPayload(event).length;
+  }
+
+  snapshot() {}
+
+  load() {
+    return { snapshot: undefined, events: [] };
+  }
+
+  close() {}
+}
 
 function barsPerSecond(bars, seconds) {
   return bars / seconds;
@@ -111,25 +132,39 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   // formats, inserts and checkpoints. The timing includes close(), which waits for the worker.
   // Runs alternate with plain engine runs and the row compares the two medians: one run of this
   // engine varies by a third within a process, so runs minutes apart compare the moments more
-  // than the journal.
-  log('backtest: engine journaling to SQLite, alternating with the engine alone');
+  // than the journal. A third run in each round writes every event's payload text on the
+  // engine's thread and stores nothing (PayloadTextOnlyStore): the part of a journal no design
+  // can skip if it writes the rows on that thread.
+  log('backtest: engine journaling to SQLite, alternating with the engine alone and with the payload texts alone');
   const folder = mkdtempSync(join(tmpdir(), 'kbot-bench-journal-'));
-  const pairs = Math.max(3, Math.min(runs, 5));
+  const rounds = Math.max(3, Math.min(runs, 5));
+  const MODES = 3;
   let journals = 0;
+  const textStores = [];
   const alternating = await measure((input) => (input.store === undefined ? runEngine(input.engine) : runEngine(input.engine, { store: input.store }).finally(() => input.store.close())), {
     warmup: 0,
-    runs: 2 * pairs,
+    runs: MODES * rounds,
     setup: (index) => ({
       engine: engineInput(BARS, config, 'replay'),
-      store: index % 2 === 1 ? new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', journalWriter: 'thread', checkOnOpen: false }) : undefined,
+      store:
+        index % MODES === 1
+          ? new SqliteStore(join(folder, `journal-${journals++}.sqlite`), { durability: 'normal', journalWriter: 'thread', checkOnOpen: false })
+          : index % MODES === 2
+            ? textStores[textStores.push(new PayloadTextOnlyStore()) - 1]
+            : undefined,
     }),
   });
   rmSync(folder, { recursive: true, force: true });
-  if (alternating.result.orders.length !== engine.result.orders.length) throw new Error(`the journaled run made ${alternating.result.orders.length} orders, expected ${engine.result.orders.length} as without the journal`);
-  const pairedPlain = summarize(alternating.seconds.filter((_, index) => index % 2 === 0), alternating.cpuShare);
-  const journaled = summarize(alternating.seconds.filter((_, index) => index % 2 === 1), alternating.cpuShare);
+  if (alternating.result.orders.length !== engine.result.orders.length) throw new Error(`the alternating runs made ${alternating.result.orders.length} orders, expected ${engine.result.orders.length} as the engine alone`);
+  if (textStores.some((store) => store.characters === 0)) throw new Error('a payload-texts-only run wrote no payload text');
+  log(`backtest: the payload texts of one run: ${textStores[0].characters.toLocaleString('en-US')} characters`);
+  const ofMode = (mode) => summarize(alternating.seconds.filter((_, index) => index % MODES === mode), alternating.cpuShare);
+  const pairedPlain = ofMode(0);
+  const journaled = ofMode(1);
+  const payloadTexts = ofMode(2);
   log(describe('backtest: engine alone, between the journaled runs', pairedPlain));
   log(describe('backtest: engine journaling to SQLite', journaled));
+  log(describe('backtest: engine writing the payload texts only', payloadTexts));
 
   log('backtest: memory, 1M and 2M bars, each in a fresh process');
   const memory1 = memoryRun(BARS);
@@ -153,6 +188,7 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
     row({ name: 'backtest.engine-no-orders', value: barsPerSecond(BARS, quiet.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-paired', value: barsPerSecond(BARS, pairedPlain.median), unit: 'bars/s', baseline: bareName, baselineValue: bareRate }),
     row({ name: 'backtest.engine-sqlite-journal', value: barsPerSecond(BARS, journaled.median), unit: 'bars/s', baseline: 'backtest.engine-paired', baselineValue: barsPerSecond(BARS, pairedPlain.median), target: JOURNAL_TARGET }),
+    row({ name: 'backtest.engine-payload-texts-only', value: barsPerSecond(BARS, payloadTexts.median), unit: 'bars/s', baseline: 'backtest.engine-paired', baselineValue: barsPerSecond(BARS, pairedPlain.median) }),
     row({ name: heapName, value: memory1.peakHeapGrowthMB, unit: 'MB' }),
     row({ name: 'backtest.peak-heap-2m', value: memory2.peakHeapGrowthMB, unit: 'MB', baseline: heapName, baselineValue: memory1.peakHeapGrowthMB, target: MEMORY_TARGET, better: 'lower' }),
     row({ name: rssName, value: memory1.peakRssGrowthMB, unit: 'MB' }),
