@@ -5,6 +5,7 @@ import { Decimal } from '../model/decimal.js';
 import { checkOrderRules, explainOrderRuleViolation, roundQuantity } from '../model/instrument.js';
 import { orderJson } from '../report/report-json.js';
 import type { BotControl, BotStatus, PanicReport, PanicRequest, ResumeReport, ResumeRequest, StatusUntrackedOrder } from './control-protocol.js';
+import { panicEngine, resumeEngine } from './operator-commands.js';
 
 export interface EngineControlOptions {
   readonly bot: string;
@@ -23,8 +24,7 @@ export interface EngineControlOptions {
   readonly pairs?: readonly InstrumentId[];
 }
 
-/** The strategy id operator orders carry in the journal and reports. */
-export const OPERATOR_STRATEGY_ID = 'operator';
+export { OPERATOR_STRATEGY_ID } from './operator-commands.js';
 
 /**
  * The running engine as the control socket sees it. A panic goes through the engine's own
@@ -71,47 +71,11 @@ export function engineControl(engine: Engine, options: EngineControlOptions): Bo
     },
 
     resume(request: ResumeRequest): ResumeReport {
-      const from = engine.risk.state;
-      // Journaled (trading-state-changed) with who asked; an operator's state clears every breaker's request.
-      engine.setTradingState('active', `resumed by ${request.actor}${request.reason === undefined ? '' : `: ${request.reason}`}`);
-      return { from, tradingState: engine.risk.state };
+      return resumeEngine(engine, request);
     },
 
     async panic(request: PanicRequest): Promise<PanicReport> {
-      const reason = `panic by ${request.actor}${request.flatten ? ' (flatten)' : ''}`;
-      const canceled = engine.orders.openOrders().map((order) => order.clientOrderId as string);
-      engine.setTradingState(request.flatten ? 'reducing' : 'halted', reason);
-      engine.cancelAll();
-      const flattenOrders: PanicReport['flattenOrders'][number][] = [];
-      const notFlattened: PanicReport['notFlattened'][number][] = [];
-      if (request.flatten) {
-        for (const position of engine.portfolio.openPositions()) {
-          if (!position.quantity.isPositive()) continue;
-          const instrument = options.instruments.get(position.instrumentId);
-          if (instrument === undefined) {
-            notFlattened.push({ instrumentId: position.instrumentId, quantity: position.quantity.toFixed(), reason: 'the venue no longer lists this instrument' });
-            continue;
-          }
-          const quantity = roundQuantity(instrument, position.quantity);
-          const last = engine.market.lastPrice(instrument.id);
-          if (last === undefined) {
-            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason: 'no market price seen yet, so the order minimums cannot be checked' });
-            continue;
-          }
-          const rules = { quantity, referencePrice: new Decimal(last) };
-          const violation = checkOrderRules(instrument, rules);
-          if (violation) {
-            const reason = `${violation.code} (${violation.message}: ${explainOrderRuleViolation(violation, instrument, rules, { quantity: position.quantity })})`;
-            notFlattened.push({ instrumentId: instrument.id, quantity: position.quantity.toFixed(), reason });
-            continue;
-          }
-          const clientOrderId = engine.submit(OPERATOR_STRATEGY_ID, { instrumentId: instrument.id, side: 'sell', type: 'market', quantity, reduceOnly: true, tag: reason });
-          flattenOrders.push({ clientOrderId, instrumentId: instrument.id, quantity: quantity.toFixed() });
-        }
-        // The sells were queued under `reducing`; from here on nothing new may open.
-        engine.setTradingState('halted', reason);
-      }
-      return { tradingState: 'halted', canceled, flattenOrders, notFlattened };
+      return panicEngine(engine, options.instruments, request);
     },
   };
 }
