@@ -105,7 +105,7 @@ export type { EquityTrackerOptions, EquityStatistics } from './backtest/equity-t
 export { computeMetrics, fewReturnsNote, FEW_RETURNS } from './backtest/metrics.js';
 export type { MetricsInput } from './backtest/metrics.js';
 export { runBacktest, backtestInstruments, dataCoverageIssues, missingInstrumentRules, TICK_EQUITY_SAMPLE_MS } from './backtest/run-backtest.js';
-export type { BacktestData, RunBacktestOptions } from './backtest/run-backtest.js';
+export type { BacktestData, RunBacktestOptions, ScheduledOperatorAction } from './backtest/run-backtest.js';
 export { backtestDataProblems, openBacktestData, parseTimeOption } from './backtest/backtest-data.js';
 export type { OpenBacktestDataOptions, OpenedBacktestData } from './backtest/backtest-data.js';
 export { warmUpBarsWanted } from './backtest/warm-up-wanted.js';
@@ -181,10 +181,10 @@ export { FlightRecorder, PAPER_VENUE_SETTINGS, type FlightRecorderOptions } from
 export { RecordingWriter, recordingFileName, type RecordingWriterOptions } from './recording/recording-writer.js';
 export { pruneRecordings, parseSizeText, type RecordingRetention, type PruneOutcome } from './recording/recording-retention.js';
 export { recordingEntries, recordingFiles, readRecordingFile, type RecordingReadSummary } from './recording/recording-reader.js';
-export type { RecordedEntry } from './recording/recording-lines.js';
+export type { RecordedEntry, RecordedOperatorAction } from './recording/recording-lines.js';
 export { readRecordingManifest, RECORDING_MANIFEST_FILE, type RecordingManifest, type RecordedInstrument, type RecordedVenueSettings } from './recording/recording-manifest.js';
 export { compareFills, type FillParity, type MatchedFill, type ParityTotals } from './recording/fill-parity.js';
-export { parityConfig, recordedFills, recordedReplayData, runParity, type ParityOptions, type ParityOutcome } from './recording/replay-recording.js';
+export { parityConfig, recordedFills, recordedOperatorActions, recordedReplayData, runParity, type ParityOptions, type ParityOutcome } from './recording/replay-recording.js';
 
 // persistence
 export { SqliteStore, STORE_FILE_NAME, storeFilePath } from './persistence/sqlite-store.js';

@@ -19,8 +19,13 @@ import { PARITY_DIFFERS_EXIT, paritySummary } from './report.js';
 
 const PLUGIN_GLOBAL = '__kbotReportTestExchange';
 let sim: KrakenSimulator | undefined;
+/** Where the account's key is, for the commands that read the account (`kbot panic`). */
+const KEY_VARIABLE = 'KBOT_REPORT_TEST_KEY';
+const SECRET_VARIABLE = 'KBOT_REPORT_TEST_SECRET';
 afterEach(async () => {
   delete (globalThis as Record<string, unknown>)[PLUGIN_GLOBAL];
+  delete process.env[KEY_VARIABLE];
+  delete process.env[SECRET_VARIABLE];
   await sim?.stop();
   sim = undefined;
 });
@@ -28,12 +33,16 @@ afterEach(async () => {
 /** A paper bot against a frozen simulator whose market starts `dayOffset` days from now. */
 async function paperProject(dayOffset = 1): Promise<string> {
   const start = Math.ceil((Date.now() + dayOffset * 86_400_000) / 60_000) * 60_000;
+  const key = `report-test-${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(64).toString('base64');
   sim = await startKrakenSimulator({
     market: { sources: [{ generate: { instrumentId: 'BTC/USD', interval: '1m', count: 600, seed: 7, startPrice: 40_000, start } }], historyBars: 5 },
-    accounts: [{ key: `report-test-${randomBytes(4).toString('hex')}`, secret: randomBytes(64).toString('base64'), balances: { USD: '10000' }, tier: 'intermediate' }],
+    accounts: [{ key, secret, balances: { USD: '10000' }, tier: 'intermediate' }],
     speed: 0,
   });
-  (globalThis as Record<string, unknown>)[PLUGIN_GLOBAL] = kraken({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, wsAuthUrl: sim.wsAuthUrl, tier: 'intermediate' });
+  process.env[KEY_VARIABLE] = key;
+  process.env[SECRET_VARIABLE] = secret;
+  (globalThis as Record<string, unknown>)[PLUGIN_GLOBAL] = kraken({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, wsAuthUrl: sim.wsAuthUrl, tier: 'intermediate', keyEnv: { key: KEY_VARIABLE, secret: SECRET_VARIABLE } });
   const dir = mkdtempSync(join(tmpdir(), 'kbot-report-'));
   writeFileSync(join(dir, 'kbot.config.mjs'), `export default {
   name: 'report-test',
@@ -114,6 +123,48 @@ describe('kbot report on a recorded paper session against the simulator', () => 
     const parityJson = JSON.parse((await kbot(dir, 'report', '--parity', reportName!, '--json')).stdout) as Record<string, unknown>;
     expect(parityJson).toMatchObject({ kind: 'parity', empty: true, notes: [], differences: [], onlyLive: [], onlyReplay: [] });
     expect(parityJson.totals).toMatchObject({ liveFills: session.metrics.fillCount, replayFills: session.metrics.fillCount, matched: session.metrics.fillCount, exact: session.metrics.fillCount, feeDifference: '0' });
+  }, 90_000);
+
+  it("gives the replay the operator's panic and resume where the session got them: no differences", async () => {
+    const dir = await paperProject();
+    let done = false;
+    const run = kbot(dir, 'run', '--mode', 'paper', '--bars', '120', '--json').finally(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The session trades on its own for 40 bars; then the operator halts it (a panic), and 30
+    // bars later lets it trade again.
+    for (let steps = 1; !done; steps++) {
+      sim!.step();
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      if (steps === 40) {
+        const panic = await kbot(dir, 'panic');
+        expect(panic.code, panic.stderr).toBe(EXIT.ok);
+      } else if (steps === 70) {
+        const resume = await kbot(dir, 'resume');
+        expect(resume.code, resume.stderr).toBe(EXIT.ok);
+      }
+    }
+    const session = await run;
+    expect(session.code, session.stderr).toBe(EXIT.ok);
+    const report = JSON.parse(session.stdout) as { metrics: { fillCount: number }; denials: Record<string, number> };
+    // The halt changed what the session did: the strategy was denied while halted.
+    expect(report.denials['trading-halted']).toBeGreaterThan(0);
+
+    const recordings = join(dir, 'trading_data', 'paper', 'report-test', 'recordings');
+    const [stamp] = readdirSync(recordings);
+    const operatorLines = [...recordingEntries(join(recordings, stamp!))].flatMap((entry) => (entry.kind === 'operator' ? [entry.action] : []));
+    expect(operatorLines).toEqual([
+      { command: 'panic', actor: expect.stringMatching(/^operator:/), flatten: false },
+      { command: 'resume', actor: expect.stringMatching(/^operator:/) },
+    ]);
+    expect(readRecordingManifest(join(recordings, stamp!)).version).toBe(2);
+
+    const [reportName] = readdirSync(join(dir, 'trading_data', 'reports'));
+    const parity = await kbot(dir, 'report', '--parity', reportName!, '--json');
+    expect(parity.code, parity.stdout + parity.stderr).toBe(EXIT.ok);
+    const parityJson = JSON.parse(parity.stdout) as { empty: boolean; notes: string[]; totals: Record<string, unknown> };
+    expect(parityJson).toMatchObject({ empty: true, differences: [], onlyLive: [], onlyReplay: [] });
+    expect(parityJson.totals).toMatchObject({ liveFills: report.metrics.fillCount, matched: report.metrics.fillCount, exact: report.metrics.fillCount });
+    expect(parityJson.notes).toEqual([expect.stringMatching(/^the operator's commands during the session are given to the replay where the session got them: panic by operator:\S+ at \S+, resume by operator:\S+ at \S+$/)]);
   }, 90_000);
 
   it('shows the differences, with exit code 6, when the replay is not the session', async () => {

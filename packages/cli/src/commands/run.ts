@@ -153,6 +153,8 @@ export async function runCommand(
           // The operator's resume, as `kbot resume` gives it to a running bot: journaled and audited.
           const from = runningEngine.risk.state;
           const actor = operatorActor();
+          // Recorded first, as the control socket's commands are: a parity replay resumes at the same point.
+          recorder?.recordOperator({ command: 'resume', actor, reason: 'as the bot started (kbot run --resume)' });
           runningEngine.setTradingState('active', `resumed by ${actor} as the bot started (kbot run --resume)`);
           opened.audit.recordOperatorAction({ command: 'run --resume', args: { bot: config.name, mode, from, tradingState: runningEngine.risk.state }, outcome: 'ok', actor });
           context.status(`trading state ${from} -> ${runningEngine.risk.state} (--resume)`);
@@ -172,11 +174,13 @@ export async function runCommand(
         }
         // Every order command, the strategies' and the operator's, goes to audit.log.
         detachAudit = attachAuditTrail(engine.bus, opened.audit);
-        control.attach(engineControl(engine, {
+        const engineCommands = engineControl(engine, {
           bot: config.name, mode, startedAt: session.startedAt, instruments: exchange.instruments,
           pairs: [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))],
           details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
-        }));
+        });
+        // The operator's panic and resume are recorded where they come, for the parity replay.
+        control.attach(recorder === undefined ? engineCommands : recorder.recordedControl(engineCommands));
       },
       ...(deadMansSwitch === undefined ? {} : { heartbeat: deadMansSwitchHeartbeat(deadMansSwitch) }),
       ...(durationMs === undefined ? {} : { durationMs }),

@@ -1,7 +1,10 @@
 import { TestClock } from '../clock/clock.js';
 import type { KbotConfig } from '../config/schema.js';
 import type { Bot } from '../di/container.js';
-import { ConfigError, type ConfigIssue } from '../errors/errors.js';
+import { ConfigError, InvariantError, type ConfigIssue } from '../errors/errors.js';
+import { panicEngine, resumeEngine } from '../control/operator-commands.js';
+import type { RecordedOperatorAction } from '../recording/recording-lines.js';
+import type { InstrumentProvider } from '../exchange/exchange.js';
 import { formatInterval } from '../model/time.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
 import type { Learner } from '../learning/learner.js';
@@ -65,6 +68,35 @@ export interface RunBacktestOptions {
   readonly learners?: readonly Learner[];
   /** The risk policies' state and trading state to start from (`EngineOptions.riskState`): a parity replay of a resumed session. */
   readonly riskState?: EngineOptions['riskState'];
+  /**
+   * Operator commands to give during the run, each before the data item it names, in order: a
+   * parity replay gives a recorded session's panics and resumes where the session got them. Only
+   * with `data.items`.
+   */
+  readonly operatorActions?: readonly ScheduledOperatorAction[];
+}
+
+/** An operator's command, given before item number `beforeItem` of `data.items` (0: before the first; past the last: after the data). */
+export interface ScheduledOperatorAction {
+  readonly beforeItem: number;
+  readonly action: RecordedOperatorAction;
+}
+
+/** Gives `action` to the engine as the running bot's control socket would (operator-commands.ts). */
+function giveOperatorAction(engine: Engine, instruments: InstrumentProvider, action: RecordedOperatorAction): void {
+  if (action.command === 'panic') panicEngine(engine, instruments, { actor: action.actor, flatten: action.flatten });
+  else resumeEngine(engine, { actor: action.actor, ...(action.reason === undefined ? {} : { reason: action.reason }) });
+}
+
+function checkedOperatorActions(actions: readonly ScheduledOperatorAction[], hasItems: boolean): readonly ScheduledOperatorAction[] {
+  if (actions.length > 0 && !hasItems) throw new InvariantError(`operatorActions: received ${actions.length} actions, expected them only with data.items (a replay of ticks or of a recording)`);
+  actions.forEach((entry, index) => {
+    const previous = index === 0 ? 0 : actions[index - 1]!.beforeItem;
+    if (!Number.isSafeInteger(entry.beforeItem) || entry.beforeItem < previous) {
+      throw new InvariantError(`operatorActions[${index}].beforeItem: received ${entry.beforeItem}, expected a whole number of at least ${previous} (actions in the order of the data)`);
+    }
+  });
+  return actions;
 }
 
 /** Instruments of the backtest: Kraken's rules for known pairs, then the config's overrides. */
@@ -132,6 +164,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     ...(options.riskState === undefined ? {} : { riskState: options.riskState }),
   });
   const items = options.data.items;
+  const operatorActions = checkedOperatorActions(options.operatorActions ?? [], items !== undefined);
   const tracker = items === undefined ? new EquityTracker() : new EquityTracker({ intervalMs: TICK_EQUITY_SAMPLE_MS });
   const startBalances = Object.fromEntries(engine.portfolio.balances().map((balance) => [balance.asset, balance.total]));
   let firstClose: number | undefined;
@@ -177,11 +210,19 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
     const benchmarkPrices = { quote: [Number.NaN, Number.NaN], trade: [Number.NaN, Number.NaN], bar: [Number.NaN, Number.NaN] };
     let period = Number.NaN;
     let done = 0;
+    let nextAction = 0;
+    let nextActionAt = operatorActions.length > 0 ? operatorActions[0]!.beforeItem : Number.POSITIVE_INFINITY;
+    /** Gives the operator actions due before item `index` (all that are left, for Infinity). */
+    const giveActionsBefore = (index: number): void => {
+      while (nextAction < operatorActions.length && operatorActions[nextAction]!.beforeItem <= index) giveOperatorAction(engine, instruments, operatorActions[nextAction++]!.action);
+      nextActionAt = nextAction < operatorActions.length ? operatorActions[nextAction]!.beforeItem : Number.POSITIVE_INFINITY;
+    };
     feedInGroups(engine, items, (iterator) => {
       for (let count = 0; count < BACKTEST_GROUP_ITEMS; count++) {
         const next = iterator.next();
         if (next.done === true) return true;
         const item = next.value;
+        if (done >= nextActionAt) giveActionsBefore(done);
         const itemPeriod = Math.floor(item.time / TICK_EQUITY_SAMPLE_MS);
         if (itemPeriod !== period) {
           if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
@@ -215,6 +256,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<Backtest
       }
       return false;
     });
+    // Commands the session got after its last recorded message.
+    giveActionsBefore(Number.POSITIVE_INFINITY);
     if (!Number.isNaN(period)) tracker.record((period + 1) * TICK_EQUITY_SAMPLE_MS, engine.equityNumber(), engine.hasExposure());
     const [first, last] = [benchmarkPrices.quote, benchmarkPrices.trade, benchmarkPrices.bar].find((pair) => !Number.isNaN(pair[0]!)) ?? [undefined, undefined];
     firstClose = first;

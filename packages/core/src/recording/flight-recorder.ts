@@ -8,7 +8,8 @@ import type { InstrumentId } from '../model/ids.js';
 import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
 import { checkedHistory } from '../session/warm-up.js';
 import type { Balance } from '../model/position.js';
-import { barLine, bookLine, eventLine, quoteLine, tradeLine } from './recording-lines.js';
+import { barLine, bookLine, eventLine, operatorLine, quoteLine, tradeLine, type RecordedOperatorAction } from './recording-lines.js';
+import type { BotControl } from '../control/control-protocol.js';
 import {
   RECORDING_FORMAT, RECORDING_FORMAT_VERSION, writeRecordingManifest,
   type RecordedInstrument, type RecordedVenueSettings, type RecordingManifest,
@@ -185,6 +186,30 @@ export class FlightRecorder {
     return bus.onAny((event) => {
       if (event.type.startsWith('order-')) this.writer.write(eventLine(this.now(), event));
     });
+  }
+
+  /**
+   * Records an operator's command to the running bot, where it comes between the messages: a
+   * parity replay gives the same command at the same point. Call it before the command runs, so
+   * the line comes before the events the command causes.
+   */
+  recordOperator(action: RecordedOperatorAction): void {
+    this.writer.write(operatorLine(this.now(), action));
+  }
+
+  /** `control` with its panic and resume recorded (recordOperator) before they run; status as it is. */
+  recordedControl(control: BotControl): BotControl {
+    return {
+      status: () => control.status(),
+      resume: (request) => {
+        this.recordOperator({ command: 'resume', actor: request.actor, ...(request.reason === undefined ? {} : { reason: request.reason }) });
+        return control.resume(request);
+      },
+      panic: (request) => {
+        this.recordOperator({ command: 'panic', actor: request.actor, flatten: request.flatten });
+        return control.panic(request);
+      },
+    };
   }
 
   /** What a replay needs to start where the session started: balances, quote asset, order rules. */

@@ -16,6 +16,10 @@ import type { EpochMs } from '../model/time.js';
  * - `{"k":"quote","at":…,"i":…,"t":…,"b":…,"bs":…,"a":…,"as":…}`
  * - `{"k":"book","at":…,"i":…,"t":…,"b":[price,qty]|null,"a":[price,qty]|null}`: top of book only
  * - `{"k":"event","at":…,"e":{…}}`: an order event, Decimals as `{"$decimal":"…"}` (event-codec)
+ * - `{"k":"operator","at":…,"c":"panic","by":"operator:…","f":true|false}` and
+ *   `{"k":"operator","at":…,"c":"resume","by":"operator:…","r":"…"?}`: an operator's command to
+ *   the running bot (`kbot panic`, `kbot resume`, `kbot run --resume`), where it came between
+ *   the messages; a parity replay gives the same command at the same point (since format version 2)
  */
 export type RecordedEntry =
   | { readonly kind: 'bar'; readonly at: EpochMs; readonly bar: Bar }
@@ -23,7 +27,16 @@ export type RecordedEntry =
   | { readonly kind: 'trade'; readonly at: EpochMs; readonly trade: Trade }
   | { readonly kind: 'quote'; readonly at: EpochMs; readonly quote: Quote }
   | { readonly kind: 'book'; readonly at: EpochMs; readonly instrumentId: InstrumentId; readonly time: EpochMs; readonly bid: readonly [number, number] | null; readonly ask: readonly [number, number] | null }
-  | { readonly kind: 'event'; readonly at: EpochMs; readonly event: OrderEvent };
+  | { readonly kind: 'event'; readonly at: EpochMs; readonly event: OrderEvent }
+  | { readonly kind: 'operator'; readonly at: EpochMs; readonly action: RecordedOperatorAction };
+
+/**
+ * An operator's command to a running bot. Not market data and not decided by the bot, so a replay
+ * cannot work it out: it is recorded, and given to the replay where the session got it.
+ */
+export type RecordedOperatorAction =
+  | { readonly command: 'panic'; readonly actor: string; readonly flatten: boolean }
+  | { readonly command: 'resume'; readonly actor: string; readonly reason?: string };
 
 // JSON has no NaN or Infinity: such a value is written as null (and a replay then refuses it).
 const num = (value: number): number | null => (Number.isFinite(value) ? value : null);
@@ -61,6 +74,15 @@ export function bookLine(at: number, book: BookView): string {
 /** Order events are rare next to market data: the journal's codec keeps their Decimals exact. */
 export function eventLine(at: number, event: KbotEvent): string {
   return `{"k":"event","at":${at},"e":${encodeValue(event)}}`;
+}
+
+/** Operator commands are rare and their texts come from outside: written with JSON.stringify. */
+export function operatorLine(at: number, action: RecordedOperatorAction): string {
+  return JSON.stringify(
+    action.command === 'panic'
+      ? { k: 'operator', at, c: 'panic', by: action.actor, f: action.flatten }
+      : { k: 'operator', at, c: 'resume', by: action.actor, ...(action.reason === undefined ? {} : { r: action.reason }) },
+  );
 }
 
 const EVENT_PREFIX = '{"k":"event","at":';
@@ -108,9 +130,25 @@ export function parseRecordedLine(line: string): RecordedEntry {
       };
     case 'book':
       return { kind: 'book', at, instrumentId, time: finite(raw.t, 't'), bid: (raw.b ?? null) as [number, number] | null, ask: (raw.a ?? null) as [number, number] | null };
+    case 'operator':
+      return { kind: 'operator', at: finite(raw.at, 'at'), action: operatorAction(raw) };
     default:
       throw new Error(`unknown kind ${JSON.stringify(raw.k)}`);
   }
+}
+
+function operatorAction(raw: Record<string, unknown>): RecordedOperatorAction {
+  const actor = raw.by;
+  if (typeof actor !== 'string') throw new Error(`field "by" is ${JSON.stringify(actor)}, expected the operator's name as a string`);
+  if (raw.c === 'panic') {
+    if (typeof raw.f !== 'boolean') throw new Error(`field "f" is ${JSON.stringify(raw.f)}, expected true or false (whether the panic flattened positions)`);
+    return { command: 'panic', actor, flatten: raw.f };
+  }
+  if (raw.c === 'resume') {
+    if (raw.r !== undefined && typeof raw.r !== 'string') throw new Error(`field "r" is ${JSON.stringify(raw.r)}, expected the reason as a string`);
+    return raw.r === undefined ? { command: 'resume', actor } : { command: 'resume', actor, reason: raw.r };
+  }
+  throw new Error(`field "c" is ${JSON.stringify(raw.c)}, expected "panic" or "resume"`);
 }
 
 function finite(value: unknown, field: string): number {

@@ -5,7 +5,10 @@ import { DataError } from '../errors/errors.js';
 
 export const RECORDING_MANIFEST_FILE = 'manifest.json';
 export const RECORDING_FORMAT = 'kbot-flight-recording';
-export const RECORDING_FORMAT_VERSION = 1;
+/** The version written. 2 added `operator` lines (recording-lines.ts); a version 1 recording has none and reads the same. */
+export const RECORDING_FORMAT_VERSION = 2;
+/** The versions this kbot reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** An instrument's order rules as the session's venue gave them, money as decimal strings. */
 export interface RecordedInstrument {
@@ -31,7 +34,7 @@ export interface RecordedVenueSettings {
 /** `manifest.json` beside the recording files: what was recorded, and how to replay it. */
 export interface RecordingManifest {
   readonly format: typeof RECORDING_FORMAT;
-  readonly version: typeof RECORDING_FORMAT_VERSION;
+  readonly version: 1 | typeof RECORDING_FORMAT_VERSION;
   readonly bot: string;
   readonly mode: 'paper' | 'live';
   readonly exchange: string;
@@ -86,6 +89,8 @@ export function readRecordingManifest(dir: string): RecordingManifest {
   }
   const manifest = value as Partial<RecordingManifest>;
   if (manifest.format !== RECORDING_FORMAT) throw new DataError(file, undefined, `format is ${JSON.stringify(manifest.format)}, expected "${RECORDING_FORMAT}"`);
-  if (manifest.version !== RECORDING_FORMAT_VERSION) throw new DataError(file, undefined, `version is ${JSON.stringify(manifest.version)}, expected ${RECORDING_FORMAT_VERSION} (written by another kbot version)`);
+  if (typeof manifest.version !== 'number' || !READABLE_VERSIONS.includes(manifest.version)) {
+    throw new DataError(file, undefined, `version is ${JSON.stringify(manifest.version)}, expected one of ${READABLE_VERSIONS.join(', ')} (written by another kbot version)`);
+  }
   return manifest as RecordingManifest;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BacktestData } from '../backtest/run-backtest.js';
-import { runBacktest } from '../backtest/run-backtest.js';
+import { runBacktest, type ScheduledOperatorAction } from '../backtest/run-backtest.js';
 import type { BacktestResult, DataSourceSummary } from '../backtest/result.js';
 import type { KbotConfig } from '../config/schema.js';
 import type { Bot } from '../di/container.js';
@@ -36,7 +36,8 @@ export function recordedReplayData(dir: string, summary?: RecordingReadSummary):
       sources.clear();
       books = 0;
       for (const entry of entries) {
-        if (entry.kind === 'event' || entry.kind === 'warm-up') continue;
+        // Operator commands are given by the replay itself (recordedOperatorActions).
+        if (entry.kind === 'event' || entry.kind === 'warm-up' || entry.kind === 'operator') continue;
         if (entry.kind === 'book') {
           books++;
           continue;
@@ -86,9 +87,24 @@ function recordedWarmUp(entries: Iterable<RecordedEntry>): Bar[] {
   const bars: Bar[] = [];
   for (const entry of entries) {
     if (entry.kind === 'warm-up') bars.push(entry.bar);
-    else if (entry.kind !== 'event') break;
+    else if (entry.kind !== 'event' && entry.kind !== 'operator') break;
   }
   return bars;
+}
+
+/**
+ * The operator's commands the session got (`kbot panic`, `kbot resume`, `kbot run --resume`),
+ * each with the number of replayed items (bars, trades, quotes: what recordedReplayData yields)
+ * that came before it, so the replay gives it at the same point.
+ */
+export function recordedOperatorActions(dir: string): (ScheduledOperatorAction & { readonly at: number })[] {
+  const actions: (ScheduledOperatorAction & { readonly at: number })[] = [];
+  let items = 0;
+  for (const entry of recordingEntries(dir)) {
+    if (entry.kind === 'bar' || entry.kind === 'trade' || entry.kind === 'quote') items++;
+    else if (entry.kind === 'operator') actions.push({ beforeItem: items, action: entry.action, at: entry.at });
+  }
+  return actions;
 }
 
 /** The fills the session made, from its recorded `order-filled` events, in the order they happened. */
@@ -199,9 +215,15 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   const read: RecordingReadSummary = { files: 0, lines: 0, truncated: false };
   const data = recordedReplayData(options.dir, read);
   const bot = options.createBot(parityConfig(options.config, manifest));
+  const operatorActions = recordedOperatorActions(options.dir);
+  if (operatorActions.length > 0) {
+    const listed = operatorActions.map(({ action, at }) => `${action.command}${action.command === 'panic' && action.flatten ? ' --flatten' : ''} by ${action.actor} at ${new Date(at).toISOString()}`);
+    notes.push(`the operator's commands during the session are given to the replay where the session got them: ${listed.join(', ')}`);
+  }
   const replay = await runBacktest({
     bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}),
     ...(startRisk === undefined ? {} : { riskState: { state: startRisk, where: `${join(options.dir, RECORDING_MANIFEST_FILE)} startRisk` } }),
+    ...(operatorActions.length === 0 ? {} : { operatorActions }),
   });
   if (read.truncated) notes.push('the recording ends in a cut line (the process was killed): it is replayed up to its last complete line');
   if (manifest.stoppedAt === null) {
