@@ -153,7 +153,7 @@ export { writeFileAtomic } from './secrets/atomic-write.js';
 // audit trail
 export { AuditTrail, attachAuditTrail, operatorActor, auditFilePath, AUDIT_FILE_NAME, AUDITED_ORDER_EVENTS } from './audit/audit-trail.js';
 export type { AuditActor, AuditEntry, AuditTrailOptions, OperatorAction } from './audit/audit-trail.js';
-export { configIssuesFromZod, describeReceived } from './config/zod-issues.js';
+export { configErrorMap, configIssuesFromZod, describeReceived } from './config/zod-issues.js';
 
 // dependency injection: users import these from @kbot/core, never tsyringe directly
 export { injectable, inject, singleton, container } from 'tsyringe';

@@ -18,6 +18,27 @@ describe('configIssuesFromZod', () => {
     ]);
   });
 
+  describe('an unknown key, with the error map', () => {
+    const risk = z.strictObject({ maxPositionQuote: z.string().optional(), dailyLossQuote: z.string().optional(), maxOpenOrders: z.number().optional(), maxExposure: z.string().optional(), maxExposures: z.string().optional() });
+
+    it('names the known key it most likely meant: a typo, a word too many, another case', () => {
+      expect(lines(risk, { maxPostionQuote: '1' }, { errorMap: true })).toEqual(['maxPostionQuote: received an unknown key, expected no such key (did you mean "maxPositionQuote"?)']);
+      expect(lines(risk, { dailyLossLimitQuote: '1' }, { errorMap: true })).toEqual(['dailyLossLimitQuote: received an unknown key, expected no such key (did you mean "dailyLossQuote"?)']);
+      expect(lines(risk, { MAXOPENORDERS: 1 }, { errorMap: true })).toEqual(['MAXOPENORDERS: received an unknown key, expected no such key (did you mean "maxOpenOrders"?)']);
+    });
+
+    it('guesses nothing when no key is close, or two are equally close', () => {
+      expect(lines(risk, { leverage: 2 }, { errorMap: true })).toEqual(['leverage: received an unknown key, expected no such key (check the spelling)']);
+      // maxExposur is one edit from maxExposure and two from maxExposures; maxExposurex one from each.
+      expect(lines(risk, { maxExposur: '1' }, { errorMap: true })).toEqual(['maxExposur: received an unknown key, expected no such key (did you mean "maxExposure"?)']);
+      expect(lines(risk, { maxExposurex: '1' }, { errorMap: true })).toEqual(['maxExposurex: received an unknown key, expected no such key (check the spelling)']);
+    });
+
+    it('without the error map, says to check the spelling', () => {
+      expect(lines(risk, { maxPostionQuote: '1' })).toEqual(['maxPostionQuote: received an unknown key, expected no such key (check the spelling)']);
+    });
+  });
+
   describe('a cross-field check names the value of the field it is about', () => {
     const periods = z.object({ fastPeriod: z.number(), slowPeriod: z.number(), label: z.string() })
       .refine((params) => params.fastPeriod < params.slowPeriod, { message: 'fastPeriod below slowPeriod', path: ['fastPeriod'] });

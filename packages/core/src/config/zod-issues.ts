@@ -52,8 +52,13 @@ function issuesAt(issues: readonly ZodIssue[], base: readonly PropertyKey[]): Co
         return [{ path, received, expected: issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}` }];
       case 'too_big':
         return [{ path, received, expected: issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}` }];
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: formatPath([...fullPath, key]), received: 'an unknown key', expected: 'no such key (check the spelling)' }));
+      case 'unrecognized_keys': {
+        const known = knownKeysOf(issue.message);
+        return issue.keys.map((key) => {
+          const near = known === undefined ? undefined : nearestKey(key, known);
+          return { path: formatPath([...fullPath, key]), received: 'an unknown key', expected: near === undefined ? 'no such key (check the spelling)' : `no such key (did you mean ${JSON.stringify(near)}?)` };
+        });
+      }
       case 'invalid_key':
         return [{ path, received, expected: issue.issues[0]?.message ?? 'a valid key' }];
       case 'invalid_union': {
@@ -156,10 +161,68 @@ function escapeRegExp(text: string): string {
  * "instrument" or { maker, taker }`), which only the schema knows.
  */
 export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code !== 'invalid_union' || issue.inst === undefined) return undefined;
+  if (issue.inst === undefined) return undefined;
+  if (issue.code === 'unrecognized_keys') {
+    // The object's own keys, for a "did you mean" (knownKeysOf reads them back).
+    const shape = ((issue.inst as z.core.$ZodType)._zod.def as unknown as DefinitionLike).shape;
+    return shape === undefined ? undefined : `${KNOWN_KEYS}${JSON.stringify(Object.keys(shape))}`;
+  }
+  if (issue.code !== 'invalid_union') return undefined;
   const forms = describeForms(issue.inst as z.core.$ZodType);
   return forms.length > 0 ? listOf([...new Set(forms)]) : undefined;
 };
+
+/** How configErrorMap hands an unknown key's object's keys to configIssuesFromZod (through the issue's message). */
+const KNOWN_KEYS = 'known keys: ';
+
+function knownKeysOf(message: string): readonly string[] | undefined {
+  if (!message.startsWith(KNOWN_KEYS)) return undefined;
+  try {
+    const keys = JSON.parse(message.slice(KNOWN_KEYS.length)) as unknown;
+    return Array.isArray(keys) && keys.every((key) => typeof key === 'string') ? keys : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The known key `key` was most likely meant as: the same but for case, else the closest by edit
+ * distance within a third of its length (at least 2 edits: `maxPostionQuote`, `dailyLossLimitQuote`
+ * → `dailyLossQuote` is 5 of 19). Undefined when none is that close, or two are equally close.
+ */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const sameCase = known.filter((candidate) => candidate.toLowerCase() === lower);
+  if (sameCase.length === 1) return sameCase[0];
+  const limit = Math.max(2, Math.floor(key.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  let tie = false;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+      tie = false;
+    } else if (distance === bestDistance) {
+      tie = true;
+    }
+  }
+  return tie ? undefined : best;
+}
+
+/** Levenshtein distance (insert, delete, replace one character), one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
 
 interface DefinitionLike {
   readonly type: string;

@@ -8,7 +8,7 @@ import type { RiskPolicy } from '../risk/risk-policy.js';
 import { riskPoliciesFromConfig } from '../risk/policies/from-config.js';
 import { defaultStrategyId, isStrategySpec, type StrategyClass, type StrategySpec } from '../strategy/strategy.js';
 import type { KbotConfig } from '../config/schema.js';
-import { configIssuesFromZod, describeReceived } from '../config/zod-issues.js';
+import { configErrorMap, configIssuesFromZod, describeReceived } from '../config/zod-issues.js';
 import type { z } from 'zod';
 import { TOKENS } from './tokens.js';
 import type { PluginContext } from './plugin.js';
@@ -65,7 +65,7 @@ export function createBot(config: KbotConfig, options: BotContainerOptions = {})
     if (!spec) return;
     let params: unknown = spec.params;
     if (spec.schema) {
-      const parsed = spec.schema.safeParse(spec.params, { reportInput: true });
+      const parsed = spec.schema.safeParse(spec.params, { reportInput: true, error: configErrorMap });
       if (!parsed.success) {
         issues.push(...configIssuesFromZod(parsed.error as z.ZodError, `${path}.params`));
         return;

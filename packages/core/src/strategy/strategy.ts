@@ -133,7 +133,7 @@ export interface StrategySpec<P = unknown> {
   readonly strategy: StrategyClass<P>;
   readonly params: P;
   /** Validates params; when given, the bot refuses to start with invalid ones. */
-  readonly schema: { safeParse(value: unknown, options?: { reportInput?: boolean }): { success: boolean; data?: unknown; error?: unknown } } | undefined;
+  readonly schema: { safeParse(value: unknown, options?: { reportInput?: boolean; error?: (issue: never) => unknown }): { success: boolean; data?: unknown; error?: unknown } } | undefined;
 }
 
 type ParamsOf<S> = S extends Strategy<infer P> ? P : never;

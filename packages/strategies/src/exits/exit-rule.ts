@@ -1,4 +1,4 @@
-import { ConfigError, configIssuesFromZod, type StrategyStateValue } from '@kbot/core';
+import { ConfigError, configErrorMap, configIssuesFromZod, type StrategyStateValue } from '@kbot/core';
 import type { z } from 'zod';
 
 /** Why an exit order was sent; also the start of its order tag. */
@@ -65,7 +65,7 @@ export interface ExitRuleRuntime {
  * name the factory and field (`stopLoss.percent: received -1, expected > 0`).
  */
 export function parseRule<S extends z.ZodType>(schema: S, name: string, input: unknown): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
+  const result = schema.safeParse(input, { reportInput: true, error: configErrorMap });
   if (!result.success) throw new ConfigError(configIssuesFromZod(result.error, name));
   return result.data;
 }
