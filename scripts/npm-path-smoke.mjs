@@ -2,7 +2,7 @@
 // Proves the npm path the way a user takes it: pack the published packages with pnpm (which
 // rewrites workspace: ranges), scaffold a project with `kbot init` OUTSIDE the workspace, install
 // the tarballs with plain npm, and run `npx kbot backtest` there. Exits non-zero on any failure.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,18 @@ function run(command, args, cwd, options = {}) {
 }
 
 if (packages.some((name) => !existsSync(join(root, 'packages', name, 'dist', 'index.js')))) run('npx', [...pnpm, 'build'], root);
+
+/** Runs `npx args` in `cwd`, closing its stdout after the first chunk; its exit code and stderr. */
+function closedPipeRun(args, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
 
 const work = mkdtempSync(join(tmpdir(), 'kbot-npm-path-'));
 const tarballs = join(work, 'tarballs');
@@ -38,6 +50,10 @@ try {
   process.stdout.write(output);
   const report = JSON.parse(readFileSync(join(project, 'reports', 'first-run', 'report.json'), 'utf8'));
   if (!report.metrics || typeof report.metrics.netPnl !== 'string') throw new Error('report.json has no metrics.netPnl');
+  // A reader that stops early (`kbot backtest --json | head -c 100`): the report (about 200 KB,
+  // more than a pipe holds) must end quietly with exit 0, not with an unhandled EPIPE's stack trace.
+  const piped = await closedPipeRun(['--no-install', 'kbot', 'backtest', '--no-progress', '--json', '--out', 'reports/piped'], project);
+  if (piped.code !== 0 || piped.stderr.includes('EPIPE')) throw new Error(`kbot backtest --json into a pipe closed early: exit ${piped.code}, stderr ${JSON.stringify(piped.stderr.slice(0, 400))}`);
   const version = run('npx', ['--no-install', 'kbot', '--version'], project, { capture: true }).trim();
   process.stdout.write(`npm path ok: kbot ${version} installed from tarballs, init + backtest ran outside the workspace (${project})\n`);
 } finally {

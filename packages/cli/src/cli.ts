@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
+import { ignoreClosedPipes } from './output/closed-pipes.js';
 
+ignoreClosedPipes(process.stdout, process.stderr);
 process.exitCode = await runCli(process.argv.slice(2));
