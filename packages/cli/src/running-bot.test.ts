@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordingEntries } from '@kbot/core';
 import { KrakenRestClient } from '@kbot/exchange-kraken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from './exit-codes.js';
@@ -110,5 +111,10 @@ describe('a running bot and the operator', () => {
     expect((await waitForStatus(account.dir)).tradingState).toBe('active');
     expect((await again).code).toBe(EXIT.ok);
     expect(readFileSync(join(account.dir, 'trading_data', 'audit.log'), 'utf8')).toMatch(/"command":"run --resume","args":\{"bot":"operator-test","mode":"paper","from":"halted","tradingState":"active"\}/);
+    // Recorded where it came, for the parity replay: the newest session's recording has the resume.
+    const recordings = join(account.dir, 'trading_data', 'paper', 'operator-test', 'recordings');
+    const newest = readdirSync(recordings).sort().at(-1)!;
+    const actions = [...recordingEntries(join(recordings, newest))].flatMap((entry) => (entry.kind === 'operator' ? [entry.action] : []));
+    expect(actions).toEqual([{ command: 'resume', actor: expect.stringMatching(/^operator:/), reason: 'as the bot started (kbot run --resume)' }]);
   }, 60_000);
 });

@@ -184,7 +184,7 @@ export { recordingEntries, recordingFiles, readRecordingFile, type RecordingRead
 export type { RecordedEntry, RecordedOperatorAction } from './recording/recording-lines.js';
 export { readRecordingManifest, RECORDING_MANIFEST_FILE, type RecordingManifest, type RecordedInstrument, type RecordedVenueSettings } from './recording/recording-manifest.js';
 export { compareFills, type FillParity, type MatchedFill, type ParityTotals } from './recording/fill-parity.js';
-export { parityConfig, recordedFills, recordedOperatorActions, recordedReplayData, runParity, type ParityOptions, type ParityOutcome } from './recording/replay-recording.js';
+export { parityConfig, recordedFills, recordedReplayData, recordedSession, runParity, type ParityOptions, type ParityOutcome, type RecordedOperatorActionAt } from './recording/replay-recording.js';
 
 // persistence
 export { SqliteStore, STORE_FILE_NAME, storeFilePath } from './persistence/sqlite-store.js';

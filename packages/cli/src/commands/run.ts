@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   attachAuditTrail, controlSocketPath, operatorActor, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, StoreError, toReportJson, writeReport,
-  type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
+  type BotControl, type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
 import { loadKbotConfig } from '../load-config.js';
@@ -133,6 +133,8 @@ export async function runCommand(
   let lastStatus: SessionStatus | undefined;
   let detachAudit: (() => void) | undefined;
   let runningEngine: Engine | undefined;
+  /** The running bot's control (its panic and resume recorded when recording), once the engine is built. */
+  let botControl: BotControl | undefined;
   // Kraken's dead man's switch, when configured: refreshed from the session's heartbeat.
   const deadMansSwitch = (exchange as Partial<KrakenExchange>).deadMansSwitch;
   const controller = new AbortController();
@@ -149,15 +151,13 @@ export async function runCommand(
       onStarted: (startup: SessionStartup) => {
         recorder?.update({ resumed: startup.recovery !== undefined });
         context.status(startupLine(startup, store.file), true);
-        if (flags.resume && runningEngine !== undefined && runningEngine.risk.state !== 'active') {
-          // The operator's resume, as `kbot resume` gives it to a running bot: journaled and audited.
-          const from = runningEngine.risk.state;
+        if (flags.resume && botControl !== undefined && runningEngine !== undefined && runningEngine.risk.state !== 'active') {
+          // The operator's resume, through the same control `kbot resume` reaches: journaled,
+          // recorded for the parity replay, and audited here.
           const actor = operatorActor();
-          // Recorded first, as the control socket's commands are: a parity replay resumes at the same point.
-          recorder?.recordOperator({ command: 'resume', actor, reason: 'as the bot started (kbot run --resume)' });
-          runningEngine.setTradingState('active', `resumed by ${actor} as the bot started (kbot run --resume)`);
-          opened.audit.recordOperatorAction({ command: 'run --resume', args: { bot: config.name, mode, from, tradingState: runningEngine.risk.state }, outcome: 'ok', actor });
-          context.status(`trading state ${from} -> ${runningEngine.risk.state} (--resume)`);
+          const { from, tradingState } = botControl.resume({ actor, reason: 'as the bot started (kbot run --resume)' });
+          opened.audit.recordOperatorAction({ command: 'run --resume', args: { bot: config.name, mode, from, tradingState }, outcome: 'ok', actor });
+          context.status(`trading state ${from} -> ${tradingState} (--resume)`);
         }
       },
       onWarmedUp: (lines) => {
@@ -180,7 +180,8 @@ export async function runCommand(
           details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
         });
         // The operator's panic and resume are recorded where they come, for the parity replay.
-        control.attach(recorder === undefined ? engineCommands : recorder.recordedControl(engineCommands));
+        botControl = recorder === undefined ? engineCommands : recorder.recordedControl(engineCommands);
+        control.attach(botControl);
       },
       ...(deadMansSwitch === undefined ? {} : { heartbeat: deadMansSwitchHeartbeat(deadMansSwitch) }),
       ...(durationMs === undefined ? {} : { durationMs }),

@@ -9,7 +9,7 @@ import { FlightRecorder } from './flight-recorder.js';
 import { operatorLine, parseRecordedLine, type RecordedOperatorAction } from './recording-lines.js';
 import { RECORDING_MANIFEST_FILE, readRecordingManifest } from './recording-manifest.js';
 import { recordingEntries } from './recording-reader.js';
-import { recordedOperatorActions } from './replay-recording.js';
+import { recordedSession } from './replay-recording.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kbot-recording-lines-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -64,7 +64,7 @@ describe('a recorder given the running bot\'s control', () => {
 
     expect(calls).toEqual(['panic false', 'resume checked']);
     expect([...recordingEntries(dir)].map((entry) => entry.kind)).toEqual(['bar', 'bar', 'operator', 'bar', 'operator']);
-    expect(recordedOperatorActions(dir)).toEqual([
+    expect(recordedSession(dir).operatorActions).toEqual([
       { beforeItem: 2, at: 2_000, action: { command: 'panic', actor: 'operator:ann', flatten: false } },
       { beforeItem: 3, at: 3_000, action: { command: 'resume', actor: 'operator:ann', reason: 'checked' } },
     ]);

@@ -36,7 +36,7 @@ export function recordedReplayData(dir: string, summary?: RecordingReadSummary):
       sources.clear();
       books = 0;
       for (const entry of entries) {
-        // Operator commands are given by the replay itself (recordedOperatorActions).
+        // Operator commands are given by the replay itself (recordedSession).
         if (entry.kind === 'event' || entry.kind === 'warm-up' || entry.kind === 'operator') continue;
         if (entry.kind === 'book') {
           books++;
@@ -92,28 +92,31 @@ function recordedWarmUp(entries: Iterable<RecordedEntry>): Bar[] {
   return bars;
 }
 
+/** An operator's command a recorded session got, placed for the replay, with when it came. */
+export type RecordedOperatorActionAt = ScheduledOperatorAction & { readonly at: number };
+
 /**
- * The operator's commands the session got (`kbot panic`, `kbot resume`, `kbot run --resume`),
- * each with the number of replayed items (bars, trades, quotes: what recordedReplayData yields)
- * that came before it, so the replay gives it at the same point.
+ * What the session did, read in one pass over its recording: its fills (recorded `order-filled`
+ * events, in the order they happened) and the operator's commands it got (`kbot panic`,
+ * `kbot resume`, `kbot run --resume`), each with the number of replayed items (bars, trades,
+ * quotes: what recordedReplayData yields) that came before it, so the replay gives it at the same
+ * point.
  */
-export function recordedOperatorActions(dir: string): (ScheduledOperatorAction & { readonly at: number })[] {
-  const actions: (ScheduledOperatorAction & { readonly at: number })[] = [];
+export function recordedSession(dir: string): { readonly fills: Fill[]; readonly operatorActions: RecordedOperatorActionAt[] } {
+  const fills: Fill[] = [];
+  const operatorActions: RecordedOperatorActionAt[] = [];
   let items = 0;
   for (const entry of recordingEntries(dir)) {
     if (entry.kind === 'bar' || entry.kind === 'trade' || entry.kind === 'quote') items++;
-    else if (entry.kind === 'operator') actions.push({ beforeItem: items, action: entry.action, at: entry.at });
+    else if (entry.kind === 'operator') operatorActions.push({ beforeItem: items, action: entry.action, at: entry.at });
+    else if (entry.kind === 'event' && entry.event.type === 'order-filled') fills.push(entry.event.fill);
   }
-  return actions;
+  return { fills, operatorActions };
 }
 
 /** The fills the session made, from its recorded `order-filled` events, in the order they happened. */
 export function recordedFills(dir: string): Fill[] {
-  const fills: Fill[] = [];
-  for (const entry of recordingEntries(dir)) {
-    if (entry.kind === 'event' && entry.event.type === 'order-filled') fills.push(entry.event.fill);
-  }
-  return fills;
+  return recordedSession(dir).fills;
 }
 
 /**
@@ -215,7 +218,9 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   const read: RecordingReadSummary = { files: 0, lines: 0, truncated: false };
   const data = recordedReplayData(options.dir, read);
   const bot = options.createBot(parityConfig(options.config, manifest));
-  const operatorActions = recordedOperatorActions(options.dir);
+  // Read before the replay: the commands are given during it. One pass for the fills as well.
+  const session = recordedSession(options.dir);
+  const operatorActions = session.operatorActions;
   if (operatorActions.length > 0) {
     const listed = operatorActions.map(({ action, at }) => `${action.command}${action.command === 'panic' && action.flatten ? ' --flatten' : ''} by ${action.actor} at ${new Date(at).toISOString()}`);
     notes.push(`the operator's commands during the session are given to the replay where the session got them: ${listed.join(', ')}`);
@@ -231,7 +236,7 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   }
   if (typeof manifest.recordingError === 'string') notes.push(`the recording stopped before the session did (${manifest.recordingError}): the replay ends where it stopped`);
   if (data.bookMessages() > 0) notes.push(`${data.bookMessages()} order book messages were recorded (top of book only) and are not replayed: strategies reading books see nothing in the replay`);
-  const recorded = recordedFills(options.dir);
+  const recorded = session.fills;
   // The journal has every fill the session made; a killed recorder loses its last buffer. A fill
   // missing there is still a fill of the session: it is compared, so it cannot pass unseen.
   let live = recorded;
