@@ -58,7 +58,8 @@ export function parseV1BookMessage(message: unknown): V1BookMessage | undefined 
 
 export type V1BookOutcome = 'snapshot' | 'verified' | 'mismatch' | 'unverified' | 'no-book';
 
-function v1InstrumentId(pair: string): string {
+/** A v1 pair name (`XBT/CHF`) as kbot's instrument id (`BTC/CHF`). */
+export function v1InstrumentId(pair: string): string {
   const [base, quote] = pair.split('/');
   return base !== undefined && quote !== undefined ? `${parseAsset(base)}/${parseAsset(quote)}` : pair;
 }

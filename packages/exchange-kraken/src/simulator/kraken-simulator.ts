@@ -5,7 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LedgerEntry, SimOrder, SimTrade } from './account-records.js';
 import { FaultInjector, type InjectedFault } from './fault-injector.js';
 import { PairCatalog } from './pair-catalog.js';
-import { PairMarket } from './pair-market.js';
+import { PairMarket, type PairMarketFeed } from './pair-market.js';
+import { RecordedPairMarket } from './recorded-pair-market.js';
 import { handleRestRequest } from './rest-api.js';
 import { SimAccount, type SystemStatus } from './simulator-account.js';
 import type { SimulatorContext } from './simulator-context.js';
@@ -31,7 +32,13 @@ function gcd(a: number, b: number): number {
 }
 
 /** Open time of the `count`-th bar (or the last one) of a source, plus its interval: when its history ends. */
-function historyEnd({ source }: ResolvedSource, count: number): { first: number; end: number } {
+function historyEnd({ source, stream }: ResolvedSource, count: number): { first: number; end: number } {
+  if (stream !== undefined) {
+    // A recorded book: its first `count` messages (the snapshot at least) are out before the server starts.
+    const first = stream.events[0]?.time;
+    if (first === undefined) throw new ConfigError([{ path: 'market.sources', received: `${stream.instrumentId} (${stream.file})`, expected: 'a recording with at least one book message' }], 'Kraken simulator');
+    return { first, end: stream.events[Math.min(count, stream.events.length) - 1]!.time + 1 };
+  }
   let first: number | undefined;
   let last: Bar | undefined;
   let seen = 0;
@@ -370,13 +377,18 @@ export async function startKrakenSimulator(options: KrakenSimulatorOptions): Pro
   let shift = 0;
   if (resolved.timeOrigin === 'now') {
     // Shift by whole intervals of every pair so candles stay aligned.
-    const unit = resolved.sources.reduce((lcm, { source }) => (lcm / gcd(lcm, source.interval)) * source.interval, 1);
+    // A recorded stream has no interval: whole seconds keep its times' milliseconds.
+    const unit = resolved.sources.reduce((lcm, { source }) => {
+      const interval = source?.interval ?? 1000;
+      return (lcm / gcd(lcm, interval)) * interval;
+    }, 1);
     shift = Math.floor((Date.now() - start) / unit) * unit;
     start += shift;
   }
-  const pairs = resolved.sources.map(
-    (entry, index) =>
-      new PairMarket(catalog.find(entry.instrument.id)!, entry.source, {
+  const pairs = resolved.sources.map((entry, index): PairMarketFeed =>
+    entry.stream !== undefined
+      ? new RecordedPairMarket(catalog.find(entry.instrument.id)!, entry.stream, shift)
+      : new PairMarket(catalog.find(entry.instrument.id)!, entry.source, {
         levels: resolved.bookLevels,
         spreadTicks: resolved.spreadTicks,
         levelSpacingTicks: resolved.levelSpacingTicks,

@@ -1,9 +1,7 @@
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Decimal } from '@kbot/core';
 import { KrakenRestClient } from '../rest/rest-client.js';
 import type { KrakenSimulator } from './kraken-simulator.js';
-import { KEY, OTHER_KEY, OTHER_SECRET, SPEC_SECRET, WsProbe, signedPost, startTestSimulator } from './simulator-test-fixtures.js';
+import { KEY, OTHER_KEY, OTHER_SECRET, ReferenceBook, SPEC_SECRET, WsProbe, signedPost, startTestSimulator } from './simulator-test-fixtures.js';
 
 let sim: KrakenSimulator | undefined;
 const probes: WsProbe[] = [];
@@ -27,48 +25,6 @@ afterEach(async () => {
 
 async function token(simulator: KrakenSimulator, key = KEY, secret = SPEC_SECRET): Promise<string> {
   return (await signedPost(simulator, 'GetWebSocketsToken', {}, { key, secret })).body.result.token;
-}
-
-/**
- * A reference L2 book kept the way spec §9.1 says a client must: apply levels, truncate to the
- * subscribed depth, checksum with fixed precision. Its CRC is Node's zlib.crc32, independent of
- * the simulator's own implementation.
- */
-class ReferenceBook {
-  readonly bids = new Map<string, string>();
-  readonly asks = new Map<string, string>();
-  constructor(
-    readonly depth: number,
-    readonly priceDecimals: number,
-    readonly qtyDecimals: number,
-  ) {}
-
-  apply(data: { bids: { price: number; qty: number }[]; asks: { price: number; qty: number }[] }): void {
-    for (const [side, levels] of [[this.bids, data.bids], [this.asks, data.asks]] as const) {
-      for (const level of levels) {
-        const price = new Decimal(level.price).toFixed(this.priceDecimals);
-        if (level.qty === 0) side.delete(price);
-        else side.set(price, new Decimal(level.qty).toFixed(this.qtyDecimals));
-      }
-    }
-    this.#truncate();
-  }
-
-  #sorted(side: Map<string, string>, descending: boolean): [string, string][] {
-    return [...side.entries()].sort((a, b) => (descending ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])));
-  }
-
-  #truncate(): void {
-    for (const [side, descending] of [[this.bids, true], [this.asks, false]] as const) {
-      for (const [price] of this.#sorted(side, descending).slice(this.depth)) side.delete(price);
-    }
-  }
-
-  checksum(): number {
-    const piece = (text: string) => text.replace('.', '').replace(/^0+/, '');
-    const text = [...this.#sorted(this.asks, false).slice(0, 10), ...this.#sorted(this.bids, true).slice(0, 10)].map(([price, qty]) => piece(price) + piece(qty)).join('');
-    return zlibCrc32(text) >>> 0;
-  }
 }
 
 describe('Kraken simulator WebSocket v2: public', () => {

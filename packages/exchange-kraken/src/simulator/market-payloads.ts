@@ -1,7 +1,7 @@
 import { bookChecksum } from './book-checksum.js';
 import { candleVwap, statsSince, type Candle, type CandleStats, type KrakenOhlcInterval } from './candle-store.js';
 import type { SimPair } from './pair-catalog.js';
-import type { MarketTrade, PairMarket } from './pair-market.js';
+import type { MarketTrade, PairMarketFeed } from './pair-market.js';
 import type { BookLevelUnits } from './synthetic-book.js';
 import { epochSeconds, formatUnits, rfc3339, unitsToNumber } from './wire-format.js';
 
@@ -18,7 +18,7 @@ interface TickerNumbers {
 }
 
 /** Today (since 00:00 UTC) and rolling 24 h statistics, from the 15-minute candles. */
-function tickerNumbers(market: PairMarket, now: number): TickerNumbers {
+function tickerNumbers(market: PairMarketFeed, now: number): TickerNumbers {
   const candles = market.candles.candles(15);
   return { today: statsSince(candles, Math.floor(now / DAY_MS) * DAY_MS), day: statsSince(candles, now - DAY_MS) };
 }
@@ -28,7 +28,7 @@ function vwapUnits(stats: CandleStats, fallback: number): number {
 }
 
 /** `/0/public/Ticker` entry. */
-export function restTicker(market: PairMarket, now: number): Record<string, unknown> {
+export function restTicker(market: PairMarketFeed, now: number): Record<string, unknown> {
   const { pair, book } = market;
   const last = market.lastTrade;
   const lastPrice = last?.price ?? 0;
@@ -52,7 +52,7 @@ export function restTicker(market: PairMarket, now: number): Record<string, unkn
 }
 
 /** WebSocket v2 `ticker` entry (24 h rolling values). */
-export function wsTicker(market: PairMarket, now: number): Record<string, unknown> {
+export function wsTicker(market: PairMarketFeed, now: number): Record<string, unknown> {
   const { pair, book } = market;
   const last = market.lastTrade?.price ?? 0;
   const { day } = tickerNumbers(market, now);
@@ -94,7 +94,7 @@ function ohlcRow(pair: SimPair, candle: Candle): [number, string, string, string
  * committed candle, then the forming one), at most 720, and `last` = the start of the last
  * committed interval, as Kraken reports it even across gaps.
  */
-export function restOhlc(market: PairMarket, interval: KrakenOhlcInterval, since: number | undefined, now: number): { rows: unknown[]; last: number } {
+export function restOhlc(market: PairMarketFeed, interval: KrakenOhlcInterval, since: number | undefined, now: number): { rows: unknown[]; last: number } {
   const size = interval * 60_000;
   const rows = market.candles
     .candles(interval)
@@ -123,7 +123,7 @@ export function wsCandle(pair: SimPair, candle: Candle, interval: number): Recor
 }
 
 /** `/0/public/Depth` levels: `[price, volume, timestamp]`. */
-export function restDepth(market: PairMarket, count: number, now: number): { asks: unknown[]; bids: unknown[] } {
+export function restDepth(market: PairMarketFeed, count: number, now: number): { asks: unknown[]; bids: unknown[] } {
   const { pair, book } = market;
   const stamp = Math.floor(now / 1000);
   const level = (entry: BookLevelUnits) => [pair.price(entry.price), pair.qty(entry.qty), stamp];

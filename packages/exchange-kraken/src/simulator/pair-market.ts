@@ -2,7 +2,7 @@ import type { Bar, Quote, Trade } from '@kbot/core';
 import { CandleStore } from './candle-store.js';
 import type { SimPair } from './pair-catalog.js';
 import { SeededRandom } from './seeded-random.js';
-import { SyntheticBook, type SyntheticBookOptions } from './synthetic-book.js';
+import { SyntheticBook, type BookLevelUnits, type SyntheticBookOptions } from './synthetic-book.js';
 import { toUnits, unitScale } from './wire-format.js';
 
 /** A public trade the simulator printed, in integer units. */
@@ -42,9 +42,97 @@ export interface PairMarketOptions extends Omit<SyntheticBookOptions, 'tickUnits
   readonly timeShiftMs: number;
 }
 
+/** A pair's book as the public feeds read it: arrays replaced (never mutated) on every change, best first. */
+export interface MarketBook {
+  readonly bids: readonly BookLevelUnits[];
+  readonly asks: readonly BookLevelUnits[];
+}
+
+/**
+ * One pair's market as the simulator serves it (REST, WebSocket, matching): bars replayed as
+ * trades (PairMarket) or a recorded book stream replayed message by message (RecordedPairMarket).
+ */
+export interface PairMarketFeed {
+  readonly pair: SimPair;
+  readonly book: MarketBook;
+  readonly candles: CandleStore;
+  readonly trades: readonly MarketTrade[];
+  readonly spreads: readonly SpreadPoint[];
+  readonly lastTrade: MarketTrade | undefined;
+  /** Bars (or recorded messages) replayed so far. */
+  readonly barsReleased: number;
+  /** When the next step ends (`SimulatedMarket.step`): the end of the pending bar, or just after the next message. */
+  readonly pendingBarEnd: number | undefined;
+  readonly finished: boolean;
+  /** Time of the next event to release, or undefined when the data is exhausted. */
+  nextTime(): number | undefined;
+  /** Releases the next event: the trade it printed, or undefined for a book change alone. */
+  releaseNext(): MarketTrade | undefined;
+  allocateTradeId(): number;
+  toTrade(trade: MarketTrade): Trade;
+  quote(time: number): Quote | undefined;
+}
+
 /** Public trades and spreads kept (between these and twice as many). */
 const TRADE_HISTORY = 5_000;
 const SPREAD_HISTORY = 1_000;
+
+/**
+ * What every pair market shares: its pair, candles and spreads, one trade id sequence for public
+ * trades and private fills, and the venues' view of its book.
+ */
+export abstract class PairMarketBase {
+  readonly candles = new CandleStore();
+  readonly spreads: SpreadPoint[] = [];
+  abstract readonly book: MarketBook;
+  #nextTradeId = 1;
+
+  constructor(readonly pair: SimPair) {}
+
+  /** A trade id for a public trade or a private fill: one sequence, so ids stay unique per pair. */
+  allocateTradeId(): number {
+    return this.#nextTradeId++;
+  }
+
+  /** The trade as kbot market data, for the simulated venues. */
+  toTrade(trade: MarketTrade): Trade {
+    const pair = this.pair;
+    return {
+      instrumentId: pair.instrument.id,
+      time: trade.time,
+      price: trade.price / unitScale(pair.priceDecimals),
+      quantity: trade.qty / unitScale(pair.qtyDecimals),
+      side: trade.side,
+      tradeId: String(trade.id),
+    };
+  }
+
+  /**
+   * The book's top as a quote stamped `time`, for the simulated venues. Sizes are the whole
+   * visible side: a marketable order fills at the best price in one go (the venue does not walk
+   * levels), which keeps the fill price equal to what the book showed.
+   */
+  quote(time: number): Quote | undefined {
+    const { bids, asks } = this.book;
+    const bid = bids[0];
+    const ask = asks[0];
+    if (bid === undefined || ask === undefined) return undefined;
+    const priceScale = unitScale(this.pair.priceDecimals);
+    const qtyScale = unitScale(this.pair.qtyDecimals);
+    const total = (side: readonly { qty: number }[]) => side.reduce((sum, level) => sum + level.qty, 0) / qtyScale;
+    return { instrumentId: this.pair.instrument.id, time, bid: bid.price / priceScale, bidSize: total(bids), ask: ask.price / priceScale, askSize: total(asks) };
+  }
+
+  /** Keeps the book's best bid and ask at `time` for `/0/public/Spread`. */
+  protected recordSpread(time: number): void {
+    const bid = this.book.bids[0];
+    const ask = this.book.asks[0];
+    if (bid === undefined || ask === undefined) return;
+    this.spreads.push({ time, bid: bid.price, ask: ask.price });
+    // Trimmed in chunks: shifting the array on every change would make each one O(history).
+    if (this.spreads.length > 2 * SPREAD_HISTORY) this.spreads.splice(0, this.spreads.length - SPREAD_HISTORY);
+  }
+}
 
 /**
  * The market of one pair: replays its bars as a few trades each, and keeps what Kraken's public
@@ -52,11 +140,9 @@ const SPREAD_HISTORY = 1_000;
  * open → low → high → close (rising bars) or open → high → low → close (falling bars), so the
  * candles built from them have exactly the bar's OHLC (rounded to the tick) and volume.
  */
-export class PairMarket {
+export class PairMarket extends PairMarketBase implements PairMarketFeed {
   readonly book: SyntheticBook;
-  readonly candles = new CandleStore();
   readonly trades: MarketTrade[] = [];
-  readonly spreads: SpreadPoint[] = [];
   lastTrade: MarketTrade | undefined;
   /** Bars replayed so far. */
   barsReleased = 0;
@@ -67,15 +153,15 @@ export class PairMarket {
   readonly #pending: PendingTrade[] = [];
   #pendingIndex = 0;
   #finished = false;
-  #nextTradeId = 1;
   #typicalLevelQty = 0;
   #lastPrice: number | undefined;
 
   constructor(
-    readonly pair: SimPair,
+    pair: SimPair,
     bars: Iterable<Bar>,
     private readonly options: PairMarketOptions,
   ) {
+    super(pair);
     this.#bars = bars[Symbol.iterator]() as Iterator<Bar, undefined>;
     this.book = new SyntheticBook({ ...options, tickUnits: pair.tickUnits, lotUnits: pair.lotUnits }, new SeededRandom(options.seed));
   }
@@ -96,14 +182,15 @@ export class PairMarket {
     this.#pendingIndex++;
     const previous = this.#lastPrice;
     const side = previous === undefined || next.price >= previous ? 'buy' : 'sell';
+    const id = this.allocateTradeId();
     const trade: MarketTrade = {
-      id: this.#nextTradeId++,
+      id,
       time: next.time,
       price: next.price,
       qty: next.qty,
       side,
       ordType: 'market',
-      cursor: BigInt(next.time) * 1_000_000n + BigInt(this.#nextTradeId % 1_000_000),
+      cursor: BigInt(next.time) * 1_000_000n + BigInt((id + 1) % 1_000_000),
     };
     this.#lastPrice = next.price;
     this.lastTrade = trade;
@@ -112,52 +199,8 @@ export class PairMarket {
     if (this.trades.length > 2 * TRADE_HISTORY) this.trades.splice(0, this.trades.length - TRADE_HISTORY);
     this.candles.add(trade.time, trade.price, trade.qty, next.count);
     this.book.moveTo(trade.price, this.#typicalLevelQty, this.pair.minQtyUnits);
-    const bid = this.book.bids[0];
-    const ask = this.book.asks[0];
-    if (bid !== undefined && ask !== undefined) {
-      this.spreads.push({ time: trade.time, bid: bid.price, ask: ask.price });
-      if (this.spreads.length > 2 * SPREAD_HISTORY) this.spreads.splice(0, this.spreads.length - SPREAD_HISTORY);
-    }
+    this.recordSpread(trade.time);
     return trade;
-  }
-
-  /** A trade id for a private fill, from the same sequence as public trades so ids stay unique per pair. */
-  allocateTradeId(): number {
-    return this.#nextTradeId++;
-  }
-
-  /** The trade as kbot market data, for the simulated venues. */
-  toTrade(trade: MarketTrade): Trade {
-    return {
-      instrumentId: this.pair.instrument.id,
-      time: trade.time,
-      price: trade.price / unitScale(this.pair.priceDecimals),
-      quantity: trade.qty / unitScale(this.pair.qtyDecimals),
-      side: trade.side,
-      tradeId: String(trade.id),
-    };
-  }
-
-  /**
-   * The book's top as a quote stamped `time`, for the simulated venues. Sizes are the whole
-   * visible side: a marketable order fills at the best price in one go (the venue does not walk
-   * levels), which keeps the fill price equal to what the book showed.
-   */
-  quote(time: number): Quote | undefined {
-    const bid = this.book.bids[0];
-    const ask = this.book.asks[0];
-    if (bid === undefined || ask === undefined) return undefined;
-    const priceScale = unitScale(this.pair.priceDecimals);
-    const qtyScale = unitScale(this.pair.qtyDecimals);
-    const total = (side: readonly { qty: number }[]) => side.reduce((sum, level) => sum + level.qty, 0) / qtyScale;
-    return {
-      instrumentId: this.pair.instrument.id,
-      time,
-      bid: bid.price / priceScale,
-      bidSize: total(this.book.bids),
-      ask: ask.price / priceScale,
-      askSize: total(this.book.asks),
-    };
   }
 
   #peek(): PendingTrade | undefined {

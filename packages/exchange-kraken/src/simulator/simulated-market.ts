@@ -1,10 +1,10 @@
 import type { Quote, Trade } from '@kbot/core';
-import type { MarketTrade, PairMarket } from './pair-market.js';
+import type { MarketTrade, PairMarketFeed } from './pair-market.js';
 
 /** Who hears about market events, in this order for each trade: the trade, then the book move. */
 export interface MarketListener {
-  onMarketTrade(market: PairMarket, trade: MarketTrade): void;
-  onMarketBook(market: PairMarket, time: number): void;
+  onMarketTrade(market: PairMarketFeed, trade: MarketTrade): void;
+  onMarketBook(market: PairMarketFeed, time: number): void;
 }
 
 /** A simulated venue's market-data side: it matches its orders against what the market prints. */
@@ -20,14 +20,14 @@ export interface MatchingSink {
  * see the trade and then the new top of book.
  */
 export class SimulatedMarket {
-  readonly #pairs: readonly PairMarket[];
-  readonly #bySymbol: ReadonlyMap<string, PairMarket>;
+  readonly #pairs: readonly PairMarketFeed[];
+  readonly #bySymbol: ReadonlyMap<string, PairMarketFeed>;
   readonly #listeners: MarketListener[] = [];
   readonly #sinks: MatchingSink[] = [];
   #now: number;
   #paused = false;
 
-  constructor(pairs: readonly PairMarket[], start: number) {
+  constructor(pairs: readonly PairMarketFeed[], start: number) {
     this.#pairs = pairs;
     this.#bySymbol = new Map(pairs.map((market) => [market.pair.symbol, market]));
     this.#now = start;
@@ -55,11 +55,11 @@ export class SimulatedMarket {
     return this.#pairs.every((market) => market.finished);
   }
 
-  markets(): readonly PairMarket[] {
+  markets(): readonly PairMarketFeed[] {
     return this.#pairs;
   }
 
-  market(symbol: string): PairMarket | undefined {
+  market(symbol: string): PairMarketFeed | undefined {
     return this.#bySymbol.get(symbol);
   }
 
@@ -81,7 +81,7 @@ export class SimulatedMarket {
   advanceTo(time: number): void {
     if (this.#paused || time <= this.#now) return;
     for (;;) {
-      let next: PairMarket | undefined;
+      let next: PairMarketFeed | undefined;
       let nextTime = Infinity;
       for (const market of this.#pairs) {
         const at = market.nextTime();
@@ -123,13 +123,17 @@ export class SimulatedMarket {
     if (quote !== undefined) sink.onQuote(quote);
   }
 
-  #release(market: PairMarket): void {
+  #release(market: PairMarketFeed): void {
+    const time = market.nextTime()!;
+    // A recorded book stream's messages move the book without a trade.
     const trade = market.releaseNext();
-    for (const listener of this.#listeners) listener.onMarketTrade(market, trade);
-    const asTrade = market.toTrade(trade);
-    for (const sink of this.#sinks) sink.onTrade(asTrade);
-    for (const listener of this.#listeners) listener.onMarketBook(market, trade.time);
-    const quote = market.quote(trade.time);
+    if (trade !== undefined) {
+      for (const listener of this.#listeners) listener.onMarketTrade(market, trade);
+      const asTrade = market.toTrade(trade);
+      for (const sink of this.#sinks) sink.onTrade(asTrade);
+    }
+    for (const listener of this.#listeners) listener.onMarketBook(market, time);
+    const quote = market.quote(time);
     if (quote !== undefined) for (const sink of this.#sinks) sink.onQuote(quote);
   }
 }

@@ -17,8 +17,10 @@ import {
   type Instrument,
   type LimitFillRule,
 } from '@kbot/core';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parseAsset } from '../parse/asset.js';
 import type { KrakenTier } from '../rest/rate-limiter.js';
+import { looksLikeRecordedBookStream, readRecordedBookStream, type RecordedBookStream } from './recorded-book-stream.js';
 
 /** One API key of the simulated exchange. */
 export interface SimulatorAccountOptions {
@@ -32,7 +34,12 @@ export interface SimulatorAccountOptions {
 }
 
 /** Where a pair's bars come from: an open BarSource, a data file, or a generated market. */
-export type MarketSourceOption = BarSource | ({ readonly file: string } & BarFileOptions) | { readonly generate: GenerateBarsOptions };
+export type MarketSourceOption =
+  | BarSource
+  | ({ readonly file: string } & BarFileOptions)
+  | { readonly generate: GenerateBarsOptions }
+  /** A recorded Kraken WebSocket book stream (recorded-book-stream.ts); `pair` picks one of a multi-pair v1 recording. A `{ file }` in one of its layouts is read as one too. */
+  | { readonly bookStream: string; readonly pair?: string };
 
 export interface SimulatorMarketOptions {
   /** One source per pair. */
@@ -94,10 +101,10 @@ export interface ResolvedAccount {
   readonly balances: Readonly<Record<string, Decimal>>;
 }
 
-export interface ResolvedSource {
-  readonly source: BarSource;
-  readonly instrument: Instrument;
-}
+/** A pair's market: bars (replayed as trades, with a synthetic book) or a recorded book stream. */
+export type ResolvedSource =
+  | { readonly source: BarSource; readonly stream?: undefined; readonly instrument: Instrument }
+  | { readonly source?: undefined; readonly stream: RecordedBookStream; readonly instrument: Instrument };
 
 export interface ResolvedOptions {
   readonly sources: readonly ResolvedSource[];
@@ -123,13 +130,29 @@ export interface ResolvedOptions {
 const TIERS = new Set<KrakenTier>(['starter', 'intermediate', 'pro']);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-function openSource(option: MarketSourceOption): BarSource {
+function openSource(option: MarketSourceOption): BarSource | RecordedBookStream {
   if ('generate' in option) return generateBars(option.generate);
+  if ('bookStream' in option) return readRecordedBookStream(option.bookStream, option.pair === undefined ? {} : { pair: option.pair });
   if ('file' in option && typeof option.file === 'string') {
     const { file, ...rest } = option;
+    if (looksLikeRecordedBookStream(fileStart(file))) return readRecordedBookStream(file, rest.instrumentId === undefined ? {} : { pair: rest.instrumentId });
     return openBarFile(file, rest);
   }
   return option as BarSource;
+}
+
+/** The first kilobyte of a file, to tell a recorded stream from a bar file; empty when unreadable (openBarFile then says why). */
+function fileStart(file: string): string {
+  let handle: number | undefined;
+  try {
+    handle = openSync(file, 'r');
+    const buffer = Buffer.alloc(1024);
+    return buffer.subarray(0, readSync(handle, buffer, 0, buffer.length, 0)).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (handle !== undefined) closeSync(handle);
+  }
 }
 
 /** Checks every option and opens the market sources; all problems come back in one ConfigError. */
@@ -150,7 +173,7 @@ export function resolveSimulatorOptions(options: KrakenSimulatorOptions): Resolv
   const instruments = market.instruments ?? krakenSpotInstruments();
   const sources: ResolvedSource[] = [];
   market.sources.forEach((option, index) => {
-    let source: BarSource;
+    let source: BarSource | RecordedBookStream;
     try {
       source = openSource(option);
     } catch (error) {
@@ -166,7 +189,7 @@ export function resolveSimulatorOptions(options: KrakenSimulatorOptions): Resolv
       issues.push({ path: `market.sources[${index}]`, received: source.instrumentId, expected: 'one source per pair' });
       return;
     }
-    sources.push({ source, instrument });
+    sources.push('events' in source ? { stream: source, instrument } : { source, instrument });
   });
 
   const accounts: ResolvedAccount[] = [];

@@ -1,4 +1,5 @@
-import { instrumentId, type Bar, type BarSource } from '@kbot/core';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { Decimal, instrumentId, type Bar, type BarSource } from '@kbot/core';
 import { signKrakenRequest } from '../rest/signing.js';
 import { startKrakenSimulator, type KrakenSimulator } from './kraken-simulator.js';
 import type { KrakenSimulatorOptions } from './simulator-options.js';
@@ -167,5 +168,52 @@ export class WsProbe {
     const pong = this.next((m) => m.method === 'pong' && m.req_id === reqId);
     this.send({ method: 'ping', req_id: reqId });
     await pong;
+  }
+}
+
+/**
+ * A reference L2 book kept the way spec §9.1 says a client must: apply levels, truncate to the
+ * subscribed depth, checksum with fixed precision. Its CRC is Node's zlib.crc32, independent of
+ * the simulator's own implementation.
+ */
+export class ReferenceBook {
+  readonly bids = new Map<string, string>();
+  readonly asks = new Map<string, string>();
+  constructor(
+    readonly depth: number,
+    readonly priceDecimals: number,
+    readonly qtyDecimals: number,
+  ) {}
+
+  apply(data: { bids: { price: number; qty: number }[]; asks: { price: number; qty: number }[] }): void {
+    for (const [side, levels] of [[this.bids, data.bids], [this.asks, data.asks]] as const) {
+      for (const level of levels) {
+        const price = new Decimal(level.price).toFixed(this.priceDecimals);
+        if (level.qty === 0) side.delete(price);
+        else side.set(price, new Decimal(level.qty).toFixed(this.qtyDecimals));
+      }
+    }
+    this.#truncate();
+  }
+
+  #sorted(side: Map<string, string>, descending: boolean): [string, string][] {
+    return [...side.entries()].sort((a, b) => (descending ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])));
+  }
+
+  #truncate(): void {
+    for (const [side, descending] of [[this.bids, true], [this.asks, false]] as const) {
+      for (const [price] of this.#sorted(side, descending).slice(this.depth)) side.delete(price);
+    }
+  }
+
+  /** One side, best first, as [price, quantity] texts at the book's precision. */
+  sorted(side: 'bids' | 'asks'): [string, string][] {
+    return side === 'bids' ? this.#sorted(this.bids, true) : this.#sorted(this.asks, false);
+  }
+
+  checksum(): number {
+    const piece = (text: string) => text.replace('.', '').replace(/^0+/, '');
+    const text = [...this.#sorted(this.asks, false).slice(0, 10), ...this.#sorted(this.bids, true).slice(0, 10)].map(([price, qty]) => piece(price) + piece(qty)).join('');
+    return zlibCrc32(text) >>> 0;
   }
 }

@@ -6,7 +6,7 @@ import { balanceUpdate, balancesSnapshot, ESSENTIAL_EXEC_TYPES, executionEntry, 
 import { checksumOf, wsCandle, wsLevels, wsTicker, wsTrade } from './market-payloads.js';
 import { checkDeadline, isErrorText, paramText, parseAmount, parseUserref, parseWsOrder } from './order-request.js';
 import type { SimPair } from './pair-catalog.js';
-import type { MarketTrade, PairMarket } from './pair-market.js';
+import type { MarketTrade, PairMarketFeed } from './pair-market.js';
 import type { AccountEvent, SimAccount } from './simulator-account.js';
 import type { SimulatorContext } from './simulator-context.js';
 import { diffSide, type BookLevelUnits } from './synthetic-book.js';
@@ -489,7 +489,7 @@ export class WsSession {
 
   // ---------------------------------------------------------------- market data out
 
-  onMarketTrade(market: PairMarket, trade: MarketTrade): void {
+  onMarketTrade(market: PairMarketFeed, trade: MarketTrade): void {
     const pair = market.pair;
     if (this.#trades.has(pair.symbol)) this.#send({ channel: 'trade', type: 'update', data: [wsTrade(pair, trade)] });
     for (const subscription of this.#ohlc.values()) {
@@ -499,7 +499,7 @@ export class WsSession {
     }
   }
 
-  onMarketBook(market: PairMarket, time: number): void {
+  onMarketBook(market: PairMarketFeed, time: number): void {
     const pair = market.pair;
     for (const subscription of this.#books.values()) {
       if (subscription.pair !== pair) continue;
@@ -543,7 +543,7 @@ export class WsSession {
   }
 }
 
-function topKey(market: PairMarket): string {
+function topKey(market: PairMarketFeed): string {
   const bid = market.book.bids[0];
   const ask = market.book.asks[0];
   return `${bid?.price}:${bid?.qty}:${ask?.price}:${ask?.qty}`;
