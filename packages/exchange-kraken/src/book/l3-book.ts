@@ -1,0 +1,204 @@
+import type { InstrumentId } from '@kbot/core';
+import { CRC32_INITIAL, crc32Byte, crc32Finish } from './crc32.js';
+import { parseScaledDecimal } from './scaled-decimal.js';
+
+/*
+ * Kraken's WebSocket v2 `level3` book (spec §8.11, §9.3): every resting order, in queue order at
+ * its price. Prices and quantities are scaled integers at the instrument's precision. Kraken sends
+ * no delete for orders of a level that leaves the subscribed depth, so after every message the
+ * book keeps only that many price levels per side; when a level leaves, Kraken publishes all the
+ * orders of the next one as `add`s. The checksum covers the top ten price levels whatever the
+ * depth: asks ascending then bids descending, each level's orders in queue order, each order's
+ * price then quantity at fixed precision with the '.' and leading zeros removed.
+ *
+ * This is the book and its checksum. The client does not subscribe to `level3` yet, and the
+ * simulator does not serve it.
+ */
+
+/** One order of a level3 message as Kraken sends it (numbers, or decimal strings). */
+export interface Level3OrderMessage {
+  /** Updates only: what happened to the order. */
+  readonly event?: 'add' | 'modify' | 'delete';
+  readonly order_id: string;
+  readonly limit_price: number | string;
+  readonly order_qty: number | string;
+  readonly timestamp?: string;
+}
+
+export interface Level3Message {
+  readonly type: 'snapshot' | 'update';
+  readonly symbol: string;
+  readonly checksum: number;
+  readonly bids: readonly Level3OrderMessage[];
+  readonly asks: readonly Level3OrderMessage[];
+}
+
+export interface L3Order {
+  readonly orderId: string;
+  /** Scaled integers at the instrument's precision. */
+  readonly price: number;
+  readonly quantity: number;
+}
+
+export interface L3BookOptions {
+  readonly instrumentId: InstrumentId;
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+  /** The subscribed depth in price levels (10, 100 or 1000). */
+  readonly depth: number;
+}
+
+/** One side: orders by id, and the queue of order ids at each price. */
+class L3Side {
+  readonly #orders = new Map<string, L3Order>();
+  readonly #queues = new Map<number, string[]>();
+
+  constructor(private readonly bestFirst: (a: number, b: number) => number) {}
+
+  clear(): void {
+    this.#orders.clear();
+    this.#queues.clear();
+  }
+
+  /** Adds at the back of its price's queue; an id already in the book is replaced there (a repeated add). */
+  add(order: L3Order): void {
+    if (this.#orders.has(order.orderId)) this.delete(order.orderId);
+    this.#orders.set(order.orderId, order);
+    const queue = this.#queues.get(order.price);
+    if (queue === undefined) this.#queues.set(order.price, [order.orderId]);
+    else queue.push(order.orderId);
+  }
+
+  /** A new quantity at the same place in the queue; a new price moves it to the back of that price's queue. */
+  modify(order: L3Order): void {
+    const current = this.#orders.get(order.orderId);
+    if (current === undefined || current.price !== order.price) {
+      this.add(order);
+      return;
+    }
+    this.#orders.set(order.orderId, order);
+  }
+
+  delete(orderId: string): void {
+    const current = this.#orders.get(orderId);
+    if (current === undefined) return;
+    this.#orders.delete(orderId);
+    const queue = this.#queues.get(current.price)!;
+    queue.splice(queue.indexOf(orderId), 1);
+    if (queue.length === 0) this.#queues.delete(current.price);
+  }
+
+  /** Price levels, best first. */
+  prices(): number[] {
+    return [...this.#queues.keys()].sort(this.bestFirst);
+  }
+
+  ordersAt(price: number): L3Order[] {
+    return (this.#queues.get(price) ?? []).map((orderId) => this.#orders.get(orderId)!);
+  }
+
+  /** Drops levels without quantity and every level beyond `depth`. */
+  truncate(depth: number): void {
+    for (const [price, queue] of this.#queues) {
+      if (queue.every((orderId) => this.#orders.get(orderId)!.quantity === 0)) this.#dropLevel(price);
+    }
+    for (const price of this.prices().slice(depth)) this.#dropLevel(price);
+  }
+
+  #dropLevel(price: number): void {
+    for (const orderId of this.#queues.get(price) ?? []) this.#orders.delete(orderId);
+    this.#queues.delete(price);
+  }
+}
+
+/** What applying a message found. */
+export type L3ApplyOutcome = 'verified' | 'mismatch';
+
+export class L3Book {
+  readonly instrumentId: InstrumentId;
+  readonly pricePrecision: number;
+  readonly quantityPrecision: number;
+  readonly depth: number;
+  readonly #bids = new L3Side((a, b) => b - a);
+  readonly #asks = new L3Side((a, b) => a - b);
+
+  constructor(options: L3BookOptions) {
+    for (const key of ['pricePrecision', 'quantityPrecision'] as const) {
+      const value = options[key];
+      if (!Number.isInteger(value) || value < 0 || value > 18) throw new TypeError(`level3 book ${options.instrumentId}.${key}: received ${value}, expected an integer from 0 to 18`);
+    }
+    if (!Number.isInteger(options.depth) || options.depth < 1) throw new TypeError(`level3 book ${options.instrumentId}.depth: received ${options.depth}, expected a positive integer`);
+    this.instrumentId = options.instrumentId;
+    this.pricePrecision = options.pricePrecision;
+    this.quantityPrecision = options.quantityPrecision;
+    this.depth = options.depth;
+  }
+
+  /**
+   * Applies a message (a snapshot replaces the book), truncates to the depth, and compares the
+   * checksum. Throws a TypeError naming the order and field when a value is not a number at the
+   * instrument's precision; the book is then unchanged only for a snapshot, so drop it and resubscribe.
+   */
+  apply(message: Level3Message): L3ApplyOutcome {
+    if (message.type === 'snapshot') {
+      this.#bids.clear();
+      this.#asks.clear();
+    }
+    for (const [side, orders, name] of [[this.#bids, message.bids, 'bids'], [this.#asks, message.asks, 'asks']] as const) {
+      orders.forEach((entry, index) => {
+        const order = this.#order(entry, `${name}[${index}]`);
+        if (message.type === 'snapshot' || entry.event === 'add') side.add(order);
+        else if (entry.event === 'modify') side.modify(order);
+        else if (entry.event === 'delete') side.delete(order.orderId);
+        else throw new TypeError(`level3 ${message.symbol} ${name}[${index}].event: received ${JSON.stringify(entry.event)}, expected "add", "modify" or "delete"`);
+      });
+    }
+    this.#bids.truncate(this.depth);
+    this.#asks.truncate(this.depth);
+    return this.checksum() === message.checksum >>> 0 ? 'verified' : 'mismatch';
+  }
+
+  /** Kraken's level3 checksum of the book as it stands (unsigned 32-bit). */
+  checksum(): number {
+    let crc = CRC32_INITIAL;
+    const feed = (value: number) => {
+      const digits = String(value);
+      for (let index = 0; index < digits.length; index++) crc = crc32Byte(crc, digits.charCodeAt(index));
+    };
+    for (const side of [this.#asks, this.#bids]) {
+      for (const price of side.prices().slice(0, 10)) {
+        for (const order of side.ordersAt(price)) {
+          feed(order.price);
+          feed(order.quantity);
+        }
+      }
+    }
+    return crc32Finish(crc);
+  }
+
+  /** Price levels best first (at most `depth`), each with its orders in queue order; scaled integers. */
+  bids(depth = this.depth): { readonly price: number; readonly orders: readonly L3Order[] }[] {
+    return this.#bids.prices().slice(0, depth).map((price) => ({ price, orders: this.#bids.ordersAt(price) }));
+  }
+
+  asks(depth = this.depth): { readonly price: number; readonly orders: readonly L3Order[] }[] {
+    return this.#asks.prices().slice(0, depth).map((price) => ({ price, orders: this.#asks.ordersAt(price) }));
+  }
+
+  #order(entry: Level3OrderMessage, where: string): L3Order {
+    if (typeof entry.order_id !== 'string' || entry.order_id === '') throw new TypeError(`level3 ${this.instrumentId} ${where}.order_id: received ${JSON.stringify(entry.order_id)}, expected Kraken's order id`);
+    return {
+      orderId: entry.order_id,
+      price: this.#scaled(entry.limit_price, this.pricePrecision, `${where}.limit_price`),
+      quantity: this.#scaled(entry.order_qty, this.quantityPrecision, `${where}.order_qty`),
+    };
+  }
+
+  #scaled(value: number | string, precision: number, where: string): number {
+    // A number goes through its fixed-precision text, the form the checksum is defined on.
+    const text = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value.toFixed(precision) : typeof value === 'string' ? value : '';
+    const scaled = parseScaledDecimal(text, 0, text.length, precision);
+    if (Number.isNaN(scaled)) throw new TypeError(`level3 ${this.instrumentId} ${where}: received ${JSON.stringify(value)}, expected a number of at most ${precision} decimals`);
+    return scaled;
+  }
+}
