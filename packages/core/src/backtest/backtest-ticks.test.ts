@@ -114,6 +114,19 @@ describe('backtests on trades and quotes', () => {
     expect(String((error as Error).message)).toContain('strategy "bid" subscribes to quotes of BTC/USD; no entry replays them');
     expect(String((error as Error).message)).toContain('strategy "bid" subscribes to trades of BTC/USD; no entry replays them');
   });
+
+  it('refuses bars no entry gives, and says the replayed trades can be made into them', async () => {
+    const config = validateConfig({ strategies: [BidOnFirstQuote.with({ price: '1', seen: [], bars: true }, { id: 'bid' })], backtest: { data: [{ file: trades, replay: 'trades' }, { file: spreads }] as never } });
+    const data = openBacktestData(config.backtest.data, { baseDir: dir });
+    const error = await runBacktest({ bot: createBot(config), data, kbotVersion: 'test' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String((error as Error).message)).toContain(
+      "backtest.data: received strategy \"bid\" subscribes to BTC/USD 1m bars; no entry gives them (entries give no bars), expected a data file of BTC/USD 1m bars for every pair and interval a strategy trades, or { file, resample: '1m' } from a shorter interval, or the BTC/USD trades file made into bars as well: { file, replay: 'bars', interval: '1m' } (kbot backtest --data <file> --interval 1m)",
+    );
+    // Done as it says, the run goes.
+    const fixed = validateConfig({ strategies: [BidOnFirstQuote.with({ price: '1', seen: [], bars: true }, { id: 'bid' })], backtest: { data: [{ file: trades, replay: 'trades' }, { file: trades, replay: 'bars', interval: '1m' }, { file: spreads }] as never } });
+    await expect(runBacktest({ bot: createBot(fixed), data: openBacktestData(fixed.backtest.data, { baseDir: dir }), kbotVersion: 'test' })).resolves.toBeDefined();
+  });
 });
 
 describe('openBacktestData with tick entries', () => {

@@ -362,6 +362,8 @@ function barsWithoutData(bot: Bot, data: BacktestData): ConfigIssue[] {
     : data.sources?.map((source) => `${source.instrumentId} ${formatInterval(source.interval)}`);
   if (given === undefined) return [];
   const offered = new Set(given);
+  // A pair replayed as trades: the same file can also give its bars.
+  const tradesReplayed = new Set(data.offers?.filter((offer) => offer.trades === true).map((offer) => offer.instrumentId as string) ?? []);
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const entry of bot.strategies) {
@@ -373,7 +375,9 @@ function barsWithoutData(bot: Bot, data: BacktestData): ConfigIssue[] {
       issues.push({
         path: 'backtest.data',
         received: `strategy "${entry.id}" subscribes to ${key} bars; no entry gives them (entries give ${offered.size === 0 ? 'no bars' : [...offered].join(', ')})`,
-        expected: `a data file of ${key} bars for every pair and interval a strategy trades, or { file, resample: '${formatInterval(sub.interval ?? 0)}' } from a shorter interval`,
+        expected: `a data file of ${key} bars for every pair and interval a strategy trades, or { file, resample: '${formatInterval(sub.interval ?? 0)}' } from a shorter interval${
+          tradesReplayed.has(sub.instrumentId) ? `, or the ${sub.instrumentId} trades file made into bars as well: { file, replay: 'bars', interval: '${formatInterval(sub.interval ?? 0)}' } (kbot backtest --data <file> --interval ${formatInterval(sub.interval ?? 0)})` : ''
+        }`,
       });
     }
   }
