@@ -34,6 +34,8 @@ export type { SimOrder, SimTrade, LedgerEntry } from './simulator/account-record
 export { KrakenInstrumentProvider } from './instrument-provider.js';
 export { L2Book, CHECKSUM_LEVELS, KRAKEN_BOOK_DEPTHS } from './book/l2-book.js';
 export type { L2BookOptions } from './book/l2-book.js';
+export { L3Book } from './book/l3-book.js';
+export type { L3BookOptions, L3Order, L3ApplyOutcome, Level3Message, Level3OrderMessage } from './book/l3-book.js';
 export { BookKeeper } from './book/book-keeper.js';
 export type { BookHealth, BookResyncReason, BookPrecision, TrackBookOptions, BookKeeperOptions } from './book/book-keeper.js';
 export { V1BookReplay, parseV1BookMessage } from './book/v1-book.js';
@@ -41,7 +43,8 @@ export type { V1BookLevel, V1BookMessage, V1BookOutcome } from './book/v1-book.j
 export { crc32OfText } from './book/crc32.js';
 export { KrakenWsClient, DEFAULT_KRAKEN_WS_URL, DEFAULT_KRAKEN_WS_AUTH_URL } from './ws/kraken-ws-client.js';
 export type { KrakenWsClientOptions, KrakenWsHandlers, KrakenWsConnectionState } from './ws/kraken-ws-client.js';
-export type { KrakenSubscription, KrakenChannel, KrakenBookDepth, KrakenOhlcInterval } from './ws/subscriptions.js';
+export type { KrakenSubscription, KrakenChannel, KrakenBookDepth, KrakenLevel3Depth, KrakenOhlcInterval } from './ws/subscriptions.js';
+export { KRAKEN_LEVEL3_DEPTHS } from './ws/subscriptions.js';
 export { scanBookMessage, BookMessageScan, BookEntryScan } from './ws/parse-book.js';
 export type { BookScanResult } from './ws/parse-book.js';
 export { parseTicker } from './ws/parse-ticker.js';

@@ -11,8 +11,7 @@ import { parseScaledDecimal } from './scaled-decimal.js';
  * depth: asks ascending then bids descending, each level's orders in queue order, each order's
  * price then quantity at fixed precision with the '.' and leading zeros removed.
  *
- * This is the book and its checksum. The client does not subscribe to `level3` yet, and the
- * simulator does not serve it.
+ * A private KrakenWsClient keeps one per `level3` subscription and verifies every message.
  */
 
 /** One order of a level3 message as Kraken sends it (numbers, or decimal strings). */

@@ -14,6 +14,8 @@ import { rfc3339 } from './wire-format.js';
 
 /** Book depths Kraken accepts (spec §8.7). */
 const BOOK_DEPTHS = new Set([10, 25, 100, 500, 1000]);
+/** Level3 depths Kraken accepts (spec §8.11). */
+const LEVEL3_DEPTHS = new Set([10, 100, 1000]);
 const PRIVATE_CHANNELS = new Set(['executions', 'balances']);
 const PUBLIC_CHANNELS = new Set(['ticker', 'trade', 'ohlc', 'book', 'instrument']);
 const TRADING_METHODS = new Set(['add_order', 'amend_order', 'edit_order', 'cancel_order', 'cancel_all', 'cancel_all_orders_after', 'batch_add', 'batch_cancel']);
@@ -21,6 +23,11 @@ const TRADING_METHODS = new Set(['add_order', 'amend_order', 'edit_order', 'canc
 export const SIMULATOR_WS_VERSION = '2.0.10-kbot-simulator';
 
 interface BookSubscription {
+  /**
+   * `level3` serves each price level of the market's book as one resting order (`L-<side>-<price>`),
+   * so its checksum is the book's; its updates say `add`, `modify` or `delete`.
+   */
+  readonly channel: 'book' | 'level3';
   readonly pair: SimPair;
   readonly depth: number;
   bids: readonly BookLevelUnits[];
@@ -167,7 +174,11 @@ export class WsSession {
       refuse('Symbol(s) not found');
       return;
     }
-    if (!PUBLIC_CHANNELS.has(channel)) {
+    if (channel === 'level3') {
+      // Authenticated, as on Kraken: the auth endpoint and a valid token.
+      if (!this.authenticated) return refuse('EGeneral:Permission denied');
+      if (method === 'subscribe' && this.ctx.tokens.fresh(params.token, this.ctx.wallNow()) === undefined) return refuse('EAPI:Invalid token');
+    } else if (!PUBLIC_CHANNELS.has(channel)) {
       refuse('Subscription name invalid');
       return;
     }
@@ -190,9 +201,9 @@ export class WsSession {
       return;
     }
     let depth = 10;
-    if (channel === 'book') {
+    if (channel === 'book' || channel === 'level3') {
       depth = params.depth === undefined ? 10 : Number(params.depth);
-      if (!BOOK_DEPTHS.has(depth)) return refuse('EGeneral:Invalid arguments:depth');
+      if (!(channel === 'book' ? BOOK_DEPTHS : LEVEL3_DEPTHS).has(depth)) return refuse('EGeneral:Invalid arguments:depth');
     }
     let interval: KrakenOhlcInterval = 1;
     if (channel === 'ohlc') {
@@ -220,8 +231,8 @@ export class WsSession {
               ? this.#trades.delete(pair.symbol)
               : channel === 'ohlc'
                 ? this.#ohlc.delete(`${pair.symbol}|${interval}`)
-                : this.#books.delete(`${pair.symbol}|${depth}`);
-        const result = { channel, symbol: pair.symbol, ...(channel === 'book' ? { depth } : {}), ...(channel === 'ohlc' ? { interval } : {}) };
+                : this.#books.delete(`${channel}|${pair.symbol}|${depth}`);
+        const result = { channel, symbol: pair.symbol, ...(channel === 'book' || channel === 'level3' ? { depth } : {}), ...(channel === 'ohlc' ? { interval } : {}) };
         if (removed) succeed(result);
         else refuse('Subscription Not Found', { symbol: pair.symbol });
         continue;
@@ -263,19 +274,22 @@ export class WsSession {
           }
           break;
         }
-        case 'book': {
-          const key = `${pair.symbol}|${depth}`;
+        case 'book':
+        case 'level3': {
+          const key = `${channel}|${pair.symbol}|${depth}`;
           if (this.#books.has(key)) {
             refuse('Already subscribed', { symbol: pair.symbol });
             continue;
           }
-          const subscription: BookSubscription = { pair, depth, bids: market.book.bids, asks: market.book.asks };
+          const subscription: BookSubscription = { channel, pair, depth, bids: market.book.bids, asks: market.book.asks };
           this.#books.set(key, subscription);
           succeed({ channel, depth, snapshot, symbol: pair.symbol });
           if (snapshot) {
             const bids = market.book.bids.slice(0, depth);
             const asks = market.book.asks.slice(0, depth);
-            this.#sendBook('snapshot', pair, bids, asks, checksumOf(pair, asks, bids), now);
+            const checksum = checksumOf(pair, asks, bids);
+            if (channel === 'book') this.#sendBook('snapshot', pair, bids, asks, checksum, now);
+            else this.#sendLevel3('snapshot', pair, bids.map((level) => ({ level })), asks.map((level) => ({ level })), checksum, now);
           }
           break;
         }
@@ -505,11 +519,22 @@ export class WsSession {
       if (subscription.pair !== pair) continue;
       const bids = diffSide(subscription.bids, market.book.bids, subscription.depth);
       const asks = diffSide(subscription.asks, market.book.asks, subscription.depth);
+      const before = { bids: subscription.bids, asks: subscription.asks };
       subscription.bids = market.book.bids;
       subscription.asks = market.book.asks;
       if (bids.length === 0 && asks.length === 0) continue;
       const checksum = checksumOf(pair, market.book.asks.slice(0, subscription.depth), market.book.bids.slice(0, subscription.depth));
-      this.#sendBook('update', pair, bids, asks, checksum, time);
+      if (subscription.channel === 'book') {
+        this.#sendBook('update', pair, bids, asks, checksum, time);
+        continue;
+      }
+      // A level that was shown before changed its one order; any other is a new order (one that
+      // scrolled in too, as Kraken publishes it); quantity 0 is the order's delete.
+      const events = (changed: readonly BookLevelUnits[], shown: readonly BookLevelUnits[]) => {
+        const prices = new Set(shown.slice(0, subscription.depth).map((level) => level.price));
+        return changed.map((level) => ({ level, event: level.qty === 0 ? ('delete' as const) : prices.has(level.price) ? ('modify' as const) : ('add' as const) }));
+      };
+      this.#sendLevel3('update', pair, events(bids, before.bids), events(asks, before.asks), checksum, time);
     }
     const ticker = this.#tickers.get(pair.symbol);
     if (ticker !== undefined) {
@@ -525,6 +550,25 @@ export class WsSession {
     // An injected fault: a checksum no correct book can have.
     const sent = this.ctx.faults.takeBookCorruption() ? (checksum ^ 0x5a5a5a5a) >>> 0 : checksum;
     this.#send({ channel: 'book', type, data: [{ symbol: pair.symbol, bids: wsLevels(pair, bids), asks: wsLevels(pair, asks), checksum: sent, timestamp: rfc3339(time) }] });
+  }
+
+  #sendLevel3(
+    type: 'snapshot' | 'update',
+    pair: SimPair,
+    bids: readonly { level: BookLevelUnits; event?: 'add' | 'modify' | 'delete' }[],
+    asks: readonly { level: BookLevelUnits; event?: 'add' | 'modify' | 'delete' }[],
+    checksum: number,
+    time: number,
+  ): void {
+    const timestamp = rfc3339(time);
+    // The injected fault of corruptNextBookChecksum, on whichever book message goes out first.
+    const sent = this.ctx.faults.takeBookCorruption() ? (checksum ^ 0x5a5a5a5a) >>> 0 : checksum;
+    const orders = (side: 'bid' | 'ask', entries: typeof bids) =>
+      entries.map(({ level, event }) => {
+        const [shown] = wsLevels(pair, [level]);
+        return { ...(event === undefined ? {} : { event }), order_id: `L-${side}-${level.price}`, limit_price: shown!.price, order_qty: shown!.qty, timestamp };
+      });
+    this.#send({ channel: 'level3', type, data: [{ symbol: pair.symbol, checksum: sent, bids: orders('bid', bids), asks: orders('ask', asks), timestamp }] });
   }
 
   #sendPrivate(channel: string, type: 'snapshot' | 'update', data: unknown[]): void {

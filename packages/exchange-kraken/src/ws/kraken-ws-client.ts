@@ -1,7 +1,8 @@
-import { ConfigError, ExchangeError, silentLogger, type Bar, type Logger, type Quote, type Trade } from '@kbot/core';
+import { ConfigError, ExchangeError, instrumentId as instrumentIdOf, silentLogger, type Bar, type Logger, type Quote, type Trade } from '@kbot/core';
 import WebSocket, { type RawData } from 'ws';
 import { BookKeeper, type BookHealth, type BookPrecision } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
+import { L3Book, type Level3OrderMessage } from '../book/l3-book.js';
 import { krakenError } from '../rest/errors.js';
 import { fullJitterDelay } from './backoff.js';
 import { parseLosslessJson, toPlainJson, type JsonValue } from './lossless-json.js';
@@ -46,6 +47,11 @@ export interface KrakenWsHandlers {
   /** A checksum-verified book after each message; the object is live, copy what you keep. */
   readonly onBook?: (book: L2Book) => void;
   readonly onBookHealth?: (health: BookHealth) => void;
+  /**
+   * A `level3` book after each message whose checksum verified; the object is live, copy what you
+   * keep. A mismatch drops the book and subscribes again for a fresh snapshot (as for `book`).
+   */
+  readonly onLevel3?: (book: L3Book) => void;
   readonly onInstruments?: (message: KrakenInstrumentMessage) => void;
   readonly onExecutions?: (message: KrakenExecutionsMessage) => void;
   readonly onBalances?: (message: KrakenBalancesMessage) => void;
@@ -193,6 +199,8 @@ export class KrakenWsClient {
   readonly #pongTimeoutMs: number;
   readonly #watchdogIntervalMs: number;
   readonly #books: BookKeeper;
+  /** Level3 books by symbol; updates wait for a snapshot after a subscribe, a mismatch or a reconnect. */
+  readonly #level3 = new Map<string, { book: L3Book; awaitingSnapshot: boolean }>();
   readonly #scan = new BookMessageScan();
   readonly #entries = new Map<string, SubscriptionEntry>();
   readonly #calls = new Map<number, PendingCall>();
@@ -323,19 +331,23 @@ export class KrakenWsClient {
     if (PRIVATE_CHANNELS.has(expanded.channel) && this.access !== 'private') {
       throw new ConfigError([{ path: 'channel', received: expanded.channel, expected: 'a public channel; private channels need a client with access "private"' }], 'Kraken WebSocket subscription');
     }
-    if (expanded.channel === 'book') {
+    if (expanded.channel === 'book' || expanded.channel === 'level3') {
       const unknown = expanded.symbols.filter((symbol) => this.#precisionOf(symbol!) === undefined);
       if (unknown.length > 0) {
         throw new ConfigError(
           unknown.map((symbol) => ({
-            path: `book.symbols ${symbol}`,
+            path: `${expanded.channel}.symbols ${symbol}`,
             received: 'no known precision',
             expected: 'its price and quantity precision first (the precisions option, setPrecision, or an instrument snapshot)',
           })),
           'Kraken WebSocket subscription',
         );
       }
-      for (const symbol of expanded.symbols) this.#books.track(symbol!, { depth: expanded.variant!, ...this.#precisionOf(symbol!)! });
+      for (const symbol of expanded.symbols) {
+        const precision = this.#precisionOf(symbol!)!;
+        if (expanded.channel === 'book') this.#books.track(symbol!, { depth: expanded.variant!, ...precision });
+        else this.#level3.set(symbol!, { book: new L3Book({ instrumentId: instrumentIdOf(symbol!), ...precision, depth: expanded.variant! }), awaitingSnapshot: true });
+      }
     }
     const waiting: Promise<void>[] = [];
     const toSend: SubscriptionEntry[] = [];
@@ -374,7 +386,7 @@ export class KrakenWsClient {
       if (entry === undefined) continue;
       this.#entries.delete(key);
       this.#rejectWaiters(entry, new ExchangeError('invalid-order', `Kraken WebSocket ${key}: unsubscribed before it was acknowledged`));
-      if (entry.channel === 'book' && entry.symbol !== undefined) this.#books.untrack(entry.symbol);
+      this.#forgetBook(entry);
       removed.push(entry);
     }
     const live = removed.filter((entry) => entry.status !== 'pending');
@@ -545,6 +557,7 @@ export class KrakenWsClient {
     this.#stopWatchdog();
     this.#rejectCalls('the connection closed before the reply');
     this.#books.resetAll();
+    for (const level3 of this.#level3.values()) level3.awaitingSnapshot = true;
     for (const entry of this.#entries.values()) entry.status = 'pending';
     if (!this.#wanted) {
       this.#setState('closed', { attempt: this.#attempt, reason: `close code ${code}` });
@@ -796,6 +809,9 @@ export class KrakenWsClient {
         this.#emit('onInstruments', () => this.#handlers.onInstruments?.(parsed));
         return;
       }
+      case 'level3':
+        for (const entry of wsArray(message.data, 'level3.data')) this.#applyLevel3(type, wsRecord(entry, 'level3.data[]'), text);
+        return;
       case 'executions': {
         const parsed = parseExecutionsMessage(message, receivedAt);
         this.#checkSequence('executions', type, parsed.sequence);
@@ -989,7 +1005,7 @@ export class KrakenWsClient {
 
   #refuse(entry: SubscriptionEntry, error: ExchangeError): void {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
-    if (entry.channel === 'book' && entry.symbol !== undefined) this.#books.untrack(entry.symbol);
+    this.#forgetBook(entry);
     this.#logger.warn('Kraken WebSocket subscription refused', { subscription: entry.key, error: error.message });
     this.#rejectWaiters(entry, error);
   }
@@ -1000,9 +1016,60 @@ export class KrakenWsClient {
     for (const waiter of waiters) waiter.reject(error);
   }
 
+  /** The book a `book` or `level3` subscription kept, dropped with it. */
+  #forgetBook(entry: SubscriptionEntry): void {
+    if (entry.symbol === undefined) return;
+    if (entry.channel === 'book') this.#books.untrack(entry.symbol);
+    else if (entry.channel === 'level3') this.#level3.delete(entry.symbol);
+  }
+
+  /**
+   * One symbol's part of a `level3` message: applied to its book, whose checksum must then match
+   * Kraken's; a mismatch drops the book until a fresh snapshot (spec §8.11, §9.3).
+   */
+  #applyLevel3(type: 'snapshot' | 'update', entry: Readonly<Record<string, unknown>>, text: string): void {
+    const symbol = entry.symbol;
+    const kept = typeof symbol === 'string' ? this.#level3.get(symbol) : undefined;
+    if (kept === undefined || typeof symbol !== 'string') {
+      this.#unexpected(`level3 data for ${JSON.stringify(symbol)}, which is not subscribed`, text);
+      return;
+    }
+    if (type === 'update' && kept.awaitingSnapshot) return;
+    const orders = (side: 'bids' | 'asks'): Level3OrderMessage[] =>
+      wsArray(entry[side], `level3.${side}`).map((order) => {
+        const fields = wsRecord(order, `level3.${side}[]`);
+        // Exact digits: a JsonNumber keeps Kraken's text.
+        const text = (value: unknown) => (value === undefined || value === null ? value : String(value));
+        return { event: fields.event, order_id: fields.order_id, limit_price: text(fields.limit_price), order_qty: text(fields.order_qty) } as Level3OrderMessage;
+      });
+    const checksum = Number(String(entry.checksum));
+    let outcome;
+    try {
+      outcome = kept.book.apply({ type, symbol, checksum, bids: orders('bids'), asks: orders('asks') });
+    } catch (error) {
+      // Partly applied: the book is not Kraken's any more. Reported by the caller as unexpected.
+      kept.awaitingSnapshot = true;
+      void this.#resyncBook(symbol, kept.book.depth, 'level3');
+      throw error;
+    }
+    if (outcome === 'verified') {
+      kept.awaitingSnapshot = false;
+      this.#emit('onLevel3', () => this.#handlers.onLevel3?.(kept.book));
+      return;
+    }
+    kept.awaitingSnapshot = true;
+    this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: checksum, computed: kept.book.checksum() });
+    void this.#resyncBook(symbol, kept.book.depth, 'level3');
+  }
+
+  /** The level3 book of a subscribed symbol (it waits for a snapshot while `awaitingSnapshot`). */
+  level3Book(symbol: string): L3Book | undefined {
+    return this.#level3.get(symbol)?.book;
+  }
+
   /** A book failed its checksum: unsubscribe and subscribe again for a fresh snapshot (spec §9.1 step 5). */
-  async #resyncBook(symbol: string, depth: number): Promise<void> {
-    const key = subscriptionKey({ channel: 'book', symbol, variant: depth });
+  async #resyncBook(symbol: string, depth: number, channel: 'book' | 'level3' = 'book'): Promise<void> {
+    const key = subscriptionKey({ channel, symbol, variant: depth });
     const entry = this.#entries.get(key);
     // Not open: the reconnect resubscribes everything anyway.
     if (entry === undefined || this.#resyncing.has(key) || this.#state !== 'open') return;

@@ -21,10 +21,18 @@ describe('expandSubscription', () => {
     expect(subscriptionKey({ channel: 'balances', symbol: undefined, variant: undefined })).toBe('balances||');
   });
 
+  it('spells out a level3 subscription: private, by depth, always from a snapshot', () => {
+    expect(expandSubscription({ channel: 'level3', symbols: ['BTC/USD'] })).toEqual({
+      channel: 'level3', symbols: ['BTC/USD'], variant: 10, subscribeParams: { channel: 'level3', depth: 10, snapshot: true }, unsubscribeParams: { channel: 'level3', depth: 10 },
+    });
+  });
+
   it('refuses bad symbols, depths, intervals and channels with ConfigError naming each', () => {
     expect(() => expandSubscription({ channel: 'trade', symbols: [] })).toThrow(/trade\.symbols: received \[\], expected at least one symbol/);
     expect(() => expandSubscription({ channel: 'trade', symbols: ['BTCUSD'] })).toThrow(/trade\.symbols\[0\]: received "BTCUSD", expected a v2 symbol/);
     expect(() => expandSubscription({ channel: 'ohlc', symbols: ['BTC/USD'], interval: 2 as never })).toThrow(/ohlc\.interval: received 2/);
-    expect(() => expandSubscription({ channel: 'level3' } as never)).toThrow(ConfigError);
+    expect(() => expandSubscription({ channel: 'level3' } as never)).toThrow(/level3\.symbols: received nothing, expected an array of v2 symbols/);
+    expect(() => expandSubscription({ channel: 'level3', symbols: ['BTC/USD'], depth: 25 as never })).toThrow(/level3\.depth: received 25, expected one of 10, 100, 1000/);
+    expect(() => expandSubscription({ channel: 'orders' } as never)).toThrow(ConfigError);
   });
 });

@@ -3,12 +3,17 @@ import { KRAKEN_BOOK_DEPTHS } from '../book/l2-book.js';
 import { KRAKEN_OHLC_INTERVALS } from './parse-ohlc.js';
 
 export type KrakenBookDepth = (typeof KRAKEN_BOOK_DEPTHS)[number];
+/** Depths Kraken's `level3` channel accepts, in price levels (spec §8.11). */
+export const KRAKEN_LEVEL3_DEPTHS = [10, 100, 1000] as const;
+export type KrakenLevel3Depth = (typeof KRAKEN_LEVEL3_DEPTHS)[number];
 export type KrakenOhlcInterval = (typeof KRAKEN_OHLC_INTERVALS)[number];
 
 /** What to subscribe to (spec §8.5–8.13). Defaults are Kraken's. */
 export type KrakenSubscription =
   | { readonly channel: 'ticker'; readonly symbols: readonly string[]; readonly eventTrigger?: 'trades' | 'bbo'; readonly snapshot?: boolean }
   | { readonly channel: 'book'; readonly symbols: readonly string[]; readonly depth?: KrakenBookDepth; readonly snapshot?: boolean }
+  /** Every resting order (authenticated: a private client, whose URL may be Kraken's level3 endpoint). */
+  | { readonly channel: 'level3'; readonly symbols: readonly string[]; readonly depth?: KrakenLevel3Depth }
   | { readonly channel: 'ohlc'; readonly symbols: readonly string[]; readonly interval?: KrakenOhlcInterval; readonly snapshot?: boolean }
   | { readonly channel: 'trade'; readonly symbols: readonly string[]; readonly snapshot?: boolean }
   | { readonly channel: 'instrument'; readonly snapshot?: boolean; readonly includeTokenizedAssets?: boolean }
@@ -27,7 +32,7 @@ export type KrakenSubscription =
 export type KrakenChannel = KrakenSubscription['channel'];
 
 /** Channels that need the authenticated endpoint and a token. */
-export const PRIVATE_CHANNELS: ReadonlySet<KrakenChannel> = new Set(['executions', 'balances']);
+export const PRIVATE_CHANNELS: ReadonlySet<KrakenChannel> = new Set(['executions', 'balances', 'level3']);
 
 /**
  * One live subscription as Kraken keys it: book by (symbol, depth), ohlc by (symbol, interval),
@@ -56,6 +61,9 @@ export interface ExpandedSubscription {
 }
 
 function requireSymbols(subscription: { channel: string; symbols: readonly string[] }): readonly string[] {
+  if (!Array.isArray(subscription.symbols)) {
+    throw new ConfigError([{ path: `${subscription.channel}.symbols`, received: JSON.stringify(subscription.symbols) ?? 'nothing', expected: 'an array of v2 symbols such as ["BTC/USD"]' }], 'Kraken WebSocket subscription');
+  }
   const issues = subscription.symbols.flatMap((symbol, index) =>
     typeof symbol === 'string' && /^[^/\s]+\/[^/\s]+$/.test(symbol)
       ? []
@@ -97,6 +105,15 @@ export function expandSubscription(subscription: KrakenSubscription): ExpandedSu
         subscribeParams: { channel: 'book', depth, snapshot: true },
         unsubscribeParams: { channel: 'book', depth },
       };
+    }
+    case 'level3': {
+      const symbols = requireSymbols(subscription);
+      const depth = subscription.depth ?? 10;
+      if (!(KRAKEN_LEVEL3_DEPTHS as readonly number[]).includes(depth)) {
+        throw new ConfigError([{ path: 'level3.depth', received: String(depth), expected: `one of ${KRAKEN_LEVEL3_DEPTHS.join(', ')}` }], 'Kraken WebSocket subscription');
+      }
+      // Like a book, it must start from a snapshot.
+      return { channel: 'level3', symbols, variant: depth, subscribeParams: { channel: 'level3', depth, snapshot: true }, unsubscribeParams: { channel: 'level3', depth } };
     }
     case 'ohlc': {
       const symbols = requireSymbols(subscription);
@@ -143,7 +160,7 @@ export function expandSubscription(subscription: KrakenSubscription): ExpandedSu
     default: {
       const channel = (subscription as { channel: unknown }).channel;
       throw new ConfigError(
-        [{ path: 'channel', received: JSON.stringify(channel), expected: 'ticker, book, ohlc, trade, instrument, executions or balances' }],
+        [{ path: 'channel', received: JSON.stringify(channel), expected: 'ticker, book, level3, ohlc, trade, instrument, executions or balances' }],
         'Kraken WebSocket subscription',
       );
     }
