@@ -67,6 +67,14 @@ describe('level3 through the private WebSocket client, against the simulator', (
     expect(asLevels(level3!.bids())).toEqual(l2Levels('bid'));
     expect(asLevels(level3!.asks())).toEqual(l2Levels('ask'));
     expect(level3!.bids(1)[0]!.price).toBe(410_000);
+
+    // Subscribing again as it is keeps the book (Kraken sends no new snapshot): updates go on verifying.
+    await privateClient.subscribe({ channel: 'level3', symbols: ['BTC/USD'], depth: 10 });
+    const before = verified;
+    for (let step = 0; step < 12; step++) sim.step();
+    await settle(() => verified > before + 5);
+    expect(verified).toBeGreaterThan(before + 5);
+    expect(warnings).toEqual([]);
   });
 
   it('drops the book on a checksum mismatch and subscribes again for a fresh snapshot, then verifies on', async () => {

@@ -346,7 +346,12 @@ export class KrakenWsClient {
       for (const symbol of expanded.symbols) {
         const precision = this.#precisionOf(symbol!)!;
         if (expanded.channel === 'book') this.#books.track(symbol!, { depth: expanded.variant!, ...precision });
-        else this.#level3.set(symbol!, { book: new L3Book({ instrumentId: instrumentIdOf(symbol!), ...precision, depth: expanded.variant! }), awaitingSnapshot: true });
+        else {
+          // Subscribing again as it is keeps the book: Kraken answers "Already subscribed" and sends no new snapshot.
+          const kept = this.#level3.get(symbol!)?.book;
+          const same = kept !== undefined && kept.depth === expanded.variant && kept.pricePrecision === precision.pricePrecision && kept.quantityPrecision === precision.quantityPrecision;
+          if (!same) this.#level3.set(symbol!, { book: new L3Book({ instrumentId: instrumentIdOf(symbol!), ...precision, depth: expanded.variant! }), awaitingSnapshot: true });
+        }
       }
     }
     const waiting: Promise<void>[] = [];
