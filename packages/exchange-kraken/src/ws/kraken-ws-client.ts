@@ -1044,8 +1044,8 @@ export class KrakenWsClient {
       wsArray(entry[side], `level3.${side}`).map((order) => {
         const fields = wsRecord(order, `level3.${side}[]`);
         // Exact digits: a JsonNumber keeps Kraken's text.
-        const text = (value: unknown) => (value === undefined || value === null ? value : String(value));
-        return { event: fields.event, order_id: fields.order_id, limit_price: text(fields.limit_price), order_qty: text(fields.order_qty) } as Level3OrderMessage;
+        const exact = (value: unknown) => (value === undefined || value === null ? value : String(value));
+        return { event: fields.event, order_id: fields.order_id, limit_price: exact(fields.limit_price), order_qty: exact(fields.order_qty) } as Level3OrderMessage;
       });
     const checksum = Number(String(entry.checksum));
     let outcome;
