@@ -15,7 +15,7 @@ export type { EpochMs, IntervalText } from './model/time.js';
 export { defineInstrument, roundPrice, roundQuantity, affordableQuantity, certainlyBelowMinimums, isMultipleOf, checkOrderRules, explainOrderRuleViolation, incrementsOf } from './model/instrument.js';
 export type { Instrument, InstrumentInput, InstrumentStatus, InstrumentIncrements, RoundingDirection, OrderRuleViolation } from './model/instrument.js';
 export { barCloseTime } from './model/market-data.js';
-export type { Bar, Trade, Quote, BookLevel, BookView, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';
+export type { Bar, Trade, Quote, BookLevel, BookView, BookHealth, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';
 export { remainingQuantity, isOrderOpen, isOrderTerminal } from './model/order.js';
 export type { OrderSide, OrderType, TimeInForce, OrderIntent, SubmitOrder, CancelOrder, OrderStatus, Order } from './model/order.js';
 export { ORDER_STATUSES, ORDER_TRANSITION_EVENTS, ORDER_TRANSITIONS, canTransition, nextOrderStatus } from './model/order-fsm.js';
@@ -25,7 +25,7 @@ export type { Position, Balance, RoundTrip } from './model/position.js';
 export { freezeEvent } from './model/events.js';
 export type {
   KbotEvent, KbotEventType, KbotEventOf, JournaledEvent, MarketDataEvent, OrderEvent, PositionEvent, DenialCode, TradingState,
-  BarClosed, TradeReceived, QuoteReceived, OrderSubmitted, OrderDenied, OrderAccepted, OrderRejected, OrderFilled,
+  BarClosed, TradeReceived, QuoteReceived, BookHealthReported, OrderSubmitted, OrderDenied, OrderAccepted, OrderRejected, OrderFilled,
   OrderCancelRequested, OrderCancelRejected, OrderCanceled, OrderExpired, PositionOpened, PositionChanged, PositionClosed,
   TradingStateChanged, StrategyStateChanged, StrategyStateValue, EngineStarted, EngineStopped,
 } from './model/events.js';
@@ -68,6 +68,8 @@ export { maxExposure } from './risk/policies/max-exposure.js';
 export type { MaxExposureOptions } from './risk/policies/max-exposure.js';
 export { orderRate } from './risk/policies/order-rate.js';
 export type { OrderRateOptions, TradingBudget } from './risk/policies/order-rate.js';
+export { bookHealth } from './risk/policies/book-health.js';
+export type { BookHealthOptions } from './risk/policies/book-health.js';
 export { dailyLoss } from './risk/policies/daily-loss.js';
 export type { DailyLossOptions } from './risk/policies/daily-loss.js';
 export { maxDrawdown } from './risk/policies/max-drawdown.js';
@@ -181,7 +183,7 @@ export { FlightRecorder, PAPER_VENUE_SETTINGS, type FlightRecorderOptions } from
 export { RecordingWriter, recordingFileName, type RecordingWriterOptions } from './recording/recording-writer.js';
 export { pruneRecordings, parseSizeText, type RecordingRetention, type PruneOutcome } from './recording/recording-retention.js';
 export { recordingEntries, recordingFiles, readRecordingFile, type RecordingReadSummary } from './recording/recording-reader.js';
-export type { RecordedEntry, RecordedOperatorAction } from './recording/recording-lines.js';
+export type { RecordedEntry, RecordedOperatorAction, RecordedSessionInput } from './recording/recording-lines.js';
 export { readRecordingManifest, RECORDING_MANIFEST_FILE, type RecordingManifest, type RecordedInstrument, type RecordedVenueSettings } from './recording/recording-manifest.js';
 export { compareFills, type FillParity, type MatchedFill, type ParityTotals } from './recording/fill-parity.js';
 export { parityConfig, recordedFills, recordedReplayData, recordedSession, runParity, type ParityOptions, type ParityOutcome, type RecordedOperatorActionAt } from './recording/replay-recording.js';

@@ -1,14 +1,17 @@
 import {
+  bookHealth,
   Engine,
   InMemoryStore,
   LiveClock,
   MINUTE_MS,
   instrumentId,
   type Bar,
+  type BookHealth as CoreBookHealth,
   type BookView,
   type KbotEvent,
   type OrderEvent,
   type OrderIntent,
+  type RiskPolicy,
   type Strategy,
   type StrategyContext,
   type Subscription,
@@ -41,8 +44,12 @@ class ScriptedStrategy implements Strategy {
       readonly subscriptions?: readonly Subscription[];
       readonly onFirstBar?: (ctx: StrategyContext) => void;
       readonly onOrderEvent?: (event: OrderEvent, ctx: StrategyContext) => void;
+      readonly onBookHealth?: (health: CoreBookHealth, ctx: StrategyContext) => void;
     },
   ) {}
+  onBookHealth(health: CoreBookHealth, ctx: StrategyContext): void {
+    this.script.onBookHealth?.(health, ctx);
+  }
   subscriptions(): readonly Subscription[] {
     return this.script.subscriptions ?? [BARS];
   }
@@ -74,7 +81,7 @@ afterEach(async () => {
 
 async function startSession(
   strategy: ScriptedStrategy,
-  options: { settings?: KrakenSettingsInput; tier?: 'starter' | 'pro'; onBookHealth?: (health: BookHealth) => void } = {},
+  options: { settings?: KrakenSettingsInput; tier?: 'starter' | 'pro'; onBookHealth?: (health: BookHealth) => void; riskPolicies?: readonly RiskPolicy[] } = {},
 ): Promise<Session> {
   const sim = await startScriptedSimulator({
     accounts: [
@@ -97,6 +104,7 @@ async function startSession(
     execution: exchange.execution,
     store,
     strategies: [{ id: 'scripted', strategy, params: {} }],
+    ...(options.riskPolicies === undefined ? {} : { riskPolicies: options.riskPolicies }),
     quoteAsset: 'USD',
     startBalances: { USD: '100000' },
     orderIdPrefix: `L${Date.now().toString(36)}-`,
@@ -173,6 +181,35 @@ describe('a live bot on Kraken (simulator), end to end', () => {
     sim.step();
     await eventually(() => strategy.books > books && strategy.bars.length >= 2, 'books and bars after the resync');
     expect(engine.market.book(BTC)?.bestBid()?.price).toBeLessThan(engine.market.book(BTC)!.bestAsk()!.price);
+  });
+
+  it("hands book health to the engine: the bookHealth policy denies buys while the book resyncs, and the strategy hears of it", async () => {
+    const heard: string[] = [];
+    const decisions: string[] = [];
+    const strategy = new ScriptedStrategy({
+      subscriptions: [BARS, { instrumentId: BTC, kind: 'book', depth: 10 }],
+      // On each report, a small buy far below the market: what the policy decides is the point.
+      onBookHealth: (health, ctx) => {
+        heard.push(`${health.status} ${health.book ?? ''} ${health.reason ?? ''}`.trim());
+        ctx.orders.submit({ instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '20000', tag: health.status });
+      },
+      onOrderEvent: (event) => {
+        if (event.type === 'order-denied') decisions.push(`${event.order.tag} denied ${event.code}`);
+        if (event.type === 'order-accepted') decisions.push(`${event.order.tag} accepted`);
+      },
+    });
+    const { sim, of } = await startSession(strategy, { riskPolicies: [bookHealth()] });
+    await eventually(() => heard.includes('synced l2'), 'the first snapshot reported');
+    await eventually(() => decisions.includes('synced accepted'), 'the buy after the first snapshot accepted');
+    sim.corruptNextBookChecksum();
+    sim.step();
+    await eventually(() => heard.includes('resync l2 checksum'), 'the resync reported to the strategy');
+    await eventually(() => heard.filter((entry) => entry === 'synced l2').length >= 2, 'a fresh snapshot reported');
+    await eventually(() => decisions.filter((entry) => entry === 'synced accepted').length >= 2, 'the buy after the fresh snapshot accepted');
+    expect(decisions).toContain('resync denied book-health');
+    expect(decisions.filter((entry) => entry.startsWith('resync'))).toEqual(['resync denied book-health']);
+    // The bus carries every report, in order, for operators' tools.
+    expect(of('book-health-reported').map((event) => event.health.status)).toEqual(['synced', 'resync', 'synced']);
   });
 
   it('keeps a burst of orders under the pair trading counter: none refused with EOrder:Rate limit exceeded', async () => {

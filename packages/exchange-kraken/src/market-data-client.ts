@@ -221,7 +221,12 @@ export class KrakenMarketDataClient implements MarketDataClient {
           const sinks = this.#directRoutes.book.get(book.instrumentId);
           if (sinks !== undefined) for (const sink of sinks) sink.onBook(book);
         },
-        onBookHealth: (health) => options.onBookHealth?.(health),
+        onBookHealth: (health) => {
+          // The engine's risk policies and strategies see it through the book's sinks.
+          const sinks = this.#directRoutes.book.get(health.instrumentId);
+          if (sinks !== undefined) for (const sink of sinks) sink.onBookHealth?.(health);
+          options.onBookHealth?.(health);
+        },
         onConnectionState: (state, detail) => {
           if (state === 'open') void this.#syncVenueClock();
           else this.#candlesFresh = false;

@@ -156,7 +156,7 @@ describe('kbot report on a recorded paper session against the simulator', () => 
       { command: 'panic', actor: expect.stringMatching(/^operator:/), flatten: false },
       { command: 'resume', actor: expect.stringMatching(/^operator:/) },
     ]);
-    expect(readRecordingManifest(join(recordings, stamp!)).version).toBe(2);
+    expect(readRecordingManifest(join(recordings, stamp!)).version).toBe(3);
 
     const [reportName] = readdirSync(join(dir, 'trading_data', 'reports'));
     const parity = await kbot(dir, 'report', '--parity', reportName!, '--json');

@@ -22,8 +22,8 @@ class BuyEveryBar extends BaseStrategy<Record<string, never>> {
   }
 }
 
-function options(operatorActions: RunBacktestOptions['operatorActions'], withItems = true): RunBacktestOptions {
-  const config = validateConfig({ strategies: [BuyEveryBar.with({}, { id: 'buyer' })], backtest: { balances: { USD: '10000' } } });
+function options(operatorActions: RunBacktestOptions['operatorActions'], withItems = true, risk: Record<string, unknown> = {}): RunBacktestOptions {
+  const config = validateConfig({ strategies: [BuyEveryBar.with({}, { id: 'buyer' })], backtest: { balances: { USD: '10000' } }, risk });
   const series = bars([40_000, 40_100, 40_200, 40_300, 40_400, 40_500, 40_600, 40_700, 40_800, 40_900], { instrument: 'BTC/USD', interval: '1m', start: START, volume: 100 });
   return {
     bot: createBot(config),
@@ -47,6 +47,22 @@ describe('runBacktest with operator actions (a parity replay of a session the op
     expect(result.denials['trading-halted']).toBe(3);
     const buys = result.orders.filter((order) => order.strategyId === 'buyer' && order.status === 'filled');
     expect(buys).toHaveLength(5);
+  });
+
+  it("gives a recorded session's book-health reports to the risk policies, where the session got them", async () => {
+    const report = (status: 'resync' | 'synced') => ({ instrumentId: BTC, time: START, status, mismatches: 1, resyncs: 1, ageMs: 0 });
+    const actions: RunBacktestOptions['operatorActions'] = [
+      { beforeItem: 2, action: { command: 'book-health', health: report('resync') } },
+      { beforeItem: 5, action: { command: 'book-health', health: report('synced') } },
+    ];
+    const result = await runBacktest(options(actions, true, { bookHealth: {} }));
+    // Bars 2, 3 and 4 come while the book resyncs: their buys are denied.
+    expect(result.denials['book-health']).toBe(3);
+    expect(result.orders.filter((order) => order.status === 'filled')).toHaveLength(6);
+    // Without the policy, the reports change nothing.
+    const without = await runBacktest(options(actions));
+    expect(without.denials['book-health']).toBeUndefined();
+    expect(without.orders.filter((order) => order.status === 'filled')).toHaveLength(9);
   });
 
   it('gives an action past the last item after the data', async () => {

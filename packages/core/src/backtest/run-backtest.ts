@@ -3,7 +3,7 @@ import type { KbotConfig } from '../config/schema.js';
 import type { Bot } from '../di/container.js';
 import { ConfigError, InvariantError, type ConfigIssue } from '../errors/errors.js';
 import { panicEngine, resumeEngine } from '../control/operator-commands.js';
-import type { RecordedOperatorAction } from '../recording/recording-lines.js';
+import type { RecordedSessionInput } from '../recording/recording-lines.js';
 import type { InstrumentProvider } from '../exchange/exchange.js';
 import { formatInterval } from '../model/time.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
@@ -69,23 +69,30 @@ export interface RunBacktestOptions {
   /** The risk policies' state and trading state to start from (`EngineOptions.riskState`): a parity replay of a resumed session. */
   readonly riskState?: EngineOptions['riskState'];
   /**
-   * Operator commands to give during the run, each before the data item it names, in order: a
-   * parity replay gives a recorded session's panics and resumes where the session got them. Only
-   * with `data.items`.
+   * Operator commands (and venue book-health reports) to give during the run, each before the
+   * data item it names, in order: a parity replay gives a recorded session's panics, resumes and
+   * book resyncs where the session got them. Only with `data.items`.
    */
   readonly operatorActions?: readonly ScheduledOperatorAction[];
 }
 
-/** An operator's command, given before item number `beforeItem` of `data.items` (0: before the first; past the last: after the data). */
+/**
+ * An operator's command or a venue's book-health report, given before item number `beforeItem`
+ * of `data.items` (0: before the first; past the last: after the data).
+ */
 export interface ScheduledOperatorAction {
   readonly beforeItem: number;
-  readonly action: RecordedOperatorAction;
+  readonly action: RecordedSessionInput;
 }
 
-/** Gives `action` to the engine as the running bot's control socket would (operator-commands.ts). */
-function giveOperatorAction(engine: Engine, instruments: InstrumentProvider, action: RecordedOperatorAction): void {
+/**
+ * Gives `action` to the engine as the running bot got it: a command as its control socket would
+ * (operator-commands.ts), a book report as its market-data client would.
+ */
+function giveOperatorAction(engine: Engine, instruments: InstrumentProvider, action: RecordedSessionInput): void {
   if (action.command === 'panic') panicEngine(engine, instruments, { actor: action.actor, flatten: action.flatten });
-  else resumeEngine(engine, { actor: action.actor, ...(action.reason === undefined ? {} : { reason: action.reason }) });
+  else if (action.command === 'resume') resumeEngine(engine, { actor: action.actor, ...(action.reason === undefined ? {} : { reason: action.reason }) });
+  else engine.onBookHealth(action.health);
 }
 
 function checkedOperatorActions(actions: readonly ScheduledOperatorAction[], hasItems: boolean): readonly ScheduledOperatorAction[] {

@@ -148,6 +148,17 @@ const riskSection = z.object({
   minBalance: z.record(assetCode, nonNegativeMoney).optional(),
   strategyBudgets: z.record(z.string().min(1), positiveMoney).optional(),
   priceBandPercent: z.number().finite().gt(0).optional(),
+  /**
+   * Acting on the venue's book-health reports (paper and live with checked books): orders that add
+   * exposure wait while an instrument's book is resynchronised, and with `maxResyncs` a breaker
+   * trips when one book is resynchronised that often within `windowMs` (docs/risk.md).
+   */
+  bookHealth: z.object({
+    holdWhileResyncing: z.boolean().optional(),
+    maxResyncs: z.number().int().positive().optional(),
+    windowMs: z.number().finite().positive().optional(),
+    action: z.enum(['reducing', 'halted']).optional(),
+  }).strict().optional(),
   fatFinger: z.object({
     maxOrderQuote: positiveMoney.optional(),
     maxOrderMultipleOfAverage: z.number().finite().gt(1).optional(),

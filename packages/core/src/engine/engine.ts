@@ -11,7 +11,7 @@ import type { DenialCode, JournaledEvent, KbotEvent, OrderEvent, StrategyStateVa
 import type { Fill } from '../model/fill.js';
 import { clientOrderId, strategyId as toStrategyId, type ClientOrderId, type InstrumentId, type StrategyId, type VenueOrderId } from '../model/ids.js';
 import { checkOrderRules, explainOrderRuleViolation, roundPrice, roundQuantity, type Instrument } from '../model/instrument.js';
-import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
+import type { Bar, BookHealth, BookView, Quote, Trade } from '../model/market-data.js';
 import { isOrderOpen, type Order, type OrderIntent, type SubmitOrder } from '../model/order.js';
 import type { Balance, Position } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
@@ -158,6 +158,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private readonly tradeRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly quoteRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly bookRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  /** The strategies taking books of an instrument that also want its book health (`onBookHealth`). */
+  private readonly bookHealthRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly queue: AnyReport[] = [];
   private queueHead = 0;
   private draining = false;
@@ -605,6 +607,20 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     if (runtimes) this.handleAll('onBook', runtimes, book);
   }
 
+  /**
+   * A venue-kept book was dropped or verified again (BookHealth). The risk policies see it first
+   * (a breaker may trip, or orders on the instrument wait for a verified book), then the
+   * strategies taking books of the instrument that have `onBookHealth`, then the bus. The clock
+   * does not move: the report's time is the client's wall clock, not the data's.
+   */
+  onBookHealth(health: BookHealth): void {
+    if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBookHealth(health));
+    this.risk.observeBookHealth(health, this.clock.now());
+    const runtimes = this.bookHealthRoutes.get(health.instrumentId);
+    if (runtimes) this.handleAll('onBookHealth', runtimes, health);
+    this.bus.publish({ type: 'book-health-reported', time: this.clock.now(), sequence: 0, health });
+  }
+
   /*
    * Listener counts of the market-data events, read per tick instead of a lookup by type (taken
    * from the bus on first use; the bus keeps them current as listeners come and go).
@@ -831,6 +847,11 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
         const list = routes.get(instrument) ?? [];
         if (!list.includes(runtime)) list.push(runtime);
         routes.set(instrument, list);
+        if (subscription.kind === 'book' && entry.strategy.onBookHealth) {
+          const healthList = this.bookHealthRoutes.get(instrument) ?? [];
+          if (!healthList.includes(runtime)) healthList.push(runtime);
+          this.bookHealthRoutes.set(instrument, healthList);
+        }
       }
     }
   }
@@ -995,7 +1016,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   }
 
   /** The same for the strategies subscribed to a tick: orders they submit run after all of them. */
-  private handleAll<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
+  private handleAll<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook' | 'onBookHealth'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
     const outer = !this.draining;
     this.draining = true;
     try {
@@ -1020,7 +1041,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
    */
   private readonly isolateStrategies: boolean;
 
-  private handleEachIsolated<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
+  private handleEachIsolated<K extends 'onBar' | 'onTrade' | 'onQuote' | 'onBook' | 'onBookHealth'>(method: K, runtimes: readonly StrategyRuntime[], item: Parameters<NonNullable<Strategy<unknown>[K]>>[0]): void {
     for (let index = 0; index < runtimes.length; index++) {
       const runtime = runtimes[index]!;
       try {

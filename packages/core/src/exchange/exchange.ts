@@ -2,7 +2,7 @@ import type { Decimal } from '../model/decimal.js';
 import type { Fill } from '../model/fill.js';
 import type { ClientOrderId, InstrumentId, VenueOrderId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
-import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { Bar, BookHealth, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
 import type { CancelOrder, OrderSide, OrderStatus, SubmitOrder } from '../model/order.js';
 import type { Balance } from '../model/position.js';
 import type { EpochMs } from '../model/time.js';
@@ -21,6 +21,11 @@ export interface MarketDataSink {
   onTrade(trade: Trade): void;
   onQuote(quote: Quote): void;
   onBook(book: BookView): void;
+  /**
+   * A venue-kept book was dropped or verified again (see BookHealth). Optional: a sink without it
+   * ignores book health, and a client whose books need no checking never calls it.
+   */
+  onBookHealth?(health: BookHealth): void;
 }
 
 export interface MarketDataClient {

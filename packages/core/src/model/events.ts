@@ -1,6 +1,6 @@
 import type { Fill } from './fill.js';
 import type { ClientOrderId, InstrumentId, StrategyId } from './ids.js';
-import type { Bar, Quote, Trade } from './market-data.js';
+import type { Bar, BookHealth, Quote, Trade } from './market-data.js';
 import type { Order, SubmitOrder } from './order.js';
 import type { Position, RoundTrip } from './position.js';
 import type { EpochMs } from './time.js';
@@ -22,6 +22,8 @@ interface EventBase<T extends string> {
 export interface BarClosed extends EventBase<'bar-closed'> { readonly bar: Bar }
 export interface TradeReceived extends EventBase<'trade-received'> { readonly trade: Trade }
 export interface QuoteReceived extends EventBase<'quote-received'> { readonly quote: Quote }
+/** A venue-kept book was dropped or verified again (not journaled: the flight recorder keeps it). */
+export interface BookHealthReported extends EventBase<'book-health-reported'> { readonly health: BookHealth }
 
 /** Stable reason codes for risk denials (documented in docs/risk.md). */
 export type DenialCode =
@@ -31,6 +33,7 @@ export type DenialCode =
   | 'max-exposure'
   | 'max-open-orders'
   | 'order-rate'
+  | 'book-health'
   | 'daily-loss'
   | 'max-drawdown'
   | 'min-balance'
@@ -111,7 +114,7 @@ export interface EngineStarted extends EventBase<'engine-started'> { readonly mo
 export interface EngineStopped extends EventBase<'engine-stopped'> { readonly reason: string }
 
 export type PositionEvent = PositionOpened | PositionChanged | PositionClosed;
-export type MarketDataEvent = BarClosed | TradeReceived | QuoteReceived;
+export type MarketDataEvent = BarClosed | TradeReceived | QuoteReceived | BookHealthReported;
 export type JournaledEvent = OrderEvent | PositionEvent | TradingStateChanged | StrategyStateChanged | EngineStarted | EngineStopped;
 export type KbotEvent = MarketDataEvent | JournaledEvent;
 export type KbotEventType = KbotEvent['type'];

@@ -66,6 +66,31 @@ export interface BookView {
   bestAsk(): BookLevel | undefined;
 }
 
+/**
+ * How a venue-kept order book is doing: reported by the market-data client whenever the book is
+ * dropped (a checksum mismatch, an unreadable level) and whenever a verified snapshot replaces it.
+ * Between a `resync` and the next `synced`, the client has no verified book of the instrument and
+ * delivers none. Risk policies act on it (`RiskPolicy.observeBookHealth`, the `bookHealth`
+ * policy); strategies may too (`Strategy.onBookHealth`).
+ */
+export interface BookHealth {
+  readonly instrumentId: InstrumentId;
+  /** When the client saw it (wall clock, epoch ms). */
+  readonly time: EpochMs;
+  /** `resync`: the book was dropped and a fresh snapshot asked for; `synced`: a verified snapshot arrived. */
+  readonly status: 'synced' | 'resync';
+  /** Checksum mismatches on this book since it was first subscribed. */
+  readonly mismatches: number;
+  /** Times this book was dropped and asked for again. */
+  readonly resyncs: number;
+  /** Milliseconds since the book's last snapshot: how long it lived before this report. */
+  readonly ageMs: number;
+  /** With `resync`: why (`checksum`, `unreadable-level`, ...; the venue's words). */
+  readonly reason?: string;
+  /** Which book: the aggregated price levels (`l2`, the default) or every order (`l3`). */
+  readonly book?: 'l2' | 'l3';
+}
+
 export type MarketDataKind = 'bars' | 'trades' | 'quotes' | 'book';
 
 /** What a strategy asks to receive. */

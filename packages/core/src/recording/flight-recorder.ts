@@ -5,10 +5,10 @@ import type { EventBus, Unsubscribe } from '../bus/event-bus.js';
 import type { MarketDataClient, MarketDataSink } from '../exchange/exchange.js';
 import type { Instrument } from '../model/instrument.js';
 import type { InstrumentId } from '../model/ids.js';
-import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { Bar, BookHealth, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
 import { checkedHistory } from '../session/warm-up.js';
 import type { Balance } from '../model/position.js';
-import { barLine, bookLine, eventLine, operatorLine, quoteLine, tradeLine, type RecordedOperatorAction } from './recording-lines.js';
+import { barLine, bookHealthLine, bookLine, eventLine, operatorLine, quoteLine, tradeLine, type RecordedOperatorAction } from './recording-lines.js';
 import type { BotControl } from '../control/control-protocol.js';
 import {
   RECORDING_FORMAT, RECORDING_FORMAT_VERSION, writeRecordingManifest,
@@ -151,6 +151,10 @@ export class FlightRecorder {
       onBook(book: BookView) {
         writer.write(bookLine(now(), book));
         target.onBook(book);
+      },
+      onBookHealth(health: BookHealth) {
+        writer.write(bookHealthLine(now(), health));
+        target.onBookHealth?.(health);
       },
     };
   }

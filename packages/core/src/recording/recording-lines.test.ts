@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BotControl, PanicReport, ResumeReport } from '../control/control-protocol.js';
 import { instrumentId } from '../model/ids.js';
-import type { Bar } from '../model/market-data.js';
+import type { Bar, BookHealth } from '../model/market-data.js';
 import { FlightRecorder } from './flight-recorder.js';
-import { operatorLine, parseRecordedLine, type RecordedOperatorAction } from './recording-lines.js';
+import { bookHealthLine, operatorLine, parseRecordedLine, type RecordedOperatorAction } from './recording-lines.js';
 import { RECORDING_MANIFEST_FILE, readRecordingManifest } from './recording-manifest.js';
 import { recordingEntries } from './recording-reader.js';
 import { recordedSession } from './replay-recording.js';
@@ -30,6 +30,44 @@ describe('operator lines', () => {
     expect(() => parseRecordedLine('{"k":"operator","at":1,"c":"panic","by":"operator:ann"}')).toThrow('field "f" is undefined, expected true or false');
     expect(() => parseRecordedLine('{"k":"operator","at":1,"c":"resume","by":7}')).toThrow('field "by" is 7, expected the operator\'s name as a string');
     expect(() => parseRecordedLine('{"k":"operator","at":"soon","c":"resume","by":"operator:ann"}')).toThrow('field "at" is "soon", expected a finite number');
+  });
+});
+
+describe('book-health lines', () => {
+  const resync: BookHealth = { instrumentId: instrumentId('BTC/USD'), time: 1_700_000_000_500, status: 'resync', mismatches: 2, resyncs: 3, ageMs: 41_000, reason: 'checksum', book: 'l3' };
+  const synced: BookHealth = { instrumentId: instrumentId('ETH/USD'), time: 1_700_000_001_000, status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0 };
+
+  it('read back the report as written', () => {
+    for (const health of [resync, synced]) expect(parseRecordedLine(bookHealthLine(1_700_000_000_000, health))).toEqual({ kind: 'book-health', at: 1_700_000_000_000, health });
+  });
+
+  it('refuse a line that is not a report, naming the field', () => {
+    const line = (fields: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(bookHealthLine(1, resync)), ...fields });
+    expect(() => parseRecordedLine(line({ s: 'broken' }))).toThrow('field "s" is "broken", expected "resync" or "synced"');
+    expect(() => parseRecordedLine(line({ r: '3' }))).toThrow('field "r" is "3", expected a finite number');
+    expect(() => parseRecordedLine(line({ i: '' }))).toThrow('field "i" is "", expected an instrument id');
+    expect(() => parseRecordedLine(line({ b: 'l4' }))).toThrow('field "b" is "l4", expected "l2" or "l3"');
+  });
+
+  it('are written by the recorder\'s sink, passed on, and placed for the replay between the data', () => {
+    const dir = join(root, 'book-health');
+    const recorder = new FlightRecorder({ dir, bot: 'b', mode: 'paper', exchange: 'sim', configFile: join(root, 'none.mjs'), kbotVersion: 'test', now: () => 5_000, flushIntervalMs: 0 });
+    const passed: BookHealth[] = [];
+    const sink = recorder.sink({ onBar: () => {}, onTrade: () => {}, onQuote: () => {}, onBook: () => {}, onBookHealth: (health) => passed.push(health) });
+    // A sink without the hook ignores reports: the recorder must not call what is not there.
+    const bare = recorder.sink({ onBar: () => {}, onTrade: () => {}, onQuote: () => {}, onBook: () => {} });
+    const bar: Bar = { instrumentId: instrumentId('BTC/USD'), interval: 60_000, openTime: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 };
+    sink.onBar(bar);
+    sink.onBookHealth!(resync);
+    bare.onBookHealth!(synced);
+    sink.onBar({ ...bar, openTime: 60_000 });
+    recorder.close();
+
+    expect(passed).toEqual([resync]);
+    expect(recordedSession(dir).operatorActions).toEqual([
+      { beforeItem: 1, at: 5_000, action: { command: 'book-health', health: resync } },
+      { beforeItem: 1, at: 5_000, action: { command: 'book-health', health: synced } },
+    ]);
   });
 });
 
@@ -68,7 +106,7 @@ describe('a recorder given the running bot\'s control', () => {
       { beforeItem: 2, at: 2_000, action: { command: 'panic', actor: 'operator:ann', flatten: false } },
       { beforeItem: 3, at: 3_000, action: { command: 'resume', actor: 'operator:ann', reason: 'checked' } },
     ]);
-    expect(readRecordingManifest(dir).version).toBe(2);
+    expect(readRecordingManifest(dir).version).toBe(3);
   });
 });
 
@@ -80,7 +118,9 @@ describe('recording manifest versions', () => {
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...manifest, version: 1 }));
     expect(readRecordingManifest(dir).version).toBe(1);
-    writeFileSync(file, JSON.stringify({ ...manifest, version: 3 }));
-    expect(() => readRecordingManifest(dir)).toThrow('version is 3, expected one of 1, 2 (written by another kbot version)');
+    writeFileSync(file, JSON.stringify({ ...manifest, version: 2 }));
+    expect(readRecordingManifest(dir).version).toBe(2);
+    writeFileSync(file, JSON.stringify({ ...manifest, version: 4 }));
+    expect(() => readRecordingManifest(dir)).toThrow('version is 4, expected one of 1, 2, 3 (written by another kbot version)');
   });
 });

@@ -1,7 +1,7 @@
 import { encodeValue, decodeValue } from '../persistence/event-codec.js';
 import type { KbotEvent, OrderEvent } from '../model/events.js';
 import type { InstrumentId } from '../model/ids.js';
-import type { Bar, BookView, Quote, Trade } from '../model/market-data.js';
+import type { Bar, BookHealth, BookView, Quote, Trade } from '../model/market-data.js';
 import type { EpochMs } from '../model/time.js';
 
 /**
@@ -20,6 +20,9 @@ import type { EpochMs } from '../model/time.js';
  *   `{"k":"operator","at":…,"c":"resume","by":"operator:…","r":"…"?}`: an operator's command to
  *   the running bot (`kbot panic`, `kbot resume`, `kbot run --resume`), where it came between
  *   the messages; a parity replay gives the same command at the same point (since format version 2)
+ * - `{"k":"book-health","at":…,"i":…,"t":…,"s":"resync"|"synced","m":mismatches,"r":resyncs,"age":ms,"why":"…"?,"b":"l3"?}`:
+ *   the venue's report on one of its books (BookHealth); a parity replay gives it to the replay's
+ *   risk policies at the same point (since format version 3)
  */
 export type RecordedEntry =
   | { readonly kind: 'bar'; readonly at: EpochMs; readonly bar: Bar }
@@ -28,7 +31,8 @@ export type RecordedEntry =
   | { readonly kind: 'quote'; readonly at: EpochMs; readonly quote: Quote }
   | { readonly kind: 'book'; readonly at: EpochMs; readonly instrumentId: InstrumentId; readonly time: EpochMs; readonly bid: readonly [number, number] | null; readonly ask: readonly [number, number] | null }
   | { readonly kind: 'event'; readonly at: EpochMs; readonly event: OrderEvent }
-  | { readonly kind: 'operator'; readonly at: EpochMs; readonly action: RecordedOperatorAction };
+  | { readonly kind: 'operator'; readonly at: EpochMs; readonly action: RecordedOperatorAction }
+  | { readonly kind: 'book-health'; readonly at: EpochMs; readonly health: BookHealth };
 
 /**
  * An operator's command to a running bot. Not market data and not decided by the bot, so a replay
@@ -37,6 +41,12 @@ export type RecordedEntry =
 export type RecordedOperatorAction =
   | { readonly command: 'panic'; readonly actor: string; readonly flatten: boolean }
   | { readonly command: 'resume'; readonly actor: string; readonly reason?: string };
+
+/**
+ * What a replay is given between its data items because it cannot work it out from them: an
+ * operator's command, or the venue's report on one of its books (whose messages are not replayed).
+ */
+export type RecordedSessionInput = RecordedOperatorAction | { readonly command: 'book-health'; readonly health: BookHealth };
 
 // JSON has no NaN or Infinity: such a value is written as null (and a replay then refuses it).
 const num = (value: number): number | null => (Number.isFinite(value) ? value : null);
@@ -83,6 +93,22 @@ export function operatorLine(at: number, action: RecordedOperatorAction): string
       ? { k: 'operator', at, c: 'panic', by: action.actor, f: action.flatten }
       : { k: 'operator', at, c: 'resume', by: action.actor, ...(action.reason === undefined ? {} : { r: action.reason }) },
   );
+}
+
+/** Book-health reports are rare (a resync, a snapshot): written with JSON.stringify. */
+export function bookHealthLine(at: number, health: BookHealth): string {
+  return JSON.stringify({
+    k: 'book-health',
+    at,
+    i: health.instrumentId,
+    t: health.time,
+    s: health.status,
+    m: health.mismatches,
+    r: health.resyncs,
+    age: health.ageMs,
+    ...(health.reason === undefined ? {} : { why: health.reason }),
+    ...(health.book === undefined ? {} : { b: health.book }),
+  });
 }
 
 const EVENT_PREFIX = '{"k":"event","at":';
@@ -132,6 +158,8 @@ export function parseRecordedLine(line: string): RecordedEntry {
       return { kind: 'book', at, instrumentId, time: finite(raw.t, 't'), bid: (raw.b ?? null) as [number, number] | null, ask: (raw.a ?? null) as [number, number] | null };
     case 'operator':
       return { kind: 'operator', at: finite(raw.at, 'at'), action: operatorAction(raw) };
+    case 'book-health':
+      return { kind: 'book-health', at: finite(raw.at, 'at'), health: bookHealthOf(raw) };
     default:
       throw new Error(`unknown kind ${JSON.stringify(raw.k)}`);
   }
@@ -149,6 +177,23 @@ function operatorAction(raw: Record<string, unknown>): RecordedOperatorAction {
     return raw.r === undefined ? { command: 'resume', actor } : { command: 'resume', actor, reason: raw.r };
   }
   throw new Error(`field "c" is ${JSON.stringify(raw.c)}, expected "panic" or "resume"`);
+}
+
+function bookHealthOf(raw: Record<string, unknown>): BookHealth {
+  if (typeof raw.i !== 'string' || raw.i === '') throw new Error(`field "i" is ${JSON.stringify(raw.i)}, expected an instrument id such as "BTC/USD"`);
+  if (raw.s !== 'resync' && raw.s !== 'synced') throw new Error(`field "s" is ${JSON.stringify(raw.s)}, expected "resync" or "synced"`);
+  if (raw.why !== undefined && typeof raw.why !== 'string') throw new Error(`field "why" is ${JSON.stringify(raw.why)}, expected the reason as a string`);
+  if (raw.b !== undefined && raw.b !== 'l2' && raw.b !== 'l3') throw new Error(`field "b" is ${JSON.stringify(raw.b)}, expected "l2" or "l3"`);
+  return {
+    instrumentId: raw.i as InstrumentId,
+    time: finite(raw.t, 't'),
+    status: raw.s,
+    mismatches: finite(raw.m, 'm'),
+    resyncs: finite(raw.r, 'r'),
+    ageMs: finite(raw.age, 'age'),
+    ...(raw.why === undefined ? {} : { reason: raw.why as string }),
+    ...(raw.b === undefined ? {} : { book: raw.b as 'l2' | 'l3' }),
+  };
 }
 
 function finite(value: unknown, field: string): number {

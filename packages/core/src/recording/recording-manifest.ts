@@ -5,10 +5,13 @@ import { DataError } from '../errors/errors.js';
 
 export const RECORDING_MANIFEST_FILE = 'manifest.json';
 export const RECORDING_FORMAT = 'kbot-flight-recording';
-/** The version written. 2 added `operator` lines (recording-lines.ts); a version 1 recording has none and reads the same. */
-export const RECORDING_FORMAT_VERSION = 2;
+/**
+ * The version written. 2 added `operator` lines, 3 `book-health` lines (recording-lines.ts); an
+ * older recording has none of them and reads the same.
+ */
+export const RECORDING_FORMAT_VERSION = 3;
 /** The versions this kbot reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** An instrument's order rules as the session's venue gave them, money as decimal strings. */
 export interface RecordedInstrument {
@@ -34,7 +37,7 @@ export interface RecordedVenueSettings {
 /** `manifest.json` beside the recording files: what was recorded, and how to replay it. */
 export interface RecordingManifest {
   readonly format: typeof RECORDING_FORMAT;
-  readonly version: 1 | typeof RECORDING_FORMAT_VERSION;
+  readonly version: 1 | 2 | typeof RECORDING_FORMAT_VERSION;
   readonly bot: string;
   readonly mode: 'paper' | 'live';
   readonly exchange: string;

@@ -36,8 +36,8 @@ export function recordedReplayData(dir: string, summary?: RecordingReadSummary):
       sources.clear();
       books = 0;
       for (const entry of entries) {
-        // Operator commands are given by the replay itself (recordedSession).
-        if (entry.kind === 'event' || entry.kind === 'warm-up' || entry.kind === 'operator') continue;
+        // Operator commands and book reports are given by the replay itself (recordedSession).
+        if (entry.kind === 'event' || entry.kind === 'warm-up' || entry.kind === 'operator' || entry.kind === 'book-health') continue;
         if (entry.kind === 'book') {
           books++;
           continue;
@@ -87,18 +87,19 @@ function recordedWarmUp(entries: Iterable<RecordedEntry>): Bar[] {
   const bars: Bar[] = [];
   for (const entry of entries) {
     if (entry.kind === 'warm-up') bars.push(entry.bar);
-    else if (entry.kind !== 'event' && entry.kind !== 'operator') break;
+    else if (entry.kind !== 'event' && entry.kind !== 'operator' && entry.kind !== 'book-health') break;
   }
   return bars;
 }
 
-/** An operator's command a recorded session got, placed for the replay, with when it came. */
+/** An operator's command (or a venue's book report) a recorded session got, placed for the replay, with when it came. */
 export type RecordedOperatorActionAt = ScheduledOperatorAction & { readonly at: number };
 
 /**
  * What the session did, read in one pass over its recording: its fills (recorded `order-filled`
- * events, in the order they happened) and the operator's commands it got (`kbot panic`,
- * `kbot resume`, `kbot run --resume`), each with the number of replayed items (bars, trades,
+ * events, in the order they happened) and the inputs it got that a replay cannot work out: the
+ * operator's commands (`kbot panic`, `kbot resume`, `kbot run --resume`) and the venue's
+ * book-health reports, each with the number of replayed items (bars, trades,
  * quotes: what recordedReplayData yields) that came before it, so the replay gives it at the same
  * point.
  */
@@ -109,6 +110,7 @@ export function recordedSession(dir: string): { readonly fills: Fill[]; readonly
   for (const entry of recordingEntries(dir)) {
     if (entry.kind === 'bar' || entry.kind === 'trade' || entry.kind === 'quote') items++;
     else if (entry.kind === 'operator') operatorActions.push({ beforeItem: items, action: entry.action, at: entry.at });
+    else if (entry.kind === 'book-health') operatorActions.push({ beforeItem: items, action: { command: 'book-health', health: entry.health }, at: entry.at });
     else if (entry.kind === 'event' && entry.event.type === 'order-filled') fills.push(entry.event.fill);
   }
   return { fills, operatorActions };
@@ -221,10 +223,14 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
   // Read before the replay: the commands are given during it. One pass for the fills as well.
   const session = recordedSession(options.dir);
   const operatorActions = session.operatorActions;
-  if (operatorActions.length > 0) {
-    const listed = operatorActions.map(({ action, at }) => `${action.command}${action.command === 'panic' && action.flatten ? ' --flatten' : ''} by ${action.actor} at ${new Date(at).toISOString()}`);
-    notes.push(`the operator's commands during the session are given to the replay where the session got them: ${listed.join(', ')}`);
+  const listed: string[] = [];
+  let bookReports = 0;
+  for (const { action, at } of operatorActions) {
+    if (action.command === 'book-health') bookReports++;
+    else listed.push(`${action.command}${action.command === 'panic' && action.flatten ? ' --flatten' : ''} by ${action.actor} at ${new Date(at).toISOString()}`);
   }
+  if (listed.length > 0) notes.push(`the operator's commands during the session are given to the replay where the session got them: ${listed.join(', ')}`);
+  if (bookReports > 0) notes.push(`the venue's ${bookReports} book-health reports (resyncs and verified snapshots) are given to the replay's risk policies and strategies where the session got them`);
   const replay = await runBacktest({
     bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}),
     ...(startRisk === undefined ? {} : { riskState: { state: startRisk, where: `${join(options.dir, RECORDING_MANIFEST_FILE)} startRisk` } }),

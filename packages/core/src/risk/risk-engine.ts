@@ -1,6 +1,7 @@
 import { decimalAtMost } from '../model/decimal.js';
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { SubmitOrder } from '../model/order.js';
+import type { BookHealth } from '../model/market-data.js';
 import type { EpochMs } from '../model/time.js';
 import { mostSevereState, requestState, type StateRequest } from './breakers.js';
 import type { RiskPolicy, RiskVerdict, RiskView } from './risk-policy.js';
@@ -218,6 +219,14 @@ export class RiskEngine {
   observeEquity(equity: number, time: EpochMs): void {
     for (const policy of this.policies) {
       const request = policy.observeEquity?.(equity, time);
+      if (request) this.request(policy.name, request);
+    }
+  }
+
+  /** A venue's report on one of its books, for the policies that follow book health. */
+  observeBookHealth(health: BookHealth, time: EpochMs): void {
+    for (const policy of this.policies) {
+      const request = policy.observeBookHealth?.(health, time);
       if (request) this.request(policy.name, request);
     }
   }

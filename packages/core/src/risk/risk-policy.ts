@@ -1,6 +1,7 @@
 import type { Decimal } from '../model/decimal.js';
 import type { DenialCode, JournaledEvent, TradingState } from '../model/events.js';
 import type { Instrument } from '../model/instrument.js';
+import type { BookHealth } from '../model/market-data.js';
 import type { SubmitOrder } from '../model/order.js';
 import type { EpochMs } from '../model/time.js';
 import type { PortfolioView } from '../strategy/strategy.js';
@@ -52,6 +53,14 @@ export interface RiskPolicy {
    * has this method.
    */
   observeEquity?(equity: number, time: EpochMs): StateRequest | void;
+  /**
+   * A venue-kept book was dropped or verified again (paper and live sessions whose market data
+   * keeps checked books, and their parity replays): for policies that keep orders off an
+   * instrument without a verified book, or trip when books keep failing (`bookHealth`). `time` is
+   * the engine clock's (data time in a replay), as in `check`; `health.time` is the client's wall
+   * clock.
+   */
+  observeBookHealth?(health: BookHealth, time: EpochMs): StateRequest | void;
   /**
    * A count that goes up whenever the policy learns something between journaled events that a
    * crash must not lose (max-drawdown: a new equity peak at a bar close). Paper and live engines

@@ -4,7 +4,7 @@ import type { Decimal } from '../model/decimal.js';
 import type { OrderEvent, StrategyStateValue, TradingState } from '../model/events.js';
 import type { ClientOrderId, InstrumentId } from '../model/ids.js';
 import type { Instrument } from '../model/instrument.js';
-import type { Bar, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
+import type { Bar, BookHealth, BookView, Quote, Subscription, Trade } from '../model/market-data.js';
 import type { Order, OrderIntent } from '../model/order.js';
 import type { Balance, Position } from '../model/position.js';
 import type { Logger } from '../log/logger.js';
@@ -118,6 +118,12 @@ export interface Strategy<P = unknown> {
   onTrade?(trade: Trade, ctx: StrategyContext<P>): void;
   onQuote?(quote: Quote, ctx: StrategyContext<P>): void;
   onBook?(book: BookView, ctx: StrategyContext<P>): void;
+  /**
+   * The venue's book of an instrument this strategy takes books of was dropped (`resync`: no
+   * verified book until the next `synced`) or verified again. A quoting strategy may pull its
+   * quotes here; without the hook, the strategy just gets no books meanwhile.
+   */
+  onBookHealth?(health: BookHealth, ctx: StrategyContext<P>): void;
   onOrderEvent?(event: OrderEvent, ctx: StrategyContext<P>): void;
   onStop?(ctx: StrategyContext<P>): void;
 }

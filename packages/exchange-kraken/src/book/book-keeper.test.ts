@@ -168,7 +168,7 @@ describe('BookKeeper', () => {
     run.feed(SNAPSHOT_A);
     expect(run.verified()).toBe(1);
     expect(run.keeper.book('BTC/USD')!.time).toBe(Date.parse('2023-10-06T17:35:55.440Z'));
-    expect(run.health).toEqual([{ instrumentId: 'BTC/USD', symbol: 'BTC/USD', status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0 }]);
+    expect(run.health).toEqual([{ instrumentId: 'BTC/USD', symbol: 'BTC/USD', time: 1010, book: 'l2', status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0 }]);
   });
 
   it('resyncs on a level it cannot read at the precision instead of guessing', () => {

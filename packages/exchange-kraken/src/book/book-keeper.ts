@@ -1,23 +1,17 @@
-import { instrumentId as toInstrumentId, silentLogger, type InstrumentId, type Logger } from '@kbot/core';
+import { instrumentId as toInstrumentId, silentLogger, type BookHealth as CoreBookHealth, type InstrumentId, type Logger } from '@kbot/core';
 import type { BookEntryScan, BookMessageScan } from '../ws/parse-book.js';
 import { L2Book } from './l2-book.js';
 
 /** Why a book was dropped. */
 export type BookResyncReason = 'checksum' | 'unreadable-level' | 'precision-changed';
 
-/** A book's health, reported on every resync and every (re)synchronising snapshot. */
-export interface BookHealth {
-  readonly instrumentId: InstrumentId;
+/**
+ * A book's health, reported on every resync and every (re)synchronising snapshot: core's
+ * BookHealth (what the engine hands its risk policies), with Kraken's symbol and checksums.
+ */
+export interface BookHealth extends CoreBookHealth {
   /** Kraken's symbol (`BTC/USD`). */
   readonly symbol: string;
-  /** `resync`: the book was dropped and a fresh snapshot requested; `synced`: a verified snapshot arrived. */
-  readonly status: 'synced' | 'resync';
-  /** Checksum mismatches on this symbol since it was tracked. */
-  readonly mismatches: number;
-  /** Times this symbol's book was dropped and requested again. */
-  readonly resyncs: number;
-  /** Milliseconds since the book's last snapshot: how long it lived before this event. */
-  readonly ageMs: number;
   readonly reason?: BookResyncReason;
   /** With reason `checksum`: Kraken's value and ours. */
   readonly expectedChecksum?: number;
@@ -221,13 +215,16 @@ export class BookKeeper {
   }
 
   #health(tracked: TrackedBook, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
+    const now = this.#now();
     return {
       instrumentId: tracked.book.instrumentId,
       symbol: tracked.symbol,
+      time: now,
+      book: 'l2',
       status,
       mismatches: tracked.mismatches,
       resyncs: tracked.resyncs,
-      ageMs: Math.max(0, this.#now() - tracked.snapshotAt),
+      ageMs: Math.max(0, now - tracked.snapshotAt),
       ...(reason === undefined ? {} : { reason }),
       ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
       ...(computedChecksum === undefined ? {} : { computedChecksum }),

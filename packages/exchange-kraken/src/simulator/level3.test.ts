@@ -1,5 +1,6 @@
 import type { Logger } from '@kbot/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BookHealth } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
 import type { L3Book } from '../book/l3-book.js';
 import { KrakenRestClient } from '../rest/rest-client.js';
@@ -81,10 +82,11 @@ describe('level3 through the private WebSocket client, against the simulator', (
     sim = await startTestSimulator();
     const rest = new KrakenRestClient({ baseUrl: sim.restUrl, credentials: { apiKey: KEY, apiSecret: SPEC_SECRET } });
     const warnings: string[] = [];
+    const health: BookHealth[] = [];
     let verified = 0;
     const privateClient = new KrakenWsClient({
       access: 'private', url: sim.wsAuthUrl, getToken: async () => (await rest.getWebSocketsToken()).token, precisions, logger: warningsLogger(warnings),
-      handlers: { onLevel3: () => void verified++ },
+      handlers: { onLevel3: () => void verified++, onBookHealth: (report) => void health.push(report) },
     });
     clients.push(privateClient);
     await privateClient.connect();
@@ -101,6 +103,14 @@ describe('level3 through the private WebSocket client, against the simulator', (
     await settle(() => verified > afterMismatch + 20);
     expect(verified).toBeGreaterThan(afterMismatch + 20);
     expect(warnings).toHaveLength(1);
+    // Reported as book health, as the L2 book's are: the first snapshot, the resync, the fresh snapshot.
+    expect(health.map((report) => [report.book, report.status, report.reason ?? null, report.mismatches, report.resyncs])).toEqual([
+      ['l3', 'synced', null, 0, 0],
+      ['l3', 'resync', 'checksum', 1, 1],
+      ['l3', 'synced', null, 1, 1],
+    ]);
+    expect(health[1]).toMatchObject({ instrumentId: 'BTC/USD', symbol: 'BTC/USD', expectedChecksum: expect.any(Number), computedChecksum: expect.any(Number) });
+    expect(privateClient.level3Health('BTC/USD')).toMatchObject({ status: 'synced', mismatches: 1, resyncs: 1, book: 'l3' });
   });
 
   it('refuses level3 without a token or on the public endpoint, as Kraken does', async () => {

@@ -1,6 +1,6 @@
 import { ConfigError, ExchangeError, instrumentId as instrumentIdOf, silentLogger, type Bar, type Logger, type Quote, type Trade } from '@kbot/core';
 import WebSocket, { type RawData } from 'ws';
-import { BookKeeper, type BookHealth, type BookPrecision } from '../book/book-keeper.js';
+import { BookKeeper, type BookHealth, type BookPrecision, type BookResyncReason } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
 import { L3Book, type Level3OrderMessage } from '../book/l3-book.js';
 import { krakenError } from '../rest/errors.js';
@@ -37,6 +37,15 @@ export const DEFAULT_KRAKEN_WS_URL = 'wss://ws.kraken.com/v2';
 export const DEFAULT_KRAKEN_WS_AUTH_URL = 'wss://ws-auth.kraken.com/v2';
 
 export type KrakenWsConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
+
+/** A level3 subscription's book and its health counters (as BookKeeper keeps them for `book`). */
+interface Level3Tracked {
+  readonly book: L3Book;
+  awaitingSnapshot: boolean;
+  mismatches: number;
+  resyncs: number;
+  snapshotAt: number;
+}
 
 /** What the client delivers. Handlers run synchronously in message order; one that throws is logged and the stream goes on. */
 export interface KrakenWsHandlers {
@@ -200,7 +209,7 @@ export class KrakenWsClient {
   readonly #watchdogIntervalMs: number;
   readonly #books: BookKeeper;
   /** Level3 books by symbol; updates wait for a snapshot after a subscribe, a mismatch or a reconnect. */
-  readonly #level3 = new Map<string, { book: L3Book; awaitingSnapshot: boolean }>();
+  readonly #level3 = new Map<string, Level3Tracked>();
   readonly #scan = new BookMessageScan();
   readonly #entries = new Map<string, SubscriptionEntry>();
   readonly #calls = new Map<number, PendingCall>();
@@ -350,7 +359,11 @@ export class KrakenWsClient {
           // Subscribing again as it is keeps the book: Kraken answers "Already subscribed" and sends no new snapshot.
           const kept = this.#level3.get(symbol!)?.book;
           const same = kept !== undefined && kept.depth === expanded.variant && kept.pricePrecision === precision.pricePrecision && kept.quantityPrecision === precision.quantityPrecision;
-          if (!same) this.#level3.set(symbol!, { book: new L3Book({ instrumentId: instrumentIdOf(symbol!), ...precision, depth: expanded.variant! }), awaitingSnapshot: true });
+          if (!same) {
+            const book = new L3Book({ instrumentId: instrumentIdOf(symbol!), ...precision, depth: expanded.variant! });
+            const previous = this.#level3.get(symbol!);
+            this.#level3.set(symbol!, { book, awaitingSnapshot: true, mismatches: previous?.mismatches ?? 0, resyncs: previous?.resyncs ?? 0, snapshotAt: this.#now() });
+          }
         }
       }
     }
@@ -1053,23 +1066,59 @@ export class KrakenWsClient {
       outcome = kept.book.apply({ type, symbol, checksum, bids: orders('bids'), asks: orders('asks') });
     } catch (error) {
       // Partly applied: the book is not Kraken's any more. Reported by the caller as unexpected.
-      kept.awaitingSnapshot = true;
-      void this.#resyncBook(symbol, kept.book.depth, 'level3');
+      this.#dropLevel3(symbol, kept, 'unreadable-level');
       throw error;
     }
     if (outcome === 'verified') {
       kept.awaitingSnapshot = false;
+      if (type === 'snapshot') {
+        kept.snapshotAt = this.#now();
+        const health = this.#level3Health(symbol, kept, 'synced');
+        this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health));
+      }
       this.#emit('onLevel3', () => this.#handlers.onLevel3?.(kept.book));
       return;
     }
-    kept.awaitingSnapshot = true;
+    kept.mismatches++;
     this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: checksum, computed: kept.book.checksum() });
+    this.#dropLevel3(symbol, kept, 'checksum', checksum, kept.book.checksum());
+  }
+
+  /** Drops a level3 book until a fresh snapshot, reports it as a book-health `resync`, and subscribes again. */
+  #dropLevel3(symbol: string, kept: Level3Tracked, reason: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): void {
+    kept.awaitingSnapshot = true;
+    kept.resyncs++;
+    const health = this.#level3Health(symbol, kept, 'resync', reason, expectedChecksum, computedChecksum);
+    this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health));
     void this.#resyncBook(symbol, kept.book.depth, 'level3');
+  }
+
+  #level3Health(symbol: string, kept: Level3Tracked, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
+    const now = this.#now();
+    return {
+      instrumentId: kept.book.instrumentId,
+      symbol,
+      time: now,
+      book: 'l3',
+      status,
+      mismatches: kept.mismatches,
+      resyncs: kept.resyncs,
+      ageMs: Math.max(0, now - kept.snapshotAt),
+      ...(reason === undefined ? {} : { reason }),
+      ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
+      ...(computedChecksum === undefined ? {} : { computedChecksum }),
+    };
   }
 
   /** The level3 book of a subscribed symbol (it waits for a snapshot while `awaitingSnapshot`). */
   level3Book(symbol: string): L3Book | undefined {
     return this.#level3.get(symbol)?.book;
+  }
+
+  /** A level3 book's health counters (resyncs, checksum mismatches), as `bookHealth` gives the L2 book's. */
+  level3Health(symbol: string): BookHealth | undefined {
+    const kept = this.#level3.get(symbol);
+    return kept === undefined ? undefined : this.#level3Health(symbol, kept, kept.awaitingSnapshot ? 'resync' : 'synced');
   }
 
   /** A book failed its checksum: unsubscribe and subscribe again for a fresh snapshot (spec §9.1 step 5). */

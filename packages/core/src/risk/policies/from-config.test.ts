@@ -26,13 +26,19 @@ describe('riskPoliciesFromConfig', () => {
       maxPositionQuote: '5000', maxPositionBase: '0.5', maxExposureQuote: '20000', maxOpenOrders: 4, maxOrdersPerMinute: 10,
       tradingBudget: () => 100, dailyLossQuote: '100', dailyLossAction: 'halted', maxDrawdownPercent: 10,
       minBalance: { USD: '100' }, strategyBudgets: { 'ema-rsi': '5000' }, priceBandPercent: 5,
-      fatFinger: { maxOrderQuote: '2000', maxOrderMultipleOfAverage: 5 },
+      fatFinger: { maxOrderQuote: '2000', maxOrderMultipleOfAverage: 5 }, bookHealth: { maxResyncs: 3 },
     });
     const policies = riskPoliciesFromConfig(config.risk);
     expect(policies.map((policy) => policy.name)).toEqual([
-      'mine', 'price-band', 'fat-finger', 'max-position', 'max-exposure', 'strategy-budget', 'min-balance', 'max-open-orders', 'order-rate', 'daily-loss', 'max-drawdown',
+      'mine', 'price-band', 'fat-finger', 'max-position', 'max-exposure', 'strategy-budget', 'min-balance', 'max-open-orders', 'order-rate', 'book-health', 'daily-loss', 'max-drawdown',
     ]);
     expect(policies[0]).toBe(mine);
+  });
+
+  it('passes the book-health settings through, and names a misspelt one', () => {
+    const [policy] = riskPoliciesFromConfig(withRisk({ bookHealth: { maxResyncs: 1, action: 'halted' } }).risk);
+    expect(policy!.observeBookHealth!({ instrumentId: instrumentId('BTC/USD'), time: 0, status: 'resync', mismatches: 1, resyncs: 1, ageMs: 0 }, 0)).toMatchObject({ to: 'halted' });
+    expect(() => withRisk({ bookHealth: { maxResync: 1 } })).toThrow('did you mean "maxResyncs"?');
   });
 
   it('passes the values through: the fat-finger cap from the config denies', () => {

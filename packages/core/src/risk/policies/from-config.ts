@@ -1,5 +1,6 @@
 import type { KbotConfig } from '../../config/schema.js';
 import type { RiskPolicy } from '../risk-policy.js';
+import { bookHealth } from './book-health.js';
 import { dailyLoss } from './daily-loss.js';
 import { fatFinger } from './fat-finger.js';
 import { maxDrawdown } from './max-drawdown.js';
@@ -30,6 +31,7 @@ export function riskPoliciesFromConfig(risk: KbotConfig['risk']): RiskPolicy[] {
   if (risk.maxOrdersPerMinute !== undefined || risk.tradingBudget !== undefined) {
     policies.push(orderRate({ maxOrders: risk.maxOrdersPerMinute, budget: risk.tradingBudget }));
   }
+  if (risk.bookHealth !== undefined) policies.push(bookHealth(risk.bookHealth));
   if (risk.dailyLossQuote !== undefined) policies.push(dailyLoss({ limit: risk.dailyLossQuote, action: risk.dailyLossAction ?? 'reducing' }));
   if (risk.maxDrawdownPercent !== undefined) policies.push(maxDrawdown({ percent: risk.maxDrawdownPercent }));
   return policies;
