@@ -15,7 +15,7 @@ export type { EpochMs, IntervalText } from './model/time.js';
 export { defineInstrument, roundPrice, roundQuantity, affordableQuantity, certainlyBelowMinimums, isMultipleOf, checkOrderRules, explainOrderRuleViolation, incrementsOf } from './model/instrument.js';
 export type { Instrument, InstrumentInput, InstrumentStatus, InstrumentIncrements, RoundingDirection, OrderRuleViolation } from './model/instrument.js';
 export { barCloseTime } from './model/market-data.js';
-export type { Bar, Trade, Quote, BookLevel, BookView, BookHealth, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';
+export type { Bar, Trade, Quote, BookLevel, BookOrder, BookView, BookHealth, AggressorSide, MarketDataKind, Subscription } from './model/market-data.js';
 export { remainingQuantity, isOrderOpen, isOrderTerminal } from './model/order.js';
 export type { OrderSide, OrderType, TimeInForce, OrderIntent, SubmitOrder, CancelOrder, OrderStatus, Order } from './model/order.js';
 export { ORDER_STATUSES, ORDER_TRANSITION_EVENTS, ORDER_TRANSITIONS, canTransition, nextOrderStatus } from './model/order-fsm.js';

@@ -35,6 +35,7 @@ export { KrakenInstrumentProvider } from './instrument-provider.js';
 export { L2Book, CHECKSUM_LEVELS, KRAKEN_BOOK_DEPTHS } from './book/l2-book.js';
 export type { L2BookOptions } from './book/l2-book.js';
 export { L3Book } from './book/l3-book.js';
+export { L3BookView } from './book/l3-book-view.js';
 export type { L3BookOptions, L3Order, L3ApplyOutcome, Level3Message, Level3OrderMessage } from './book/l3-book.js';
 export { BookKeeper } from './book/book-keeper.js';
 export type { BookHealth, BookResyncReason, BookPrecision, TrackBookOptions, BookKeeperOptions } from './book/book-keeper.js';
@@ -69,7 +70,7 @@ export type {
   WsOrderType, WsPriceType, WsOrderTriggers, WsConditionalOrder, WsOrderFields, WsAddOrderParams, WsAmendOrderParams, WsCancelOrderParams, WsBatchAddParams,
   WsBatchCancelParams, WsAddOrderResult, WsAmendOrderResult, WsCancelOrderOutcome, WsCancelAllResult, WsCancelAllOrdersAfterResult, WsBatchAddRow, WsBatchCancelResult,
 } from './ws/trading-types.js';
-export { KrakenMarketDataClient, krakenBookDepth, krakenOhlcInterval } from './market-data-client.js';
+export { KrakenMarketDataClient, krakenBookDepth, krakenLevel3Depth, krakenOhlcInterval } from './market-data-client.js';
 export type { KrakenMarketDataClientOptions, KrakenMarketDataConnectionDetail, KrakenMarketDataRest, KrakenMarketDataSource, KrakenRestFallbackOptions } from './market-data-client.js';
 export { ClosedBarAggregator } from './bar-aggregator.js';
 export type { ClosedBarAggregatorOptions } from './bar-aggregator.js';

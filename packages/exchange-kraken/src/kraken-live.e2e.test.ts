@@ -212,6 +212,27 @@ describe('a live bot on Kraken (simulator), end to end', () => {
     expect(of('book-health-reported').map((event) => event.health.status)).toEqual(['synced', 'resync', 'synced']);
   });
 
+  it('gives a strategy every resting order of the book when it subscribes with orders: true (level3)', async () => {
+    const seen: { levels: number; orders: number; queued: boolean }[] = [];
+    class OrderBookReader extends ScriptedStrategy {
+      override onBook(book: BookView): void {
+        super.onBook(book);
+        const orders = book.orders?.('bid', 10) ?? [];
+        const levels = book.bids(10).length;
+        seen.push({ levels, orders: orders.length, queued: orders.length >= levels && orders.every((order, index) => index === 0 || order.price <= orders[index - 1]!.price) });
+      }
+    }
+    const strategy = new OrderBookReader({ subscriptions: [BARS, { instrumentId: BTC, kind: 'book', depth: 10, orders: true }] });
+    const { sim, engine } = await startSession(strategy);
+    await eventually(() => strategy.books > 0, 'the first order book');
+    sim.step();
+    sim.step();
+    await eventually(() => strategy.books > 2, 'order book updates');
+    expect(seen.every((entry) => entry.levels > 0 && entry.queued)).toBe(true);
+    // The engine's market view keeps the same book for the strategies' context.
+    expect(engine.market.book(BTC)?.orders?.('ask').length).toBeGreaterThan(0);
+  });
+
   it('keeps a burst of orders under the pair trading counter: none refused with EOrder:Rate limit exceeded', async () => {
     // Control: the same burst straight over the socket, without kbot's limiter, is refused by Kraken.
     const sim0 = await startScriptedSimulator({ accounts: [{ key: OTHER_KEY, secret: OTHER_SECRET, balances: { USD: '100000' }, tier: 'pro' }] });

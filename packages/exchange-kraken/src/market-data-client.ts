@@ -17,6 +17,8 @@ import {
 import { ClosedBarAggregator } from './bar-aggregator.js';
 import type { BookHealth, BookPrecision } from './book/book-keeper.js';
 import { KRAKEN_BOOK_DEPTHS, type L2Book } from './book/l2-book.js';
+import type { L3Book } from './book/l3-book.js';
+import { L3BookView } from './book/l3-book-view.js';
 import { toKrakenPair } from './parse/pair.js';
 import { parseRestOhlc } from './parse/rest-ohlc.js';
 import {
@@ -29,7 +31,7 @@ import {
 import { RequestPacing, waitForTurn } from './rest-fallback/request-pacing.js';
 import { KrakenWsClient, type KrakenWsClientOptions, type KrakenWsConnectionState } from './ws/kraken-ws-client.js';
 import { KRAKEN_OHLC_INTERVALS } from './ws/parse-ohlc.js';
-import type { KrakenBookDepth, KrakenOhlcInterval, KrakenSubscription } from './ws/subscriptions.js';
+import { KRAKEN_LEVEL3_DEPTHS, type KrakenBookDepth, type KrakenLevel3Depth, type KrakenOhlcInterval, type KrakenSubscription } from './ws/subscriptions.js';
 
 export interface KrakenMarketDataClientOptions {
   /** Instruments (loaded on the first subscribe when empty): books need their precisions. */
@@ -47,8 +49,15 @@ export interface KrakenMarketDataClientOptions {
    * quiet bars close on time even when no other message says what time it is at the venue.
    */
   readonly venueTime?: () => Promise<number>;
-  /** Book resyncs (checksum mismatch) and re-synchronised snapshots. */
+  /** Book resyncs (checksum mismatch) and re-synchronised snapshots, of `book` and `level3` books. */
   readonly onBookHealth?: (health: BookHealth) => void;
+  /**
+   * Order-by-order books (a `book` subscription with `orders: true`: Kraken's `level3` channel,
+   * which is private): the authenticated WebSocket URL to ask and a WebSocket token source (REST
+   * GetWebSocketsToken, so API keys). Without it, such a subscription is refused by name. The
+   * kraken() plugin passes it when keys are configured.
+   */
+  readonly level3?: { readonly url: string; readonly getToken: () => Promise<string> };
   /**
    * The WebSocket's state changes, and the switches of the market-data source: `detail.source`
    * says where data comes from after the event. The switch to REST polling is reported with the
@@ -98,7 +107,8 @@ export const DEFAULT_REST_FALLBACK_GAP_MS = 1_000;
 export const DEFAULT_REST_FALLBACK_GRACE_MS = 10_000;
 const DEFAULT_BAR_GRACE_MS = 5_000;
 
-type Route = { readonly kind: Subscription['kind']; readonly instrumentId: InstrumentId; readonly variant: number | undefined };
+/** What a sink set is kept under: `level3` is a `book` subscription with `orders: true`. */
+type Route = { readonly kind: Subscription['kind'] | 'level3'; readonly instrumentId: InstrumentId; readonly variant: number | undefined };
 
 function routeKey(route: Route): string {
   return `${route.kind}|${route.instrumentId}|${route.variant ?? ''}`;
@@ -111,6 +121,12 @@ export function krakenBookDepth(wanted: number | undefined): KrakenBookDepth | u
 }
 
 /** A bar interval in milliseconds → Kraken's `ohlc` interval in minutes, or undefined when Kraken has none. */
+/** The smallest level3 depth Kraken offers that holds `wanted` price levels (default 10). */
+export function krakenLevel3Depth(wanted: number | undefined): KrakenLevel3Depth | undefined {
+  const depth = wanted ?? 10;
+  return KRAKEN_LEVEL3_DEPTHS.find((candidate) => candidate >= depth);
+}
+
 export function krakenOhlcInterval(intervalMs: number): KrakenOhlcInterval | undefined {
   const minutes = intervalMs / MINUTE_MS;
   return KRAKEN_OHLC_INTERVALS.find((candidate) => candidate === minutes);
@@ -162,8 +178,13 @@ export class KrakenMarketDataClient implements MarketDataClient {
   readonly #routes = new Map<string, Set<MarketDataSink>>();
   // The same sink sets by instrument for the kinds without a variant, so delivering a trade,
   // quote or book (many a second) needs no route key string and no closure.
-  readonly #directRoutes: Record<'trades' | 'quotes' | 'book', Map<InstrumentId, Set<MarketDataSink>>> = { trades: new Map(), quotes: new Map(), book: new Map() };
+  readonly #directRoutes: Record<'trades' | 'quotes' | 'book' | 'level3', Map<InstrumentId, Set<MarketDataSink>>> = { trades: new Map(), quotes: new Map(), book: new Map(), level3: new Map() };
   readonly #bookDepths = new Map<InstrumentId, KrakenBookDepth>();
+  readonly #level3Depths = new Map<InstrumentId, KrakenLevel3Depth>();
+  /** The private client of the `level3` books, made on their first subscription. */
+  #level3Ws: KrakenWsClient | undefined;
+  /** Each level3 book's BookView, made once: strategies get the same live view every message. */
+  readonly #level3Views = new WeakMap<L3Book, L3BookView>();
   #venueOffsetMs = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -221,12 +242,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
           const sinks = this.#directRoutes.book.get(book.instrumentId);
           if (sinks !== undefined) for (const sink of sinks) sink.onBook(book);
         },
-        onBookHealth: (health) => {
-          // The engine's risk policies and strategies see it through the book's sinks.
-          const sinks = this.#directRoutes.book.get(health.instrumentId);
-          if (sinks !== undefined) for (const sink of sinks) sink.onBookHealth?.(health);
-          options.onBookHealth?.(health);
-        },
+        onBookHealth: (health) => this.#deliverBookHealth(health),
         onConnectionState: (state, detail) => {
           if (state === 'open') void this.#syncVenueClock();
           else this.#candlesFresh = false;
@@ -260,9 +276,51 @@ export class KrakenMarketDataClient implements MarketDataClient {
     return Number.isFinite(this.#venueOffsetMs) ? wall + this.#venueOffsetMs : Number.NEGATIVE_INFINITY;
   }
 
-  /** A book's health counters (resyncs, checksum mismatches). */
-  bookHealth(id: InstrumentId | string): BookHealth | undefined {
-    return this.#ws.bookHealth(String(id));
+  /** A book's health counters (resyncs, checksum mismatches); `level3` for the order-by-order book's. */
+  bookHealth(id: InstrumentId | string, book: 'l2' | 'l3' = 'l2'): BookHealth | undefined {
+    return book === 'l3' ? this.#level3Ws?.level3Health(String(id)) : this.#ws.bookHealth(String(id));
+  }
+
+  /** The engine's risk policies and strategies see a book's health through the sinks taking that book. */
+  #deliverBookHealth(health: BookHealth): void {
+    const sinks = this.#directRoutes[health.book === 'l3' ? 'level3' : 'book'].get(health.instrumentId);
+    if (sinks !== undefined) for (const sink of sinks) sink.onBookHealth?.(health);
+    this.#options.onBookHealth?.(health);
+  }
+
+  /** The private client of the level3 books (made on first use; `level3` must be configured). */
+  #level3Client(): KrakenWsClient {
+    if (this.#level3Ws !== undefined) return this.#level3Ws;
+    const level3 = this.#options.level3!;
+    this.#level3Ws = new KrakenWsClient({
+      access: 'private',
+      url: level3.url,
+      getToken: level3.getToken,
+      ...(this.#options.env === undefined ? {} : { env: this.#options.env }),
+      logger: this.#logger,
+      now: this.#now,
+      ...this.#options.webSocket,
+      precisions: (symbol) => this.#precision(symbol),
+      handlers: {
+        onLevel3: (book: L3Book) => {
+          const sinks = this.#directRoutes.level3.get(book.instrumentId);
+          if (sinks === undefined) return;
+          let view = this.#level3Views.get(book);
+          if (view === undefined) {
+            view = new L3BookView(book);
+            this.#level3Views.set(book, view);
+          }
+          for (const sink of sinks) sink.onBook(view);
+        },
+        onBookHealth: (health) => this.#deliverBookHealth(health),
+      },
+    });
+    return this.#level3Ws;
+  }
+
+  /** The client a request goes to: level3 is private. */
+  #clientFor(request: KrakenSubscription): KrakenWsClient {
+    return request.channel === 'level3' ? this.#level3Client() : this.#ws;
   }
 
   async subscribe(subscriptions: readonly Subscription[], sink: MarketDataSink): Promise<void> {
@@ -278,12 +336,13 @@ export class KrakenMarketDataClient implements MarketDataClient {
         this.#setRoute(route, sinks);
         fresh.push({ route, request });
         if (route.kind === 'book') this.#bookDepths.set(route.instrumentId, (request as { depth: KrakenBookDepth }).depth);
+        if (route.kind === 'level3') this.#level3Depths.set(route.instrumentId, (request as { depth: KrakenLevel3Depth }).depth);
       }
       sinks.add(sink);
     }
     this.#startTimer();
-    const connected = this.#ws.connect();
-    const results = await Promise.allSettled([connected, ...fresh.map(({ request }) => this.#ws.subscribe(request))]);
+    const connected = Promise.all([this.#ws.connect(), ...(fresh.some(({ route }) => route.kind === 'level3') ? [this.#level3Client().connect()] : [])]);
+    const results = await Promise.allSettled([connected, ...fresh.map(({ request }) => this.#clientFor(request).subscribe(request))]);
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure === undefined) return;
     // Forget what Kraken refused, so a later subscribe asks again instead of waiting on nothing.
@@ -291,6 +350,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
       if (results[index + 1]!.status !== 'rejected') return;
       this.#deleteRoute(route);
       if (route.kind === 'book') this.#bookDepths.delete(route.instrumentId);
+      if (route.kind === 'level3') this.#level3Depths.delete(route.instrumentId);
     });
     throw failure.reason;
   }
@@ -306,8 +366,9 @@ export class KrakenMarketDataClient implements MarketDataClient {
       }
       if (route.kind === 'trades') this.#lastTrades.delete(route.instrumentId);
       if (route.kind === 'book') this.#bookDepths.delete(route.instrumentId);
+      if (route.kind === 'level3') this.#level3Depths.delete(route.instrumentId);
     }
-    await Promise.all(gone.map((request) => this.#ws.unsubscribe(request)));
+    await Promise.all(gone.map((request) => this.#clientFor(request).unsubscribe(request)));
   }
 
   async close(): Promise<void> {
@@ -317,7 +378,7 @@ export class KrakenMarketDataClient implements MarketDataClient {
     this.#timer = undefined;
     this.#routes.clear();
     for (const routes of Object.values(this.#directRoutes)) routes.clear();
-    await this.#ws.close();
+    await Promise.all([this.#ws.close(), this.#level3Ws?.close()]);
   }
 
   /**
@@ -425,6 +486,10 @@ export class KrakenMarketDataClient implements MarketDataClient {
           planned.push({ route: { kind: 'quotes', instrumentId: id, variant: undefined }, request: { channel: 'ticker', symbols: [symbol], eventTrigger: 'bbo' } });
           return;
         case 'book': {
+          if (subscription.orders === true) {
+            this.#planLevel3(subscription, id, path, strict, issues, planned);
+            return;
+          }
           const depth = krakenBookDepth(subscription.depth);
           if (depth === undefined) {
             issues.push({ path: `${path}.depth`, received: String(subscription.depth), expected: `at most ${KRAKEN_BOOK_DEPTHS.at(-1)} levels` });
@@ -444,6 +509,30 @@ export class KrakenMarketDataClient implements MarketDataClient {
     });
     if (issues.length > 0) throw new ConfigError(issues, 'Kraken market data');
     return planned;
+  }
+
+  /** A `book` subscription with `orders: true`: Kraken's private `level3` channel (spec §8.11). */
+  #planLevel3(subscription: Subscription, id: InstrumentId, path: string, strict: boolean, issues: ConfigIssue[], planned: { route: Route; request: KrakenSubscription }[]): void {
+    if (strict && this.#options.level3 === undefined) {
+      issues.push({
+        path: `${path}.orders`,
+        received: `true (every order of the ${id} book)`,
+        expected: "Kraken API keys: its level3 channel is private (set the key and secret, or subscribe to the book's price levels without orders)",
+      });
+      return;
+    }
+    const depth = krakenLevel3Depth(subscription.depth);
+    if (depth === undefined) {
+      issues.push({ path: `${path}.depth`, received: String(subscription.depth), expected: `at most ${KRAKEN_LEVEL3_DEPTHS.at(-1)} price levels (Kraken's level3 depths: ${KRAKEN_LEVEL3_DEPTHS.join(', ')})` });
+      return;
+    }
+    // Kraken keeps one level3 depth per symbol: later subscriptions share the first one's.
+    const current = this.#level3Depths.get(id);
+    if (strict && current !== undefined && current < depth) {
+      issues.push({ path: `${path}.depth`, received: String(subscription.depth), expected: `at most ${current}: the ${id} level3 book is already kept at that depth` });
+      return;
+    }
+    planned.push({ route: { kind: 'level3', instrumentId: id, variant: undefined }, request: { channel: 'level3', symbols: [id], depth: current ?? depth } });
   }
 
   #precision(symbol: string): BookPrecision | undefined {

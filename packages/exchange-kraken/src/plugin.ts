@@ -105,6 +105,8 @@ export function createKrakenExchange(settings: KrakenSettingsInput | KrakenSetti
     // Public data over REST while the WebSocket is down. Its own client, without keys and with
     // one attempt per call: the fallback paces and retries its requests itself.
     rest: new KrakenRestClient({ baseUrl: resolved.restUrl, env, maxAttempts: 1 }),
+    // Order-by-order books (level3) are a private channel: only with keys.
+    ...(key === undefined ? {} : { level3: { url: resolved.wsLevel3Url, getToken: async () => (await rest.getWebSocketsToken()).token } }),
     ...options.tuning?.marketData,
   });
   let execution: ExecutionClient;

@@ -27,6 +27,12 @@ export const krakenSettingsSchema = z
     wsUrl: url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_URL).optional(),
     /** Authenticated WebSocket v2 URL; env `KRAKEN_WS_AUTH_URL`, then Kraken's. */
     wsAuthUrl: url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_AUTH_URL).optional(),
+    /**
+     * WebSocket v2 URL of the `level3` channel (order-by-order books, `orders: true`); env
+     * `KRAKEN_WS_L3_URL`, then the authenticated URL. Kraken's pages name both
+     * wss://ws-auth.kraken.com/v2 and wss://ws-l3.kraken.com/v2 for it (spec §1).
+     */
+    wsLevel3Url: url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_AUTH_URL).optional(),
     /** Account tier: sets the REST and trading rate limits kbot keeps to. */
     tier: z.enum(['starter', 'intermediate', 'pro']).default('starter'),
     /** Cancel every order if the bot stops refreshing: Kraken's CancelAllOrdersAfter, refreshed from the health heartbeat. */
@@ -64,6 +70,7 @@ export interface ResolvedKrakenSettings extends KrakenSettings {
   readonly restUrl: string;
   readonly wsUrl: string;
   readonly wsAuthUrl: string;
+  readonly wsLevel3Url: string;
 }
 
 /**
@@ -91,7 +98,8 @@ export function parseKrakenSettings(input: unknown = {}, path = 'kraken'): Krake
 
 /**
  * Fills in the URLs: the settings win over the environment (`KRAKEN_REST_URL`, `KRAKEN_WS_URL`,
- * `KRAKEN_WS_AUTH_URL`), the environment over Kraken's defaults. A bad URL in the environment is
+ * `KRAKEN_WS_AUTH_URL`, `KRAKEN_WS_L3_URL`), the environment over Kraken's defaults (level3's
+ * default is the authenticated URL as resolved). A bad URL in the environment is
  * a ConfigError naming the variable.
  */
 export function resolveKrakenSettings(settings: KrakenSettings, env: Readonly<Record<string, string | undefined>> = process.env): ResolvedKrakenSettings {
@@ -107,11 +115,13 @@ export function resolveKrakenSettings(settings: KrakenSettings, env: Readonly<Re
     }
     return fromEnv;
   };
+  const wsAuthUrl = pick(settings.wsAuthUrl, 'KRAKEN_WS_AUTH_URL', DEFAULT_KRAKEN_WS_AUTH_URL, url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_AUTH_URL));
   const resolved: ResolvedKrakenSettings = {
     ...settings,
     restUrl: pick(settings.restUrl, 'KRAKEN_REST_URL', DEFAULT_KRAKEN_REST_URL, url(['http:', 'https:'], DEFAULT_KRAKEN_REST_URL)),
     wsUrl: pick(settings.wsUrl, 'KRAKEN_WS_URL', DEFAULT_KRAKEN_WS_URL, url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_URL)),
-    wsAuthUrl: pick(settings.wsAuthUrl, 'KRAKEN_WS_AUTH_URL', DEFAULT_KRAKEN_WS_AUTH_URL, url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_AUTH_URL)),
+    wsAuthUrl,
+    wsLevel3Url: pick(settings.wsLevel3Url, 'KRAKEN_WS_L3_URL', wsAuthUrl, url(['ws:', 'wss:'], DEFAULT_KRAKEN_WS_AUTH_URL)),
   };
   if (issues.length > 0) throw new ConfigError(issues, 'Kraken environment');
   return resolved;

@@ -56,6 +56,16 @@ export interface BookLevel {
   readonly quantity: number;
 }
 
+/** One resting order of an order-by-order (level 3) book. */
+export interface BookOrder {
+  /** The venue's id of the order (Kraken: `OXXXXX-XXXXX-XXXXXX`). */
+  readonly orderId: string;
+  readonly price: number;
+  readonly quantity: number;
+  /** When the order was placed or last changed, when the venue says. */
+  readonly time?: EpochMs;
+}
+
 /** A read-only view of an order book, best levels first. */
 export interface BookView {
   readonly instrumentId: InstrumentId;
@@ -64,6 +74,13 @@ export interface BookView {
   asks(depth?: number): readonly BookLevel[];
   bestBid(): BookLevel | undefined;
   bestAsk(): BookLevel | undefined;
+  /**
+   * An order-by-order book (a book subscription with `orders: true`; Kraken's `level3`): the
+   * resting orders of the best `levels` price levels of a side (default: all kept), best price
+   * first and, within a price, in queue order (the first would fill first). Absent on books of
+   * price levels only.
+   */
+  orders?(side: 'bid' | 'ask', levels?: number): readonly BookOrder[];
 }
 
 /**
@@ -101,6 +118,12 @@ export interface Subscription {
   readonly interval?: number;
   /** For book: depth. */
   readonly depth?: number;
+  /**
+   * For book: every resting order (a level 3 book, `BookView.orders`), not just the price levels.
+   * The venue may need keys for it (Kraken's `level3` is a private channel) and may offer fewer
+   * depths (Kraken: 10, 100, 1000).
+   */
+  readonly orders?: boolean;
   /**
    * For bars: how many closed bars of history the strategy wants before its first live bar, so
    * that its indicators are ready when trading starts. Paper and live sessions fetch them from

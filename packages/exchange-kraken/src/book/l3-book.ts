@@ -37,6 +37,8 @@ export interface L3Order {
   /** Scaled integers at the instrument's precision. */
   readonly price: number;
   readonly quantity: number;
+  /** Kraken's `timestamp` of the order (epoch ms), when it sent a readable one. */
+  readonly time?: number;
 }
 
 export interface L3BookOptions {
@@ -118,6 +120,11 @@ export class L3Book {
   readonly pricePrecision: number;
   readonly quantityPrecision: number;
   readonly depth: number;
+  /**
+   * The latest order timestamp the book has seen (epoch ms): Kraken's level3 messages carry times
+   * per order, not per message. NaN until one arrives; the client stamps the wall clock then.
+   */
+  time = Number.NaN;
   readonly #bids = new L3Side((a, b) => b - a);
   readonly #asks = new L3Side((a, b) => a - b);
 
@@ -146,6 +153,7 @@ export class L3Book {
     for (const [side, orders, name] of [[this.#bids, message.bids, 'bids'], [this.#asks, message.asks, 'asks']] as const) {
       orders.forEach((entry, index) => {
         const order = this.#order(entry, `${name}[${index}]`);
+        if (order.time !== undefined && !(order.time <= this.time)) this.time = order.time;
         if (message.type === 'snapshot' || entry.event === 'add') side.add(order);
         else if (entry.event === 'modify') side.modify(order);
         else if (entry.event === 'delete') side.delete(order.orderId);
@@ -186,10 +194,13 @@ export class L3Book {
 
   #order(entry: Level3OrderMessage, where: string): L3Order {
     if (typeof entry.order_id !== 'string' || entry.order_id === '') throw new TypeError(`level3 ${this.instrumentId} ${where}.order_id: received ${JSON.stringify(entry.order_id)}, expected Kraken's order id`);
+    // An unreadable timestamp is left out, not refused: the checksum does not cover it.
+    const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : Number.NaN;
     return {
       orderId: entry.order_id,
       price: this.#scaled(entry.limit_price, this.pricePrecision, `${where}.limit_price`),
       quantity: this.#scaled(entry.order_qty, this.quantityPrecision, `${where}.order_qty`),
+      ...(Number.isFinite(time) ? { time } : {}),
     };
   }
 

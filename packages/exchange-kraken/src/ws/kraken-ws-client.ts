@@ -1058,7 +1058,10 @@ export class KrakenWsClient {
         const fields = wsRecord(order, `level3.${side}[]`);
         // Exact digits: a JsonNumber keeps Kraken's text.
         const exact = (value: unknown) => (value === undefined || value === null ? value : String(value));
-        return { event: fields.event, order_id: fields.order_id, limit_price: exact(fields.limit_price), order_qty: exact(fields.order_qty) } as Level3OrderMessage;
+        return {
+          event: fields.event, order_id: fields.order_id, limit_price: exact(fields.limit_price), order_qty: exact(fields.order_qty),
+          ...(typeof fields.timestamp === 'string' ? { timestamp: fields.timestamp } : {}),
+        } as Level3OrderMessage;
       });
     const checksum = Number(String(entry.checksum));
     let outcome;
@@ -1071,6 +1074,8 @@ export class KrakenWsClient {
     }
     if (outcome === 'verified') {
       kept.awaitingSnapshot = false;
+      // No order timestamp yet (Kraken always sends them; a book without any is stamped on arrival).
+      if (Number.isNaN(kept.book.time)) kept.book.time = this.#now();
       if (type === 'snapshot') {
         kept.snapshotAt = this.#now();
         const health = this.#level3Health(symbol, kept, 'synced');
