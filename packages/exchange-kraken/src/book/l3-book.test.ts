@@ -75,4 +75,58 @@ describe('L3Book (Kraken level3, spec §9.3)', () => {
       'level3 BTC/USD bids[0].event: received "replace", expected "add", "modify" or "delete"',
     );
   });
+  it('keeps the same book as a naive model (sorted afresh on every message) through 3,000 random adds, modifies and deletes', () => {
+    // A small deterministic generator: the same sequence on every run.
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const depth = 5;
+    const l3 = book(depth);
+    // The model: every order by id, with its side, price, quantity and arrival order.
+    const model = new Map<string, { side: 'bids' | 'asks'; price: number; quantity: number; seq: number }>();
+    let seq = 0;
+    const levelsOf = (side: 'bids' | 'asks') => {
+      const byPrice = new Map<number, { id: string; quantity: number; seq: number }[]>();
+      for (const [id, order] of model) if (order.side === side) byPrice.set(order.price, [...(byPrice.get(order.price) ?? []), { id, quantity: order.quantity, seq: order.seq }]);
+      const prices = [...byPrice.keys()].sort((a, b) => (side === 'bids' ? b - a : a - b));
+      return prices.map((price) => ({ price, orders: byPrice.get(price)!.sort((a, b) => a.seq - b.seq) }));
+    };
+    for (let step = 0; step < 3_000; step++) {
+      const side = random() < 0.5 ? 'bids' : 'asks';
+      const price = side === 'bids' ? 9_990 - Math.floor(random() * 12) : 10_000 + Math.floor(random() * 12);
+      const existing = [...model].filter(([, order]) => order.side === side);
+      const roll = random();
+      let entry: Level3OrderMessage;
+      if (roll < 0.5 || existing.length === 0) {
+        const id = `N${step}`;
+        const quantity = 1 + Math.floor(random() * 9);
+        model.set(id, { side, price, quantity, seq: ++seq });
+        entry = { event: 'add', order_id: id, limit_price: (price / 10).toFixed(1), order_qty: String(quantity) };
+      } else {
+        const [id, order] = existing[Math.floor(random() * existing.length)]!;
+        if (roll < 0.75) {
+          const quantity = 1 + Math.floor(random() * 9);
+          model.set(id, { ...order, quantity });
+          entry = { event: 'modify', order_id: id, limit_price: (order.price / 10).toFixed(1), order_qty: String(quantity) };
+        } else {
+          model.delete(id);
+          entry = { event: 'delete', order_id: id, limit_price: (order.price / 10).toFixed(1), order_qty: String(order.quantity) };
+        }
+      }
+      l3.apply({ type: 'update', symbol: 'BTC/USD', checksum: 0, bids: side === 'bids' ? [entry] : [], asks: side === 'asks' ? [entry] : [] });
+      // Kraken's truncation, in the model: levels beyond the depth leave with their orders.
+      for (const sideName of ['bids', 'asks'] as const) {
+        for (const level of levelsOf(sideName).slice(depth)) for (const order of level.orders) model.delete(order.id);
+      }
+      for (const sideName of ['bids', 'asks'] as const) {
+        const expected = levelsOf(sideName).map((level) => [level.price, level.orders.map((order) => [order.id, order.quantity * 100_000_000])]);
+        const actual = l3[sideName]().map((level) => [level.price, level.orders.map((order) => [order.orderId, order.quantity])]);
+        expect(actual, `${sideName} after step ${step}`).toEqual(expected);
+      }
+    }
+    // The checksum over the final book, from the documented text rule.
+    const text = (['asks', 'bids'] as const)
+      .flatMap((sideName) => levelsOf(sideName).slice(0, 10).flatMap((level) => level.orders.map((order) => `${level.price}${order.quantity * 100_000_000}`)))
+      .join('');
+    expect(l3.checksum()).toBe(crc32(text) >>> 0);
+  });
 });

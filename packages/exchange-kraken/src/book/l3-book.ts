@@ -1,5 +1,5 @@
 import type { InstrumentId } from '@kbot/core';
-import { CRC32_INITIAL, crc32Byte, crc32Finish } from './crc32.js';
+import { CRC32_INITIAL, crc32Finish, crc32Integer } from './crc32.js';
 import { parseScaledDecimal } from './scaled-decimal.js';
 
 /*
@@ -49,16 +49,26 @@ export interface L3BookOptions {
   readonly depth: number;
 }
 
-/** One side: orders by id, and the queue of order ids at each price. */
+/**
+ * One side: orders by id, the queue of order ids at each price, and the prices kept sorted best
+ * first as they come and go (a binary search per new price), so a message costs what it changes,
+ * not a sort of every level: at depth 1000 a sort per message took about 200 µs (measured).
+ */
 class L3Side {
   readonly #orders = new Map<string, L3Order>();
   readonly #queues = new Map<number, string[]>();
+  /** Prices with a queue, best first. */
+  #prices: number[] = [];
+  /** Prices whose queue changed since the last truncate (a level left with only empty orders is dropped). */
+  readonly #touched = new Set<number>();
 
-  constructor(private readonly bestFirst: (a: number, b: number) => number) {}
+  constructor(private readonly better: (a: number, b: number) => boolean) {}
 
   clear(): void {
     this.#orders.clear();
     this.#queues.clear();
+    this.#prices = [];
+    this.#touched.clear();
   }
 
   /** Adds at the back of its price's queue; an id already in the book is replaced there (a repeated add). */
@@ -66,8 +76,13 @@ class L3Side {
     if (this.#orders.has(order.orderId)) this.delete(order.orderId);
     this.#orders.set(order.orderId, order);
     const queue = this.#queues.get(order.price);
-    if (queue === undefined) this.#queues.set(order.price, [order.orderId]);
-    else queue.push(order.orderId);
+    if (queue === undefined) {
+      this.#queues.set(order.price, [order.orderId]);
+      this.#prices.splice(this.#rank(order.price), 0, order.price);
+    } else {
+      queue.push(order.orderId);
+    }
+    this.#touched.add(order.price);
   }
 
   /** A new quantity at the same place in the queue; a new price moves it to the back of that price's queue. */
@@ -78,6 +93,7 @@ class L3Side {
       return;
     }
     this.#orders.set(order.orderId, order);
+    this.#touched.add(order.price);
   }
 
   delete(orderId: string): void {
@@ -86,31 +102,63 @@ class L3Side {
     this.#orders.delete(orderId);
     const queue = this.#queues.get(current.price)!;
     queue.splice(queue.indexOf(orderId), 1);
-    if (queue.length === 0) this.#queues.delete(current.price);
+    if (queue.length === 0) this.#dropLevel(current.price);
   }
 
-  /** Price levels, best first. */
+  /** The number of price levels. */
+  get levels(): number {
+    return this.#prices.length;
+  }
+
+  /** The price of level `index` (0 = best). */
+  priceAt(index: number): number {
+    return this.#prices[index]!;
+  }
+
+  /** Price levels, best first (a copy). */
   prices(): number[] {
-    return [...this.#queues.keys()].sort(this.bestFirst);
+    return this.#prices.slice();
   }
 
   ordersAt(price: number): L3Order[] {
     return (this.#queues.get(price) ?? []).map((orderId) => this.#orders.get(orderId)!);
   }
 
-  /** Drops levels without quantity and every level beyond `depth`. */
+  /** Drops changed levels left without quantity and every level beyond `depth`. */
   truncate(depth: number): void {
-    for (const [price, queue] of this.#queues) {
-      if (queue.every((orderId) => this.#orders.get(orderId)!.quantity === 0)) this.#dropLevel(price);
+    for (const price of this.#touched) {
+      const queue = this.#queues.get(price);
+      if (queue !== undefined && queue.every((orderId) => this.#orders.get(orderId)!.quantity === 0)) this.#dropLevel(price);
     }
-    for (const price of this.prices().slice(depth)) this.#dropLevel(price);
+    this.#touched.clear();
+    while (this.#prices.length > depth) this.#dropLevel(this.#prices[this.#prices.length - 1]!);
+  }
+
+  /** Where `price` goes among the sorted prices: the first index whose price is not better. */
+  #rank(price: number): number {
+    const prices = this.#prices;
+    let low = 0;
+    let high = prices.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.better(prices[middle]!, price)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   #dropLevel(price: number): void {
-    for (const orderId of this.#queues.get(price) ?? []) this.#orders.delete(orderId);
+    const queue = this.#queues.get(price);
+    if (queue === undefined) return;
+    for (const orderId of queue) this.#orders.delete(orderId);
     this.#queues.delete(price);
+    const index = this.#rank(price);
+    if (this.#prices[index] === price) this.#prices.splice(index, 1);
   }
 }
+
+/** Price levels per side Kraken's level3 checksum covers, whatever the depth (spec §9.3). */
+const CHECKSUM_LEVELS = 10;
 
 /** What applying a message found. */
 export type L3ApplyOutcome = 'verified' | 'mismatch';
@@ -125,8 +173,8 @@ export class L3Book {
    * per order, not per message. NaN until one arrives; the client stamps the wall clock then.
    */
   time = Number.NaN;
-  readonly #bids = new L3Side((a, b) => b - a);
-  readonly #asks = new L3Side((a, b) => a - b);
+  readonly #bids = new L3Side((a, b) => a > b);
+  readonly #asks = new L3Side((a, b) => a < b);
 
   constructor(options: L3BookOptions) {
     for (const key of ['pricePrecision', 'quantityPrecision'] as const) {
@@ -168,15 +216,12 @@ export class L3Book {
   /** Kraken's level3 checksum of the book as it stands (unsigned 32-bit). */
   checksum(): number {
     let crc = CRC32_INITIAL;
-    const feed = (value: number) => {
-      const digits = String(value);
-      for (let index = 0; index < digits.length; index++) crc = crc32Byte(crc, digits.charCodeAt(index));
-    };
     for (const side of [this.#asks, this.#bids]) {
-      for (const price of side.prices().slice(0, 10)) {
-        for (const order of side.ordersAt(price)) {
-          feed(order.price);
-          feed(order.quantity);
+      const levels = Math.min(CHECKSUM_LEVELS, side.levels);
+      for (let level = 0; level < levels; level++) {
+        for (const order of side.ordersAt(side.priceAt(level))) {
+          // The digits without leading zeros: a quantity of 0 feeds nothing, as "0.00000000" stripped of them is empty.
+          crc = crc32Integer(crc32Integer(crc, order.price), order.quantity);
         }
       }
     }
@@ -185,11 +230,21 @@ export class L3Book {
 
   /** Price levels best first (at most `depth`), each with its orders in queue order; scaled integers. */
   bids(depth = this.depth): { readonly price: number; readonly orders: readonly L3Order[] }[] {
-    return this.#bids.prices().slice(0, depth).map((price) => ({ price, orders: this.#bids.ordersAt(price) }));
+    return this.#levels(this.#bids, depth);
   }
 
   asks(depth = this.depth): { readonly price: number; readonly orders: readonly L3Order[] }[] {
-    return this.#asks.prices().slice(0, depth).map((price) => ({ price, orders: this.#asks.ordersAt(price) }));
+    return this.#levels(this.#asks, depth);
+  }
+
+  #levels(side: L3Side, depth: number): { readonly price: number; readonly orders: readonly L3Order[] }[] {
+    const count = Math.min(depth, side.levels);
+    const levels = new Array<{ readonly price: number; readonly orders: readonly L3Order[] }>(count);
+    for (let index = 0; index < count; index++) {
+      const price = side.priceAt(index);
+      levels[index] = { price, orders: side.ordersAt(price) };
+    }
+    return levels;
   }
 
   #order(entry: Level3OrderMessage, where: string): L3Order {
