@@ -31,7 +31,16 @@ export interface SimulatedAccount {
  * frozen (speed 0: only `sim.step()` moves it), one account with `balances`, and a project whose
  * config trades BTC/USD on it.
  */
-export async function simulatedAccount(balances: Readonly<Record<string, string>>, options: { readonly withKey?: boolean; readonly settings?: KrakenSettingsInput } = {}): Promise<SimulatedAccount> {
+export async function simulatedAccount(
+  balances: Readonly<Record<string, string>>,
+  options: {
+    readonly withKey?: boolean;
+    readonly settings?: KrakenSettingsInput;
+    /** The config's `strategies` and `risk`, as JavaScript text (default: ema-rsi on BTC/USD, no risk section). */
+    readonly strategies?: string;
+    readonly risk?: string;
+  } = {},
+): Promise<SimulatedAccount> {
   const key = `cli-test-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(64).toString('base64');
   const start = Date.UTC(2024, 0, 1);
@@ -68,7 +77,8 @@ export async function simulatedAccount(balances: Readonly<Record<string, string>
   name: 'operator-test',
   mode: 'paper',
   exchange: globalThis.${PLUGIN_GLOBAL},
-  strategies: [{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1m', fastPeriod: 5, slowPeriod: 20 } }],
+  strategies: ${options.strategies ?? "[{ use: 'ema-rsi', params: { pair: 'BTC/USD', interval: '1m', fastPeriod: 5, slowPeriod: 20 } }]"},
+  ${options.risk === undefined ? '' : `risk: ${options.risk},`}
   log: { level: 'silent' },
 };
 `,

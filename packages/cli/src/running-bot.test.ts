@@ -68,6 +68,32 @@ describe('a running bot and the operator', () => {
     expect((await kbot(account.dir, 'status')).code).toBe(EXIT.botState);
   }, 60_000);
 
+  it("shows a book resync as it happens and in kbot status (a scalper on the book, with the bookHealth policy)", async () => {
+    account = await simulatedAccount({ USD: '10000' }, {
+      strategies: "[{ use: 'scalper', params: { pair: 'BTC/USD', quantity: '0.01', maxPosition: '0.01', source: 'book', bookDepth: 10 } }]",
+      risk: '{ bookHealth: { maxResyncs: 5 } }',
+    });
+    const run = kbot(account.dir, 'run', '--duration', '8s');
+    const first = await waitForStatus(account.dir);
+    expect((first.details as Record<string, unknown>).books).toBe('BTC/USD verified');
+    account.sim.corruptNextBookChecksum();
+    account.sim.step();
+    const deadline = Date.now() + 15_000;
+    let books = '';
+    while (Date.now() < deadline) {
+      books = String(((await waitForStatus(account.dir)).details as Record<string, unknown>).books);
+      if (books === 'BTC/USD verified (1 resync, 1 checksum mismatch)') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(books).toBe('BTC/USD verified (1 resync, 1 checksum mismatch)');
+    const human = await kbot(account.dir, 'status');
+    expect(human.stdout).toMatch(/order books\s+│ BTC\/USD verified \(1 resync, 1 checksum mismatch\)/);
+    const finished = await run;
+    expect(finished.code).toBe(EXIT.ok);
+    expect(finished.stderr).toContain('book BTC/USD dropped (checksum): resync 1, waiting for a fresh snapshot');
+    expect(finished.stderr).toContain('book BTC/USD verified again after 1 resync');
+  }, 60_000);
+
   it('status lists an open order on the exchange that the bot does not track, and the bot leaves it alone', async () => {
     account = await simulatedAccount({ USD: '10000' });
     // Placed with the same key by someone else before the bot starts: not in the bot's journal.

@@ -2,13 +2,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   attachAuditTrail, controlSocketPath, operatorActor, engineControl, FlightRecorder, openSessionStore, parseSizeText, runSession, sessionFolder, startControlServer, StoreError, toReportJson, writeReport,
-  type BotControl, type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
+  type BookHealth, type BotControl, type ControlServer, type Engine, type Instrument, type SessionStartup, type SessionStatus, type StrategyRegistry,
 } from '@kbot/core';
 import { deadMansSwitchHeartbeat, type KrakenExchange } from '@kbot/exchange-kraken';
 import { loadKbotConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
 import { backtestSummary } from '../output/tables.js';
+import { bookHealthSummary, bookName } from '../output/book-health.js';
 
 export interface RunFlags {
   readonly config?: string;
@@ -132,6 +133,9 @@ export async function runCommand(
   let detachRecorder: (() => void) | undefined;
   let lastStatus: SessionStatus | undefined;
   let detachAudit: (() => void) | undefined;
+  let detachBookHealth: (() => void) | undefined;
+  /** The latest book-health report per book, for `kbot status`. */
+  const books = new Map<string, BookHealth>();
   let runningEngine: Engine | undefined;
   /** The running bot's control (its panic and resume recorded when recording), once the engine is built. */
   let botControl: BotControl | undefined;
@@ -174,10 +178,22 @@ export async function runCommand(
         }
         // Every order command, the strategies' and the operator's, goes to audit.log.
         detachAudit = attachAuditTrail(engine.bus, opened.audit);
+        // A checked book dropped or verified again: a line for the operator, and the status keeps the latest.
+        detachBookHealth = engine.bus.on('book-health-reported', ({ health }) => {
+          books.set(bookName(health), health);
+          if (health.status === 'resync') context.status(`book ${bookName(health)} dropped (${health.reason ?? 'resync'}): resync ${health.resyncs}, waiting for a fresh snapshot`, true);
+          else if (health.resyncs > 0) context.status(`book ${bookName(health)} verified again after ${health.resyncs} resync${health.resyncs === 1 ? '' : 's'}`, true);
+        });
         const engineCommands = engineControl(engine, {
           bot: config.name, mode, startedAt: session.startedAt, instruments: exchange.instruments,
           pairs: [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))],
-          details: () => ({ bars: lastStatus?.bars ?? 0, fills: lastStatus?.fills ?? 0, ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}), journal: store.file }),
+          details: () => ({
+            bars: lastStatus?.bars ?? 0,
+            fills: lastStatus?.fills ?? 0,
+            ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}),
+            ...(books.size === 0 ? {} : { books: bookHealthSummary(books.values()) }),
+            journal: store.file,
+          }),
         });
         // The operator's panic and resume are recorded where they come, for the parity replay.
         botControl = recorder === undefined ? engineCommands : recorder.recordedControl(engineCommands);
@@ -195,6 +211,7 @@ export async function runCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     detachAudit?.();
+    detachBookHealth?.();
     detachRecorder?.();
     // Closed (flushed) here as well, so a failed session keeps what it recorded.
     if (result === undefined) recorder?.close();
@@ -211,3 +228,4 @@ export async function runCommand(
   }
   return { reportDir, output: flags.json ? JSON.stringify(toReportJson(result)) : `${mode.toUpperCase()} session on ${exchange.id}\n${backtestSummary(result, reportDir)}` };
 }
+

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BotStatus } from '@kbot/core';
+import { instrumentId } from '@kbot/core';
+import { bookHealthSummary } from '../output/book-health.js';
 import { statusText } from './status.js';
 
 /** A running paper bot's status as `kbot run` reports it, with the details `kbot run` adds. */
@@ -84,5 +86,16 @@ describe('statusText', () => {
     // A key without a label of its own is spelled out.
     expect(text).toMatch(/│ book health\s+│ ok\s+│/);
     expect(text).not.toMatch(/lastBarClosedAt|bookHealth/);
+  });
+
+  it("shows the running bot's order books, verified or resyncing, with their resyncs", () => {
+    const books = bookHealthSummary([
+      { instrumentId: instrumentId('BTC/USD'), time: 0, status: 'synced', mismatches: 2, resyncs: 2, ageMs: 0, book: 'l2' },
+      { instrumentId: instrumentId('ETH/USD'), time: 0, status: 'resync', mismatches: 1, resyncs: 1, ageMs: 0, reason: 'checksum', book: 'l2' },
+      { instrumentId: instrumentId('BTC/USD'), time: 0, status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0, book: 'l3' },
+    ]);
+    expect(books).toBe('BTC/USD verified (2 resyncs, 2 checksum mismatches), ETH/USD resyncing (1 resync, 1 checksum mismatch), BTC/USD level3 verified');
+    const text = statusText(status({ details: { bars: 1, books } }));
+    expect(text).toMatch(/│ order books\s+│ BTC\/USD verified \(2 resyncs/);
   });
 });

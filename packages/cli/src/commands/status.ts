@@ -65,6 +65,7 @@ const DETAIL_LABELS: Readonly<Record<string, string>> = {
   bars: 'bars this session',
   fills: 'fills this session',
   lastBarClosedAt: 'last bar closed at',
+  books: 'order books',
   journal: 'journal',
 };
 
