@@ -1,4 +1,3 @@
-import type { Logger } from '@kbot/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BookHealth } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
@@ -6,7 +5,7 @@ import type { L3Book } from '../book/l3-book.js';
 import { KrakenRestClient } from '../rest/rest-client.js';
 import { KrakenWsClient } from '../ws/kraken-ws-client.js';
 import type { KrakenSimulator } from './kraken-simulator.js';
-import { KEY, SPEC_SECRET, startTestSimulator } from './simulator-test-fixtures.js';
+import { KEY, SPEC_SECRET, settle, startTestSimulator, warningsLogger } from './simulator-test-fixtures.js';
 
 /*
  * The level3 channel end to end: the adapter's private WebSocket client subscribes to it on the
@@ -22,17 +21,9 @@ afterEach(async () => {
   sim = undefined;
 });
 
-/** A logger that keeps the warnings (a level3 checksum mismatch is one). */
-function warningsLogger(warnings: string[]): Logger {
-  const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error: (message) => void warnings.push(message), child: () => logger };
-  return logger;
-}
 
 const precisions = () => ({ pricePrecision: 1, quantityPrecision: 8 });
 
-async function settle(condition: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 3_000 && !condition(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 describe('level3 through the private WebSocket client, against the simulator', () => {
   it('keeps every order from the snapshot and updates, every checksum verified, the same book as the book channel', async () => {

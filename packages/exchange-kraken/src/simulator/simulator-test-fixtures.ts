@@ -1,5 +1,5 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { Decimal, instrumentId, type Bar, type BarSource } from '@kbot/core';
+import { Decimal, instrumentId, type Bar, type BarSource, type Logger } from '@kbot/core';
 import { signKrakenRequest } from '../rest/signing.js';
 import { startKrakenSimulator, type KrakenSimulator } from './kraken-simulator.js';
 import type { KrakenSimulatorOptions } from './simulator-options.js';
@@ -216,4 +216,15 @@ export class ReferenceBook {
     const text = [...this.#sorted(this.asks, false).slice(0, 10), ...this.#sorted(this.bids, true).slice(0, 10)].map(([price, qty]) => piece(price) + piece(qty)).join('');
     return zlibCrc32(text) >>> 0;
   }
+}
+
+/** A logger that keeps the warnings and errors (a checksum mismatch is one). */
+export function warningsLogger(warnings: string[]): Logger {
+  const logger: Logger = { debug() {}, info() {}, warn: (message) => void warnings.push(message), error: (message) => void warnings.push(message), child: () => logger };
+  return logger;
+}
+
+/** Waits (up to 3 s, in 10 ms steps) until `condition` holds; the test's own expectations say whether it did. */
+export async function settle(condition: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 3_000 && !condition(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }

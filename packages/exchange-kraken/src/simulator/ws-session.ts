@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { isOpenStatus, type SimOrder } from './account-records.js';
 import { isKrakenOhlcInterval, type KrakenOhlcInterval } from './candle-store.js';
+import { Level3Queues, type Level3Message } from './level3-queues.js';
 import { newConnectionId } from './kraken-ids.js';
 import { balanceUpdate, balancesSnapshot, ESSENTIAL_EXEC_TYPES, executionEntry, executionSnapshotOrder, executionSnapshotTrade } from './kraken-payloads.js';
 import { checksumOf, wsCandle, wsLevels, wsTicker, wsTrade } from './market-payloads.js';
@@ -10,7 +11,7 @@ import type { MarketTrade, PairMarketFeed } from './pair-market.js';
 import type { AccountEvent, SimAccount } from './simulator-account.js';
 import type { SimulatorContext } from './simulator-context.js';
 import { diffSide, type BookLevelUnits } from './synthetic-book.js';
-import { rfc3339 } from './wire-format.js';
+import { rfc3339, unitsToNumber } from './wire-format.js';
 
 /** Book depths Kraken accepts (spec §8.7). */
 const BOOK_DEPTHS = new Set([10, 25, 100, 500, 1000]);
@@ -23,15 +24,13 @@ const TRADING_METHODS = new Set(['add_order', 'amend_order', 'edit_order', 'canc
 export const SIMULATOR_WS_VERSION = '2.0.10-kbot-simulator';
 
 interface BookSubscription {
-  /**
-   * `level3` serves each price level of the market's book as one resting order (`L-<side>-<price>`),
-   * so its checksum is the book's; its updates say `add`, `modify` or `delete`.
-   */
   readonly channel: 'book' | 'level3';
   readonly pair: SimPair;
   readonly depth: number;
   bids: readonly BookLevelUnits[];
   asks: readonly BookLevelUnits[];
+  /** `level3` only: each price level as a queue of orders (see level3-queues.ts). */
+  readonly queues?: Level3Queues;
 }
 
 interface PrivateSubscription {
@@ -281,15 +280,15 @@ export class WsSession {
             refuse('Already subscribed', { symbol: pair.symbol });
             continue;
           }
-          const subscription: BookSubscription = { channel, pair, depth, bids: market.book.bids, asks: market.book.asks };
+          const queues = channel === 'level3' ? new Level3Queues(pair, depth, market.book.bids, market.book.asks, now) : undefined;
+          const subscription: BookSubscription = { channel, pair, depth, bids: market.book.bids, asks: market.book.asks, ...(queues === undefined ? {} : { queues }) };
           this.#books.set(key, subscription);
           succeed({ channel, depth, snapshot, symbol: pair.symbol });
           if (snapshot) {
             const bids = market.book.bids.slice(0, depth);
             const asks = market.book.asks.slice(0, depth);
-            const checksum = checksumOf(pair, asks, bids);
-            if (channel === 'book') this.#sendBook('snapshot', pair, bids, asks, checksum, now);
-            else this.#sendLevel3('snapshot', pair, bids.map((level) => ({ level })), asks.map((level) => ({ level })), checksum, now);
+            if (queues === undefined) this.#sendBook('snapshot', pair, bids, asks, checksumOf(pair, asks, bids), now);
+            else this.#sendLevel3('snapshot', pair, queues.snapshot(), queues.checksum(), now);
           }
           break;
         }
@@ -517,24 +516,18 @@ export class WsSession {
     const pair = market.pair;
     for (const subscription of this.#books.values()) {
       if (subscription.pair !== pair) continue;
+      if (subscription.queues !== undefined) {
+        const update = subscription.queues.update(market.book.bids, market.book.asks, time);
+        if (update.bids.length + update.asks.length > 0) this.#sendLevel3('update', pair, update, subscription.queues.checksum(), time);
+        continue;
+      }
       const bids = diffSide(subscription.bids, market.book.bids, subscription.depth);
       const asks = diffSide(subscription.asks, market.book.asks, subscription.depth);
-      const before = { bids: subscription.bids, asks: subscription.asks };
       subscription.bids = market.book.bids;
       subscription.asks = market.book.asks;
       if (bids.length === 0 && asks.length === 0) continue;
       const checksum = checksumOf(pair, market.book.asks.slice(0, subscription.depth), market.book.bids.slice(0, subscription.depth));
-      if (subscription.channel === 'book') {
-        this.#sendBook('update', pair, bids, asks, checksum, time);
-        continue;
-      }
-      // A level that was shown before changed its one order; any other is a new order (one that
-      // scrolled in too, as Kraken publishes it); quantity 0 is the order's delete.
-      const events = (changed: readonly BookLevelUnits[], shown: readonly BookLevelUnits[]) => {
-        const prices = new Set(shown.slice(0, subscription.depth).map((level) => level.price));
-        return changed.map((level) => ({ level, event: level.qty === 0 ? ('delete' as const) : prices.has(level.price) ? ('modify' as const) : ('add' as const) }));
-      };
-      this.#sendLevel3('update', pair, events(bids, before.bids), events(asks, before.asks), checksum, time);
+      this.#sendBook('update', pair, bids, asks, checksum, time);
     }
     const ticker = this.#tickers.get(pair.symbol);
     if (ticker !== undefined) {
@@ -552,23 +545,18 @@ export class WsSession {
     this.#send({ channel: 'book', type, data: [{ symbol: pair.symbol, bids: wsLevels(pair, bids), asks: wsLevels(pair, asks), checksum: sent, timestamp: rfc3339(time) }] });
   }
 
-  #sendLevel3(
-    type: 'snapshot' | 'update',
-    pair: SimPair,
-    bids: readonly { level: BookLevelUnits; event?: 'add' | 'modify' | 'delete' }[],
-    asks: readonly { level: BookLevelUnits; event?: 'add' | 'modify' | 'delete' }[],
-    checksum: number,
-    time: number,
-  ): void {
-    const timestamp = rfc3339(time);
+  #sendLevel3(type: 'snapshot' | 'update', pair: SimPair, message: Level3Message, checksum: number, time: number): void {
     // The injected fault of corruptNextBookChecksum, on whichever book message goes out first.
     const sent = this.ctx.faults.takeBookCorruption() ? (checksum ^ 0x5a5a5a5a) >>> 0 : checksum;
-    const orders = (side: 'bid' | 'ask', entries: typeof bids) =>
-      entries.map(({ level, event }) => {
-        const [shown] = wsLevels(pair, [level]);
-        return { ...(event === undefined ? {} : { event }), order_id: `L-${side}-${level.price}`, limit_price: shown!.price, order_qty: shown!.qty, timestamp };
-      });
-    this.#send({ channel: 'level3', type, data: [{ symbol: pair.symbol, checksum: sent, bids: orders('bid', bids), asks: orders('ask', asks), timestamp }] });
+    const orders = (entries: Level3Message['bids']) =>
+      entries.map(({ event, orderId, price, qty, timestamp }) => ({
+        ...(event === undefined ? {} : { event }),
+        order_id: orderId,
+        limit_price: unitsToNumber(price, pair.priceDecimals),
+        order_qty: unitsToNumber(qty, pair.qtyDecimals),
+        timestamp: rfc3339(timestamp),
+      }));
+    this.#send({ channel: 'level3', type, data: [{ symbol: pair.symbol, checksum: sent, bids: orders(message.bids), asks: orders(message.asks), timestamp: rfc3339(time) }] });
   }
 
   #sendPrivate(channel: string, type: 'snapshot' | 'update', data: unknown[]): void {
