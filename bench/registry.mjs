@@ -6,6 +6,7 @@ export const BENCHMARKS = Object.freeze([
   { name: 'indicators', load: () => import('./indicators.bench.mjs') },
   { name: 'decimal', load: () => import('./decimal.bench.mjs') },
   { name: 'book', load: () => import('./book.bench.mjs') },
+  { name: 'level3', load: () => import('./level3.bench.mjs') },
   { name: 'ws-ingest', load: () => import('./ws-ingest.bench.mjs') },
   { name: 'latency', load: () => import('./latency.bench.mjs') },
   { name: 'session', load: () => import('./session.bench.mjs') },

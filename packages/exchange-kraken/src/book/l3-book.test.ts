@@ -129,4 +129,10 @@ describe('L3Book (Kraken level3, spec §9.3)', () => {
       .join('');
     expect(l3.checksum()).toBe(crc32(text) >>> 0);
   });
+  it('feeds nothing for a quantity of 0, as the documented rule strips every leading zero of "0.00000000"', () => {
+    const l3 = book();
+    const asks = [{ order_id: 'A1', limit_price: '100.0', order_qty: '0.5' }, { order_id: 'A2', limit_price: '100.0', order_qty: '0.00000000' }];
+    const expected = crc32(['1000', '50000000', '1000', ''].join('')) >>> 0;
+    expect(l3.apply({ type: 'snapshot', symbol: 'BTC/USD', checksum: expected, asks, bids: [] })).toBe('verified');
+  });
 });
