@@ -58,7 +58,7 @@ export interface BookLevel {
 
 /** One resting order of an order-by-order (level 3) book. */
 export interface BookOrder {
-  /** The venue's id of the order (Kraken: `OXXXXX-XXXXX-XXXXXX`). */
+  /** The venue's id of the order (Kraken's look like `O6ZQNQ-BXL4E-5WGINO`). */
   readonly orderId: string;
   readonly price: number;
   readonly quantity: number;

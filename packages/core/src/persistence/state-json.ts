@@ -53,6 +53,16 @@ export function timeAt(value: unknown, path: string): EpochMs {
   return value;
 }
 
+/** A record of time lists (`{ "BTC/USD": [t1, t2] }`, e.g. a policy's times per instrument) as a Map; a bad entry names its path. */
+export function timeListsAt(value: unknown, path: string): Map<string, EpochMs[]> {
+  const lists = new Map<string, EpochMs[]>();
+  for (const [key, times] of Object.entries(objectAt(value, path))) {
+    const listPath = `${path}.${key}`;
+    lists.set(key, arrayAt(times, listPath).map((time, index) => timeAt(time, `${listPath}[${index}]`)));
+  }
+  return lists;
+}
+
 export function wholeNumberAt(value: unknown, path: string): number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalidStateField(path, value, 'a whole number of 0 or more');
   return value as number;

@@ -215,19 +215,42 @@ export class BookKeeper {
   }
 
   #health(tracked: TrackedBook, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
-    const now = this.#now();
-    return {
-      instrumentId: tracked.book.instrumentId,
-      symbol: tracked.symbol,
-      time: now,
-      book: 'l2',
-      status,
-      mismatches: tracked.mismatches,
-      resyncs: tracked.resyncs,
-      ageMs: Math.max(0, now - tracked.snapshotAt),
-      ...(reason === undefined ? {} : { reason }),
-      ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
-      ...(computedChecksum === undefined ? {} : { computedChecksum }),
-    };
+    return bookHealthReport({ symbol: tracked.symbol, instrumentId: tracked.book.instrumentId, book: 'l2', counters: tracked, status, now: this.#now(), reason, expectedChecksum, computedChecksum });
   }
+}
+
+/** What a checked book counts between its reports: the L2 keeper's and the level3 client's alike. */
+export interface BookHealthCounters {
+  readonly mismatches: number;
+  readonly resyncs: number;
+  /** When its last snapshot arrived (epoch ms). */
+  readonly snapshotAt: number;
+}
+
+/** One book-health report from a book's counters, at `now`. */
+export function bookHealthReport(report: {
+  readonly symbol: string;
+  readonly instrumentId: InstrumentId;
+  readonly book: 'l2' | 'l3';
+  readonly counters: BookHealthCounters;
+  readonly status: 'synced' | 'resync';
+  readonly now: number;
+  readonly reason?: BookResyncReason | undefined;
+  readonly expectedChecksum?: number | undefined;
+  readonly computedChecksum?: number | undefined;
+}): BookHealth {
+  const { counters, reason, expectedChecksum, computedChecksum } = report;
+  return {
+    instrumentId: report.instrumentId,
+    symbol: report.symbol,
+    time: report.now,
+    book: report.book,
+    status: report.status,
+    mismatches: counters.mismatches,
+    resyncs: counters.resyncs,
+    ageMs: Math.max(0, report.now - counters.snapshotAt),
+    ...(reason === undefined ? {} : { reason }),
+    ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
+    ...(computedChecksum === undefined ? {} : { computedChecksum }),
+  };
 }

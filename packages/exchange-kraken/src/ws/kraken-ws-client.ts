@@ -1,6 +1,6 @@
 import { ConfigError, ExchangeError, instrumentId as instrumentIdOf, silentLogger, type Bar, type Logger, type Quote, type Trade } from '@kbot/core';
 import WebSocket, { type RawData } from 'ws';
-import { BookKeeper, type BookHealth, type BookPrecision, type BookResyncReason } from '../book/book-keeper.js';
+import { BookKeeper, bookHealthReport, type BookHealth, type BookPrecision, type BookResyncReason } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
 import { L3Book, type Level3OrderMessage } from '../book/l3-book.js';
 import { krakenError } from '../rest/errors.js';
@@ -1099,20 +1099,7 @@ export class KrakenWsClient {
   }
 
   #level3Health(symbol: string, kept: Level3Tracked, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
-    const now = this.#now();
-    return {
-      instrumentId: kept.book.instrumentId,
-      symbol,
-      time: now,
-      book: 'l3',
-      status,
-      mismatches: kept.mismatches,
-      resyncs: kept.resyncs,
-      ageMs: Math.max(0, now - kept.snapshotAt),
-      ...(reason === undefined ? {} : { reason }),
-      ...(expectedChecksum === undefined ? {} : { expectedChecksum }),
-      ...(computedChecksum === undefined ? {} : { computedChecksum }),
-    };
+    return bookHealthReport({ symbol, instrumentId: kept.book.instrumentId, book: 'l3', counters: kept, status, now: this.#now(), reason, expectedChecksum, computedChecksum });
   }
 
   /** The level3 book of a subscribed symbol (it waits for a snapshot while `awaitingSnapshot`). */

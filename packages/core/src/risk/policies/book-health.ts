@@ -1,7 +1,7 @@
 import type { JournaledEvent } from '../../model/events.js';
 import type { BookHealth } from '../../model/market-data.js';
 import { MINUTE_MS, type EpochMs } from '../../model/time.js';
-import { arrayAt, objectAt, timeAt } from '../../persistence/state-json.js';
+import { objectAt, timeListsAt } from '../../persistence/state-json.js';
 import { isBreakerAction, requestState, type BreakerAction, type StateRequest } from '../breakers.js';
 import { reducesExposure } from '../risk-engine.js';
 import { allow, deny, type RiskPolicy } from '../risk-policy.js';
@@ -93,12 +93,7 @@ export function bookHealth(options: BookHealthOptions = {}): RiskPolicy {
       return { resyncs: Object.fromEntries(resyncTimes) };
     },
     restore(value: unknown, where: string) {
-      const state = objectAt(value, where);
-      const restored = new Map<string, EpochMs[]>();
-      for (const [instrumentId, times] of Object.entries(objectAt(state['resyncs'], `${where}.resyncs`))) {
-        const path = `${where}.resyncs.${instrumentId}`;
-        restored.set(instrumentId, arrayAt(times, path).map((time, index) => timeAt(time, `${path}[${index}]`)));
-      }
+      const restored = timeListsAt(objectAt(value, where)['resyncs'], `${where}.resyncs`);
       resyncTimes.clear();
       for (const [instrumentId, times] of restored) resyncTimes.set(instrumentId, times);
       // The risk engine's snapshot keeps whether the breaker had tripped; its first check decides again.

@@ -2,7 +2,7 @@ import { ConfigError } from '../../errors/errors.js';
 import type { JournaledEvent } from '../../model/events.js';
 import type { InstrumentId } from '../../model/ids.js';
 import { MINUTE_MS, type EpochMs } from '../../model/time.js';
-import { arrayAt, objectAt, timeAt } from '../../persistence/state-json.js';
+import { objectAt, timeListsAt } from '../../persistence/state-json.js';
 import { ALLOW, deny, type RiskPolicy } from '../risk-policy.js';
 import { integerAtLeast, positiveNumber } from './policy-options.js';
 
@@ -49,12 +49,7 @@ export function orderRate(options: OrderRateOptions): RiskPolicy {
       return { submitted: Object.fromEntries(submitted) };
     },
     restore(value: unknown, where: string) {
-      const state = objectAt(value, where);
-      const restored = new Map<string, EpochMs[]>();
-      for (const [instrumentId, times] of Object.entries(objectAt(state['submitted'], `${where}.submitted`))) {
-        const path = `${where}.submitted.${instrumentId}`;
-        restored.set(instrumentId, arrayAt(times, path).map((time, index) => timeAt(time, `${path}[${index}]`)));
-      }
+      const restored = timeListsAt(objectAt(value, where)['submitted'], `${where}.submitted`);
       submitted.clear();
       for (const [instrumentId, times] of restored) submitted.set(instrumentId, times);
     },
