@@ -120,13 +120,13 @@ export function krakenBookDepth(wanted: number | undefined): KrakenBookDepth | u
   return KRAKEN_BOOK_DEPTHS.find((candidate) => candidate >= depth);
 }
 
-/** A bar interval in milliseconds → Kraken's `ohlc` interval in minutes, or undefined when Kraken has none. */
 /** The smallest level3 depth Kraken offers that holds `wanted` price levels (default 10). */
 export function krakenLevel3Depth(wanted: number | undefined): KrakenLevel3Depth | undefined {
   const depth = wanted ?? 10;
   return KRAKEN_LEVEL3_DEPTHS.find((candidate) => candidate >= depth);
 }
 
+/** A bar interval in milliseconds → Kraken's `ohlc` interval in minutes, or undefined when Kraken has none. */
 export function krakenOhlcInterval(intervalMs: number): KrakenOhlcInterval | undefined {
   const minutes = intervalMs / MINUTE_MS;
   return KRAKEN_OHLC_INTERVALS.find((candidate) => candidate === minutes);

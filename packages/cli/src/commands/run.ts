@@ -228,4 +228,3 @@ export async function runCommand(
   }
   return { reportDir, output: flags.json ? JSON.stringify(toReportJson(result)) : `${mode.toUpperCase()} session on ${exchange.id}\n${backtestSummary(result, reportDir)}` };
 }
-
