@@ -230,7 +230,7 @@ export async function runParity(options: ParityOptions): Promise<ParityOutcome> 
     else listed.push(`${action.command}${action.command === 'panic' && action.flatten ? ' --flatten' : ''} by ${action.actor} at ${new Date(at).toISOString()}`);
   }
   if (listed.length > 0) notes.push(`the operator's commands during the session are given to the replay where the session got them: ${listed.join(', ')}`);
-  if (bookReports > 0) notes.push(`the venue's ${bookReports} book-health reports (resyncs and verified snapshots) are given to the replay's risk policies and strategies where the session got them`);
+  if (bookReports > 0) notes.push(`the venue's ${bookReports === 1 ? 'book-health report (a resync or a verified snapshot) is' : `${bookReports} book-health reports (resyncs and verified snapshots) are`} given to the replay's risk policies and strategies where the session got ${bookReports === 1 ? 'it' : 'them'}`);
   const replay = await runBacktest({
     bot, data, kbotVersion: options.kbotVersion, ...(options.logger ? { logger: options.logger } : {}),
     ...(startRisk === undefined ? {} : { riskState: { state: startRisk, where: `${join(options.dir, RECORDING_MANIFEST_FILE)} startRisk` } }),
