@@ -131,7 +131,10 @@ describe('kbot market connection', () => {
     const sim = await open();
     const result = await stream(sim, ['BTC/USD', '--count', '5'], () => sim.sim.dropConnections());
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout.trim().split('\n')).toHaveLength(5);
+    // Five updates, and the book dropped with the connection: no verified book until the reconnection's snapshot.
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines.filter((line) => / BTC\/USD {2}RESYNC: connection lost; book dropped, waiting for a fresh snapshot \(resync 1\)$/.test(line))).toHaveLength(1);
     expect(result.stderr).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+\S* lost .*; reconnecting in \d+\.\d s \(attempt 1\)/);
     expect(result.stderr).toMatch(/stopped after 5 updates/);
   });

@@ -95,6 +95,29 @@ describe('a book subscription with orders: true (Kraken level3)', () => {
     expect(exchange.data.bookHealth(BTC, 'l3')).toMatchObject({ status: 'synced', resyncs: 1, mismatches: 1 });
   });
 
+  it('reports a lost connection as a resync of every verified book, L2 and level3, until the reconnection verifies them again', async () => {
+    const { sim, exchange } = await exchangeOn(true);
+    const orders = recordingSink();
+    const levels = recordingSink();
+    await exchange.data.subscribe([{ instrumentId: BTC, kind: 'book', depth: 10, orders: true }], orders.sink);
+    await exchange.data.subscribe([{ instrumentId: BTC, kind: 'book', depth: 10 }], levels.sink);
+    await eventually(() => orders.health.length === 1 && levels.health.length === 1, 'both books verified');
+    sim.dropConnections();
+    await eventually(() => orders.health.length === 3 && levels.health.length === 3, 'both books dropped and verified again');
+    for (const sink of [orders, levels]) {
+      expect(sink.health.map((report) => [report.status, report.reason ?? null, report.resyncs])).toEqual([
+        ['synced', null, 0],
+        ['resync', 'disconnected', 1],
+        ['synced', null, 1],
+      ]);
+    }
+    // Closing on purpose is not a resync.
+    await exchange.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(orders.health).toHaveLength(3);
+    expect(levels.health).toHaveLength(3);
+  });
+
   it('is refused by name without keys, and beyond the depths Kraken offers', async () => {
     const { exchange } = await exchangeOn(false);
     const { sink } = recordingSink();

@@ -112,7 +112,10 @@ export function candleLine(bar: Bar, instrument: Instrument): string {
 }
 
 export function resyncLine(pair: string, health: BookHealth, time: number): string {
-  const why = health.reason === 'checksum' ? `checksum mismatch (Kraken ${health.expectedChecksum}, computed ${health.computedChecksum})` : (health.reason ?? 'unknown reason');
+  const why =
+    health.reason === 'checksum' ? `checksum mismatch (Kraken ${health.expectedChecksum}, computed ${health.computedChecksum})`
+    : health.reason === 'disconnected' ? 'connection lost'
+    : (health.reason ?? 'unknown reason');
   return `${isoTime(time)} ${pair}  RESYNC: ${why}; book dropped, waiting for a fresh snapshot (resync ${health.resyncs})`;
 }
 

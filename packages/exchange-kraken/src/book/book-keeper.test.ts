@@ -273,6 +273,16 @@ describe('BookKeeper', () => {
     expect(run.resyncs).toEqual([]);
   });
 
+  it('reports each verified book as a disconnected resync when asked to, once, and not a book still waiting', () => {
+    const run = keeperFor('BTC/USD', 10, 1, 8);
+    run.feed(SNAPSHOT_A);
+    run.keeper.resetAll(true);
+    run.keeper.resetAll(true);
+    expect(run.health.map((report) => [report.status, report.reason ?? null, report.resyncs])).toEqual([['synced', null, 0], ['resync', 'disconnected', 1]]);
+    // The reconnection resubscribes itself: no resync is asked for.
+    expect(run.resyncs).toEqual([]);
+  });
+
   it('keeps the same book from the bytes a socket delivers as from their text, and catches the same mismatches', () => {
     // A reference book fed with decimal strings gives each message's true checksum.
     const reference = new L2Book({ instrumentId: instrumentId('BTC/USD'), pricePrecision: 1, quantityPrecision: 8, depth: 10 });

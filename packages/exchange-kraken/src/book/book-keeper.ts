@@ -3,7 +3,8 @@ import type { BookEntryScan, BookMessageScan } from '../ws/parse-book.js';
 import { L2Book } from './l2-book.js';
 
 /** Why a book was dropped. */
-export type BookResyncReason = 'checksum' | 'unreadable-level' | 'precision-changed';
+/** Why a book was dropped; `disconnected`: the connection closed, and the reconnection subscribes again. */
+export type BookResyncReason = 'checksum' | 'unreadable-level' | 'precision-changed' | 'disconnected';
 
 /**
  * A book's health, reported on every resync and every (re)synchronising snapshot: core's
@@ -119,11 +120,20 @@ export class BookKeeper {
     return [...this.#books.keys()];
   }
 
-  /** Drops every book's levels until its next snapshot, e.g. when the connection is lost. */
-  resetAll(): void {
+  /**
+   * Drops every book's levels until its next snapshot, e.g. when the connection is lost. With
+   * `report`, each book that was verified is reported as a resync (`disconnected`): until the
+   * reconnection's snapshot there is no verified book of it. The resubscription is the caller's.
+   */
+  resetAll(report = false): void {
     for (const tracked of this.#books.values()) {
+      const wasVerified = !tracked.awaitingSnapshot;
       tracked.book.clear();
       tracked.awaitingSnapshot = true;
+      if (report && wasVerified) {
+        tracked.resyncs++;
+        this.#options.onBookHealth?.(this.#health(tracked, 'resync', 'disconnected'));
+      }
     }
   }
 

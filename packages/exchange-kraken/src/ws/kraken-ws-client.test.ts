@@ -242,13 +242,14 @@ describe('KrakenWsClient connection', () => {
     await ws.subscribe({ channel: 'book', symbols: ['BTC/USD'], depth: 10 });
     await ws.subscribe({ channel: 'ticker', symbols: ['ETH/USD'] });
     await waitFor(() => kraken.requests.filter(({ connection }) => connection === 2).length === 2, 'both resubscribes on the new connection');
-    await waitFor(() => health.length === 2 && ws.state === 'open', 'the book synced again');
+    await waitFor(() => health.length === 3 && ws.state === 'open', 'the book synced again');
     // full jitter with random 0.5 and base 20 ms: first retry waits 10 ms
     expect(states).toContainEqual(['reconnecting', 10]);
     expect(states.at(-1)).toEqual(['open', undefined]);
     const again = kraken.requests.filter(({ connection }) => connection === 2).map(({ request }) => request.params!.channel);
     expect(again.sort()).toEqual(['book', 'ticker']);
-    expect(health.map((event) => event.status)).toEqual(['synced', 'synced']);
+    // The lost connection dropped the book: reported, then verified again by the new snapshot.
+    expect(health.map((event) => [event.status, event.reason ?? null])).toEqual([['synced', null], ['resync', 'disconnected'], ['synced', null]]);
     expect(ws.book('BTC/USD')!.checksum()).toBe(3310070434);
   });
 

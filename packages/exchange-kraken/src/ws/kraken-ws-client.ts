@@ -574,8 +574,17 @@ export class KrakenWsClient {
     this.#socket = undefined;
     this.#stopWatchdog();
     this.#rejectCalls('the connection closed before the reply');
-    this.#books.resetAll();
-    for (const level3 of this.#level3.values()) level3.awaitingSnapshot = true;
+    // A close we did not ask for: until the reconnection's snapshots, no book is verified.
+    this.#books.resetAll(this.#wanted);
+    for (const [symbol, level3] of this.#level3) {
+      const wasVerified = !level3.awaitingSnapshot;
+      level3.awaitingSnapshot = true;
+      if (this.#wanted && wasVerified) {
+        level3.resyncs++;
+        const health = this.#level3Health(symbol, level3, 'resync', 'disconnected');
+        this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health));
+      }
+    }
     for (const entry of this.#entries.values()) entry.status = 'pending';
     if (!this.#wanted) {
       this.#setState('closed', { attempt: this.#attempt, reason: `close code ${code}` });
