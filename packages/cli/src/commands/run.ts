@@ -9,7 +9,7 @@ import { loadKbotConfig } from '../load-config.js';
 import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
 import { backtestSummary } from '../output/tables.js';
-import { bookHealthSummary, bookName } from '../output/book-health.js';
+import { bookName, bookStatusEntry } from '../output/book-health.js';
 
 export interface RunFlags {
   readonly config?: string;
@@ -191,7 +191,7 @@ export async function runCommand(
             bars: lastStatus?.bars ?? 0,
             fills: lastStatus?.fills ?? 0,
             ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}),
-            ...(books.size === 0 ? {} : { books: bookHealthSummary(books.values()) }),
+            ...(books.size === 0 ? {} : { books: [...books.values()].map(bookStatusEntry) }),
             journal: store.file,
           }),
         });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BotStatus } from '@kbot/core';
 import { instrumentId } from '@kbot/core';
-import { bookHealthSummary } from '../output/book-health.js';
+import { bookStatusEntry } from '../output/book-health.js';
 import { statusText } from './status.js';
 
 /** A running paper bot's status as `kbot run` reports it, with the details `kbot run` adds. */
@@ -89,13 +89,17 @@ describe('statusText', () => {
   });
 
   it("shows the running bot's order books, verified or resyncing, with their resyncs", () => {
-    const books = bookHealthSummary([
+    const books = [
       { instrumentId: instrumentId('BTC/USD'), time: 0, status: 'synced', mismatches: 2, resyncs: 2, ageMs: 0, book: 'l2' },
       { instrumentId: instrumentId('ETH/USD'), time: 0, status: 'resync', mismatches: 1, resyncs: 1, ageMs: 0, reason: 'checksum', book: 'l2' },
       { instrumentId: instrumentId('BTC/USD'), time: 0, status: 'synced', mismatches: 0, resyncs: 0, ageMs: 0, book: 'l3' },
-    ]);
-    expect(books).toBe('BTC/USD verified (2 resyncs, 2 checksum mismatches), ETH/USD resyncing (1 resync, 1 checksum mismatch), BTC/USD level3 verified');
-    const text = statusText(status({ details: { bars: 1, books } }));
-    expect(text).toMatch(/│ order books\s+│ BTC\/USD verified \(2 resyncs/);
+    ] as const;
+    // As --json carries them: plain JSON, one entry per book.
+    const entries = books.map(bookStatusEntry);
+    expect(entries[1]).toEqual({ instrumentId: 'ETH/USD', book: 'l2', status: 'resync', resyncs: 1, mismatches: 1, reason: 'checksum', at: '1970-01-01T00:00:00.000Z' });
+    const text = statusText(status({ details: { bars: 1, books: JSON.parse(JSON.stringify(entries)) } }));
+    expect(text).toContain('BTC/USD verified (2 resyncs, 2 checksum mismatches), ETH/USD resyncing (1 resync, 1 checksum mismatch), BTC/USD level3 verified');
+    // A value of another shape (a bot of another version) is shown as it came.
+    expect(statusText(status({ details: { books: 'all fine' } }))).toMatch(/│ order books\s+│ all fine\s+│/);
   });
 });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadKbotConfig } from '../load-config.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../program.js';
+import { bookStatusText } from '../output/book-health.js';
 
 export interface StatusFlags {
   readonly config?: string;
@@ -69,6 +70,15 @@ const DETAIL_LABELS: Readonly<Record<string, string>> = {
   journal: 'journal',
 };
 
+/** A detail's value for people: the books in words, text as it is, anything else as JSON. */
+function detailText(key: string, value: unknown): string {
+  if (key === 'books') {
+    const books = bookStatusText(value);
+    if (books !== undefined) return books;
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function detailLabel(key: string): string {
   return DETAIL_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
@@ -89,7 +99,7 @@ export function statusText(status: BotStatus): string {
     { 'realized P&L': `${money(status.realizedPnl)} ${status.quoteAsset}` },
     { 'fees paid': `${money(status.feesPaid)} ${status.quoteAsset}` },
   );
-  for (const [key, value] of Object.entries(status.details)) summary.push({ [detailLabel(key)]: typeof value === 'string' ? value : JSON.stringify(value) });
+  for (const [key, value] of Object.entries(status.details)) summary.push({ [detailLabel(key)]: detailText(key, value) });
   const denials = Object.entries(status.denials);
   if (denials.length > 0) summary.push({ 'orders denied': denials.map(([code, count]) => `${code} ${count}`).join(', ') });
   // Older bots' status has no budget field.
