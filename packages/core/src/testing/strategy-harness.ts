@@ -116,7 +116,7 @@ interface Recorded {
   readonly dataSeen: number;
 }
 
-type Handler = 'onStart' | 'onBar' | 'onTrade' | 'onQuote' | 'onBook' | 'onOrderEvent' | 'onStop';
+type Handler = 'onStart' | 'onBar' | 'onTrade' | 'onQuote' | 'onBook' | 'onBookHealth' | 'onOrderEvent' | 'onStop';
 
 /**
  * Runs one strategy in the real Engine, bound as in a backtest: a TestClock moved by the data,
@@ -202,6 +202,7 @@ export async function createStrategyHarness<P>(options: StrategyHarnessOptions<P
   forward('onTrade', () => dataSeen++);
   forward('onQuote', () => dataSeen++);
   forward('onBook', () => dataSeen++);
+  forward('onBookHealth');
   if (typeof strategy.onOrderEvent === 'function') {
     forward('onOrderEvent', (event) => orderEvents.push(event as OrderEvent));
   } else {

@@ -400,6 +400,27 @@ describe('FeeAwareScalper on a quantity it can never trade', () => {
   });
 });
 
+describe('FeeAwareScalper when the venue drops its book (a checksum mismatch or a lost connection)', () => {
+  it('pulls its quotes at once on the resync report, and quotes again on the next verified book', async () => {
+    const harness = await scalper({ source: 'book', staleAfterMs: 600_000 });
+    harness.feed(book({ time: at(1000), bids: [[39_890, 1]], asks: [[40_110, 1]] }));
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'accepted']]);
+    // Another pair's book, and a verified snapshot, change nothing.
+    const report = (status: 'resync' | 'synced', instrument = 'BTC/USD') => ({ instrumentId: instrument as never, time: at(2000), status, mismatches: 1, resyncs: 1, ageMs: 1000, book: 'l2' as const });
+    harness.engine.onBookHealth(report('resync', 'ETH/USD'));
+    harness.engine.onBookHealth(report('synced'));
+    expect(cancelRequests(harness)).toEqual([]);
+    harness.engine.onBookHealth(report('resync'));
+    // At once, at the engine's time (a report does not move the clock): the last book's.
+    expect(cancelRequests(harness)).toEqual([[1000, 'kb-1']]);
+    // Nothing is posted while there is no verified book: not on a trade, not on a bar.
+    harness.feed(trade({ time: at(3000), price: 40_000, quantity: 0.05, side: 'buy' }));
+    expect(harness.intents).toHaveLength(1);
+    harness.feed(book({ time: at(4000), bids: [[39_890, 1]], asks: [[40_110, 1]] }));
+    expect(placed(harness)).toEqual([[1000, 'buy', '39890', '0.01', 'canceled'], [4000, 'buy', '39890', '0.01', 'accepted']]);
+  });
+});
+
 describe('FeeAwareScalper on a top of book older than staleAfterMs (a quiet or resyncing feed)', () => {
   it('pulls its quotes and posts none until a fresh quote or book arrives', async () => {
     const harness = await scalper({ staleAfterMs: 30_000 });

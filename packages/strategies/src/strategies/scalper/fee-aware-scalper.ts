@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   BaseStrategy, Decimal, ZERO, instrumentId, isOrderTerminal, parseInterval, roundPrice, roundQuantity,
-  type Bar, type BookView, type ClientOrderId, type EpochMs, type Instrument, type OrderEvent, type OrderSide, type Quote,
+  type Bar, type BookHealth, type BookView, type ClientOrderId, type EpochMs, type Instrument, type OrderEvent, type OrderSide, type Quote,
   type OrderEntryBudget, type StrategyContext, type Subscription, type Trade,
 } from '@kbot/core';
 import { CancelBudget } from './cancel-budget.js';
@@ -184,6 +184,17 @@ export class FeeAwareScalper extends BaseStrategy<FeeAwareScalperParams> {
     for (const level of book.asks(depth)) asks += level.quantity;
     this.top = { bid: bid.price, ask: ask.price, time: book.time, imbalance: bids + asks > 0 ? (bids - asks) / (bids + asks) : 0 };
     this.maintain(ctx, 'quote');
+  }
+
+  /**
+   * The venue's book of the pair was dropped (a checksum mismatch, a lost connection): the top of
+   * book held is no longer known to be the venue's, so quotes priced on it are pulled now rather
+   * than when it turns stale; the next verified book or quote quotes again.
+   */
+  onBookHealth(health: BookHealth, ctx: StrategyContext<FeeAwareScalperParams>): void {
+    if (health.status !== 'resync' || health.instrumentId !== this.instrument.id || this.top === undefined) return;
+    this.top = { ...this.top, time: Number.NEGATIVE_INFINITY };
+    this.maintain(ctx, 'pull');
   }
 
   /**
