@@ -137,6 +137,12 @@ describe('openBarFile rejects broken Kraken OHLCVT rows with the file, line and 
 });
 
 describe('openBarFile on empty, unknown and unnamed files', () => {
+  it('a folder given for a file says it is a folder, and what was expected', () => {
+    const folder = join(directory, 'XBTUSD_15');
+    mkdirSync(folder);
+    expect(() => detectDataFormat(folder)).toThrow(`${folder}: it is a folder, expected a market data file (CSV, JSON or JSON lines; \`kbot data list\` shows the ones downloaded)`);
+  });
+
   it('an empty file says so', () => {
     const file = write('XBTUSD_15.csv', []);
     expect(() => detectDataFormat(file)).toThrow(/file is empty/);

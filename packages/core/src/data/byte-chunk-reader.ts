@@ -59,7 +59,9 @@ export class ByteChunkReader {
     } catch (error) {
       this.close();
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-      throw new DataError(this.file, undefined, `cannot read the file (${code})`, { cause: error });
+      // A folder opens but does not read: say so, and what was expected, rather than the code alone.
+      const why = code === 'EISDIR' ? 'it is a folder, expected a market data file (CSV, JSON or JSON lines; `kbot data list` shows the ones downloaded)' : `cannot read the file (${code})`;
+      throw new DataError(this.file, undefined, why, { cause: error });
     }
     if (count === 0) {
       this.exhausted = true;
