@@ -36,6 +36,17 @@ describe('bookHealth: orders wait for a verified book', () => {
     expect(policy.check(submitOrder(), riskView({ time: now + 1_000 }))).toEqual({ allowed: true });
   });
 
+  it('holds the instrument until every one of its books (price levels and level3) is verified again', () => {
+    const policy = bookHealth();
+    policy.observeBookHealth!({ ...report('resync'), book: 'l2' }, now);
+    policy.observeBookHealth!({ ...report('resync'), book: 'l3' }, now);
+    policy.observeBookHealth!({ ...report('synced'), book: 'l2' }, now + 1_000);
+    const denied = policy.check(submitOrder(), riskView({ time: now + 1_000 }));
+    expect(denied.allowed === false && denied.reason).toBe('the BTC/USD level3 book is being resynchronised (checksum): orders that add exposure wait for a verified snapshot');
+    policy.observeBookHealth!({ ...report('synced'), book: 'l3' }, now + 2_000);
+    expect(policy.check(submitOrder(), riskView({ time: now + 2_000 }))).toEqual({ allowed: true });
+  });
+
   it('lets orders that only reduce a position through while the book resyncs', () => {
     const policy = bookHealth();
     policy.observeBookHealth!(report('resync'), now);

@@ -55,8 +55,11 @@ export function bookHealth(options: BookHealthOptions = {}): RiskPolicy {
   const action = options.action ?? 'reducing';
   if (!isBreakerAction(action)) throw new ConfigError([{ path: 'risk.bookHealth.action', received: String(action), expected: '"reducing" or "halted"' }]);
 
-  /** Instruments whose book is being resynchronised, with the report that said so. */
-  const resyncing = new Map<string, BookHealth>();
+  /**
+   * Books being resynchronised, by instrument, then by book (`l2`, `l3`): a bot may keep both of
+   * one instrument, and the price levels verifying again says nothing of the orders' book.
+   */
+  const resyncing = new Map<string, Map<'l2' | 'l3', BookHealth>>();
   /** Resync times per instrument (engine clock), oldest first. */
   const resyncTimes = new Map<string, EpochMs[]>();
   let tripped = false;
@@ -102,10 +105,11 @@ export function bookHealth(options: BookHealthOptions = {}): RiskPolicy {
     check(order, view) {
       const request = breaker(view.time);
       if (holdWhileResyncing) {
-        const report = resyncing.get(order.instrumentId);
+        const report = resyncing.get(order.instrumentId)?.values().next().value;
         if (report !== undefined && !reducesExposure(order, view)) {
           const why = report.reason === undefined ? '' : ` (${report.reason})`;
-          return deny('book-health', `the ${order.instrumentId} book is being resynchronised${why}: orders that add exposure wait for a verified snapshot`, request);
+          const book = report.book === 'l3' ? `${order.instrumentId} level3` : order.instrumentId;
+          return deny('book-health', `the ${book} book is being resynchronised${why}: orders that add exposure wait for a verified snapshot`, request);
         }
       }
       return allow(request);
@@ -122,14 +126,18 @@ export function bookHealth(options: BookHealthOptions = {}): RiskPolicy {
     },
     observeBookHealth(health: BookHealth, time: EpochMs) {
       if (health.status === 'resync') {
-        resyncing.set(health.instrumentId, health);
+        const books = resyncing.get(health.instrumentId) ?? new Map<'l2' | 'l3', BookHealth>();
+        books.set(health.book ?? 'l2', health);
+        resyncing.set(health.instrumentId, books);
         if (maxResyncs !== undefined) {
           const times = resyncTimes.get(health.instrumentId);
           if (times) times.push(time);
           else resyncTimes.set(health.instrumentId, [time]);
         }
       } else {
-        resyncing.delete(health.instrumentId);
+        const books = resyncing.get(health.instrumentId);
+        books?.delete(health.book ?? 'l2');
+        if (books?.size === 0) resyncing.delete(health.instrumentId);
       }
       return breaker(time);
     },
