@@ -68,6 +68,28 @@ describe('Engine.onBookHealth', () => {
     expect(clock.now()).toBe(START);
   });
 
+  it('keeps price-level books and order-by-order books apart: each strategy gets the kind it asked for, and its health', async () => {
+    const books: Record<string, string[]> = { levels: [], orders: [] };
+    const reader = (name: 'levels' | 'orders', orders: boolean): Strategy & { heard: string[] } => ({
+      ...bookReader([{ instrumentId: BTC, kind: 'book', depth: 10, ...(orders ? { orders: true } : {}) }]),
+      onBook: (book: BookView) => void books[name]!.push(book.orders === undefined ? 'levels' : 'orders'),
+    });
+    const levels = reader('levels', false);
+    const orders = reader('orders', true);
+    const { engine } = await engineWith({ levels, orders });
+    const view = (withOrders: boolean): BookView => ({
+      instrumentId: BTC, time: START, bids: () => [], asks: () => [], bestBid: () => undefined, bestAsk: () => undefined,
+      ...(withOrders ? { orders: () => [] } : {}),
+    });
+    engine.onBook(view(false));
+    engine.onBook(view(true));
+    expect(books).toEqual({ levels: ['levels'], orders: ['orders'] });
+    engine.onBookHealth({ ...report(BTC, 'resync'), book: 'l3' });
+    engine.onBookHealth({ ...report(BTC, 'synced'), book: 'l2' });
+    expect(levels.heard).toEqual(['BTC/USD synced']);
+    expect(orders.heard).toEqual(['BTC/USD resync']);
+  });
+
   it('gives it to the risk policies first: a breaker trips and the trading-state change is journaled', async () => {
     const { engine, store } = await engineWith({ reader: bookReader([{ instrumentId: BTC, kind: 'book', depth: 10 }]) }, { maxResyncs: 2 });
     engine.onBookHealth(report());

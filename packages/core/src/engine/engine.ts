@@ -158,8 +158,10 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   private readonly tradeRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly quoteRoutes = new Map<InstrumentId, StrategyRuntime[]>();
   private readonly bookRoutes = new Map<InstrumentId, StrategyRuntime[]>();
-  /** The strategies taking books of an instrument that also want its book health (`onBookHealth`). */
-  private readonly bookHealthRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  /** The strategies taking an instrument's order-by-order book (`orders: true`): its BookViews have `orders()`. */
+  private readonly orderBookRoutes = new Map<InstrumentId, StrategyRuntime[]>();
+  /** The strategies that want a book's health (`onBookHealth`), by `<instrument>|l2` or `<instrument>|l3`. */
+  private readonly bookHealthRoutes = new Map<string, StrategyRuntime[]>();
   private readonly queue: AnyReport[] = [];
   private queueHead = 0;
   private draining = false;
@@ -603,7 +605,8 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
     this.advanceClock(book.time);
     if (this.venueFeed) this.handle('onBook', this.venueFeed, book);
     this.market.onBook(book);
-    const runtimes = this.bookRoutes.get(book.instrumentId);
+    // A book listing its orders goes to the strategies that asked for orders, any other to the rest.
+    const runtimes = (book.orders === undefined ? this.bookRoutes : this.orderBookRoutes).get(book.instrumentId);
     if (runtimes) this.handleAll('onBook', runtimes, book);
   }
 
@@ -616,7 +619,7 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
   onBookHealth(health: BookHealth): void {
     if (this.store.batch !== undefined && !this.inStep) return this.step(() => this.onBookHealth(health));
     this.risk.observeBookHealth(health, this.clock.now());
-    const runtimes = this.bookHealthRoutes.get(health.instrumentId);
+    const runtimes = this.bookHealthRoutes.get(`${health.instrumentId}|${health.book ?? 'l2'}`);
     if (runtimes) this.handleAll('onBookHealth', runtimes, health);
     this.bus.publish({ type: 'book-health-reported', time: this.clock.now(), sequence: 0, health });
   }
@@ -842,15 +845,16 @@ export class Engine implements MarketDataSink, ExecutionReportSink {
         const [routes, handler] =
           subscription.kind === 'trades' ? [this.tradeRoutes, entry.strategy.onTrade]
           : subscription.kind === 'quotes' ? [this.quoteRoutes, entry.strategy.onQuote]
-          : [this.bookRoutes, entry.strategy.onBook];
+          : [subscription.orders === true ? this.orderBookRoutes : this.bookRoutes, entry.strategy.onBook];
         if (!handler) throw new InvariantError(`strategy "${entry.id}" subscribes to ${subscription.kind} but has no handler for them`);
         const list = routes.get(instrument) ?? [];
         if (!list.includes(runtime)) list.push(runtime);
         routes.set(instrument, list);
         if (subscription.kind === 'book' && entry.strategy.onBookHealth) {
-          const healthList = this.bookHealthRoutes.get(instrument) ?? [];
+          const key = `${instrument}|${subscription.orders === true ? 'l3' : 'l2'}`;
+          const healthList = this.bookHealthRoutes.get(key) ?? [];
           if (!healthList.includes(runtime)) healthList.push(runtime);
-          this.bookHealthRoutes.set(instrument, healthList);
+          this.bookHealthRoutes.set(key, healthList);
         }
       }
     }
