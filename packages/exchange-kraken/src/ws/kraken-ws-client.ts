@@ -577,13 +577,8 @@ export class KrakenWsClient {
     // A close we did not ask for: until the reconnection's snapshots, no book is verified.
     this.#books.resetAll(this.#wanted);
     for (const [symbol, level3] of this.#level3) {
-      const wasVerified = !level3.awaitingSnapshot;
+      if (this.#wanted && !level3.awaitingSnapshot) this.#markLevel3Dropped(symbol, level3, 'disconnected');
       level3.awaitingSnapshot = true;
-      if (this.#wanted && wasVerified) {
-        level3.resyncs++;
-        const health = this.#level3Health(symbol, level3, 'resync', 'disconnected');
-        this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health));
-      }
     }
     for (const entry of this.#entries.values()) entry.status = 'pending';
     if (!this.#wanted) {
@@ -1078,7 +1073,8 @@ export class KrakenWsClient {
       outcome = kept.book.apply({ type, symbol, checksum, bids: orders('bids'), asks: orders('asks') });
     } catch (error) {
       // Partly applied: the book is not Kraken's any more. Reported by the caller as unexpected.
-      this.#dropLevel3(symbol, kept, 'unreadable-level');
+      this.#markLevel3Dropped(symbol, kept, 'unreadable-level');
+      void this.#resyncBook(symbol, kept.book.depth, 'level3');
       throw error;
     }
     if (outcome === 'verified') {
@@ -1095,16 +1091,16 @@ export class KrakenWsClient {
     }
     kept.mismatches++;
     this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: checksum, computed: kept.book.checksum() });
-    this.#dropLevel3(symbol, kept, 'checksum', checksum, kept.book.checksum());
+    this.#markLevel3Dropped(symbol, kept, 'checksum', checksum, kept.book.checksum());
+    void this.#resyncBook(symbol, kept.book.depth, 'level3');
   }
 
-  /** Drops a level3 book until a fresh snapshot, reports it as a book-health `resync`, and subscribes again. */
-  #dropLevel3(symbol: string, kept: Level3Tracked, reason: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): void {
+  /** Drops a level3 book until a fresh snapshot and reports it as a book-health `resync`; asking for the snapshot is the caller's. */
+  #markLevel3Dropped(symbol: string, kept: Level3Tracked, reason: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): void {
     kept.awaitingSnapshot = true;
     kept.resyncs++;
     const health = this.#level3Health(symbol, kept, 'resync', reason, expectedChecksum, computedChecksum);
     this.#emit('onBookHealth', () => this.#handlers.onBookHealth?.(health));
-    void this.#resyncBook(symbol, kept.book.depth, 'level3');
   }
 
   #level3Health(symbol: string, kept: Level3Tracked, status: 'synced' | 'resync', reason?: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): BookHealth {
