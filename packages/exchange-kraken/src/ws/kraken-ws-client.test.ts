@@ -393,6 +393,30 @@ describe('KrakenWsClient private connection', () => {
     expect(gaps).toEqual([9]);
   });
 
+  it('fetches a token for each connection that opens, not for each failed attempt (GetWebSocketsToken costs a REST counter point)', async () => {
+    let upgrades = 0;
+    const kraken = await server(
+      (socket, request, _raw, connection) => {
+        if (request.method !== 'subscribe') return;
+        ackEachSymbol(socket, request);
+        if (connection === 1) setTimeout(() => socket.terminate(), 20);
+      },
+      // The first three upgrades are refused as an overloaded gateway would: retryable, nothing opened.
+      { verifyClient: (_info: unknown, done: (result: boolean, code?: number) => void) => done(++upgrades > 3, 503) },
+    );
+    let fetched = 0;
+    const ws = client({ access: 'private', url: kraken.url, getToken: async () => `token-${++fetched}` });
+    const subscribed = ws.subscribe({ channel: 'executions' });
+    await ws.connect();
+    await subscribed;
+    expect(upgrades).toBe(4);
+    expect(fetched).toBe(1);
+    // The connection that carried token-1 drops: the next one asks for its own (spec §11.4).
+    await waitFor(() => kraken.requests.some(({ connection }) => connection === 2), 'the resubscription on the second connection');
+    expect(kraken.requests.map(({ request, connection }) => `${connection} ${String(request.params!.token)}`)).toEqual(['1 token-1', '2 token-2']);
+    expect(fetched).toBe(2);
+  });
+
   it('places an order over the socket with exact numbers and maps Kraken errors to ExchangeError', async () => {
     const kraken = await server((socket, request) => {
       if (request.method !== 'add_order') return;

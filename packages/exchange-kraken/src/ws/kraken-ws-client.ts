@@ -229,6 +229,9 @@ export class KrakenWsClient {
   #connectWaiters: Waiter[] = [];
   #token: string | undefined;
   #tokenAt = 0;
+  // Whether the token has been carried by a connection that opened: such a token may die with
+  // that connection, so the next one fetches its own. One whose connection never opened is unused.
+  #tokenSpent = false;
   #tokenRequest: Promise<string> | undefined;
 
   constructor(options: KrakenWsClientOptions = {}) {
@@ -526,8 +529,10 @@ export class KrakenWsClient {
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting', { attempt: this.#attempt });
     if (this.access === 'private') {
       try {
-        // A fresh token for every connection (spec §11.4).
-        await this.#refreshToken();
+        // A fresh token for every connection (spec §11.4); a failed attempt (nothing listening,
+        // a refused upgrade) never used its token, and another GetWebSocketsToken would spend a
+        // point of the REST counter that polling needs while this socket is down.
+        if (this.#tokenSpent || this.#token === undefined || this.#tokenStale()) await this.#refreshToken();
       } catch (error) {
         this.#logger.warn('Kraken WebSocket token could not be fetched; retrying', { error: (error as Error).message });
         this.#lastError = error as Error;
@@ -558,6 +563,7 @@ export class KrakenWsClient {
 
   #onOpen(socket: WebSocket): void {
     if (socket !== this.#socket) return;
+    this.#tokenSpent = true;
     this.#lastMessageAt = this.#now();
     this.#pingSentAt = undefined;
     this.#sequences.clear();
@@ -1150,6 +1156,8 @@ export class KrakenWsClient {
         }
         this.#token = token;
         this.#tokenAt = this.#now();
+        // Fetched for the open connection (a token error mid-session), it is that connection's.
+        this.#tokenSpent = this.#state === 'open';
         return token;
       })
       .finally(() => {
@@ -1159,8 +1167,12 @@ export class KrakenWsClient {
   }
 
   async #currentToken(): Promise<string> {
-    if (this.#token === undefined || this.#now() - this.#tokenAt >= (this.#options.tokenMaxAgeMs ?? 450_000)) return this.#refreshToken();
+    if (this.#token === undefined || this.#tokenStale()) return this.#refreshToken();
     return this.#token;
+  }
+
+  #tokenStale(): boolean {
+    return this.#now() - this.#tokenAt >= (this.#options.tokenMaxAgeMs ?? 450_000);
   }
 
   #requirePrivate(method: string): void {
