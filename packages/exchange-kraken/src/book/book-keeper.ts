@@ -180,7 +180,7 @@ export class BookKeeper {
     const bids = entry.bids;
     const asks = entry.asks;
     if (scanned) {
-      readable = book.setScannedLevels(true, scan, bids, entry.bidValues, entry.bidCount) && book.setScannedLevels(false, scan, asks, entry.askValues, entry.askCount);
+      readable = book.setScannedEntry(scan, entry);
     } else {
       // The offsets index the text the general scanner read: the message, or the bytes' text.
       const text = typeof message === 'string' ? message : scan.text();

@@ -1,4 +1,4 @@
-import { ADVANCE_TABLES, crc32LevelContribution, ensureAdvanceTable, levelDigits } from './crc32.js';
+import { ADVANCE_TABLES, crc32LevelContribution, levelDigits } from './crc32.js';
 
 /*
  * The store's layout and the search's limits as a const enum: the build inlines their values as
@@ -63,12 +63,26 @@ export class BookSide {
   readonly #sign: 1 | -1;
   // Lowest index changed since markClean(): levels above it keep their checksum contribution.
   #dirtyFrom = 0;
+  // The run over the top ten levels (see updateTopRun): register and digit count before each level.
+  readonly #topStates = new Int32Array(Layout.EagerLevels + 1);
+  readonly #topLengths = new Int32Array(Layout.EagerLevels + 1);
+  /** The register after the top ten levels (or all, when fewer), as of the last updateTopRun(). */
+  topRegister: number;
+  /** How many digits the top ten levels feed, as of the last updateTopRun(). */
+  topDigits = 0;
 
+  /**
+   * `runStart` is the register the run over the top ten levels starts from (see updateTopRun):
+   * the CRC's initial register for the side whose digits come first, 0 for one joined after it.
+   */
   constructor(
     readonly side: 'bid' | 'ask',
     initialCapacity = 16,
+    runStart = 0,
   ) {
     this.#sign = side === 'bid' ? -1 : 1;
+    this.#topStates[0] = runStart;
+    this.topRegister = runStart;
     // Twice the expected levels: room to add at the top and at the bottom without moving the block.
     const capacity = 2 * Math.max(4, initialCapacity);
     this.#store = new Float64Array(capacity * Layout.Stride);
@@ -242,6 +256,21 @@ export class BookSide {
     return crc;
   }
 
+  /**
+   * Brings the run over the top ten levels (the ones Kraken's checksum covers) up to date:
+   * fed again from the first level changed since markClean(), then marked clean. Its register
+   * and digit count are then in topRegister and topDigits.
+   */
+  updateTopRun(): void {
+    const dirty = this.#dirtyFrom;
+    if (dirty >= Layout.EagerLevels) return;
+    const top = this.#length < Layout.EagerLevels ? this.#length : Layout.EagerLevels;
+    const lengths = this.#topLengths;
+    this.topRegister = this.feedLevels(this.#topStates, lengths, dirty < top ? dirty : top, top);
+    this.topDigits = lengths[top]!;
+    this.#dirtyFrom = Layout.Clean;
+  }
+
   /** Works out and stores the contribution and digit count of the level in `slot`; returns the count. */
   #workOutContribution(slot: number): number {
     const store = this.#store;
@@ -254,7 +283,6 @@ export class BookSide {
       store[offset + Layout.QuantityLow]!,
     );
     const digits = levelDigits.count;
-    ensureAdvanceTable(digits);
     const at = slot * Layout.IntStride;
     this.#checksums[at + Layout.Contribution] = contribution;
     this.#checksums[at + Layout.Digits] = digits;
@@ -267,25 +295,21 @@ export class BookSide {
    * slot.
    */
   #insert(index: number, slot: number, key: number, keyHigh: number, keyLow: number): number {
-    const above = index; // levels better than the new one
-    const below = this.#length - index;
-    let target: number;
-    if (above <= below) {
-      if (this.#start + this.#length === this.#capacity()) {
-        this.#recenter();
-        return this.#insert(index, this.#slot(index), key, keyHigh, keyLow);
-      }
-      // The `above` better levels move up one slot; the new level takes the slot they leave.
+    // The `above` better levels move up one slot, or the `below` worse ones down, whichever are fewer.
+    const up = index <= this.#length - index;
+    if (up ? this.#start + this.#length === this.#capacity() : this.#start === 0) {
+      // No room on that end (rare): the block moves back to the middle first.
+      this.#recenter();
+      slot = this.#slot(index);
+    }
+    let target = slot;
+    if (up) {
+      // The new level takes the slot the better levels leave.
       target = slot + 1;
-      this.#move(target, target + 1, above);
+      this.#move(target, target + 1, index);
     } else {
-      if (this.#start === 0) {
-        this.#recenter();
-        return this.#insert(index, this.#slot(index), key, keyHigh, keyLow);
-      }
-      // The `below` worse levels move down one slot; the new level takes the slot of the one at `index`.
-      target = slot;
-      this.#move(this.#start, this.#start - 1, below);
+      // The new level takes the slot of the one at `index`.
+      this.#move(this.#start, this.#start - 1, this.#length - index);
       this.#start--;
     }
     this.#length++;

@@ -228,15 +228,26 @@ function pairsScaled(high: number, low: number, after: number): number {
 /**
  * What a book level's digits (its price's, then its quantity's, each a two-part scaled integer
  * without leading zeros) feed into a zero register, and their count in levelDigits.count: the
- * same as crc32Scaled(crc32Scaled(0, …price), …quantity) and the two scaledDigitCounts.
+ * same as crc32Scaled(crc32Scaled(0, …price), …quantity) and the two scaledDigitCounts. The
+ * advance table for that many digits (ADVANCE_TABLES) is built by then.
  */
 export function crc32LevelContribution(priceHigh: number, priceLow: number, quantityHigh: number, quantityLow: number): number {
-  const quantity = quantityHigh === 0 ? pairsBelowChunk(quantityLow, 0, false) : pairsScaled(quantityHigh, quantityLow, 0);
-  const quantityDigits = pairDigits;
-  // A price below 10^8 has its pairs at most 6 + 24 digits from the end: all with a table.
-  const price = priceHigh === 0 && quantityDigits <= 24 ? pairsBelowChunk(priceLow, quantityDigits, false) : pairsScaled(priceHigh, priceLow, quantityDigits);
-  levelDigits.count = pairDigits + quantityDigits;
-  return price ^ quantity;
+  // The quantity (digits last, none after it), then the price with the quantity's digits after
+  // it, through one call site: V8 inlines a function once per call site while the caller's budget
+  // of inlined bytecode lasts, and two copies of pairsBelowChunk left this a call from the book.
+  let contribution = 0;
+  let after = 0;
+  for (let part = 0; part < 2; part++) {
+    const high = part === 0 ? quantityHigh : priceHigh;
+    const low = part === 0 ? quantityLow : priceLow;
+    // A number below 10^8 with at most 24 digits after it has its pairs within 30 digits of the end: all with a table.
+    contribution ^= high === 0 && after <= 24 ? pairsBelowChunk(low, after, false) : pairsScaled(high, low, after);
+    after += pairDigits;
+  }
+  levelDigits.count = after;
+  // The level's advance table, built the first time a level has this many digits (a call only then).
+  if (after >= advanceBuilt) ensureAdvanceTable(after);
+  return contribution;
 }
 
 /*
@@ -352,31 +363,28 @@ const enum Join {
   SixteenBase = 16_384,
 }
 
-/** advance_16k for k = 0 … 15, four 256-entry tables each, table k at k × 1024; built on first use. */
+/** advance_16k for k = 0 … 15, four 256-entry tables each, table k at k × 1024 (64 KB, built at load). */
 const SIXTEENS = new Int32Array(16 * 1024);
-let sixteensBuilt = false;
-
-function buildSixteens(): void {
-  ensureAdvanceTable(16);
-  const tables = ADVANCE_TABLES;
-  for (let entry = 0; entry < 1024; entry++) SIXTEENS[entry] = tables[entry]!;
-  for (let multiple = 1; multiple < 16; multiple++) {
-    // advance_16k(r) = advance_16(advance_16(k-1)(r)).
-    for (let entry = 0; entry < 1024; entry++) {
-      const inner = SIXTEENS[(multiple - 1) * 1024 + entry]!;
-      SIXTEENS[multiple * 1024 + entry] =
-        tables[Join.SixteenBase + (inner & 0xff)]! ^
-        tables[Join.SixteenBase + 256 + ((inner >>> 8) & 0xff)]! ^
-        tables[Join.SixteenBase + 512 + ((inner >>> 16) & 0xff)]! ^
-        tables[Join.SixteenBase + 768 + (inner >>> 24)]!;
-    }
+ensureAdvanceTable(16);
+for (let entry = 0; entry < 1024; entry++) SIXTEENS[entry] = ADVANCE_TABLES[entry]!;
+for (let multiple = 1; multiple < 16; multiple++) {
+  // advance_16k(r) = advance_16(advance_16(k-1)(r)).
+  for (let entry = 0; entry < 1024; entry++) {
+    const inner = SIXTEENS[(multiple - 1) * 1024 + entry]!;
+    SIXTEENS[multiple * 1024 + entry] =
+      ADVANCE_TABLES[Join.SixteenBase + (inner & 0xff)]! ^
+      ADVANCE_TABLES[Join.SixteenBase + 256 + ((inner >>> 8) & 0xff)]! ^
+      ADVANCE_TABLES[Join.SixteenBase + 512 + ((inner >>> 16) & 0xff)]! ^
+      ADVANCE_TABLES[Join.SixteenBase + 768 + (inner >>> 24)]!;
   }
-  sixteensBuilt = true;
 }
 
-/** advance_length(crc) in two byte-table steps, for `length` < Join.ByteStepLimit. */
-function advanceInByteSteps(crc: number, length: number): number {
-  if (!sixteensBuilt) buildSixteens();
+/**
+ * advance_length(crc) for 0 ≤ `length` < 256 (CRC32_SHORT_ADVANCE_LIMIT), in two byte-table
+ * steps. Small on purpose: the book's checksum calls it on every message, and V8 inlines a
+ * function only while the caller's budget of inlined bytecode lasts (see L2Book.#updateChecksum).
+ */
+export function crc32AdvanceShort(crc: number, length: number): number {
   const sixteens = SIXTEENS;
   const tables = ADVANCE_TABLES;
   const high = (length >>> 4) << 10;
@@ -386,9 +394,12 @@ function advanceInByteSteps(crc: number, length: number): number {
   return tables[low + (value & 0xff)]! ^ tables[low + 256 + ((value >>> 8) & 0xff)]! ^ tables[low + 512 + ((value >>> 16) & 0xff)]! ^ tables[low + 768 + (value >>> 24)]!;
 }
 
+/** Lengths crc32AdvanceShort takes: below this. */
+export const CRC32_SHORT_ADVANCE_LIMIT = 256;
+
 /** The register after `length` zero bytes. */
 export function crc32Advance(crc: number, length: number): number {
-  if (length < Join.ByteStepLimit) return advanceInByteSteps(crc, length);
+  if (length < Join.ByteStepLimit) return crc32AdvanceShort(crc, length);
   const multiple = Math.floor(length / ADVANCE_DIRECT_LENGTHS);
   const rest = length - multiple * ADVANCE_DIRECT_LENGTHS;
   if (multiple > multiplesBuilt) buildMultiples(multiple);

@@ -1,6 +1,6 @@
 import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
-import { CRC32_INITIAL, crc32Advance } from './crc32.js';
+import { CRC32_INITIAL, CRC32_SHORT_ADVANCE_LIMIT, crc32Advance, crc32AdvanceShort } from './crc32.js';
 import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
@@ -20,6 +20,16 @@ const enum Inline {
 export interface LevelTextSource {
   /** The text the level offsets index; may be made on the call, so it is asked for only when needed. */
   text(): string;
+}
+
+/** One entry of a scanned book message, as BookEntryScan holds it: each side's token bounds, numbers and count. */
+export interface ScannedBookEntry {
+  readonly bids: Int32Array;
+  readonly bidValues: Float64Array;
+  readonly bidCount: number;
+  readonly asks: Int32Array;
+  readonly askValues: Float64Array;
+  readonly askCount: number;
 }
 
 /** Book depths Kraken's `book` channel accepts (spec §8.7). */
@@ -50,16 +60,10 @@ export class L2Book implements BookView {
   readonly #bids: BookSide;
   readonly #asks: BookSide;
   // The checksum in two runs joined at the end (see crc32.ts): the asks fed from the initial
-  // register, the bids fed from a zero register. Each run keeps its register and digit count
-  // before each of its top ten levels, so a change at level i recomputes that side from i only,
-  // and a change on one side leaves the other side's run as it was.
-  readonly #askStates = new Int32Array(CHECKSUM_LEVELS + 1);
-  readonly #askLengths = new Int32Array(CHECKSUM_LEVELS + 1);
-  readonly #bidStates = new Int32Array(CHECKSUM_LEVELS + 1);
-  readonly #bidLengths = new Int32Array(CHECKSUM_LEVELS + 1);
-  #askRegister = CRC32_INITIAL;
-  #bidRegister = 0;
-  #bidDigits = 0;
+  // register, the bids fed from a zero register. Each side keeps its run (BookSide.updateTopRun),
+  // so a change at level i recomputes that side from i only, and a change on one side leaves the
+  // other side's run as it was.
+  readonly #sides: readonly [asks: BookSide, bids: BookSide];
   // crc32Advance(#joinedAskRegister, #joinedBidDigits), the last join of the two runs.
   #joined = crc32Advance(CRC32_INITIAL, 0);
   #joinedAskRegister = CRC32_INITIAL;
@@ -82,9 +86,9 @@ export class L2Book implements BookView {
     this.quantityPrecision = options.quantityPrecision;
     this.depth = options.depth;
     // Room for a full book plus one message's inserts before truncation, so growth is rare.
-    this.#bids = new BookSide('bid', options.depth + 32);
-    this.#asks = new BookSide('ask', options.depth + 32);
-    this.#askStates[0] = CRC32_INITIAL;
+    this.#bids = new BookSide('bid', options.depth + 32, 0);
+    this.#asks = new BookSide('ask', options.depth + 32, CRC32_INITIAL);
+    this.#sides = [this.#asks, this.#bids];
   }
 
   clear(): void {
@@ -156,7 +160,23 @@ export class L2Book implements BookView {
    * book's precision; the levels before it are set, the rest are not.
    */
   setScannedLevels(bid: boolean, source: LevelTextSource, offsets: Int32Array, values: Float64Array, count: number): boolean {
-    const side = bid ? this.#bids : this.#asks;
+    return this.#setScannedSide(bid ? this.#bids : this.#asks, source, offsets, values, count);
+  }
+
+  /**
+   * setScannedLevels for both sides of a scanned entry, the bids first. One call site of the
+   * side's loop for both: V8 inlines a function once per call site while the caller's budget of
+   * inlined bytecode lasts, and a second copy of this loop left the checksum a call.
+   */
+  setScannedEntry(source: LevelTextSource, entry: ScannedBookEntry): boolean {
+    for (let pass = 0; pass < 2; pass++) {
+      const bid = pass === 0;
+      if (!this.#setScannedSide(bid ? this.#bids : this.#asks, source, bid ? entry.bids : entry.asks, bid ? entry.bidValues : entry.askValues, bid ? entry.bidCount : entry.askCount)) return false;
+    }
+    return true;
+  }
+
+  #setScannedSide(side: BookSide, source: LevelTextSource, offsets: Int32Array, values: Float64Array, count: number): boolean {
     const pricePrecision = this.pricePrecision;
     const quantityPrecision = this.quantityPrecision;
     // A module variable is loaded once into a local: each use of one is a load and a check.
@@ -218,28 +238,22 @@ export class L2Book implements BookView {
   #updateChecksum(): number {
     const asks = this.#asks;
     const bids = this.#bids;
-    const askDirty = asks.dirtyFrom;
-    const bidDirty = bids.dirtyFrom;
-    if (askDirty >= Inline.ChecksumLevels && bidDirty >= Inline.ChecksumLevels) return this.#checksum;
-    if (askDirty < Inline.ChecksumLevels) {
-      const top = asks.length < Inline.ChecksumLevels ? asks.length : Inline.ChecksumLevels;
-      this.#askRegister = asks.feedLevels(this.#askStates, this.#askLengths, askDirty < top ? askDirty : top, top);
-      asks.markClean();
-    }
-    if (bidDirty < Inline.ChecksumLevels) {
-      const top = bids.length < Inline.ChecksumLevels ? bids.length : Inline.ChecksumLevels;
-      this.#bidRegister = bids.feedLevels(this.#bidStates, this.#bidLengths, bidDirty < top ? bidDirty : top, top);
-      this.#bidDigits = this.#bidLengths[top]!;
-      bids.markClean();
-    }
+    if (asks.dirtyFrom >= Inline.ChecksumLevels && bids.dirtyFrom >= Inline.ChecksumLevels) return this.#checksum;
+    // Both sides' runs through one call site: V8 inlines a function once per call site, while
+    // the caller's budget of inlined bytecode lasts, and with a call site per side the feed was
+    // left a call in some runs and not in others.
+    const sides = this.#sides;
+    for (let pass = 0; pass < 2; pass++) sides[pass]!.updateTopRun();
     // The asks' register advanced over the bids' digits (kept while neither changes), XOR the
     // bids fed from zero; then inverted.
-    if (this.#askRegister !== this.#joinedAskRegister || this.#bidDigits !== this.#joinedBidDigits) {
-      this.#joinedAskRegister = this.#askRegister;
-      this.#joinedBidDigits = this.#bidDigits;
-      this.#joined = crc32Advance(this.#askRegister, this.#bidDigits);
+    const askRegister = asks.topRegister;
+    const bidDigits = bids.topDigits;
+    if (askRegister !== this.#joinedAskRegister || bidDigits !== this.#joinedBidDigits) {
+      this.#joinedAskRegister = askRegister;
+      this.#joinedBidDigits = bidDigits;
+      this.#joined = bidDigits < CRC32_SHORT_ADVANCE_LIMIT ? crc32AdvanceShort(askRegister, bidDigits) : crc32Advance(askRegister, bidDigits);
     }
-    this.#checksum = ~(this.#joined ^ this.#bidRegister);
+    this.#checksum = ~(this.#joined ^ bids.topRegister);
     return this.#checksum;
   }
 

@@ -1,5 +1,5 @@
 import type { InstrumentId } from '@kbot/core';
-import { ADVANCE_TABLES, CRC32_INITIAL, crc32Finish, crc32LevelContribution, ensureAdvanceTable, levelDigits } from './crc32.js';
+import { ADVANCE_TABLES, CRC32_INITIAL, crc32Finish, crc32LevelContribution, levelDigits } from './crc32.js';
 import { SCALE_CHUNK, parseScaledDecimal } from './scaled-decimal.js';
 
 /*
@@ -278,7 +278,6 @@ export class L3Book {
     // The digits without leading zeros: a quantity of 0 feeds nothing, as "0.00000000" stripped of them is empty.
     const contribution = crc32LevelContribution(chunkHigh(price), chunkLow(price), chunkHigh(quantity), chunkLow(quantity));
     const digits = levelDigits.count;
-    ensureAdvanceTable(digits);
     // An unreadable timestamp is left out, not refused: the checksum does not cover it.
     const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : Number.NaN;
     return { orderId: entry.order_id, price, quantity, ...(Number.isFinite(time) ? { time } : {}), contribution, digits };
