@@ -1,6 +1,6 @@
 import { instrumentId as toInstrumentId, silentLogger, type BookHealth as CoreBookHealth, type InstrumentId, type Logger } from '@kbot/core';
 import type { BookEntryScan, BookMessageScan } from '../ws/parse-book.js';
-import { L2Book } from './l2-book.js';
+import { L2Book, SCANNED_ENTRY_MISMATCH, SCANNED_ENTRY_UNREADABLE } from './l2-book.js';
 
 /** Why a book was dropped. */
 /** Why a book was dropped; `disconnected`: the connection closed, and the reconnection subscribes again. */
@@ -176,14 +176,16 @@ export class BookKeeper {
     } else if (tracked.awaitingSnapshot) {
       return;
     }
-    let readable = true;
-    const bids = entry.bids;
-    const asks = entry.asks;
     if (scanned) {
-      readable = book.setScannedEntry(scan, entry);
+      const outcome = book.applyScannedEntry(scan, entry);
+      if (outcome === SCANNED_ENTRY_UNREADABLE) return this.#unreadable(tracked);
+      if (outcome === SCANNED_ENTRY_MISMATCH) return this.#mismatch(tracked, entry.checksum);
     } else {
       // The offsets index the text the general scanner read: the message, or the bytes' text.
       const text = typeof message === 'string' ? message : scan.text();
+      const bids = entry.bids;
+      const asks = entry.asks;
+      let readable = true;
       for (let level = 0; level < entry.bidCount; level++) {
         const at = level * 4;
         readable = book.setLevelText('bid', text, bids[at]!, bids[at + 1]!, bids[at + 2]!, bids[at + 3]!) && readable;
@@ -192,26 +194,29 @@ export class BookKeeper {
         const at = level * 4;
         readable = book.setLevelText('ask', text, asks[at]!, asks[at + 1]!, asks[at + 2]!, asks[at + 3]!) && readable;
       }
-    }
-    book.truncate();
-    if (!readable) {
-      this.#logger.warn('Kraken book level not readable at the instrument precision; resynchronising', {
-        symbol: tracked.symbol,
-        pricePrecision: book.pricePrecision,
-        quantityPrecision: book.quantityPrecision,
-      });
-      this.#resync(tracked, 'unreadable-level');
-      return;
-    }
-    // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
-    if (entry.checksum >= 0 && !book.checksumMatches(entry.checksum | 0)) {
-      tracked.mismatches++;
-      this.#resync(tracked, 'checksum', entry.checksum, book.checksum());
-      return;
+      book.truncate();
+      if (!readable) return this.#unreadable(tracked);
+      // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
+      if (entry.checksum >= 0 && !book.checksumMatches(entry.checksum | 0)) return this.#mismatch(tracked, entry.checksum);
     }
     book.time = Number.isNaN(entry.timestamp) ? this.#now() : entry.timestamp;
     if (type === 'snapshot') this.#options.onBookHealth?.(this.#health(tracked, 'synced'));
     this.#options.onBook?.(book);
+  }
+
+  #unreadable(tracked: TrackedBook): void {
+    const book = tracked.book;
+    this.#logger.warn('Kraken book level not readable at the instrument precision; resynchronising', {
+      symbol: tracked.symbol,
+      pricePrecision: book.pricePrecision,
+      quantityPrecision: book.quantityPrecision,
+    });
+    this.#resync(tracked, 'unreadable-level');
+  }
+
+  #mismatch(tracked: TrackedBook, expectedChecksum: number): void {
+    tracked.mismatches++;
+    this.#resync(tracked, 'checksum', expectedChecksum, tracked.book.checksum());
   }
 
   #resync(tracked: TrackedBook, reason: BookResyncReason, expectedChecksum?: number, computedChecksum?: number): void {

@@ -22,7 +22,11 @@ export interface LevelTextSource {
   text(): string;
 }
 
-/** One entry of a scanned book message, as BookEntryScan holds it: each side's token bounds, numbers and count. */
+/**
+ * One entry of a scanned book message, as BookEntryScan holds it: each side's token bounds, the
+ * numbers the scanner read (value and decimals, then the same for the quantity) and count, and
+ * Kraken's checksum (negative when the message had none).
+ */
 export interface ScannedBookEntry {
   readonly bids: Int32Array;
   readonly bidValues: Float64Array;
@@ -30,7 +34,15 @@ export interface ScannedBookEntry {
   readonly asks: Int32Array;
   readonly askValues: Float64Array;
   readonly askCount: number;
+  readonly checksum: number;
 }
+
+/** What L2Book.applyScannedEntry found: the entry applied and its checksum verified (or absent). */
+export const SCANNED_ENTRY_APPLIED = 0;
+/** A level was not a number at the book's precision. */
+export const SCANNED_ENTRY_UNREADABLE = 1;
+/** The book's checksum after the entry is not Kraken's. */
+export const SCANNED_ENTRY_MISMATCH = 2;
 
 /** Book depths Kraken's `book` channel accepts (spec §8.7). */
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
@@ -154,63 +166,72 @@ export class L2Book implements BookView {
   }
 
   /**
-   * Sets `count` levels of one side of a scanned entry (see setLevelScanned), the busiest path:
-   * the scanner's numbers are scaled here without a call per level; a number it could not read
-   * exactly is read from `source`'s text. Returns false when a level is not a number at this
-   * book's precision; the levels before it are set, the rest are not.
+   * The busiest path, one message's entry as the scanner read it: sets both sides' levels (bids
+   * first) from the scanner's numbers, scaled here without a call per level (a number it could
+   * not read exactly is read from `source`'s text), truncates to the depth, and verifies
+   * `entry.checksum` (none when it is negative). Returns SCANNED_ENTRY_APPLIED,
+   * SCANNED_ENTRY_UNREADABLE (a level is not a number at this book's precision: the levels before
+   * it are set, the rest are not) or SCANNED_ENTRY_MISMATCH.
+   *
+   * One method for all of it: V8 inlines callees into an optimized function only within a budget
+   * of bytecode, and split into calls the level loop and the checksum took turns being left a
+   * call, a different one in different processes (in one pair of runs 465 against 496 ns a
+   * message; bench/README.md, session 19).
    */
-  setScannedLevels(bid: boolean, source: LevelTextSource, offsets: Int32Array, values: Float64Array, count: number): boolean {
-    return this.#setScannedSide(bid ? this.#bids : this.#asks, source, offsets, values, count);
-  }
-
-  /**
-   * setScannedLevels for both sides of a scanned entry, the bids first. One call site of the
-   * side's loop for both: V8 inlines a function once per call site while the caller's budget of
-   * inlined bytecode lasts, and a second copy of this loop left the checksum a call.
-   */
-  setScannedEntry(source: LevelTextSource, entry: ScannedBookEntry): boolean {
-    for (let pass = 0; pass < 2; pass++) {
-      const bid = pass === 0;
-      if (!this.#setScannedSide(bid ? this.#bids : this.#asks, source, bid ? entry.bids : entry.asks, bid ? entry.bidValues : entry.askValues, bid ? entry.bidCount : entry.askCount)) return false;
-    }
-    return true;
-  }
-
-  #setScannedSide(side: BookSide, source: LevelTextSource, offsets: Int32Array, values: Float64Array, count: number): boolean {
+  applyScannedEntry(source: LevelTextSource, entry: ScannedBookEntry): number {
     const pricePrecision = this.pricePrecision;
     const quantityPrecision = this.quantityPrecision;
     // A module variable is loaded once into a local: each use of one is a load and a check.
     const powers = POWERS_OF_TEN;
-    for (let level = 0, at = 0; level < count; level++, at += 4) {
-      // What scaledFromDigits does, inlined; anything it declines goes through the text.
-      let priceHigh: number;
-      let priceLow: number;
-      const priceDecimals = values[at + 1]!;
-      const price = priceDecimals >= 0 && priceDecimals <= pricePrecision ? values[at]! * powers[pricePrecision - priceDecimals]! : Number.NaN;
-      if (price < Inline.Chunk) {
-        priceHigh = 0;
-        priceLow = price;
-      } else {
-        if (!(price <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(price, 0, 0) : parseScaled(source.text(), offsets[at]!, offsets[at + 1]!, pricePrecision))) return false;
-        priceHigh = scaledResult.high;
-        priceLow = scaledResult.low;
+    let readable = true;
+    for (let pass = 0; pass < 2 && readable; pass++) {
+      const bid = pass === 0;
+      const side = bid ? this.#bids : this.#asks;
+      const offsets = bid ? entry.bids : entry.asks;
+      const values = bid ? entry.bidValues : entry.askValues;
+      const count = bid ? entry.bidCount : entry.askCount;
+      for (let level = 0, at = 0; level < count; level++, at += 4) {
+        // What scaledFromDigits does, inlined; anything it declines goes through the text.
+        let priceHigh: number;
+        let priceLow: number;
+        const priceDecimals = values[at + 1]!;
+        const price = priceDecimals >= 0 && priceDecimals <= pricePrecision ? values[at]! * powers[pricePrecision - priceDecimals]! : Number.NaN;
+        if (price < Inline.Chunk) {
+          priceHigh = 0;
+          priceLow = price;
+        } else if (price <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(price, 0, 0) : parseScaled(source.text(), offsets[at]!, offsets[at + 1]!, pricePrecision)) {
+          priceHigh = scaledResult.high;
+          priceLow = scaledResult.low;
+        } else {
+          readable = false;
+          break;
+        }
+        if (priceHigh === 0 && priceLow === 0) {
+          readable = false;
+          break;
+        }
+        let quantityHigh: number;
+        let quantityLow: number;
+        const quantityDecimals = values[at + 3]!;
+        const quantity = quantityDecimals >= 0 && quantityDecimals <= quantityPrecision ? values[at + 2]! * powers[quantityPrecision - quantityDecimals]! : Number.NaN;
+        if (quantity < Inline.Chunk) {
+          quantityHigh = 0;
+          quantityLow = quantity;
+        } else if (quantity <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(quantity, 0, 0) : parseScaled(source.text(), offsets[at + 2]!, offsets[at + 3]!, quantityPrecision)) {
+          quantityHigh = scaledResult.high;
+          quantityLow = scaledResult.low;
+        } else {
+          readable = false;
+          break;
+        }
+        side.set(priceHigh, priceLow, quantityHigh, quantityLow);
       }
-      if (priceHigh === 0 && priceLow === 0) return false;
-      let quantityHigh: number;
-      let quantityLow: number;
-      const quantityDecimals = values[at + 3]!;
-      const quantity = quantityDecimals >= 0 && quantityDecimals <= quantityPrecision ? values[at + 2]! * powers[quantityPrecision - quantityDecimals]! : Number.NaN;
-      if (quantity < Inline.Chunk) {
-        quantityHigh = 0;
-        quantityLow = quantity;
-      } else {
-        if (!(quantity <= Number.MAX_SAFE_INTEGER ? scaledFromDigits(quantity, 0, 0) : parseScaled(source.text(), offsets[at + 2]!, offsets[at + 3]!, quantityPrecision))) return false;
-        quantityHigh = scaledResult.high;
-        quantityLow = scaledResult.low;
-      }
-      side.set(priceHigh, priceLow, quantityHigh, quantityLow);
     }
-    return true;
+    this.#bids.truncate(this.depth);
+    this.#asks.truncate(this.depth);
+    if (!readable) return SCANNED_ENTRY_UNREADABLE;
+    // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
+    return entry.checksum < 0 || this.#updateChecksum() === (entry.checksum | 0) ? SCANNED_ENTRY_APPLIED : SCANNED_ENTRY_MISMATCH;
   }
 
   /** Convenience for tests and replays: one level from decimal strings. */
