@@ -1,11 +1,12 @@
 import { Decimal, clientOrderId, instrumentId, type Order } from '@kbot/core';
 import { RecordingSink, submitOrder } from '@kbot/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KrakenExecutionClient } from './execution-client.js';
+import { KrakenExecutionClient, type KrakenExecutionClientOptions } from './execution-client.js';
 import { KrakenInstrumentProvider } from './instrument-provider.js';
 import { KEY, SCRIPT, SPEC_SECRET, eventually, startScriptedSimulator } from './kraken-test-harness.js';
 import { scriptedBars } from './simulator/simulator-test-fixtures.js';
 import { KrakenRestClient } from './rest/rest-client.js';
+import type { KrakenTier } from './rest/rate-limiter.js';
 import type { KrakenSimulator } from './simulator/kraken-simulator.js';
 
 /*
@@ -19,8 +20,13 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-function client(sim: KrakenSimulator, overrides: { unresolvedOrderGraceMs?: number } = {}): KrakenExecutionClient {
-  const rest = new KrakenRestClient({ baseUrl: sim.restUrl, credentials: { apiKey: KEY, apiSecret: SPEC_SECRET }, retryBaseDelayMs: 10, reconcileDelayMs: 10 });
+function client(
+  sim: KrakenSimulator,
+  overrides: Partial<Pick<KrakenExecutionClientOptions, 'unresolvedOrderGraceMs' | 'url' | 'connectTimeoutMs'>> = {},
+  wrapRest: (rest: KrakenRestClient) => KrakenRestClient = (rest) => rest,
+  tier: KrakenTier = 'starter',
+): KrakenExecutionClient {
+  const rest = wrapRest(new KrakenRestClient({ baseUrl: sim.restUrl, credentials: { apiKey: KEY, apiSecret: SPEC_SECRET }, tier, retryBaseDelayMs: 10, reconcileDelayMs: 10 }));
   const created = new KrakenExecutionClient({ rest, instruments: new KrakenInstrumentProvider(rest), url: sim.wsAuthUrl, retryDelayMs: 50, pollIntervalMs: 100, ...overrides });
   cleanups.push(() => created.close());
   return created;
@@ -38,6 +44,28 @@ function journaled(fields: Partial<Order> & Pick<Order, 'clientOrderId' | 'statu
     reason: undefined,
     ...fields,
   };
+}
+
+/**
+ * A simulator whose account has the pro tier's REST counter (20 points, 1 a second): polls every
+ * 100 ms, 5 points a reconciliation, would empty the starter's 15 in a few rounds.
+ */
+function proSimulator(): Promise<KrakenSimulator> {
+  return startScriptedSimulator({ accounts: [{ key: KEY, secret: SPEC_SECRET, balances: { USD: '100000' }, tier: 'pro' }] });
+}
+
+/** The REST client with OpenOrders answering 400 ms late: a reconciliation outlasts several poll intervals. */
+function slowOpenOrders(rest: KrakenRestClient): KrakenRestClient {
+  return new Proxy(rest, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property !== 'openOrders' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return (value as (...inner: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 describe('KrakenExecutionClient adopting orders after a restart', () => {
@@ -73,6 +101,46 @@ describe('KrakenExecutionClient adopting orders after a restart', () => {
     expect(sink.fills.map((fill) => fill.tradeId)).toEqual([trades[1]!.txid]);
     expect(sink.fills[0]!.quantity.plus(firstSink.fills[0]!.quantity).toFixed()).toBe('0.002');
     expect(sink.ofKind('canceled')).toEqual([]);
+  });
+
+  it('connect() returns only once the fills made while the bot was down are reported, when a poll is reconciling at that moment', async () => {
+    const sim = await proSimulator();
+    const first = client(sim, {}, undefined, 'pro');
+    const firstSink = new RecordingSink();
+    await first.connect(firstSink);
+    first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '39600' }));
+    await firstSink.waitFor((report) => report.kind === 'accepted', 3_000);
+    await first.close();
+    // The process is down; the order fills.
+    for (let step = 0; step < 8 && sim.account(KEY).trades().length === 0; step++) sim.step();
+    expect(sim.account(KEY).trades()).toHaveLength(1);
+
+    // Nothing listens for the private socket: while connect() waits for it, polls every 100 ms
+    // reconcile over a slow REST, so one is running when the wait ends.
+    const second = client(sim, { url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 330 }, slowOpenOrders, 'pro');
+    const sink = new RecordingSink();
+    second.adopt(journaled({ clientOrderId: clientOrderId('kb-1'), status: 'accepted', quantity: new Decimal('0.001'), venueOrderId: sim.account(KEY).orders()[0]!.txid as never }));
+    await second.connect(sink);
+    // What a restarted engine reconciles before its strategies start.
+    expect(sink.fills.map((fill) => fill.tradeId)).toEqual([sim.account(KEY).trades()[0]!.txid]);
+  });
+
+  it('connect() returns while polls keep reconciling an order that rests unfilled', async () => {
+    const sim = await proSimulator();
+    const first = client(sim, {}, undefined, 'pro');
+    const firstSink = new RecordingSink();
+    await first.connect(firstSink);
+    first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '30000' }));
+    await firstSink.waitFor((report) => report.kind === 'accepted', 3_000);
+    await first.close();
+    // Each poll finds the order still open and another one is asked for before it ends: the loop
+    // never goes idle, and connect() waits for one round that started after its request, not for that.
+    const second = client(sim, { url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 330 }, slowOpenOrders, 'pro');
+    second.adopt(journaled({ clientOrderId: clientOrderId('kb-1'), status: 'accepted', quantity: new Decimal('0.001'), price: new Decimal('30000'), venueOrderId: sim.account(KEY).orders()[0]!.txid as never }));
+    const started = Date.now();
+    await second.connect(new RecordingSink());
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sim.account(KEY).openOrders()).toHaveLength(1);
   });
 
   it('finds an order whose acknowledgement was lost by its cl_ord_id, and rejects one that never arrived once its grace is over, without sending either again', async () => {

@@ -152,6 +152,20 @@ function reasonOf(error: unknown): string {
   return (error as Error)?.message ?? String(error);
 }
 
+/** A round of the catch-up loop that callers wait for: `done` settles when `finish` is called. */
+interface CatchUpRound {
+  readonly done: Promise<void>;
+  readonly finish: () => void;
+}
+
+function catchUpRound(): CatchUpRound {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  return { done, finish };
+}
+
 /**
  * Kraken order execution: orders over the authenticated WebSocket (`add_order`, `cancel_order`),
  * REST AddOrder / CancelOrder when the socket is down, the `executions` channel mapped to
@@ -186,6 +200,8 @@ export class KrakenExecutionClient implements ExecutionClient {
   #connectServerTime: EpochMs = Number.NEGATIVE_INFINITY;
   #opens = 0;
   #catchUpRunning = false;
+  // The next round of the catch-up loop and those waiting for it (see #catchUp).
+  #nextCatchUpRound: CatchUpRound | undefined;
   /** Open orders on the account that this client does not track. */
   readonly #untracked: UntrackedOrderWatch;
   /** By txid, or by cl_ord_id for an order whose txid has not reached this client yet (its reply is on the way). */
@@ -770,29 +786,47 @@ export class KrakenExecutionClient implements ExecutionClient {
       this.#timers.add(timer);
       return;
     }
-    if (this.#catchUpRunning) {
-      this.#catchUpAgain = reason;
-      return;
-    }
     void this.#catchUp(reason);
   }
 
-  /** Reconciles the unsettled orders and replays what the sink missed; repeats while requests come in. */
-  async #catchUp(reason: string): Promise<void> {
-    if (this.#catchUpRunning) {
-      this.#catchUpAgain = reason;
-      return;
+  /**
+   * Reconciles the unsettled orders and replays what the sink missed; repeats while requests come
+   * in. Resolves once a reconciliation that started after this request has run: a request made
+   * while one is running (a poll, when connect() asks) waits for the next round, not for the
+   * loop to go idle (polls can keep it busy), and connect() does not return before the fills made
+   * while the bot was down are reported.
+   */
+  #catchUp(reason: string): Promise<void> {
+    this.#catchUpAgain = reason;
+    const round = (this.#nextCatchUpRound ??= catchUpRound());
+    if (!this.#catchUpRunning) {
+      this.#catchUpRunning = true;
+      void this.#runCatchUp();
     }
-    this.#catchUpRunning = true;
+    return round.done;
+  }
+
+  async #runCatchUp(): Promise<void> {
     try {
-      let current: string | undefined = reason;
-      while (current !== undefined && !this.#closed) {
+      while (this.#catchUpAgain !== undefined && !this.#closed) {
+        const reason = this.#catchUpAgain;
+        const round = this.#nextCatchUpRound;
         this.#catchUpAgain = undefined;
-        await this.#catchUpOnce(current);
-        current = this.#catchUpAgain;
+        this.#nextCatchUpRound = undefined;
+        try {
+          await this.#catchUpOnce(reason);
+        } catch (error) {
+          // Not a venue failure (those are retried inside): a bug; the next trigger tries again.
+          this.#logger.error('Kraken reconciliation failed', { reason, error: (error as Error).message });
+        } finally {
+          round?.finish();
+        }
       }
     } finally {
       this.#catchUpRunning = false;
+      // Closed with a request still waiting: nothing will run it.
+      this.#nextCatchUpRound?.finish();
+      this.#nextCatchUpRound = undefined;
     }
   }
 
