@@ -214,6 +214,20 @@ describe('KrakenExecutionClient against the simulator', () => {
     expect(sink.reports.map((report) => `${report.kind} ${report.clientOrderId}`)).toEqual(['accepted kb-1', 'accepted kb-2', 'canceled kb-2', 'filled kb-1']);
   });
 
+  it('looks for the fill of a market order placed over REST a second after, not at the next poll', async () => {
+    // Polls a minute apart: only the follow-up can bring the fill within the wait below.
+    const { sim, client, sink, calls } = await setUp({ url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 200, pollIntervalMs: 60_000, fillFollowUpMs: 300 });
+    client.submit(submitOrder({ clientOrderId: 'kb-m', instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.001' }));
+    client.submit(submitOrder({ clientOrderId: 'kb-m2', instrumentId: BTC, side: 'buy', type: 'market', quantity: '0.001' }));
+    await sink.waitFor((report) => report.kind === 'accepted' && report.clientOrderId === 'kb-m2', 3_000);
+    sim.step();
+    const filled = await sink.waitFor((report) => report.kind === 'filled' && report.clientOrderId === 'kb-m2', 3_000);
+    expect(filled.kind).toBe('filled');
+    expect(sink.ofKind('filled').map((report) => report.clientOrderId).sort()).toEqual(['kb-m', 'kb-m2']);
+    // The two orders shared one follow-up: connect's reconciliation found nothing to ask about.
+    expect(calls.filter((call) => call === 'tradesHistory')).toHaveLength(1);
+  });
+
   it('looks an order up by cl_ord_id when its reply is lost, and does not place it twice', async () => {
     const { sim, client, sink } = await setUp();
     // Kraken placed the order, then the answer was an error that leaves the outcome unknown.

@@ -90,6 +90,12 @@ export interface KrakenExecutionClientOptions {
    * fills still arrive; default 15 s (one reconciliation costs 5 on the REST counter).
    */
   readonly pollIntervalMs?: number;
+  /**
+   * While the private socket is down, a market or immediate-or-cancel order placed over REST is
+   * followed by one reconciliation this long after Kraken accepts it, so its fill is known in about
+   * a second rather than at the next poll; default 1 s. Orders placed together share one.
+   */
+  readonly fillFollowUpMs?: number;
   readonly onConnectionState?: (state: KrakenWsConnectionState, detail: { readonly attempt: number; readonly delayMs?: number; readonly reason?: string }) => void;
   /**
    * Once per open order on the account that this client does not track (see UntrackedOrderWatch):
@@ -193,6 +199,7 @@ export class KrakenExecutionClient implements ExecutionClient {
   readonly #queuedCost = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #poll: NodeJS.Timeout | undefined;
+  #followUpPending = false;
   #sink: ExecutionReportSink | undefined;
   /** Order entry per pair, in call order (the trading counter is per pair: one pair's wait holds no other pair back). */
   readonly #chains = new Map<string, Promise<void>>();
@@ -620,6 +627,7 @@ export class KrakenExecutionClient implements ExecutionClient {
       const txid = result.txid?.[0];
       if (txid === undefined) throw new ExchangeError('bad-response', 'Kraken AddOrder: the result has no txid');
       this.#tracker.accepted(order, txid, this.#now());
+      if (request.rest.ordertype === 'market' || request.rest.timeinforce === 'IOC') this.#followUpFill();
     } catch (error) {
       await this.#afterFailure(order, request, attempt, classify(error, 'rest'), error);
     }
@@ -768,6 +776,23 @@ export class KrakenExecutionClient implements ExecutionClient {
       if (this.#tracker.unfinished().length > 0) this.#requestCatchUp('private socket down: polling');
     }, this.#options.pollIntervalMs ?? 15_000);
     this.#poll.unref();
+  }
+
+  /**
+   * One reconciliation soon after an order that fills at once went over REST, while polling
+   * stands in for the socket: the next poll may be up to pollIntervalMs away. One pending at a
+   * time, so a burst of orders costs one (5 on the REST counter).
+   */
+  #followUpFill(): void {
+    if (this.#poll === undefined || this.#followUpPending) return;
+    this.#followUpPending = true;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#followUpPending = false;
+      this.#requestCatchUp('order placed over REST: looking for its fill');
+    }, this.#options.fillFollowUpMs ?? 1_000);
+    timer.unref();
+    this.#timers.add(timer);
   }
 
   #stopPolling(): void {

@@ -50,7 +50,7 @@ export interface CreateKrakenExchangeOptions {
     readonly marketData?: Pick<KrakenMarketDataClientOptions, 'barGraceMs' | 'barCheckIntervalMs' | 'onBookHealth' | 'onConnectionState' | 'webSocket' | 'restFallback'>;
     readonly execution?: Pick<
       KrakenExecutionClientOptions,
-      'connectTimeoutMs' | 'reconcileMarginMs' | 'unresolvedOrderGraceMs' | 'retryDelayMs' | 'pollIntervalMs' | 'onConnectionState' | 'onReconciled' | 'onUntrackedOrder' | 'webSocket' | 'rateLimitHeadroom'
+      'connectTimeoutMs' | 'reconcileMarginMs' | 'unresolvedOrderGraceMs' | 'retryDelayMs' | 'pollIntervalMs' | 'fillFollowUpMs' | 'onConnectionState' | 'onReconciled' | 'onUntrackedOrder' | 'webSocket' | 'rateLimitHeadroom'
     >;
   };
 }
