@@ -68,6 +68,26 @@ function slowOpenOrders(rest: KrakenRestClient): KrakenRestClient {
   });
 }
 
+/** A buy of 0.001 BTC at `price` placed by a client that then stops; the order as its journal holds it. */
+async function placedBeforeRestart(sim: KrakenSimulator, price: string): Promise<Order> {
+  const first = client(sim, {}, undefined, 'pro');
+  const sink = new RecordingSink();
+  await first.connect(sink);
+  first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price }));
+  const accepted = await sink.waitFor((report) => report.kind === 'accepted', 3_000);
+  await first.close();
+  const venueOrderId = accepted.kind === 'accepted' ? accepted.venueOrderId : undefined;
+  return journaled({ clientOrderId: clientOrderId('kb-1'), status: 'accepted', quantity: new Decimal('0.001'), price: new Decimal(price), venueOrderId });
+}
+
+/**
+ * The restarted client, with nothing listening for its private socket: while connect() waits for
+ * it, polls every 100 ms reconcile over a slow REST, so one is running when the wait ends.
+ */
+function restartedWithoutSocket(sim: KrakenSimulator): KrakenExecutionClient {
+  return client(sim, { url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 330 }, slowOpenOrders, 'pro');
+}
+
 describe('KrakenExecutionClient adopting orders after a restart', () => {
   it('reports the fills made while the bot was down, and not the ones its journal already counted', async () => {
     // A tiny volume share and a book whose ask stays far above the bid: the order fills in two
@@ -105,21 +125,13 @@ describe('KrakenExecutionClient adopting orders after a restart', () => {
 
   it('connect() returns only once the fills made while the bot was down are reported, when a poll is reconciling at that moment', async () => {
     const sim = await proSimulator();
-    const first = client(sim, {}, undefined, 'pro');
-    const firstSink = new RecordingSink();
-    await first.connect(firstSink);
-    first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '39600' }));
-    await firstSink.waitFor((report) => report.kind === 'accepted', 3_000);
-    await first.close();
+    const order = await placedBeforeRestart(sim, '39600');
     // The process is down; the order fills.
     for (let step = 0; step < 8 && sim.account(KEY).trades().length === 0; step++) sim.step();
     expect(sim.account(KEY).trades()).toHaveLength(1);
-
-    // Nothing listens for the private socket: while connect() waits for it, polls every 100 ms
-    // reconcile over a slow REST, so one is running when the wait ends.
-    const second = client(sim, { url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 330 }, slowOpenOrders, 'pro');
+    const second = restartedWithoutSocket(sim);
     const sink = new RecordingSink();
-    second.adopt(journaled({ clientOrderId: clientOrderId('kb-1'), status: 'accepted', quantity: new Decimal('0.001'), venueOrderId: sim.account(KEY).orders()[0]!.txid as never }));
+    second.adopt(order);
     await second.connect(sink);
     // What a restarted engine reconciles before its strategies start.
     expect(sink.fills.map((fill) => fill.tradeId)).toEqual([sim.account(KEY).trades()[0]!.txid]);
@@ -127,16 +139,11 @@ describe('KrakenExecutionClient adopting orders after a restart', () => {
 
   it('connect() returns while polls keep reconciling an order that rests unfilled', async () => {
     const sim = await proSimulator();
-    const first = client(sim, {}, undefined, 'pro');
-    const firstSink = new RecordingSink();
-    await first.connect(firstSink);
-    first.submit(submitOrder({ clientOrderId: 'kb-1', instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.001', price: '30000' }));
-    await firstSink.waitFor((report) => report.kind === 'accepted', 3_000);
-    await first.close();
+    const order = await placedBeforeRestart(sim, '30000');
     // Each poll finds the order still open and another one is asked for before it ends: the loop
     // never goes idle, and connect() waits for one round that started after its request, not for that.
-    const second = client(sim, { url: 'ws://127.0.0.1:1/auth/v2', connectTimeoutMs: 330 }, slowOpenOrders, 'pro');
-    second.adopt(journaled({ clientOrderId: clientOrderId('kb-1'), status: 'accepted', quantity: new Decimal('0.001'), price: new Decimal('30000'), venueOrderId: sim.account(KEY).orders()[0]!.txid as never }));
+    const second = restartedWithoutSocket(sim);
+    second.adopt(order);
     const started = Date.now();
     await second.connect(new RecordingSink());
     expect(Date.now() - started).toBeLessThan(2_000);

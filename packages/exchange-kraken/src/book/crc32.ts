@@ -395,7 +395,7 @@ export function crc32AdvanceShort(crc: number, length: number): number {
 }
 
 /** Lengths crc32AdvanceShort takes: below this. */
-export const CRC32_SHORT_ADVANCE_LIMIT = 256;
+export const CRC32_SHORT_ADVANCE_LIMIT: number = Join.ByteStepLimit;
 
 /** The register after `length` zero bytes. */
 export function crc32Advance(crc: number, length: number): number {
