@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from './exit-codes.js';
-import { jsonLines, kbot, simulatedAccount, type SimulatedAccount } from './operator-test-harness.js';
+import { KEY_VARIABLE, SECRET_VARIABLE, jsonLines, kbot, simulatedAccount, type SimulatedAccount } from './operator-test-harness.js';
 import { scaledText } from './output/market-lines.js';
 import { runCli } from './program.js';
 
@@ -111,6 +111,55 @@ describe('kbot market --json', () => {
       expect(Number(line.high)).toBeGreaterThanOrEqual(Number(line.close));
     }
     expect(Date.parse(lines[1]!.openTime as string) - Date.parse(lines[0]!.openTime as string)).toBe(60_000);
+  });
+});
+
+describe('kbot market --orders (level3)', () => {
+  it('streams every resting order of the top levels, in queue order, adding up to each level', async () => {
+    account = await simulatedAccount({ USD: '1000' });
+    const result = await stream(account, ['BTC/USD', '--orders', '--json', '--count', '3']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    const lines = jsonLines(result.stdout);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).toMatchObject({ type: 'book', pair: 'BTC/USD', checksumOk: true });
+      const orders = line.orders as { bids: { orderId: string; price: string; quantity: string }[]; asks: { orderId: string; price: string; quantity: string }[] };
+      for (const [levels, queue] of [
+        [line.bids as [string, string][], orders.bids],
+        [line.asks as [string, string][], orders.asks],
+      ] as const) {
+        expect(levels).toHaveLength(10);
+        for (const order of queue) {
+          expect(order.orderId).not.toBe('');
+          expect(order.price).toMatch(PRICE);
+          expect(order.quantity).toMatch(QUANTITY);
+        }
+        // The orders, grouped by price in the order they come, are exactly the levels.
+        const sums = new Map<string, number>();
+        for (const order of queue) sums.set(order.price, (sums.get(order.price) ?? 0) + Math.round(Number(order.quantity) * 1e8));
+        expect([...sums.keys()]).toEqual(levels.map(([price]) => price));
+        expect([...sums.values()]).toEqual(levels.map(([, quantity]) => Math.round(Number(quantity) * 1e8)));
+      }
+      expect(orders.bids.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('shows each best level\'s queue length on the lines for people', async () => {
+    account = await simulatedAccount({ USD: '1000' });
+    const result = await stream(account, ['BTC/USD', '--orders', '--count', '1']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toMatch(/bid \d+\.\d{8} @ \d+\.\d \(\d+ orders?\) \| ask \d+\.\d x \d+\.\d{8} \(\d+ orders?\)/);
+  });
+
+  it('needs API keys, and a level3 depth', async () => {
+    const sim = await open();
+    const withoutKeys = await stream(sim, ['BTC/USD', '--orders', '--json', '--count', '1']);
+    expect(withoutKeys.code).toBe(EXIT.usage);
+    expect(withoutKeys.stderr).toContain(`--orders: Kraken serves the order-by-order book (level3) only on its authenticated WebSocket; set ${KEY_VARIABLE} and ${SECRET_VARIABLE}`);
+    const depth = await stream(sim, ['BTC/USD', '--orders', '--book', '25', '--count', '1']);
+    expect(depth.code).toBe(EXIT.usage);
+    expect(depth.stderr).toContain('--book: received "25", expected one of Kraken\'s level3 (--orders) book depths: 10, 100, 1000');
   });
 });
 

@@ -125,11 +125,12 @@ export function registerOperatorCommands(program: Command, io: CliIo, context: O
     .argument('<pair>', 'pair, e.g. BTC/USD')
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--book <depth>', 'order book depth: 10, 25, 100, 500 or 1000 (default 10; the book is shown unless only --trades or --ohlc is given)')
+    .option('--orders', 'the order-by-order book (Kraken level3: every resting order in queue order; depth 10, 100 or 1000; needs API keys)')
     .option('--trades', 'stream trades')
     .option('--ohlc <interval>', 'stream candles as they close: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w or 15d')
     .option('--count <n>', 'stop after n updates (book updates, trades and candles)')
     .option('--json', 'one JSON object per line: prices and quantities as decimal strings, checksum status, resyncs')
-    .action(async (pair: string, flags: { config?: string; json?: boolean; book?: string; trades?: boolean; ohlc?: string; count?: string }) => {
+    .action(async (pair: string, flags: { config?: string; json?: boolean; book?: string; orders?: boolean; trades?: boolean; ohlc?: string; count?: string }) => {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);

@@ -1,5 +1,5 @@
 import { ExchangeError, MINUTE_MS, formatInterval, parseInterval, silentLogger, type Bar, type BookView, type Instrument, type Subscription, type Trade } from '@kbot/core';
-import { KRAKEN_BOOK_DEPTHS, KRAKEN_OHLC_INTERVALS, KrakenMarketDataClient, type BookHealth } from '@kbot/exchange-kraken';
+import { KRAKEN_BOOK_DEPTHS, KRAKEN_LEVEL3_DEPTHS, KRAKEN_OHLC_INTERVALS, KrakenMarketDataClient, type BookHealth } from '@kbot/exchange-kraken';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseCountFlag, parsePairArgument } from '../operator/operator-flags.js';
 import { withOperatorSession, type OperatorContext } from '../operator/operator-session.js';
@@ -10,6 +10,8 @@ export interface MarketFlags {
   readonly json?: boolean;
   /** Book depth: one of Kraken's 10, 25, 100, 500, 1000. */
   readonly book?: string;
+  /** The order-by-order book (level3) instead of price levels; needs API keys. */
+  readonly orders?: boolean;
   readonly trades?: boolean;
   /** Candle interval: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w, 15d (or minutes). */
   readonly ohlc?: string;
@@ -40,11 +42,12 @@ export interface MarketOutcome {
 const DEPTHS: readonly number[] = KRAKEN_BOOK_DEPTHS;
 const INTERVAL_NAMES = KRAKEN_OHLC_INTERVALS.map((minutes) => formatInterval(minutes * MINUTE_MS));
 
-/** `--book` → a depth Kraken serves (10, 25, 100, 500, 1000), or a usage error. */
-export function parseBookDepth(value: string): number {
+/** `--book` → a depth Kraken serves (10, 25, 100, 500, 1000; level3: 10, 100, 1000), or a usage error. */
+export function parseBookDepth(value: string, level3 = false): number {
+  const depths: readonly number[] = level3 ? KRAKEN_LEVEL3_DEPTHS : DEPTHS;
   const depth = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !DEPTHS.includes(depth)) {
-    throw new UsageError(`--book: received ${JSON.stringify(value)}, expected one of Kraken's book depths: ${DEPTHS.join(', ')}`);
+  if (!/^\d+$/.test(value.trim()) || !depths.includes(depth)) {
+    throw new UsageError(`--book: received ${JSON.stringify(value)}, expected one of Kraken's ${level3 ? 'level3 (--orders) ' : ''}book depths: ${depths.join(', ')}`);
   }
   return depth;
 }
@@ -76,13 +79,19 @@ export function parseCandleInterval(value: string): number {
  */
 export async function marketCommand(pairArgument: string, flags: MarketFlags, context: MarketContext): Promise<MarketOutcome> {
   const pair = parsePairArgument(pairArgument, 'pair');
-  const depth = flags.book === undefined ? 10 : parseBookDepth(flags.book);
+  const orders = flags.orders === true;
+  const depth = flags.book === undefined ? 10 : parseBookDepth(flags.book, orders);
   const interval = flags.ohlc === undefined ? undefined : parseCandleInterval(flags.ohlc);
   const limit = flags.count === undefined ? undefined : parseCountFlag(flags.count, '--count');
-  const showBook = flags.book !== undefined || (!flags.trades && interval === undefined);
+  const showBook = flags.book !== undefined || orders || (!flags.trades && interval === undefined);
   if (context.signal?.aborted) return { exitCode: EXIT.ok, updates: 0, resyncs: 0 };
 
   return withOperatorSession({ flags, context, command: 'kbot market' }, async ({ kraken }) => {
+    if (orders && !kraken.hasCredentials) {
+      throw new UsageError(
+        `--orders: Kraken serves the order-by-order book (level3) only on its authenticated WebSocket; set ${kraken.settings.keyEnv.key} and ${kraken.settings.keyEnv.secret} (a key with the "Access WebSockets API" permission)`,
+      );
+    }
     const instruments = await kraken.instruments.load();
     const instrument: Instrument | undefined = instruments.find((candidate) => candidate.id === pair);
     if (instrument === undefined) {
@@ -158,6 +167,8 @@ export async function marketCommand(pairArgument: string, flags: MarketFlags, co
       logger: silentLogger,
       venueTime: async () => (await kraken.rest.time()).unixtime * 1000,
       onBookHealth,
+      // Level3 is a private channel: its own authenticated socket, with a token from REST.
+      ...(orders ? { level3: { url: kraken.settings.wsLevel3Url, getToken: async () => (await kraken.rest.getWebSocketsToken()).token } } : {}),
       onConnectionState: (state, detail) => {
         if (stopped) return;
         if (state === 'failed') {
@@ -173,7 +184,7 @@ export async function marketCommand(pairArgument: string, flags: MarketFlags, co
       },
     });
     const subscriptions: Subscription[] = [
-      ...(showBook ? [{ instrumentId: pair, kind: 'book' as const, depth }] : []),
+      ...(showBook ? [{ instrumentId: pair, kind: 'book' as const, depth, ...(orders ? { orders: true } : {}) }] : []),
       ...(flags.trades ? [{ instrumentId: pair, kind: 'trades' as const }] : []),
       ...(interval === undefined ? [] : [{ instrumentId: pair, kind: 'bars' as const, interval }]),
     ];

@@ -46,10 +46,39 @@ export function bookLevels(book: BookView, depth: number, instrument: Instrument
   return { bids: text(book.bids(depth)), asks: text(book.asks(depth)) };
 }
 
-/** `--json`: one line per book update; only verified books are delivered, so checksumOk is true. */
+/** One resting order of an order-by-order book as decimal strings. */
+export interface OrderText {
+  readonly orderId: string;
+  readonly price: string;
+  readonly quantity: string;
+}
+
+/**
+ * The resting orders of the top `depth` levels of each side, best level first and each level's
+ * queue in order (Kraken level3, `--orders`); undefined for a book of price levels only.
+ */
+export function bookOrders(book: BookView, depth: number, instrument: Instrument): { bids: OrderText[]; asks: OrderText[] } | undefined {
+  if (book.orders === undefined) return undefined;
+  const text = (side: 'bid' | 'ask'): OrderText[] =>
+    book.orders!(side, depth).map((order) => ({ orderId: order.orderId, price: order.price.toFixed(instrument.pricePrecision), quantity: order.quantity.toFixed(instrument.quantityPrecision) }));
+  return { bids: text('bid'), asks: text('ask') };
+}
+
+/** How many orders rest at each of the top `depth` levels of a side (level3), best first. */
+function queueLengths(orders: readonly OrderText[]): number[] {
+  const lengths: number[] = [];
+  for (let index = 0; index < orders.length; index++) {
+    if (index > 0 && orders[index]!.price === orders[index - 1]!.price) lengths[lengths.length - 1]! += 1;
+    else lengths.push(1);
+  }
+  return lengths;
+}
+
+/** `--json`: one line per book update; only verified books are delivered, so checksumOk is true. With --orders, every resting order too. */
 export function bookJson(pair: string, book: BookView, depth: number, instrument: Instrument): string {
   const { bids, asks } = bookLevels(book, depth, instrument);
-  return JSON.stringify({ type: 'book', pair, time: isoTime(book.time), bids, asks, checksumOk: true });
+  const orders = bookOrders(book, depth, instrument);
+  return JSON.stringify({ type: 'book', pair, time: isoTime(book.time), bids, asks, ...(orders === undefined ? {} : { orders }), checksumOk: true });
 }
 
 export function resyncJson(pair: string, health: BookHealth, time: number): string {
@@ -96,10 +125,12 @@ export function candleJson(bar: Bar, instrument: Instrument): string {
 /** One line for people when output is not a terminal: best bid, best ask, spread. */
 export function bookLine(pair: string, book: BookView, instrument: Instrument): string {
   const { bids, asks } = bookLevels(book, 1, instrument);
+  const orders = bookOrders(book, 1, instrument);
+  const queue = (side: readonly OrderText[] | undefined) => (side === undefined ? '' : ` (${side.length} order${side.length === 1 ? '' : 's'})`);
   const bid = bids[0];
   const ask = asks[0];
   const spread = bid !== undefined && ask !== undefined ? `  spread ${(Number(ask[0]) - Number(bid[0])).toFixed(instrument.pricePrecision)}` : '';
-  return `${isoTime(book.time)} ${pair}  bid ${bid === undefined ? '-' : `${bid[1]} @ ${bid[0]}`} | ask ${ask === undefined ? '-' : `${ask[0]} x ${ask[1]}`}${spread}`;
+  return `${isoTime(book.time)} ${pair}  bid ${bid === undefined ? '-' : `${bid[1]} @ ${bid[0]}${queue(orders?.bids)}`} | ask ${ask === undefined ? '-' : `${ask[0]} x ${ask[1]}${queue(orders?.asks)}`}${spread}`;
 }
 
 export function tradeLine(trade: Trade, instrument: Instrument): string {
@@ -124,17 +155,22 @@ export function bookScreen(pair: string, book: BookView | undefined, rows: numbe
   const lines = [`${pair} at ${book === undefined ? 'waiting for the book' : isoTime(book.time)}  checksum verified on every update, resyncs ${resyncs}  (Ctrl-C to stop)`];
   if (book !== undefined) {
     const { bids, asks } = bookLevels(book, rows, instrument);
+    const orders = bookOrders(book, rows, instrument);
+    // With --orders, each level's queue length beside its size.
+    const bidQueues = orders === undefined ? undefined : queueLengths(orders.bids);
+    const askQueues = orders === undefined ? undefined : queueLengths(orders.asks);
     // No rule between rows: a terminal has room for twice the levels.
     const table = new Table({
-      head: ['bid size', 'bid', 'ask', 'ask size'],
+      head: [...(bidQueues === undefined ? [] : ['orders']), 'bid size', 'bid', 'ask', 'ask size', ...(askQueues === undefined ? [] : ['orders'])],
       style: { head: [], border: [] },
-      colAligns: ['right', 'right', 'right', 'right'],
+      colAligns: bidQueues === undefined ? ['right', 'right', 'right', 'right'] : ['right', 'right', 'right', 'right', 'right', 'right'],
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
     for (let index = 0; index < Math.max(bids.length, asks.length); index++) {
       const bid = bids[index];
       const ask = asks[index];
-      table.push([bid?.[1] ?? '', bid?.[0] ?? '', ask?.[0] ?? '', ask?.[1] ?? '']);
+      const row = [bid?.[1] ?? '', bid?.[0] ?? '', ask?.[0] ?? '', ask?.[1] ?? ''];
+      table.push(bidQueues === undefined || askQueues === undefined ? row : [String(bidQueues[index] ?? ''), ...row, String(askQueues[index] ?? '')]);
     }
     lines.push(table.toString());
   }
