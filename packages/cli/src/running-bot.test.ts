@@ -42,6 +42,7 @@ describe('a running bot and the operator', () => {
 
     const status = await waitForStatus(account.dir);
     expect(status).toMatchObject({ bot: 'operator-test', mode: 'live', tradingState: 'active', quoteAsset: 'USD' });
+    expect(status.details).toMatchObject({ orderChannel: 'Kraken private WebSocket' });
     expect(status.balances).toEqual(expect.arrayContaining([expect.objectContaining({ asset: 'USD', total: '10000' })]));
 
     const second = await kbot(account.dir, 'run', '--mode', 'live', '--duration', '1s');

@@ -10,6 +10,7 @@ import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
 import { backtestSummary } from '../output/tables.js';
 import { bookName, bookStatusEntry } from '../output/book-health.js';
+import { orderChannelText } from '../output/order-channel.js';
 
 export interface RunFlags {
   readonly config?: string;
@@ -134,6 +135,9 @@ export async function runCommand(
   let lastStatus: SessionStatus | undefined;
   let detachAudit: (() => void) | undefined;
   let detachBookHealth: (() => void) | undefined;
+  // How live orders reach the exchange (undefined in paper mode), and what the last status line said of it.
+  const orderChannel = () => (mode === 'live' ? orderChannelText(exchange.execution) : undefined);
+  let lastChannel: string | undefined;
   /** The latest book-health report per book, for `kbot status`. */
   const books = new Map<string, BookHealth>();
   let runningEngine: Engine | undefined;
@@ -192,6 +196,7 @@ export async function runCommand(
             fills: lastStatus?.fills ?? 0,
             ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}),
             ...(books.size === 0 ? {} : { books: [...books.values()].map(bookStatusEntry) }),
+            ...(orderChannel() === undefined ? {} : { orderChannel: orderChannel() }),
             journal: store.file,
           }),
         });
@@ -204,6 +209,10 @@ export async function runCommand(
       ...(maxBars === undefined ? {} : { maxBars }),
       onStatus: (status: SessionStatus) => {
         lastStatus = status;
+        // A line when orders move to REST (the private socket lost) and when they move back.
+        const channel = orderChannel();
+        if (channel !== lastChannel && channel !== undefined && (lastChannel !== undefined || !channel.startsWith('Kraken'))) context.status(`orders go over ${channel}`, true);
+        lastChannel = channel;
         context.status(`${status.mode} ${new Date(status.time).toISOString().slice(11, 19)} bars ${status.bars} fills ${status.fills} open orders ${status.openOrders} equity ${status.equity.toFixed(2)} state ${status.tradingState}`);
       },
     });

@@ -67,6 +67,7 @@ const DETAIL_LABELS: Readonly<Record<string, string>> = {
   fills: 'fills this session',
   lastBarClosedAt: 'last bar closed at',
   books: 'order books',
+  orderChannel: 'orders go over',
   journal: 'journal',
 };
 
