@@ -10,7 +10,7 @@ import { openExchange } from '../open-exchange.js';
 import { UsageError } from '../exit-codes.js';
 import { backtestSummary } from '../output/tables.js';
 import { bookName, bookStatusEntry } from '../output/book-health.js';
-import { orderChannelText } from '../output/order-channel.js';
+import { ORDERS_OVER_WEBSOCKET, orderChannelText } from '../output/order-channel.js';
 
 export interface RunFlags {
   readonly config?: string;
@@ -191,14 +191,17 @@ export async function runCommand(
         const engineCommands = engineControl(engine, {
           bot: config.name, mode, startedAt: session.startedAt, instruments: exchange.instruments,
           pairs: [...new Set(bot.strategies.flatMap((entry) => entry.strategy.subscriptions(entry.params).map((sub) => sub.instrumentId)))],
-          details: () => ({
-            bars: lastStatus?.bars ?? 0,
-            fills: lastStatus?.fills ?? 0,
-            ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}),
-            ...(books.size === 0 ? {} : { books: [...books.values()].map(bookStatusEntry) }),
-            ...(orderChannel() === undefined ? {} : { orderChannel: orderChannel() }),
-            journal: store.file,
-          }),
+          details: () => {
+            const channel = orderChannel();
+            return {
+              bars: lastStatus?.bars ?? 0,
+              fills: lastStatus?.fills ?? 0,
+              ...(lastStatus ? { lastBarClosedAt: new Date(lastStatus.time).toISOString() } : {}),
+              ...(books.size === 0 ? {} : { books: [...books.values()].map(bookStatusEntry) }),
+              ...(channel === undefined ? {} : { orderChannel: channel }),
+              journal: store.file,
+            };
+          },
         });
         // The operator's panic and resume are recorded where they come, for the parity replay.
         botControl = recorder === undefined ? engineCommands : recorder.recordedControl(engineCommands);
@@ -210,8 +213,9 @@ export async function runCommand(
       onStatus: (status: SessionStatus) => {
         lastStatus = status;
         // A line when orders move to REST (the private socket lost) and when they move back.
+        // (None for the WebSocket at the start: that is the normal way.)
         const channel = orderChannel();
-        if (channel !== lastChannel && channel !== undefined && (lastChannel !== undefined || !channel.startsWith('Kraken'))) context.status(`orders go over ${channel}`, true);
+        if (channel !== lastChannel && channel !== undefined && !(lastChannel === undefined && channel === ORDERS_OVER_WEBSOCKET)) context.status(`orders go over ${channel}`, true);
         lastChannel = channel;
         context.status(`${status.mode} ${new Date(status.time).toISOString().slice(11, 19)} bars ${status.bars} fills ${status.fills} open orders ${status.openOrders} equity ${status.equity.toFixed(2)} state ${status.tradingState}`);
       },

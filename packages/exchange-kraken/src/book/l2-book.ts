@@ -150,22 +150,6 @@ export class L2Book implements BookView {
   }
 
   /**
-   * setLevelText for level `level` of a scanned entry: `offsets` are its token bounds in
-   * `source` (BookEntryScan.bids / asks) and `values` the numbers the scanner already read
-   * (bidValues / askValues), used when they are exact at this book's precision; same result.
-   */
-  setLevelScanned(side: 'bid' | 'ask', source: string, offsets: Int32Array, values: Float64Array, level: number): boolean {
-    const at = level * 4;
-    if (!scaledFromDigits(values[at]!, values[at + 1]!, this.pricePrecision) && !parseScaled(source, offsets[at]!, offsets[at + 1]!, this.pricePrecision)) return false;
-    const priceHigh = scaledResult.high;
-    const priceLow = scaledResult.low;
-    if (priceHigh === 0 && priceLow === 0) return false;
-    if (!scaledFromDigits(values[at + 2]!, values[at + 3]!, this.quantityPrecision) && !parseScaled(source, offsets[at + 2]!, offsets[at + 3]!, this.quantityPrecision)) return false;
-    (side === 'bid' ? this.#bids : this.#asks).set(priceHigh, priceLow, scaledResult.high, scaledResult.low);
-    return true;
-  }
-
-  /**
    * The busiest path, one message's entry as the scanner read it: sets both sides' levels (bids
    * first) from the scanner's numbers, scaled here without a call per level (a number it could
    * not read exactly is read from `source`'s text), truncates to the depth, and verifies
