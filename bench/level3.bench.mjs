@@ -5,7 +5,7 @@
 // (every level sorted on every message, the checksum text built with String), which also
 // computes every message's checksum when the messages are made, so both must verify them all.
 import { crc32 } from 'node:zlib';
-import { L3Book } from '@kbot/exchange-kraken';
+import { L3Book, parseLevel3Entry, parseLosslessJson } from '@kbot/exchange-kraken';
 import { seededRandom } from './book-fixture.mjs';
 import { describe, log, measure, row } from './harness.mjs';
 
@@ -126,6 +126,31 @@ function generateMessages() {
   return { snapshot, messages };
 }
 
+/**
+ * A message as Kraken writes it on the wire: prices and quantities as JSON numbers, a time on
+ * every order and on the entry (the book reads the orders' times).
+ */
+function wireText(message, index) {
+  const timestamp = new Date(Date.UTC(2026, 0, 5, 12, 0, 0) + index * 7).toISOString().replace('Z', '123Z');
+  const order = (entry) => ({
+    ...(entry.event === undefined ? {} : { event: entry.event }),
+    order_id: entry.order_id,
+    limit_price: Number(entry.limit_price),
+    order_qty: Number(entry.order_qty),
+    timestamp,
+  });
+  const data = { symbol: message.symbol, bids: message.bids.map(order), asks: message.asks.map(order), checksum: message.checksum, timestamp };
+  return JSON.stringify({ channel: 'level3', type: message.type, data: [data] });
+}
+
+/** What the client does with a level3 message's text: the lossless parse, then each entry into the book. */
+function applyText(book, text) {
+  const message = parseLosslessJson(text);
+  let outcome;
+  for (const entry of message.data) outcome = book.apply(parseLevel3Entry(message.type, entry.symbol, entry));
+  return outcome;
+}
+
 export async function run({ warmup = 1, runs = 5 } = {}) {
   log(`level3: generating a depth-${DEPTH} book of ${ORDERS_PER_LEVEL} orders a level and ${MESSAGES.toLocaleString('en-US')} updates (untimed)`);
   const { snapshot, messages } = generateMessages();
@@ -149,6 +174,19 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   log(describe('level3: L3Book', book));
   if (book.result !== MESSAGES) throw new Error(`level3 benchmark: the L3Book verified ${book.result} of ${MESSAGES} checksums, expected all`);
 
+  const snapshotText = wireText(snapshot, 0);
+  const texts = messages.map((message, index) => wireText(message, index + 1));
+  const fromText = new L3Book({ instrumentId: 'BTC/USD', pricePrecision: 1, quantityPrecision: 8, depth: DEPTH });
+  const fromTextRun = () => {
+    let verified = 0;
+    for (const text of texts) if (applyText(fromText, text) === 'verified') verified++;
+    return verified;
+  };
+  log('level3: the same messages from their text (parseLosslessJson, parseLevel3Entry, L3Book), as the client reads them');
+  const textBook = await measure(fromTextRun, { warmup: Math.max(warmup, 2), runs: Math.max(runs, 5), setup: () => applyText(fromText, snapshotText) });
+  log(describe('level3: from text', textBook));
+  if (textBook.result !== MESSAGES) throw new Error(`level3 benchmark: the L3Book verified ${textBook.result} of ${MESSAGES} messages read from text, expected all`);
+
   log('level3: the plain book (every level sorted on every message)');
   const plain = await measure(naiveRun, { warmup, runs, setup: () => naive.apply(snapshot) });
   log(describe('level3: plain book', plain));
@@ -159,5 +197,6 @@ export async function run({ warmup = 1, runs = 5 } = {}) {
   return [
     row({ name: 'level3.plain', value: plainRate, unit: 'msg/s' }),
     row({ name: 'level3.verified', value: bookRate, unit: 'msg/s', baseline: 'level3.plain', baselineValue: plainRate }),
+    row({ name: 'level3.from-text', value: MESSAGES / textBook.median, unit: 'msg/s', baseline: 'level3.verified', baselineValue: bookRate }),
   ];
 }

@@ -2,7 +2,7 @@ import { ConfigError, ExchangeError, instrumentId as instrumentIdOf, silentLogge
 import WebSocket, { type RawData } from 'ws';
 import { BookKeeper, bookHealthReport, type BookHealth, type BookPrecision, type BookResyncReason } from '../book/book-keeper.js';
 import type { L2Book } from '../book/l2-book.js';
-import { L3Book, type Level3OrderMessage } from '../book/l3-book.js';
+import { L3Book, type Level3Message } from '../book/l3-book.js';
 import { krakenError } from '../rest/errors.js';
 import { fullJitterDelay } from './backoff.js';
 import { parseLosslessJson, toPlainJson, type JsonValue } from './lossless-json.js';
@@ -10,6 +10,7 @@ import { parseBalancesMessage, type KrakenBalancesMessage } from './parse-balanc
 import { BookMessageScan, scanBookMessage, startsWithAscii } from './parse-book.js';
 import { parseExecutionsMessage, type KrakenExecutionsMessage } from './parse-executions.js';
 import { parseInstrumentMessage, type KrakenInstrumentMessage } from './parse-instrument.js';
+import { parseLevel3Entry } from './parse-level3.js';
 import { parseOhlc } from './parse-ohlc.js';
 import { parseMethodResponse, type KrakenMethodResponse } from './parse-response.js';
 import { parseStatus, type KrakenSystemStatus } from './parse-status.js';
@@ -1063,20 +1064,11 @@ export class KrakenWsClient {
       return;
     }
     if (type === 'update' && kept.awaitingSnapshot) return;
-    const orders = (side: 'bids' | 'asks'): Level3OrderMessage[] =>
-      wsArray(entry[side], `level3.${side}`).map((order) => {
-        const fields = wsRecord(order, `level3.${side}[]`);
-        // Exact digits: a JsonNumber keeps Kraken's text.
-        const exact = (value: unknown) => (value === undefined || value === null ? value : String(value));
-        return {
-          event: fields.event, order_id: fields.order_id, limit_price: exact(fields.limit_price), order_qty: exact(fields.order_qty),
-          ...(typeof fields.timestamp === 'string' ? { timestamp: fields.timestamp } : {}),
-        } as Level3OrderMessage;
-      });
-    const checksum = Number(String(entry.checksum));
+    let message: Level3Message;
     let outcome;
     try {
-      outcome = kept.book.apply({ type, symbol, checksum, bids: orders('bids'), asks: orders('asks') });
+      message = parseLevel3Entry(type, symbol, entry);
+      outcome = kept.book.apply(message);
     } catch (error) {
       // Partly applied: the book is not Kraken's any more. Reported by the caller as unexpected.
       this.#markLevel3Dropped(symbol, kept, 'unreadable-level');
@@ -1095,6 +1087,7 @@ export class KrakenWsClient {
       this.#emit('onLevel3', () => this.#handlers.onLevel3?.(kept.book));
       return;
     }
+    const checksum = message.checksum;
     kept.mismatches++;
     this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: checksum, computed: kept.book.checksum() });
     this.#markLevel3Dropped(symbol, kept, 'checksum', checksum, kept.book.checksum());
