@@ -63,8 +63,8 @@ export { parseMethodResponse } from './ws/parse-response.js';
 export type { KrakenMethodResponse } from './ws/parse-response.js';
 export { parseRfc3339 } from './ws/parse-timestamp.js';
 export { JsonNumber, parseLosslessJson, toPlainJson } from './ws/lossless-json.js';
-export { parseLevel3Entry } from './ws/parse-level3.js';
 export type { JsonValue, JsonObject } from './ws/lossless-json.js';
+export { parseLevel3Entry } from './ws/parse-level3.js';
 export { toWireJson } from './ws/wire-json.js';
 export { fullJitterDelay } from './ws/backoff.js';
 export type {

@@ -1087,10 +1087,10 @@ export class KrakenWsClient {
       this.#emit('onLevel3', () => this.#handlers.onLevel3?.(kept.book));
       return;
     }
-    const checksum = message.checksum;
+    const computed = kept.book.checksum();
     kept.mismatches++;
-    this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: checksum, computed: kept.book.checksum() });
-    this.#markLevel3Dropped(symbol, kept, 'checksum', checksum, kept.book.checksum());
+    this.#logger.warn('Kraken level3 checksum mismatch; dropping the book and subscribing again', { symbol, expected: message.checksum, computed });
+    this.#markLevel3Dropped(symbol, kept, 'checksum', message.checksum, computed);
     void this.#resyncBook(symbol, kept.book.depth, 'level3');
   }
 
