@@ -257,7 +257,7 @@ export function crc32LevelContribution(priceHigh: number, priceLow: number, quan
  * change then costs one advance (four table lookups, like one slicing-by-4 step) instead of
  * feeding its digits again, whatever the digits before it were. The same identity joins two
  * runs of levels fed separately: the asks' register advanced over the bids' digits, XOR the
- * bids fed into a zero register (see L2Book.checksum).
+ * bids fed into a zero register (see checksum in assembly/book-kernel.ts).
  */
 
 /**
@@ -269,7 +269,7 @@ export const ADVANCE_DIRECT_LENGTHS = 64;
 /**
  * advance_n for n < ADVANCE_DIRECT_LENGTHS as one flat array: four 256-entry tables (one per
  * register byte) per length, table n at n × 1024, so the book's loop indexes one array. Built up
- * to the longest length needed so far (a level's digit count; a join needs those below 17, see Join).
+ * to the longest length needed so far (a level's digit count).
  */
 export const ADVANCE_TABLES = new Int32Array(ADVANCE_DIRECT_LENGTHS * 1024);
 let advanceBuilt = 1;
@@ -291,8 +291,7 @@ export function ensureAdvanceTable(length: number): void {
 ensureAdvanceTable(8);
 
 /*
- * Advances of Join.ByteStepLimit bytes or more (none in a book: its join is over a hundred
- * digits or so) go through nibble tables, eight 16-entry tables per length (512 bytes where a
+ * Advances of ADVANCE_DIRECT_LENGTHS bytes or more go through nibble tables, eight 16-entry tables per length (512 bytes where a
  * byte table takes 4 KB): first by a multiple of ADVANCE_DIRECT_LENGTHS, from tables built on
  * first use, then by the rest.
  */
@@ -347,59 +346,17 @@ function buildMultiples(multiple: number): void {
   }
 }
 
-/*
- * The book's join (the asks' register advanced over the bids' digits, a hundred or so, once a
- * message) goes in two steps of four lookups: by the multiple of 16, from tables of advance_16k
- * (k < 16), then by the rest (0–15), from the direct tables. Steps of 63 and the rest, as
- * before, went through one of some fifty rest tables chosen by the bids' digit count, each used
- * too rarely to stay in cache (in a profile of the book benchmark, that last step took more than
- * half of the checksum's time outside the feed loop); these tables are a handful, and the
- * rest's are the ones the levels' steps use.
- */
-const enum Join {
-  /** Below this many bytes an advance goes in two byte-table steps. */
-  ByteStepLimit = 256,
-  /** Where advance_16's table starts in ADVANCE_TABLES (16 × 1024). */
-  SixteenBase = 16_384,
-}
-
-/** advance_16k for k = 0 … 15, four 256-entry tables each, table k at k × 1024 (64 KB, built at load). */
-const SIXTEENS = new Int32Array(16 * 1024);
-ensureAdvanceTable(16);
-for (let entry = 0; entry < 1024; entry++) SIXTEENS[entry] = ADVANCE_TABLES[entry]!;
-for (let multiple = 1; multiple < 16; multiple++) {
-  // advance_16k(r) = advance_16(advance_16(k-1)(r)).
-  for (let entry = 0; entry < 1024; entry++) {
-    const inner = SIXTEENS[(multiple - 1) * 1024 + entry]!;
-    SIXTEENS[multiple * 1024 + entry] =
-      ADVANCE_TABLES[Join.SixteenBase + (inner & 0xff)]! ^
-      ADVANCE_TABLES[Join.SixteenBase + 256 + ((inner >>> 8) & 0xff)]! ^
-      ADVANCE_TABLES[Join.SixteenBase + 512 + ((inner >>> 16) & 0xff)]! ^
-      ADVANCE_TABLES[Join.SixteenBase + 768 + (inner >>> 24)]!;
-  }
-}
-
 /**
- * advance_length(crc) for 0 ≤ `length` < 256 (CRC32_SHORT_ADVANCE_LIMIT), in two byte-table
- * steps. Small on purpose: the book's checksum calls it on every message, and V8 inlines a
- * function only while the caller's budget of inlined bytecode lasts (see L2Book.#updateChecksum).
+ * The register after `length` zero bytes. The L2 book's own advances run in its kernel
+ * (assembly/book-kernel.ts); this one is the JavaScript reference its tests check it against.
  */
-export function crc32AdvanceShort(crc: number, length: number): number {
-  const sixteens = SIXTEENS;
-  const tables = ADVANCE_TABLES;
-  const high = (length >>> 4) << 10;
-  const value =
-    sixteens[high + (crc & 0xff)]! ^ sixteens[high + 256 + ((crc >>> 8) & 0xff)]! ^ sixteens[high + 512 + ((crc >>> 16) & 0xff)]! ^ sixteens[high + 768 + (crc >>> 24)]!;
-  const low = (length & 15) << 10;
-  return tables[low + (value & 0xff)]! ^ tables[low + 256 + ((value >>> 8) & 0xff)]! ^ tables[low + 512 + ((value >>> 16) & 0xff)]! ^ tables[low + 768 + (value >>> 24)]!;
-}
-
-/** Lengths crc32AdvanceShort takes: below this. */
-export const CRC32_SHORT_ADVANCE_LIMIT: number = Join.ByteStepLimit;
-
-/** The register after `length` zero bytes. */
 export function crc32Advance(crc: number, length: number): number {
-  if (length < Join.ByteStepLimit) return crc32AdvanceShort(crc, length);
+  if (length < ADVANCE_DIRECT_LENGTHS) {
+    ensureAdvanceTable(length);
+    const base = length * 1024;
+    const tables = ADVANCE_TABLES;
+    return tables[base + (crc & 0xff)]! ^ tables[base + 256 + ((crc >>> 8) & 0xff)]! ^ tables[base + 512 + ((crc >>> 16) & 0xff)]! ^ tables[base + 768 + (crc >>> 24)]!;
+  }
   const multiple = Math.floor(length / ADVANCE_DIRECT_LENGTHS);
   const rest = length - multiple * ADVANCE_DIRECT_LENGTHS;
   if (multiple > multiplesBuilt) buildMultiples(multiple);

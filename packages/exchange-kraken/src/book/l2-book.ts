@@ -1,6 +1,7 @@
 import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
-import { CRC32_INITIAL, CRC32_SHORT_ADVANCE_LIMIT, crc32Advance, crc32AdvanceShort } from './crc32.js';
+import { CRC32_INITIAL } from './crc32.js';
+import { bookKernel } from './kernel/book-kernel.js';
 import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
@@ -71,17 +72,10 @@ export class L2Book implements BookView {
   time: EpochMs = 0;
   readonly #bids: BookSide;
   readonly #asks: BookSide;
-  // The checksum in two runs joined at the end (see crc32.ts): the asks fed from the initial
-  // register, the bids fed from a zero register. Each side keeps its run (BookSide.updateTopRun),
-  // so a change at level i recomputes that side from i only, and a change on one side leaves the
-  // other side's run as it was.
-  readonly #sides: readonly [asks: BookSide, bids: BookSide];
-  // crc32Advance(#joinedAskRegister, #joinedBidDigits), the last join of the two runs.
-  #joined = crc32Advance(CRC32_INITIAL, 0);
-  #joinedAskRegister = CRC32_INITIAL;
-  #joinedBidDigits = 0;
-  /** The last checksum as a signed 32-bit integer (no heap number when it passes between calls). */
-  #checksum = 0;
+  // The checksum in two runs joined at the end: the asks fed from the initial register, the bids
+  // fed from a zero register. Each side keeps its run, so a change at level i recomputes that
+  // side from i only; the book kernel joins them (bookKernel().checksum, assembly/book-kernel.ts).
+  readonly #kernel = bookKernel();
 
   constructor(options: L2BookOptions) {
     for (const key of ['pricePrecision', 'quantityPrecision'] as const) {
@@ -100,7 +94,6 @@ export class L2Book implements BookView {
     // Room for a full book plus one message's inserts before truncation, so growth is rare.
     this.#bids = new BookSide('bid', options.depth + 32, 0);
     this.#asks = new BookSide('ask', options.depth + 32, CRC32_INITIAL);
-    this.#sides = [this.#asks, this.#bids];
   }
 
   clear(): void {
@@ -157,10 +150,8 @@ export class L2Book implements BookView {
    * SCANNED_ENTRY_UNREADABLE (a level is not a number at this book's precision: the levels before
    * it are set, the rest are not) or SCANNED_ENTRY_MISMATCH.
    *
-   * One method for all of it: V8 inlines callees into an optimized function only within a budget
-   * of bytecode, and split into calls the level loop and the checksum took turns being left a
-   * call, a different one in different processes (in one pair of runs 465 against 496 ns a
-   * message; bench/README.md, session 19).
+   * The sets, the truncation and the checksum run in the book kernel (WebAssembly, see
+   * book-side.ts), one call a level and one for the rest.
    */
   applyScannedEntry(source: LevelTextSource, entry: ScannedBookEntry): number {
     const pricePrecision = this.pricePrecision;
@@ -211,11 +202,13 @@ export class L2Book implements BookView {
         side.set(priceHigh, priceLow, quantityHigh, quantityLow);
       }
     }
-    this.#bids.truncate(this.depth);
-    this.#asks.truncate(this.depth);
-    if (!readable) return SCANNED_ENTRY_UNREADABLE;
+    if (!readable) {
+      this.truncate();
+      return SCANNED_ENTRY_UNREADABLE;
+    }
+    const checksum = this.#kernel.truncateAndChecksum(this.#asks.handle, this.#bids.handle, this.depth);
     // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
-    return entry.checksum < 0 || this.#updateChecksum() === (entry.checksum | 0) ? SCANNED_ENTRY_APPLIED : SCANNED_ENTRY_MISMATCH;
+    return entry.checksum < 0 || checksum === (entry.checksum | 0) ? SCANNED_ENTRY_APPLIED : SCANNED_ENTRY_MISMATCH;
   }
 
   /** Convenience for tests and replays: one level from decimal strings. */
@@ -240,26 +233,9 @@ export class L2Book implements BookView {
     return this.#updateChecksum() === (expected | 0);
   }
 
+  /** The checksum as a signed 32-bit integer (no heap number when it passes between calls). */
   #updateChecksum(): number {
-    const asks = this.#asks;
-    const bids = this.#bids;
-    if (asks.dirtyFrom >= Inline.ChecksumLevels && bids.dirtyFrom >= Inline.ChecksumLevels) return this.#checksum;
-    // Both sides' runs through one call site: V8 inlines a function once per call site, while
-    // the caller's budget of inlined bytecode lasts, and with a call site per side the feed was
-    // left a call in some runs and not in others.
-    const sides = this.#sides;
-    for (let pass = 0; pass < 2; pass++) sides[pass]!.updateTopRun();
-    // The asks' register advanced over the bids' digits (kept while neither changes), XOR the
-    // bids fed from zero; then inverted.
-    const askRegister = asks.topRegister;
-    const bidDigits = bids.topDigits;
-    if (askRegister !== this.#joinedAskRegister || bidDigits !== this.#joinedBidDigits) {
-      this.#joinedAskRegister = askRegister;
-      this.#joinedBidDigits = bidDigits;
-      this.#joined = bidDigits < CRC32_SHORT_ADVANCE_LIMIT ? crc32AdvanceShort(askRegister, bidDigits) : crc32Advance(askRegister, bidDigits);
-    }
-    this.#checksum = ~(this.#joined ^ bids.topRegister);
-    return this.#checksum;
+    return this.#kernel.checksum(this.#asks.handle, this.#bids.handle);
   }
 
   /** Best bid price as a number; NaN when the side is empty. */
