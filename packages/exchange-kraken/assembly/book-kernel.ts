@@ -1,20 +1,22 @@
 /*
  * The L2 book's sides and Kraken's checksum over them, in WebAssembly (AssemblyScript, compiled by
- * scripts/build-book-kernel.mjs into src/book/kernel/book-kernel-wasm.ts). The book path runs on
- * every book message; the same algorithm written in JavaScript spent about a fifth more time
- * there in V8's type checks, tagging and bounds checks (bench/README.md, session 21).
+ * scripts/build-book-kernel.mjs into src/book/kernel/book-kernel-wasm.ts), and the busiest
+ * message, a compact `book` update, read and applied in one call (applyCompactUpdate, at the
+ * end). In JavaScript the same work cost V8's type checks, tagging and bounds checks, and the
+ * scanner and the book interfered (bench/README.md, session 21; the decision record
+ * docs/decisions/2026-11-27-book-kernel-webassembly.md).
  *
- * src/book/book-side.ts is the only caller and documents the data structure; this file keeps its
- * algorithm exactly (the same searches, moves, contributions and run), over raw memory:
+ * src/book/book-side.ts (a side's handle) documents the data structure; src/book/l2-book.ts
+ * calls the rest. Over raw memory:
  *
- * - A side is a block of SIDE_BYTES at a handle (see Side), with its levels in a separate store
- *   of STRIDE bytes a level: the sort key as one number, the key exactly in two parts, the
- *   quantity in two parts (f64 each), then the level's checksum contribution and digit count
- *   (i32; the count is -1 while not worked out).
+ * - A side is a block of SIDE_BYTES at a handle, with its levels in a separate store of STRIDE
+ *   bytes a level: the sort key as one number, the key exactly in two parts, the quantity in two
+ *   parts (f64 each), then the level's checksum contribution and digit count (i32; the count is
+ *   -1 while not worked out).
  * - Levels are stored best last, in the middle of the store; an insert or delete moves the
  *   fewer levels on its side; bids are stored negated so both sides sort ascending.
- * - Memory is allocated with the runtime's heap (TLSF); JavaScript reads nothing from it directly,
- *   so a memory.grow never leaves a stale view behind.
+ * - Memory is allocated with the runtime's heap (TLSF). JavaScript reads none of it and writes
+ *   only the message area (messageAddress), through a view it makes again after memory.grow.
  */
 
 // ------------------------------------------------------------------ layout
@@ -47,7 +49,11 @@ const SIDE_JOINED_REGISTER: i32 = 120;
 const SIDE_JOINED_DIGITS: i32 = 124;
 const SIDE_JOINED: i32 = 128;
 const SIDE_CHECKSUM: i32 = 132;
-const SIDE_BYTES: i32 = 136;
+/** The book's symbol as Kraken writes it (on the ask side; see setSymbol): its length, then its bytes. */
+const SIDE_SYMBOL_LENGTH: i32 = 136;
+const SIDE_SYMBOL: i32 = 140;
+const SYMBOL_CAPACITY: i32 = 60;
+const SIDE_BYTES: i32 = 200;
 
 /** Levels Kraken's checksum covers; their contributions are worked out as soon as they are set. */
 const EAGER_LEVELS: i32 = 10;
@@ -275,6 +281,7 @@ export function createSide(sideSign: i32, capacity: i32, runStart: i32): usize {
   store<i32>(side + SIDE_TOP_REGISTER, runStart);
   store<i32>(side + SIDE_JOINED_REGISTER, -1);
   store<i32>(side + SIDE_JOINED, -1);
+  store<i32>(side + SIDE_SYMBOL_LENGTH, -1);
   return side;
 }
 
@@ -533,4 +540,315 @@ export function truncateAndChecksum(asks: usize, bids: usize, depth: i32): i32 {
   const value = ~(load<i32>(asks + SIDE_JOINED) ^ load<i32>(bids + SIDE_TOP_REGISTER));
   store<i32>(asks + SIDE_CHECKSUM, value);
   return value;
+}
+
+// ------------------------------------------------------------------ a compact update, scanned and applied in one call
+
+/*
+ * The busiest message, a `book` update of one symbol in Kraken's compact layout, read from its
+ * bytes and applied here, so that a message costs one call: the same reading as the JavaScript
+ * scanner's fast path (src/ws/parse-book.ts, scanCompact), for the same layout only. Anything
+ * else — another layout, a snapshot, several symbols, a number that is not plain or not exact at
+ * the book's precision, a timestamp not in Kraken's usual form — is declined before anything
+ * changes, and the caller takes the JavaScript path.
+ */
+
+/** What applyCompactUpdate did. */
+const APPLIED: i32 = 0;
+const DECLINED: i32 = 1;
+const MISMATCH: i32 = 2;
+
+/** Bytes of the message area (the caller copies a message there, then a 0). */
+const MESSAGE_CAPACITY: i32 = 65536;
+/** Bytes after a message that the word reads may touch. */
+const MESSAGE_SLACK: i32 = 16;
+/** Levels one update may carry here (a longer one is declined). */
+const UPDATE_LEVELS: i32 = 256;
+
+let messageArea: usize = 0;
+/** The levels read, in order (bids then asks): scaled price then scaled quantity, two f64 each. */
+let updateLevels: usize = 0;
+/** 10^0 … 10^18. */
+let powersOfTen: usize = 0;
+/** Kraken's timestamp of the last update applied, epoch ms (NaN when it had none), and its checksum (-1: none). */
+let updateTime: f64 = NaN;
+let updateChecksum: f64 = -1;
+/** The second of the last timestamp read, as its first 20 bytes (`2023-07-30T15:29:58.`), and its epoch ms. */
+let secondWords: usize = 0;
+let secondMs: f64 = NaN;
+
+function initUpdates(): void {
+  if (messageArea != 0) return;
+  messageArea = heap.alloc(<usize>(MESSAGE_CAPACITY + MESSAGE_SLACK));
+  updateLevels = heap.alloc(<usize>(UPDATE_LEVELS << 4));
+  powersOfTen = heap.alloc(19 << 3);
+  let power: f64 = 1;
+  for (let exponent = 0; exponent < 19; exponent++, power *= 10) store<f64>(powersOfTen + (<usize>exponent << 3), power);
+  secondWords = heap.alloc(20);
+  memory.fill(secondWords, 0, 20);
+}
+
+/** Where the caller copies a message (it never moves), and how many bytes fit. */
+export function messageAddress(): usize {
+  init();
+  initUpdates();
+  return messageArea;
+}
+
+export function messageCapacity(): i32 {
+  return MESSAGE_CAPACITY;
+}
+
+/** The timestamp of the last update applyCompactUpdate applied, epoch ms; NaN when it had none. */
+export function lastUpdateTime(): f64 {
+  return updateTime;
+}
+
+/** The checksum the last update applyCompactUpdate applied carried (Kraken's unsigned value); -1 when it had none. */
+export function lastUpdateChecksum(): f64 {
+  return updateChecksum;
+}
+
+/**
+ * Gives a book (its ask side) the symbol its updates carry: the first `length` bytes of the
+ * message area. A symbol longer than the room kept for it is not stored, and the book's updates
+ * then always take the JavaScript path.
+ */
+export function setSymbol(asks: usize, length: i32): void {
+  if (length > SYMBOL_CAPACITY) {
+    store<i32>(asks + SIDE_SYMBOL_LENGTH, -1);
+    return;
+  }
+  memory.copy(asks + SIDE_SYMBOL, messageArea, <usize>length);
+  store<i32>(asks + SIDE_SYMBOL_LENGTH, length);
+}
+
+@inline function word(at: usize): i32 {
+  return load<i32>(at);
+}
+
+@inline function isDigit(code: i32): bool {
+  return <u32>(code - 48) < 10;
+}
+
+/** The number read last by readNumber: its digits as one integer and how many are decimals (-1: not a plain number). */
+let numberDigits: f64 = 0;
+let numberDecimals: i32 = 0;
+
+/**
+ * Reads a JSON number token at `at` as the JavaScript fast path does: plain digits with at most
+ * one '.', at most 15 digits in all; anything else (an exponent, a sign, more digits) leaves
+ * numberDecimals -1. Returns the position after the digits.
+ */
+function readNumber(at: usize): usize {
+  let index = at;
+  let value: f64 = 0;
+  let code = <i32>load<u8>(index);
+  while (isDigit(code)) {
+    value = value * 10 + <f64>(code - 48);
+    code = <i32>load<u8>(++index);
+  }
+  let digits = <i32>(index - at);
+  let decimals = 0;
+  if (code == 46) {
+    const fraction = ++index;
+    code = <i32>load<u8>(index);
+    while (isDigit(code)) {
+      value = value * 10 + <f64>(code - 48);
+      code = <i32>load<u8>(++index);
+    }
+    decimals = <i32>(index - fraction);
+    digits += decimals;
+  }
+  numberDigits = value;
+  numberDecimals = digits == 0 || digits > 15 || code == 101 || code == 69 || code == 45 || code == 43 || code == 46 ? -1 : decimals;
+  return index;
+}
+
+/** numberDigits at `precision` decimals as an exact integer, or -1 when it is not one below 2^53. */
+@inline function scaledNumber(precision: i32): f64 {
+  if (numberDecimals < 0 || numberDecimals > precision) return -1;
+  const value = numberDigits * load<f64>(powersOfTen + (<usize>(precision - numberDecimals) << 3));
+  return value <= EXACT_KEY_LIMIT ? value : -1;
+}
+
+/** How many levels readLevels has read so far (bids, then asks after them). */
+let levelCount: i32 = 0;
+
+/**
+ * Reads `{"price":N,"qty":N},…]` at `at` (just after `[`), scaled to the precisions, into
+ * updateLevels after the levels read before. The position after `]`, or 0 to decline.
+ */
+function readLevels(at: usize, end: usize, pricePrecision: i32, quantityPrecision: i32): usize {
+  let position = at;
+  if (load<u8>(position) == 93) return position + 1;
+  for (;;) {
+    // {"price":
+    if (position + 9 > end || word(position) != 0x7270227b || word(position + 4) != 0x22656369 || load<u8>(position + 8) != 58) return 0;
+    position = readNumber(position + 9);
+    const price = scaledNumber(pricePrecision);
+    // ,"qty":
+    if (price <= 0 || position + 7 > end || word(position) != 0x7471222c || (word(position + 4) & 0xffffff) != 0x3a2279) return 0;
+    position = readNumber(position + 7);
+    const quantity = scaledNumber(quantityPrecision);
+    if (quantity < 0 || load<u8>(position) != 125 || levelCount == UPDATE_LEVELS) return 0;
+    const slot = updateLevels + (<usize>levelCount << 4);
+    store<f64>(slot, price);
+    store<f64>(slot + 8, quantity);
+    levelCount++;
+    const next = load<u8>(position + 1);
+    position += 2;
+    if (next == 93) return position;
+    if (next != 44) return 0;
+  }
+  return 0; // (the loop returns)
+}
+
+/** Whether all four bytes of a little-endian word are ASCII digits (see allDigits in parse-book.ts). */
+@inline function allDigits(value: i32): bool {
+  return (((value - 0x30303030) | (value + 0x46464646)) & 0x80808080) == 0;
+}
+
+@inline function twoDigits(at: usize): i32 {
+  return (<i32>load<u8>(at) - 48) * 10 + (<i32>load<u8>(at + 1) - 48);
+}
+
+/**
+ * Kraken's usual timestamp at `start` (27 bytes, `YYYY-MM-DDTHH:MM:SS.ffffffZ`) as epoch ms, later
+ * fraction digits truncated, as parseRfc3339Bytes reads it; NaN for any other form or an
+ * impossible date, which the caller declines.
+ */
+function readTimestamp(start: usize): f64 {
+  const fraction = word(start + 20);
+  if (!allDigits(fraction) || !isDigit(load<u8>(start + 24)) || !isDigit(load<u8>(start + 25)) || load<u8>(start + 26) != 90) return NaN;
+  const millis = <f64>(((fraction & 0xff) - 48) * 100 + (((fraction >>> 8) & 0xff) - 48) * 10 + (((fraction >>> 16) & 0xff) - 48));
+  if (
+    secondMs == secondMs &&
+    word(start) == load<i32>(secondWords) &&
+    word(start + 4) == load<i32>(secondWords + 4) &&
+    word(start + 8) == load<i32>(secondWords + 8) &&
+    word(start + 12) == load<i32>(secondWords + 12) &&
+    word(start + 16) == load<i32>(secondWords + 16)
+  ) {
+    return secondMs + millis;
+  }
+  // A new second: `YYYY-MM-DDTHH:MM:SS.` checked and worked out as wholeSecond does.
+  if (!allDigits(word(start)) || load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45 || load<u8>(start + 10) != 84) return NaN;
+  if (load<u8>(start + 13) != 58 || load<u8>(start + 16) != 58 || load<u8>(start + 19) != 46) return NaN;
+  for (let at: usize = 5; at < 19; at += 3) if (!isDigit(load<u8>(start + at)) || !isDigit(load<u8>(start + at + 1))) return NaN;
+  const year = twoDigits(start) * 100 + twoDigits(start + 2);
+  const month = twoDigits(start + 5);
+  const day = twoDigits(start + 8);
+  const hour = twoDigits(start + 11);
+  const minute = twoDigits(start + 14);
+  const second = twoDigits(start + 17);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return NaN;
+  const leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  const monthDays = month == 2 ? (leap ? 29 : 28) : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+  if (day > monthDays) return NaN;
+  // Days from the civil date (H. Hinnant's algorithm, as daysFromCivil in parse-timestamp.ts).
+  const y = month <= 2 ? year - 1 : year;
+  const era = (y >= 0 ? y : y - 399) / 400;
+  const yearOfEra = y - era * 400;
+  const dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+  const days = <f64>(era * 146097 + dayOfEra - 719468);
+  secondMs = (days * 24 + <f64>hour) * 3_600_000 + <f64>minute * 60_000 + <f64>min(second, 59) * 1000;
+  memory.copy(secondWords, start, 20);
+  return secondMs + millis;
+}
+
+/**
+ * Reads the update of `length` bytes in the message area (followed by a 0) and, when it is
+ * Kraken's compact layout for the symbol of the book (`asks`, `bids`) with every number exact at
+ * the precisions, applies it: its levels in order, bids first, then truncation to `depth`, then
+ * the checksum, compared with the message's when it has one. APPLIED, MISMATCH (the book is
+ * changed; the caller resynchronises) or DECLINED (nothing changed).
+ */
+export function applyCompactUpdate(length: i32, asks: usize, bids: usize, pricePrecision: i32, quantityPrecision: i32, depth: i32): i32 {
+  const message = messageArea;
+  const end = message + <usize>length;
+  if (length + MESSAGE_SLACK > MESSAGE_CAPACITY || length < 60) return DECLINED;
+  // {"channel":"book","type":"update","data":[{"symbol":"
+  if (
+    word(message) != 0x6863227b ||
+    word(message + 4) != 0x656e6e61 ||
+    word(message + 8) != 0x223a226c ||
+    word(message + 12) != 0x6b6f6f62 ||
+    word(message + 16) != 0x74222c22 ||
+    word(message + 20) != 0x22657079 ||
+    word(message + 24) != 0x7075223a ||
+    word(message + 28) != 0x65746164 ||
+    word(message + 32) != 0x64222c22 ||
+    word(message + 36) != 0x22617461 ||
+    word(message + 40) != 0x227b5b3a ||
+    word(message + 44) != 0x626d7973 ||
+    word(message + 48) != 0x3a226c6f ||
+    load<u8>(message + 52) != 34
+  ) {
+    return DECLINED;
+  }
+  // The book's symbol, then its closing quote.
+  const symbolLength = load<i32>(asks + SIDE_SYMBOL_LENGTH);
+  if (symbolLength < 0 || <i32>(end - message) < 53 + symbolLength + 1) return DECLINED;
+  for (let index = 0; index < symbolLength; index++) {
+    if (load<u8>(message + 53 + <usize>index) != load<u8>(asks + SIDE_SYMBOL + <usize>index)) return DECLINED;
+  }
+  let position = message + 53 + <usize>symbolLength;
+  // ","bids":[
+  if (load<u8>(position) != 34 || word(position) != 0x62222c22 || word(position + 4) != 0x22736469 || (word(position + 8) & 0xffff) != 0x5b3a) return DECLINED;
+  levelCount = 0;
+  position = readLevels(position + 10, end, pricePrecision, quantityPrecision);
+  if (position == 0) return DECLINED;
+  const bidCount = levelCount;
+  // ,"asks":[
+  if (word(position) != 0x7361222c || word(position + 4) != 0x3a22736b || load<u8>(position + 8) != 0x5b) return DECLINED;
+  position = readLevels(position + 9, end, pricePrecision, quantityPrecision);
+  if (position == 0) return DECLINED;
+  // ,"checksum":N (optional)
+  let expected: i64 = -1;
+  if (word(position) == 0x6863222c && word(position + 4) == 0x736b6365 && word(position + 8) == 0x3a226d75) {
+    position += 12;
+    const start = position;
+    let value: i64 = 0;
+    let code = <i32>load<u8>(position);
+    while (isDigit(code)) {
+      value = value * 10 + <i64>(code - 48);
+      code = <i32>load<u8>(++position);
+    }
+    if (position == start || position - start > 10 || value > 0xffffffff) return DECLINED;
+    expected = value;
+  }
+  // ,"timestamp":"…" (optional)
+  let time: f64 = NaN;
+  if (word(position) == 0x6974222c && word(position + 4) == 0x7473656d && word(position + 8) == 0x22706d61 && (word(position + 12) & 0xffff) == 0x223a) {
+    const start = position + 14;
+    if (start + 28 > end || load<u8>(start + 27) != 34) return DECLINED;
+    time = readTimestamp(start);
+    if (time != time) return DECLINED;
+    position = start + 28;
+  }
+  // }]}
+  if (load<u8>(position) != 125 || load<u8>(position + 1) != 93 || load<u8>(position + 2) != 125 || position + 3 != end) return DECLINED;
+  for (let level = 0; level < levelCount; level++) {
+    const slot = updateLevels + (<usize>level << 4);
+    // Both below 2^53, so exact as integers: the parts by integer division.
+    const price = <u64>load<f64>(slot);
+    const quantity = <u64>load<f64>(slot + 8);
+    const priceHigh = price / 100_000_000;
+    const quantityHigh = quantity / 100_000_000;
+    set(
+      level < bidCount ? bids : asks,
+      <f64>priceHigh,
+      <f64>(price - priceHigh * 100_000_000),
+      <f64>quantityHigh,
+      <f64>(quantity - quantityHigh * 100_000_000),
+    );
+  }
+  truncate(asks, depth);
+  truncate(bids, depth);
+  updateTime = time;
+  updateChecksum = <f64>expected;
+  if (expected < 0) return APPLIED;
+  return checksumOf(asks, bids) == <i32>expected ? APPLIED : MISMATCH;
 }

@@ -32,7 +32,17 @@ export type { InjectedFault } from './simulator/fault-injector.js';
 export type { SystemStatus } from './simulator/simulator-account.js';
 export type { SimOrder, SimTrade, LedgerEntry } from './simulator/account-records.js';
 export { KrakenInstrumentProvider } from './instrument-provider.js';
-export { L2Book, CHECKSUM_LEVELS, KRAKEN_BOOK_DEPTHS, SCANNED_ENTRY_APPLIED, SCANNED_ENTRY_MISMATCH, SCANNED_ENTRY_UNREADABLE } from './book/l2-book.js';
+export {
+  L2Book,
+  CHECKSUM_LEVELS,
+  KRAKEN_BOOK_DEPTHS,
+  SCANNED_ENTRY_APPLIED,
+  SCANNED_ENTRY_MISMATCH,
+  SCANNED_ENTRY_UNREADABLE,
+  COMPACT_UPDATE_APPLIED,
+  COMPACT_UPDATE_DECLINED,
+  COMPACT_UPDATE_MISMATCH,
+} from './book/l2-book.js';
 export type { L2BookOptions, ScannedBookEntry } from './book/l2-book.js';
 export { L3Book } from './book/l3-book.js';
 export { L3BookView } from './book/l3-book-view.js';

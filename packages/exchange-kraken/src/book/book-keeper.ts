@@ -1,6 +1,6 @@
 import { instrumentId as toInstrumentId, silentLogger, type BookHealth as CoreBookHealth, type InstrumentId, type Logger } from '@kbot/core';
 import type { BookEntryScan, BookMessageScan } from '../ws/parse-book.js';
-import { L2Book, SCANNED_ENTRY_MISMATCH, SCANNED_ENTRY_UNREADABLE } from './l2-book.js';
+import { COMPACT_UPDATE_DECLINED, COMPACT_UPDATE_MISMATCH, L2Book, SCANNED_ENTRY_MISMATCH, SCANNED_ENTRY_UNREADABLE } from './l2-book.js';
 
 /** Why a book was dropped. */
 /** Why a book was dropped; `disconnected`: the connection closed, and the reconnection subscribes again. */
@@ -96,6 +96,7 @@ export class BookKeeper {
       quantityPrecision: options.quantityPrecision,
       depth: options.depth,
     });
+    book.setWireSymbol(symbol);
     if (existing === undefined) {
       this.#books.set(symbol, { symbol, book, awaitingSnapshot: true, snapshotAt: this.#now(), mismatches: 0, resyncs: 0 });
       return book;
@@ -152,6 +153,29 @@ export class BookKeeper {
     // again, and the text is asked for only if a number has to be read from it.
     const scanned = scan.valuesSource === message;
     for (let index = 0; index < scan.entryCount; index++) this.#applyEntry(message, scan, scanned, scan.type, scan.entry(index));
+  }
+
+  /**
+   * The busiest message's path: an update for the book of the last symbol applied, in Kraken's
+   * compact layout, read and applied by the book kernel in one call (L2Book.applyCompactUpdate),
+   * with the same outcome apply() would have: verified, or a mismatch that drops the book and
+   * asks for a resync. False, with nothing changed, for any other message: the caller scans it
+   * (scanBookMessage) and calls apply().
+   */
+  applyBytes(bytes: Uint8Array): boolean {
+    const tracked = this.#lastTracked;
+    if (tracked === undefined || tracked.awaitingSnapshot || tracked.symbol !== this.#lastSymbol) return false;
+    const book = tracked.book;
+    const outcome = book.applyCompactUpdate(bytes);
+    if (outcome === COMPACT_UPDATE_DECLINED) return false;
+    if (outcome === COMPACT_UPDATE_MISMATCH) {
+      this.#mismatch(tracked, book.lastUpdateChecksum());
+      return true;
+    }
+    const time = book.lastUpdateTime();
+    book.time = Number.isNaN(time) ? this.#now() : time;
+    this.#options.onBook?.(book);
+    return true;
   }
 
   #applyEntry(message: string | Uint8Array, scan: BookMessageScan, scanned: boolean, type: 'snapshot' | 'update', entry: BookEntryScan): void {

@@ -1,7 +1,9 @@
 import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
 import { CRC32_INITIAL } from './crc32.js';
-import { bookKernel } from './kernel/book-kernel.js';
+import { COMPACT_UPDATE_DECLINED, bookKernel, kernelMessageArea } from './kernel/book-kernel.js';
+
+export { COMPACT_UPDATE_APPLIED, COMPACT_UPDATE_DECLINED, COMPACT_UPDATE_MISMATCH } from './kernel/book-kernel.js';
 import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
@@ -209,6 +211,48 @@ export class L2Book implements BookView {
     const checksum = this.#kernel.truncateAndChecksum(this.#asks.handle, this.#bids.handle, this.depth);
     // `| 0`: Kraken's unsigned value as the signed one, so no heap number is made to pass it.
     return entry.checksum < 0 || checksum === (entry.checksum | 0) ? SCANNED_ENTRY_APPLIED : SCANNED_ENTRY_MISMATCH;
+  }
+
+  /**
+   * The symbol Kraken writes in this book's messages (`BTC/USD`), for applyCompactUpdate. Without
+   * it (or for a symbol that is not short ASCII) every update takes applyScannedEntry's path.
+   */
+  setWireSymbol(symbol: string): void {
+    const area = kernelMessageArea();
+    let ascii = symbol.length <= 60;
+    for (let index = 0; index < symbol.length && ascii; index++) {
+      const code = symbol.charCodeAt(index);
+      ascii = code > 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c;
+      area[index] = code;
+    }
+    this.#kernel.setSymbol(this.#asks.handle, ascii ? symbol.length : 0x7fffffff);
+  }
+
+  /**
+   * An update message's bytes, read and applied by the book kernel in one call when it is
+   * Kraken's compact layout for this book's symbol (setWireSymbol) with every number exact at the
+   * book's precision: COMPACT_UPDATE_APPLIED or COMPACT_UPDATE_MISMATCH, the book changed as
+   * applyScannedEntry would have changed it. COMPACT_UPDATE_DECLINED, nothing changed, for
+   * anything else (the caller scans the message and uses applyScannedEntry). The message's
+   * timestamp and checksum are then lastUpdateTime() and lastUpdateChecksum().
+   */
+  applyCompactUpdate(bytes: Uint8Array): number {
+    const area = kernelMessageArea();
+    const length = bytes.length;
+    if (length + 16 > area.length) return COMPACT_UPDATE_DECLINED;
+    area.set(bytes);
+    area[length] = 0;
+    return this.#kernel.applyCompactUpdate(length, this.#asks.handle, this.#bids.handle, this.pricePrecision, this.quantityPrecision, this.depth);
+  }
+
+  /** Kraken's timestamp (epoch ms) of the update applyCompactUpdate applied last; NaN when it had none. */
+  lastUpdateTime(): number {
+    return this.#kernel.lastUpdateTime();
+  }
+
+  /** The checksum the update applyCompactUpdate applied last carried (unsigned); -1 when it had none. */
+  lastUpdateChecksum(): number {
+    return this.#kernel.lastUpdateChecksum();
   }
 
   /** Convenience for tests and replays: one level from decimal strings. */

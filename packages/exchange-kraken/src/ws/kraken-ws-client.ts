@@ -696,9 +696,13 @@ export class KrakenWsClient {
       // decoding them into text (that the scanner would then encode back into bytes). Anything
       // but a book message read here (another channel, or a book message that is malformed)
       // takes the text path below, which reads it, and reports it, as before.
-      if (startsWithAscii(bytes, BOOK_PREFIX) && scanBookMessage(bytes, this.#scan) === 'book') {
-        this.#books.apply(bytes, this.#scan);
-        return;
+      if (startsWithAscii(bytes, BOOK_PREFIX)) {
+        // An update of the last book in Kraken's compact layout: read and applied in one call.
+        if (this.#books.applyBytes(bytes)) return;
+        if (scanBookMessage(bytes, this.#scan) === 'book') {
+          this.#books.apply(bytes, this.#scan);
+          return;
+        }
       }
       text = bytes.toString('utf8');
       if (text.startsWith(TICKER_PREFIX) && this.#onTickerText(text, receivedAt)) return;
