@@ -808,16 +808,11 @@ export function applyCompactUpdate(length: i32, asks: usize, bids: usize, priceP
   // ,"checksum":N (optional)
   let expected: i64 = -1;
   if (word(position) == 0x6863222c && word(position + 4) == 0x736b6365 && word(position + 8) == 0x3a226d75) {
-    position += 12;
-    const start = position;
-    let value: i64 = 0;
-    let code = <i32>load<u8>(position);
-    while (isDigit(code)) {
-      value = value * 10 + <i64>(code - 48);
-      code = <i32>load<u8>(++position);
-    }
-    if (position == start || position - start > 10 || value > 0xffffffff) return DECLINED;
-    expected = value;
+    const start = position + 12;
+    position = readNumber(start);
+    // An unsigned 32-bit integer: at most ten digits, as readChecksumFast takes it.
+    if (numberDecimals != 0 || position - start > 10 || numberDigits > 4294967295) return DECLINED;
+    expected = <i64>numberDigits;
   }
   // ,"timestamp":"…" (optional)
   let time: f64 = NaN;

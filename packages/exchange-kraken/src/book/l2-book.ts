@@ -2,20 +2,18 @@ import type { BookLevel, BookView, EpochMs, InstrumentId } from '@kbot/core';
 import { BookSide } from './book-side.js';
 import { CRC32_INITIAL } from './crc32.js';
 import { COMPACT_UPDATE_DECLINED, bookKernel, kernelMessageArea } from './kernel/book-kernel.js';
+import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 export { COMPACT_UPDATE_APPLIED, COMPACT_UPDATE_DECLINED, COMPACT_UPDATE_MISMATCH } from './kernel/book-kernel.js';
-import { POWERS_OF_TEN, SCALE_CHUNK, parseScaled, scaledFromDigits, scaledResult } from './scaled-decimal.js';
 
 /** How many levels per side Kraken's L2 checksum covers (spec §9.2). */
 export const CHECKSUM_LEVELS = 10;
 
 /**
- * CHECKSUM_LEVELS and SCALE_CHUNK as a const enum for the hot paths: the build inlines its values
- * as literals, where a module-level `const` becomes a variable the optimizing compiler loads and
- * checks on every use.
+ * SCALE_CHUNK as a const enum for the hot path: the build inlines its value as a literal, where a
+ * module-level `const` becomes a variable the optimizing compiler loads and checks on every use.
  */
 const enum Inline {
-  ChecksumLevels = 10,
   Chunk = 100_000_000,
 }
 
