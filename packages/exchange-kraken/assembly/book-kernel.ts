@@ -57,7 +57,7 @@ const SIDE_BYTES: i32 = 200;
 
 /** Levels Kraken's checksum covers; their contributions are worked out as soon as they are set. */
 const EAGER_LEVELS: i32 = 10;
-/** dirtyFrom when nothing changed since markClean(). */
+/** The dirty-from index when nothing changed since the run was last brought up to date. */
 const CLEAN: i32 = 0x3fffffff;
 /** Levels below this many from the top are found by walking down from the best one. */
 const LINEAR_SEARCH_LEVELS: i32 = 32;
@@ -113,7 +113,7 @@ function advance(crc: i32, length: i32): i32 {
 }
 
 /** Builds the tables once; later calls do nothing. */
-export function init(): void {
+function init(): void {
   if (byteTables != 0) return;
   byteTables = heap.alloc(4096);
   for (let index = 0; index < 256; index++) {
@@ -301,14 +301,6 @@ export function length(side: usize): i32 {
   return load<i32>(side + SIDE_LENGTH);
 }
 
-export function dirtyFrom(side: usize): i32 {
-  return load<i32>(side + SIDE_DIRTY_FROM);
-}
-
-export function markClean(side: usize): void {
-  store<i32>(side + SIDE_DIRTY_FROM, CLEAN);
-}
-
 /** Scaled price at `index` (0 = best) as one number; exact below 2^53. */
 export function priceAt(side: usize, index: i32): f64 {
   const at = levelAt(side, index);
@@ -474,7 +466,7 @@ export function truncate(side: usize, depth: i32): void {
 
 /**
  * Brings the run over the top ten levels up to date: fed again from the first level changed
- * since markClean() (each level: the register advanced over its digits, then its contribution),
+ * since the last run (each level: the register advanced over its digits, then its contribution),
  * then marked clean.
  */
 export function updateTopRun(side: usize): void {

@@ -53,15 +53,6 @@ export class BookSide {
     this.#kernel.clear(this.handle);
   }
 
-  /** Lowest level index changed (set, inserted or deleted) since the last markClean(). */
-  get dirtyFrom(): number {
-    return this.#kernel.dirtyFrom(this.handle);
-  }
-
-  markClean(): void {
-    this.#kernel.markClean(this.handle);
-  }
-
   /** Scaled price at `index` (0 = best) as one number; exact below 2^53. */
   priceAt(index: number): number {
     return this.#kernel.priceAt(this.handle, index);
@@ -88,7 +79,7 @@ export class BookSide {
 
   /**
    * Brings the run over the top ten levels (the ones Kraken's checksum covers) up to date: fed
-   * again from the first level changed since markClean(), then marked clean. Its register and
+   * again from the first level changed since the last run, then marked clean. Its register and
    * digit count are then in topRegister and topDigits.
    */
   updateTopRun(): void {

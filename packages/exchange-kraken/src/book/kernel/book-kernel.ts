@@ -10,8 +10,6 @@ export interface BookKernel {
   freeSide(side: number): void;
   clear(side: number): void;
   length(side: number): number;
-  dirtyFrom(side: number): number;
-  markClean(side: number): void;
   priceAt(side: number, index: number): number;
   quantityAt(side: number, index: number): number;
   set(side: number, priceHigh: number, priceLow: number, quantityHigh: number, quantityLow: number): void;
